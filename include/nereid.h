@@ -1,0 +1,354 @@
+/*
+ * nereid.h - the whole public API of libnereid, the artifact tracker.
+ *
+ * A project holds runs; a run holds artifact fields; a field holds the hash
+ * of an artifact, an immutable list of file records (see SPEC section 2).
+ * Every handle is opaque, created by nereid_*_open/new and released by
+ * nereid_*_free. Every fallible function returns 0 or a negative NEREID_E*
+ * code; the message of the last failure on this thread is read with
+ * nereid_error_last(). No struct is passed by value and every callback
+ * takes a void *payload, so the header can be used through ctypes/FFI.
+ */
+#ifndef NEREID_H
+#define NEREID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library is built with hidden symbols; only what is declared here is exported. */
+#if defined(NEREID_BUILDING) && defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+#define NEREID_VERSION_MAJOR 0
+#define NEREID_VERSION_MINOR 1
+#define NEREID_VERSION_PATCH 0
+
+/** Length of a hash in hex, without the terminating NUL. */
+#define NEREID_HASH_HEXLEN 64
+
+/*
+ * Status codes. The CLI exits with the negated code, so the values follow
+ * SPEC section 7: 1 failure, 2 usage, 3 not found, 4 access denied,
+ * 5 integrity.
+ */
+enum nereid_status {
+        NEREID_OK = 0,
+        NEREID_ERROR = -1,
+        NEREID_EUSAGE = -2,
+        NEREID_ENOTFOUND = -3,
+        NEREID_EACCESS = -4,
+        NEREID_EINTEGRITY = -5,
+};
+
+/** Run modes, as the seed's init_run(mode=...). */
+enum nereid_mode {
+        NEREID_MODE_ASYNC = 0,
+        NEREID_MODE_SYNC,
+        NEREID_MODE_OFFLINE,
+        NEREID_MODE_READ_ONLY,
+        NEREID_MODE_DEBUG,
+};
+
+/** Kinds of difference reported by nereid_diff_get(). */
+enum nereid_change {
+        NEREID_CHANGE_ADDED = 1,
+        NEREID_CHANGE_REMOVED = 2,
+        NEREID_CHANGE_CHANGED = 3,
+};
+
+typedef struct nereid_project nereid_project;
+typedef struct nereid_run nereid_run;
+typedef struct nereid_files nereid_files;
+typedef struct nereid_file nereid_file;
+typedef struct nereid_diff nereid_diff;
+
+/**
+ * Called for a warning (code 0: a skipped symlink, FIFO...) or a per-file
+ * failure that does not stop the operation (negative code: a download that
+ * failed while the others go on). message is one line, borrowed for the
+ * duration of the call.
+ */
+typedef void (*nereid_notify_cb)(void *payload, int code, const char *message);
+
+/**
+ * Called while long work goes on. stage is a short word ("hashing",
+ * "downloading"); total is 0 when unknown. Called from the calling thread.
+ */
+typedef void (*nereid_progress_cb)(void *payload, const char *stage, uint64_t done, uint64_t total);
+
+/** The library's version as "MAJOR.MINOR.PATCH"; a static string. */
+const char *nereid_version(void);
+
+/**
+ * The message of the last failure on this thread, "what failed: why".
+ * Borrowed, valid until the next call into the library on this thread;
+ * never NULL (an empty string when nothing failed).
+ */
+const char *nereid_error_last(void);
+
+/**
+ * Parse a mode name ("async", "sync", "offline", "read-only", "debug").
+ * @param name the name
+ * @param out receives the mode
+ * @return 0, or NEREID_EUSAGE for an unknown name
+ */
+int nereid_mode_parse(const char *name, int *out);
+
+/**
+ * Open a project of the embedded store, creating the store and the project
+ * on first use (except in read-only mode, which never creates anything).
+ * @param out receives the handle; caller frees with nereid_project_free()
+ * @param name "workspace/project", or NULL for NEREID_PROJECT,
+ *        NEPTUNE_PROJECT, then the built-in local project
+ * @param mode one of enum nereid_mode
+ * @return 0, NEREID_EUSAGE for a bad name, NEREID_ENOTFOUND when read-only
+ *         and the store or project does not exist, NEREID_ERROR otherwise
+ */
+int nereid_project_open(nereid_project **out, const char *name, int mode);
+
+/**
+ * Like nereid_project_open(), and set the key of a project created now.
+ * @param key 2-10 uppercase letters, or NULL to derive it from the name;
+ *        ignored when the project already exists
+ */
+int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode);
+
+/** Release a project handle; NULL is accepted. */
+void nereid_project_free(nereid_project *project);
+
+/** The project's "workspace/project" name; borrowed, valid until freed. */
+const char *nereid_project_name(const nereid_project *project);
+
+/** The project's run-ID key, e.g. "CLS"; borrowed, valid until freed. */
+const char *nereid_project_key(const nereid_project *project);
+
+/**
+ * Set the callbacks used by every operation on this project and its runs.
+ * Either callback may be NULL.
+ */
+void nereid_project_set_callbacks(nereid_project *project, nereid_notify_cb notify,
+                                  nereid_progress_cb progress, void *payload);
+
+/**
+ * Set how many threads hash files and transfer downloads; 0 (the default)
+ * means one per online CPU.
+ */
+void nereid_project_set_workers(nereid_project *project, unsigned workers);
+
+/**
+ * List the runs of the project, oldest first.
+ * @param out receives a newline-separated list of run IDs; caller frees
+ *        with nereid_string_free()
+ */
+int nereid_project_runs(nereid_project *project, char **out);
+
+/**
+ * Find whether an artifact with this hash exists in the project.
+ * @return 0 when it exists, NEREID_ENOTFOUND otherwise
+ */
+int nereid_project_artifact_exists(nereid_project *project, const char *hash);
+
+/**
+ * List the records of an artifact of the project, sorted by file_path.
+ * @param out caller frees with nereid_files_free()
+ */
+int nereid_project_artifact_files(nereid_project *project, const char *hash, nereid_files **out);
+
+/** Release a string returned by the library; NULL is accepted. */
+void nereid_string_free(char *s);
+
+/**
+ * Open a run: an existing one by ID, or a new one.
+ * @param out receives the handle; caller frees with nereid_run_free()
+ * @param project the project; must outlive the run
+ * @param run_id "KEY-N", or NULL to create a new run
+ * @param name the new run's sys/name, or NULL; ignored for existing runs
+ * @return 0, NEREID_ENOTFOUND for an unknown run, NEREID_EACCESS when a new
+ *         run is asked for in read-only mode
+ */
+int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id,
+                    const char *name);
+
+/** Stop the run and release the handle; NULL is accepted. */
+void nereid_run_free(nereid_run *run);
+
+/** The run's ID, e.g. "CLS-45"; borrowed, valid until the run is freed. */
+const char *nereid_run_id(const nereid_run *run);
+
+/**
+ * Read a sys/ field: sys/id, sys/name, sys/owner, sys/creation_time,
+ * sys/modification_time.
+ * @param out receives the value; caller frees with nereid_string_free()
+ * @return 0 or NEREID_ENOTFOUND for another name
+ */
+int nereid_run_sys(nereid_run *run, const char *field, char **out);
+
+/**
+ * List every field of the run as "path\tvalue" lines, sys/ first then the
+ * artifact fields sorted by path.
+ * @param out caller frees with nereid_string_free()
+ */
+int nereid_run_fields(nereid_run *run, char **out);
+
+/**
+ * Track files into an artifact field (SPEC section 4): record every file
+ * at path, add the records to what the field holds, store the result.
+ * @param field a field path such as "data_versions/train"
+ * @param path a local path, ~/..., file:// URI or s3://bucket/prefix
+ * @param destination prefix of every recorded file_path, or NULL
+ * @param hash_out receives the field's new artifact hash, NUL-terminated
+ *        (NEREID_HASH_HEXLEN + 1 bytes); may be NULL
+ * @return 0 or an error code; on error the field is unchanged
+ */
+int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
+                           const char *destination, char *hash_out);
+
+/**
+ * Track files into a new run, which is created only once the files have
+ * been scanned: a track that fails leaves no empty run behind.
+ * @param out receives the new run, also on a failure after its creation
+ *        (then NULL is not guaranteed); caller frees with nereid_run_free()
+ * @param name the new run's sys/name, or NULL
+ * Other parameters and the return value as nereid_run_track_files().
+ */
+int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
+                         const char *field, const char *path, const char *destination,
+                         char *hash_out);
+
+/**
+ * Store records as they are into an artifact field, with the union rule of
+ * track (for imports from other trackers' exports). Sources are not
+ * checked; download still refuses unsafe file_path values.
+ * @param files the records; file_path values must be distinct
+ * @param hash_out NEREID_HASH_HEXLEN + 1 bytes, or NULL
+ */
+int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
+                            char *hash_out);
+
+/**
+ * Read the hash of an artifact field.
+ * @param content 0 for the artifact hash, 1 for the content hash
+ * @param hash_out NEREID_HASH_HEXLEN + 1 bytes
+ * @return 0, NEREID_ENOTFOUND when the field does not exist
+ */
+int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char *hash_out);
+
+/**
+ * Read the records of an artifact field, sorted by file_path.
+ * @param out caller frees with nereid_files_free()
+ */
+int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out);
+
+/**
+ * Recreate every file of the field under destination (SPEC section 5).
+ * Failures of single files are reported through the notify callback and
+ * the others still go on.
+ * @param destination a folder, created if needed; NULL means "."
+ * @param copy 0 to make symbolic links to local sources, 1 to copy them
+ * @return 0 when every file is in place, else the code of the first failure
+ */
+int nereid_run_download(nereid_run *run, const char *field, const char *destination, int copy);
+
+/**
+ * Set a field to the artifact that another run's field holds.
+ * @param src_run_id the other run's ID (may be this run's)
+ */
+int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
+                            const char *src_field);
+
+/**
+ * Set a field to an artifact of the project given by its hash.
+ * @return 0, NEREID_ENOTFOUND when no such artifact exists in the project
+ */
+int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash);
+
+/**
+ * Re-scan the sources the field was tracked from and compare them with
+ * what is recorded.
+ * @param out the differences, recorded as "old" and scanned as "new";
+ *        caller frees with nereid_diff_free()
+ */
+int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out);
+
+/** Number of records in a list. */
+size_t nereid_files_count(const nereid_files *files);
+
+/** Record i of a list; borrowed, valid until the list is freed; NULL out of range. */
+const nereid_file *nereid_files_get(const nereid_files *files, size_t i);
+
+/** Release a list of records; NULL is accepted. */
+void nereid_files_free(nereid_files *files);
+
+/**
+ * Serialise a list as the JSON array of SPEC section 2.
+ * @param out caller frees with nereid_string_free()
+ */
+int nereid_files_to_json(const nereid_files *files, char **out);
+
+/**
+ * Parse a JSON array of records (SPEC section 2).
+ * @param out caller frees with nereid_files_free()
+ * @return 0 or NEREID_EUSAGE naming what is wrong
+ */
+int nereid_files_from_json(const char *json, nereid_files **out);
+
+/**
+ * Compute the artifact hash (content 0) or the content hash (content 1)
+ * of a list of records, as SPEC section 3 defines.
+ * @param hash_out NEREID_HASH_HEXLEN + 1 bytes
+ */
+int nereid_files_hash(const nereid_files *files, int content, char *hash_out);
+
+/* Accessors of one record; strings are borrowed, valid until the list is freed. */
+const char *nereid_file_path(const nereid_file *file);
+const char *nereid_file_hash(const nereid_file *file);
+const char *nereid_file_type(const nereid_file *file);
+/** 1 when the size is known, 0 when it is null. */
+int nereid_file_has_size(const nereid_file *file);
+uint64_t nereid_file_size(const nereid_file *file);
+/** metadata.file_path, or NULL when absent. */
+const char *nereid_file_source(const nereid_file *file);
+/** metadata.last_modified, or NULL when absent. */
+const char *nereid_file_last_modified(const nereid_file *file);
+
+/**
+ * Compare two lists by file_path: a record only in new is added, only in
+ * old removed, in both with another file_hash, size or type changed.
+ * @param out caller frees with nereid_diff_free()
+ */
+int nereid_diff_files(const nereid_files *old_files, const nereid_files *new_files,
+                      nereid_diff **out);
+
+/** Number of differences; 0 when the lists hold the same files. */
+size_t nereid_diff_count(const nereid_diff *diff);
+
+/**
+ * Difference i: its kind (enum nereid_change) and file_path.
+ * @param path_out borrowed, valid until the diff is freed
+ * @return the kind, or 0 out of range
+ */
+int nereid_diff_get(const nereid_diff *diff, size_t i, const char **path_out);
+
+/** Release a diff; NULL is accepted. */
+void nereid_diff_free(nereid_diff *diff);
+
+/**
+ * Check a field path (SPEC section 1).
+ * @return 0, or NEREID_EUSAGE with a message saying what is wrong
+ */
+int nereid_field_path_check(const char *field);
+
+#if defined(NEREID_BUILDING) && defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

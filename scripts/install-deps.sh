@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install every build and test dependency of Nereid from Debian's packages.
+# Idempotent: installs only what is missing, so running it again is cheap.
+set -euo pipefail
+
+packages=(
+	build-essential cmake ninja-build pkg-config git # build
+	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev # libraries
+	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
+	python3 sqlite3 curl util-linux procps coreutils findutils # tests and benchmarks
+	nodejs npm # the S3-compatible test server (s3rver, from the npm registry)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from elsewhere than Debian's package; what counts is the command.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+	missing=("${missing[@]/nodejs/}")
+	missing=("${missing[@]/npm/}")
+fi
+read -r -a missing <<<"${missing[*]}"
+if ((${#missing[@]})); then
+	echo "install-deps: installing ${missing[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all dependencies present"

@@ -1,0 +1,128 @@
+/*
+ * buf.c - the growable buffer of buf.h. Growth doubles the capacity; every
+ * size computation is checked for overflow.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "error.h"
+
+int buf_grow(nereid_buf *buf, size_t extra)
+{
+        size_t need, cap;
+        char *p;
+
+        if (extra > SIZE_MAX - buf->len - 1)
+                return nereid_error(NEREID_ERROR, "buffer: size overflow");
+        need = buf->len + extra + 1;
+        if (need <= buf->cap)
+                return 0;
+        cap = buf->cap ? buf->cap : 64;
+        while (cap < need)
+                cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        p = realloc(buf->ptr, cap);
+        if (!p)
+                return nereid_error_oom();
+        buf->ptr = p;
+        buf->cap = cap;
+        return 0;
+}
+
+int buf_put(nereid_buf *buf, const void *data, size_t len)
+{
+        if (buf_grow(buf, len) < 0)
+                return NEREID_ERROR;
+        if (len)
+                memcpy(buf->ptr + buf->len, data, len);
+        buf->len += len;
+        buf->ptr[buf->len] = '\0';
+        return 0;
+}
+
+int buf_puts(nereid_buf *buf, const char *s)
+{
+        return buf_put(buf, s, strlen(s));
+}
+
+int buf_putc(nereid_buf *buf, char c)
+{
+        return buf_put(buf, &c, 1);
+}
+
+int buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
+{
+        va_list copy;
+        int n;
+
+        va_copy(copy, ap);
+        n = vsnprintf(NULL, 0, fmt, copy);
+        va_end(copy);
+        if (n < 0)
+                return nereid_error(NEREID_ERROR, "buffer: bad format");
+        if (buf_grow(buf, (size_t)n) < 0)
+                return NEREID_ERROR;
+        vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
+        buf->len += (size_t)n;
+        return 0;
+}
+
+int buf_printf(nereid_buf *buf, const char *fmt, ...)
+{
+        va_list ap;
+        int rc;
+
+        va_start(ap, fmt);
+        rc = buf_vprintf(buf, fmt, ap);
+        va_end(ap);
+        return rc;
+}
+
+void buf_clear(nereid_buf *buf)
+{
+        buf->len = 0;
+        if (buf->ptr)
+                buf->ptr[0] = '\0';
+}
+
+char *buf_detach(nereid_buf *buf)
+{
+        char *s = buf->ptr;
+
+        if (!s)
+                s = nereid_strdup("");
+        buf->ptr = NULL;
+        buf->len = buf->cap = 0;
+        return s;
+}
+
+void buf_free(nereid_buf *buf)
+{
+        free(buf->ptr);
+        buf->ptr = NULL;
+        buf->len = buf->cap = 0;
+}
+
+char *nereid_strdup(const char *s)
+{
+        char *copy = strdup(s);
+
+        if (!copy)
+                nereid_error_oom();
+        return copy;
+}
+
+void *nereid_calloc_array(size_t count, size_t size)
+{
+        void *p;
+
+        if (size && count > SIZE_MAX / size) {
+                nereid_error(NEREID_ERROR, "allocation: size overflow");
+                return NULL;
+        }
+        p = calloc(count ? count : 1, size ? size : 1);
+        if (!p)
+                nereid_error_oom();
+        return p;
+}

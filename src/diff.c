@@ -1,0 +1,188 @@
+/*
+ * diff.c - comparing two lists of records (nereid_diff_files) and a field
+ * with its sources (nereid_run_status). A record is changed when its
+ * file_hash, size or type differ: moving or touching a file with the same
+ * content is not a change of the data.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "error.h"
+#include "project.h"
+#include "record.h"
+#include "run.h"
+
+typedef struct diff_entry {
+        int kind;
+        char *path;
+} diff_entry;
+
+struct nereid_diff {
+        diff_entry *items;
+        size_t count, cap;
+};
+
+static int diff_add(nereid_diff *diff, int kind, const char *path)
+{
+        if (diff->count == diff->cap) {
+                size_t cap = diff->cap ? diff->cap * 2 : 16;
+                diff_entry *grown = realloc(diff->items, cap * sizeof(*grown));
+
+                if (!grown)
+                        return nereid_error_oom();
+                diff->items = grown;
+                diff->cap = cap;
+        }
+        diff->items[diff->count].kind = kind;
+        diff->items[diff->count].path = nereid_strdup(path);
+        if (!diff->items[diff->count].path)
+                return NEREID_ERROR;
+        diff->count++;
+        return 0;
+}
+
+static int diff_same_content(const struct nereid_file *a, const struct nereid_file *b)
+{
+        return strcmp(a->file_hash, b->file_hash) == 0 && strcmp(a->type, b->type) == 0 &&
+               a->has_size == b->has_size && a->size == b->size;
+}
+
+int nereid_diff_files(const nereid_files *old_files, const nereid_files *new_files,
+                      nereid_diff **out)
+{
+        nereid_diff *diff = nereid_calloc_array(1, sizeof(*diff));
+        size_t i = 0, j = 0;
+        int rc = 0;
+
+        *out = NULL;
+        if (!diff)
+                return NEREID_ERROR;
+        /* Both lists are sorted by file_path: one merge pass. */
+        while (rc == 0 && (i < old_files->count || j < new_files->count)) {
+                int cmp;
+
+                if (i == old_files->count)
+                        cmp = 1;
+                else if (j == new_files->count)
+                        cmp = -1;
+                else
+                        cmp = strcmp(old_files->items[i].file_path, new_files->items[j].file_path);
+                if (cmp < 0) {
+                        rc = diff_add(diff, NEREID_CHANGE_REMOVED, old_files->items[i++].file_path);
+                } else if (cmp > 0) {
+                        rc = diff_add(diff, NEREID_CHANGE_ADDED, new_files->items[j++].file_path);
+                } else {
+                        if (!diff_same_content(&old_files->items[i], &new_files->items[j]))
+                                rc = diff_add(diff, NEREID_CHANGE_CHANGED,
+                                              old_files->items[i].file_path);
+                        i++;
+                        j++;
+                }
+        }
+        if (rc < 0) {
+                nereid_diff_free(diff);
+                return rc;
+        }
+        *out = diff;
+        return 0;
+}
+
+size_t nereid_diff_count(const nereid_diff *diff)
+{
+        return diff ? diff->count : 0;
+}
+
+int nereid_diff_get(const nereid_diff *diff, size_t i, const char **path_out)
+{
+        if (!diff || i >= diff->count)
+                return 0;
+        *path_out = diff->items[i].path;
+        return diff->items[i].kind;
+}
+
+void nereid_diff_free(nereid_diff *diff)
+{
+        size_t i;
+
+        if (!diff)
+                return;
+        for (i = 0; i < diff->count; i++)
+                free(diff->items[i].path);
+        free(diff->items);
+        free(diff);
+}
+
+/* Add what one location holds now to current (later scans win). A location
+ * that no longer exists holds nothing: its files count as removed. */
+static int status_scan_into(nereid_project *project, const char *location, const char *destination,
+                            nereid_files **current)
+{
+        nereid_files *found = NULL, *merged = NULL;
+        int rc;
+
+        rc = run_scan(project, location, destination, &found, NULL);
+        if (rc == NEREID_ENOTFOUND)
+                return 0;
+        if (rc < 0)
+                return rc;
+        rc = files_merge(*current, found, &merged);
+        nereid_files_free(found);
+        if (rc < 0)
+                return rc;
+        nereid_files_free(*current);
+        *current = merged;
+        return 0;
+}
+
+/* Without remembered roots (a field assigned from a hash), each record's
+ * own source is re-scanned as a single file under its folder. */
+static int status_scan_records(nereid_project *project, const nereid_files *recorded,
+                               nereid_files **current)
+{
+        size_t i;
+        int rc = 0;
+
+        for (i = 0; i < recorded->count && rc == 0; i++) {
+                const struct nereid_file *rec = &recorded->items[i];
+                char *dir, *slash;
+
+                if (!rec->source)
+                        continue;
+                if (!(dir = nereid_strdup(rec->file_path)))
+                        return NEREID_ERROR;
+                slash = strrchr(dir, '/');
+                if (slash)
+                        *slash = '\0';
+                rc = status_scan_into(project, rec->source, slash ? dir : NULL, current);
+                free(dir);
+        }
+        return rc;
+}
+
+int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
+{
+        nereid_project *project = run->project;
+        nereid_store *store = project->store;
+        nereid_files *recorded = NULL, *current = files_new();
+        store_root *roots = NULL;
+        size_t nroots = 0, i;
+        int rc;
+
+        *out = NULL;
+        if (!current)
+                return NEREID_ERROR;
+        if ((rc = nereid_run_fetch_files_list(run, field, &recorded)) < 0 ||
+            (rc = store->field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
+                goto cleanup;
+        for (i = 0; i < nroots && rc == 0; i++)
+                rc = status_scan_into(project, roots[i].location, roots[i].destination, &current);
+        if (rc == 0 && !nroots)
+                rc = status_scan_records(project, recorded, &current);
+        if (rc == 0)
+                rc = nereid_diff_files(recorded, current, out);
+cleanup:
+        store_roots_free(roots, nroots);
+        nereid_files_free(recorded);
+        nereid_files_free(current);
+        return rc;
+}

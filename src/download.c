@@ -1,0 +1,148 @@
+/*
+ * download.c - nereid_run_download: recreate every file of a field below a
+ * destination (SPEC section 5). The records are checked here (a file_path
+ * that could lead outside the destination is refused before anything is
+ * written); the transfer itself is the source driver's fetch, run on the
+ * worker pool so that several files move at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "pool.h"
+#include "project.h"
+#include "record.h"
+#include "run.h"
+#include "source/source.h"
+#include "uri.h"
+
+typedef struct download_job {
+        nereid_project *project;
+        const nereid_files *files;
+        int rootfd;
+        int copy;
+        size_t failed; /* updated atomically: jobs run on several threads */
+} download_job;
+
+static int download_one(void *payload, size_t item, unsigned worker)
+{
+        download_job *job = payload;
+        const struct nereid_file *rec = &job->files->items[item];
+        const source_driver *driver;
+        char *dir = NULL, *slash;
+        const char *name;
+        int dirfd, rc;
+
+        (void)worker;
+        if (!uri_is_safe_relative(rec->file_path)) {
+                rc = nereid_error(NEREID_ERROR,
+                                  "%s: refused: the path would lead outside the destination",
+                                  rec->file_path);
+                goto report;
+        }
+        driver = source_for_type(rec->type);
+        if (!driver) {
+                rc = nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
+                                  rec->type);
+                goto report;
+        }
+        if (!(dir = nereid_strdup(rec->file_path))) {
+                rc = NEREID_ERROR;
+                goto report;
+        }
+        slash = strrchr(dir, '/');
+        if (slash) {
+                *slash = '\0';
+                name = rec->file_path + (slash - dir) + 1;
+        } else {
+                dir[0] = '\0';
+                name = rec->file_path;
+        }
+        dirfd = fs_open_dir_below(job->rootfd, dir);
+        if (dirfd < 0) {
+                rc = dirfd;
+                goto report;
+        }
+        rc = driver->fetch(job->project, rec, dirfd, name, job->copy);
+        close(dirfd);
+report:
+        free(dir);
+        if (rc < 0) {
+                __atomic_fetch_add(&job->failed, 1, __ATOMIC_RELAXED);
+                project_notify(job->project, rc, "%s", nereid_error_last());
+        }
+        return rc;
+}
+
+static void download_tick(void *payload, size_t done, size_t count)
+{
+        download_job *job = payload;
+
+        project_progress(job->project, "downloading", done, count);
+}
+
+/* Create the destination and its parents (mkdir -p); the destination
+ * itself may be a link the user chose, below it nothing is followed
+ * (fs_open_dir_below). */
+static int download_open_root(const char *destination)
+{
+        char *path = nereid_strdup(destination), *p;
+        int fd;
+
+        if (!path)
+                return NEREID_ERROR;
+        for (p = path + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+                        int err = errno;
+
+                        free(path);
+                        return nereid_error_os(nereid_error_from_errno(err), err,
+                                               "destination %s: cannot create", destination);
+                }
+                *p = '/';
+        }
+        free(path);
+        if (mkdir(destination, 0777) < 0 && errno != EEXIST)
+                return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                       "destination %s: cannot create", destination);
+        fd = open(destination, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "destination %s",
+                                       destination);
+        return fd;
+}
+
+int nereid_run_download(nereid_run *run, const char *field, const char *destination, int copy)
+{
+        download_job job = {0};
+        nereid_files *files = NULL;
+        int rc;
+
+        if (!destination || !*destination)
+                destination = ".";
+        if ((rc = nereid_run_fetch_files_list(run, field, &files)) < 0)
+                return rc;
+        if ((rc = download_open_root(destination)) < 0)
+                goto cleanup;
+        job.project = run->project;
+        job.files = files;
+        job.rootfd = rc;
+        job.copy = copy;
+        rc = pool_run(files->count, project_workers(run->project), 1, download_one, download_tick,
+                      &job);
+        close(job.rootfd);
+        if (rc < 0)
+                rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
+                                  field, job.failed, files->count);
+cleanup:
+        nereid_files_free(files);
+        return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * error.h - the thread-local "last error" message and the helpers that set
+ * it. The module that knows the cause sets the message; callers return the
+ * code upward unchanged.
+ */
+#ifndef NEREID_ERROR_H
+#define NEREID_ERROR_H
+
+#include "nereid.h"
+
+/* Set the message (printf-style) and return code, so that
+ * `return nereid_error(NEREID_ENOTFOUND, "run %s: not found", id);` reads well. */
+int nereid_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like nereid_error, appending ": strerror(errnum)". */
+int nereid_error_os(int code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The status code that fits an errno value (ENOENT -> ENOTFOUND, EACCES -> EACCESS). */
+int nereid_error_from_errno(int errnum);
+/* Out of memory: sets the message, returns NEREID_ERROR. */
+int nereid_error_oom(void);
+void nereid_error_clear(void);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * hash.c - the artifact and content hashes of SPEC section 3 and the MD5 of
+ * file contents, through OpenSSL's EVP interface. It only computes digests:
+ * which files to hash, and whether a cached MD5 can be trusted, is decided
+ * by the callers (source drivers, hashcache.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include "buf.h"
+#include "error.h"
+#include "hash.h"
+#include "record.h"
+
+struct hash_md5_ctx {
+        EVP_MD_CTX *md;
+};
+
+static void hash_to_hex(const unsigned char *digest, size_t len, char *out)
+{
+        static const char hex[] = "0123456789abcdef";
+        size_t i;
+
+        for (i = 0; i < len; i++) {
+                out[2 * i] = hex[digest[i] >> 4];
+                out[2 * i + 1] = hex[digest[i] & 0x0f];
+        }
+        out[2 * len] = '\0';
+}
+
+static void hash_put_be(unsigned char *p, uint64_t v, int bytes)
+{
+        int i;
+
+        for (i = bytes - 1; i >= 0; i--) {
+                p[i] = (unsigned char)(v & 0xff);
+                v >>= 8;
+        }
+}
+
+/* be32(number of code points of s) followed by its UTF-8 bytes. The
+ * strings were checked to be UTF-8 where they entered, so counting the
+ * bytes that do not continue a sequence counts the code points. */
+static int hash_put_lstring(nereid_buf *buf, const char *s)
+{
+        unsigned char len[4];
+        size_t n = strlen(s), points = 0, i;
+
+        if (n > UINT32_MAX)
+                return nereid_error(NEREID_EUSAGE, "artifact hash: string of %zu bytes is too long",
+                                    n);
+        for (i = 0; i < n; i++)
+                if (((unsigned char)s[i] & 0xc0) != 0x80)
+                        points++;
+        hash_put_be(len, points, 4);
+        if (buf_put(buf, len, sizeof(len)) < 0 || buf_put(buf, s, n) < 0)
+                return NEREID_ERROR;
+        return 0;
+}
+
+static int hash_put_metadata(nereid_buf *buf, const char *key, const char *value)
+{
+        if (!value)
+                return 0;
+        if (buf_putc(buf, '|') < 0 || hash_put_lstring(buf, key) < 0 || buf_putc(buf, '|') < 0 ||
+            hash_put_lstring(buf, value) < 0)
+                return NEREID_ERROR;
+        return 0;
+}
+
+/* The bytes one record contributes (SPEC section 3), appended to buf. */
+static int hash_put_record(nereid_buf *buf, const struct nereid_file *file, int content)
+{
+        unsigned char size[8];
+
+        if (!file->file_path || !file->file_hash || !file->type)
+                return nereid_error(NEREID_EUSAGE, "artifact hash: record %s has no %s",
+                                    file->file_path ? file->file_path : "(unnamed)",
+                                    !file->file_path   ? "file_path"
+                                    : !file->file_hash ? "file_hash"
+                                                       : "type");
+        if (buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->file_path) < 0 ||
+            buf_putc(buf, '#') < 0 || buf_puts(buf, file->file_hash) < 0 || buf_putc(buf, '#') < 0)
+                return NEREID_ERROR;
+        /* A null size leaves its "#" alone (test vector 3). */
+        if (file->has_size) {
+                hash_put_be(size, file->size, 8);
+                if (buf_put(buf, size, sizeof(size)) < 0)
+                        return NEREID_ERROR;
+        }
+        if (buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->type) < 0)
+                return NEREID_ERROR;
+        if (content)
+                return 0;
+        /* Metadata keys in sorted order: "file_path" < "last_modified". */
+        if (buf_putc(buf, '#') < 0 || hash_put_metadata(buf, "file_path", file->source) < 0 ||
+            hash_put_metadata(buf, "last_modified", file->last_modified) < 0)
+                return NEREID_ERROR;
+        return 0;
+}
+
+static int hash_compare_paths(const void *a, const void *b)
+{
+        const struct nereid_file *const *fa = a, *const *fb = b;
+
+        return strcmp((*fa)->file_path, (*fb)->file_path);
+}
+
+static int hash_is_sorted(const nereid_files *files)
+{
+        size_t i;
+
+        for (i = 0; i < files->count; i++)
+                if (!files->items[i].file_path)
+                        return -1;
+        for (i = 1; i < files->count; i++)
+                if (strcmp(files->items[i - 1].file_path, files->items[i].file_path) > 0)
+                        return 0;
+        return 1;
+}
+
+int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
+{
+        const struct nereid_file **order = NULL;
+        nereid_buf buf = NEREID_BUF_INIT;
+        EVP_MD_CTX *md = NULL;
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+        size_t i;
+        int sorted, error = NEREID_ERROR;
+
+        out[0] = '\0';
+        sorted = hash_is_sorted(files);
+        if (sorted < 0) {
+                error = nereid_error(NEREID_EUSAGE, "artifact hash: a record has no file_path");
+                goto cleanup;
+        }
+        /* The input is const: an unsorted list is hashed through a sorted
+         * array of pointers to its records. */
+        if (!sorted) {
+                order = nereid_calloc_array(files->count, sizeof(*order));
+                if (!order)
+                        goto cleanup;
+                for (i = 0; i < files->count; i++)
+                        order[i] = &files->items[i];
+                qsort(order, files->count, sizeof(*order), hash_compare_paths);
+        }
+        md = EVP_MD_CTX_new();
+        if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+                error = nereid_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
+                goto cleanup;
+        }
+        for (i = 0; i < files->count; i++) {
+                buf_clear(&buf);
+                error = hash_put_record(&buf, order ? order[i] : &files->items[i], content);
+                if (error < 0)
+                        goto cleanup;
+                if (EVP_DigestUpdate(md, buf.ptr, buf.len) != 1) {
+                        error = nereid_error(NEREID_ERROR, "artifact hash: SHA-256 update failed");
+                        goto cleanup;
+                }
+        }
+        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen * 2 != NEREID_HASH_HEXLEN) {
+                error = nereid_error(NEREID_ERROR, "artifact hash: SHA-256 final failed");
+                goto cleanup;
+        }
+        hash_to_hex(digest, dlen, out);
+        error = 0;
+cleanup:
+        EVP_MD_CTX_free(md);
+        buf_free(&buf);
+        free(order);
+        return error;
+}
+
+int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
+{
+        if (!files || !hash_out)
+                return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
+                                    !files ? "file list" : "output buffer");
+        return hash_files(files, content, hash_out);
+}
+
+hash_md5_ctx *hash_md5_new(void)
+{
+        hash_md5_ctx *ctx = calloc(1, sizeof(*ctx));
+
+        if (!ctx) {
+                nereid_error_oom();
+                return NULL;
+        }
+        ctx->md = EVP_MD_CTX_new();
+        if (!ctx->md || EVP_DigestInit_ex(ctx->md, EVP_md5(), NULL) != 1) {
+                nereid_error(NEREID_ERROR, "MD5: cannot start the digest");
+                hash_md5_free(ctx);
+                return NULL;
+        }
+        return ctx;
+}
+
+int hash_md5_update(hash_md5_ctx *ctx, const void *data, size_t len)
+{
+        if (len && EVP_DigestUpdate(ctx->md, data, len) != 1)
+                return nereid_error(NEREID_ERROR, "MD5: digest update failed");
+        return 0;
+}
+
+int hash_md5_final(hash_md5_ctx *ctx, char out[NEREID_MD5_HEXLEN + 1])
+{
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+        int error = 0;
+
+        out[0] = '\0';
+        if (EVP_DigestFinal_ex(ctx->md, digest, &dlen) != 1 || dlen * 2 != NEREID_MD5_HEXLEN)
+                error = nereid_error(NEREID_ERROR, "MD5: digest final failed");
+        else
+                hash_to_hex(digest, dlen, out);
+        hash_md5_free(ctx);
+        return error;
+}
+
+void hash_md5_free(hash_md5_ctx *ctx)
+{
+        if (!ctx)
+                return;
+        EVP_MD_CTX_free(ctx->md);
+        free(ctx);
+}
+
+int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
+                uint64_t *nread)
+{
+        unsigned char *owned = NULL;
+        hash_md5_ctx *ctx = NULL;
+        uint64_t total = 0;
+        ssize_t n;
+        int error = NEREID_ERROR;
+
+        out[0] = '\0';
+        if (nread)
+                *nread = 0;
+        if (!buffer) {
+                owned = malloc(NEREID_HASH_BLOCK);
+                if (!owned) {
+                        error = nereid_error_oom();
+                        goto cleanup;
+                }
+                buffer = owned;
+        }
+        ctx = hash_md5_new();
+        if (!ctx)
+                goto cleanup;
+        /* Only a hint: it fails on pipes, which are read all the same. */
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        for (;;) {
+                n = read(fd, buffer, NEREID_HASH_BLOCK);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        error = nereid_error_os(nereid_error_from_errno(errno), errno, "read %s",
+                                                name ? name : "(unnamed file)");
+                        goto cleanup;
+                }
+                if (n == 0)
+                        break;
+                if (hash_md5_update(ctx, buffer, (size_t)n) < 0)
+                        goto cleanup;
+                total += (uint64_t)n;
+        }
+        error = hash_md5_final(ctx, out);
+        ctx = NULL;
+        if (error < 0)
+                goto cleanup;
+        if (nread)
+                *nread = total;
+cleanup:
+        hash_md5_free(ctx);
+        free(owned);
+        return error;
+}
+
+static int hash_is_lower_hex(const char *s, size_t len)
+{
+        size_t i;
+
+        if (!s)
+                return 0;
+        for (i = 0; i < len; i++)
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+                        return 0;
+        return s[len] == '\0';
+}
+
+int hash_is_md5(const char *s)
+{
+        return hash_is_lower_hex(s, NEREID_MD5_HEXLEN);
+}
+
+int hash_is_sha256(const char *s)
+{
+        return hash_is_lower_hex(s, NEREID_HASH_HEXLEN);
+}

@@ -1,0 +1,20 @@
+/*
+ * json.h - records to and from the JSON form of SPEC section 2, through
+ * jansson. The only module that knows the JSON layout of a record.
+ */
+#ifndef NEREID_JSON_H
+#define NEREID_JSON_H
+
+#include "nereid.h"
+#include "buf.h"
+#include "record.h"
+
+/* Append the JSON object of one record to buf (no trailing newline), keys in
+ * the order of SPEC section 2. */
+int json_record_append(nereid_buf *buf, const struct nereid_file *file);
+/* Parse one record object from text of length len; caller clears *out. */
+int json_record_parse(const char *text, size_t len, struct nereid_file *out);
+/* Parse a JSON array of records; caller frees *out with nereid_files_free. */
+int json_files_parse(const char *text, size_t len, nereid_files **out);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * pool.c - the worker pool, the one place where threads are made. Items
+ * are handed out one at a time through an atomic counter, so a slow item
+ * (a huge file) never holds up a queue of others. The calling thread only
+ * waits and reports progress; it never runs items itself unless the pool
+ * has a single worker. What the pool does not do: share anything between
+ * the items besides the counters, which is left to each job's payload.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include "buf.h"
+#include "error.h"
+#include "pool.h"
+
+#define POOL_TICK_NS     100000000LL
+#define POOL_MESSAGE_MAX 1024
+
+struct pool_state {
+        size_t count;
+        int keep_going;
+        pool_job_fn job;
+        void *payload;
+        atomic_size_t next;   /* the next item to hand out */
+        atomic_size_t done;   /* items finished, failed ones included */
+        atomic_int stop;      /* set by a failure without keep_going */
+        pthread_mutex_t lock; /* guards what follows */
+        pthread_cond_t finished_cond;
+        unsigned finished; /* threads that have returned */
+        int first_error;
+        char first_message[POOL_MESSAGE_MAX];
+};
+
+struct pool_thread {
+        struct pool_state *state;
+        unsigned worker;
+        pthread_t thread;
+};
+
+unsigned pool_default_workers(void)
+{
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        if (n < 1)
+                return 1;
+        if (n > 4096)
+                return 4096;
+        return (unsigned)n;
+}
+
+static int64_t pool_now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void pool_record_failure(struct pool_state *state, int error)
+{
+        pthread_mutex_lock(&state->lock);
+        if (!state->first_error) {
+                state->first_error = error;
+                snprintf(state->first_message, sizeof(state->first_message), "%s",
+                         nereid_error_last());
+        }
+        pthread_mutex_unlock(&state->lock);
+        if (!state->keep_going)
+                atomic_store(&state->stop, 1);
+}
+
+/* Take items until there are none left or a failure stops the pool. When
+ * tick is set (a single worker on the calling thread) progress is reported
+ * between items. */
+static void pool_work(struct pool_state *state, unsigned worker, pool_tick_fn tick)
+{
+        int64_t last_tick = tick ? pool_now_ns() : 0, now;
+        size_t item;
+        int error;
+
+        while (!atomic_load(&state->stop)) {
+                item = atomic_fetch_add(&state->next, 1);
+                if (item >= state->count)
+                        break;
+                error = state->job(state->payload, item, worker);
+                if (error < 0)
+                        pool_record_failure(state, error);
+                atomic_fetch_add(&state->done, 1);
+                if (tick) {
+                        now = pool_now_ns();
+                        if (now - last_tick >= POOL_TICK_NS) {
+                                tick(state->payload, atomic_load(&state->done), state->count);
+                                last_tick = now;
+                        }
+                }
+        }
+}
+
+static void *pool_thread_main(void *arg)
+{
+        struct pool_thread *self = arg;
+        struct pool_state *state = self->state;
+
+        pool_work(state, self->worker, NULL);
+        pthread_mutex_lock(&state->lock);
+        state->finished++;
+        pthread_cond_signal(&state->finished_cond);
+        pthread_mutex_unlock(&state->lock);
+        return NULL;
+}
+
+static void pool_deadline(struct timespec *ts, int64_t from_ns)
+{
+        int64_t at = from_ns + POOL_TICK_NS;
+
+        ts->tv_sec = (time_t)(at / 1000000000LL);
+        ts->tv_nsec = (long)(at % 1000000000LL);
+}
+
+/* Wait on the calling thread until started threads have all returned,
+ * reporting progress about every 100 ms. */
+static void pool_wait(struct pool_state *state, unsigned started, pool_tick_fn tick)
+{
+        struct timespec deadline;
+        int64_t last_tick = pool_now_ns(), now;
+
+        pthread_mutex_lock(&state->lock);
+        while (state->finished < started) {
+                pool_deadline(&deadline, last_tick);
+                pthread_cond_timedwait(&state->finished_cond, &state->lock, &deadline);
+                now = pool_now_ns();
+                if (now - last_tick >= POOL_TICK_NS) {
+                        last_tick = now;
+                        if (tick) {
+                                pthread_mutex_unlock(&state->lock);
+                                tick(state->payload, atomic_load(&state->done), state->count);
+                                pthread_mutex_lock(&state->lock);
+                        }
+                }
+        }
+        pthread_mutex_unlock(&state->lock);
+}
+
+int pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, pool_tick_fn tick,
+             void *payload)
+{
+        struct pool_state state = {0};
+        struct pool_thread *threads = NULL;
+        pthread_condattr_t attr;
+        unsigned i, started = 0;
+        int lock_made = 0, cond_made = 0, error = 0;
+
+        if (count == 0)
+                return 0;
+        if (workers == 0)
+                workers = pool_default_workers();
+        if (count < workers)
+                workers = (unsigned)count;
+        state.count = count;
+        state.keep_going = keep_going;
+        state.job = job;
+        state.payload = payload;
+        atomic_init(&state.next, 0);
+        atomic_init(&state.done, 0);
+        atomic_init(&state.stop, 0);
+        if (pthread_mutex_init(&state.lock, NULL) != 0) {
+                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a lock");
+                goto cleanup;
+        }
+        lock_made = 1;
+        /* The timed wait runs on the monotonic clock: a clock change must not
+         * stall the progress line. */
+        if (pthread_condattr_init(&attr) != 0) {
+                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a condition");
+                goto cleanup;
+        }
+        if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+            pthread_cond_init(&state.finished_cond, &attr) != 0) {
+                pthread_condattr_destroy(&attr);
+                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a condition");
+                goto cleanup;
+        }
+        pthread_condattr_destroy(&attr);
+        cond_made = 1;
+
+        if (workers > 1) {
+                threads = nereid_calloc_array(workers, sizeof(*threads));
+                if (!threads) {
+                        error = NEREID_ERROR;
+                        goto cleanup;
+                }
+                /* When the system refuses more threads the ones started take
+                 * every item all the same. */
+                for (i = 0; i < workers; i++) {
+                        threads[i].state = &state;
+                        threads[i].worker = i;
+                        if (pthread_create(&threads[i].thread, NULL, pool_thread_main,
+                                           &threads[i]) != 0)
+                                break;
+                        started++;
+                }
+        }
+        if (started == 0) {
+                pool_work(&state, 0, tick);
+        } else {
+                pool_wait(&state, started, tick);
+                for (i = 0; i < started; i++)
+                        pthread_join(threads[i].thread, NULL);
+        }
+        if (tick)
+                tick(payload, atomic_load(&state.done), count);
+        /* Later items (keep_going) may have overwritten this thread's
+         * message: the first failure's is the one reported. */
+        error = state.first_error;
+        if (error < 0)
+                nereid_error(error, "%s", state.first_message);
+cleanup:
+        free(threads);
+        if (cond_made)
+                pthread_cond_destroy(&state.finished_cond);
+        if (lock_made)
+                pthread_mutex_destroy(&state.lock);
+        return error;
+}

@@ -1,0 +1,36 @@
+/*
+ * project.h - the inside of a nereid_project handle, shared by the modules
+ * that work for a project: run.c, the source drivers, download.c. Holds
+ * the store, the mode, the callbacks and the hash cache location.
+ */
+#ifndef NEREID_PROJECT_H
+#define NEREID_PROJECT_H
+
+#include <pthread.h>
+#include "nereid.h"
+#include "store/store.h"
+
+struct nereid_project {
+        char *name;
+        char key[16];
+        int mode;
+        char *home; /* NEREID_HOME resolved */
+        nereid_store *store;
+        unsigned workers;
+        nereid_notify_cb notify;
+        nereid_progress_cb progress;
+        void *payload;
+        pthread_mutex_t notify_lock; /* notify may be called from pool threads */
+};
+
+/* Report a warning (code 0) or a per-file failure (negative) through the
+ * callback; safe from any thread. */
+void project_notify(nereid_project *project, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Report progress; only from the thread that called into the library. */
+void project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total);
+/* NEREID_EACCESS with a clear message when the mode forbids writes. */
+int project_check_writable(const nereid_project *project, const char *what);
+unsigned project_workers(const nereid_project *project);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * record.h - file records (SPEC section 2) and lists of them: the public
+ * nereid_file / nereid_files types. Only data and its bookkeeping (add,
+ * sort, find, merge); hashing is in hash.c, JSON in json.c.
+ */
+#ifndef NEREID_RECORD_H
+#define NEREID_RECORD_H
+
+#include <stdint.h>
+#include "nereid.h"
+
+#define NEREID_TYPE_LOCAL "Local"
+#define NEREID_TYPE_S3    "S3"
+
+struct nereid_file {
+        char *file_path;     /* relative POSIX path inside the artifact */
+        char *file_hash;     /* MD5 hex, or ETag without quotes */
+        char *type;          /* "Local" or "S3" */
+        uint64_t size;       /* bytes, valid when has_size */
+        int has_size;        /* 0: size is null */
+        char *source;        /* metadata.file_path, or NULL when absent */
+        char *last_modified; /* metadata.last_modified, or NULL when absent */
+};
+
+struct nereid_files {
+        struct nereid_file *items;
+        size_t count;
+        size_t cap;
+};
+
+/* An empty list; caller frees with nereid_files_free(). NULL on ENOMEM. */
+nereid_files *files_new(void);
+/* Append a record, taking ownership of its strings (and clearing *file).
+ * On failure the strings are freed. */
+int files_push(nereid_files *files, struct nereid_file *file);
+/* Append a deep copy of a record. */
+int files_push_copy(nereid_files *files, const struct nereid_file *file);
+/* Sort bytewise by file_path. */
+void files_sort(nereid_files *files);
+/* After files_sort: the record with this file_path, or NULL. */
+const struct nereid_file *files_find(const nereid_files *files, const char *file_path);
+/* Union by file_path, a record of newer winning over one of older; the
+ * result is sorted. Both inputs are left as they are. */
+int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out);
+/* Free the strings of one record and zero it. */
+void file_clear(struct nereid_file *file);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * run.c - the nereid_run handle and what a user does with a run's fields:
+ * track files (SPEC section 4), read hashes and records, assign, and read
+ * the sys/ namespace. Downloads are in download.c, status and diff in
+ * diff.c. Everything goes through the store and source-driver seams.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "hash.h"
+#include "project.h"
+#include "record.h"
+#include "run.h"
+#include "source/source.h"
+#include "uri.h"
+
+static char *run_owner(void)
+{
+        const char *user = getenv("USER");
+        struct passwd *pw;
+
+        if (user && *user)
+                return nereid_strdup(user);
+        pw = getpwuid(getuid());
+        return nereid_strdup(pw ? pw->pw_name : "unknown");
+}
+
+int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id, const char *name)
+{
+        nereid_run *run;
+        store_run_info info;
+        char id[32];
+        int rc;
+
+        *out = NULL;
+        if (run_id) {
+                if ((rc = uri_check_run_id(run_id)) < 0)
+                        return rc;
+                if ((rc = project->store->run_info(project->store, project->name, run_id, &info)) <
+                    0)
+                        return rc;
+                store_run_info_clear(&info);
+                snprintf(id, sizeof(id), "%s", run_id);
+        } else {
+                char *owner;
+
+                if ((rc = project_check_writable(project, "new run")) < 0)
+                        return rc;
+                if (!(owner = run_owner()))
+                        return NEREID_ERROR;
+                rc = project->store->run_create(project->store, project->name, name, owner, id);
+                free(owner);
+                if (rc < 0)
+                        return rc;
+        }
+        run = nereid_calloc_array(1, sizeof(*run));
+        if (!run)
+                return NEREID_ERROR;
+        run->project = project;
+        snprintf(run->id, sizeof(run->id), "%s", id);
+        *out = run;
+        return 0;
+}
+
+void nereid_run_free(nereid_run *run)
+{
+        free(run);
+}
+
+const char *nereid_run_id(const nereid_run *run)
+{
+        return run->id;
+}
+
+int nereid_run_sys(nereid_run *run, const char *field, char **out)
+{
+        store_run_info info;
+        const char *value = NULL;
+        int rc;
+
+        *out = NULL;
+        rc = run->project->store->run_info(run->project->store, run->project->name, run->id, &info);
+        if (rc < 0)
+                return rc;
+        if (strcmp(field, "sys/id") == 0)
+                value = info.id;
+        else if (strcmp(field, "sys/name") == 0)
+                value = info.name;
+        else if (strcmp(field, "sys/owner") == 0)
+                value = info.owner;
+        else if (strcmp(field, "sys/creation_time") == 0)
+                value = info.creation_time;
+        else if (strcmp(field, "sys/modification_time") == 0)
+                value = info.modification_time;
+        if (value)
+                *out = nereid_strdup(value);
+        else
+                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run->id, field);
+        store_run_info_clear(&info);
+        if (rc == 0 && !*out)
+                rc = NEREID_ERROR;
+        return rc;
+}
+
+static int run_append_field(void *payload, const char *field, const char *hash)
+{
+        return buf_printf(payload, "%s\t%s\n", field, hash);
+}
+
+int nereid_run_fields(nereid_run *run, char **out)
+{
+        nereid_store *store = run->project->store;
+        nereid_buf buf = NEREID_BUF_INIT;
+        store_run_info info;
+        int rc;
+
+        *out = NULL;
+        if ((rc = store->run_info(store, run->project->name, run->id, &info)) < 0)
+                return rc;
+        buf_printf(&buf,
+                   "sys/creation_time\t%s\nsys/id\t%s\nsys/modification_time\t%s\n"
+                   "sys/name\t%s\nsys/owner\t%s\n",
+                   info.creation_time, info.id, info.modification_time, info.name, info.owner);
+        store_run_info_clear(&info);
+        rc = store->field_each(store, run->project->name, run->id, run_append_field, &buf);
+        if (rc < 0) {
+                buf_free(&buf);
+                return rc;
+        }
+        *out = buf_detach(&buf);
+        return *out ? 0 : NEREID_ERROR;
+}
+
+/* The location as it is remembered for status: file:///abs or s3://b/k. */
+static char *run_location_text(const uri_location *loc)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        if (loc->scheme == URI_LOCAL)
+                buf_printf(&buf, "file://%s", loc->path);
+        else
+                buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
+        return buf_detach(&buf);
+}
+
+int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
+             char **location_out)
+{
+        uri_location loc = {0};
+        const source_driver *driver;
+        nereid_files *files = NULL;
+        int rc;
+
+        *out = NULL;
+        if ((rc = uri_parse_location(path, &loc)) < 0)
+                return rc;
+        driver = source_for_scheme(loc.scheme);
+        if (!driver) {
+                rc = nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", path);
+                goto cleanup;
+        }
+        if (!(files = files_new())) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = driver->scan(project, &loc, destination, files)) < 0)
+                goto cleanup;
+        if (!files->count) {
+                rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", path);
+                goto cleanup;
+        }
+        files_sort(files);
+        if (location_out && !(*location_out = run_location_text(&loc)))
+                rc = NEREID_ERROR;
+cleanup:
+        uri_location_clear(&loc);
+        if (rc < 0) {
+                nereid_files_free(files);
+                return rc;
+        }
+        *out = files;
+        return 0;
+}
+
+/* Everything a track does before it writes: check the field and the
+ * destination, then scan the files. */
+static int run_track_scan(nereid_project *project, const char *field, const char *path,
+                          const char *destination, nereid_files **files, store_root *root)
+{
+        int rc;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(project, field)) < 0)
+                return rc;
+        if (destination && *destination && !uri_is_safe_relative(destination))
+                return nereid_error(NEREID_EUSAGE,
+                                    "destination %s: must be a relative path without ., .. or "
+                                    "empty segments",
+                                    destination);
+        root->destination = (char *)(destination ? destination : "");
+        return run_scan(project, path, destination, files, &root->location);
+}
+
+static int run_track_store(nereid_run *run, const char *field, const nereid_files *files,
+                           const store_root *root, char *hash_out)
+{
+        nereid_project *project = run->project;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        rc = project->store->field_merge(project->store, project->name, run->id, field, files, root,
+                                         hash);
+        if (rc == 0 && hash_out)
+                memcpy(hash_out, hash, sizeof(hash));
+        return rc;
+}
+
+int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
+                           const char *destination, char *hash_out)
+{
+        nereid_files *files = NULL;
+        store_root root = {0};
+        int rc;
+
+        rc = run_track_scan(run->project, field, path, destination, &files, &root);
+        if (rc == 0)
+                rc = run_track_store(run, field, files, &root, hash_out);
+        free(root.location);
+        nereid_files_free(files);
+        return rc;
+}
+
+int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
+                         const char *field, const char *path, const char *destination,
+                         char *hash_out)
+{
+        nereid_files *files = NULL;
+        store_root root = {0};
+        int rc;
+
+        *out = NULL;
+        /* Scan first: a track that fails leaves no empty run behind. */
+        rc = run_track_scan(project, field, path, destination, &files, &root);
+        if (rc == 0)
+                rc = nereid_run_open(out, project, NULL, name);
+        if (rc == 0)
+                rc = run_track_store(*out, field, files, &root, hash_out);
+        free(root.location);
+        nereid_files_free(files);
+        return rc;
+}
+
+int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char *hash_out)
+{
+        nereid_store *store = run->project->store;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if ((rc = uri_check_field(field)) < 0 ||
+            (rc = store->field_get(store, run->project->name, run->id, field, hash)) < 0)
+                return rc;
+        if (!content) {
+                memcpy(hash_out, hash, sizeof(hash));
+                return 0;
+        }
+        return store->artifact_content_hash(store, run->project->name, hash, hash_out);
+}
+
+int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out)
+{
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        *out = NULL;
+        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
+                return rc;
+        return nereid_project_artifact_files(run->project, hash, out);
+}
+
+int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
+                            const char *src_field)
+{
+        nereid_project *project = run->project;
+        nereid_store *store = project->store;
+        store_root *roots = NULL;
+        size_t nroots = 0;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(project, field)) < 0 ||
+            (rc = uri_check_run_id(src_run_id)) < 0 || (rc = uri_check_field(src_field)) < 0)
+                return rc;
+        if ((rc = store->field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
+            (rc = store->field_roots(store, project->name, src_run_id, src_field, &roots,
+                                     &nroots)) < 0)
+                return rc;
+        /* The roots come along so that status works on the copy too. */
+        rc = store->field_assign(store, project->name, run->id, field, hash, roots, nroots);
+        store_roots_free(roots, nroots);
+        return rc;
+}
+
+int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
+{
+        nereid_project *project = run->project;
+        int rc;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(project, field)) < 0)
+                return rc;
+        if (!hash_is_sha256(hash))
+                return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
+                                    hash);
+        return project->store->field_assign(project->store, project->name, run->id, field, hash,
+                                            NULL, 0);
+}
+
+int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
+                            char *hash_out)
+{
+        nereid_project *project = run->project;
+        nereid_files *sorted = NULL;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        size_t i;
+        int rc = 0;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(project, field)) < 0)
+                return rc;
+        if (!files->count)
+                return nereid_error(NEREID_EUSAGE, "import: no records");
+        if (!(sorted = files_new()))
+                return NEREID_ERROR;
+        for (i = 0; i < files->count && rc == 0; i++)
+                rc = files_push_copy(sorted, &files->items[i]);
+        if (rc < 0)
+                goto cleanup;
+        files_sort(sorted);
+        for (i = 1; i < sorted->count; i++) {
+                if (strcmp(sorted->items[i - 1].file_path, sorted->items[i].file_path) == 0) {
+                        rc = nereid_error(NEREID_EUSAGE, "import: file_path %s appears twice",
+                                          sorted->items[i].file_path);
+                        goto cleanup;
+                }
+        }
+        rc = project->store->field_merge(project->store, project->name, run->id, field, sorted,
+                                         NULL, hash);
+        if (rc == 0 && hash_out)
+                memcpy(hash_out, hash, sizeof(hash));
+cleanup:
+        nereid_files_free(sorted);
+        return rc;
+}

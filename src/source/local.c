@@ -1,0 +1,526 @@
+/*
+ * local.c - the source driver for local files and file:// URIs. scan walks
+ * a folder (links to files followed, links to folders and special files
+ * skipped with a warning, never opened), looks every file up in the hash
+ * cache and hashes the rest on the worker pool. fetch links or copies a
+ * recorded file back. Not for path parsing (uri.c) or hashing (hash.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../buf.h"
+#include "../error.h"
+#include "../fs.h"
+#include "../hash.h"
+#include "../hashcache.h"
+#include "../pool.h"
+#include "source.h"
+
+/* One regular file found by the walk. */
+typedef struct local_entry {
+        char *rel;    /* path below the tracked folder (or the base name) */
+        char *source; /* absolute resolved path */
+        struct stat st;
+        char md5[NEREID_MD5_HEXLEN + 1];
+        int cached;
+} local_entry;
+
+typedef struct local_walk {
+        nereid_project *project;
+        local_entry *entries;
+        size_t count, cap;
+        unsigned char **buffers; /* one read buffer per worker */
+} local_walk;
+
+static void local_walk_clear(local_walk *walk)
+{
+        size_t i;
+
+        for (i = 0; i < walk->count; i++) {
+                free(walk->entries[i].rel);
+                free(walk->entries[i].source);
+        }
+        free(walk->entries);
+        walk->entries = NULL;
+        walk->count = walk->cap = 0;
+}
+
+/* A name for messages: bytes that are not printable ASCII or UTF-8 as \xNN. */
+static void local_printable(const char *in, char *out, size_t cap)
+{
+        size_t o = 0;
+
+        for (; *in && o + 5 < cap; in++) {
+                unsigned char c = (unsigned char)*in;
+
+                if (c < 0x20 || c == 0x7f || (c >= 0x80 && !fs_is_utf8(in)))
+                        o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
+                else
+                        out[o++] = (char)c;
+        }
+        out[o] = '\0';
+}
+
+static int local_add(local_walk *walk, char *rel, char *source, const struct stat *st)
+{
+        if (walk->count == walk->cap) {
+                size_t cap = walk->cap ? walk->cap * 2 : 256;
+                local_entry *grown = realloc(walk->entries, cap * sizeof(*grown));
+
+                if (!grown) {
+                        free(rel);
+                        free(source);
+                        return nereid_error_oom();
+                }
+                walk->entries = grown;
+                walk->cap = cap;
+        }
+        memset(&walk->entries[walk->count], 0, sizeof(local_entry));
+        walk->entries[walk->count].rel = rel;
+        walk->entries[walk->count].source = source;
+        walk->entries[walk->count].st = *st;
+        walk->count++;
+        return 0;
+}
+
+/* Walk the folder open at dirfd, whose absolute path is abs and whose
+ * path below the tracked root is rel ("" at the root). */
+static int local_walk_dir(local_walk *walk, int dirfd, const char *abs, const char *rel)
+{
+        DIR *dir;
+        struct dirent *de;
+        int rc = 0;
+
+        dir = fdopendir(dirfd);
+        if (!dir) {
+                close(dirfd);
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", abs);
+        }
+        while (rc == 0) {
+                char *child_abs = NULL, *child_rel = NULL;
+                struct stat st;
+
+                errno = 0;
+                de = readdir(dir);
+                if (!de) {
+                        if (errno)
+                                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot list", abs);
+                        break;
+                }
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                child_abs = fs_join(abs, de->d_name);
+                child_rel = *rel ? fs_join(rel, de->d_name) : nereid_strdup(de->d_name);
+                if (!child_abs || !child_rel) {
+                        rc = NEREID_ERROR;
+                        goto next;
+                }
+                if (!fs_is_utf8(de->d_name)) {
+                        char shown[PATH_MAX];
+
+                        local_printable(child_abs, shown, sizeof(shown));
+                        rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8", shown);
+                        goto next;
+                }
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        rc =
+                            nereid_error_os(nereid_error_from_errno(errno), errno, "%s", child_abs);
+                        goto next;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        int fd = openat(dirfd, de->d_name,
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                        if (fd < 0)
+                                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                                     "%s: cannot open folder", child_abs);
+                        else
+                                rc = local_walk_dir(walk, fd, child_abs, child_rel);
+                } else if (S_ISREG(st.st_mode)) {
+                        rc = local_add(walk, child_rel, child_abs, &st);
+                        child_rel = child_abs = NULL;
+                } else if (S_ISLNK(st.st_mode)) {
+                        char *target = realpath(child_abs, NULL);
+
+                        if (!target || stat(target, &st) < 0) {
+                                project_notify(walk->project, 0, "%s: dangling link skipped",
+                                               child_abs);
+                        } else if (S_ISDIR(st.st_mode)) {
+                                /* Not descended: this also rules out loops. */
+                                project_notify(walk->project, 0,
+                                               "%s: link to a folder skipped (not followed)",
+                                               child_abs);
+                        } else if (S_ISREG(st.st_mode)) {
+                                rc = local_add(walk, child_rel, target, &st);
+                                child_rel = target = NULL;
+                        } else {
+                                project_notify(walk->project, 0,
+                                               "%s: link to a special file skipped", child_abs);
+                        }
+                        free(target);
+                } else {
+                        project_notify(walk->project, 0,
+                                       "%s: not a regular file (FIFO, socket or device), skipped",
+                                       child_abs);
+                }
+        next:
+                free(child_abs);
+                free(child_rel);
+        }
+        closedir(dir);
+        return rc;
+}
+
+/* Hash one file, checking it is still the file the walk saw. */
+static int local_hash_entry(void *payload, size_t item, unsigned worker)
+{
+        local_walk *walk = payload;
+        local_entry *e = &walk->entries[item];
+        struct stat now;
+        uint64_t nread = 0;
+        int fd, rc;
+
+        if (e->cached)
+                return 0;
+        /* O_NONBLOCK: should the file have been replaced by a FIFO since the
+         * walk, open must not hang; fstat below then rejects it. */
+        fd = open(e->source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return nereid_error(NEREID_ENOTFOUND, "%s: vanished while tracking",
+                                            e->source);
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: cannot read",
+                                       e->source);
+        }
+        if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
+            now.st_dev != e->st.st_dev || now.st_size != e->st.st_size) {
+                close(fd);
+                return nereid_error(NEREID_ERROR, "%s: changed while tracking", e->source);
+        }
+        rc = hash_md5_fd(fd, e->source, walk->buffers[worker], e->md5, &nread);
+        if (rc == 0 && (fstat(fd, &now) < 0 || nread != (uint64_t)e->st.st_size ||
+                        now.st_size != e->st.st_size || fs_mtime_ns(&now) != fs_mtime_ns(&e->st)))
+                rc = nereid_error(NEREID_ERROR, "%s: changed while being hashed", e->source);
+        close(fd);
+        return rc;
+}
+
+static void local_tick(void *payload, size_t done, size_t count)
+{
+        local_walk *walk = payload;
+
+        project_progress(walk->project, "hashing", done, count);
+}
+
+static int local_hash_all(local_walk *walk, int writable)
+{
+        hashcache *cache = NULL;
+        unsigned workers = project_workers(walk->project), w;
+        size_t i, misses = 0;
+        int rc;
+
+        if ((rc = hashcache_open(&cache, walk->project->home, writable)) < 0)
+                return rc;
+        for (i = 0; i < walk->count; i++) {
+                local_entry *e = &walk->entries[i];
+                int hit = hashcache_lookup(cache, e->source, &e->st, e->md5);
+
+                if (hit < 0) {
+                        rc = hit;
+                        goto cleanup;
+                }
+                e->cached = hit;
+                misses += !hit;
+        }
+        if (workers > misses)
+                workers = misses ? (unsigned)misses : 1;
+        walk->buffers = nereid_calloc_array(workers, sizeof(*walk->buffers));
+        if (!walk->buffers) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        for (w = 0; w < workers && misses; w++) {
+                walk->buffers[w] = malloc(NEREID_HASH_BLOCK);
+                if (!walk->buffers[w]) {
+                        rc = nereid_error_oom();
+                        goto cleanup;
+                }
+        }
+        if (misses &&
+            (rc = pool_run(walk->count, workers, 0, local_hash_entry, local_tick, walk)) < 0)
+                goto cleanup;
+        for (i = 0; i < walk->count && rc == 0; i++) {
+                local_entry *e = &walk->entries[i];
+
+                if (!e->cached)
+                        rc = hashcache_put(cache, e->source, &e->st, e->md5, fs_now_ns());
+        }
+        if (rc == 0)
+                rc = hashcache_commit(cache);
+cleanup:
+        if (walk->buffers) {
+                for (w = 0; w < workers; w++)
+                        free(walk->buffers[w]);
+                free(walk->buffers);
+                walk->buffers = NULL;
+        }
+        hashcache_free(cache);
+        return rc;
+}
+
+static int local_to_records(local_walk *walk, const char *destination, nereid_files *out)
+{
+        size_t i;
+        int rc = 0;
+
+        for (i = 0; i < walk->count && rc == 0; i++) {
+                local_entry *e = &walk->entries[i];
+                struct nereid_file rec = {0};
+                char when[20];
+
+                fs_format_utc(e->st.st_mtim.tv_sec, when);
+                rec.file_path = source_prefixed(destination, e->rel);
+                rec.file_hash = nereid_strdup(e->md5);
+                rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
+                rec.size = (uint64_t)e->st.st_size;
+                rec.has_size = 1;
+                rec.source = fs_join("file://", e->source);
+                rec.last_modified = nereid_strdup(when);
+                if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
+                    !rec.last_modified) {
+                        file_clear(&rec);
+                        rc = NEREID_ERROR;
+                } else {
+                        rc = files_push(out, &rec);
+                }
+        }
+        return rc;
+}
+
+static const char *local_base_name(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+static int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
+                      nereid_files *out)
+{
+        local_walk walk = {0};
+        struct stat st;
+        char *resolved = NULL;
+        int rc = 0, writable;
+
+        walk.project = project;
+        writable = project->mode != NEREID_MODE_READ_ONLY && project->mode != NEREID_MODE_DEBUG;
+        if (lstat(loc->path, &st) < 0)
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+        /* The path the user named is resolved once; below it links are
+         * judged one by one by the walk. */
+        resolved = realpath(loc->path, NULL);
+        if (!resolved || stat(resolved, &st) < 0) {
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+                goto cleanup;
+        }
+        if (S_ISREG(st.st_mode)) {
+                char *rel = nereid_strdup(local_base_name(loc->path));
+
+                if (!rel) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+                if (!fs_is_utf8(rel)) {
+                        char shown[PATH_MAX];
+
+                        free(rel);
+                        local_printable(loc->path, shown, sizeof(shown));
+                        rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8", shown);
+                        goto cleanup;
+                }
+                rc = local_add(&walk, rel, resolved, &st);
+                resolved = NULL;
+        } else if (S_ISDIR(st.st_mode)) {
+                int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                if (fd < 0)
+                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                             "%s: cannot open folder", loc->path);
+                else
+                        rc = local_walk_dir(&walk, fd, resolved, "");
+        } else {
+                rc = nereid_error(NEREID_ERROR,
+                                  "%s: not a regular file or folder (FIFO, socket or device)",
+                                  loc->path);
+        }
+        if (rc < 0 || !walk.count)
+                goto cleanup;
+        if ((rc = local_hash_all(&walk, writable)) < 0)
+                goto cleanup;
+        rc = local_to_records(&walk, destination, out);
+cleanup:
+        free(resolved);
+        local_walk_clear(&walk);
+        return rc;
+}
+
+/* The local path of a record's source: metadata.file_path without file://. */
+static int local_source_path(const struct nereid_file *rec, const char **path)
+{
+        if (!rec->source || strncmp(rec->source, "file://", 7) != 0)
+                return nereid_error(NEREID_ERROR, "%s: the record has no local source",
+                                    rec->file_path);
+        *path = rec->source + 7;
+        return 0;
+}
+
+/* Put a symbolic link to target at dirfd/name, atomically replacing what
+ * is there (a link made under a temporary name, then renamed). */
+static int local_link(const struct nereid_file *rec, const char *target, int dirfd,
+                      const char *name)
+{
+        char tmp[NAME_MAX + 1];
+        static unsigned counter;
+        int attempt;
+
+        for (attempt = 0; attempt < 100; attempt++) {
+                snprintf(tmp, sizeof(tmp), ".%.100s.nereid-link-%d-%u", name, (int)getpid(),
+                         __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+                if (symlinkat(target, dirfd, tmp) == 0)
+                        break;
+                if (errno != EEXIST)
+                        return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                               "%s: cannot create link", rec->file_path);
+        }
+        if (renameat(dirfd, tmp, dirfd, name) < 0) {
+                int err = errno;
+
+                unlinkat(dirfd, tmp, 0);
+                return nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot create link",
+                                       rec->file_path);
+        }
+        return 0;
+}
+
+/* Copy source into a temporary file beside the target, verify the MD5,
+ * then rename it into place. */
+static int local_copy(const struct nereid_file *rec, const char *source, int dirfd,
+                      const char *name)
+{
+        char tmp[NAME_MAX + 1], md5[NEREID_MD5_HEXLEN + 1];
+        hash_md5_ctx *ctx = NULL;
+        unsigned char *block = NULL;
+        int in = -1, out = -1, rc = 0;
+
+        in = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (in < 0)
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
+                                       rec->file_path, source);
+        block = malloc(NEREID_HASH_BLOCK);
+        ctx = hash_md5_new();
+        if (!block || !ctx) {
+                rc = nereid_error_oom();
+                goto cleanup;
+        }
+        if ((out = fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
+                rc = out;
+                goto cleanup;
+        }
+        for (;;) {
+                ssize_t n = read(in, block, NEREID_HASH_BLOCK), off = 0;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot read %s",
+                                             rec->file_path, source);
+                        break;
+                }
+                if (n == 0)
+                        break;
+                if ((rc = hash_md5_update(ctx, block, (size_t)n)) < 0)
+                        break;
+                while (off < n) {
+                        ssize_t w = write(out, block + off, (size_t)(n - off));
+
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w < 0) {
+                                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write",
+                                                     rec->file_path);
+                                break;
+                        }
+                        off += w;
+                }
+                if (rc < 0)
+                        break;
+        }
+        if (rc == 0) {
+                rc = hash_md5_final(ctx, md5);
+                ctx = NULL;
+        }
+        if (rc == 0 && strcmp(md5, rec->file_hash) != 0)
+                rc = nereid_error(NEREID_EINTEGRITY,
+                                  "%s: %s does not match its recorded hash (MD5 %s, recorded %s)",
+                                  rec->file_path, source, md5, rec->file_hash);
+        if (rc == 0 && close(out) < 0)
+                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
+        else if (rc < 0)
+                close(out);
+        out = -1;
+        if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s: cannot rename",
+                                     rec->file_path);
+        if (rc < 0)
+                unlinkat(dirfd, tmp, 0);
+cleanup:
+        if (out >= 0)
+                close(out);
+        if (in >= 0)
+                close(in);
+        hash_md5_free(ctx);
+        free(block);
+        return rc;
+}
+
+static int local_fetch(nereid_project *project, const struct nereid_file *rec, int dirfd,
+                       const char *name, int copy)
+{
+        const char *source;
+        char target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+        int rc;
+
+        (void)project;
+        if ((rc = local_source_path(rec, &source)) < 0)
+                return rc;
+        if (stat(source, &st) < 0)
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
+                                       rec->file_path, source);
+        if (!S_ISREG(st.st_mode))
+                return nereid_error(NEREID_ERROR, "%s: source %s is not a regular file",
+                                    rec->file_path, source);
+        if (!copy) {
+                n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+                if (n >= 0) {
+                        target[n] = '\0';
+                        if (strcmp(target, source) == 0)
+                                return 0; /* already in place */
+                }
+                return local_link(rec, source, dirfd, name);
+        }
+        if (source_target_has_md5(dirfd, name, rec->file_hash))
+                return 0;
+        return local_copy(rec, source, dirfd, name);
+}
+
+const source_driver source_local = {
+    NEREID_SOURCE_VERSION, "local", URI_LOCAL, NEREID_TYPE_LOCAL, local_scan, local_fetch,
+};

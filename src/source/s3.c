@@ -1,0 +1,896 @@
+/*
+ * s3.c - the S3 source driver: turns s3://bucket[/key-or-prefix] into
+ * records (a HEAD for an exact object, else a paginated ListObjectsV2
+ * listing) and downloads one record's object back, verifying its MD5.
+ * Works with AWS (virtual-host style) and, through S3_ENDPOINT_URL, with
+ * any S3-compatible service (path style): GCS, MinIO, Ceph...
+ *
+ * Requests are signed by libcurl itself (CURLOPT_AWS_SIGV4). libcurl 7.88
+ * signs the URL path and query as given, so this file builds them in the
+ * canonical form SigV4 wants: every byte but the unreserved ones
+ * percent-encoded, query parameters sorted by name. It also sends
+ * x-amz-content-sha256: UNSIGNED-PAYLOAD itself, which S3 requires and
+ * libcurl before 8.x does not add (it signs it when present).
+ *
+ * Not for: uploads, or any S3 operation other than HEAD, GET and
+ * ListObjectsV2. XML parsing is in s3_xml.c.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "hash.h"
+#include "record.h"
+#include "source/s3_xml.h"
+#include "source/source.h"
+#include "uri.h"
+
+#define S3_CONNECT_TIMEOUT_S 5L
+/* A transfer slower than 1 byte/s for this long is abandoned. */
+#define S3_STALL_TIMEOUT_S 30L
+/* One first try and four retries for 5xx answers and broken connections. */
+#define S3_ATTEMPTS        5
+#define S3_BACKOFF_BASE_MS 100
+/* How much of an error body is kept to find the S3 error code. */
+#define S3_ERROR_BODY_MAX 16384
+
+/* What the environment says about the service (SPEC section 6). */
+struct s3_config {
+        const char *key_id;
+        const char *secret;
+        const char *token; /* NULL when there is no session token */
+        const char *region;
+        nereid_buf endpoint; /* without trailing '/'; empty: AWS */
+        char sigv4[96];      /* "aws:amz:REGION:s3" */
+};
+
+typedef int (*s3_sink_fn)(void *payload, const char *data, size_t len);
+typedef int (*s3_reset_fn)(void *payload);
+
+/* One HTTP request with its retries, and what came back. */
+struct s3_request {
+        const struct s3_config *cfg;
+        const char *url;
+        const char *bucket;
+        int head;          /* HEAD instead of GET */
+        const char *range; /* byte range to ask for, or NULL */
+        s3_sink_fn sink;   /* receives a 2xx body */
+        s3_reset_fn reset; /* called before a retry; may be NULL */
+        void *payload;
+
+        long status; /* HTTP status of the last attempt */
+        int attempts;
+        char code[64];     /* S3 error code, "" when none */
+        char message[256]; /* S3 error message */
+        char etag[256];    /* ETag header, as sent */
+        curl_off_t length; /* Content-Length, -1 when unknown */
+        curl_off_t mtime;  /* Last-Modified as seconds since the epoch, -1 when unknown */
+
+        CURL *curl;
+        int status_known;
+        int sink_rc;
+        nereid_buf errbody;
+};
+
+static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
+static CURLcode s3_global_rc;
+
+static void s3_global_init(void)
+{
+        s3_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static const char *s3_env(const char *name)
+{
+        const char *v = getenv(name);
+
+        return v && *v ? v : NULL;
+}
+
+static int s3_region_ok(const char *region)
+{
+        const char *p;
+
+        if (!*region || strlen(region) > 40)
+                return 0;
+        for (p = region; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+                        return 0;
+        return 1;
+}
+
+static void s3_config_free(struct s3_config *cfg)
+{
+        buf_free(&cfg->endpoint);
+}
+
+/* Read the configuration from the environment, now: a long-lived program
+ * sees credentials that were changed after it started. */
+static int s3_config_load(struct s3_config *cfg)
+{
+        const char *endpoint;
+
+        memset(cfg, 0, sizeof(*cfg));
+        pthread_once(&s3_once, s3_global_init);
+        if (s3_global_rc != CURLE_OK)
+                return nereid_error(NEREID_ERROR, "S3: cannot initialise libcurl: %s",
+                                    curl_easy_strerror(s3_global_rc));
+        cfg->key_id = s3_env("AWS_ACCESS_KEY_ID");
+        cfg->secret = s3_env("AWS_SECRET_ACCESS_KEY");
+        if (!cfg->key_id || !cfg->secret)
+                return nereid_error(NEREID_EACCESS, "S3 credentials: AWS_ACCESS_KEY_ID and "
+                                                    "AWS_SECRET_ACCESS_KEY are not set");
+        cfg->token = s3_env("AWS_SESSION_TOKEN");
+        cfg->region = s3_env("AWS_REGION");
+        if (!cfg->region)
+                cfg->region = s3_env("AWS_DEFAULT_REGION");
+        if (!cfg->region)
+                cfg->region = "us-east-1";
+        if (!s3_region_ok(cfg->region))
+                return nereid_error(NEREID_EUSAGE, "S3 region \"%.60s\": not a region name",
+                                    cfg->region);
+        snprintf(cfg->sigv4, sizeof(cfg->sigv4), "aws:amz:%s:s3", cfg->region);
+        endpoint = s3_env("S3_ENDPOINT_URL");
+        if (endpoint) {
+                size_t len = strlen(endpoint);
+
+                if (strncasecmp(endpoint, "http://", 7) != 0 &&
+                    strncasecmp(endpoint, "https://", 8) != 0)
+                        return nereid_error(NEREID_EUSAGE,
+                                            "S3_ENDPOINT_URL \"%.200s\": not an http:// or "
+                                            "https:// URL",
+                                            endpoint);
+                while (len > 0 && endpoint[len - 1] == '/')
+                        len--;
+                if (buf_put(&cfg->endpoint, endpoint, len) < 0) {
+                        s3_config_free(cfg);
+                        return NEREID_ERROR;
+                }
+        }
+        return 0;
+}
+
+/* A bucket name that can stand in a host name (virtual-host style). */
+static int s3_bucket_host_ok(const char *bucket)
+{
+        const char *p;
+
+        if (!*bucket || strlen(bucket) > 63)
+                return 0;
+        for (p = bucket; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                      *p == '.'))
+                        return 0;
+        return 1;
+}
+
+/* The bucket's URL without trailing '/': ENDPOINT/bucket (path style) or
+ * https://bucket.s3.REGION.amazonaws.com (virtual-host style). */
+static int s3_bucket_url(const struct s3_config *cfg, const char *bucket, nereid_buf *url)
+{
+        char *escaped;
+        int rc;
+
+        if (cfg->endpoint.len) {
+                escaped = uri_escape(bucket, 0);
+                if (!escaped)
+                        return nereid_error_oom();
+                rc = buf_printf(url, "%s/%s", cfg->endpoint.ptr, escaped);
+                free(escaped);
+                return rc;
+        }
+        if (!s3_bucket_host_ok(bucket))
+                return nereid_error(NEREID_EUSAGE,
+                                    "s3://%s: bucket name not usable in a host name; set "
+                                    "S3_ENDPOINT_URL for path-style access",
+                                    bucket);
+        return buf_printf(url, "https://%s.s3.%s.amazonaws.com", bucket, cfg->region);
+}
+
+static int s3_object_url(const struct s3_config *cfg, const char *bucket, const char *key,
+                         nereid_buf *url)
+{
+        char *escaped;
+        int rc;
+
+        if (s3_bucket_url(cfg, bucket, url) < 0)
+                return NEREID_ERROR;
+        escaped = uri_escape(key, 1);
+        if (!escaped)
+                return nereid_error_oom();
+        rc = buf_printf(url, "/%s", escaped);
+        free(escaped);
+        return rc;
+}
+
+/* ListObjectsV2 URL; parameters in the sorted order SigV4 signs them. */
+static int s3_list_url(const struct s3_config *cfg, const char *bucket, const char *prefix,
+                       const char *token, nereid_buf *url)
+{
+        char *escaped = NULL;
+        int rc = NEREID_ERROR;
+
+        if (s3_bucket_url(cfg, bucket, url) < 0)
+                return NEREID_ERROR;
+        if (buf_puts(url, cfg->endpoint.len ? "?" : "/?") < 0)
+                goto cleanup;
+        if (token) {
+                if (!(escaped = uri_escape(token, 0)))
+                        goto oom;
+                if (buf_printf(url, "continuation-token=%s&", escaped) < 0)
+                        goto cleanup;
+                free(escaped);
+                escaped = NULL;
+        }
+        if (buf_puts(url, "list-type=2") < 0)
+                goto cleanup;
+        if (*prefix) {
+                if (!(escaped = uri_escape(prefix, 0)))
+                        goto oom;
+                if (buf_printf(url, "&prefix=%s", escaped) < 0)
+                        goto cleanup;
+        }
+        rc = 0;
+        goto cleanup;
+oom:
+        rc = nereid_error_oom();
+cleanup:
+        free(escaped);
+        return rc;
+}
+
+/* The endpoint as shown in connection errors. */
+static void s3_endpoint_label(const struct s3_config *cfg, const char *bucket, char *out,
+                              size_t cap)
+{
+        if (cfg->endpoint.len)
+                snprintf(out, cap, "%s", cfg->endpoint.ptr);
+        else
+                snprintf(out, cap, "https://%s.s3.%s.amazonaws.com", bucket, cfg->region);
+}
+
+static size_t s3_on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+        struct s3_request *req = userp;
+        size_t len = size * nmemb;
+
+        if (!req->status_known) {
+                curl_easy_getinfo(req->curl, CURLINFO_RESPONSE_CODE, &req->status);
+                req->status_known = 1;
+        }
+        if (req->status >= 200 && req->status < 300) {
+                if (req->sink) {
+                        int rc = req->sink(req->payload, data, len);
+
+                        if (rc < 0) {
+                                req->sink_rc = rc;
+                                return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+                        }
+                }
+                return len;
+        }
+        if (req->errbody.len < S3_ERROR_BODY_MAX) {
+                size_t keep = S3_ERROR_BODY_MAX - req->errbody.len;
+
+                if (buf_put(&req->errbody, data, len < keep ? len : keep) < 0) {
+                        req->sink_rc = NEREID_ERROR;
+                        return 0;
+                }
+        }
+        return len;
+}
+
+static size_t s3_on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+        struct s3_request *req = userp;
+        size_t len = size * nmemb, n;
+        const char *v;
+
+        if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+                req->etag[0] = '\0'; /* a new response (after a 100 Continue, say) */
+        } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
+                v = data + 5;
+                n = len - 5;
+                while (n > 0 && (*v == ' ' || *v == '\t')) {
+                        v++;
+                        n--;
+                }
+                while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+                        n--;
+                if (n >= sizeof(req->etag))
+                        n = sizeof(req->etag) - 1;
+                memcpy(req->etag, v, n);
+                req->etag[n] = '\0';
+        }
+        return len;
+}
+
+/* Transport failures worth another try: the connection broke mid-way.
+ * A refused connection or a timeout is reported at once, so that an
+ * unreachable endpoint fails within seconds. */
+static int s3_retryable(CURLcode rc)
+{
+        return rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+               rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM;
+}
+
+static void s3_backoff(int attempt)
+{
+        static _Thread_local unsigned int seed;
+        struct timespec ts;
+        long ms;
+
+        if (!seed)
+                seed = (unsigned int)fs_now_ns() ^ (unsigned int)(uintptr_t)&ts;
+        ms = (long)S3_BACKOFF_BASE_MS << (attempt - 1);
+        ms += rand_r(&seed) % ms; /* jitter, so that parallel downloads do not retry in step */
+        ts.tv_sec = ms / 1000;
+        ts.tv_nsec = (ms % 1000) * 1000000L;
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+/* Run the request, retrying 5xx answers and broken connections with
+ * exponential backoff. Returns 0 when an HTTP answer came back (whatever
+ * its status: see req->status, req->code), or a negative code with the
+ * message set for a transport failure or a sink failure. */
+static int s3_perform(struct s3_request *req)
+{
+        struct curl_slist *headers = NULL, *h;
+        char errbuf[CURL_ERROR_SIZE], label[512], tokenhdr[4096];
+        CURLcode crc = CURLE_OK;
+        int rc = NEREID_ERROR;
+
+        req->length = -1;
+        req->mtime = -1;
+        req->curl = curl_easy_init();
+        if (!req->curl)
+                return nereid_error(NEREID_ERROR, "S3: cannot create a libcurl handle");
+        h = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+        if (!h)
+                goto oom;
+        headers = h;
+        if (req->cfg->token) {
+                if ((size_t)snprintf(tokenhdr, sizeof(tokenhdr), "x-amz-security-token: %s",
+                                     req->cfg->token) >= sizeof(tokenhdr)) {
+                        rc = nereid_error(NEREID_EUSAGE, "AWS_SESSION_TOKEN: too long");
+                        goto cleanup;
+                }
+                h = curl_slist_append(headers, tokenhdr);
+                if (!h)
+                        goto oom;
+                headers = h;
+        }
+        curl_easy_setopt(req->curl, CURLOPT_URL, req->url);
+        curl_easy_setopt(req->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(req->curl, CURLOPT_NOSIGNAL, 1L);
+        /* Keys are requested by their exact bytes: no removal of "." segments. */
+        curl_easy_setopt(req->curl, CURLOPT_PATH_AS_IS, 1L);
+        curl_easy_setopt(req->curl, CURLOPT_AWS_SIGV4, req->cfg->sigv4);
+        curl_easy_setopt(req->curl, CURLOPT_USERNAME, req->cfg->key_id);
+        curl_easy_setopt(req->curl, CURLOPT_PASSWORD, req->cfg->secret);
+        curl_easy_setopt(req->curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(req->curl, CURLOPT_USERAGENT,
+                         "nereid/"
+                         "0.1");
+        curl_easy_setopt(req->curl, CURLOPT_CONNECTTIMEOUT, S3_CONNECT_TIMEOUT_S);
+        curl_easy_setopt(req->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(req->curl, CURLOPT_LOW_SPEED_TIME, S3_STALL_TIMEOUT_S);
+        curl_easy_setopt(req->curl, CURLOPT_WRITEFUNCTION, s3_on_body);
+        curl_easy_setopt(req->curl, CURLOPT_WRITEDATA, req);
+        curl_easy_setopt(req->curl, CURLOPT_HEADERFUNCTION, s3_on_header);
+        curl_easy_setopt(req->curl, CURLOPT_HEADERDATA, req);
+        curl_easy_setopt(req->curl, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(req->curl, CURLOPT_FILETIME, 1L);
+        if (req->head)
+                curl_easy_setopt(req->curl, CURLOPT_NOBODY, 1L);
+        if (req->range)
+                curl_easy_setopt(req->curl, CURLOPT_RANGE, req->range);
+
+        for (req->attempts = 1; req->attempts <= S3_ATTEMPTS; req->attempts++) {
+                if (req->attempts > 1) {
+                        s3_backoff(req->attempts - 1);
+                        if (req->reset && (rc = req->reset(req->payload)) < 0)
+                                goto cleanup;
+                }
+                req->status = 0;
+                req->status_known = 0;
+                req->sink_rc = 0;
+                req->etag[0] = '\0';
+                req->code[0] = req->message[0] = '\0';
+                buf_clear(&req->errbody);
+                errbuf[0] = '\0';
+                crc = curl_easy_perform(req->curl);
+                if (req->sink_rc < 0) {
+                        rc = req->sink_rc;
+                        goto cleanup;
+                }
+                if (crc != CURLE_OK) {
+                        if (s3_retryable(crc) && req->attempts < S3_ATTEMPTS)
+                                continue;
+                        s3_endpoint_label(req->cfg, req->bucket, label, sizeof(label));
+                        /* libcurl's detail helps for timeouts and TLS, not for a refusal. */
+                        if (errbuf[0] && crc != CURLE_COULDNT_CONNECT &&
+                            crc != CURLE_COULDNT_RESOLVE_HOST)
+                                rc = nereid_error(NEREID_ERROR, "S3 endpoint %s: %s (%s)", label,
+                                                  curl_easy_strerror(crc), errbuf);
+                        else
+                                rc = nereid_error(NEREID_ERROR, "S3 endpoint %s: %s", label,
+                                                  curl_easy_strerror(crc));
+                        goto cleanup;
+                }
+                curl_easy_getinfo(req->curl, CURLINFO_RESPONSE_CODE, &req->status);
+                if (req->status >= 500 && req->attempts < S3_ATTEMPTS)
+                        continue;
+                break;
+        }
+        if (req->attempts > S3_ATTEMPTS)
+                req->attempts = S3_ATTEMPTS;
+        if (req->status >= 300 && req->errbody.len)
+                s3_xml_error(req->errbody.ptr, req->errbody.len, req->code, sizeof(req->code),
+                             req->message, sizeof(req->message));
+        if (req->status >= 200 && req->status < 300) {
+                curl_easy_getinfo(req->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &req->length);
+                curl_easy_getinfo(req->curl, CURLINFO_FILETIME_T, &req->mtime);
+        }
+        rc = 0;
+        goto cleanup;
+oom:
+        rc = nereid_error_oom();
+cleanup:
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(req->curl);
+        req->curl = NULL;
+        buf_free(&req->errbody);
+        return rc;
+}
+
+/* The error for a non-2xx answer about what (an s3:// location). */
+static int s3_status_error(const struct s3_request *req, const char *what)
+{
+        char code[sizeof(req->code) + 2] = "";
+
+        /* A HEAD answer has no body, hence no S3 code: say only the status. */
+        if (req->code[0])
+                snprintf(code, sizeof(code), ", %s", req->code);
+        if (strcmp(req->code, "NoSuchBucket") == 0)
+                return nereid_error(NEREID_ENOTFOUND, "s3://%s: bucket not found", req->bucket);
+        if (req->status == 404)
+                return nereid_error(NEREID_ENOTFOUND, "%s: not found (HTTP 404%s)", what, code);
+        if (req->status == 401 || req->status == 403 || strcmp(req->code, "AccessDenied") == 0 ||
+            strcmp(req->code, "InvalidAccessKeyId") == 0 ||
+            strcmp(req->code, "SignatureDoesNotMatch") == 0 ||
+            strcmp(req->code, "ExpiredToken") == 0 || strcmp(req->code, "InvalidToken") == 0)
+                return nereid_error(NEREID_EACCESS, "%s: access denied (HTTP %ld%s)", what,
+                                    req->status, code);
+        if (req->status == 301 || strcmp(req->code, "PermanentRedirect") == 0 ||
+            strcmp(req->code, "AuthorizationHeaderMalformed") == 0)
+                return nereid_error(NEREID_ERROR,
+                                    "%s: HTTP %ld%s: is the bucket in region %s? (AWS_REGION)",
+                                    what, req->status, code, req->cfg->region);
+        if (req->status >= 500)
+                return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s after %d attempts", what,
+                                    req->status, code, req->attempts);
+        return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s", what, req->status, code);
+}
+
+/* The ETag without its quotes (S3 sends "d41d8..."; multipart "...-N"). */
+static char *s3_etag_dup(const char *etag)
+{
+        size_t len = strlen(etag);
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
+                etag++;
+                len -= 2;
+        }
+        if (buf_put(&buf, etag, len) < 0)
+                return NULL;
+        return buf_detach(&buf);
+}
+
+static char *s3_source_dup(const char *bucket, const char *key)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        if (buf_printf(&buf, "s3://%s/%s", bucket, key) < 0)
+                return NULL;
+        return buf_detach(&buf);
+}
+
+/* Build and append one record. rel is the file_path before destination. */
+static int s3_push_record(nereid_files *out, const char *bucket, const char *key, const char *rel,
+                          const char *destination, const char *etag, uint64_t size, int has_size,
+                          const char *last_modified)
+{
+        struct nereid_file rec = {0};
+
+        if (!uri_is_safe_relative(rel))
+                return nereid_error(NEREID_ERROR, "s3://%s/%s: key is not a valid file path",
+                                    bucket, key);
+        if (!*etag)
+                return nereid_error(NEREID_ERROR, "s3://%s/%s: the service gives no ETag", bucket,
+                                    key);
+        rec.file_path = source_prefixed(destination, rel);
+        rec.file_hash = s3_etag_dup(etag);
+        rec.type = nereid_strdup(NEREID_TYPE_S3);
+        rec.source = s3_source_dup(bucket, key);
+        if (last_modified)
+                rec.last_modified = nereid_strdup(last_modified);
+        rec.size = size;
+        rec.has_size = has_size;
+        if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
+            (last_modified && !rec.last_modified)) {
+                file_clear(&rec);
+                return NEREID_ERROR;
+        }
+        return files_push(out, &rec);
+}
+
+/* HEAD the exact key. *found is 1 and the record appended when the object
+ * exists, 0 when it does not (404). */
+static int s3_head_object(const struct s3_config *cfg, const char *bucket, const char *key,
+                          const char *destination, nereid_files *out, int *found)
+{
+        nereid_buf url = NEREID_BUF_INIT, what = NEREID_BUF_INIT;
+        struct s3_request req = {0};
+        char when[20];
+        const char *base;
+        int rc = NEREID_ERROR;
+
+        *found = 0;
+        if (s3_object_url(cfg, bucket, key, &url) < 0 ||
+            buf_printf(&what, "s3://%s/%s", bucket, key) < 0)
+                goto cleanup;
+        req.cfg = cfg;
+        req.url = url.ptr;
+        req.bucket = bucket;
+        req.head = 1;
+        if ((rc = s3_perform(&req)) < 0)
+                goto cleanup;
+        if (req.status == 404) {
+                rc = 0;
+                goto cleanup;
+        }
+        if (req.status < 200 || req.status >= 300) {
+                /* A HEAD answer has no body: ask again with a one-byte GET
+                 * to learn the S3 error code (SignatureDoesNotMatch...). */
+                struct s3_request diag = {0};
+
+                diag.cfg = cfg;
+                diag.url = url.ptr;
+                diag.bucket = bucket;
+                diag.range = "0-0";
+                if (req.status < 500 && s3_perform(&diag) == 0 && diag.status == req.status &&
+                    diag.code[0])
+                        rc = s3_status_error(&diag, what.ptr);
+                else
+                        rc = s3_status_error(&req, what.ptr);
+                goto cleanup;
+        }
+        base = strrchr(key, '/');
+        base = base ? base + 1 : key;
+        if (req.mtime >= 0)
+                fs_format_utc((time_t)req.mtime, when);
+        rc = s3_push_record(out, bucket, key, base, destination, req.etag,
+                            (uint64_t)(req.length >= 0 ? req.length : 0), req.length >= 0,
+                            req.mtime >= 0 ? when : NULL);
+        if (rc == 0)
+                *found = 1;
+cleanup:
+        buf_free(&url);
+        buf_free(&what);
+        return rc;
+}
+
+/* State of a listing, shared by its pages. */
+struct s3_listing {
+        const char *bucket;
+        const char *prefix;
+        size_t prefix_len;
+        const char *destination;
+        nereid_files *out;
+        size_t page_start; /* out->count when the current page began */
+        s3_xml_list *parser;
+};
+
+static int s3_listing_object(void *payload, const s3_xml_object *object)
+{
+        struct s3_listing *ls = payload;
+        const char *rel;
+        size_t key_len = strlen(object->key);
+        char when[20];
+
+        if (strncmp(object->key, ls->prefix, ls->prefix_len) != 0)
+                return nereid_error(NEREID_ERROR,
+                                    "s3://%s/%s: the listing of prefix \"%s\" returned a key "
+                                    "outside it",
+                                    ls->bucket, object->key, ls->prefix);
+        /* A folder marker, as consoles create them: not a file. */
+        if (object->has_size && object->size == 0 && key_len > 0 && object->key[key_len - 1] == '/')
+                return 0;
+        rel = object->key + ls->prefix_len;
+        return s3_push_record(ls->out, ls->bucket, object->key, rel, ls->destination, object->etag,
+                              object->size, object->has_size,
+                              s3_xml_time_to_utc(object->last_modified, when) == 0 ? when : NULL);
+}
+
+static int s3_listing_sink(void *payload, const char *data, size_t len)
+{
+        struct s3_listing *ls = payload;
+
+        return s3_xml_list_feed(ls->parser, data, len, 0);
+}
+
+/* Before a retry of a page: drop what it gave so far and parse afresh. */
+static int s3_listing_reset(void *payload)
+{
+        struct s3_listing *ls = payload;
+
+        while (ls->out->count > ls->page_start)
+                file_clear(&ls->out->items[--ls->out->count]);
+        s3_xml_list_free(ls->parser);
+        ls->parser = s3_xml_list_new(s3_listing_object, ls);
+        return ls->parser ? 0 : NEREID_ERROR;
+}
+
+static int s3_list(nereid_project *project, const struct s3_config *cfg, const char *bucket,
+                   const char *prefix, const char *what, const char *destination, nereid_files *out)
+{
+        struct s3_listing ls = {0};
+        nereid_buf url = NEREID_BUF_INIT;
+        char *token = NULL, *next = NULL;
+        int rc = NEREID_ERROR, truncated;
+
+        ls.bucket = bucket;
+        ls.prefix = prefix;
+        ls.prefix_len = strlen(prefix);
+        ls.destination = destination;
+        ls.out = out;
+        do {
+                struct s3_request req = {0};
+                const char *t;
+
+                buf_clear(&url);
+                if (s3_list_url(cfg, bucket, prefix, token, &url) < 0)
+                        goto cleanup;
+                ls.page_start = out->count;
+                if (!(ls.parser = s3_xml_list_new(s3_listing_object, &ls)))
+                        goto cleanup;
+                req.cfg = cfg;
+                req.url = url.ptr;
+                req.bucket = bucket;
+                req.sink = s3_listing_sink;
+                req.reset = s3_listing_reset;
+                req.payload = &ls;
+                if ((rc = s3_perform(&req)) < 0)
+                        goto cleanup;
+                if (req.status < 200 || req.status >= 300) {
+                        rc = s3_status_error(&req, what);
+                        goto cleanup;
+                }
+                if ((rc = s3_xml_list_feed(ls.parser, "", 0, 1)) < 0)
+                        goto cleanup;
+                truncated = s3_xml_list_truncated(ls.parser);
+                t = s3_xml_list_next_token(ls.parser);
+                if (truncated && (!t || !*t || (token && strcmp(t, token) == 0))) {
+                        rc = nereid_error(NEREID_ERROR,
+                                          "%s: the listing is truncated without a new "
+                                          "continuation token",
+                                          what);
+                        goto cleanup;
+                }
+                if (truncated && !(next = nereid_strdup(t))) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+                free(token);
+                token = next;
+                next = NULL;
+                s3_xml_list_free(ls.parser);
+                ls.parser = NULL;
+                project_progress(project, "listing", out->count, 0);
+        } while (truncated);
+        rc = 0;
+cleanup:
+        s3_xml_list_free(ls.parser);
+        free(token);
+        free(next);
+        buf_free(&url);
+        return rc;
+}
+
+static int s3_scan(nereid_project *project, const uri_location *loc, const char *destination,
+                   nereid_files *out)
+{
+        struct s3_config cfg;
+        nereid_buf prefix = NEREID_BUF_INIT, what = NEREID_BUF_INIT;
+        const char *key = loc->key ? loc->key : "";
+        size_t key_len = strlen(key);
+        int rc, found = 0;
+
+        if ((rc = s3_config_load(&cfg)) < 0)
+                return rc;
+        rc = NEREID_ERROR;
+        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->bucket, key) < 0)
+                goto cleanup;
+        if (key_len && key[key_len - 1] != '/') {
+                if ((rc = s3_head_object(&cfg, loc->bucket, key, destination, out, &found)) < 0 ||
+                    found)
+                        goto cleanup;
+                /* Not an object: a folder, and only what is below "key/". */
+                if (buf_printf(&prefix, "%s/", key) < 0) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+        } else if (buf_puts(&prefix, key) < 0) {
+                goto cleanup;
+        }
+        rc = s3_list(project, &cfg, loc->bucket, prefix.ptr, what.ptr, destination, out);
+cleanup:
+        buf_free(&prefix);
+        buf_free(&what);
+        s3_config_free(&cfg);
+        return rc;
+}
+
+/* A download in progress: the temporary file and the running MD5. */
+struct s3_download {
+        int fd;
+        const char *name;
+        hash_md5_ctx *md5;
+        uint64_t written;
+};
+
+static int s3_download_sink(void *payload, const char *data, size_t len)
+{
+        struct s3_download *dl = payload;
+
+        if (hash_md5_update(dl->md5, data, len) < 0)
+                return NEREID_ERROR;
+        while (len > 0) {
+                ssize_t n = write(dl->fd, data, len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                               "%s: cannot write", dl->name);
+                }
+                data += n;
+                len -= (size_t)n;
+                dl->written += (uint64_t)n;
+        }
+        return 0;
+}
+
+static int s3_download_reset(void *payload)
+{
+        struct s3_download *dl = payload;
+
+        hash_md5_free(dl->md5);
+        dl->md5 = hash_md5_new();
+        dl->written = 0;
+        if (!dl->md5)
+                return NEREID_ERROR;
+        if (ftruncate(dl->fd, 0) < 0 || lseek(dl->fd, 0, SEEK_SET) < 0)
+                return nereid_error_os(NEREID_ERROR, errno, "%s: cannot rewind", dl->name);
+        return 0;
+}
+
+/* Split "s3://bucket/key" (key non-empty) into its parts; caller frees. */
+static int s3_split_source(const char *source, char **bucket, char **key)
+{
+        const char *slash;
+
+        *bucket = *key = NULL;
+        if (!source || strncmp(source, "s3://", 5) != 0 || !(slash = strchr(source + 5, '/')) ||
+            slash == source + 5 || !slash[1])
+                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location",
+                                    source ? source : "(no source)");
+        *bucket = strndup(source + 5, (size_t)(slash - source - 5));
+        *key = strdup(slash + 1);
+        if (!*bucket || !*key) {
+                free(*bucket);
+                free(*key);
+                *bucket = *key = NULL;
+                return nereid_error_oom();
+        }
+        return 0;
+}
+
+static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int dirfd,
+                    const char *name, int copy)
+{
+        struct s3_config cfg;
+        struct s3_request req = {0};
+        struct s3_download dl = {-1, NULL, NULL, 0};
+        nereid_buf url = NEREID_BUF_INIT;
+        char *bucket = NULL, *key = NULL, tmp[256] = "", md5[NEREID_MD5_HEXLEN + 1];
+        int rc, have_config = 0;
+
+        (void)project;
+        (void)copy; /* an S3 object is always copied */
+        if ((rc = s3_split_source(rec->source, &bucket, &key)) < 0)
+                goto cleanup;
+        if (hash_is_md5(rec->file_hash) && source_target_has_md5(dirfd, name, rec->file_hash))
+                goto cleanup;
+        if ((rc = s3_config_load(&cfg)) < 0)
+                goto cleanup;
+        have_config = 1;
+        if ((rc = s3_object_url(&cfg, bucket, key, &url)) < 0)
+                goto cleanup;
+        if ((rc = dl.fd = fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
+                tmp[0] = '\0';
+                goto cleanup;
+        }
+        dl.name = rec->file_path;
+        rc = NEREID_ERROR;
+        if (!(dl.md5 = hash_md5_new()))
+                goto cleanup;
+        req.cfg = &cfg;
+        req.url = url.ptr;
+        req.bucket = bucket;
+        req.sink = s3_download_sink;
+        req.reset = s3_download_reset;
+        req.payload = &dl;
+        if ((rc = s3_perform(&req)) < 0)
+                goto cleanup;
+        if (req.status < 200 || req.status >= 300) {
+                rc = s3_status_error(&req, rec->source);
+                goto cleanup;
+        }
+        rc = hash_md5_final(dl.md5, md5);
+        dl.md5 = NULL;
+        if (rc < 0)
+                goto cleanup;
+        if ((hash_is_md5(rec->file_hash) && strcmp(md5, rec->file_hash) != 0) ||
+            (rec->has_size && rec->size != dl.written)) {
+                rc = nereid_error(NEREID_EINTEGRITY,
+                                  "%s: downloaded data does not match its recorded hash",
+                                  rec->file_path);
+                goto cleanup;
+        }
+        if (close(dl.fd) < 0) {
+                dl.fd = -1;
+                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
+                goto cleanup;
+        }
+        dl.fd = -1;
+        if (renameat(dirfd, tmp, dirfd, name) < 0) {
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                     "%s: cannot move the download into place", rec->file_path);
+                goto cleanup;
+        }
+        tmp[0] = '\0';
+        rc = 0;
+cleanup:
+        if (dl.fd >= 0)
+                close(dl.fd);
+        if (tmp[0])
+                unlinkat(dirfd, tmp, 0);
+        hash_md5_free(dl.md5);
+        if (have_config)
+                s3_config_free(&cfg);
+        buf_free(&url);
+        free(bucket);
+        free(key);
+        return rc;
+}
+
+const source_driver source_s3 = {
+    .version = NEREID_SOURCE_VERSION,
+    .name = "s3",
+    .scheme = URI_S3,
+    .type = NEREID_TYPE_S3,
+    .scan = s3_scan,
+    .fetch = s3_fetch,
+};

@@ -1,0 +1,870 @@
+/*
+ * sqlite.c - the embedded store: one SQLite database in WAL mode at
+ * NEREID_HOME/store.db. Artifacts are content-addressed per project and
+ * stored once; every write is one IMMEDIATE transaction, so concurrent
+ * processes serialise on the database lock and the union of SPEC section 4
+ * holds for every interleaving. Not for the hash cache (hashcache.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "../buf.h"
+#include "../error.h"
+#include "../fs.h"
+#include "../hash.h"
+#include "store.h"
+
+#define SQLITE_SCHEMA_VERSION "1"
+/* How long a writer waits for another process's transaction. */
+#define SQLITE_BUSY_MS 60000
+
+static const char sqlite_schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " key TEXT NOT NULL, next_run INTEGER NOT NULL DEFAULT 1);"
+    "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL,"
+    " number INTEGER NOT NULL, name TEXT NOT NULL, owner TEXT NOT NULL,"
+    " creation_time TEXT NOT NULL, modification_time TEXT NOT NULL,"
+    " UNIQUE(project_id, number));"
+    "CREATE TABLE IF NOT EXISTS artifacts(id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL,"
+    " hash TEXT NOT NULL, content_hash TEXT NOT NULL, file_count INTEGER NOT NULL,"
+    " UNIQUE(project_id, hash));"
+    "CREATE TABLE IF NOT EXISTS artifact_files(artifact_id INTEGER NOT NULL,"
+    " file_path TEXT NOT NULL, file_hash TEXT NOT NULL, type TEXT NOT NULL, size INTEGER,"
+    " source TEXT, last_modified TEXT, PRIMARY KEY(artifact_id, file_path)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS fields(run_id INTEGER NOT NULL, path TEXT NOT NULL,"
+    " artifact_id INTEGER NOT NULL, PRIMARY KEY(run_id, path)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS field_roots(run_id INTEGER NOT NULL, path TEXT NOT NULL,"
+    " location TEXT NOT NULL, destination TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION ");";
+
+typedef struct sqlite_store {
+        nereid_store base;
+        sqlite3 *db;
+        char *path;
+        int debug; /* never commit */
+} sqlite_store;
+
+static int sqlite_fail(sqlite_store *s, const char *what)
+{
+        int code = sqlite3_errcode(s->db);
+        int rc = NEREID_ERROR;
+
+        if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN)
+                rc = NEREID_EACCESS;
+        return nereid_error(rc, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int sqlite_exec(sqlite_store *s, const char *sql)
+{
+        if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                return sqlite_fail(s, sql);
+        return 0;
+}
+
+static int sqlite_prepare(sqlite_store *s, const char *sql, sqlite3_stmt **stmt)
+{
+        if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK)
+                return sqlite_fail(s, "prepare");
+        return 0;
+}
+
+/* A write is an IMMEDIATE transaction. In debug mode the whole session is
+ * one transaction that is never committed (debug stores nothing), and each
+ * write is a savepoint inside it. */
+static int sqlite_begin_write(sqlite_store *s)
+{
+        return sqlite_exec(s, s->debug ? "SAVEPOINT write" : "BEGIN IMMEDIATE");
+}
+
+static int sqlite_end_write(sqlite_store *s)
+{
+        return sqlite_exec(s, s->debug ? "RELEASE write" : "COMMIT");
+}
+
+static void sqlite_rollback(sqlite_store *s)
+{
+        if (s->debug)
+                sqlite3_exec(s->db, "ROLLBACK TO write; RELEASE write", NULL, NULL, NULL);
+        else if (!sqlite3_get_autocommit(s->db))
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static const char *column_text(sqlite3_stmt *stmt, int i)
+{
+        return (const char *)sqlite3_column_text(stmt, i);
+}
+
+/* The project's row id and key; ENOTFOUND when it does not exist. */
+static int sqlite_project_id(sqlite_store *s, const char *project, sqlite3_int64 *id,
+                             char key_out[16])
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        if ((rc = sqlite_prepare(s, "SELECT id, key FROM projects WHERE name = ?", &stmt)) < 0)
+                return rc;
+        sqlite3_bind_text(stmt, 1, project, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *id = sqlite3_column_int64(stmt, 0);
+                if (key_out)
+                        snprintf(key_out, 16, "%s", column_text(stmt, 1));
+                rc = 0;
+                break;
+        case SQLITE_DONE:
+                rc = nereid_error(NEREID_ENOTFOUND, "project %s: not found", project);
+                break;
+        default:
+                rc = sqlite_fail(s, "read project");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_project_open(nereid_store *base, const char *project, const char *key, int create,
+                               char key_out[16])
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 id;
+        char derived[16];
+        int rc;
+
+        rc = sqlite_project_id(s, project, &id, key_out);
+        if (rc != NEREID_ENOTFOUND || !create)
+                return rc;
+        if (!key) {
+                store_derive_key(project, derived);
+                key = derived;
+        }
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        rc = sqlite_prepare(s, "INSERT OR IGNORE INTO projects(name, key) VALUES(?, ?)", &stmt);
+        if (rc == 0) {
+                sqlite3_bind_text(stmt, 1, project, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
+                if (sqlite3_step(stmt) != SQLITE_DONE)
+                        rc = sqlite_fail(s, "create project");
+                sqlite3_finalize(stmt);
+        }
+        if (rc == 0)
+                rc = sqlite_project_id(s, project, &id, key_out);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+/* The row id of run "KEY-N" of the project; ENOTFOUND when there is none. */
+static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_id,
+                          sqlite3_int64 *row)
+{
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid;
+        char key[16];
+        const char *dash = strrchr(run_id, '-');
+        char *end = NULL;
+        long long number;
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+                return rc;
+        if (!dash || (size_t)(dash - run_id) != strlen(key) || strncmp(run_id, key, strlen(key)))
+                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                    project);
+        errno = 0;
+        number = strtoll(dash + 1, &end, 10);
+        if (errno || !end || *end || number < 1)
+                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                    project);
+        if ((rc = sqlite_prepare(s, "SELECT id FROM runs WHERE project_id = ? AND number = ?",
+                                 &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *row = sqlite3_column_int64(stmt, 0);
+                break;
+        case SQLITE_DONE:
+                rc = nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                  project);
+                break;
+        default:
+                rc = sqlite_fail(s, "read run");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_run_create(nereid_store *base, const char *project, const char *name,
+                             const char *owner, char id_out[32])
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid, number = 0;
+        char key[16], now[32];
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+                goto cleanup;
+        /* Inside the IMMEDIATE transaction, so no two processes get one number. */
+        rc = sqlite_prepare(s,
+                            "UPDATE projects SET next_run = next_run + 1 WHERE id = ?"
+                            " RETURNING next_run - 1",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        if (sqlite3_step(stmt) != SQLITE_ROW) {
+                rc = sqlite_fail(s, "allocate run ID");
+                goto cleanup;
+        }
+        number = sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        fs_now_iso8601(now);
+        rc = sqlite_prepare(s,
+                            "INSERT INTO runs(project_id, number, name, owner, creation_time,"
+                            " modification_time) VALUES(?, ?, ?, ?, ?, ?)",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        sqlite3_bind_text(stmt, 3, name ? name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, owner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                rc = sqlite_fail(s, "create run");
+                goto cleanup;
+        }
+        rc = sqlite_end_write(s);
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0) {
+                sqlite_rollback(s);
+                return rc;
+        }
+        snprintf(id_out, 32, "%s-%lld", key, (long long)number);
+        return 0;
+}
+
+static int sqlite_run_info(nereid_store *base, const char *project, const char *run_id,
+                           store_run_info *info)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 row;
+        int rc;
+
+        memset(info, 0, sizeof(*info));
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "SELECT name, owner, creation_time, modification_time FROM runs"
+                            " WHERE id = ?",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, row);
+        if (sqlite3_step(stmt) != SQLITE_ROW) {
+                rc = sqlite_fail(s, "read run");
+                goto cleanup;
+        }
+        snprintf(info->id, sizeof(info->id), "%s", run_id);
+        info->name = nereid_strdup(column_text(stmt, 0));
+        info->owner = nereid_strdup(column_text(stmt, 1));
+        snprintf(info->creation_time, sizeof(info->creation_time), "%s", column_text(stmt, 2));
+        snprintf(info->modification_time, sizeof(info->modification_time), "%s",
+                 column_text(stmt, 3));
+        if (!info->name || !info->owner)
+                rc = NEREID_ERROR;
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0)
+                store_run_info_clear(info);
+        return rc;
+}
+
+static int sqlite_run_each(nereid_store *base, const char *project, store_run_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid;
+        char key[16], id[32];
+        int rc, step;
+
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+                return rc;
+        rc = sqlite_prepare(s, "SELECT number FROM runs WHERE project_id = ? ORDER BY number",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                snprintf(id, sizeof(id), "%s-%lld", key, (long long)sqlite3_column_int64(stmt, 0));
+                rc = cb(payload, id);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "list runs");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_field_each(nereid_store *base, const char *project, const char *run_id,
+                             store_field_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 row;
+        int rc, step;
+
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "SELECT f.path, a.hash FROM fields f JOIN artifacts a"
+                            " ON a.id = f.artifact_id WHERE f.run_id = ? ORDER BY f.path",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, row);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+                rc = cb(payload, column_text(stmt, 0), column_text(stmt, 1));
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "list fields");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* The artifact row a field points at; ENOTFOUND when the field is not set. */
+static int sqlite_field_artifact(sqlite_store *s, sqlite3_int64 run_row, const char *run_id,
+                                 const char *field, sqlite3_int64 *artifact,
+                                 char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        rc = sqlite_prepare(s,
+                            "SELECT a.id, a.hash FROM fields f JOIN artifacts a"
+                            " ON a.id = f.artifact_id WHERE f.run_id = ? AND f.path = ?",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, run_row);
+        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *artifact = sqlite3_column_int64(stmt, 0);
+                if (hash_out)
+                        snprintf(hash_out, NEREID_HASH_HEXLEN + 1, "%s", column_text(stmt, 1));
+                break;
+        case SQLITE_DONE:
+                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
+                break;
+        default:
+                rc = sqlite_fail(s, "read field");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_field_get(nereid_store *base, const char *project, const char *run_id,
+                            const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 row, artifact;
+        int rc;
+
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                return rc;
+        return sqlite_field_artifact(s, row, run_id, field, &artifact, hash_out);
+}
+
+/* Stream the records of an artifact row, sorted by file_path (BINARY
+ * collation is bytewise, as SPEC section 3 sorts). */
+static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, store_file_cb cb,
+                                void *payload)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc, step;
+
+        rc = sqlite_prepare(s,
+                            "SELECT file_path, file_hash, type, size, source, last_modified"
+                            " FROM artifact_files WHERE artifact_id = ? ORDER BY file_path",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, artifact);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                struct nereid_file file = {0};
+
+                /* Borrowed from the statement for the duration of the callback. */
+                file.file_path = (char *)column_text(stmt, 0);
+                file.file_hash = (char *)column_text(stmt, 1);
+                file.type = (char *)column_text(stmt, 2);
+                file.has_size = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
+                file.size = (uint64_t)sqlite3_column_int64(stmt, 3);
+                file.source = (char *)column_text(stmt, 4);
+                file.last_modified = (char *)column_text(stmt, 5);
+                rc = cb(payload, &file);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "read artifact");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_collect(void *payload, const struct nereid_file *file)
+{
+        return files_push_copy(payload, file);
+}
+
+/* The row of the artifact with this hash, inserting it (and its records)
+ * when the project does not have it yet. */
+static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
+                               const char *hash, sqlite3_int64 *artifact)
+{
+        sqlite3_stmt *stmt = NULL;
+        char content[NEREID_HASH_HEXLEN + 1];
+        size_t i;
+        int rc;
+
+        rc = sqlite_prepare(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *artifact = sqlite3_column_int64(stmt, 0);
+                sqlite3_finalize(stmt);
+                return 0;
+        case SQLITE_DONE:
+                break;
+        default:
+                sqlite3_finalize(stmt);
+                return sqlite_fail(s, "read artifact");
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        if ((rc = hash_files(files, 1, content)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
+                            " VALUES(?, ?, ?, ?)",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, content, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 4, (sqlite3_int64)files->count);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                sqlite3_finalize(stmt);
+                return sqlite_fail(s, "store artifact");
+        }
+        sqlite3_finalize(stmt);
+        *artifact = sqlite3_last_insert_rowid(s->db);
+        rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)", &stmt);
+        if (rc < 0)
+                return rc;
+        for (i = 0; i < files->count && rc == 0; i++) {
+                const struct nereid_file *f = &files->items[i];
+
+                sqlite3_bind_int64(stmt, 1, *artifact);
+                sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
+                if (f->has_size)
+                        sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
+                else
+                        sqlite3_bind_null(stmt, 5);
+                sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
+                if (sqlite3_step(stmt) != SQLITE_DONE)
+                        rc = sqlite_fail(s, "store artifact records");
+                sqlite3_reset(stmt);
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* Point the field at the artifact, remember the roots, touch the run. */
+static int sqlite_field_set(sqlite_store *s, sqlite3_int64 run_row, const char *field,
+                            sqlite3_int64 artifact, const store_root *roots, size_t nroots)
+{
+        sqlite3_stmt *stmt = NULL;
+        char now[32];
+        size_t i;
+        int rc;
+
+        rc = sqlite_prepare(s,
+                            "INSERT INTO fields VALUES(?, ?, ?) ON CONFLICT(run_id, path)"
+                            " DO UPDATE SET artifact_id = excluded.artifact_id",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, run_row);
+        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, artifact);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "set field");
+        sqlite3_finalize(stmt);
+        if (rc < 0 || !nroots)
+                goto touch;
+        rc = sqlite_prepare(s, "INSERT OR IGNORE INTO field_roots VALUES(?, ?, ?, ?)", &stmt);
+        if (rc < 0)
+                return rc;
+        for (i = 0; i < nroots && rc == 0; i++) {
+                sqlite3_bind_int64(stmt, 1, run_row);
+                sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 3, roots[i].location, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 4, roots[i].destination ? roots[i].destination : "", -1,
+                                  SQLITE_STATIC);
+                if (sqlite3_step(stmt) != SQLITE_DONE)
+                        rc = sqlite_fail(s, "remember tracked path");
+                sqlite3_reset(stmt);
+        }
+        sqlite3_finalize(stmt);
+touch:
+        if (rc < 0)
+                return rc;
+        fs_now_iso8601(now);
+        rc = sqlite_prepare(s, "UPDATE runs SET modification_time = ? WHERE id = ?", &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, run_row);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "update run");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_clear_roots(sqlite_store *s, sqlite3_int64 run_row, const char *field)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        rc = sqlite_prepare(s, "DELETE FROM field_roots WHERE run_id = ? AND path = ?", &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, run_row);
+        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "forget tracked paths");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_field_merge(nereid_store *base, const char *project, const char *run_id,
+                              const char *field, const nereid_files *files, const store_root *root,
+                              char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        sqlite_store *s = (sqlite_store *)base;
+        nereid_files *old = NULL, *merged = NULL;
+        const nereid_files *result = files;
+        sqlite3_int64 pid, row, old_artifact = 0, artifact;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
+            (rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                goto cleanup;
+        /* Read what the field holds inside the write transaction: no other
+         * process can change it before we commit, so no record is lost. */
+        rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, NULL);
+        if (rc == 0) {
+                if (!(old = files_new())) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+                if ((rc = sqlite_artifact_rows(s, old_artifact, sqlite_collect, old)) < 0 ||
+                    (rc = files_merge(old, files, &merged)) < 0)
+                        goto cleanup;
+                result = merged;
+        } else if (rc != NEREID_ENOTFOUND) {
+                goto cleanup;
+        }
+        if ((rc = hash_files(result, 0, hash)) < 0 ||
+            (rc = sqlite_artifact_put(s, pid, result, hash, &artifact)) < 0 ||
+            (rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)
+                goto cleanup;
+        rc = sqlite_end_write(s);
+cleanup:
+        if (rc < 0)
+                sqlite_rollback(s);
+        else
+                memcpy(hash_out, hash, sizeof(hash));
+        nereid_files_free(old);
+        nereid_files_free(merged);
+        return rc;
+}
+
+static int sqlite_field_assign(nereid_store *base, const char *project, const char *run_id,
+                               const char *field, const char *hash, const store_root *roots,
+                               size_t nroots)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid, row, artifact = 0;
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
+            (rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                goto cleanup;
+        rc = sqlite_prepare(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+                artifact = sqlite3_column_int64(stmt, 0);
+        else
+                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                                  project);
+        sqlite3_finalize(stmt);
+        /* The field now holds another artifact: its old roots no longer apply. */
+        if (rc < 0 || (rc = sqlite_clear_roots(s, row, field)) < 0 ||
+            (rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
+                goto cleanup;
+        rc = sqlite_end_write(s);
+cleanup:
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+static int sqlite_field_roots(nereid_store *base, const char *project, const char *run_id,
+                              const char *field, store_root **out, size_t *count)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 row;
+        store_root *roots = NULL;
+        size_t n = 0, cap = 0;
+        int rc, step;
+
+        *out = NULL;
+        *count = 0;
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "SELECT location, destination FROM field_roots WHERE run_id = ?"
+                            " AND path = ? ORDER BY location, destination",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, row);
+        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                if (n == cap) {
+                        store_root *grown;
+
+                        cap = cap ? cap * 2 : 8;
+                        grown = realloc(roots, cap * sizeof(*roots));
+                        if (!grown) {
+                                rc = nereid_error_oom();
+                                break;
+                        }
+                        roots = grown;
+                }
+                roots[n].location = nereid_strdup(column_text(stmt, 0));
+                roots[n].destination = nereid_strdup(column_text(stmt, 1));
+                n++;
+                if (!roots[n - 1].location || !roots[n - 1].destination)
+                        rc = NEREID_ERROR;
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "read tracked paths");
+        sqlite3_finalize(stmt);
+        if (rc < 0) {
+                store_roots_free(roots, n);
+                return rc;
+        }
+        *out = roots;
+        *count = n;
+        return 0;
+}
+
+static int sqlite_artifact_lookup(sqlite_store *s, const char *project, const char *hash,
+                                  sqlite3_int64 *artifact, char content_out[NEREID_HASH_HEXLEN + 1])
+{
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid;
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "SELECT id, content_hash FROM artifacts WHERE project_id = ?"
+                            " AND hash = ?",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *artifact = sqlite3_column_int64(stmt, 0);
+                if (content_out)
+                        snprintf(content_out, NEREID_HASH_HEXLEN + 1, "%s", column_text(stmt, 1));
+                break;
+        case SQLITE_DONE:
+                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                                  project);
+                break;
+        default:
+                rc = sqlite_fail(s, "read artifact");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
+                                        char content_out[NEREID_HASH_HEXLEN + 1])
+{
+        sqlite3_int64 artifact;
+
+        return sqlite_artifact_lookup((sqlite_store *)base, project, hash, &artifact, content_out);
+}
+
+static int sqlite_artifact_each(nereid_store *base, const char *project, const char *hash,
+                                store_file_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 artifact;
+        int rc;
+
+        if ((rc = sqlite_artifact_lookup(s, project, hash, &artifact, NULL)) < 0)
+                return rc;
+        return sqlite_artifact_rows(s, artifact, cb, payload);
+}
+
+static void sqlite_free(nereid_store *base)
+{
+        sqlite_store *s = (sqlite_store *)base;
+
+        if (!s)
+                return;
+        if (s->debug && s->db)
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(s->db);
+        free(s->path);
+        free(s);
+}
+
+/* Create the tables, or check that an existing store is one we can read. */
+static int sqlite_migrate(sqlite_store *s, int read_only)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        if (read_only) {
+                if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'",
+                                       -1, &stmt, NULL) != SQLITE_OK ||
+                    sqlite3_step(stmt) != SQLITE_ROW)
+                        rc = nereid_error(NEREID_ERROR, "store %s: not a Nereid store", s->path);
+                else if (strcmp(column_text(stmt, 0), SQLITE_SCHEMA_VERSION) != 0)
+                        rc = nereid_error(NEREID_ERROR,
+                                          "store %s: schema version %s, this build reads %s",
+                                          s->path, column_text(stmt, 0), SQLITE_SCHEMA_VERSION);
+                sqlite3_finalize(stmt);
+                return rc;
+        }
+        if ((rc = sqlite_exec(s, "BEGIN IMMEDIATE")) < 0)
+                return rc;
+        if ((rc = sqlite_exec(s, sqlite_schema)) < 0) {
+                sqlite_rollback(s);
+                return rc;
+        }
+        return sqlite_exec(s, "COMMIT");
+}
+
+int store_sqlite_open(nereid_store **out, const char *home, int mode)
+{
+        sqlite_store *s;
+        struct stat st;
+        int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+        int read_only = mode == NEREID_MODE_READ_ONLY, rc;
+
+        *out = NULL;
+        s = nereid_calloc_array(1, sizeof(*s));
+        if (!s)
+                return NEREID_ERROR;
+        s->debug = mode == NEREID_MODE_DEBUG;
+        s->path = fs_join(home, "store.db");
+        if (!s->path) {
+                free(s);
+                return NEREID_ERROR;
+        }
+        if (stat(s->path, &st) < 0) {
+                if (read_only) {
+                        rc = nereid_error(NEREID_ENOTFOUND,
+                                          "store %s: not found (read-only mode never creates one)",
+                                          s->path);
+                        goto cleanup;
+                }
+                if (s->debug) {
+                        /* Debug with no store yet: work in memory, leave no trace. */
+                        free(s->path);
+                        s->path = nereid_strdup(":memory:");
+                        if (!s->path) {
+                                rc = NEREID_ERROR;
+                                goto cleanup;
+                        }
+                } else if (mkdir(home, 0777) < 0 && errno != EEXIST) {
+                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                             "store %s: cannot create folder", home);
+                        goto cleanup;
+                }
+        }
+        if (read_only)
+                flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+        if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+                rc = sqlite_fail(s, "open");
+                goto cleanup;
+        }
+        sqlite3_busy_timeout(s->db, SQLITE_BUSY_MS);
+        if (!read_only && strcmp(s->path, ":memory:") != 0 &&
+            (rc = sqlite_exec(s, "PRAGMA journal_mode=WAL")) < 0)
+                goto cleanup;
+        if ((rc = sqlite_exec(s, "PRAGMA synchronous=NORMAL")) < 0 ||
+            (rc = sqlite_migrate(s, read_only)) < 0)
+                goto cleanup;
+        if (s->debug && (rc = sqlite_exec(s, "BEGIN")) < 0)
+                goto cleanup;
+        s->base.version = NEREID_STORE_VERSION;
+        s->base.project_open = sqlite_project_open;
+        s->base.run_create = sqlite_run_create;
+        s->base.run_info = sqlite_run_info;
+        s->base.run_each = sqlite_run_each;
+        s->base.field_each = sqlite_field_each;
+        s->base.field_get = sqlite_field_get;
+        s->base.field_merge = sqlite_field_merge;
+        s->base.field_assign = sqlite_field_assign;
+        s->base.field_roots = sqlite_field_roots;
+        s->base.artifact_content_hash = sqlite_artifact_content_hash;
+        s->base.artifact_each = sqlite_artifact_each;
+        s->base.free = sqlite_free;
+        *out = &s->base;
+        return 0;
+cleanup:
+        sqlite_free(&s->base);
+        return rc;
+}

@@ -1,0 +1,337 @@
+/*
+ * test_hashcache.c - the MD5 cache: misses, hits, the racy-timestamp rule,
+ * files changed or replaced behind its back, read-only use that creates
+ * nothing, and entries that outlive the handle.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+#include "error.h"
+#include "hashcache.h"
+
+#define NS    1000000000LL
+#define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
+#define MD5_B "d41d8cd98f00b204e9800998ecf8427e"
+
+static char root[2048];
+
+static const char *tmp_root(void)
+{
+        const char *base = getenv("NEREID_TEST_TMP");
+
+        if (!base || !*base)
+                return "/tmp";
+        if (mkdir(base, 0700) < 0 && errno != EEXIST)
+                return "/tmp";
+        return base;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+        static char paths[8][4096];
+        static int next;
+        char *p = paths[next++ % 8];
+
+        snprintf(p, 4096, "%s/%s", dir, name);
+        return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        CHECK(f != NULL);
+        if (!f)
+                return;
+        fputs(text, f);
+        fclose(f);
+}
+
+/* The second in which st was last changed (max of mtime and ctime). */
+static int64_t changed_ns(const struct stat *st)
+{
+        int64_t m = (int64_t)st->st_mtim.tv_sec * NS + st->st_mtim.tv_nsec;
+        int64_t c = (int64_t)st->st_ctim.tv_sec * NS + st->st_ctim.tv_nsec;
+
+        return m > c ? m : c;
+}
+
+/* A written time safely after every timestamp of st. */
+static int64_t later(const struct stat *st)
+{
+        return changed_ns(st) + 5 * NS;
+}
+
+static int count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((e = readdir(d)) != NULL)
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                        n++;
+        closedir(d);
+        return n;
+}
+
+static int lookup(hashcache *cache, const char *path, const struct stat *st, char *md5)
+{
+        return hashcache_lookup(cache, path, st, md5);
+}
+
+static void test_hit_and_miss(void)
+{
+        hashcache *cache = NULL;
+        char md5[NEREID_MD5_HEXLEN + 1], *file = path_in(root, "a.txt");
+        struct stat st, other;
+        int64_t second;
+
+        write_file(file, "hello");
+        CHECK(stat(file, &st) == 0);
+        CHECK(hashcache_open(&cache, root, 1) == 0);
+        if (!cache)
+                return;
+        CHECK(access(path_in(root, "hashcache.db"), F_OK) == 0);
+
+        CHECK(lookup(cache, file, &st, md5) == 0);
+        CHECK(md5[0] == '\0');
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+        CHECK_STR(md5, MD5_A);
+        CHECK(lookup(cache, path_in(root, "other"), &st, md5) == 0);
+
+        /* Any difference of the stat is a miss. */
+        other = st;
+        other.st_size++;
+        CHECK(lookup(cache, file, &other, md5) == 0);
+        other = st;
+        other.st_mtim.tv_nsec = (other.st_mtim.tv_nsec + 1) % NS;
+        CHECK(lookup(cache, file, &other, md5) == 0);
+        other = st;
+        other.st_ctim.tv_nsec = (other.st_ctim.tv_nsec + 1) % NS;
+        CHECK(lookup(cache, file, &other, md5) == 0);
+        other = st;
+        other.st_ino++;
+        CHECK(lookup(cache, file, &other, md5) == 0);
+        other = st;
+        other.st_dev++;
+        CHECK(lookup(cache, file, &other, md5) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+
+        /* Racy: written in the very second the file last changed. */
+        second = changed_ns(&st) / NS * NS;
+        CHECK(hashcache_put(cache, file, &st, MD5_B, second + NS - 1) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 0);
+        /* ...or before it. */
+        CHECK(hashcache_put(cache, file, &st, MD5_B, second - 3 * NS) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 0);
+        /* The next second is enough; the upsert replaced the MD5. */
+        CHECK(hashcache_put(cache, file, &st, MD5_B, second + NS) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+        CHECK_STR(md5, MD5_B);
+
+        /* Bad MD5s are refused with the cache file named. */
+        CHECK(hashcache_put(cache, file, &st, "abc", later(&st)) == NEREID_EUSAGE);
+        CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
+        CHECK(hashcache_put(cache, file, &st, MD5_A "-2", later(&st)) == NEREID_EUSAGE);
+        /* Nothing queued: a commit is a no-op. */
+        CHECK(hashcache_commit(cache) == 0);
+        hashcache_free(cache);
+}
+
+static void test_changed_files(void)
+{
+        hashcache *cache = NULL;
+        char md5[NEREID_MD5_HEXLEN + 1];
+        char *file = path_in(root, "b.txt"), *copy = path_in(root, "b.copy");
+        struct stat st, now, cst;
+        struct timespec times[2];
+
+        write_file(file, "0123456789");
+        CHECK(stat(file, &st) == 0);
+        CHECK(hashcache_open(&cache, root, 1) == 0);
+        if (!cache)
+                return;
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st) + 60 * NS) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+
+        /* A new mtime (here an older one) on the same file. */
+        times[0].tv_sec = times[1].tv_sec = st.st_mtim.tv_sec - 100;
+        times[0].tv_nsec = times[1].tv_nsec = 0;
+        CHECK(utimensat(AT_FDCWD, file, times, 0) == 0);
+        CHECK(stat(file, &now) == 0);
+        CHECK(lookup(cache, file, &now, md5) == 0);
+        /* Rewritten to another size. */
+        write_file(file, "0123");
+        CHECK(stat(file, &now) == 0);
+        CHECK(lookup(cache, file, &now, md5) == 0);
+
+        /* Replaced by a copy of the same size that carries an older mtime,
+         * renamed over it: the inode tells. */
+        write_file(file, "0123456789");
+        CHECK(stat(file, &st) == 0);
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+        write_file(copy, "9876543210");
+        times[0].tv_sec = times[1].tv_sec = st.st_mtim.tv_sec - 3600;
+        CHECK(utimensat(AT_FDCWD, copy, times, 0) == 0);
+        CHECK(rename(copy, file) == 0);
+        CHECK(stat(file, &now) == 0);
+        CHECK(now.st_size == st.st_size);
+        CHECK(now.st_ino != st.st_ino);
+        CHECK(lookup(cache, file, &now, md5) == 0);
+
+        /* Same size and the very same mtime: still the inode (and ctime). */
+        CHECK(stat(file, &st) == 0);
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        write_file(copy, "abcdefghij");
+        times[0] = st.st_atim;
+        times[1] = st.st_mtim;
+        CHECK(utimensat(AT_FDCWD, copy, times, 0) == 0);
+        CHECK(stat(copy, &cst) == 0);
+        CHECK(cst.st_mtim.tv_sec == st.st_mtim.tv_sec && cst.st_mtim.tv_nsec == st.st_mtim.tv_nsec);
+        CHECK(rename(copy, file) == 0);
+        CHECK(stat(file, &now) == 0);
+        CHECK(lookup(cache, file, &now, md5) == 0);
+        CHECK(lookup(cache, file, &st, md5) == 1);
+        hashcache_free(cache);
+}
+
+static void test_persistence(void)
+{
+        hashcache *cache = NULL, *second = NULL, *reader = NULL;
+        char md5[NEREID_MD5_HEXLEN + 1], *file = path_in(root, "c.txt");
+        struct stat st;
+
+        write_file(file, "persist");
+        CHECK(stat(file, &st) == 0);
+        CHECK(hashcache_open(&cache, root, 1) == 0);
+        CHECK(hashcache_open(&second, root, 1) == 0);
+        if (!cache || !second)
+                goto cleanup;
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        /* Queued, not written: a free without commit drops it. */
+        hashcache_free(cache);
+        cache = NULL;
+        CHECK(lookup(second, file, &st, md5) == 0);
+
+        CHECK(hashcache_open(&cache, root, 1) == 0);
+        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(hashcache_commit(cache) == 0);
+        /* Another connection open all along sees the commit. */
+        CHECK(lookup(second, file, &st, md5) == 1);
+        hashcache_free(cache);
+        cache = NULL;
+
+        CHECK(hashcache_open(&reader, root, 0) == 0);
+        if (!reader)
+                goto cleanup;
+        CHECK(lookup(reader, file, &st, md5) == 1);
+        CHECK_STR(md5, MD5_A);
+        /* A read-only cache drops puts. */
+        CHECK(hashcache_put(reader, path_in(root, "dropped"), &st, MD5_B, later(&st)) == 0);
+        CHECK(hashcache_commit(reader) == 0);
+        CHECK(lookup(reader, path_in(root, "dropped"), &st, md5) == 0);
+cleanup:
+        hashcache_free(cache);
+        hashcache_free(second);
+        hashcache_free(reader);
+}
+
+static void test_read_only_missing(void)
+{
+        hashcache *cache = NULL;
+        char dir[2100], md5[NEREID_MD5_HEXLEN + 1], *file = path_in(root, "a.txt");
+        struct stat st;
+
+        CHECK(stat(file, &st) == 0);
+        snprintf(dir, sizeof(dir), "%s/empty", root);
+        CHECK(mkdir(dir, 0700) == 0);
+        CHECK(hashcache_open(&cache, dir, 0) == 0);
+        CHECK(cache != NULL);
+        if (cache) {
+                CHECK(lookup(cache, file, &st, md5) == 0);
+                CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+                CHECK(hashcache_commit(cache) == 0);
+                CHECK(lookup(cache, file, &st, md5) == 0);
+        }
+        hashcache_free(cache);
+        CHECK(count_entries(dir) == 0);
+
+        /* Nor is a missing home created. */
+        snprintf(dir, sizeof(dir), "%s/absent", root);
+        cache = NULL;
+        CHECK(hashcache_open(&cache, dir, 0) == 0);
+        hashcache_free(cache);
+        CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
+
+        /* A writable cache creates its home folder. */
+        cache = NULL;
+        CHECK(hashcache_open(&cache, dir, 1) == 0);
+        hashcache_free(cache);
+        CHECK(access(path_in(dir, "hashcache.db"), F_OK) == 0);
+}
+
+static void test_errors(void)
+{
+        hashcache *cache = (hashcache *)&cache;
+        char *notdir = path_in(root, "a.txt");
+
+        /* home is a file: the cache cannot be opened, and the message says which. */
+        CHECK(hashcache_open(&cache, notdir, 1) < 0);
+        CHECK(cache == NULL);
+        CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
+        CHECK(hashcache_open(&cache, notdir, 0) < 0);
+        CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
+
+        /* Not a database at all. */
+        CHECK(mkdir(path_in(root, "junk"), 0700) == 0);
+        write_file(path_in(root, "junk/hashcache.db"), "this is not a SQLite database, not at all");
+        CHECK(hashcache_open(&cache, path_in(root, "junk"), 1) < 0);
+        CHECK(strstr(nereid_error_last(), "junk/hashcache.db") != NULL);
+        CHECK(hashcache_open(&cache, path_in(root, "junk"), 0) < 0);
+        CHECK(strstr(nereid_error_last(), "junk/hashcache.db") != NULL);
+}
+
+int main(void)
+{
+        int rc;
+
+        snprintf(root, sizeof(root), "%s/nereid-hashcache-XXXXXX", tmp_root());
+        if (!mkdtemp(root)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        test_hit_and_miss();
+        test_changed_files();
+        test_persistence();
+        test_read_only_missing();
+        test_errors();
+        rc = CHECK_DONE();
+        if (rc == 0) {
+                char cmd[4200];
+
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+                if (system(cmd) != 0)
+                        fprintf(stderr, "could not remove %s\n", root);
+        }
+        return rc;
+}
