@@ -105,6 +105,12 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
                 goto cleanup;
         rc = project->store->project_open(project->store, name, key, mode != NEREID_MODE_READ_ONLY,
                                           project->key);
+        if (rc == NEREID_ENOTFOUND && mode == NEREID_MODE_READ_ONLY) {
+                /* Nothing to read, but writes must still be refused as writes
+                 * (EACCESS) and reads then find no run: keep the handle. */
+                store_derive_key(name, project->key);
+                rc = 0;
+        }
 cleanup:
         if (rc < 0) {
                 nereid_project_free(project);

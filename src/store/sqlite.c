@@ -814,14 +814,9 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
                 return NEREID_ERROR;
         }
         if (stat(s->path, &st) < 0) {
-                if (read_only) {
-                        rc = nereid_error(NEREID_ENOTFOUND,
-                                          "store %s: not found (read-only mode never creates one)",
-                                          s->path);
-                        goto cleanup;
-                }
-                if (s->debug) {
-                        /* Debug with no store yet: work in memory, leave no trace. */
+                if (read_only || s->debug) {
+                        /* No store yet: read-only and debug never create one;
+                         * they see an empty store in memory and leave no trace. */
                         free(s->path);
                         s->path = nereid_strdup(":memory:");
                         if (!s->path) {
@@ -834,6 +829,8 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
                         goto cleanup;
                 }
         }
+        if (strcmp(s->path, ":memory:") == 0)
+                read_only = 0; /* the empty in-memory store still needs its tables */
         if (read_only)
                 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
         if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {

@@ -90,8 +90,8 @@ struct nereid_store {
 void store_roots_free(store_root *roots, size_t count);
 
 /* Open the embedded SQLite store in folder home (NEREID_HOME). In
- * read-only mode nothing is created or migrated: a missing store is
- * ENOTFOUND. In debug mode nothing is ever committed. */
+ * read-only and debug modes nothing is created or migrated: a missing store
+ * is an empty one in memory. In debug mode nothing is ever committed. */
 int store_sqlite_open(nereid_store **out, const char *home, int mode);
 
 /* Derive a project key from the project part of "workspace/project":
