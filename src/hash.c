@@ -9,11 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include "buf.h"
 #include "error.h"
 #include "hash.h"
 #include "record.h"
+
+/* The algorithms are fetched from OpenSSL's provider once: an implicit
+ * fetch (EVP_md5() passed to EVP_DigestInit_ex) looks the provider up and
+ * takes its locks on every call, which dominates hashing many small files
+ * on several threads. */
+static EVP_MD *hash_md5_algorithm, *hash_sha256_algorithm;
+static pthread_once_t hash_fetch_once = PTHREAD_ONCE_INIT;
+
+static void hash_fetch_algorithms(void)
+{
+        hash_md5_algorithm = EVP_MD_fetch(NULL, "MD5", NULL);
+        hash_sha256_algorithm = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *hash_md5_md(void)
+{
+        pthread_once(&hash_fetch_once, hash_fetch_algorithms);
+        return hash_md5_algorithm ? hash_md5_algorithm : EVP_md5();
+}
+
+static const EVP_MD *hash_sha256_md(void)
+{
+        pthread_once(&hash_fetch_once, hash_fetch_algorithms);
+        return hash_sha256_algorithm ? hash_sha256_algorithm : EVP_sha256();
+}
 
 struct hash_md5_ctx {
         EVP_MD_CTX *md;
@@ -149,7 +175,7 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
                 qsort(order, files->count, sizeof(*order), hash_compare_paths);
         }
         md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        if (!md || EVP_DigestInit_ex(md, hash_sha256_md(), NULL) != 1) {
                 error = nereid_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
                 goto cleanup;
         }
@@ -193,7 +219,7 @@ hash_md5_ctx *hash_md5_new(void)
                 return NULL;
         }
         ctx->md = EVP_MD_CTX_new();
-        if (!ctx->md || EVP_DigestInit_ex(ctx->md, EVP_md5(), NULL) != 1) {
+        if (!ctx->md || EVP_DigestInit_ex(ctx->md, hash_md5_md(), NULL) != 1) {
                 nereid_error(NEREID_ERROR, "MD5: cannot start the digest");
                 hash_md5_free(ctx);
                 return NULL;

@@ -32,6 +32,7 @@ struct hashcache {
         sqlite3 *db;        /* NULL: an empty read-only cache (no file) */
         sqlite3_stmt *find; /* the lookup statement */
         int writable;
+        int reading; /* a read transaction spans the lookups */
         /* Puts may come from worker threads; the queue is guarded here. */
         pthread_mutex_t lock;
         struct hashcache_entry *queue;
@@ -222,6 +223,13 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
         md5_out[0] = '\0';
         if (!cache->db)
                 return 0;
+        /* One read transaction for a whole series of lookups: in autocommit
+         * mode every lookup would take and drop the file locks. */
+        if (!cache->reading) {
+                if (hashcache_exec(cache, "BEGIN") < 0)
+                        return NEREID_ERROR;
+                cache->reading = 1;
+        }
         if (sqlite3_bind_text(cache->find, 1, path, -1, SQLITE_STATIC) != SQLITE_OK) {
                 rc = hashcache_db_error(cache, "lookup");
                 goto cleanup;
@@ -325,6 +333,15 @@ static int hashcache_write_entry(hashcache *cache, sqlite3_stmt *stmt,
         return 0;
 }
 
+/* End the read transaction of the lookups, if one is open. */
+static void hashcache_end_reading(hashcache *cache)
+{
+        if (cache->reading) {
+                sqlite3_exec(cache->db, "COMMIT", NULL, NULL, NULL);
+                cache->reading = 0;
+        }
+}
+
 int hashcache_commit(hashcache *cache)
 {
         sqlite3_stmt *stmt = NULL;
@@ -332,6 +349,7 @@ int hashcache_commit(hashcache *cache)
         int error = 0, begun = 0;
 
         pthread_mutex_lock(&cache->lock);
+        hashcache_end_reading(cache);
         if (!cache->writable || !cache->queued)
                 goto cleanup;
         error = NEREID_ERROR;

@@ -492,7 +492,7 @@ cleanup:
 static int local_fetch(nereid_project *project, const struct nereid_file *rec, int dirfd,
                        const char *name, int copy)
 {
-        const char *source;
+        const char *source = NULL;
         char target[PATH_MAX];
         struct stat st;
         ssize_t n;

@@ -383,7 +383,7 @@ static int sqlite_field_get(nereid_store *base, const char *project, const char 
                             const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 row, artifact;
+        sqlite3_int64 row, artifact = 0;
         int rc;
 
         if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
@@ -575,7 +575,7 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
         sqlite_store *s = (sqlite_store *)base;
         nereid_files *old = NULL, *merged = NULL;
         const nereid_files *result = files;
-        sqlite3_int64 pid, row, old_artifact = 0, artifact;
+        sqlite3_int64 pid, row, old_artifact = 0, artifact = 0;
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
@@ -739,7 +739,7 @@ static int sqlite_artifact_lookup(sqlite_store *s, const char *project, const ch
 static int sqlite_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
                                         char content_out[NEREID_HASH_HEXLEN + 1])
 {
-        sqlite3_int64 artifact;
+        sqlite3_int64 artifact = 0;
 
         return sqlite_artifact_lookup((sqlite_store *)base, project, hash, &artifact, content_out);
 }
@@ -748,7 +748,7 @@ static int sqlite_artifact_each(nereid_store *base, const char *project, const c
                                 store_file_cb cb, void *payload)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 artifact;
+        sqlite3_int64 artifact = 0;
         int rc;
 
         if ((rc = sqlite_artifact_lookup(s, project, hash, &artifact, NULL)) < 0)
