@@ -333,14 +333,37 @@ static int do_hash(cli_options *o, nereid_run *run, const char *field)
         return 0;
 }
 
+/* ls --json streams: one record at a time from the store to stdout. */
+static int cli_print_json_record(void *payload, const nereid_file *file)
+{
+        int *first = payload;
+        char *json = NULL;
+        int rc = nereid_file_to_json(file, &json);
+
+        if (rc < 0)
+                return rc;
+        fputs(*first ? "[" : ",", stdout);
+        fputs(json, stdout);
+        nereid_string_free(json);
+        *first = 0;
+        return 0;
+}
+
 static int do_ls(cli_options *o, nereid_run *run, const char *field)
 {
         nereid_files *files;
-        int rc = nereid_run_fetch_files_list(run, field, &files);
+        int rc, first = 1;
 
-        if (rc < 0)
+        if (o->json) {
+                rc = nereid_run_each_file(run, field, cli_print_json_record, &first);
+                if (rc < 0)
+                        return cli_fail(rc);
+                puts(first ? "[]" : "]");
+                return 0;
+        }
+        if ((rc = nereid_run_fetch_files_list(run, field, &files)) < 0)
                 return cli_fail(rc);
-        rc = o->json ? output_files_json(files) : output_files_table(files);
+        rc = output_files_table(files);
         nereid_files_free(files);
         return rc < 0 ? cli_fail(rc) : 0;
 }

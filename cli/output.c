@@ -48,18 +48,6 @@ int output_files_table(const nereid_files *files)
         return 0;
 }
 
-int output_files_json(const nereid_files *files)
-{
-        char *json = NULL;
-        int rc = nereid_files_to_json(files, &json);
-
-        if (rc < 0)
-                return rc;
-        puts(json);
-        nereid_string_free(json);
-        return 0;
-}
-
 static const char *output_change_word(int kind)
 {
         switch (kind) {

@@ -8,7 +8,6 @@
 #include "nereid.h"
 
 int output_files_table(const nereid_files *files);
-int output_files_json(const nereid_files *files);
 /* Lines "added PATH" / "removed PATH" / "changed PATH", or with json one
  * object {"added":[...],"removed":[...],"changed":[...]}. */
 void output_diff(const nereid_diff *diff, int json);

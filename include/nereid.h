@@ -244,6 +244,18 @@ int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char 
  */
 int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out);
 
+/** Called with each record in turn; file is borrowed for the call. A
+ * non-zero return stops the walk and is returned by the caller. */
+typedef int (*nereid_file_cb)(void *payload, const nereid_file *file);
+
+/**
+ * Call cb for every record of an artifact field, sorted by file_path,
+ * one at a time: memory does not grow with the number of records.
+ * @return 0, NEREID_ENOTFOUND when the field does not exist, or what cb
+ *         returned when it stopped the walk
+ */
+int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, void *payload);
+
 /**
  * Recreate every file of the field under destination (SPEC section 5).
  * Failures of single files are reported through the notify callback and
@@ -289,6 +301,12 @@ void nereid_files_free(nereid_files *files);
  * @param out caller frees with nereid_string_free()
  */
 int nereid_files_to_json(const nereid_files *files, char **out);
+
+/**
+ * Serialise one record as the JSON object of SPEC section 2.
+ * @param out caller frees with nereid_string_free()
+ */
+int nereid_file_to_json(const nereid_file *file, char **out);
 
 /**
  * Parse a JSON array of records (SPEC section 2).

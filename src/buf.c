@@ -27,6 +27,7 @@ int buf_grow(nereid_buf *buf, size_t extra)
                 return nereid_error_oom();
         buf->ptr = p;
         buf->cap = cap;
+        buf->ptr[buf->len] = '\0'; /* a new buffer is a valid empty string */
         return 0;
 }
 

@@ -280,8 +280,6 @@ int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID
         ctx = hash_md5_new();
         if (!ctx)
                 goto cleanup;
-        /* Only a hint: it fails on pipes, which are read all the same. */
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
         for (;;) {
                 n = read(fd, buffer, NEREID_HASH_BLOCK);
                 if (n < 0 && errno == EINTR)
@@ -295,6 +293,11 @@ int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID
                         break;
                 if (hash_md5_update(ctx, buffer, (size_t)n) < 0)
                         goto cleanup;
+                /* Read-ahead hint, only for files longer than a block: a
+                 * syscall per small file would cost more than it saves. It
+                 * fails on pipes, which are read all the same. */
+                if (total == 0 && n == NEREID_HASH_BLOCK)
+                        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
                 total += (uint64_t)n;
         }
         error = hash_md5_final(ctx, out);

@@ -22,7 +22,7 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
  * through buffer (NULL: one is allocated). Stores the number of bytes read
  * in *nread. name is used in error messages. */
 int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
-		uint64_t *nread);
+                uint64_t *nread);
 
 /* Incremental MD5 for data that arrives in pieces (downloads). */
 typedef struct hash_md5_ctx hash_md5_ctx;

@@ -23,14 +23,16 @@ int hashcache_open(hashcache **out, const char *home, int writable);
 void hashcache_free(hashcache *cache);
 
 /* 1 and the MD5 in md5_out when path has a trusted entry matching st; 0
- * when not; negative on error. Only from the thread that opened the cache. */
+ * when not; negative on error. Only from the thread that opened the cache.
+ * A series of lookups shares one read transaction (a snapshot of the
+ * cache), which hashcache_commit ends. */
 int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
-		     char md5_out[NEREID_MD5_HEXLEN + 1]);
+                     char md5_out[NEREID_MD5_HEXLEN + 1]);
 
 /* Queue an entry for path, hashed while its stat was st, written at
  * written_ns (fs_now_ns() in real use; tests pass their own). */
 int hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
-		  int64_t written_ns);
+                  int64_t written_ns);
 
 /* Write every queued entry in one transaction. */
 int hashcache_commit(hashcache *cache);

@@ -317,3 +317,17 @@ int nereid_files_from_json(const char *json, nereid_files **out)
                 return nereid_error(NEREID_EUSAGE, "JSON: no text");
         return json_files_parse(json, strlen(json), out);
 }
+
+int nereid_file_to_json(const nereid_file *file, char **out)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        int rc;
+
+        *out = NULL;
+        if ((rc = json_record_append(&buf, file)) < 0) {
+                buf_free(&buf);
+                return rc;
+        }
+        *out = buf_detach(&buf);
+        return *out ? 0 : NEREID_ERROR;
+}

@@ -226,3 +226,186 @@ cleanup:
                 pthread_mutex_destroy(&state.lock);
         return error;
 }
+
+struct pool_stream {
+        pthread_mutex_t lock;
+        pthread_cond_t more;    /* an item was pushed, or the stream closed */
+        pthread_cond_t settled; /* an item was done */
+        void **queue;           /* items[head..count) wait for a worker */
+        size_t head, count, cap, done;
+        int closed, keep_going, failed;
+        unsigned idle;      /* workers waiting for an item: only they need a wake-up */
+        char message[1024]; /* the first failure's message */
+        pool_item_fn job;
+        void *payload;
+        pthread_t *threads;
+        unsigned nthreads;
+};
+
+struct pool_stream_worker {
+        pool_stream *stream;
+        unsigned index;
+};
+
+static void *pool_stream_work(void *arg)
+{
+        struct pool_stream_worker *self = arg;
+        pool_stream *s = self->stream;
+
+        pthread_mutex_lock(&s->lock);
+        for (;;) {
+                void *item;
+                int rc;
+
+                while (s->head == s->count && !s->closed && !(s->failed && !s->keep_going)) {
+                        s->idle++;
+                        pthread_cond_wait(&s->more, &s->lock);
+                        s->idle--;
+                }
+                if (s->head == s->count || (s->failed && !s->keep_going))
+                        break;
+                item = s->queue[s->head++];
+                pthread_mutex_unlock(&s->lock);
+                rc = s->job(s->payload, item, self->index);
+                pthread_mutex_lock(&s->lock);
+                s->done++;
+                if (rc < 0 && !s->failed) {
+                        s->failed = rc;
+                        snprintf(s->message, sizeof(s->message), "%s", nereid_error_last());
+                        pthread_cond_broadcast(&s->more);
+                }
+                pthread_cond_signal(&s->settled);
+        }
+        pthread_mutex_unlock(&s->lock);
+        free(self);
+        return NULL;
+}
+
+static void pool_stream_free(pool_stream *s)
+{
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->more);
+        pthread_cond_destroy(&s->settled);
+        free(s->queue);
+        free(s->threads);
+        free(s);
+}
+
+int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_item_fn job,
+                      void *payload)
+{
+        pool_stream *s;
+        unsigned i;
+
+        *out = NULL;
+        s = nereid_calloc_array(1, sizeof(*s));
+        if (!s)
+                return NEREID_ERROR;
+        pthread_mutex_init(&s->lock, NULL);
+        pthread_cond_init(&s->more, NULL);
+        pthread_cond_init(&s->settled, NULL);
+        s->keep_going = keep_going;
+        s->job = job;
+        s->payload = payload;
+        if (!workers)
+                workers = pool_default_workers();
+        s->threads = nereid_calloc_array(workers, sizeof(*s->threads));
+        if (!s->threads) {
+                pool_stream_free(s);
+                return NEREID_ERROR;
+        }
+        for (i = 0; i < workers; i++) {
+                struct pool_stream_worker *w = malloc(sizeof(*w));
+
+                if (!w)
+                        break;
+                w->stream = s;
+                w->index = i;
+                if (pthread_create(&s->threads[i], NULL, pool_stream_work, w) != 0) {
+                        free(w);
+                        break;
+                }
+                s->nthreads++;
+        }
+        if (!s->nthreads) {
+                pool_stream_free(s);
+                return nereid_error(NEREID_ERROR, "worker pool: cannot start a thread");
+        }
+        *out = s;
+        return 0;
+}
+
+int pool_stream_push(pool_stream *s, void *item)
+{
+        int rc = 0;
+
+        pthread_mutex_lock(&s->lock);
+        if (s->failed && !s->keep_going) {
+                rc = s->failed;
+                goto out;
+        }
+        if (s->count == s->cap) {
+                size_t cap = s->cap ? s->cap * 2 : 1024;
+                void **grown = cap > SIZE_MAX / sizeof(void *)
+                                   ? NULL
+                                   : realloc(s->queue, cap * sizeof(void *));
+
+                if (!grown) {
+                        rc = nereid_error_oom();
+                        goto out;
+                }
+                s->queue = grown;
+                s->cap = cap;
+        }
+        s->queue[s->count++] = item;
+        /* A wake-up is a system call: none when every worker is busy. */
+        if (s->idle)
+                pthread_cond_signal(&s->more);
+out:
+        pthread_mutex_unlock(&s->lock);
+        return rc;
+}
+
+void pool_stream_progress(pool_stream *s, size_t *done, size_t *pushed)
+{
+        pthread_mutex_lock(&s->lock);
+        *done = s->done;
+        *pushed = s->count;
+        pthread_mutex_unlock(&s->lock);
+}
+
+int pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
+{
+        unsigned i;
+        int rc;
+
+        pthread_mutex_lock(&s->lock);
+        s->closed = 1;
+        pthread_cond_broadcast(&s->more);
+        while (s->done < s->count && !(s->failed && !s->keep_going)) {
+                struct timespec until;
+                size_t done = s->done, count = s->count;
+
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += 100 * 1000 * 1000;
+                if (until.tv_nsec >= 1000 * 1000 * 1000) {
+                        until.tv_sec++;
+                        until.tv_nsec -= 1000 * 1000 * 1000;
+                }
+                if (pthread_cond_timedwait(&s->settled, &s->lock, &until) != 0 && tick) {
+                        pthread_mutex_unlock(&s->lock);
+                        tick(tick_payload, done, count);
+                        pthread_mutex_lock(&s->lock);
+                }
+        }
+        pthread_mutex_unlock(&s->lock);
+        for (i = 0; i < s->nthreads; i++)
+                pthread_join(s->threads[i], NULL);
+        if (tick)
+                tick(tick_payload, s->done, s->count);
+        rc = s->failed;
+        if (rc < 0)
+                nereid_error(rc, "%s", s->message);
+        pool_stream_free(s);
+        return rc;
+}

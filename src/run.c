@@ -282,6 +282,17 @@ int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files
         return nereid_project_artifact_files(run->project, hash, out);
 }
 
+int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, void *payload)
+{
+        nereid_store *store = run->project->store;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
+                return rc;
+        return store->artifact_each(store, run->project->name, hash, cb, payload);
+}
+
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
                             const char *src_field)
 {

@@ -31,11 +31,18 @@ typedef struct local_entry {
         int cached;
 } local_entry;
 
+/* The walk finds files and looks them up in the hash cache on the calling
+ * thread, and hands the others to the worker pool at once, so that hashing
+ * overlaps with walking. Entries are allocated one by one: workers hold
+ * pointers to them while the array of pointers grows. */
 typedef struct local_walk {
         nereid_project *project;
-        local_entry *entries;
+        local_entry **entries;
         size_t count, cap;
+        hashcache *cache;
+        pool_stream *stream;
         unsigned char **buffers; /* one read buffer per worker */
+        unsigned workers;
 } local_walk;
 
 static void local_walk_clear(local_walk *walk)
@@ -43,8 +50,9 @@ static void local_walk_clear(local_walk *walk)
         size_t i;
 
         for (i = 0; i < walk->count; i++) {
-                free(walk->entries[i].rel);
-                free(walk->entries[i].source);
+                free(walk->entries[i]->rel);
+                free(walk->entries[i]->source);
+                free(walk->entries[i]);
         }
         free(walk->entries);
         walk->entries = NULL;
@@ -67,26 +75,43 @@ static void local_printable(const char *in, char *out, size_t cap)
         out[o] = '\0';
 }
 
+/* Record a file the walk found: from the cache when it can be trusted,
+ * else queued for hashing. Takes rel and source. */
 static int local_add(local_walk *walk, char *rel, char *source, const struct stat *st)
 {
+        local_entry *e = NULL;
+        int hit;
+
         if (walk->count == walk->cap) {
                 size_t cap = walk->cap ? walk->cap * 2 : 256;
-                local_entry *grown = realloc(walk->entries, cap * sizeof(*grown));
+                local_entry **grown = realloc(walk->entries, cap * sizeof(*grown));
 
-                if (!grown) {
-                        free(rel);
-                        free(source);
-                        return nereid_error_oom();
-                }
+                if (!grown)
+                        goto oom;
                 walk->entries = grown;
                 walk->cap = cap;
         }
-        memset(&walk->entries[walk->count], 0, sizeof(local_entry));
-        walk->entries[walk->count].rel = rel;
-        walk->entries[walk->count].source = source;
-        walk->entries[walk->count].st = *st;
-        walk->count++;
-        return 0;
+        if (!(e = calloc(1, sizeof(*e))))
+                goto oom;
+        e->rel = rel;
+        e->source = source;
+        e->st = *st;
+        walk->entries[walk->count++] = e;
+        if ((walk->count & 1023) == 0) {
+                size_t done, pushed;
+
+                pool_stream_progress(walk->stream, &done, &pushed);
+                project_progress(walk->project, "hashing", done, pushed);
+        }
+        hit = hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
+        if (hit < 0)
+                return hit;
+        e->cached = hit;
+        return hit ? 0 : pool_stream_push(walk->stream, e);
+oom:
+        free(rel);
+        free(source);
+        return nereid_error_oom();
 }
 
 /* Walk the folder open at dirfd, whose absolute path is abs and whose
@@ -178,16 +203,14 @@ static int local_walk_dir(local_walk *walk, int dirfd, const char *abs, const ch
 }
 
 /* Hash one file, checking it is still the file the walk saw. */
-static int local_hash_entry(void *payload, size_t item, unsigned worker)
+static int local_hash_entry(void *payload, void *item, unsigned worker)
 {
         local_walk *walk = payload;
-        local_entry *e = &walk->entries[item];
+        local_entry *e = item;
         struct stat now;
         uint64_t nread = 0;
         int fd, rc;
 
-        if (e->cached)
-                return 0;
         /* O_NONBLOCK: should the file have been replaced by a FIFO since the
          * walk, open must not hang; fstat below then rejects it. */
         fd = open(e->source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -198,15 +221,14 @@ static int local_hash_entry(void *payload, size_t item, unsigned worker)
                 return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: cannot read",
                                        e->source);
         }
-        if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
-            now.st_dev != e->st.st_dev || now.st_size != e->st.st_size) {
-                close(fd);
-                return nereid_error(NEREID_ERROR, "%s: changed while tracking", e->source);
-        }
         rc = hash_md5_fd(fd, e->source, walk->buffers[worker], e->md5, &nread);
-        if (rc == 0 && (fstat(fd, &now) < 0 || nread != (uint64_t)e->st.st_size ||
-                        now.st_size != e->st.st_size || fs_mtime_ns(&now) != fs_mtime_ns(&e->st)))
-                rc = nereid_error(NEREID_ERROR, "%s: changed while being hashed", e->source);
+        /* One fstat after reading tells whether this is still the file the
+         * walk saw, unchanged: same inode, size and mtime, and every byte. */
+        if (rc == 0 &&
+            (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
+             now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
+             now.st_size != e->st.st_size || fs_mtime_ns(&now) != fs_mtime_ns(&e->st)))
+                rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         close(fd);
         return rc;
 }
@@ -218,59 +240,54 @@ static void local_tick(void *payload, size_t done, size_t count)
         project_progress(walk->project, "hashing", done, count);
 }
 
-static int local_hash_all(local_walk *walk, int writable)
+/* Open the hash cache, the read buffers and the worker pool. */
+static int local_walk_begin(local_walk *walk, int writable)
 {
-        hashcache *cache = NULL;
-        unsigned workers = project_workers(walk->project), w;
-        size_t i, misses = 0;
+        unsigned w;
         int rc;
 
-        if ((rc = hashcache_open(&cache, walk->project->home, writable)) < 0)
+        walk->workers = project_workers(walk->project);
+        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable)) < 0)
                 return rc;
-        for (i = 0; i < walk->count; i++) {
-                local_entry *e = &walk->entries[i];
-                int hit = hashcache_lookup(cache, e->source, &e->st, e->md5);
+        walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
+        if (!walk->buffers)
+                return NEREID_ERROR;
+        for (w = 0; w < walk->workers; w++)
+                if (!(walk->buffers[w] = malloc(NEREID_HASH_BLOCK)))
+                        return nereid_error_oom();
+        return pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
+}
 
-                if (hit < 0) {
-                        rc = hit;
-                        goto cleanup;
-                }
-                e->cached = hit;
-                misses += !hit;
+/* Wait for the hashing, then remember what was hashed. rc is the walk's
+ * result: the pool is always finished, even when the walk failed. */
+static int local_walk_end(local_walk *walk, int rc)
+{
+        size_t i;
+        unsigned w;
+        int hashed = 0;
+
+        if (walk->stream) {
+                hashed = pool_stream_finish(walk->stream, local_tick, walk);
+                walk->stream = NULL;
+                if (rc == 0)
+                        rc = hashed;
         }
-        if (workers > misses)
-                workers = misses ? (unsigned)misses : 1;
-        walk->buffers = nereid_calloc_array(workers, sizeof(*walk->buffers));
-        if (!walk->buffers) {
-                rc = NEREID_ERROR;
-                goto cleanup;
-        }
-        for (w = 0; w < workers && misses; w++) {
-                walk->buffers[w] = malloc(NEREID_HASH_BLOCK);
-                if (!walk->buffers[w]) {
-                        rc = nereid_error_oom();
-                        goto cleanup;
-                }
-        }
-        if (misses &&
-            (rc = pool_run(walk->count, workers, 0, local_hash_entry, local_tick, walk)) < 0)
-                goto cleanup;
         for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = &walk->entries[i];
+                local_entry *e = walk->entries[i];
 
                 if (!e->cached)
-                        rc = hashcache_put(cache, e->source, &e->st, e->md5, fs_now_ns());
+                        rc = hashcache_put(walk->cache, e->source, &e->st, e->md5, fs_now_ns());
         }
         if (rc == 0)
-                rc = hashcache_commit(cache);
-cleanup:
+                rc = hashcache_commit(walk->cache);
         if (walk->buffers) {
-                for (w = 0; w < workers; w++)
+                for (w = 0; w < walk->workers; w++)
                         free(walk->buffers[w]);
                 free(walk->buffers);
                 walk->buffers = NULL;
         }
-        hashcache_free(cache);
+        hashcache_free(walk->cache);
+        walk->cache = NULL;
         return rc;
 }
 
@@ -280,7 +297,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
         int rc = 0;
 
         for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = &walk->entries[i];
+                local_entry *e = walk->entries[i];
                 struct nereid_file rec = {0};
                 char when[20];
 
@@ -310,6 +327,42 @@ static const char *local_base_name(const char *path)
         return slash ? slash + 1 : path;
 }
 
+/* Walk (or take) what the resolved path names, adding entries. */
+static int local_find(local_walk *walk, const uri_location *loc, char *resolved,
+                      const struct stat *st)
+{
+        if (S_ISREG(st->st_mode)) {
+                char *rel = nereid_strdup(local_base_name(loc->path));
+                char *source = nereid_strdup(resolved);
+
+                if (!rel || !source) {
+                        free(rel);
+                        free(source);
+                        return NEREID_ERROR;
+                }
+                if (!fs_is_utf8(rel)) {
+                        char shown[PATH_MAX];
+
+                        free(rel);
+                        free(source);
+                        local_printable(loc->path, shown, sizeof(shown));
+                        return nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8",
+                                            shown);
+                }
+                return local_add(walk, rel, source, st);
+        }
+        if (S_ISDIR(st->st_mode)) {
+                int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                if (fd < 0)
+                        return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                               "%s: cannot open folder", loc->path);
+                return local_walk_dir(walk, fd, resolved, "");
+        }
+        return nereid_error(NEREID_ERROR,
+                            "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
+}
+
 static int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
                       nereid_files *out)
 {
@@ -329,41 +382,12 @@ static int local_scan(nereid_project *project, const uri_location *loc, const ch
                 rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
                 goto cleanup;
         }
-        if (S_ISREG(st.st_mode)) {
-                char *rel = nereid_strdup(local_base_name(loc->path));
-
-                if (!rel) {
-                        rc = NEREID_ERROR;
-                        goto cleanup;
-                }
-                if (!fs_is_utf8(rel)) {
-                        char shown[PATH_MAX];
-
-                        free(rel);
-                        local_printable(loc->path, shown, sizeof(shown));
-                        rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8", shown);
-                        goto cleanup;
-                }
-                rc = local_add(&walk, rel, resolved, &st);
-                resolved = NULL;
-        } else if (S_ISDIR(st.st_mode)) {
-                int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-                if (fd < 0)
-                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                             "%s: cannot open folder", loc->path);
-                else
-                        rc = local_walk_dir(&walk, fd, resolved, "");
-        } else {
-                rc = nereid_error(NEREID_ERROR,
-                                  "%s: not a regular file or folder (FIFO, socket or device)",
-                                  loc->path);
-        }
-        if (rc < 0 || !walk.count)
-                goto cleanup;
-        if ((rc = local_hash_all(&walk, writable)) < 0)
-                goto cleanup;
-        rc = local_to_records(&walk, destination, out);
+        rc = local_walk_begin(&walk, writable);
+        if (rc == 0)
+                rc = local_find(&walk, loc, resolved, &st);
+        rc = local_walk_end(&walk, rc);
+        if (rc == 0)
+                rc = local_to_records(&walk, destination, out);
 cleanup:
         free(resolved);
         local_walk_clear(&walk);

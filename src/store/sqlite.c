@@ -576,7 +576,7 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
         nereid_files *old = NULL, *merged = NULL;
         const nereid_files *result = files;
         sqlite3_int64 pid, row, old_artifact = 0, artifact = 0;
-        char hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1], old_hash[NEREID_HASH_HEXLEN + 1] = "";
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
@@ -586,22 +586,31 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
                 goto cleanup;
         /* Read what the field holds inside the write transaction: no other
          * process can change it before we commit, so no record is lost. */
-        rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, NULL);
-        if (rc == 0) {
-                if (!(old = files_new())) {
-                        rc = NEREID_ERROR;
-                        goto cleanup;
-                }
-                if ((rc = sqlite_artifact_rows(s, old_artifact, sqlite_collect, old)) < 0 ||
-                    (rc = files_merge(old, files, &merged)) < 0)
-                        goto cleanup;
-                result = merged;
-        } else if (rc != NEREID_ENOTFOUND) {
+        rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, old_hash);
+        if (rc < 0 && rc != NEREID_ENOTFOUND)
                 goto cleanup;
+        if ((rc = hash_files(files, 0, hash)) < 0)
+                goto cleanup;
+        if (old_artifact && strcmp(old_hash, hash) == 0) {
+                /* A re-track that found the same files: the union is what
+                 * the field holds already; only the assignment is written. */
+                artifact = old_artifact;
+        } else {
+                if (old_artifact) {
+                        if (!(old = files_new())) {
+                                rc = NEREID_ERROR;
+                                goto cleanup;
+                        }
+                        if ((rc = sqlite_artifact_rows(s, old_artifact, sqlite_collect, old)) < 0 ||
+                            (rc = files_merge(old, files, &merged)) < 0 ||
+                            (rc = hash_files(merged, 0, hash)) < 0)
+                                goto cleanup;
+                        result = merged;
+                }
+                if ((rc = sqlite_artifact_put(s, pid, result, hash, &artifact)) < 0)
+                        goto cleanup;
         }
-        if ((rc = hash_files(result, 0, hash)) < 0 ||
-            (rc = sqlite_artifact_put(s, pid, result, hash, &artifact)) < 0 ||
-            (rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)
+        if ((rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)
                 goto cleanup;
         rc = sqlite_end_write(s);
 cleanup:

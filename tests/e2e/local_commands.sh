@@ -85,9 +85,13 @@ print(json.load(sys.stdin)[0]["metadata"]["last_modified"])' 2>&1)" \
 	"last_modified is UTC 'YYYY-MM-DD HH:MM:SS'"
 # Key order and spacing are part of the contract ("exactly").
 expect_eq "$WANT" "$(printf '%s' "$JSON" | tr -d '\n')" "ls --json is exactly the compact SPEC form"
-# Even under another TZ, last_modified stays UTC.
+# Even under another TZ, last_modified is recorded and shown in UTC.
 expect_exit 0 env TZ=XYZ-5:30 "$NEREID_BIN" ls "$R1:data/train" --json
 expect_eq "$JSON" "$OUT" "ls --json does not depend on TZ"
+expect_exit 0 env TZ=XYZ-5:30 "$NEREID_BIN" track "$R2:tz" data/a.txt
+expect_eq "2021-03-04 05:06:07" "$(ls_json "$R2:tz" | py 'import json,sys
+print(json.load(sys.stdin)[0]["metadata"]["last_modified"])' 2>&1)" \
+	"track under TZ=+05:30 still records last_modified in UTC"
 
 # --- ls table -----------------------------------------------------------------
 expect_exit 0 nereid ls "$R1:data/train"

@@ -137,6 +137,9 @@ else
 		i=$((i + 1))
 		printf '[%s,%s]' "$(rec good.txt)" "$(rec "$evil")" >evil$i.json
 		expect_exit 0 nereid import "$R:evil$i" evil$i.json
+		expect_eq "$evil" "$(ls_json "$R:evil$i" | py 'import json,sys
+print([r["file_path"] for r in json.load(sys.stdin) if r["file_path"] != "good.txt"][0])' 2>&1)" \
+			"import stores the hostile file_path '$evil' verbatim (so download must refuse it)"
 		expect_exit_in "1 2 3" nereid download "$R:evil$i" --destination jail/inside --copy
 		expect_match '^nereid: ' "$ERR" "refusal of '$evil' is reported"
 		expect_exit_in "1 2 3" nereid download "$R:evil$i" --destination jail/inside

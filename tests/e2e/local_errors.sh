@@ -167,6 +167,7 @@ else
 		(cd "$NB" && setpriv --reuid=$NB_UID --regid=$NB_UID --clear-groups cat data/secret.txt) >/dev/null 2>&1; then
 		bad "the unprivileged user can read the chmod 000 file: the test setup is wrong"
 	fi
+	echo "note: unreadable-file checks run as uid $NB_UID ($NOBODY_HOW)" >&2
 	capture as_nobody run new
 	NR="$OUT"
 	expect_match "$RUNID" "$NR" "an unprivileged user creates a run in its own store"

@@ -24,12 +24,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/nereid-s3.XXXXXX")
 export NEREID_HOME="$WORK/home"
 unset NEREID_PROJECT NEPTUNE_PROJECT NEREID_API_TOKEN NEPTUNE_API_TOKEN
 unset AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE
-S3_PIDS=()
 
 s3_cleanup() {
-	local pid
-	for pid in "${S3_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
+	local pidfile
+	for pidfile in "$WORK"/fake.*.pid; do
+		[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
 	done
 	bash "$S3_TOOLS/s3rver.sh" stop "$WORK/s3rver" 2>/dev/null || true
 	rm -rf "$WORK"
@@ -71,12 +70,13 @@ s3_start() {
 	export S3_ENDPOINT_URL="http://127.0.0.1:$PROXY_PORT"
 }
 
-# s3_start_fake ARGS...: start fake_s3.py with ARGS, print its port.
+# s3_start_fake ARGS...: start fake_s3.py with ARGS, print its port. Its
+# pid goes to a file, as this runs in a $(...) subshell.
 s3_start_fake() {
 	local portfile
 	portfile=$(mktemp -u "$WORK/fake.XXXXXX")
 	python3 "$S3_TOOLS/fake_s3.py" --port-file "$portfile" "$@" >"$portfile.log" 2>&1 &
-	S3_PIDS+=($!)
+	echo $! >"$portfile.pid"
 	for _ in $(seq 1 100); do
 		[ -s "$portfile" ] && {
 			cat "$portfile"

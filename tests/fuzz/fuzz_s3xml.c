@@ -11,47 +11,47 @@
 
 static int fuzz_object(void *payload, const s3_xml_object *object)
 {
-	char out[20];
-	size_t *total = payload;
+        char out[20];
+        size_t *total = payload;
 
-	*total += strlen(object->key) + strlen(object->etag);
-	s3_xml_time_to_utc(object->last_modified, out);
-	return 0;
+        *total += strlen(object->key) + strlen(object->etag);
+        s3_xml_time_to_utc(object->last_modified, out);
+        return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char code[64], message[256], out[20], *text;
-	size_t total = 0, cut;
-	s3_xml_list *list;
+        char code[64], message[256], out[20], *text;
+        size_t total = 0, cut;
+        s3_xml_list *list;
 
-	if (size == 0)
-		return 0;
-	cut = size > 1 ? data[0] % size : 0;
-	data++;
-	size--;
-	if (cut > size)
-		cut = size;
-	list = s3_xml_list_new(fuzz_object, &total);
-	if (list) {
-		if (s3_xml_list_feed(list, (const char *)data, cut, 0) == 0 &&
-		    s3_xml_list_feed(list, (const char *)data + cut, size - cut, 1) == 0) {
-			const char *token = s3_xml_list_next_token(list);
+        if (size == 0)
+                return 0;
+        cut = size > 1 ? data[0] % size : 0;
+        data++;
+        size--;
+        if (cut > size)
+                cut = size;
+        list = s3_xml_list_new(fuzz_object, &total);
+        if (list) {
+                if (s3_xml_list_feed(list, (const char *)data, cut, 0) == 0 &&
+                    s3_xml_list_feed(list, (const char *)data + cut, size - cut, 1) == 0) {
+                        const char *token = s3_xml_list_next_token(list);
 
-			total += token ? strlen(token) : 0;
-			total += (size_t)s3_xml_list_truncated(list);
-		}
-		s3_xml_list_free(list);
-	}
-	s3_xml_error((const char *)data, size, code, sizeof(code), message, sizeof(message));
-	text = malloc(size + 1);
-	if (text) {
-		memcpy(text, data, size);
-		text[size] = '\0';
-		s3_xml_time_to_utc(text, out);
-		free(text);
-	}
-	return 0;
+                        total += token ? strlen(token) : 0;
+                        total += (size_t)s3_xml_list_truncated(list);
+                }
+                s3_xml_list_free(list);
+        }
+        s3_xml_error((const char *)data, size, code, sizeof(code), message, sizeof(message));
+        text = malloc(size + 1);
+        if (text) {
+                memcpy(text, data, size);
+                text[size] = '\0';
+                s3_xml_time_to_utc(text, out);
+                free(text);
+        }
+        return 0;
 }

@@ -13,8 +13,14 @@ state=${2:-}
 case $cmd in
 start)
 	if [ ! -f "$here/node_modules/s3rver/package.json" ]; then
-		(cd "$here" && npm ci --no-audit --no-fund --silent >"$state/npm.log" 2>&1) || {
-			echo "s3rver.sh: npm ci failed, see $state/npm.log" >&2
+		# Tests may start in parallel: one installs, the others wait.
+		(
+			flock 9
+			[ -f "$here/node_modules/s3rver/package.json" ] ||
+				(cd "$here" && npm ci --no-audit --no-fund --silent)
+		) 9>"${TMPDIR:-/tmp}/nereid-s3rver-npm.lock" >"$state/npm.log" 2>&1 || {
+			echo "s3rver.sh: npm ci failed:" >&2
+			cat "$state/npm.log" >&2
 			exit 1
 		}
 	fi

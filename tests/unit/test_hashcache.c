@@ -236,7 +236,10 @@ static void test_persistence(void)
         CHECK(hashcache_open(&cache, root, 1) == 0);
         CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
         CHECK(hashcache_commit(cache) == 0);
-        /* Another connection open all along sees the commit. */
+        /* Another connection open all along sees the commit once its own
+         * series of lookups (one read snapshot) has ended with a commit. */
+        CHECK(lookup(second, file, &st, md5) == 0);
+        CHECK(hashcache_commit(second) == 0);
         CHECK(lookup(second, file, &st, md5) == 1);
         hashcache_free(cache);
         cache = NULL;

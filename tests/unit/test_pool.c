@@ -192,8 +192,66 @@ static void test_empty(void)
         CHECK(calls == 1);
 }
 
+/* The stream: items pushed while workers run are each done once. */
+struct stream_job {
+        atomic_int visits[ITEMS];
+        atomic_int fail_at;
+};
+
+static int stream_item(void *payload, void *item, unsigned worker)
+{
+        struct stream_job *job = payload;
+        size_t i = (size_t)((atomic_int *)item - job->visits);
+
+        (void)worker;
+        atomic_fetch_add((atomic_int *)item, 1);
+        if ((int)i == atomic_load(&job->fail_at))
+                return nereid_error(NEREID_ENOTFOUND, "item %zu: failed on purpose", i);
+        return 0;
+}
+
+static void test_stream(void)
+{
+        static struct stream_job job;
+        pool_stream *stream;
+        size_t i, once = 0, done, pushed;
+        int rc = 0;
+
+        memset(&job, 0, sizeof(job));
+        atomic_store(&job.fail_at, -1);
+        CHECK(pool_stream_start(&stream, 3, 0, stream_item, &job) == 0);
+        for (i = 0; i < ITEMS; i++)
+                CHECK(pool_stream_push(stream, &job.visits[i]) == 0);
+        pool_stream_progress(stream, &done, &pushed);
+        CHECK(pushed == ITEMS && done <= ITEMS);
+        CHECK(pool_stream_finish(stream, NULL, NULL) == 0);
+        for (i = 0; i < ITEMS; i++)
+                once += atomic_load(&job.visits[i]) == 1;
+        CHECK(once == ITEMS);
+
+        /* A failure stops the stream: later pushes report it, finish returns
+         * it with its message, and not every item runs. */
+        memset(&job, 0, sizeof(job));
+        atomic_store(&job.fail_at, 10);
+        CHECK(pool_stream_start(&stream, 2, 0, stream_item, &job) == 0);
+        for (i = 0; i < ITEMS && rc == 0; i++) {
+                rc = pool_stream_push(stream, &job.visits[i]);
+                if (i == 20)
+                        sleep_ms(50); /* let the failure happen */
+        }
+        CHECK(rc == NEREID_ENOTFOUND);
+        CHECK(i < ITEMS);
+        CHECK(pool_stream_finish(stream, NULL, NULL) == NEREID_ENOTFOUND);
+        CHECK_STR(nereid_error_last(), "item 10: failed on purpose");
+
+        /* Nothing pushed: finish at once. */
+        CHECK(pool_stream_start(&stream, 0, 1, stream_item, &job) == 0);
+        CHECK(pool_stream_finish(stream, NULL, NULL) == 0);
+}
+
 int main(void)
 {
+        test_stream();
         test_sums();
         test_failures();
         test_ticks();

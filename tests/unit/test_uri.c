@@ -151,6 +151,15 @@ static void test_home(void)
         CHECK(setenv("HOME", "/", 1) == 0);
         check_local("~/x", "/x", __LINE__);
         check_local("~", "/", __LINE__);
+        /* A relative HOME is taken from the current directory. */
+        CHECK(setenv("HOME", "rel/home", 1) == 0);
+        {
+                char cwd[4096], want[4200];
+
+                CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+                snprintf(want, sizeof(want), "%s/rel/home/x", strcmp(cwd, "/") ? cwd : "");
+                check_local("~/x", want, __LINE__);
+        }
         CHECK(setenv("HOME", "", 1) == 0);
         check_bad_location("~/x", "HOME is not set", __LINE__);
         CHECK(unsetenv("HOME") == 0);
