@@ -100,6 +100,52 @@ static const char *column_text(sqlite3_stmt *stmt, int i)
         return (const char *)sqlite3_column_text(stmt, i);
 }
 
+/* Run a query that binds (number, text) and returns at most one row of
+ * (id, text). Returns 1 with the values for a row, 0 for none. text_out
+ * (64 hex + NUL) may be NULL. */
+static int sqlite_one_row(sqlite_store *s, const char *sql, sqlite3_int64 number, const char *text,
+                          sqlite3_int64 *id, char *text_out)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, number);
+        sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                *id = sqlite3_column_int64(stmt, 0);
+                if (text_out)
+                        snprintf(text_out, NEREID_HASH_HEXLEN + 1, "%s", column_text(stmt, 1));
+                rc = 1;
+                break;
+        case SQLITE_DONE:
+                rc = 0;
+                break;
+        default:
+                rc = sqlite_fail(s, "read");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* The row (and content hash) of an artifact of the project; ENOTFOUND when
+ * there is none. */
+static int sqlite_artifact_row(sqlite_store *s, sqlite3_int64 pid, const char *project,
+                               const char *hash, sqlite3_int64 *artifact, char *content_out)
+{
+        int rc = sqlite_one_row(s,
+                                "SELECT id, content_hash FROM artifacts WHERE project_id = ?"
+                                " AND hash = ?",
+                                pid, hash, artifact, content_out);
+
+        if (rc == 0)
+                return nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                                    project);
+        return rc < 0 ? rc : 0;
+}
+
 /* The project's row id and key; ENOTFOUND when it does not exist. */
 static int sqlite_project_id(sqlite_store *s, const char *project, sqlite3_int64 *id,
                              char key_out[16])
@@ -167,7 +213,7 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
                           sqlite3_int64 *row)
 {
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 pid;
+        sqlite3_int64 pid = 0;
         char key[16];
         const char *dash = strrchr(run_id, '-');
         char *end = NULL;
@@ -301,7 +347,7 @@ static int sqlite_run_each(nereid_store *base, const char *project, store_run_cb
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 pid;
+        sqlite3_int64 pid = 0;
         char key[16], id[32];
         int rc, step;
 
@@ -352,31 +398,14 @@ static int sqlite_field_artifact(sqlite_store *s, sqlite3_int64 run_row, const c
                                  const char *field, sqlite3_int64 *artifact,
                                  char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        sqlite3_stmt *stmt = NULL;
-        int rc;
+        int rc = sqlite_one_row(s,
+                                "SELECT a.id, a.hash FROM fields f JOIN artifacts a"
+                                " ON a.id = f.artifact_id WHERE f.run_id = ? AND f.path = ?",
+                                run_row, field, artifact, hash_out);
 
-        rc = sqlite_prepare(s,
-                            "SELECT a.id, a.hash FROM fields f JOIN artifacts a"
-                            " ON a.id = f.artifact_id WHERE f.run_id = ? AND f.path = ?",
-                            &stmt);
-        if (rc < 0)
-                return rc;
-        sqlite3_bind_int64(stmt, 1, run_row);
-        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
-        switch (sqlite3_step(stmt)) {
-        case SQLITE_ROW:
-                *artifact = sqlite3_column_int64(stmt, 0);
-                if (hash_out)
-                        snprintf(hash_out, NEREID_HASH_HEXLEN + 1, "%s", column_text(stmt, 1));
-                break;
-        case SQLITE_DONE:
-                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
-                break;
-        default:
-                rc = sqlite_fail(s, "read field");
-        }
-        sqlite3_finalize(stmt);
-        return rc;
+        if (rc == 0)
+                return nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
+        return rc < 0 ? rc : 0;
 }
 
 static int sqlite_field_get(nereid_store *base, const char *project, const char *run_id,
@@ -440,24 +469,10 @@ static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_
         size_t i;
         int rc;
 
-        rc = sqlite_prepare(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", &stmt);
-        if (rc < 0)
-                return rc;
-        sqlite3_bind_int64(stmt, 1, pid);
-        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
-        switch (sqlite3_step(stmt)) {
-        case SQLITE_ROW:
-                *artifact = sqlite3_column_int64(stmt, 0);
-                sqlite3_finalize(stmt);
-                return 0;
-        case SQLITE_DONE:
-                break;
-        default:
-                sqlite3_finalize(stmt);
-                return sqlite_fail(s, "read artifact");
-        }
-        sqlite3_finalize(stmt);
-        stmt = NULL;
+        rc = sqlite_one_row(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", pid,
+                            hash, artifact, NULL);
+        if (rc != 0)
+                return rc < 0 ? rc : 0; /* stored once: it is there already */
         if ((rc = hash_files(files, 1, content)) < 0)
                 return rc;
         rc = sqlite_prepare(s,
@@ -575,7 +590,7 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
         sqlite_store *s = (sqlite_store *)base;
         nereid_files *old = NULL, *merged = NULL;
         const nereid_files *result = files;
-        sqlite3_int64 pid, row, old_artifact = 0, artifact = 0;
+        sqlite3_int64 pid = 0, row = 0, old_artifact = 0, artifact = 0;
         char hash[NEREID_HASH_HEXLEN + 1], old_hash[NEREID_HASH_HEXLEN + 1] = "";
         int rc;
 
@@ -628,8 +643,7 @@ static int sqlite_field_assign(nereid_store *base, const char *project, const ch
                                size_t nroots)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 pid, row, artifact = 0;
+        sqlite3_int64 pid = 0, row = 0, artifact = 0;
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
@@ -637,17 +651,7 @@ static int sqlite_field_assign(nereid_store *base, const char *project, const ch
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
             (rc = sqlite_run_row(s, project, run_id, &row)) < 0)
                 goto cleanup;
-        rc = sqlite_prepare(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", &stmt);
-        if (rc < 0)
-                goto cleanup;
-        sqlite3_bind_int64(stmt, 1, pid);
-        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
-        if (sqlite3_step(stmt) == SQLITE_ROW)
-                artifact = sqlite3_column_int64(stmt, 0);
-        else
-                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                                  project);
-        sqlite3_finalize(stmt);
+        rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL);
         /* The field now holds another artifact: its old roots no longer apply. */
         if (rc < 0 || (rc = sqlite_clear_roots(s, row, field)) < 0 ||
             (rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
@@ -714,35 +718,12 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
 static int sqlite_artifact_lookup(sqlite_store *s, const char *project, const char *hash,
                                   sqlite3_int64 *artifact, char content_out[NEREID_HASH_HEXLEN + 1])
 {
-        sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 pid;
+        sqlite3_int64 pid = 0;
         int rc;
 
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
                 return rc;
-        rc = sqlite_prepare(s,
-                            "SELECT id, content_hash FROM artifacts WHERE project_id = ?"
-                            " AND hash = ?",
-                            &stmt);
-        if (rc < 0)
-                return rc;
-        sqlite3_bind_int64(stmt, 1, pid);
-        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
-        switch (sqlite3_step(stmt)) {
-        case SQLITE_ROW:
-                *artifact = sqlite3_column_int64(stmt, 0);
-                if (content_out)
-                        snprintf(content_out, NEREID_HASH_HEXLEN + 1, "%s", column_text(stmt, 1));
-                break;
-        case SQLITE_DONE:
-                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                                  project);
-                break;
-        default:
-                rc = sqlite_fail(s, "read artifact");
-        }
-        sqlite3_finalize(stmt);
-        return rc;
+        return sqlite_artifact_row(s, pid, project, hash, artifact, content_out);
 }
 
 static int sqlite_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
