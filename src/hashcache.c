@@ -33,6 +33,7 @@ struct hashcache {
         sqlite3_stmt *find; /* the lookup statement */
         int writable;
         int reading; /* a read transaction spans the lookups */
+        int empty;   /* nothing to look up: the first track with this cache */
         /* Puts may come from worker threads; the queue is guarded here. */
         pthread_mutex_t lock;
         struct hashcache_entry *queue;
@@ -113,6 +114,20 @@ static int hashcache_has_table(hashcache *cache)
         return found;
 }
 
+/* 1 when the cache holds no entry: lookups are then skipped, which saves a
+ * B-tree search per file on a first (cold) track. */
+static int hashcache_is_empty(hashcache *cache)
+{
+        sqlite3_stmt *any = NULL;
+        int empty = 0;
+
+        if (sqlite3_prepare_v2(cache->db, "SELECT 1 FROM hashcache LIMIT 1", -1, &any, NULL) ==
+            SQLITE_OK)
+                empty = sqlite3_step(any) == SQLITE_DONE;
+        sqlite3_finalize(any);
+        return empty;
+}
+
 int hashcache_open(hashcache **out, const char *home, int writable)
 {
         hashcache *cache = NULL;
@@ -182,6 +197,7 @@ int hashcache_open(hashcache **out, const char *home, int writable)
                 error = hashcache_db_error(cache, "preparing the lookup");
                 goto cleanup;
         }
+        cache->empty = hashcache_is_empty(cache);
         *out = cache;
         cache = NULL;
         error = 0;
@@ -221,7 +237,7 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
         int rc, found = 0;
 
         md5_out[0] = '\0';
-        if (!cache->db)
+        if (!cache->db || cache->empty)
                 return 0;
         /* One read transaction for a whole series of lookups: in autocommit
          * mode every lookup would take and drop the file locks. */
@@ -333,6 +349,13 @@ static int hashcache_write_entry(hashcache *cache, sqlite3_stmt *stmt,
         return 0;
 }
 
+static int hashcache_entry_compare(const void *a, const void *b)
+{
+        const struct hashcache_entry *ea = a, *eb = b;
+
+        return strcmp(ea->path, eb->path);
+}
+
 /* End the read transaction of the lookups, if one is open. */
 static void hashcache_end_reading(hashcache *cache)
 {
@@ -366,6 +389,9 @@ int hashcache_commit(hashcache *cache)
         }
         /* IMMEDIATE takes the write lock now, so the busy timeout applies
          * here rather than a deadlock surfacing at the first write. */
+        /* In key order, each insert lands next to the previous one in the
+         * B-tree: far fewer pages touched than in walk order. */
+        qsort(cache->queue, cache->queued, sizeof(*cache->queue), hashcache_entry_compare);
         if (hashcache_exec(cache, "BEGIN IMMEDIATE") < 0)
                 goto cleanup;
         begun = 1;
@@ -375,6 +401,7 @@ int hashcache_commit(hashcache *cache)
         if (hashcache_exec(cache, "COMMIT") < 0)
                 goto cleanup;
         begun = 0;
+        cache->empty = 0;
         hashcache_clear_queue(cache);
         error = 0;
 cleanup:
