@@ -229,6 +229,11 @@ void hashcache_free(hashcache *cache)
         free(cache);
 }
 
+int hashcache_empty(const hashcache *cache)
+{
+        return !cache->db || cache->empty;
+}
+
 int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
                      char md5_out[NEREID_MD5_HEXLEN + 1])
 {

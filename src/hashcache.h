@@ -29,6 +29,9 @@ void hashcache_free(hashcache *cache);
 int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
                      char md5_out[NEREID_MD5_HEXLEN + 1]);
 
+/* 1 when the cache holds no entry, so that lookups can be skipped. */
+int hashcache_empty(const hashcache *cache);
+
 /* Queue an entry for path, hashed while its stat was st, written at
  * written_ns (fs_now_ns() in real use; tests pass their own). */
 int hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,

@@ -29,6 +29,7 @@ typedef struct local_entry {
         struct stat st;
         char md5[NEREID_MD5_HEXLEN + 1];
         int cached;
+        int needs_stat; /* st is taken by the worker, from the open file */
 } local_entry;
 
 /* The walk finds files and looks them up in the hash cache on the calling
@@ -43,6 +44,11 @@ typedef struct local_walk {
         pool_stream *stream;
         unsigned char **buffers; /* one read buffer per worker */
         unsigned workers;
+        /* Nothing to look up in the cache (a first track): regular files
+         * known from readdir's d_type are not stat'ed by path during the
+         * walk; each worker fstat's the file it opens, which saves a path
+         * lookup per file. */
+        int defer_stat;
 } local_walk;
 
 static void local_walk_clear(local_walk *walk)
@@ -76,7 +82,8 @@ static void local_printable(const char *in, char *out, size_t cap)
 }
 
 /* Record a file the walk found: from the cache when it can be trusted,
- * else queued for hashing. Takes rel and source. */
+ * else queued for hashing. Takes rel and source. st is NULL when the
+ * worker is to stat the file (defer_stat). */
 static int local_add(local_walk *walk, char *rel, char *source, const struct stat *st)
 {
         local_entry *e = NULL;
@@ -95,7 +102,6 @@ static int local_add(local_walk *walk, char *rel, char *source, const struct sta
                 goto oom;
         e->rel = rel;
         e->source = source;
-        e->st = *st;
         walk->entries[walk->count++] = e;
         if ((walk->count & 1023) == 0) {
                 size_t done, pushed;
@@ -103,6 +109,11 @@ static int local_add(local_walk *walk, char *rel, char *source, const struct sta
                 pool_stream_progress(walk->stream, &done, &pushed);
                 project_progress(walk->project, "hashing", done, pushed);
         }
+        if (!st) {
+                e->needs_stat = 1;
+                return pool_stream_push(walk->stream, e);
+        }
+        e->st = *st;
         hit = hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
         if (hit < 0)
                 return hit;
@@ -151,6 +162,11 @@ static int local_walk_dir(local_walk *walk, int dirfd, const char *abs, const ch
 
                         local_printable(child_abs, shown, sizeof(shown));
                         rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8", shown);
+                        goto next;
+                }
+                if (de->d_type == DT_REG && walk->defer_stat) {
+                        rc = local_add(walk, child_rel, child_abs, NULL);
+                        child_rel = child_abs = NULL;
                         goto next;
                 }
                 if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -213,13 +229,18 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
 
         /* O_NONBLOCK: should the file have been replaced by a FIFO since the
          * walk, open must not hang; fstat below then rejects it. */
-        fd = open(e->source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        fd = open(e->source,
+                  O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (e->needs_stat ? O_NOFOLLOW : 0));
         if (fd < 0) {
                 if (errno == ENOENT)
                         return nereid_error(NEREID_ENOTFOUND, "%s: vanished while tracking",
                                             e->source);
                 return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: cannot read",
                                        e->source);
+        }
+        if (e->needs_stat && (fstat(fd, &e->st) < 0 || !S_ISREG(e->st.st_mode))) {
+                close(fd);
+                return nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         }
         rc = hash_md5_fd(fd, e->source, walk->buffers[worker], e->md5, &nread);
         /* One fstat after reading tells whether this is still the file the
@@ -249,6 +270,7 @@ static int local_walk_begin(local_walk *walk, int writable)
         walk->workers = project_workers(walk->project);
         if ((rc = hashcache_open(&walk->cache, walk->project->home, writable)) < 0)
                 return rc;
+        walk->defer_stat = hashcache_empty(walk->cache);
         walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
         if (!walk->buffers)
                 return NEREID_ERROR;
