@@ -7,7 +7,7 @@ packages=(
 	build-essential cmake ninja-build pkg-config git # build
 	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev # libraries
 	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
-	python3 sqlite3 curl util-linux procps coreutils findutils # tests and benchmarks
+	python3 sqlite3 curl util-linux procps coreutils findutils time # tests and benchmarks
 	nodejs npm # the S3-compatible test server (s3rver, from the npm registry)
 )
 

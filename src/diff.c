@@ -178,6 +178,7 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
                 rc = status_scan_into(project, roots[i].location, roots[i].destination, &current);
         if (rc == 0 && !nroots)
                 rc = status_scan_records(project, recorded, &current);
+        project_wait_background(project);
         if (rc == 0)
                 rc = nereid_diff_files(recorded, current, out);
 cleanup:

@@ -129,6 +129,7 @@ void nereid_project_free(nereid_project *project)
 {
         if (!project)
                 return;
+        project_wait_background(project);
         if (project->store)
                 project->store->free(project->store);
         pthread_mutex_destroy(&project->notify_lock);
@@ -178,6 +179,23 @@ void project_notify(nereid_project *project, int code, const char *fmt, ...)
         pthread_mutex_lock(&project->notify_lock);
         project->notify(project->payload, code, message);
         pthread_mutex_unlock(&project->notify_lock);
+}
+
+void project_background(nereid_project *project, void *(*fn)(void *), void *arg)
+{
+        project_wait_background(project);
+        if (pthread_create(&project->background, NULL, fn, arg) == 0)
+                project->has_background = 1;
+        else
+                fn(arg); /* no thread to be had: do it now */
+}
+
+void project_wait_background(nereid_project *project)
+{
+        if (project->has_background) {
+                pthread_join(project->background, NULL);
+                project->has_background = 0;
+        }
 }
 
 void project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total)

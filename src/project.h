@@ -21,6 +21,8 @@ struct nereid_project {
         nereid_progress_cb progress;
         void *payload;
         pthread_mutex_t notify_lock; /* notify may be called from pool threads */
+        pthread_t background;        /* see project_background */
+        int has_background;
 };
 
 /* Report a warning (code 0) or a per-file failure (negative) through the
@@ -32,5 +34,13 @@ void project_progress(nereid_project *project, const char *stage, uint64_t done,
 /* NEREID_EACCESS with a clear message when the mode forbids writes. */
 int project_check_writable(const nereid_project *project, const char *what);
 unsigned project_workers(const nereid_project *project);
+
+/* Run fn(arg) on a thread of its own, so that work that need not hold up
+ * the caller (writing the hash cache) overlaps with what follows (writing
+ * the store). fn reports its own failures through project_notify. One job
+ * at a time: a second waits for the first. Public calls that start one
+ * wait for it before they return (project_wait_background). */
+void project_background(nereid_project *project, void *(*fn)(void *), void *arg);
+void project_wait_background(nereid_project *project);
 
 #endif

@@ -230,6 +230,7 @@ int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
         rc = run_track_scan(run->project, field, path, destination, &files, &root);
         if (rc == 0)
                 rc = run_track_store(run, field, files, &root, hash_out);
+        project_wait_background(run->project);
         free(root.location);
         nereid_files_free(files);
         return rc;
@@ -250,6 +251,7 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
                 rc = nereid_run_open(out, project, NULL, name);
         if (rc == 0)
                 rc = run_track_store(*out, field, files, &root, hash_out);
+        project_wait_background(project);
         free(root.location);
         nereid_files_free(files);
         return rc;

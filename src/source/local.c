@@ -280,6 +280,25 @@ static int local_walk_begin(local_walk *walk, int writable)
         return pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
 }
 
+typedef struct local_cache_write {
+        nereid_project *project;
+        hashcache *cache;
+} local_cache_write;
+
+/* Write the hash cache and close it. A failure costs only speed (the files
+ * are hashed again next time), so it is a warning, not a failed track. */
+static void *local_cache_commit(void *arg)
+{
+        local_cache_write *job = arg;
+
+        if (hashcache_commit(job->cache) < 0)
+                project_notify(job->project, 0, "%s (files will be hashed again next time)",
+                               nereid_error_last());
+        hashcache_free(job->cache);
+        free(job);
+        return NULL;
+}
+
 /* Wait for the hashing, then remember what was hashed. rc is the walk's
  * result: the pool is always finished, even when the walk failed. */
 static int local_walk_end(local_walk *walk, int rc)
@@ -300,8 +319,17 @@ static int local_walk_end(local_walk *walk, int rc)
                 if (!e->cached)
                         rc = hashcache_put(walk->cache, e->source, &e->st, e->md5, fs_now_ns());
         }
-        if (rc == 0)
-                rc = hashcache_commit(walk->cache);
+        if (rc == 0) {
+                /* The cache is written while the caller writes the store. */
+                local_cache_write *job = malloc(sizeof(*job));
+
+                if (job) {
+                        job->project = walk->project;
+                        job->cache = walk->cache;
+                        walk->cache = NULL;
+                        project_background(walk->project, local_cache_commit, job);
+                }
+        }
         if (walk->buffers) {
                 for (w = 0; w < walk->workers; w++)
                         free(walk->buffers[w]);
