@@ -21,13 +21,45 @@
 #include "source/source.h"
 #include "uri.h"
 
+/* The folder a worker last wrote into: records are sorted by file_path,
+ * so files of one folder come together and it is opened once, not once
+ * per file. */
+typedef struct download_folder {
+        char *dir;
+        int fd;
+} download_folder;
+
 typedef struct download_job {
         nereid_project *project;
         const nereid_files *files;
         int rootfd;
         int copy;
-        size_t failed; /* updated atomically: jobs run on several threads */
+        size_t failed;             /* updated atomically: jobs run on several threads */
+        download_folder *open_dir; /* one per worker */
 } download_job;
+
+/* An fd of the folder dir below the destination, from the worker's cache. */
+static int download_folder_fd(download_job *job, unsigned worker, const char *dir)
+{
+        download_folder *f = &job->open_dir[worker];
+        int fd;
+
+        if (f->dir && strcmp(f->dir, dir) == 0)
+                return f->fd;
+        if ((fd = fs_open_dir_below(job->rootfd, dir)) < 0)
+                return fd;
+        if (f->dir) {
+                close(f->fd);
+                free(f->dir);
+        }
+        f->dir = nereid_strdup(dir);
+        f->fd = fd;
+        if (!f->dir) {
+                close(fd);
+                return NEREID_ERROR;
+        }
+        return fd;
+}
 
 static int download_one(void *payload, size_t item, unsigned worker)
 {
@@ -38,7 +70,6 @@ static int download_one(void *payload, size_t item, unsigned worker)
         const char *name;
         int dirfd, rc;
 
-        (void)worker;
         if (!uri_is_safe_relative(rec->file_path)) {
                 rc = nereid_error(NEREID_ERROR,
                                   "%s: refused: the path would lead outside the destination",
@@ -63,13 +94,12 @@ static int download_one(void *payload, size_t item, unsigned worker)
                 dir[0] = '\0';
                 name = rec->file_path;
         }
-        dirfd = fs_open_dir_below(job->rootfd, dir);
+        dirfd = download_folder_fd(job, worker, dir);
         if (dirfd < 0) {
                 rc = dirfd;
                 goto report;
         }
         rc = driver->fetch(job->project, rec, dirfd, name, job->copy);
-        close(dirfd);
 report:
         free(dir);
         if (rc < 0) {
@@ -124,6 +154,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
 {
         download_job job = {0};
         nereid_files *files = NULL;
+        unsigned workers, w;
         int rc;
 
         if (!destination || !*destination)
@@ -136,8 +167,20 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         job.files = files;
         job.rootfd = rc;
         job.copy = copy;
-        rc = pool_run(files->count, project_workers(run->project), 1, download_one, download_tick,
-                      &job);
+        workers = project_workers(run->project);
+        job.open_dir = nereid_calloc_array(workers, sizeof(*job.open_dir));
+        if (!job.open_dir) {
+                close(job.rootfd);
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        rc = pool_run(files->count, workers, 1, download_one, download_tick, &job);
+        for (w = 0; w < workers; w++) {
+                if (job.open_dir[w].dir)
+                        close(job.open_dir[w].fd);
+                free(job.open_dir[w].dir);
+        }
+        free(job.open_dir);
         close(job.rootfd);
         if (rc < 0)
                 rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,

@@ -463,6 +463,12 @@ static int local_link(const struct nereid_file *rec, const char *target, int dir
         static unsigned counter;
         int attempt;
 
+        /* The common case, nothing there yet: one system call. */
+        if (symlinkat(target, dirfd, name) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                       "%s: cannot create link", rec->file_path);
         for (attempt = 0; attempt < 100; attempt++) {
                 snprintf(tmp, sizeof(tmp), ".%.100s.nereid-link-%d-%u", name, (int)getpid(),
                          __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
