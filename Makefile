@@ -12,7 +12,8 @@ deps:
 	bash scripts/install-deps.sh
 
 build: deps
-	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEREID_TESTS=OFF >/dev/null
+	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEREID_TESTS=OFF \
+		-DNEREID_SANITIZE=OFF -DNEREID_FUZZ=OFF >/dev/null
 	cmake --build build -j $(JOBS)
 
 demo: build

@@ -31,7 +31,7 @@ etag=$(printf 'evil content' | md5sum | cut -d' ' -f1)
 record() { # file_path
 	printf '{"file_path":"%s","file_hash":"%s","type":"S3","size":12,"metadata":{"file_path":"s3://bkt/evil","last_modified":"2021-05-23 03:55:26"}}' "$1" "$etag"
 }
-printf '[%s,%s,%s,%s]' "$(record ../evil)" "$(record good)" "$(record /tmp/abs-evil-$$)" \
+printf '[%s,%s,%s,%s]' "$(record ../evil)" "$(record good)" "$(record "$WORK/abs-evil")" \
 	"$(record 'a/../../evil2')" >"$WORK/records.json"
 expect 0 import "$run:imp" "$WORK/records.json"
 mkdir -p "$WORK/dest/inner"
@@ -39,7 +39,7 @@ expect 1 download "$run:imp" --destination "$WORK/dest/inner"
 expect_err "../evil"
 [ -e "$WORK/dest/evil" ] && fail "../evil was written outside the destination"
 [ -e "$WORK/evil2" ] || [ -e "$WORK/dest/evil2" ] && fail "a/../../evil2 was written outside"
-[ -e "/tmp/abs-evil-$$" ] && fail "an absolute file_path was written"
+[ -e "$WORK/abs-evil" ] && fail "an absolute file_path was written"
 [ "$(cat "$WORK/dest/inner/good")" = "evil content" ] || fail "the safe record must still arrive"
 [ "$(find "$WORK/dest" -type f | wc -l)" -eq 1 ] || fail "unexpected files: $(find "$WORK/dest")"
 
