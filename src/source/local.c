@@ -593,6 +593,8 @@ static int local_fetch(nereid_project *project, const struct nereid_file *rec, i
                         target[n] = '\0';
                         if (strcmp(target, source) == 0)
                                 return 0; /* already in place */
+                } else if (errno == EINVAL && source_target_has_md5(dirfd, name, rec->file_hash)) {
+                        return 0; /* a file (an earlier --copy) with the recorded content */
                 }
                 return local_link(rec, source, dirfd, name);
         }
