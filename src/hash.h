@@ -24,6 +24,12 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
 int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
                 uint64_t *nread);
 
+/* hash_md5_fd reading at most limit bytes: with limit = the size fstat
+ * gave, the last read (the one that finds EOF) is saved; the caller checks
+ * afterwards that the file did not grow or shrink. */
+int hash_md5_fd_upto(int fd, const char *name, unsigned char *buffer, uint64_t limit,
+                     char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread);
+
 /* Incremental MD5 for data that arrives in pieces (downloads). */
 typedef struct hash_md5_ctx hash_md5_ctx;
 hash_md5_ctx *hash_md5_new(void);

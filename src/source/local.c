@@ -242,7 +242,8 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
                 close(fd);
                 return nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         }
-        rc = hash_md5_fd(fd, e->source, walk->buffers[worker], e->md5, &nread);
+        rc = hash_md5_fd_upto(fd, e->source, walk->buffers[worker], (uint64_t)e->st.st_size, e->md5,
+                              &nread);
         /* One fstat after reading tells whether this is still the file the
          * walk saw, unchanged: same inode, size and mtime, and every byte. */
         if (rc == 0 &&

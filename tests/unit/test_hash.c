@@ -240,6 +240,21 @@ static void test_md5_fd(void)
         CHECK(hash_md5_fd(fd, path, block, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
+        /* Up to the exact size: the same digest without the EOF read. */
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(hash_md5_fd_upto(fd, path, block, size, out, &nread) == 0);
+        CHECK_STR(out, want);
+        CHECK(nread == size);
+        /* A limit past the end stops at EOF and says how much there was. */
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(hash_md5_fd_upto(fd, path, block, size + 100, out, &nread) == 0);
+        CHECK_STR(out, want);
+        CHECK(nread == size);
+        /* A shorter limit hashes only the start. */
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(hash_md5_fd_upto(fd, path, block, size - 1, out, &nread) == 0);
+        CHECK(strcmp(out, want) != 0);
+        CHECK(nread == size - 1);
         /* From the middle: what is left. */
         CHECK(lseek(fd, (off_t)(size - strlen(FOX)), SEEK_SET) > 0);
         CHECK(hash_md5_fd(fd, path, block, out, NULL) == 0);
