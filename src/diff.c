@@ -112,26 +112,30 @@ void nereid_diff_free(nereid_diff *diff)
         free(diff);
 }
 
-/* Add what one location holds now to current (later scans win). A location
- * that no longer exists holds nothing: its files count as removed. */
-static int status_scan_into(nereid_project *project, const char *location, const char *destination,
-                            nereid_files **current)
+/* Add the files found to current (later scans win). */
+static int status_add(nereid_files **current, nereid_files *found)
 {
-        nereid_files *found = NULL, *merged = NULL;
-        int rc;
+        nereid_files *merged = NULL;
+        int rc = files_merge(*current, found, &merged);
 
-        rc = run_scan(project, location, destination, &found, NULL);
-        if (rc == NEREID_ENOTFOUND)
-                return 0;
-        if (rc < 0)
-                return rc;
-        rc = files_merge(*current, found, &merged);
         nereid_files_free(found);
         if (rc < 0)
                 return rc;
         nereid_files_free(*current);
         *current = merged;
         return 0;
+}
+
+/* Add what one tracked location holds now. A location that no longer
+ * exists holds nothing: its files count as removed. */
+static int status_scan_root(nereid_project *project, const store_root *root, nereid_files **current)
+{
+        nereid_files *found = NULL;
+        int rc = run_scan(project, root->location, root->destination, &found, NULL);
+
+        if (rc == NEREID_ENOTFOUND)
+                return 0;
+        return rc < 0 ? rc : status_add(current, found);
 }
 
 /* Without remembered roots (a field assigned from a hash), each record's
@@ -144,17 +148,27 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
 
         for (i = 0; i < recorded->count && rc == 0; i++) {
                 const struct nereid_file *rec = &recorded->items[i];
+                nereid_files *found = NULL;
+                uri_location loc;
                 char *dir, *slash;
 
-                if (!rec->source)
-                        continue;
-                if (!(dir = nereid_strdup(rec->file_path)))
+                if (!rec->source || run_location_of_source(rec->source, &loc) < 0)
+                        continue; /* nothing to compare with: reported as removed */
+                if (!(dir = nereid_strdup(rec->file_path))) {
+                        uri_location_clear(&loc);
                         return NEREID_ERROR;
+                }
                 slash = strrchr(dir, '/');
                 if (slash)
                         *slash = '\0';
-                rc = status_scan_into(project, rec->source, slash ? dir : NULL, current);
+                rc =
+                    run_scan_location(project, &loc, rec->source, slash ? dir : NULL, &found, NULL);
+                if (rc == NEREID_ENOTFOUND)
+                        rc = 0;
+                else if (rc == 0)
+                        rc = status_add(current, found);
                 free(dir);
+                uri_location_clear(&loc);
         }
         return rc;
 }
@@ -175,7 +189,7 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
             (rc = store->field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
                 goto cleanup;
         for (i = 0; i < nroots && rc == 0; i++)
-                rc = status_scan_into(project, roots[i].location, roots[i].destination, &current);
+                rc = status_scan_root(project, &roots[i], &current);
         if (rc == 0 && !nroots)
                 rc = status_scan_records(project, recorded, &current);
         project_wait_background(project);

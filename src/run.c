@@ -137,54 +137,86 @@ int nereid_run_fields(nereid_run *run, char **out)
 }
 
 /* The location as it is remembered for status: file:///abs or s3://b/k. */
+/* The location as it is remembered for status, in a form that parses back
+ * to the same place: the absolute path itself for local files (a file://
+ * URI would be percent-decoded again), s3://bucket/key for S3. */
 static char *run_location_text(const uri_location *loc)
 {
         nereid_buf buf = NEREID_BUF_INIT;
 
         if (loc->scheme == URI_LOCAL)
-                buf_printf(&buf, "file://%s", loc->path);
+                buf_puts(&buf, loc->path);
         else
                 buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
         return buf_detach(&buf);
 }
 
-int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
-             char **location_out)
+int run_location_of_source(const char *source, uri_location *loc)
 {
-        uri_location loc = {0};
-        const source_driver *driver;
+        const char *slash;
+
+        memset(loc, 0, sizeof(*loc));
+        /* A record's source is used as it is, never decoded or normalised. */
+        if (strncmp(source, "file://", 7) == 0) {
+                loc->scheme = URI_LOCAL;
+                loc->path = nereid_strdup(source + 7);
+                return loc->path ? 0 : NEREID_ERROR;
+        }
+        if (strncmp(source, "s3://", 5) == 0 && (slash = strchr(source + 5, '/')) != NULL) {
+                loc->scheme = URI_S3;
+                loc->bucket = strndup(source + 5, (size_t)(slash - source - 5));
+                loc->key = nereid_strdup(slash + 1);
+                if (!loc->bucket || !loc->key) {
+                        uri_location_clear(loc);
+                        return nereid_error_oom();
+                }
+                return 0;
+        }
+        return nereid_error(NEREID_ERROR, "%s: not a file:// or s3:// source", source);
+}
+
+int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
+                      const char *destination, nereid_files **out, char **location_out)
+{
+        const source_driver *driver = source_for_scheme(loc->scheme);
         nereid_files *files = NULL;
-        int rc;
+        int rc = 0;
 
         *out = NULL;
-        if ((rc = uri_parse_location(path, &loc)) < 0)
-                return rc;
-        driver = source_for_scheme(loc.scheme);
-        if (!driver) {
-                rc = nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", path);
-                goto cleanup;
-        }
-        if (!(files = files_new())) {
-                rc = NEREID_ERROR;
-                goto cleanup;
-        }
-        if ((rc = driver->scan(project, &loc, destination, files)) < 0)
+        if (!driver)
+                return nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", label);
+        if (!(files = files_new()))
+                return NEREID_ERROR;
+        if ((rc = driver->scan(project, loc, destination, files)) < 0)
                 goto cleanup;
         if (!files->count) {
-                rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", path);
+                rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", label);
                 goto cleanup;
         }
         files_sort(files);
-        if (location_out && !(*location_out = run_location_text(&loc)))
+        if (location_out && !(*location_out = run_location_text(loc)))
                 rc = NEREID_ERROR;
 cleanup:
-        uri_location_clear(&loc);
         if (rc < 0) {
                 nereid_files_free(files);
                 return rc;
         }
         *out = files;
         return 0;
+}
+
+int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
+             char **location_out)
+{
+        uri_location loc = {0};
+        int rc;
+
+        *out = NULL;
+        if ((rc = uri_parse_location(path, &loc)) < 0)
+                return rc;
+        rc = run_scan_location(project, &loc, path, destination, out, location_out);
+        uri_location_clear(&loc);
+        return rc;
 }
 
 /* Everything a track does before it writes: check the field and the

@@ -7,6 +7,7 @@
 
 #include "nereid.h"
 #include "project.h"
+#include "uri.h"
 
 struct nereid_run {
         nereid_project *project; /* borrowed: the project outlives the run */
@@ -18,5 +19,13 @@ struct nereid_run {
  * location_out is not NULL it receives the resolved location (caller frees). */
 int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
              char **location_out);
+
+/* run_scan for a location already parsed; label names it in messages. */
+int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
+                      const char *destination, nereid_files **out, char **location_out);
+
+/* The location of a record's source (metadata.file_path) taken as it is:
+ * file:///path without decoding, s3://bucket/key. Caller clears loc. */
+int run_location_of_source(const char *source, uri_location *loc);
 
 #endif
