@@ -16,6 +16,7 @@
 #include "../error.h"
 #include "../fs.h"
 #include "../hash.h"
+#include "../uri.h"
 #include "store.h"
 
 #define SQLITE_SCHEMA_VERSION "1"
@@ -47,7 +48,6 @@ typedef struct sqlite_store {
         nereid_store base;
         sqlite3 *db;
         char *path;
-        int debug; /* never commit */
 } sqlite_store;
 
 static int sqlite_fail(sqlite_store *s, const char *what)
@@ -74,24 +74,21 @@ static int sqlite_prepare(sqlite_store *s, const char *sql, sqlite3_stmt **stmt)
         return 0;
 }
 
-/* A write is an IMMEDIATE transaction. In debug mode the whole session is
- * one transaction that is never committed (debug stores nothing), and each
- * write is a savepoint inside it. */
+/* A write is an IMMEDIATE transaction: it waits for other processes'
+ * writes (busy timeout), and no one else writes while it reads and merges. */
 static int sqlite_begin_write(sqlite_store *s)
 {
-        return sqlite_exec(s, s->debug ? "SAVEPOINT write" : "BEGIN IMMEDIATE");
+        return sqlite_exec(s, "BEGIN IMMEDIATE");
 }
 
 static int sqlite_end_write(sqlite_store *s)
 {
-        return sqlite_exec(s, s->debug ? "RELEASE write" : "COMMIT");
+        return sqlite_exec(s, "COMMIT");
 }
 
 static void sqlite_rollback(sqlite_store *s)
 {
-        if (s->debug)
-                sqlite3_exec(s->db, "ROLLBACK TO write; RELEASE write", NULL, NULL, NULL);
-        else if (!sqlite3_get_autocommit(s->db))
+        if (!sqlite3_get_autocommit(s->db))
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -220,6 +217,10 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
         long long number;
         int rc;
 
+        /* Only the canonical spelling ("CLS-1", not "CLS-01") names a run. */
+        if (uri_check_run_id(run_id) < 0)
+                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                    project);
         if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 return rc;
         if (!dash || (size_t)(dash - run_id) != strlen(key) || strncmp(run_id, key, strlen(key)))
@@ -752,8 +753,6 @@ static void sqlite_free(nereid_store *base)
 
         if (!s)
                 return;
-        if (s->debug && s->db)
-                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(s->db);
         free(s->path);
         free(s);
@@ -786,55 +785,76 @@ static int sqlite_migrate(sqlite_store *s, int read_only)
         return sqlite_exec(s, "COMMIT");
 }
 
+/* Debug mode works on a private copy of the store in memory: it reads what
+ * is there, writes nothing back, and never holds a lock that would make
+ * other processes wait. */
+static int sqlite_copy_into_memory(sqlite_store *s)
+{
+        sqlite3 *disk = NULL;
+        sqlite3_backup *backup;
+        int rc = 0;
+
+        if (sqlite3_open_v2(s->path, &disk, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+                rc =
+                    nereid_error(NEREID_ERROR, "store %s: open: %s", s->path, sqlite3_errmsg(disk));
+                goto cleanup;
+        }
+        sqlite3_busy_timeout(disk, SQLITE_BUSY_MS);
+        backup = sqlite3_backup_init(s->db, "main", disk, "main");
+        if (!backup) {
+                rc = sqlite_fail(s, "copy for debug mode");
+                goto cleanup;
+        }
+        if (sqlite3_backup_step(backup, -1) != SQLITE_DONE)
+                rc = nereid_error(NEREID_ERROR, "store %s: copy for debug mode: %s", s->path,
+                                  sqlite3_errmsg(disk));
+        sqlite3_backup_finish(backup);
+cleanup:
+        sqlite3_close(disk);
+        return rc;
+}
+
 int store_sqlite_open(nereid_store **out, const char *home, int mode)
 {
         sqlite_store *s;
         struct stat st;
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-        int read_only = mode == NEREID_MODE_READ_ONLY, rc;
+        int read_only = mode == NEREID_MODE_READ_ONLY, debug = mode == NEREID_MODE_DEBUG;
+        int exists, in_memory, rc;
 
         *out = NULL;
         s = nereid_calloc_array(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
-        s->debug = mode == NEREID_MODE_DEBUG;
         s->path = fs_join(home, "store.db");
         if (!s->path) {
                 free(s);
                 return NEREID_ERROR;
         }
-        if (stat(s->path, &st) < 0) {
-                if (read_only || s->debug) {
-                        /* No store yet: read-only and debug never create one;
-                         * they see an empty store in memory and leave no trace. */
-                        free(s->path);
-                        s->path = nereid_strdup(":memory:");
-                        if (!s->path) {
-                                rc = NEREID_ERROR;
-                                goto cleanup;
-                        }
-                } else if (mkdir(home, 0777) < 0 && errno != EEXIST) {
-                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                             "store %s: cannot create folder", home);
-                        goto cleanup;
-                }
+        exists = stat(s->path, &st) == 0;
+        /* Read-only and debug never create a store: without one they see an
+         * empty store in memory; debug with one works on a copy of it. */
+        in_memory = debug || (read_only && !exists);
+        if (!exists && !in_memory && mkdir(home, 0777) < 0 && errno != EEXIST) {
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                     "store %s: cannot create folder", home);
+                goto cleanup;
         }
-        if (strcmp(s->path, ":memory:") == 0)
-                read_only = 0; /* the empty in-memory store still needs its tables */
-        if (read_only)
+        if (in_memory)
+                read_only = 0; /* the memory store is private: it may be written */
+        else if (read_only)
                 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-        if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+        if (sqlite3_open_v2(in_memory ? ":memory:" : s->path, &s->db, flags, NULL) != SQLITE_OK) {
                 rc = sqlite_fail(s, "open");
                 goto cleanup;
         }
         sqlite3_busy_timeout(s->db, SQLITE_BUSY_MS);
-        if (!read_only && strcmp(s->path, ":memory:") != 0 &&
-            (rc = sqlite_exec(s, "PRAGMA journal_mode=WAL")) < 0)
+        if (debug && exists && (rc = sqlite_copy_into_memory(s)) < 0)
+                goto cleanup;
+        if (!read_only && !in_memory && (rc = sqlite_exec(s, "PRAGMA journal_mode=WAL")) < 0)
                 goto cleanup;
         if ((rc = sqlite_exec(s, "PRAGMA synchronous=NORMAL")) < 0 ||
             (rc = sqlite_migrate(s, read_only)) < 0)
-                goto cleanup;
-        if (s->debug && (rc = sqlite_exec(s, "BEGIN")) < 0)
                 goto cleanup;
         s->base.version = NEREID_STORE_VERSION;
         s->base.project_open = sqlite_project_open;

@@ -91,7 +91,8 @@ void store_roots_free(store_root *roots, size_t count);
 
 /* Open the embedded SQLite store in folder home (NEREID_HOME). In
  * read-only and debug modes nothing is created or migrated: a missing store
- * is an empty one in memory. In debug mode nothing is ever committed. */
+ * is an empty one in memory. Debug mode works on a private in-memory copy
+ * of the store: nothing is written back and no lock is held. */
 int store_sqlite_open(nereid_store **out, const char *home, int mode);
 
 /* Derive a project key from the project part of "workspace/project":

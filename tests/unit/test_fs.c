@@ -160,28 +160,28 @@ static void test_utf8(void)
         CHECK(fs_is_utf8(""));
         CHECK(fs_is_utf8("plain ascii/path.txt"));
         CHECK(fs_is_utf8("donn\xC3\xA9"
-                         "es/\xC3\xA9.txt"));                 /* é */
-        CHECK(fs_is_utf8("\xE2\x82\xAC"));                    /* € */
-        CHECK(fs_is_utf8("\xF0\x9F\x98\x80 smile"));          /* U+1F600 */
-        CHECK(fs_is_utf8("\xF4\x8F\xBF\xBF"));                /* U+10FFFF */
-        CHECK(fs_is_utf8("\xED\x9F\xBF"));                    /* U+D7FF */
-        CHECK(fs_is_utf8("\xEE\x80\x80"));                    /* U+E000 */
-        CHECK(!fs_is_utf8("\xFF"));                           /* never valid */
-        CHECK(!fs_is_utf8("a\xFE"));                          /* never valid */
-        CHECK(!fs_is_utf8("\xC0\xAF"));                       /* overlong '/' */
-        CHECK(!fs_is_utf8("\xC1\xBF"));                       /* overlong */
-        CHECK(!fs_is_utf8("\xE0\x80\xAF"));                   /* overlong '/' */
-        CHECK(!fs_is_utf8("\xF0\x80\x80\xAF"));               /* overlong '/' */
-        CHECK(!fs_is_utf8("\x80"));                           /* lone continuation */
-        CHECK(!fs_is_utf8("ab\xBF"));                         /* lone continuation */
-        CHECK(!fs_is_utf8("\xED\xA0\x80"));                   /* surrogate U+D800 */
-        CHECK(!fs_is_utf8("\xED\xBF\xBF"));                   /* surrogate U+DFFF */
-        CHECK(!fs_is_utf8("\xC3"));                           /* truncated at the end */
-        CHECK(!fs_is_utf8("\xE2\x82"));                       /* truncated at the end */
-        CHECK(!fs_is_utf8("\xF0\x9F\x98"));                   /* truncated at the end */
-        CHECK(!fs_is_utf8("\xE2\x82x"));                      /* truncated mid-string */
-        CHECK(!fs_is_utf8("\xF4\x90\x80\x80"));               /* above U+10FFFF */
-        CHECK(!fs_is_utf8("\xF8\x88\x80\x80\x80"));           /* 5-byte form */
+                         "es/\xC3\xA9.txt"));        /* é */
+        CHECK(fs_is_utf8("\xE2\x82\xAC"));           /* € */
+        CHECK(fs_is_utf8("\xF0\x9F\x98\x80 smile")); /* U+1F600 */
+        CHECK(fs_is_utf8("\xF4\x8F\xBF\xBF"));       /* U+10FFFF */
+        CHECK(fs_is_utf8("\xED\x9F\xBF"));           /* U+D7FF */
+        CHECK(fs_is_utf8("\xEE\x80\x80"));           /* U+E000 */
+        CHECK(!fs_is_utf8("\xFF"));                  /* never valid */
+        CHECK(!fs_is_utf8("a\xFE"));                 /* never valid */
+        CHECK(!fs_is_utf8("\xC0\xAF"));              /* overlong '/' */
+        CHECK(!fs_is_utf8("\xC1\xBF"));              /* overlong */
+        CHECK(!fs_is_utf8("\xE0\x80\xAF"));          /* overlong '/' */
+        CHECK(!fs_is_utf8("\xF0\x80\x80\xAF"));      /* overlong '/' */
+        CHECK(!fs_is_utf8("\x80"));                  /* lone continuation */
+        CHECK(!fs_is_utf8("ab\xBF"));                /* lone continuation */
+        CHECK(!fs_is_utf8("\xED\xA0\x80"));          /* surrogate U+D800 */
+        CHECK(!fs_is_utf8("\xED\xBF\xBF"));          /* surrogate U+DFFF */
+        CHECK(!fs_is_utf8("\xC3"));                  /* truncated at the end */
+        CHECK(!fs_is_utf8("\xE2\x82"));              /* truncated at the end */
+        CHECK(!fs_is_utf8("\xF0\x9F\x98"));          /* truncated at the end */
+        CHECK(!fs_is_utf8("\xE2\x82x"));             /* truncated mid-string */
+        CHECK(!fs_is_utf8("\xF4\x90\x80\x80"));      /* above U+10FFFF */
+        CHECK(!fs_is_utf8("\xF8\x88\x80\x80\x80"));  /* 5-byte form */
 }
 
 static void test_open_dir_below(void)
@@ -292,10 +292,10 @@ static void test_temp_in(void)
                 CHECK(strstr(name2, ".nereid-") != NULL);
                 CHECK(strcmp(name1, name2) != 0);
                 /* New, empty, regular files in the folder, open for writing. */
-                CHECK(fstatat(dirfd, name1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                      S_ISREG(st.st_mode) && st.st_size == 0);
-                CHECK(fstatat(dirfd, name2, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                      S_ISREG(st.st_mode) && st.st_size == 0);
+                CHECK(fstatat(dirfd, name1, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                      st.st_size == 0);
+                CHECK(fstatat(dirfd, name2, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                      st.st_size == 0);
                 CHECK(write(fd1, "data", 4) == 4);
                 CHECK(fstatat(dirfd, name1, &st, 0) == 0 && st.st_size == 4);
                 CHECK(fstatat(dirfd, name2, &st, 0) == 0 && st.st_size == 0);
