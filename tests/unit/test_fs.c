@@ -14,46 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "scratch.h"
 #include "error.h"
 #include "fs.h"
-
-static char root[2048];
-
-static const char *tmp_root(void)
-{
-        const char *base = getenv("NEREID_TEST_TMP");
-
-        if (!base || !*base)
-                return "/tmp";
-        if (mkdir(base, 0700) < 0 && errno != EEXIST)
-                return "/tmp";
-        return base;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-        static char paths[8][4096];
-        static int next;
-        char *p = paths[next++ % 8];
-
-        snprintf(p, 4096, "%s/%s", dir, name);
-        return p;
-}
-
-static int count_entries(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        int n = 0;
-
-        if (!d)
-                return -1;
-        while ((e = readdir(d)) != NULL)
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
-}
 
 static int is_dir(const char *path)
 {
@@ -317,25 +280,12 @@ static void test_temp_in(void)
 
 int main(void)
 {
-        int rc;
-
-        snprintf(root, sizeof(root), "%s/nereid-fs-XXXXXX", tmp_root());
-        if (!mkdtemp(root)) {
-                perror("mkdtemp");
+        if (scratch_begin("fs") < 0)
                 return 1;
-        }
         test_times();
         test_join();
         test_utf8();
         test_open_dir_below();
         test_temp_in();
-        rc = CHECK_DONE();
-        if (rc == 0) {
-                char cmd[4200];
-
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "could not remove %s\n", root);
-        }
-        return rc;
+        return scratch_end(CHECK_DONE());
 }

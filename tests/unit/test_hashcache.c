@@ -14,35 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "scratch.h"
 #include "error.h"
 #include "hashcache.h"
 
 #define NS    1000000000LL
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
 #define MD5_B "d41d8cd98f00b204e9800998ecf8427e"
-
-static char root[2048];
-
-static const char *tmp_root(void)
-{
-        const char *base = getenv("NEREID_TEST_TMP");
-
-        if (!base || !*base)
-                return "/tmp";
-        if (mkdir(base, 0700) < 0 && errno != EEXIST)
-                return "/tmp";
-        return base;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-        static char paths[8][4096];
-        static int next;
-        char *p = paths[next++ % 8];
-
-        snprintf(p, 4096, "%s/%s", dir, name);
-        return p;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -68,21 +46,6 @@ static int64_t changed_ns(const struct stat *st)
 static int64_t later(const struct stat *st)
 {
         return changed_ns(st) + 5 * NS;
-}
-
-static int count_entries(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        int n = 0;
-
-        if (!d)
-                return -1;
-        while ((e = readdir(d)) != NULL)
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
 }
 
 static int lookup(hashcache *cache, const char *path, const struct stat *st, char *md5)
@@ -316,25 +279,12 @@ static void test_errors(void)
 
 int main(void)
 {
-        int rc;
-
-        snprintf(root, sizeof(root), "%s/nereid-hashcache-XXXXXX", tmp_root());
-        if (!mkdtemp(root)) {
-                perror("mkdtemp");
+        if (scratch_begin("hashcache") < 0)
                 return 1;
-        }
         test_hit_and_miss();
         test_changed_files();
         test_persistence();
         test_read_only_missing();
         test_errors();
-        rc = CHECK_DONE();
-        if (rc == 0) {
-                char cmd[4200];
-
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "could not remove %s\n", root);
-        }
-        return rc;
+        return scratch_end(CHECK_DONE());
 }

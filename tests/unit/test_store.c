@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "check.h"
+#include "scratch.h"
 #include "error.h"
 #include "hash.h"
 #include "nereid.h"
@@ -27,44 +28,6 @@
 #define PROJECT "ml-team/classification"
 #define OTHER   "ml-team/other"
 #define TRAIN   "data_versions/train"
-
-static char root[2048];
-
-static const char *tmp_root(void)
-{
-        const char *base = getenv("NEREID_TEST_TMP");
-
-        if (!base || !*base)
-                return "/tmp";
-        if (mkdir(base, 0700) < 0 && errno != EEXIST)
-                return "/tmp";
-        return base;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-        static char paths[8][4096];
-        static int next;
-        char *p = paths[next++ % 8];
-
-        snprintf(p, 4096, "%s/%s", dir, name);
-        return p;
-}
-
-static int count_entries(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        int n = 0;
-
-        if (!d)
-                return -1;
-        while ((e = readdir(d)) != NULL)
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                        n++;
-        closedir(d);
-        return n;
-}
 
 static char *xdup(const char *s)
 {
@@ -571,13 +534,9 @@ static void test_bad_home(void)
 int main(void)
 {
         char *home;
-        int rc;
 
-        snprintf(root, sizeof(root), "%s/nereid-store-XXXXXX", tmp_root());
-        if (!mkdtemp(root)) {
-                perror("mkdtemp");
+        if (scratch_begin("store") < 0)
                 return 1;
-        }
         home = xdup(path_in(root, "home"));
         test_derive_key();
         test_projects_and_runs(home);
@@ -586,13 +545,5 @@ int main(void)
         test_debug(home);
         test_bad_home();
         free(home);
-        rc = CHECK_DONE();
-        if (rc == 0) {
-                char cmd[4200];
-
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "could not remove %s\n", root);
-        }
-        return rc;
+        return scratch_end(CHECK_DONE());
 }

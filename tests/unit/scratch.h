@@ -1,0 +1,82 @@
+/*
+ * scratch.h - the scratch folder of a unit test: made under
+ * $NEREID_TEST_TMP (or /tmp) by scratch_begin, removed by scratch_end when
+ * every check passed (kept for a look when one failed), and a few helpers
+ * for paths and entries in it.
+ */
+#ifndef NEREID_SCRATCH_H
+#define NEREID_SCRATCH_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The test's scratch folder, set by scratch_begin. */
+static char root[2048];
+
+static const char *tmp_root(void)
+{
+        const char *base = getenv("NEREID_TEST_TMP");
+
+        if (!base || !*base)
+                return "/tmp";
+        if (mkdir(base, 0700) < 0 && errno != EEXIST)
+                return "/tmp";
+        return base;
+}
+
+/* dir/name in one of 8 rotating static buffers: no freeing in the tests. */
+static char *path_in(const char *dir, const char *name)
+{
+        static char paths[8][4096];
+        static int next;
+        char *p = paths[next++ % 8];
+
+        snprintf(p, 4096, "%s/%s", dir, name);
+        return p;
+}
+
+/* Entries of a folder, "." and ".." aside; -1 when it cannot be read. */
+static int count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((e = readdir(d)) != NULL)
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                        n++;
+        closedir(d);
+        return n;
+}
+
+/* Make root: "<tmp>/nereid-<name>-XXXXXX". 0, or -1 with a message. */
+static int scratch_begin(const char *name)
+{
+        snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
+        if (!mkdtemp(root)) {
+                perror("mkdtemp");
+                return -1;
+        }
+        return 0;
+}
+
+/* Remove root when the test passed (rc 0); return rc. */
+static int scratch_end(int rc)
+{
+        if (rc == 0) {
+                char cmd[4200];
+
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+                if (system(cmd) != 0)
+                        fprintf(stderr, "could not remove %s\n", root);
+        }
+        return rc;
+}
+
+#endif
