@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "records.h"
 #include "error.h"
 #include "nereid.h"
 #include "record.h"
@@ -15,40 +16,6 @@
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
 #define MD5_B "d41d8cd98f00b204e9800998ecf8427e"
 #define MD5_C "2f249230a8e7c2bf6005ccd2679259ec"
-
-static char *xdup(const char *s)
-{
-        char *d = s ? strdup(s) : NULL;
-
-        if (s && !d)
-                abort();
-        return d;
-}
-
-/* A record of strdup'd strings, as a scanner makes it. */
-static struct nereid_file make(const char *path, const char *hash, uint64_t size)
-{
-        struct nereid_file f;
-        char source[512];
-
-        snprintf(source, sizeof(source), "file:///x/%s", path);
-        memset(&f, 0, sizeof(f));
-        f.file_path = xdup(path);
-        f.file_hash = xdup(hash);
-        f.type = xdup(NEREID_TYPE_LOCAL);
-        f.size = size;
-        f.has_size = 1;
-        f.source = xdup(source);
-        f.last_modified = xdup("2022-09-30 10:50:40");
-        return f;
-}
-
-static void push(nereid_files *files, const char *path, const char *hash, uint64_t size)
-{
-        struct nereid_file f = make(path, hash, size);
-
-        CHECK(files_push(files, &f) == 0);
-}
 
 /* The paths of a list joined by ',' (into a static buffer). */
 static const char *paths(const nereid_files *files)

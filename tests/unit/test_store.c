@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "check.h"
+#include "records.h"
 #include "scratch.h"
 #include "error.h"
 #include "hash.h"
@@ -28,31 +29,6 @@
 #define PROJECT "ml-team/classification"
 #define OTHER   "ml-team/other"
 #define TRAIN   "data_versions/train"
-
-static char *xdup(const char *s)
-{
-        char *d = strdup(s);
-
-        if (!d)
-                abort();
-        return d;
-}
-
-static void push(nereid_files *files, const char *path, const char *hash, uint64_t size)
-{
-        struct nereid_file f = {0};
-        char source[512];
-
-        snprintf(source, sizeof(source), "file:///x/%s", path);
-        f.file_path = xdup(path);
-        f.file_hash = xdup(hash);
-        f.type = xdup(NEREID_TYPE_LOCAL);
-        f.size = size;
-        f.has_size = 1;
-        f.source = xdup(source);
-        f.last_modified = xdup("2022-09-30 10:50:40");
-        CHECK(files_push(files, &f) == 0);
-}
 
 static nereid_files *list_new(void)
 {
