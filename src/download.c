@@ -31,7 +31,7 @@ typedef struct download_folder {
 
 typedef struct download_job {
         nereid_project *project;
-        const nereid_files *files;
+        pool_stream *stream;
         int rootfd;
         int copy;
         size_t failed;             /* updated atomically: jobs run on several threads */
@@ -61,10 +61,9 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
         return fd;
 }
 
-static int download_one(void *payload, size_t item, unsigned worker)
+/* Bring one record's file to its place below the destination. */
+static int download_record(download_job *job, const struct nereid_file *rec, unsigned worker)
 {
-        download_job *job = payload;
-        const struct nereid_file *rec = &job->files->items[item];
         const source_driver *driver;
         char *dir = NULL, *slash;
         const char *name;
@@ -107,6 +106,43 @@ report:
                 project_notify(job->project, rc, "%s", nereid_error_last());
         }
         return rc;
+}
+
+/* A worker's job: one record, a copy that it frees. */
+static int download_item(void *payload, void *item, unsigned worker)
+{
+        struct nereid_file *rec = item;
+        int rc = download_record(payload, rec, worker);
+
+        file_clear(rec);
+        free(rec);
+        return rc;
+}
+
+/* Called for each record as the store reads it: queue a copy for the
+ * workers, so that no list of every record is built first. */
+static int download_queue(void *payload, const struct nereid_file *file)
+{
+        download_job *job = payload;
+        struct nereid_file *copy = malloc(sizeof(*copy));
+        size_t done, pushed;
+        int rc;
+
+        if (!copy)
+                return nereid_error_oom();
+        if (file_copy(copy, file) < 0) {
+                free(copy);
+                return NEREID_ERROR;
+        }
+        if ((rc = pool_stream_push(job->stream, copy)) < 0) {
+                file_clear(copy);
+                free(copy);
+                return rc;
+        }
+        pool_stream_progress(job->stream, &done, &pushed);
+        if ((pushed & 255) == 0)
+                project_progress(job->project, "downloading", done, pushed);
+        return 0;
 }
 
 static void download_tick(void *payload, size_t done, size_t count)
@@ -152,40 +188,46 @@ static int download_open_root(const char *destination)
 
 int nereid_run_download(nereid_run *run, const char *field, const char *destination, int copy)
 {
+        nereid_project *project = run->project;
         download_job job = {0};
-        nereid_files *files = NULL;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        size_t done = 0, pushed = 0;
         unsigned workers, w;
-        int rc;
+        int rc, streamed;
 
         if (!destination || !*destination)
                 destination = ".";
-        if ((rc = nereid_run_fetch_files_list(run, field, &files)) < 0)
+        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
-                goto cleanup;
-        job.project = run->project;
-        job.files = files;
+                return rc;
+        job.project = project;
         job.rootfd = rc;
         job.copy = copy;
-        workers = project_workers(run->project);
+        workers = project_workers(project);
         job.open_dir = nereid_calloc_array(workers, sizeof(*job.open_dir));
-        if (!job.open_dir) {
-                close(job.rootfd);
-                rc = NEREID_ERROR;
+        rc = job.open_dir ? pool_stream_start(&job.stream, workers, 1, download_item, &job)
+                          : NEREID_ERROR;
+        if (rc < 0)
                 goto cleanup;
-        }
-        rc = pool_run(files->count, workers, 1, download_one, download_tick, &job);
-        for (w = 0; w < workers; w++) {
+        /* The records stream from the store to the workers; per-file failures
+         * are reported as they happen and the others go on. */
+        streamed = project->store->artifact_each(project->store, project->name, hash,
+                                                 download_queue, &job);
+        pool_stream_progress(job.stream, &done, &pushed);
+        rc = pool_stream_finish(job.stream, download_tick, &job);
+        if (streamed < 0)
+                rc = streamed;
+        else if (rc < 0)
+                rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
+                                  field, job.failed, pushed);
+cleanup:
+        for (w = 0; job.open_dir && w < workers; w++) {
                 if (job.open_dir[w].dir)
                         close(job.open_dir[w].fd);
                 free(job.open_dir[w].dir);
         }
         free(job.open_dir);
         close(job.rootfd);
-        if (rc < 0)
-                rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
-                                  field, job.failed, files->count);
-cleanup:
-        nereid_files_free(files);
         return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "buf.h"
@@ -227,14 +228,19 @@ cleanup:
         return error;
 }
 
+/* How many pushed items may wait for a worker before push waits. */
+#define POOL_STREAM_MAX_QUEUED 4096
+
 struct pool_stream {
         pthread_mutex_t lock;
         pthread_cond_t more;    /* an item was pushed, or the stream closed */
         pthread_cond_t settled; /* an item was done */
-        void **queue;           /* items[head..count) wait for a worker */
-        size_t head, count, cap, done;
+        void **queue;           /* queue[head..tail) wait for a worker */
+        size_t head, tail, cap;
+        size_t pushed, done; /* items in all, items finished */
         int closed, keep_going, failed;
         unsigned idle;      /* workers waiting for an item: only they need a wake-up */
+        int waiting;        /* the producer waits on settled (in push or finish) */
         char message[1024]; /* the first failure's message */
         pool_item_fn job;
         void *payload;
@@ -257,12 +263,12 @@ static void *pool_stream_work(void *arg)
                 void *item;
                 int rc;
 
-                while (s->head == s->count && !s->closed && !(s->failed && !s->keep_going)) {
+                while (s->head == s->tail && !s->closed && !(s->failed && !s->keep_going)) {
                         s->idle++;
                         pthread_cond_wait(&s->more, &s->lock);
                         s->idle--;
                 }
-                if (s->head == s->count || (s->failed && !s->keep_going))
+                if (s->head == s->tail || (s->failed && !s->keep_going))
                         break;
                 item = s->queue[s->head++];
                 pthread_mutex_unlock(&s->lock);
@@ -274,7 +280,11 @@ static void *pool_stream_work(void *arg)
                         snprintf(s->message, sizeof(s->message), "%s", nereid_error_last());
                         pthread_cond_broadcast(&s->more);
                 }
-                pthread_cond_signal(&s->settled);
+                /* Wake the producer only when it waits and there is reason:
+                 * the queue half empty, or everything done. */
+                if (s->waiting && (s->tail - s->head <= POOL_STREAM_MAX_QUEUED / 2 ||
+                                   s->done == s->pushed || s->failed))
+                        pthread_cond_signal(&s->settled);
         }
         pthread_mutex_unlock(&s->lock);
         free(self);
@@ -340,11 +350,24 @@ int pool_stream_push(pool_stream *s, void *item)
         int rc = 0;
 
         pthread_mutex_lock(&s->lock);
+        /* Back-pressure: a producer far ahead of the workers waits, so
+         * that what is queued (and what the items hold) stays bounded. */
+        while (s->tail - s->head >= POOL_STREAM_MAX_QUEUED && !(s->failed && !s->keep_going)) {
+                s->waiting = 1;
+                pthread_cond_wait(&s->settled, &s->lock);
+                s->waiting = 0;
+        }
         if (s->failed && !s->keep_going) {
                 rc = s->failed;
                 goto out;
         }
-        if (s->count == s->cap) {
+        if (s->tail == s->cap && s->head > 0) {
+                /* Reuse the room that taken items left at the front. */
+                memmove(s->queue, s->queue + s->head, (s->tail - s->head) * sizeof(void *));
+                s->tail -= s->head;
+                s->head = 0;
+        }
+        if (s->tail == s->cap) {
                 size_t cap = s->cap ? s->cap * 2 : 1024;
                 void **grown = cap > SIZE_MAX / sizeof(void *)
                                    ? NULL
@@ -357,7 +380,8 @@ int pool_stream_push(pool_stream *s, void *item)
                 s->queue = grown;
                 s->cap = cap;
         }
-        s->queue[s->count++] = item;
+        s->queue[s->tail++] = item;
+        s->pushed++;
         /* A wake-up is a system call: none when every worker is busy. */
         if (s->idle)
                 pthread_cond_signal(&s->more);
@@ -370,7 +394,7 @@ void pool_stream_progress(pool_stream *s, size_t *done, size_t *pushed)
 {
         pthread_mutex_lock(&s->lock);
         *done = s->done;
-        *pushed = s->count;
+        *pushed = s->pushed;
         pthread_mutex_unlock(&s->lock);
 }
 
@@ -382,9 +406,9 @@ int pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
         pthread_mutex_lock(&s->lock);
         s->closed = 1;
         pthread_cond_broadcast(&s->more);
-        while (s->done < s->count && !(s->failed && !s->keep_going)) {
+        while (s->done < s->pushed && !(s->failed && !s->keep_going)) {
                 struct timespec until;
-                size_t done = s->done, count = s->count;
+                size_t done = s->done, count = s->pushed;
 
                 clock_gettime(CLOCK_REALTIME, &until);
                 until.tv_nsec += 100 * 1000 * 1000;
@@ -392,7 +416,10 @@ int pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
                         until.tv_sec++;
                         until.tv_nsec -= 1000 * 1000 * 1000;
                 }
-                if (pthread_cond_timedwait(&s->settled, &s->lock, &until) != 0 && tick) {
+                s->waiting = 1;
+                rc = pthread_cond_timedwait(&s->settled, &s->lock, &until);
+                s->waiting = 0;
+                if (rc != 0 && tick) {
                         pthread_mutex_unlock(&s->lock);
                         tick(tick_payload, done, count);
                         pthread_mutex_lock(&s->lock);
@@ -402,7 +429,7 @@ int pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
         for (i = 0; i < s->nthreads; i++)
                 pthread_join(s->threads[i], NULL);
         if (tick)
-                tick(tick_payload, s->done, s->count);
+                tick(tick_payload, s->done, s->pushed);
         rc = s->failed;
         if (rc < 0)
                 nereid_error(rc, "%s", s->message);

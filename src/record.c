@@ -63,20 +63,28 @@ static int dup_optional(char **dst, const char *src)
         return *dst ? 0 : NEREID_ERROR;
 }
 
-int files_push_copy(nereid_files *files, const struct nereid_file *file)
+int file_copy(struct nereid_file *dst, const struct nereid_file *src)
 {
-        struct nereid_file copy = {0};
-
-        copy.size = file->size;
-        copy.has_size = file->has_size;
-        if (dup_optional(&copy.file_path, file->file_path) < 0 ||
-            dup_optional(&copy.file_hash, file->file_hash) < 0 ||
-            dup_optional(&copy.type, file->type) < 0 ||
-            dup_optional(&copy.source, file->source) < 0 ||
-            dup_optional(&copy.last_modified, file->last_modified) < 0) {
-                file_clear(&copy);
+        memset(dst, 0, sizeof(*dst));
+        dst->size = src->size;
+        dst->has_size = src->has_size;
+        if (dup_optional(&dst->file_path, src->file_path) < 0 ||
+            dup_optional(&dst->file_hash, src->file_hash) < 0 ||
+            dup_optional(&dst->type, src->type) < 0 ||
+            dup_optional(&dst->source, src->source) < 0 ||
+            dup_optional(&dst->last_modified, src->last_modified) < 0) {
+                file_clear(dst);
                 return NEREID_ERROR;
         }
+        return 0;
+}
+
+int files_push_copy(nereid_files *files, const struct nereid_file *file)
+{
+        struct nereid_file copy;
+
+        if (file_copy(&copy, file) < 0)
+                return NEREID_ERROR;
         return files_push(files, &copy);
 }
 

@@ -42,6 +42,8 @@ const struct nereid_file *files_find(const nereid_files *files, const char *file
 /* Union by file_path, a record of newer winning over one of older; the
  * result is sorted. Both inputs are left as they are. */
 int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out);
+/* Deep copy of src into dst; on failure dst is left cleared. */
+int file_copy(struct nereid_file *dst, const struct nereid_file *src);
 /* Free the strings of one record and zero it. */
 void file_clear(struct nereid_file *file);
 
