@@ -29,6 +29,7 @@
 #include "fs.h"
 #include "hash.h"
 #include "record.h"
+#include "source/s3_url.h"
 #include "source/s3_xml.h"
 #include "source/source.h"
 #include "uri.h"
@@ -49,6 +50,7 @@ struct s3_config {
         const char *token; /* NULL when there is no session token */
         const char *region;
         nereid_buf endpoint; /* without trailing '/'; empty: AWS */
+        s3_site site;        /* endpoint and region, for s3_url.c */
         char sigv4[96];      /* "aws:amz:REGION:s3" */
 };
 
@@ -155,106 +157,9 @@ static int s3_config_load(struct s3_config *cfg)
                         return NEREID_ERROR;
                 }
         }
+        cfg->site.endpoint = cfg->endpoint.len ? cfg->endpoint.ptr : NULL;
+        cfg->site.region = cfg->region;
         return 0;
-}
-
-/* A bucket name that can stand in a host name (virtual-host style). */
-static int s3_bucket_host_ok(const char *bucket)
-{
-        const char *p;
-
-        if (!*bucket || strlen(bucket) > 63)
-                return 0;
-        for (p = bucket; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-                      *p == '.'))
-                        return 0;
-        return 1;
-}
-
-/* The bucket's URL without trailing '/': ENDPOINT/bucket (path style) or
- * https://bucket.s3.REGION.amazonaws.com (virtual-host style). */
-static int s3_bucket_url(const struct s3_config *cfg, const char *bucket, nereid_buf *url)
-{
-        char *escaped;
-        int rc;
-
-        if (cfg->endpoint.len) {
-                escaped = uri_escape(bucket, 0);
-                if (!escaped)
-                        return nereid_error_oom();
-                rc = buf_printf(url, "%s/%s", cfg->endpoint.ptr, escaped);
-                free(escaped);
-                return rc;
-        }
-        if (!s3_bucket_host_ok(bucket))
-                return nereid_error(NEREID_EUSAGE,
-                                    "s3://%s: bucket name not usable in a host name; set "
-                                    "S3_ENDPOINT_URL for path-style access",
-                                    bucket);
-        return buf_printf(url, "https://%s.s3.%s.amazonaws.com", bucket, cfg->region);
-}
-
-static int s3_object_url(const struct s3_config *cfg, const char *bucket, const char *key,
-                         nereid_buf *url)
-{
-        char *escaped;
-        int rc;
-
-        if (s3_bucket_url(cfg, bucket, url) < 0)
-                return NEREID_ERROR;
-        escaped = uri_escape(key, 1);
-        if (!escaped)
-                return nereid_error_oom();
-        rc = buf_printf(url, "/%s", escaped);
-        free(escaped);
-        return rc;
-}
-
-/* ListObjectsV2 URL; parameters in the sorted order SigV4 signs them. */
-static int s3_list_url(const struct s3_config *cfg, const char *bucket, const char *prefix,
-                       const char *token, nereid_buf *url)
-{
-        char *escaped = NULL;
-        int rc = NEREID_ERROR;
-
-        if (s3_bucket_url(cfg, bucket, url) < 0)
-                return NEREID_ERROR;
-        if (buf_puts(url, cfg->endpoint.len ? "?" : "/?") < 0)
-                goto cleanup;
-        if (token) {
-                if (!(escaped = uri_escape(token, 0)))
-                        goto oom;
-                if (buf_printf(url, "continuation-token=%s&", escaped) < 0)
-                        goto cleanup;
-                free(escaped);
-                escaped = NULL;
-        }
-        if (buf_puts(url, "list-type=2") < 0)
-                goto cleanup;
-        if (*prefix) {
-                if (!(escaped = uri_escape(prefix, 0)))
-                        goto oom;
-                if (buf_printf(url, "&prefix=%s", escaped) < 0)
-                        goto cleanup;
-        }
-        rc = 0;
-        goto cleanup;
-oom:
-        rc = nereid_error_oom();
-cleanup:
-        free(escaped);
-        return rc;
-}
-
-/* The endpoint as shown in connection errors. */
-static void s3_endpoint_label(const struct s3_config *cfg, const char *bucket, char *out,
-                              size_t cap)
-{
-        if (cfg->endpoint.len)
-                snprintf(out, cap, "%s", cfg->endpoint.ptr);
-        else
-                snprintf(out, cap, "https://%s.s3.%s.amazonaws.com", bucket, cfg->region);
 }
 
 static size_t s3_on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -416,7 +321,7 @@ static int s3_perform(struct s3_request *req)
                 if (crc != CURLE_OK) {
                         if (s3_retryable(crc) && req->attempts < S3_ATTEMPTS)
                                 continue;
-                        s3_endpoint_label(req->cfg, req->bucket, label, sizeof(label));
+                        s3_url_endpoint_label(&req->cfg->site, req->bucket, label, sizeof(label));
                         /* libcurl's detail helps for timeouts and TLS, not for a refusal. */
                         if (errbuf[0] && crc != CURLE_COULDNT_CONNECT &&
                             crc != CURLE_COULDNT_RESOLVE_HOST)
@@ -547,7 +452,7 @@ static int s3_head_object(const struct s3_config *cfg, const char *bucket, const
         int rc = NEREID_ERROR;
 
         *found = 0;
-        if (s3_object_url(cfg, bucket, key, &url) < 0 ||
+        if (s3_url_object(&cfg->site, bucket, key, &url) < 0 ||
             buf_printf(&what, "s3://%s/%s", bucket, key) < 0)
                 goto cleanup;
         req.cfg = cfg;
@@ -660,7 +565,7 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 const char *t;
 
                 buf_clear(&url);
-                if (s3_list_url(cfg, bucket, prefix, token, &url) < 0)
+                if (s3_url_list(&cfg->site, bucket, prefix, token, &url) < 0)
                         goto cleanup;
                 ls.page_start = out->count;
                 if (!(ls.parser = s3_xml_list_new(s3_listing_object, &ls)))
@@ -826,7 +731,7 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         if ((rc = s3_config_load(&cfg)) < 0)
                 goto cleanup;
         have_config = 1;
-        if ((rc = s3_object_url(&cfg, bucket, key, &url)) < 0)
+        if ((rc = s3_url_object(&cfg.site, bucket, key, &url)) < 0)
                 goto cleanup;
         if ((rc = dl.fd = fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
                 tmp[0] = '\0';
