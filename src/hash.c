@@ -98,7 +98,8 @@ static int hash_put_metadata(nereid_buf *buf, const char *key, const char *value
 }
 
 /* The bytes one record contributes (SPEC section 3), appended to buf. */
-static int hash_put_record(nereid_buf *buf, const struct nereid_file *file, int content)
+/* The part of a record both hashes cover: path, hash, size, type. */
+static int hash_put_content(nereid_buf *buf, const struct nereid_file *file)
 {
         unsigned char size[8];
 
@@ -119,9 +120,13 @@ static int hash_put_record(nereid_buf *buf, const struct nereid_file *file, int 
         }
         if (buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->type) < 0)
                 return NEREID_ERROR;
-        if (content)
-                return 0;
-        /* Metadata keys in sorted order: "file_path" < "last_modified". */
+        return 0;
+}
+
+/* The part only the artifact hash covers. Metadata keys in sorted order:
+ * "file_path" < "last_modified". */
+static int hash_put_metadata_part(nereid_buf *buf, const struct nereid_file *file)
+{
         if (buf_putc(buf, '#') < 0 || hash_put_metadata(buf, "file_path", file->source) < 0 ||
             hash_put_metadata(buf, "last_modified", file->last_modified) < 0)
                 return NEREID_ERROR;
@@ -148,17 +153,50 @@ static int hash_is_sorted(const nereid_files *files)
         return 1;
 }
 
-int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
+static EVP_MD_CTX *hash_sha256_start(void)
+{
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+        if (!md || EVP_DigestInit_ex(md, hash_sha256_md(), NULL) != 1) {
+                EVP_MD_CTX_free(md);
+                nereid_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
+                return NULL;
+        }
+        return md;
+}
+
+static int hash_sha256_update(EVP_MD_CTX *md, const nereid_buf *buf)
+{
+        if (md && EVP_DigestUpdate(md, buf->ptr, buf->len) != 1)
+                return nereid_error(NEREID_ERROR, "artifact hash: SHA-256 update failed");
+        return 0;
+}
+
+static int hash_sha256_finish(EVP_MD_CTX *md, char *out)
+{
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+
+        if (!md)
+                return 0;
+        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen * 2 != NEREID_HASH_HEXLEN)
+                return nereid_error(NEREID_ERROR, "artifact hash: SHA-256 final failed");
+        hash_to_hex(digest, dlen, out);
+        return 0;
+}
+
+int hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out)
 {
         const struct nereid_file **order = NULL;
         nereid_buf buf = NEREID_BUF_INIT;
-        EVP_MD_CTX *md = NULL;
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int dlen = 0;
+        EVP_MD_CTX *artifact = NULL, *content = NULL;
         size_t i;
         int sorted, error = NEREID_ERROR;
 
-        out[0] = '\0';
+        if (artifact_out)
+                artifact_out[0] = '\0';
+        if (content_out)
+                content_out[0] = '\0';
         sorted = hash_is_sorted(files);
         if (sorted < 0) {
                 error = nereid_error(NEREID_EUSAGE, "artifact hash: a record has no file_path");
@@ -174,32 +212,36 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
                         order[i] = &files->items[i];
                 qsort(order, files->count, sizeof(*order), hash_compare_paths);
         }
-        md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestInit_ex(md, hash_sha256_md(), NULL) != 1) {
-                error = nereid_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
+        if ((artifact_out && !(artifact = hash_sha256_start())) ||
+            (content_out && !(content = hash_sha256_start())))
                 goto cleanup;
-        }
+        /* One pass: the content hash covers the first part of each record,
+         * the artifact hash that part and the metadata. */
         for (i = 0; i < files->count; i++) {
+                const struct nereid_file *file = order ? order[i] : &files->items[i];
+
                 buf_clear(&buf);
-                error = hash_put_record(&buf, order ? order[i] : &files->items[i], content);
-                if (error < 0)
+                if ((error = hash_put_content(&buf, file)) < 0 ||
+                    (error = hash_sha256_update(content, &buf)) < 0 ||
+                    (error = artifact ? hash_put_metadata_part(&buf, file) : 0) < 0 ||
+                    (error = hash_sha256_update(artifact, &buf)) < 0)
                         goto cleanup;
-                if (EVP_DigestUpdate(md, buf.ptr, buf.len) != 1) {
-                        error = nereid_error(NEREID_ERROR, "artifact hash: SHA-256 update failed");
-                        goto cleanup;
-                }
         }
-        if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen * 2 != NEREID_HASH_HEXLEN) {
-                error = nereid_error(NEREID_ERROR, "artifact hash: SHA-256 final failed");
+        if ((error = hash_sha256_finish(artifact, artifact_out)) < 0 ||
+            (error = hash_sha256_finish(content, content_out)) < 0)
                 goto cleanup;
-        }
-        hash_to_hex(digest, dlen, out);
         error = 0;
 cleanup:
-        EVP_MD_CTX_free(md);
+        EVP_MD_CTX_free(artifact);
+        EVP_MD_CTX_free(content);
         buf_free(&buf);
         free(order);
         return error;
+}
+
+int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
+{
+        return hash_files_pair(files, content ? NULL : out, content ? out : NULL);
 }
 
 int nereid_files_hash(const nereid_files *files, int content, char *hash_out)

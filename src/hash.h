@@ -18,6 +18,9 @@
  * by file_path. out receives 64 hex chars and a NUL. */
 int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1]);
 
+/* Both hashes of files in one pass; either output may be NULL. */
+int hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out);
+
 /* MD5 of everything read from fd until EOF, in blocks of NEREID_HASH_BLOCK
  * through buffer (NULL: one is allocated). Stores the number of bytes read
  * in *nread. name is used in error messages. */

@@ -463,10 +463,9 @@ static int sqlite_collect(void *payload, const struct nereid_file *file)
 /* The row of the artifact with this hash, inserting it (and its records)
  * when the project does not have it yet. */
 static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
-                               const char *hash, sqlite3_int64 *artifact)
+                               const char *hash, const char *content, sqlite3_int64 *artifact)
 {
         sqlite3_stmt *stmt = NULL;
-        char content[NEREID_HASH_HEXLEN + 1];
         size_t i;
         int rc;
 
@@ -474,8 +473,6 @@ static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_
                             hash, artifact, NULL);
         if (rc != 0)
                 return rc < 0 ? rc : 0; /* stored once: it is there already */
-        if ((rc = hash_files(files, 1, content)) < 0)
-                return rc;
         rc = sqlite_prepare(s,
                             "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
                             " VALUES(?, ?, ?, ?)",
@@ -593,6 +590,7 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
         const nereid_files *result = files;
         sqlite3_int64 pid = 0, row = 0, old_artifact = 0, artifact = 0;
         char hash[NEREID_HASH_HEXLEN + 1], old_hash[NEREID_HASH_HEXLEN + 1] = "";
+        char content[NEREID_HASH_HEXLEN + 1];
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
@@ -605,25 +603,27 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
         rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, old_hash);
         if (rc < 0 && rc != NEREID_ENOTFOUND)
                 goto cleanup;
-        if ((rc = hash_files(files, 0, hash)) < 0)
-                goto cleanup;
-        if (old_artifact && strcmp(old_hash, hash) == 0) {
+        if (old_artifact) {
                 /* A re-track that found the same files: the union is what
                  * the field holds already; only the assignment is written. */
-                artifact = old_artifact;
-        } else {
+                if ((rc = hash_files(files, 0, hash)) < 0)
+                        goto cleanup;
+                if (strcmp(old_hash, hash) == 0)
+                        artifact = old_artifact;
+        }
+        if (!artifact) {
                 if (old_artifact) {
                         if (!(old = files_new())) {
                                 rc = NEREID_ERROR;
                                 goto cleanup;
                         }
                         if ((rc = sqlite_artifact_rows(s, old_artifact, sqlite_collect, old)) < 0 ||
-                            (rc = files_merge(old, files, &merged)) < 0 ||
-                            (rc = hash_files(merged, 0, hash)) < 0)
+                            (rc = files_merge(old, files, &merged)) < 0)
                                 goto cleanup;
                         result = merged;
                 }
-                if ((rc = sqlite_artifact_put(s, pid, result, hash, &artifact)) < 0)
+                if ((rc = hash_files_pair(result, hash, content)) < 0 ||
+                    (rc = sqlite_artifact_put(s, pid, result, hash, content, &artifact)) < 0)
                         goto cleanup;
         }
         if ((rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "record.h"
 
-static char *xdup(const char *s)
+static inline char *xdup(const char *s)
 {
         char *d = s ? strdup(s) : NULL;
 
@@ -20,7 +20,7 @@ static char *xdup(const char *s)
 }
 
 /* A Local record of path: source file:///x/PATH, modified 2022-09-30 10:50:40. */
-static struct nereid_file make(const char *path, const char *hash, uint64_t size)
+static inline struct nereid_file make(const char *path, const char *hash, uint64_t size)
 {
         struct nereid_file f;
         char source[512];
@@ -38,7 +38,7 @@ static struct nereid_file make(const char *path, const char *hash, uint64_t size
 }
 
 /* Append make(path, hash, size) to files (CHECK comes from check.h). */
-static void push(nereid_files *files, const char *path, const char *hash, uint64_t size)
+static inline void push(nereid_files *files, const char *path, const char *hash, uint64_t size)
 {
         struct nereid_file f = make(path, hash, size);
 

@@ -17,7 +17,7 @@
 /* The test's scratch folder, set by scratch_begin. */
 static char root[2048];
 
-static const char *tmp_root(void)
+static inline const char *tmp_root(void)
 {
         const char *base = getenv("NEREID_TEST_TMP");
 
@@ -29,7 +29,7 @@ static const char *tmp_root(void)
 }
 
 /* dir/name in one of 8 rotating static buffers: no freeing in the tests. */
-static char *path_in(const char *dir, const char *name)
+static inline char *path_in(const char *dir, const char *name)
 {
         static char paths[8][4096];
         static int next;
@@ -40,7 +40,7 @@ static char *path_in(const char *dir, const char *name)
 }
 
 /* Entries of a folder, "." and ".." aside; -1 when it cannot be read. */
-static int count_entries(const char *dir)
+static inline int count_entries(const char *dir)
 {
         DIR *d = opendir(dir);
         struct dirent *e;
@@ -56,7 +56,7 @@ static int count_entries(const char *dir)
 }
 
 /* Make root: "<tmp>/nereid-<name>-XXXXXX". 0, or -1 with a message. */
-static int scratch_begin(const char *name)
+static inline int scratch_begin(const char *name)
 {
         snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
         if (!mkdtemp(root)) {
@@ -67,7 +67,7 @@ static int scratch_begin(const char *name)
 }
 
 /* Remove root when the test passed (rc 0); return rc. */
-static int scratch_end(int rc)
+static inline int scratch_end(int rc)
 {
         if (rc == 0) {
                 char cmd[4200];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "check.h"
+#include "scratch.h"
 #include "error.h"
 #include "hash.h"
 #include "record.h"
@@ -188,17 +189,6 @@ static void test_is_hex(void)
         CHECK(!hash_is_sha256(FOX_MD5));
         CHECK(!hash_is_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"));
         CHECK(!hash_is_sha256("E3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-}
-
-static const char *tmp_root(void)
-{
-        const char *root = getenv("NEREID_TEST_TMP");
-
-        if (!root || !*root)
-                return "/tmp";
-        if (mkdir(root, 0700) < 0 && errno != EEXIST)
-                return "/tmp";
-        return root;
 }
 
 static void test_md5_fd(void)
