@@ -39,6 +39,14 @@
  * hashed; the walk waits for the workers beyond it. */
 #define LOCAL_OPEN_DIRS_MAX 64
 
+/* A folder opened only to open files from it: O_PATH needs no read
+ * permission on the folder where the system has it. */
+#ifdef O_PATH
+#define LOCAL_O_SEARCH O_PATH
+#else
+#define LOCAL_O_SEARCH O_RDONLY
+#endif
+
 void (*local_scan_hook)(const char *folder, const char *name);
 
 /* An open folder. Each file waiting to be hashed holds a reference, and so
@@ -908,7 +916,9 @@ static int local_find_file(local_walk *walk, const uri_location *loc, const char
                 return NEREID_ERROR;
         if (base != resolved + 1)
                 parent[base - resolved - 1] = '\0';
-        fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Only the file is read: a folder that can be searched but not
+         * listed will do. */
+        fd = open(parent, LOCAL_O_SEARCH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0 || fstat(fd, &pst) < 0) {
                 rc = nereid_error_os(nereid_error_from_errno(errno), errno,
                                      "%s: cannot open folder", parent);

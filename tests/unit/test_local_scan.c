@@ -7,6 +7,7 @@
  * own store inside the tracked folder.
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,18 @@ static void swap_hook(const char *folder, const char *name)
                 perror("swap");
 }
 
+/* printf into out (4096 bytes); through vsnprintf, as the paths' lengths
+ * are not known at compile time. */
+static char *pathf(char *out, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(out, 4096, fmt, ap);
+        va_end(ap);
+        return out;
+}
+
 static void write_file(const char *path, const char *text)
 {
         FILE *f = fopen(path, "w");
@@ -54,7 +67,7 @@ static void md5_text(const char *text, char out[33])
         char path[4096];
         int fd;
 
-        snprintf(path, sizeof(path), "%s/md5-input", root);
+        pathf(path, "%s/md5-input", root);
         write_file(path, text);
         fd = open(path, O_RDONLY);
         out[0] = '\0';
@@ -69,25 +82,22 @@ static void md5_text(const char *text, char out[33])
  * names with other content. */
 static void make_trees(const char *name)
 {
-        char in[4096], out[4096], sub[4096];
+        char in[4096], out[4096], sub[4096], file[4096];
         int i;
 
-        snprintf(in, sizeof(in), "%s/%s", root, name);
-        snprintf(out, sizeof(out), "%s/%s-outside", root, name);
+        pathf(in, "%s/%s", root, name);
+        pathf(out, "%s/%s-outside", root, name);
         mkdir(in, 0755);
         mkdir(out, 0755);
-        snprintf(sub, sizeof(sub), "%s/sub", in);
+        pathf(sub, "%s/sub", in);
         mkdir(sub, 0755);
-        write_file(path_in(sub, "s.txt"), "inside\n");
-        snprintf(sub, sizeof(sub), "%s/sub", out);
+        write_file(pathf(file, "%s/s.txt", sub), "inside\n");
+        pathf(sub, "%s/sub", out);
         mkdir(sub, 0755);
-        write_file(path_in(sub, "s.txt"), "SECRET\n");
+        write_file(pathf(file, "%s/s.txt", sub), "SECRET\n");
         for (i = 0; i < FILES; i++) {
-                char file[16];
-
-                snprintf(file, sizeof(file), "f%02d", i);
-                write_file(path_in(in, file), "inside\n");
-                write_file(path_in(out, file), "SECRET\n");
+                write_file(pathf(file, "%s/f%02d", in, i), "inside\n");
+                write_file(pathf(file, "%s/f%02d", out, i), "SECRET\n");
         }
 }
 
@@ -117,18 +127,18 @@ static size_t check_all_inside(nereid_run *run, const char *field)
 static void test_swap_while_hashing(nereid_project *project, const char *name)
 {
         nereid_run *run = NULL;
-        char hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1], where[4096];
         int rc;
 
         make_trees(name);
-        snprintf(swap_folder, sizeof(swap_folder), "%s/%s/sub", root, name);
-        snprintf(swap_moved, sizeof(swap_moved), "%s/%s-moved", root, name);
-        snprintf(swap_outside, sizeof(swap_outside), "%s/%s-outside/sub", root, name);
+        pathf(swap_folder, "%s/%s/sub", root, name);
+        pathf(swap_moved, "%s/%s-moved", root, name);
+        pathf(swap_outside, "%s/%s-outside/sub", root, name);
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         swap_at = "s.txt";
         swapped = 0;
         local_scan_hook = swap_hook;
-        rc = nereid_run_track_files(run, name, path_in(root, name), NULL, hash);
+        rc = nereid_run_track_files(run, name, pathf(where, "%s/%s", root, name), NULL, hash);
         local_scan_hook = NULL;
         CHECK(swapped);
         /* The workers read the folder the walk listed, wherever it went:
@@ -146,18 +156,18 @@ static void test_swap_while_hashing(nereid_project *project, const char *name)
 static void test_swap_before_entering(nereid_project *project)
 {
         nereid_run *run = NULL;
-        char hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1], where[4096];
         int rc;
 
         make_trees("enter");
-        snprintf(swap_folder, sizeof(swap_folder), "%s/enter/sub", root);
-        snprintf(swap_moved, sizeof(swap_moved), "%s/enter-moved", root);
-        snprintf(swap_outside, sizeof(swap_outside), "%s/enter-outside/sub", root);
+        pathf(swap_folder, "%s/enter/sub", root);
+        pathf(swap_moved, "%s/enter-moved", root);
+        pathf(swap_outside, "%s/enter-outside/sub", root);
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         swap_at = "sub";
         swapped = 0;
         local_scan_hook = swap_hook;
-        rc = nereid_run_track_files(run, "enter", path_in(root, "enter"), NULL, hash);
+        rc = nereid_run_track_files(run, "enter", pathf(where, "%s/enter", root), NULL, hash);
         local_scan_hook = NULL;
         CHECK(swapped);
         CHECK(rc < 0);
@@ -172,7 +182,7 @@ static void test_deep(nereid_project *project)
 {
         nereid_run *run = NULL;
         nereid_files *files = NULL;
-        char hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1], where[4096];
         int fd, i, next;
 
         fd = open(root, O_RDONLY | O_DIRECTORY);
@@ -193,7 +203,7 @@ static void test_deep(nereid_project *project)
                 close(fd);
         }
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
-        CHECK(nereid_run_track_files(run, "deep", path_in(root, "deep"), NULL, hash) == 0);
+        CHECK(nereid_run_track_files(run, "deep", pathf(where, "%s/deep", root), NULL, hash) == 0);
         CHECK(nereid_run_fetch_files_list(run, "deep", &files) == 0);
         CHECK(files && nereid_files_count(files) == 1);
         if (files && nereid_files_count(files) == 1) {
@@ -215,7 +225,7 @@ int main(void)
                 return 1;
         md5_text("inside\n", inside_md5);
         md5_text("SECRET\n", secret_md5);
-        snprintf(home, sizeof(home), "%s/home", root);
+        pathf(home, "%s/home", root);
         setenv("NEREID_HOME", home, 1);
         CHECK(nereid_project_open(&project, "local/sandbox", NEREID_MODE_ASYNC) == 0);
         if (!project)
