@@ -216,6 +216,39 @@ static void test_deep(nereid_project *project)
         nereid_run_free(run);
 }
 
+/* Deep folders are left closed and reopened through ".." on the way back
+ * up: a folder moved out of the tracked tree meanwhile is noticed there. */
+static void test_moved_while_deep(nereid_project *project)
+{
+        nereid_run *run = NULL;
+        char hash[NEREID_HASH_HEXLEN + 1], where[4096], file[4096];
+        int i;
+
+        pathf(where, "%s/moved", root);
+        mkdir(where, 0755);
+        for (i = 0; i < 24; i++) {
+                size_t len = strlen(where);
+
+                pathf(where + len, "/l%d", i);
+                mkdir(where, 0755);
+        }
+        write_file(pathf(file, "%s/x.txt", where), "inside\n");
+        pathf(swap_folder, "%s/moved/l0", root);
+        pathf(swap_moved, "%s/l0-elsewhere", root);
+        pathf(swap_outside, "%s/moved-outside", root);
+        mkdir(swap_outside, 0755);
+        CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
+        swap_at = "x.txt";
+        swapped = 0;
+        local_scan_hook = swap_hook;
+        CHECK(nereid_run_track_files(run, "moved", pathf(where, "%s/moved", root), NULL, hash) < 0);
+        local_scan_hook = NULL;
+        CHECK(swapped);
+        CHECK(strstr(nereid_error_last(), "moved while being tracked") != NULL);
+        CHECK(nereid_run_fetch_hash(run, "moved", 0, hash) == NEREID_ENOTFOUND);
+        nereid_run_free(run);
+}
+
 int main(void)
 {
         nereid_project *project = NULL;
@@ -236,6 +269,7 @@ int main(void)
         test_swap_while_hashing(project, "second");
         test_swap_before_entering(project);
         test_deep(project);
+        test_moved_while_deep(project);
         nereid_project_free(project);
         return scratch_end(CHECK_DONE());
 }
