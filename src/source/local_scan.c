@@ -123,21 +123,18 @@ typedef struct local_walk {
         char *first_temp;                 /* the first temporary skipped */
 } local_walk;
 
-/* The files Nereid keeps in NEREID_HOME (SQLite adds -wal, -shm, -journal). */
+/* The files Nereid keeps in NEREID_HOME: its two databases and what
+ * SQLite puts beside them (-wal, -shm, -journal, -mj...). */
 static int local_is_store_name(const char *name)
 {
         static const char *const bases[] = {"store.db", "hashcache.db"};
-        static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-        size_t b, s;
+        size_t b;
 
         for (b = 0; b < 2; b++) {
                 size_t len = strlen(bases[b]);
 
-                if (strncmp(name, bases[b], len) != 0)
-                        continue;
-                for (s = 0; s < 4; s++)
-                        if (strcmp(name + len, suffixes[s]) == 0)
-                                return 1;
+                if (strncmp(name, bases[b], len) == 0 && (name[len] == '\0' || name[len] == '-'))
+                        return 1;
         }
         return 0;
 }
