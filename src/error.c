@@ -1,11 +1,14 @@
 /*
  * error.c - the thread-local last-error message (nereid_error_last) and the
- * functions that set it. Messages are cut at a fixed size rather than
+ * functions that set it. Messages are kept in a fixed buffer rather than
  * allocated, so that reporting an out-of-memory error cannot itself fail.
+ * A message longer than the buffer (a path of thousands of bytes) loses
+ * the middle, never its end: the cause comes last and must survive.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "error.h"
 
@@ -13,9 +16,70 @@
 
 static _Thread_local char error_message[ERROR_MESSAGE_MAX];
 
-static void error_vset(const char *fmt, va_list ap)
+/* Copy len bytes of full into out (cap bytes), dropping the middle for
+ * "..." when it does not fit; cuts fall between UTF-8 sequences. */
+static void error_elide(const char *full, size_t len, char *out, size_t cap)
 {
-        vsnprintf(error_message, sizeof(error_message), fmt, ap);
+        size_t head, tail;
+
+        if (len < cap) {
+                memcpy(out, full, len + 1);
+                return;
+        }
+        if (cap < 8) {
+                memcpy(out, full, cap - 1);
+                out[cap - 1] = '\0';
+                return;
+        }
+        head = (cap - 4) / 3;
+        tail = len - (cap - 4 - head);
+        while (head > 0 && ((unsigned char)full[head] & 0xc0) == 0x80)
+                head--;
+        while (tail < len && ((unsigned char)full[tail] & 0xc0) == 0x80)
+                tail++;
+        memcpy(out, full, head);
+        memcpy(out + head, "...", 3);
+        memcpy(out + head + 3, full + tail, len - tail + 1);
+}
+
+/* fmt and its arguments, then suffix (may be NULL), into out. */
+static void error_vformat_suffix(char *out, size_t cap, const char *suffix, const char *fmt,
+                                 va_list ap)
+{
+        size_t slen = suffix ? strlen(suffix) : 0;
+        char *full;
+        va_list copy;
+        int n;
+
+        va_copy(copy, ap);
+        n = vsnprintf(out, cap, fmt, ap);
+        if (n < 0) {
+                va_end(copy);
+                return;
+        }
+        if ((size_t)n + slen < cap) {
+                if (suffix)
+                        memcpy(out + n, suffix, slen + 1);
+                va_end(copy);
+                return;
+        }
+        full = malloc((size_t)n + slen + 1);
+        if (!full) {
+                /* No memory to keep the end: the start is better than nothing. */
+                va_end(copy);
+                return;
+        }
+        vsnprintf(full, (size_t)n + 1, fmt, copy);
+        va_end(copy);
+        if (suffix)
+                memcpy(full + n, suffix, slen + 1);
+        error_elide(full, (size_t)n + slen, out, cap);
+        free(full);
+}
+
+void error_vformat(char *out, size_t cap, const char *fmt, va_list ap)
+{
+        error_vformat_suffix(out, cap, NULL, fmt, ap);
 }
 
 int nereid_error(int code, const char *fmt, ...)
@@ -23,21 +87,20 @@ int nereid_error(int code, const char *fmt, ...)
         va_list ap;
 
         va_start(ap, fmt);
-        error_vset(fmt, ap);
+        error_vformat_suffix(error_message, sizeof(error_message), NULL, fmt, ap);
         va_end(ap);
         return code;
 }
 
 int nereid_error_os(int code, int errnum, const char *fmt, ...)
 {
+        char suffix[256];
         va_list ap;
-        size_t len;
 
+        snprintf(suffix, sizeof(suffix), ": %s", strerror(errnum));
         va_start(ap, fmt);
-        error_vset(fmt, ap);
+        error_vformat_suffix(error_message, sizeof(error_message), suffix, fmt, ap);
         va_end(ap);
-        len = strlen(error_message);
-        snprintf(error_message + len, sizeof(error_message) - len, ": %s", strerror(errnum));
         return code;
 }
 

@@ -6,6 +6,8 @@
 #ifndef NEREID_ERROR_H
 #define NEREID_ERROR_H
 
+#include <stdarg.h>
+#include <stddef.h>
 #include "nereid.h"
 
 /* Set the message (printf-style) and return code, so that
@@ -19,5 +21,9 @@ int nereid_error_from_errno(int errnum);
 /* Out of memory: sets the message, returns NEREID_ERROR. */
 int nereid_error_oom(void);
 void nereid_error_clear(void);
+/* vsnprintf into out (cap bytes), except that a message too long for out
+ * loses its middle ("...") rather than its end, where the cause is. For
+ * messages that go elsewhere than the last error (warnings). */
+void error_vformat(char *out, size_t cap, const char *fmt, va_list ap);
 
 #endif

@@ -135,6 +135,17 @@ int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap)
         return nereid_error(NEREID_ERROR, "%s: cannot create temporary file", base);
 }
 
+int fs_is_nereid_temp(const char *name)
+{
+        const char *mark;
+
+        /* ".<base>.nereid-<suffix>", base and suffix not empty. */
+        if (name[0] != '.' || !name[1])
+                return 0;
+        mark = strstr(name + 2, ".nereid-");
+        return mark && mark[8] != '\0';
+}
+
 int fs_is_utf8(const char *s)
 {
         const unsigned char *p = (const unsigned char *)s;

@@ -33,6 +33,11 @@ int fs_open_dir_below(int rootfd, const char *dir);
  * a negative code. */
 int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap);
 
+/* 1 when name has the form of Nereid's temporary files beside a target,
+ * ".<base>.nereid-<suffix>" (fs_temp_in, and the links download makes):
+ * tracking never records them. */
+int fs_is_nereid_temp(const char *name);
+
 /* 1 when s is valid UTF-8 (no overlongs, no surrogates). */
 int fs_is_utf8(const char *s);
 

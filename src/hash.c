@@ -299,8 +299,12 @@ void hash_md5_free(hash_md5_ctx *ctx)
         free(ctx);
 }
 
-int hash_md5_fd_upto(int fd, const char *name, unsigned char *buffer, uint64_t limit,
-                     char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
+/* Read fd to EOF into the MD5. With a size (has_size), ask for one byte
+ * more than is left, so that the read which should find EOF is the one
+ * that would show more data, and fail when it does: a file that grew, or
+ * whose size lies (/proc files say 0). */
+static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int has_size,
+                         uint64_t size, char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
 {
         unsigned char *owned = NULL;
         hash_md5_ctx *ctx = NULL;
@@ -311,6 +315,8 @@ int hash_md5_fd_upto(int fd, const char *name, unsigned char *buffer, uint64_t l
         out[0] = '\0';
         if (nread)
                 *nread = 0;
+        if (!name)
+                name = "(unnamed file)";
         if (!buffer) {
                 owned = malloc(NEREID_HASH_BLOCK);
                 if (!owned) {
@@ -322,21 +328,28 @@ int hash_md5_fd_upto(int fd, const char *name, unsigned char *buffer, uint64_t l
         ctx = hash_md5_new();
         if (!ctx)
                 goto cleanup;
-        /* Stopping at limit saves the read that would only find EOF: for
-         * small files it is one system call in three. */
-        while (total < limit) {
-                n = read(fd, buffer,
-                         limit - total < NEREID_HASH_BLOCK ? (size_t)(limit - total)
-                                                           : NEREID_HASH_BLOCK);
+        for (;;) {
+                size_t want = NEREID_HASH_BLOCK;
+
+                if (has_size && size - total < NEREID_HASH_BLOCK)
+                        want = (size_t)(size - total) + 1;
+                n = read(fd, buffer, want);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        error = nereid_error_os(nereid_error_from_errno(errno), errno, "read %s",
-                                                name ? name : "(unnamed file)");
+                        error =
+                            nereid_error_os(nereid_error_from_errno(errno), errno, "read %s", name);
                         goto cleanup;
                 }
                 if (n == 0)
                         break;
+                if (has_size && (uint64_t)n > size - total) {
+                        error = nereid_error(NEREID_ERROR,
+                                             "%s: holds more than its size of %llu bytes (it "
+                                             "grew while being read, or its size is not true)",
+                                             name, (unsigned long long)size);
+                        goto cleanup;
+                }
                 if (hash_md5_update(ctx, buffer, (size_t)n) < 0)
                         goto cleanup;
                 /* Read-ahead hint, only for files longer than a block: a
@@ -358,10 +371,16 @@ cleanup:
         return error;
 }
 
+int hash_md5_fd_sized(int fd, const char *name, unsigned char *buffer, uint64_t size,
+                      char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
+{
+        return hash_md5_read(fd, name, buffer, 1, size, out, nread);
+}
+
 int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
                 uint64_t *nread)
 {
-        return hash_md5_fd_upto(fd, name, buffer, UINT64_MAX, out, nread);
+        return hash_md5_read(fd, name, buffer, 0, 0, out, nread);
 }
 
 static int hash_is_lower_hex(const char *s, size_t len)

@@ -27,11 +27,12 @@ int hash_files_pair(const nereid_files *files, char *artifact_out, char *content
 int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
                 uint64_t *nread);
 
-/* hash_md5_fd reading at most limit bytes: with limit = the size fstat
- * gave, the last read (the one that finds EOF) is saved; the caller checks
- * afterwards that the file did not grow or shrink. */
-int hash_md5_fd_upto(int fd, const char *name, unsigned char *buffer, uint64_t limit,
-                     char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread);
+/* hash_md5_fd of a file that should hold size bytes (what fstat said):
+ * reads to EOF, and fails naming the file as soon as it holds more than
+ * size bytes (it grew, or its size lies, as /proc files do). Fewer bytes
+ * are not an error here: *nread says how many, the caller compares. */
+int hash_md5_fd_sized(int fd, const char *name, unsigned char *buffer, uint64_t size,
+                      char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread);
 
 /* Incremental MD5 for data that arrives in pieces (downloads). */
 typedef struct hash_md5_ctx hash_md5_ctx;

@@ -174,7 +174,7 @@ void project_notify(nereid_project *project, int code, const char *fmt, ...)
         if (!project->notify)
                 return;
         va_start(ap, fmt);
-        vsnprintf(message, sizeof(message), fmt, ap);
+        error_vformat(message, sizeof(message), fmt, ap);
         va_end(ap);
         pthread_mutex_lock(&project->notify_lock);
         project->notify(project->payload, code, message);

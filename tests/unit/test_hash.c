@@ -230,21 +230,29 @@ static void test_md5_fd(void)
         CHECK(hash_md5_fd(fd, path, block, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
-        /* Up to the exact size: the same digest without the EOF read. */
+        /* With the size fstat gave: the same digest, EOF confirmed. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_upto(fd, path, block, size, out, &nread) == 0);
+        CHECK(hash_md5_fd_sized(fd, path, block, size, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
-        /* A limit past the end stops at EOF and says how much there was. */
+        /* A size past the end: read to EOF, nread says how much there was
+         * (the caller compares). */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_upto(fd, path, block, size + 100, out, &nread) == 0);
+        CHECK(hash_md5_fd_sized(fd, path, block, size + 100, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
-        /* A shorter limit hashes only the start. */
+        /* More data than the size says (a file that grew, or whose size
+         * lies): an error naming the file, no digest. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_upto(fd, path, block, size - 1, out, &nread) == 0);
-        CHECK(strcmp(out, want) != 0);
-        CHECK(nread == size - 1);
+        CHECK(hash_md5_fd_sized(fd, path, block, size - 1, out, &nread) < 0);
+        CHECK(strstr(nereid_error_last(), path) != NULL);
+        CHECK(strstr(nereid_error_last(), "more than its size") != NULL);
+        CHECK(out[0] == '\0');
+        /* A whole block more than the size, and the size a block exactly. */
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(hash_md5_fd_sized(fd, path, block, NEREID_HASH_BLOCK, out, &nread) < 0);
+        CHECK(lseek(fd, 0, SEEK_SET) == 0);
+        CHECK(hash_md5_fd_sized(fd, path, NULL, 0, out, &nread) < 0);
         /* From the middle: what is left. */
         CHECK(lseek(fd, (off_t)(size - strlen(FOX)), SEEK_SET) > 0);
         CHECK(hash_md5_fd(fd, path, block, out, NULL) == 0);
@@ -259,6 +267,14 @@ static void test_md5_fd(void)
         CHECK(hash_md5_fd(pipes[0], "pipe", NULL, out, &nread) == 0);
         CHECK_STR(out, FOX_MD5);
         CHECK(nread == strlen(FOX));
+        close(pipes[0]);
+
+        /* Size 0 with content, as /proc/self/status says: refused. */
+        CHECK(pipe(pipes) == 0);
+        CHECK(write(pipes[1], FOX, strlen(FOX)) == (ssize_t)strlen(FOX));
+        close(pipes[1]);
+        CHECK(hash_md5_fd_sized(pipes[0], "status", NULL, 0, out, &nread) < 0);
+        CHECK(strstr(nereid_error_last(), "status: holds more than its size of 0 bytes") != NULL);
         close(pipes[0]);
 
         /* A read error names the file. */

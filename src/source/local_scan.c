@@ -1,0 +1,1002 @@
+/*
+ * local_scan.c - the scan of the local source driver: walks a folder (links
+ * to files followed, links to folders and special files skipped with a
+ * warning, never opened), looks every file up in the hash cache and hashes
+ * the rest on the worker pool, then makes the records.
+ *
+ * The walk keeps its own stack on the heap, never the C stack, so any depth
+ * works, and opens every folder and file relative to its parent folder's
+ * descriptor without following links: a folder swapped for a link while
+ * the track runs cannot lead it elsewhere. Only the deepest folders stay
+ * open; going back up, a folder is reopened through ".." and checked to be
+ * the one the walk left. Nereid's own store and download temporaries are
+ * skipped. Not for path parsing (uri.c), digests (hash.c) or fetching
+ * records back (local.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../buf.h"
+#include "../error.h"
+#include "../fs.h"
+#include "../hash.h"
+#include "../hashcache.h"
+#include "../pool.h"
+#include "local_scan.h"
+
+/* Ancestors of the folder being read that stay open; deeper ones are
+ * closed and reopened through "..", so a deep tree costs no descriptors. */
+#define LOCAL_HELD_DEPTH 16
+/* Folders open at once, held by the walk or by files waiting to be
+ * hashed; the walk waits for the workers beyond it. */
+#define LOCAL_OPEN_DIRS_MAX 64
+
+/* A folder opened only to open files from it: O_PATH needs no read
+ * permission on the folder where the system has it. */
+#ifdef O_PATH
+#define LOCAL_O_SEARCH O_PATH
+#else
+#define LOCAL_O_SEARCH O_RDONLY
+#endif
+
+void (*local_scan_hook)(const char *folder, const char *name);
+
+/* An open folder. Each file waiting to be hashed holds a reference, and so
+ * does the walk while it reads the folder; the last one closes it. */
+typedef struct local_dir {
+        int fd;
+        dev_t dev;          /* the folder's device, which its files share */
+        atomic_size_t refs; /* the walk's hold and one per file not yet opened */
+} local_dir;
+
+/* One regular file found by the walk. */
+typedef struct local_entry {
+        char *rel;        /* path below the tracked folder (or the base name) */
+        char *source;     /* absolute resolved path */
+        local_dir *dir;   /* the folder it is opened from, until it is opened */
+        const char *name; /* its name in dir: the end of rel (a link) or source */
+        ino_t d_ino;      /* the inode readdir gave, when the worker takes st */
+        int is_link;      /* a link to a file: opened following the link */
+        struct stat st;   /* what the walk saw (the target's, for a link) */
+        char md5[NEREID_MD5_HEXLEN + 1];
+        int cached;
+        int needs_stat; /* st is taken by the worker, from the open file */
+} local_entry;
+
+/* A subfolder seen by the walk, to be entered later. */
+typedef struct local_subdir {
+        char *name;
+        dev_t dev; /* what fstatat saw: the open folder must be the same */
+        ino_t ino;
+} local_subdir;
+
+/* A folder on the walk's stack. */
+typedef struct local_frame {
+        local_dir *dir; /* held by the walk; NULL when closed (deep) */
+        char *abs;      /* absolute path, for sources and messages */
+        char *rel;      /* path below the tracked folder, "" at the top */
+        dev_t dev;      /* the folder's identity, checked when reopened */
+        ino_t ino;
+        int is_home;        /* the store's folder: its files are skipped */
+        local_subdir *subs; /* subfolders, entered in order */
+        size_t nsubs, next, cap_subs;
+} local_frame;
+
+/* The walk finds files and looks them up in the hash cache on the calling
+ * thread, and hands the others to the worker pool at once, so that hashing
+ * overlaps with walking. Entries are allocated one by one: workers hold
+ * pointers to them while the array of pointers grows. */
+typedef struct local_walk {
+        nereid_project *project;
+        local_entry **entries;
+        size_t count, cap;
+        hashcache *cache;
+        pool_stream *stream;
+        unsigned char **buffers; /* one read buffer per worker */
+        unsigned workers;
+        /* Nothing to look up in the cache (a first track): regular files
+         * known from readdir's d_type are not stat'ed during the walk;
+         * each worker fstat's the file it opens. */
+        int defer_stat;
+        local_dir **dirs; /* every folder opened, freed at the end */
+        size_t ndirs, cap_dirs;
+        pthread_mutex_t lock;   /* open_dirs, waiting, failed */
+        pthread_cond_t settled; /* a folder was closed, or a worker failed */
+        int lock_made;
+        size_t open_dirs; /* folders open now */
+        int waiting;      /* the walk waits on settled */
+        int failed;       /* a worker failed: no folder will be closed now */
+        int has_home;     /* NEREID_HOME exists: home_dev, home_ino */
+        dev_t home_dev;
+        ino_t home_ino;
+        struct stat own[8]; /* the store's files that exist, for links */
+        size_t nown;
+        size_t skipped_own, skipped_temp; /* Nereid's files not tracked */
+        char *first_temp;                 /* the first temporary skipped */
+} local_walk;
+
+/* The files Nereid keeps in NEREID_HOME: its two databases and what
+ * SQLite puts beside them (-wal, -shm, -journal, -mj...). */
+static int local_is_store_name(const char *name)
+{
+        static const char *const bases[] = {"store.db", "hashcache.db"};
+        size_t b;
+
+        for (b = 0; b < 2; b++) {
+                size_t len = strlen(bases[b]);
+
+                if (strncmp(name, bases[b], len) == 0 && (name[len] == '\0' || name[len] == '-'))
+                        return 1;
+        }
+        return 0;
+}
+
+static const char *local_base_name(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+/* A name for messages, allocated: bytes that are not printable ASCII or
+ * UTF-8 as \xNN. NULL when out of memory. */
+static char *local_printable(const char *in)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        for (; *in; in++) {
+                unsigned char c = (unsigned char)*in;
+
+                if (c < 0x20 || c == 0x7f || (c >= 0x80 && !fs_is_utf8(in))) {
+                        if (buf_printf(&buf, "\\x%02X", c) < 0)
+                                break;
+                } else if (buf_putc(&buf, (char)c) < 0) {
+                        break;
+                }
+        }
+        return buf_detach(&buf);
+}
+
+static int local_not_utf8(const char *path)
+{
+        char *shown = local_printable(path);
+        int rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8",
+                              shown ? shown : "(a file)");
+
+        free(shown);
+        return rc;
+}
+
+/* A worker failed: the pool hands out no more files, so the folders they
+ * hold will not be closed; the walk must not wait for that. */
+static void local_walk_fail(local_walk *walk)
+{
+        pthread_mutex_lock(&walk->lock);
+        walk->failed = 1;
+        pthread_cond_broadcast(&walk->settled);
+        pthread_mutex_unlock(&walk->lock);
+}
+
+/* Take ownership of fd, an open folder, held once (by the walk). */
+static local_dir *local_dir_new(local_walk *walk, int fd, dev_t dev)
+{
+        local_dir *dir;
+
+        if (walk->ndirs == walk->cap_dirs) {
+                size_t cap = walk->cap_dirs ? walk->cap_dirs * 2 : 64;
+                local_dir **grown = nereid_calloc_array(cap, sizeof(*grown));
+
+                if (!grown) {
+                        close(fd);
+                        return NULL;
+                }
+                if (walk->ndirs)
+                        memcpy(grown, walk->dirs, walk->ndirs * sizeof(*grown));
+                free(walk->dirs);
+                walk->dirs = grown;
+                walk->cap_dirs = cap;
+        }
+        if (!(dir = malloc(sizeof(*dir)))) {
+                close(fd);
+                nereid_error_oom();
+                return NULL;
+        }
+        dir->fd = fd;
+        dir->dev = dev;
+        atomic_init(&dir->refs, 1);
+        walk->dirs[walk->ndirs++] = dir;
+        pthread_mutex_lock(&walk->lock);
+        walk->open_dirs++;
+        pthread_mutex_unlock(&walk->lock);
+        return dir;
+}
+
+/* Drop one reference; the last closes the folder. Any thread. */
+static void local_dir_release(local_walk *walk, local_dir *dir)
+{
+        if (!dir || atomic_fetch_sub(&dir->refs, 1) != 1)
+                return;
+        close(dir->fd);
+        pthread_mutex_lock(&walk->lock);
+        walk->open_dirs--;
+        if (walk->waiting)
+                pthread_cond_signal(&walk->settled);
+        pthread_mutex_unlock(&walk->lock);
+}
+
+/* Wait until another folder may be opened. */
+static void local_wait_for_room(local_walk *walk)
+{
+        pthread_mutex_lock(&walk->lock);
+        while (walk->open_dirs >= LOCAL_OPEN_DIRS_MAX && !walk->failed) {
+                walk->waiting = 1;
+                pthread_cond_wait(&walk->settled, &walk->lock);
+                walk->waiting = 0;
+        }
+        pthread_mutex_unlock(&walk->lock);
+}
+
+static void local_walk_clear(local_walk *walk)
+{
+        size_t i;
+
+        for (i = 0; i < walk->count; i++) {
+                free(walk->entries[i]->rel);
+                free(walk->entries[i]->source);
+                free(walk->entries[i]);
+        }
+        free(walk->entries);
+        walk->entries = NULL;
+        walk->count = walk->cap = 0;
+        for (i = 0; i < walk->ndirs; i++)
+                free(walk->dirs[i]);
+        free(walk->dirs);
+        walk->dirs = NULL;
+        walk->ndirs = walk->cap_dirs = 0;
+        free(walk->first_temp);
+        walk->first_temp = NULL;
+        if (walk->lock_made) {
+                pthread_mutex_destroy(&walk->lock);
+                pthread_cond_destroy(&walk->settled);
+                walk->lock_made = 0;
+        }
+}
+
+/* Record a file the walk found in dir: from the cache when it can be
+ * trusted, else queued for hashing. Takes rel and source. st is NULL when
+ * the worker is to stat the file (defer_stat); d_ino is then what readdir
+ * said. */
+static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, int is_link,
+                     ino_t d_ino, const struct stat *st)
+{
+        local_entry *e = NULL;
+        int rc;
+
+        if (walk->count == walk->cap) {
+                size_t cap = walk->cap ? walk->cap * 2 : 256;
+                local_entry **grown = realloc(walk->entries, cap * sizeof(*grown));
+
+                if (!grown)
+                        goto oom;
+                walk->entries = grown;
+                walk->cap = cap;
+        }
+        if (!(e = calloc(1, sizeof(*e))))
+                goto oom;
+        e->rel = rel;
+        e->source = source;
+        e->is_link = is_link;
+        e->name = local_base_name(is_link ? rel : source);
+        e->d_ino = d_ino;
+        walk->entries[walk->count++] = e;
+        if ((walk->count & 1023) == 0) {
+                size_t done, pushed;
+
+                pool_stream_progress(walk->stream, &done, &pushed);
+                project_progress(walk->project, "hashing", done, pushed);
+        }
+        if (!st) {
+                e->needs_stat = 1;
+        } else {
+                e->st = *st;
+                rc = hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
+                if (rc < 0)
+                        return rc;
+                e->cached = rc;
+                if (e->cached)
+                        return 0;
+        }
+        e->dir = dir;
+        atomic_fetch_add(&dir->refs, 1);
+        rc = pool_stream_push(walk->stream, e);
+        if (rc < 0) {
+                e->dir = NULL;
+                local_dir_release(walk, dir);
+        }
+        return rc;
+oom:
+        free(rel);
+        free(source);
+        return nereid_error_oom();
+}
+
+/* Nereid's own file (the store, or a download temporary): skipped, and
+ * counted for the one warning at the end. 1 when skipped. */
+static int local_skip_own(local_walk *walk, const local_frame *frame, const char *name)
+{
+        if (frame->is_home && local_is_store_name(name)) {
+                walk->skipped_own++;
+                return 1;
+        }
+        if (fs_is_nereid_temp(name)) {
+                if (!walk->skipped_temp++)
+                        walk->first_temp = fs_join(frame->abs, name);
+                return 1;
+        }
+        return 0;
+}
+
+static int local_is_own_target(const local_walk *walk, const struct stat *st)
+{
+        size_t i;
+
+        for (i = 0; i < walk->nown; i++)
+                if (walk->own[i].st_dev == st->st_dev && walk->own[i].st_ino == st->st_ino)
+                        return 1;
+        return 0;
+}
+
+/* A symbolic link found in frame's folder: a link to a file is recorded
+ * under the link's name with the resolved target as its source. */
+static int local_add_link(local_walk *walk, local_frame *frame, const char *name)
+{
+        char *child_abs = fs_join(frame->abs, name), *target = NULL, *rel = NULL;
+        struct stat st;
+        int rc = 0;
+
+        if (!child_abs)
+                return NEREID_ERROR;
+        target = realpath(child_abs, NULL);
+        if (!target && errno == ENAMETOOLONG) {
+                rc = nereid_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot resolve the link",
+                                     child_abs);
+        } else if (!target || stat(target, &st) < 0) {
+                project_notify(walk->project, 0, "%s: dangling link skipped", child_abs);
+        } else if (S_ISDIR(st.st_mode)) {
+                /* Not descended: this also rules out loops. */
+                project_notify(walk->project, 0, "%s: link to a folder skipped (not followed)",
+                               child_abs);
+        } else if (!S_ISREG(st.st_mode)) {
+                project_notify(walk->project, 0, "%s: link to a special file skipped", child_abs);
+        } else if (local_is_own_target(walk, &st)) {
+                walk->skipped_own++;
+        } else {
+                rel = *frame->rel ? fs_join(frame->rel, name) : nereid_strdup(name);
+                if (!rel) {
+                        rc = NEREID_ERROR;
+                } else {
+                        if (local_scan_hook)
+                                local_scan_hook(frame->abs, name);
+                        rc = local_add(walk, frame->dir, rel, target, 1, 0, &st);
+                        target = NULL;
+                }
+        }
+        free(target);
+        free(child_abs);
+        return rc;
+}
+
+static int local_add_subdir(local_frame *frame, const char *name, const struct stat *st)
+{
+        local_subdir *sub;
+
+        if (frame->nsubs == frame->cap_subs) {
+                size_t cap = frame->cap_subs ? frame->cap_subs * 2 : 8;
+                local_subdir *grown = realloc(frame->subs, cap * sizeof(*grown));
+
+                if (!grown)
+                        return nereid_error_oom();
+                frame->subs = grown;
+                frame->cap_subs = cap;
+        }
+        sub = &frame->subs[frame->nsubs];
+        if (!(sub->name = nereid_strdup(name)))
+                return NEREID_ERROR;
+        sub->dev = st->st_dev;
+        sub->ino = st->st_ino;
+        frame->nsubs++;
+        return 0;
+}
+
+/* Read the folder of frame: files go to the workers, subfolders to the
+ * frame's list, links and special files are judged one by one. */
+static int local_read_dir(local_walk *walk, local_frame *frame)
+{
+        int dirfd = frame->dir->fd, fd, rc = 0;
+        struct dirent *de;
+        DIR *dir;
+
+        /* The folder's descriptor outlives the listing (the workers open
+         * files from it): the listing reads a copy. */
+        fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+        dir = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!dir) {
+                int err = errno;
+
+                if (fd >= 0)
+                        close(fd);
+                return nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot list",
+                                       frame->abs);
+        }
+        while (rc == 0) {
+                const char *name;
+                struct stat st;
+                int have_st = 0;
+
+                errno = 0;
+                de = readdir(dir);
+                if (!de) {
+                        if (errno)
+                                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot list",
+                                                     frame->abs);
+                        break;
+                }
+                name = de->d_name;
+                if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                        continue;
+                if (!fs_is_utf8(name)) {
+                        char *child_abs = fs_join(frame->abs, name);
+
+                        rc = child_abs ? local_not_utf8(child_abs) : NEREID_ERROR;
+                        free(child_abs);
+                        break;
+                }
+                if (de->d_type != DT_REG || !walk->defer_stat) {
+                        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                int err = errno;
+                                char *child_abs = fs_join(frame->abs, name);
+
+                                rc = nereid_error_os(nereid_error_from_errno(err), err, "%s",
+                                                     child_abs ? child_abs : name);
+                                free(child_abs);
+                                break;
+                        }
+                        have_st = 1;
+                }
+                if (have_st && S_ISDIR(st.st_mode)) {
+                        rc = local_add_subdir(frame, name, &st);
+                } else if (local_skip_own(walk, frame, name)) {
+                        continue;
+                } else if (!have_st || S_ISREG(st.st_mode)) {
+                        char *rel = *frame->rel ? fs_join(frame->rel, name) : nereid_strdup(name);
+                        char *source = fs_join(frame->abs, name);
+
+                        if (!rel || !source) {
+                                free(rel);
+                                free(source);
+                                rc = NEREID_ERROR;
+                                break;
+                        }
+                        if (local_scan_hook)
+                                local_scan_hook(frame->abs, name);
+                        rc = local_add(walk, frame->dir, rel, source, 0, de->d_ino,
+                                       have_st ? &st : NULL);
+                } else if (S_ISLNK(st.st_mode)) {
+                        rc = local_add_link(walk, frame, name);
+                } else {
+                        char *child_abs = fs_join(frame->abs, name);
+
+                        project_notify(walk->project, 0,
+                                       "%s: not a regular file (FIFO, socket or device), skipped",
+                                       child_abs ? child_abs : name);
+                        free(child_abs);
+                }
+        }
+        closedir(dir);
+        return rc;
+}
+
+/* The walk's stack of folders, on the heap. */
+typedef struct local_stack {
+        local_frame *frames;
+        size_t depth, cap;
+} local_stack;
+
+static void local_frame_free(local_walk *walk, local_frame *frame)
+{
+        size_t i;
+
+        local_dir_release(walk, frame->dir);
+        for (i = 0; i < frame->nsubs; i++)
+                free(frame->subs[i].name);
+        free(frame->subs);
+        free(frame->abs);
+        free(frame->rel);
+}
+
+/* Push a folder, open at dir (held), and read it. Takes dir, abs, rel. */
+static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char *abs, char *rel,
+                      const struct stat *st)
+{
+        local_frame *frame;
+
+        if (stack->depth == stack->cap) {
+                size_t cap = stack->cap ? stack->cap * 2 : 32;
+                local_frame *grown = realloc(stack->frames, cap * sizeof(*grown));
+
+                if (!grown) {
+                        local_dir_release(walk, dir);
+                        free(abs);
+                        free(rel);
+                        return nereid_error_oom();
+                }
+                stack->frames = grown;
+                stack->cap = cap;
+        }
+        frame = &stack->frames[stack->depth++];
+        memset(frame, 0, sizeof(*frame));
+        frame->dir = dir;
+        frame->abs = abs;
+        frame->rel = rel;
+        frame->dev = st->st_dev;
+        frame->ino = st->st_ino;
+        frame->is_home =
+            walk->has_home && st->st_dev == walk->home_dev && st->st_ino == walk->home_ino;
+        if (!abs || !rel)
+                return NEREID_ERROR;
+        /* Only the deepest folders stay open. */
+        if (stack->depth > LOCAL_HELD_DEPTH + 1) {
+                local_frame *old = &stack->frames[stack->depth - LOCAL_HELD_DEPTH - 2];
+
+                local_dir_release(walk, old->dir);
+                old->dir = NULL;
+        }
+        return local_read_dir(walk, frame);
+}
+
+/* Enter the next subfolder of the top frame. */
+static int local_enter(local_walk *walk, local_stack *stack)
+{
+        local_frame *top = &stack->frames[stack->depth - 1];
+        local_subdir *sub = &top->subs[top->next++];
+        char *abs = fs_join(top->abs, sub->name), *rel;
+        local_dir *dir;
+        struct stat st;
+        int fd;
+
+        if (!abs)
+                return NEREID_ERROR;
+        if (local_scan_hook)
+                local_scan_hook(top->abs, sub->name);
+        local_wait_for_room(walk);
+        /* O_NOFOLLOW: a folder swapped for a link since it was listed is
+         * not entered; and it must be the very folder that was listed. */
+        fd = openat(top->dir->fd, sub->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != sub->dev || st.st_ino != sub->ino) {
+                int err = errno, rc;
+
+                if (fd >= 0 || err == ELOOP || err == ENOTDIR)
+                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", abs);
+                else
+                        rc = nereid_error_os(nereid_error_from_errno(err), err,
+                                             "%s: cannot open folder", abs);
+                if (fd >= 0)
+                        close(fd);
+                free(abs);
+                return rc;
+        }
+        if (!(dir = local_dir_new(walk, fd, st.st_dev))) {
+                free(abs);
+                return NEREID_ERROR;
+        }
+        rel = *top->rel ? fs_join(top->rel, sub->name) : nereid_strdup(sub->name);
+        return local_push(walk, stack, dir, abs, rel, &st);
+}
+
+/* Done with the top frame: pop it, reopening its parent through ".." when
+ * the parent was closed, and checking that it is the folder it was. */
+static int local_leave(local_walk *walk, local_stack *stack)
+{
+        local_frame *top = &stack->frames[stack->depth - 1];
+        int rc = 0;
+
+        if (stack->depth >= 2 && !stack->frames[stack->depth - 2].dir) {
+                local_frame *parent = &stack->frames[stack->depth - 2];
+                struct stat st;
+                int fd = openat(top->dir->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != parent->dev ||
+                    st.st_ino != parent->ino) {
+                        rc = fd < 0 ? nereid_error_os(nereid_error_from_errno(errno), errno,
+                                                      "%s: cannot open folder", parent->abs)
+                                    : nereid_error(NEREID_ERROR, "%s: moved while being tracked",
+                                                   top->abs);
+                        if (fd >= 0)
+                                close(fd);
+                } else if (!(parent->dir = local_dir_new(walk, fd, st.st_dev))) {
+                        rc = NEREID_ERROR;
+                }
+        }
+        local_frame_free(walk, top);
+        stack->depth--;
+        return rc;
+}
+
+/* Walk the folder open at fd (taken), whose absolute path is abs and whose
+ * stat the caller took before opening it. */
+static int local_walk_tree(local_walk *walk, int fd, const char *abs, const struct stat *st)
+{
+        local_stack stack = {0};
+        struct stat now;
+        local_dir *dir;
+        int rc;
+
+        if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+                close(fd);
+                return nereid_error(NEREID_ERROR, "%s: changed while being tracked", abs);
+        }
+        if (!(dir = local_dir_new(walk, fd, now.st_dev)))
+                return NEREID_ERROR;
+        rc = local_push(walk, &stack, dir, nereid_strdup(abs), nereid_strdup(""), &now);
+        while (rc == 0 && stack.depth > 0) {
+                local_frame *top = &stack.frames[stack.depth - 1];
+
+                if (top->next < top->nsubs)
+                        rc = local_enter(walk, &stack);
+                else
+                        rc = local_leave(walk, &stack);
+        }
+        while (stack.depth > 0)
+                local_frame_free(walk, &stack.frames[--stack.depth]);
+        free(stack.frames);
+        return rc;
+}
+
+/* Hash one file, opened from its folder without following links (but
+ * following a link to a file the walk chose to follow), and check it is
+ * still the file the walk saw. */
+static int local_hash_entry(void *payload, void *item, unsigned worker)
+{
+        local_walk *walk = payload;
+        local_entry *e = item;
+        struct stat now;
+        uint64_t nread = 0;
+        int fd, rc = 0;
+
+        /* O_NONBLOCK: should the file have been replaced by a FIFO since the
+         * walk, open must not hang; fstat below then rejects it. */
+        fd = openat(e->dir->fd, e->name,
+                    O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (e->is_link ? 0 : O_NOFOLLOW));
+        if (fd < 0) {
+                int err = errno;
+
+                if (err == ENOENT)
+                        rc = nereid_error(NEREID_ENOTFOUND, "%s: vanished while tracking",
+                                          e->source);
+                else if (err == ELOOP && !e->is_link)
+                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked",
+                                          e->source);
+                else
+                        rc = nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot read",
+                                             e->source);
+        } else if (e->needs_stat) {
+                struct stat there;
+
+                /* readdir's inode, or (a file mounted over, some overlay file
+                 * systems) what the name is now. */
+                if (fstat(fd, &e->st) < 0 || !S_ISREG(e->st.st_mode) ||
+                    ((e->st.st_ino != e->d_ino || e->st.st_dev != e->dir->dev) &&
+                     (fstatat(e->dir->fd, e->name, &there, AT_SYMLINK_NOFOLLOW) < 0 ||
+                      there.st_ino != e->st.st_ino || there.st_dev != e->st.st_dev)))
+                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked",
+                                          e->source);
+        }
+        local_dir_release(walk, e->dir);
+        e->dir = NULL;
+        if (rc == 0)
+                rc = hash_md5_fd_sized(fd, e->source, walk->buffers[worker],
+                                       (uint64_t)e->st.st_size, e->md5, &nread);
+        /* One fstat after reading tells whether this is still the file the
+         * walk saw, unchanged: same inode, size and mtime, and every byte. */
+        if (rc == 0 &&
+            (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
+             now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
+             now.st_size != e->st.st_size || fs_mtime_ns(&now) != fs_mtime_ns(&e->st)))
+                rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
+        if (fd >= 0)
+                close(fd);
+        if (rc < 0)
+                local_walk_fail(walk);
+        return rc;
+}
+
+static void local_tick(void *payload, size_t done, size_t count)
+{
+        local_walk *walk = payload;
+
+        project_progress(walk->project, "hashing", done, count);
+}
+
+/* Where the store is (by device and inode, whatever path names it), and
+ * its files as they are now, for links that point at them. */
+static void local_find_home(local_walk *walk)
+{
+        static const char *const names[] = {
+            "store.db",     "store.db-wal",     "store.db-shm",     "store.db-journal",
+            "hashcache.db", "hashcache.db-wal", "hashcache.db-shm", "hashcache.db-journal"};
+        struct stat st;
+        size_t i;
+        int fd;
+
+        fd = open(walk->project->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        if (fstat(fd, &st) == 0) {
+                walk->has_home = 1;
+                walk->home_dev = st.st_dev;
+                walk->home_ino = st.st_ino;
+                for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                        if (fstatat(fd, names[i], &walk->own[walk->nown], 0) == 0)
+                                walk->nown++;
+        }
+        close(fd);
+}
+
+/* Open the hash cache, the read buffers and the worker pool. */
+static int local_walk_begin(local_walk *walk, int writable)
+{
+        unsigned w;
+        int rc;
+
+        if (pthread_mutex_init(&walk->lock, NULL) != 0)
+                return nereid_error(NEREID_ERROR, "track: cannot make a lock");
+        if (pthread_cond_init(&walk->settled, NULL) != 0) {
+                pthread_mutex_destroy(&walk->lock);
+                return nereid_error(NEREID_ERROR, "track: cannot make a condition variable");
+        }
+        walk->lock_made = 1;
+        walk->workers = project_workers(walk->project);
+        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable)) < 0)
+                return rc;
+        local_find_home(walk);
+        walk->defer_stat = hashcache_empty(walk->cache);
+        walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
+        if (!walk->buffers)
+                return NEREID_ERROR;
+        for (w = 0; w < walk->workers; w++)
+                if (!(walk->buffers[w] = malloc(NEREID_HASH_BLOCK)))
+                        return nereid_error_oom();
+        return pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
+}
+
+typedef struct local_cache_write {
+        nereid_project *project;
+        hashcache *cache;
+} local_cache_write;
+
+/* Write the hash cache and close it. A failure costs only speed (the files
+ * are hashed again next time), so it is a warning, not a failed track. */
+static void *local_cache_commit(void *arg)
+{
+        local_cache_write *job = arg;
+
+        if (hashcache_commit(job->cache) < 0)
+                project_notify(job->project, 0, "%s (files will be hashed again next time)",
+                               nereid_error_last());
+        hashcache_free(job->cache);
+        free(job);
+        return NULL;
+}
+
+/* The one warning about Nereid's own files left out. */
+static void local_warn_skipped(local_walk *walk)
+{
+        if (walk->skipped_own && walk->skipped_temp)
+                project_notify(walk->project, 0,
+                               "Nereid's own files not tracked: its store in %s (%zu files) and "
+                               "download temporaries such as %s (%zu)",
+                               walk->project->home, walk->skipped_own,
+                               walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
+        else if (walk->skipped_own)
+                project_notify(walk->project, 0,
+                               "Nereid's own files not tracked: its store in %s (%zu files)",
+                               walk->project->home, walk->skipped_own);
+        else if (walk->skipped_temp)
+                project_notify(walk->project, 0,
+                               "Nereid's own files not tracked: download temporaries such as "
+                               "%s (%zu)",
+                               walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
+}
+
+/* Wait for the hashing, then remember what was hashed. rc is the walk's
+ * result: the pool is always finished, even when the walk failed. */
+static int local_walk_end(local_walk *walk, int rc)
+{
+        size_t i;
+        unsigned w;
+        int hashed = 0;
+
+        if (walk->stream) {
+                hashed = pool_stream_finish(walk->stream, local_tick, walk);
+                walk->stream = NULL;
+                if (rc == 0)
+                        rc = hashed;
+        }
+        /* Files a failed pool never opened still hold their folders. */
+        for (i = 0; i < walk->ndirs; i++)
+                if (atomic_load(&walk->dirs[i]->refs) > 0) {
+                        close(walk->dirs[i]->fd);
+                        atomic_store(&walk->dirs[i]->refs, 0);
+                }
+        for (i = 0; i < walk->count && rc == 0; i++) {
+                local_entry *e = walk->entries[i];
+
+                if (!e->cached)
+                        rc = hashcache_put(walk->cache, e->source, &e->st, e->md5, fs_now_ns());
+        }
+        if (rc == 0) {
+                /* The cache is written while the caller writes the store. */
+                local_cache_write *job = malloc(sizeof(*job));
+
+                if (job) {
+                        job->project = walk->project;
+                        job->cache = walk->cache;
+                        walk->cache = NULL;
+                        project_background(walk->project, local_cache_commit, job);
+                }
+                local_warn_skipped(walk);
+        }
+        if (walk->buffers) {
+                for (w = 0; w < walk->workers; w++)
+                        free(walk->buffers[w]);
+                free(walk->buffers);
+                walk->buffers = NULL;
+        }
+        hashcache_free(walk->cache);
+        walk->cache = NULL;
+        return rc;
+}
+
+static int local_to_records(local_walk *walk, const char *destination, nereid_files *out)
+{
+        size_t i;
+        int rc = 0;
+
+        for (i = 0; i < walk->count && rc == 0; i++) {
+                local_entry *e = walk->entries[i];
+                struct nereid_file rec = {0};
+                char when[20];
+
+                fs_format_utc(e->st.st_mtim.tv_sec, when);
+                rec.file_path = source_prefixed(destination, e->rel);
+                rec.file_hash = nereid_strdup(e->md5);
+                rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
+                rec.size = (uint64_t)e->st.st_size;
+                rec.has_size = 1;
+                rec.source = fs_join("file://", e->source);
+                rec.last_modified = nereid_strdup(when);
+                if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
+                    !rec.last_modified) {
+                        file_clear(&rec);
+                        rc = NEREID_ERROR;
+                } else {
+                        rc = files_push(out, &rec);
+                }
+        }
+        return rc;
+}
+
+/* One file named as the path itself: opened from its folder like the
+ * files of a walk. */
+static int local_find_file(local_walk *walk, const uri_location *loc, const char *resolved,
+                           const struct stat *st)
+{
+        const char *base = local_base_name(resolved);
+        char *parent = NULL, *rel = NULL, *source = NULL;
+        local_frame frame = {0};
+        char top[1] = "";
+        struct stat pst;
+        int fd, rc = 0;
+
+        if (!fs_is_utf8(local_base_name(loc->path)))
+                return local_not_utf8(loc->path);
+        parent = nereid_strdup(base == resolved + 1 ? "/" : resolved);
+        if (!parent)
+                return NEREID_ERROR;
+        if (base != resolved + 1)
+                parent[base - resolved - 1] = '\0';
+        /* Only the file is read: a folder that can be searched but not
+         * listed will do. */
+        fd = open(parent, LOCAL_O_SEARCH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &pst) < 0) {
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
+                                     "%s: cannot open folder", parent);
+                if (fd >= 0)
+                        close(fd);
+                goto cleanup;
+        }
+        frame.abs = parent;
+        frame.rel = top;
+        frame.is_home =
+            walk->has_home && pst.st_dev == walk->home_dev && pst.st_ino == walk->home_ino;
+        if (!(frame.dir = local_dir_new(walk, fd, pst.st_dev))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if (local_skip_own(walk, &frame, base))
+                goto cleanup;
+        if (local_is_own_target(walk, st)) {
+                walk->skipped_own++;
+                goto cleanup;
+        }
+        rel = nereid_strdup(local_base_name(loc->path));
+        source = nereid_strdup(resolved);
+        if (!rel || !source) {
+                free(rel);
+                free(source);
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        rc = local_add(walk, frame.dir, rel, source, 0, st->st_ino, st);
+cleanup:
+        local_dir_release(walk, frame.dir);
+        free(parent);
+        return rc;
+}
+
+/* Walk (or take) what the resolved path names, adding entries. */
+static int local_find(local_walk *walk, const uri_location *loc, const char *resolved,
+                      const struct stat *st)
+{
+        if (S_ISREG(st->st_mode))
+                return local_find_file(walk, loc, resolved, st);
+        if (S_ISDIR(st->st_mode)) {
+                int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd < 0)
+                        return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                               "%s: cannot open folder", loc->path);
+                return local_walk_tree(walk, fd, resolved, st);
+        }
+        return nereid_error(NEREID_ERROR,
+                            "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
+}
+
+int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
+               nereid_files *out)
+{
+        local_walk walk = {0};
+        struct stat st;
+        char *resolved = NULL;
+        int rc = 0, writable;
+
+        walk.project = project;
+        writable = project->mode != NEREID_MODE_READ_ONLY && project->mode != NEREID_MODE_DEBUG;
+        if (lstat(loc->path, &st) < 0)
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+        /* The path the user named is resolved once; below it links are
+         * judged one by one by the walk. */
+        resolved = realpath(loc->path, NULL);
+        if (!resolved || stat(resolved, &st) < 0) {
+                rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+                goto cleanup;
+        }
+        rc = local_walk_begin(&walk, writable);
+        if (rc == 0)
+                rc = local_find(&walk, loc, resolved, &st);
+        rc = local_walk_end(&walk, rc);
+        if (rc == 0)
+                rc = local_to_records(&walk, destination, out);
+cleanup:
+        free(resolved);
+        local_walk_clear(&walk);
+        return rc;
+}
