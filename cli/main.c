@@ -383,6 +383,16 @@ static void cli_download_signal(int sig)
         raise(sig);
 }
 
+/* Catch sig with sa, unless it was ignored when we started (nohup, a
+ * background job of a shell): it stays ignored then. */
+static void cli_catch(int sig, const struct sigaction *sa)
+{
+        struct sigaction old;
+
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                sigaction(sig, sa, NULL);
+}
+
 static int do_download(cli_options *o, nereid_run *run, const char *field)
 {
         struct sigaction sa;
@@ -391,8 +401,8 @@ static int do_download(cli_options *o, nereid_run *run, const char *field)
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = cli_download_signal;
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        cli_catch(SIGINT, &sa);
+        cli_catch(SIGTERM, &sa);
         rc = nereid_run_download(run, field, o->destination,
                                  (o->copy ? NEREID_DOWNLOAD_COPY : 0) |
                                      (o->force ? NEREID_DOWNLOAD_FORCE : 0));
