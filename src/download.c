@@ -33,8 +33,14 @@
  * so files of one folder come together and it is opened once, not once
  * per file. */
 typedef struct download_folder {
-        char *dir;
-        int fd;
+        char *dir; /* the folder below the destination, "" for itself */
+        int fd;    /* open on dir */
+        /* The folders this worker has cleaned of stale temporary files
+         * whose records it is still among, outermost first: sorted paths
+         * keep each folder's records together, so a folder is cleaned
+         * once per worker, not at every return from a subfolder. */
+        char *cleaned[64];
+        size_t ncleaned;
 } download_folder;
 
 typedef struct download_job {
@@ -46,6 +52,30 @@ typedef struct download_job {
         download_folder *open_dir; /* one per worker */
 } download_job;
 
+/* 1 when dir is folder or below it. */
+static int download_is_within(const char *folder, const char *dir)
+{
+        size_t n = strlen(folder);
+
+        return n == 0 || (strncmp(folder, dir, n) == 0 && (dir[n] == '\0' || dir[n] == '/'));
+}
+
+/* Remove the stale temporary files of fd's folder dir (what a download
+ * killed earlier left behind), unless this worker did already. */
+static void download_clean(download_folder *f, const char *dir, int fd)
+{
+        char *copy;
+
+        while (f->ncleaned > 0 && !download_is_within(f->cleaned[f->ncleaned - 1], dir))
+                free(f->cleaned[--f->ncleaned]);
+        if (f->ncleaned > 0 && strcmp(f->cleaned[f->ncleaned - 1], dir) == 0)
+                return;
+        fs_temp_clean(fd);
+        if (f->ncleaned < sizeof(f->cleaned) / sizeof(f->cleaned[0]) &&
+            (copy = nereid_strdup(dir)) != NULL)
+                f->cleaned[f->ncleaned++] = copy;
+}
+
 /* An fd of the folder dir below the destination, from the worker's cache. */
 static int download_folder_fd(download_job *job, unsigned worker, const char *dir)
 {
@@ -56,8 +86,7 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
                 return f->fd;
         if ((fd = fs_open_dir_below(job->rootfd, dir)) < 0)
                 return fd;
-        /* What a download killed earlier (SIGKILL, a crash) left behind. */
-        fs_temp_clean(fd);
+        download_clean(f, dir, fd);
         if (f->dir) {
                 close(f->fd);
                 free(f->dir);
@@ -335,6 +364,8 @@ cleanup:
                 if (job.open_dir[w].dir)
                         close(job.open_dir[w].fd);
                 free(job.open_dir[w].dir);
+                while (job.open_dir[w].ncleaned > 0)
+                        free(job.open_dir[w].cleaned[--job.open_dir[w].ncleaned]);
         }
         free(job.open_dir);
         close(job.rootfd);
