@@ -290,13 +290,21 @@ int fs_temp_clean(int dirfd)
                 if (e->d_name[0] != '.')
                         continue;
                 if (fs_temp_is_file_name(e->d_name)) {
-                        /* Unlocked: its process is gone (a lock dies with it). */
-                        int f = openat(dirfd, e->d_name,
-                                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                        struct stat opened;
+                        int f;
 
+                        /* Only regular files are opened: opening a device
+                         * can have effects of its own. */
+                        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISREG(st.st_mode))
+                                continue;
+                        f = openat(dirfd, e->d_name,
+                                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
                         if (f < 0)
                                 continue;
-                        if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+                        /* Unlocked: its process is gone (a lock dies with it). */
+                        if (fstat(f, &opened) == 0 && S_ISREG(opened.st_mode) &&
+                            opened.st_ino == st.st_ino && opened.st_dev == st.st_dev &&
                             flock(f, LOCK_EX | LOCK_NB) == 0 && unlinkat(dirfd, e->d_name, 0) == 0)
                                 removed++;
                         close(f);
