@@ -36,6 +36,24 @@ expect_eq "" "$(temporaries out/sub)" "a stale temporary in a folder below is re
 expect_true "a name that is not a temporary is kept" test -f out/a.nereid-abc123
 exec 9>&-
 
+# --- downloads running at once into one folder never take each other's -----
+# temporary files for stale ones
+mkdir many
+for i in $(seq 300); do printf 'file %s\n' "$i" >"many/f$i"; done
+R3="$(new_run)"
+track_ok "$R3:m" many
+pids=""
+for i in 1 2 3; do
+	"$NEREID_BIN" download "$R3:m" --destination together --copy >"$T/.c$i.out" 2>"$T/.c$i.err" &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || bad "a download running beside others failed: $(cat "$T"/.c*.err)"
+done
+expect_eq "300" "$(find together -type f ! -name '.*' | wc -l)" "every file is copied"
+expect_eq "" "$(temporaries together)" "no temporary file is left"
+expect_eq "file 17" "$(cat together/f17)" "the copies hold the recorded content"
+
 # --- killing a real copy in progress -----------------------------------------
 mkdir big
 truncate -s 1G big/big.bin
