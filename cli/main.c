@@ -5,6 +5,7 @@
  * "nereid: <what failed>: <why>", and the exit code is the negated
  * library status (1 failure, 2 usage, 3 not found, 4 access, 5 integrity).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ typedef struct cli_options {
         const char *destination;
         const char *key;
         unsigned workers;
-        int json, content, copy;
+        int json, content, copy, force;
         const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
         int nargs;
         int mode;
@@ -34,7 +35,9 @@ static const char cli_usage_text[] =
     "  track [RUN:]FIELD PATH [--destination D]       track files; prints RUN-ID FIELD HASH\n"
     "  hash RUN:FIELD [--content]                     print the artifact (or content) hash\n"
     "  ls RUN:FIELD [--json]                          list the records of a field\n"
-    "  download RUN:FIELD [--destination D] [--copy]  recreate the files\n"
+    "  download RUN:FIELD [--destination D] [--copy] [--force]\n"
+    "                                                 recreate the files (--force replaces\n"
+    "                                                 targets that hold other content)\n"
     "  assign RUN:FIELD (RUN2:FIELD2 | HASH)          set a field to an existing artifact\n"
     "  import RUN:FIELD FILE.json                     store records given as JSON\n"
     "  show RUN [--json]                              every field of a run\n"
@@ -81,6 +84,9 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                         continue;
                 } else if (strcmp(a, "--copy") == 0) {
                         o->copy = 1;
+                        continue;
+                } else if (strcmp(a, "--force") == 0) {
+                        o->force = 1;
                         continue;
                 } else if (strcmp(a, "--project") == 0) {
                         value = &o->project;
@@ -368,11 +374,38 @@ static int do_ls(cli_options *o, nereid_run *run, const char *field)
         return rc < 0 ? cli_fail(rc) : 0;
 }
 
+/* SIGINT, SIGTERM during a download: remove its temporary files, then
+ * die of the signal as if it had not been caught. */
+static void cli_download_signal(int sig)
+{
+        nereid_download_abort();
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+/* Catch sig with sa, unless it was ignored when we started (nohup, a
+ * background job of a shell): it stays ignored then. */
+static void cli_catch(int sig, const struct sigaction *sa)
+{
+        struct sigaction old;
+
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                sigaction(sig, sa, NULL);
+}
+
 static int do_download(cli_options *o, nereid_run *run, const char *field)
 {
-        int rc = nereid_run_download(run, field, o->destination, o->copy);
+        struct sigaction sa;
+        int rc;
 
-        (void)o;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = cli_download_signal;
+        sigemptyset(&sa.sa_mask);
+        cli_catch(SIGINT, &sa);
+        cli_catch(SIGTERM, &sa);
+        rc = nereid_run_download(run, field, o->destination,
+                                 (o->copy ? NEREID_DOWNLOAD_COPY : 0) |
+                                     (o->force ? NEREID_DOWNLOAD_FORCE : 0));
         cli_progress_end(&cli_progress_state);
         /* Each failed file has had its line; the summary would repeat them. */
         if (rc < 0 && cli_progress_state.failures)
@@ -546,8 +579,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "ls") == 0)
                 return cli_with_field(&o, 1, "ls RUN:FIELD [--json]", do_ls);
         if (strcmp(cmd, "download") == 0)
-                return cli_with_field(&o, 1, "download RUN:FIELD [--destination D] [--copy]",
-                                      do_download);
+                return cli_with_field(
+                    &o, 1, "download RUN:FIELD [--destination D] [--copy] [--force]", do_download);
         if (strcmp(cmd, "assign") == 0)
                 return cli_with_field(&o, 2, "assign RUN:FIELD (RUN2:FIELD2 | HASH)", do_assign);
         if (strcmp(cmd, "import") == 0)

@@ -256,15 +256,48 @@ typedef int (*nereid_file_cb)(void *payload, const nereid_file *file);
  */
 int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, void *payload);
 
+/** Flags of nereid_run_download(), or-ed together. */
+enum nereid_download_flag {
+        /** Copy local sources (verified against their MD5, keeping the
+         * source's permission bits and modification time) rather than
+         * making symbolic links to them. */
+        NEREID_DOWNLOAD_COPY = 1,
+        /** Replace a target that exists with other content (it is
+         * otherwise reported and left as it is). A target that is the
+         * source file itself is never replaced, even so. */
+        NEREID_DOWNLOAD_FORCE = 2,
+};
+
 /**
  * Recreate every file of the field under destination (SPEC section 5).
+ * A target already holding the recorded file is left alone; one holding
+ * anything else is left as it is and reported (NEREID_ERROR) unless
+ * NEREID_DOWNLOAD_FORCE is given; a target that is the source file itself
+ * is never replaced by a link to itself. Copies and S3 objects are written
+ * to a temporary file ".NAME.nereid-XXXXXX" beside the target and renamed
+ * into place; stale temporaries that a killed download left in a folder
+ * written into are removed.
  * Failures of single files are reported through the notify callback and
  * the others still go on.
  * @param destination a folder, created if needed; NULL means "."
- * @param copy 0 to make symbolic links to local sources, 1 to copy them
- * @return 0 when every file is in place, else the code of the first failure
+ * @param flags 0 (symbolic links to local sources, existing targets with
+ *        other content kept) or enum nereid_download_flag values or-ed
+ * @return 0 when every file is in place, else the code of the first
+ *         failure; NEREID_EUSAGE for unknown flags
  */
-int nereid_run_download(nereid_run *run, const char *field, const char *destination, int copy);
+int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags);
+
+/**
+ * Remove the temporary files of every download in progress in this
+ * process; from then on no new one is made (the downloads still running
+ * fail). Async-signal-safe:
+ * the library installs no signal handler, so a program that wants
+ * SIGINT/SIGTERM to leave nothing behind calls this from its handler and
+ * then ends the process (e.g. restores the default action and raises the
+ * signal again). A temporary left anyway (SIGKILL, a crash) is removed by
+ * the next download into the same folder.
+ */
+void nereid_download_abort(void);
 
 /**
  * Set a field to the artifact that another run's field holds.

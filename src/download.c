@@ -2,11 +2,18 @@
  * download.c - nereid_run_download: recreate every file of a field below a
  * destination (SPEC section 5). The records are checked here (a file_path
  * that could lead outside the destination is refused before anything is
- * written); the transfer itself is the source driver's fetch, run on the
- * worker pool so that several files move at once.
+ * written), and so is what is already at each target: a target holding
+ * the recorded content is left alone, one holding anything else is left as
+ * it is and reported unless NEREID_DOWNLOAD_FORCE is given, and a target
+ * that is the source file itself is never replaced by a link to itself.
+ * Stale temporary files of an earlier, killed download are removed from
+ * every folder written into. The transfer itself is the source driver's
+ * fetch, run on the worker pool so that several files move at once.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +21,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
+#include "hash.h"
 #include "pool.h"
 #include "project.h"
 #include "record.h"
@@ -25,18 +33,48 @@
  * so files of one folder come together and it is opened once, not once
  * per file. */
 typedef struct download_folder {
-        char *dir;
-        int fd;
+        char *dir; /* the folder below the destination, "" for itself */
+        int fd;    /* open on dir */
+        /* The folders this worker has cleaned of stale temporary files
+         * whose records it is still among, outermost first: sorted paths
+         * keep each folder's records together, so a folder is cleaned
+         * once per worker, not at every return from a subfolder. */
+        char *cleaned[64];
+        size_t ncleaned;
 } download_folder;
 
 typedef struct download_job {
         nereid_project *project;
         pool_stream *stream;
         int rootfd;
-        int copy;
+        int flags;                 /* enum nereid_download_flag */
         size_t failed;             /* updated atomically: jobs run on several threads */
         download_folder *open_dir; /* one per worker */
 } download_job;
+
+/* 1 when dir is folder or below it. */
+static int download_is_within(const char *folder, const char *dir)
+{
+        size_t n = strlen(folder);
+
+        return n == 0 || (strncmp(folder, dir, n) == 0 && (dir[n] == '\0' || dir[n] == '/'));
+}
+
+/* Remove the stale temporary files of fd's folder dir (what a download
+ * killed earlier left behind), unless this worker did already. */
+static void download_clean(download_folder *f, const char *dir, int fd)
+{
+        char *copy;
+
+        while (f->ncleaned > 0 && !download_is_within(f->cleaned[f->ncleaned - 1], dir))
+                free(f->cleaned[--f->ncleaned]);
+        if (f->ncleaned > 0 && strcmp(f->cleaned[f->ncleaned - 1], dir) == 0)
+                return;
+        fs_temp_clean(fd);
+        if (f->ncleaned < sizeof(f->cleaned) / sizeof(f->cleaned[0]) &&
+            (copy = nereid_strdup(dir)) != NULL)
+                f->cleaned[f->ncleaned++] = copy;
+}
 
 /* An fd of the folder dir below the destination, from the worker's cache. */
 static int download_folder_fd(download_job *job, unsigned worker, const char *dir)
@@ -48,6 +86,7 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
                 return f->fd;
         if ((fd = fs_open_dir_below(job->rootfd, dir)) < 0)
                 return fd;
+        download_clean(f, dir, fd);
         if (f->dir) {
                 close(f->fd);
                 free(f->dir);
@@ -59,6 +98,96 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
                 return NEREID_ERROR;
         }
         return fd;
+}
+
+/* 1 when the target st (not followed) is a folder, with the message set. */
+static int download_is_folder(const struct nereid_file *rec, const struct stat *st)
+{
+        if (!S_ISDIR(st->st_mode))
+                return 0;
+        nereid_error(NEREID_ERROR, "%s: a folder is in the way, left as it is", rec->file_path);
+        return 1;
+}
+
+/* What is at dirfd/name already. Returns 1 when the recorded file is in
+ * place (nothing to do), 0 when the driver is to put it there (nothing is
+ * there, or what is there may be replaced), or a negative code with the
+ * message set when the target must be left as it is. */
+static int download_target(download_job *job, const source_driver *driver,
+                           const struct nereid_file *rec, int dirfd, const char *name)
+{
+        int copy = (job->flags & NEREID_DOWNLOAD_COPY) != 0;
+        struct stat target, followed, source;
+        char *path = NULL, link[PATH_MAX];
+        int have_source = 0, rc;
+        ssize_t n;
+
+        if (fstatat(dirfd, name, &target, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", rec->file_path);
+        }
+        if (download_is_folder(rec, &target))
+                return NEREID_ERROR;
+        if (driver->local_path) {
+                if ((rc = driver->local_path(rec, &path)) < 0)
+                        return rc;
+                have_source = stat(path, &source) == 0;
+        }
+        rc = 0;
+        if (driver->local_path && !have_source)
+                goto out; /* the driver reports the missing source */
+        if (have_source && !copy && S_ISLNK(target.st_mode)) {
+                n = readlinkat(dirfd, name, link, sizeof(link) - 1);
+                if (n >= 0) {
+                        link[n] = '\0';
+                        if (strcmp(link, path) == 0) {
+                                rc = 1; /* the same link */
+                                goto out;
+                        }
+                }
+        }
+        if (have_source && fstatat(dirfd, name, &followed, 0) == 0 &&
+            followed.st_dev == source.st_dev && followed.st_ino == source.st_ino) {
+                /* The target leads to the source file itself. */
+                if (S_ISLNK(target.st_mode)) {
+                        /* A link to it: in place, or --copy puts a verified copy
+                         * of the same file there, which loses nothing. */
+                        rc = copy ? 0 : 1;
+                        goto out;
+                }
+                if (source_target_has_md5(dirfd, name, rec->file_hash)) {
+                        rc = 1;
+                        goto out;
+                }
+                rc = nereid_error(NEREID_ERROR,
+                                  "%s: the target is the source file itself and it changed since "
+                                  "it was tracked; left as it is (never replaced by a link to "
+                                  "itself)",
+                                  rec->file_path);
+                goto out;
+        }
+        if (S_ISREG(target.st_mode)) {
+                if (source_target_has_md5(dirfd, name, rec->file_hash)) {
+                        rc = 1;
+                        goto out;
+                }
+                /* An S3 multipart ETag is no MD5: a file of the recorded size
+                 * cannot be told from the object, and is left alone. */
+                if (!hash_is_md5(rec->file_hash) && rec->has_size &&
+                    (uint64_t)target.st_size == rec->size) {
+                        rc = 1;
+                        goto out;
+                }
+        }
+        if (!(job->flags & NEREID_DOWNLOAD_FORCE))
+                rc = nereid_error(NEREID_ERROR,
+                                  "%s: the target exists with other content; left as it is "
+                                  "(--force replaces it)",
+                                  rec->file_path);
+out:
+        free(path);
+        return rc;
 }
 
 /* Bring one record's file to its place below the destination. */
@@ -98,7 +227,14 @@ static int download_record(download_job *job, const struct nereid_file *rec, uns
                 rc = dirfd;
                 goto report;
         }
-        rc = driver->fetch(job->project, rec, dirfd, name, job->copy);
+        if ((rc = download_target(job, driver, rec, dirfd, name)) != 0) {
+                rc = rc > 0 ? 0 : rc;
+                goto report;
+        }
+        rc =
+            driver->fetch(job->project, rec, dirfd, name, (job->flags & NEREID_DOWNLOAD_COPY) != 0);
+        /* Every temporary file of the fetch is renamed or removed by now. */
+        fs_temp_forget();
 report:
         free(dir);
         if (rc < 0) {
@@ -186,7 +322,7 @@ static int download_open_root(const char *destination)
         return fd;
 }
 
-int nereid_run_download(nereid_run *run, const char *field, const char *destination, int copy)
+int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags)
 {
         nereid_project *project = run->project;
         download_job job = {0};
@@ -197,13 +333,15 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
 
         if (!destination || !*destination)
                 destination = ".";
+        if (flags & ~(NEREID_DOWNLOAD_COPY | NEREID_DOWNLOAD_FORCE))
+                return nereid_error(NEREID_EUSAGE, "download: unknown flags 0x%x", (unsigned)flags);
         if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
                 return rc;
         job.project = project;
         job.rootfd = rc;
-        job.copy = copy;
+        job.flags = flags;
         workers = project_workers(project);
         job.open_dir = nereid_calloc_array(workers, sizeof(*job.open_dir));
         rc = job.open_dir ? pool_stream_start(&job.stream, workers, 1, download_item, &job)
@@ -226,8 +364,15 @@ cleanup:
                 if (job.open_dir[w].dir)
                         close(job.open_dir[w].fd);
                 free(job.open_dir[w].dir);
+                while (job.open_dir[w].ncleaned > 0)
+                        free(job.open_dir[w].cleaned[--job.open_dir[w].ncleaned]);
         }
         free(job.open_dir);
         close(job.rootfd);
         return rc;
+}
+
+void nereid_download_abort(void)
+{
+        fs_temp_remove_all();
 }

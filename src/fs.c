@@ -1,13 +1,21 @@
 /*
  * fs.c - the POSIX file-system helpers of fs.h: UTC times, joins, creating
  * folders below a root without ever following a link out of it, and
- * temporary files beside a target. Windows would get its own fs_win.c.
+ * temporary files beside a target: locked while their process lives,
+ * registered so that a signal handler can remove them, and removed as
+ * stale by a later download once no process holds them. Not for what a
+ * download does with its targets (download.c). Windows would get its own
+ * fs_win.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "buf.h"
@@ -105,14 +113,90 @@ int fs_open_dir_below(int rootfd, const char *dir)
         return fd;
 }
 
+/* The temporary files of this process that are not yet renamed or removed:
+ * a fixed table, so that a signal handler can walk it without taking a lock
+ * or allocating. A slot is free (0), being changed (1) or armed (2). */
+#define FS_TEMP_SLOTS 1024
+#define FS_TEMP_MINE  8
+
+struct fs_temp_slot {
+        int state;               /* 0 free, 1 being changed, 2 armed (atomic) */
+        int dirfd;               /* the folder the file is in */
+        int lockfd;              /* a duplicate of the file's fd: holds its flock */
+        char name[NAME_MAX + 1]; /* the file's name in dirfd */
+};
+
+static struct fs_temp_slot fs_temp_slots[FS_TEMP_SLOTS];
+static int fs_temp_aborting; /* set by fs_temp_remove_all (atomic) */
+/* The slots this thread armed, released by fs_temp_forget. */
+static _Thread_local int fs_temp_mine[FS_TEMP_MINE];
+static _Thread_local int fs_temp_nmine;
+
+/* Register dirfd/name, keeping a duplicate of fd so that its lock lasts
+ * until fs_temp_forget. A full table only costs the registration. */
+static void fs_temp_register(int dirfd, const char *name, int fd)
+{
+        int i;
+
+        if (fs_temp_nmine == FS_TEMP_MINE)
+                return;
+        for (i = 0; i < FS_TEMP_SLOTS; i++) {
+                struct fs_temp_slot *slot = &fs_temp_slots[i];
+                int expected = 0;
+
+                if (!__atomic_compare_exchange_n(&slot->state, &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                                 __ATOMIC_RELAXED))
+                        continue;
+                slot->dirfd = dirfd;
+                slot->lockfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+                snprintf(slot->name, sizeof(slot->name), "%s", name);
+                __atomic_store_n(&slot->state, 2, __ATOMIC_RELEASE);
+                fs_temp_mine[fs_temp_nmine++] = i;
+                return;
+        }
+}
+
+void fs_temp_forget(void)
+{
+        while (fs_temp_nmine > 0) {
+                struct fs_temp_slot *slot = &fs_temp_slots[fs_temp_mine[--fs_temp_nmine]];
+
+                __atomic_store_n(&slot->state, 1, __ATOMIC_RELEASE);
+                if (slot->lockfd >= 0)
+                        close(slot->lockfd);
+                slot->lockfd = -1;
+                __atomic_store_n(&slot->state, 0, __ATOMIC_RELEASE);
+        }
+}
+
+void fs_temp_remove_all(void)
+{
+        int i;
+
+        __atomic_store_n(&fs_temp_aborting, 1, __ATOMIC_SEQ_CST);
+        for (i = 0; i < FS_TEMP_SLOTS; i++) {
+                struct fs_temp_slot *slot = &fs_temp_slots[i];
+
+                if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == 2)
+                        unlinkat(slot->dirfd, slot->name, 0);
+        }
+}
+
 int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap)
 {
+        return fs_temp_in_mode(dirfd, base, 0666, name_out, name_cap);
+}
+
+int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, size_t name_cap)
+{
         static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        static unsigned long counter;
         int attempt;
 
         for (attempt = 0; attempt < 100; attempt++) {
                 unsigned long r = (unsigned long)fs_now_ns() ^ ((unsigned long)getpid() << 16) ^
-                                  (unsigned long)attempt * 2654435761u;
+                                  __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED) * 2654435761u;
+                struct stat st;
                 char suffix[7];
                 int i, fd;
 
@@ -125,25 +209,119 @@ int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap)
                     name_cap)
                         return nereid_error(NEREID_ERROR, "%s: name too long", base);
                 fd = openat(dirfd, name_out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                            0666);
-                if (fd >= 0)
-                        return fd;
-                if (errno != EEXIST)
+                            mode);
+                if (fd < 0 && errno == EEXIST)
+                        continue;
+                if (fd < 0)
                         return nereid_error_os(nereid_error_from_errno(errno), errno,
                                                "%s: cannot create temporary file", base);
+                /* Another process's fs_temp_clean may have locked the new file
+                 * before us (it then removes it), or removed it already: take
+                 * another name. */
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
+                        close(fd);
+                        continue;
+                }
+                fs_temp_register(dirfd, name_out, fd);
+                if (__atomic_load_n(&fs_temp_aborting, __ATOMIC_SEQ_CST)) {
+                        unlinkat(dirfd, name_out, 0);
+                        close(fd);
+                        fs_temp_forget();
+                        return nereid_error(NEREID_ERROR, "%s: cancelled", base);
+                }
+                return fd;
         }
         return nereid_error(NEREID_ERROR, "%s: cannot create temporary file", base);
 }
 
+/* 1 when name ends in ".nereid-" and 6 of [a-z0-9] after a non-empty base
+ * (".<base>.nereid-XXXXXX", fs_temp_in's names). */
+static int fs_temp_is_file_name(const char *name)
+{
+        size_t n = strlen(name), i;
+
+        if (n < 1 + 1 + 8 + 6 || name[0] != '.' || memcmp(name + n - 14, ".nereid-", 8) != 0)
+                return 0;
+        for (i = n - 6; i < n; i++)
+                if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9')))
+                        return 0;
+        return 1;
+}
+
+/* The PID of a temporary link ".<base>.nereid-link-PID-N", or 0. */
+static long fs_temp_link_pid(const char *name)
+{
+        const char *tag = NULL, *p;
+        char *end;
+        long pid;
+
+        for (p = strstr(name, ".nereid-link-"); p; p = strstr(p + 1, ".nereid-link-"))
+                tag = p;
+        if (name[0] != '.' || !tag || tag == name + 1)
+                return 0;
+        p = tag + 13;
+        if (*p < '0' || *p > '9')
+                return 0;
+        pid = strtol(p, &end, 10);
+        if (*end != '-' || end[1] < '0' || end[1] > '9')
+                return 0;
+        for (p = end + 1; *p; p++)
+                if (*p < '0' || *p > '9')
+                        return 0;
+        return pid;
+}
+
 int fs_is_nereid_temp(const char *name)
 {
-        const char *mark;
+        return fs_temp_is_file_name(name) || fs_temp_link_pid(name) > 0;
+}
 
-        /* ".<base>.nereid-<suffix>", base and suffix not empty. */
-        if (name[0] != '.' || !name[1])
+int fs_temp_clean(int dirfd)
+{
+        struct dirent *e;
+        int fd, removed = 0;
+        DIR *dir;
+
+        if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return 0;
-        mark = strstr(name + 2, ".nereid-");
-        return mark && mark[8] != '\0';
+        if (!(dir = fdopendir(fd))) {
+                close(fd);
+                return 0;
+        }
+        while ((e = readdir(dir)) != NULL) {
+                struct stat st;
+                long pid;
+
+                if (e->d_name[0] != '.')
+                        continue;
+                if (fs_temp_is_file_name(e->d_name)) {
+                        struct stat opened;
+                        int f;
+
+                        /* Only regular files are opened: opening a device
+                         * can have effects of its own. */
+                        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISREG(st.st_mode))
+                                continue;
+                        f = openat(dirfd, e->d_name,
+                                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                        if (f < 0)
+                                continue;
+                        /* Unlocked: its process is gone (a lock dies with it). */
+                        if (fstat(f, &opened) == 0 && S_ISREG(opened.st_mode) &&
+                            opened.st_ino == st.st_ino && opened.st_dev == st.st_dev &&
+                            flock(f, LOCK_EX | LOCK_NB) == 0 && unlinkat(dirfd, e->d_name, 0) == 0)
+                                removed++;
+                        close(f);
+                } else if ((pid = fs_temp_link_pid(e->d_name)) > 0 && pid != (long)getpid() &&
+                           fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           S_ISLNK(st.st_mode) && kill((pid_t)pid, 0) < 0 && errno == ESRCH &&
+                           unlinkat(dirfd, e->d_name, 0) == 0) {
+                        removed++;
+                }
+        }
+        closedir(dir);
+        return removed;
 }
 
 int fs_is_utf8(const char *s)

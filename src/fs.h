@@ -28,14 +28,37 @@ char *fs_join(const char *a, const char *b);
  * fd or a negative NEREID_E* code with the message set. */
 int fs_open_dir_below(int rootfd, const char *dir);
 
-/* Create and open a new temporary file in dirfd named ".<base>.nereid-XXXXXX";
- * the chosen name is written to name_out (size name_cap). Returns fd or
- * a negative code. */
+/* Create and open a new temporary file in dirfd named ".<base>.nereid-XXXXXX"
+ * (mode 0666 less the umask); the chosen name is written to name_out (size
+ * name_cap). The file is locked (flock) for as long as it is this process's
+ * own, so that fs_temp_clean in another process never takes it for stale,
+ * and it is registered for fs_temp_remove_all. Once the caller has renamed
+ * or removed it, fs_temp_forget releases the registration and the lock.
+ * Returns fd or a negative code. */
 int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap);
+/* fs_temp_in with another creation mode (0600 while a private copy is made). */
+int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, size_t name_cap);
 
-/* 1 when name has the form of Nereid's temporary files beside a target,
- * ".<base>.nereid-<suffix>" (fs_temp_in, and the links download makes):
- * tracking never records them. */
+/* Release the registrations and locks of the temporary files this thread
+ * made with fs_temp_in: call it once they have been renamed or removed. */
+void fs_temp_forget(void);
+
+/* Remove every temporary file registered by fs_temp_in that is not yet
+ * forgotten, and make fs_temp_in fail from now on. Async-signal-safe (only
+ * unlinkat and atomic loads): for a SIGINT/SIGTERM handler that then ends
+ * the process. */
+void fs_temp_remove_all(void);
+
+/* Remove the stale temporary files of Nereid in the folder dirfd: files
+ * named as fs_temp_in names them that no live process holds locked, and
+ * temporary links ".<base>.nereid-link-PID-N" whose process is gone.
+ * Returns how many were removed; errors are ignored (nothing depends on
+ * the clean-up succeeding). */
+int fs_temp_clean(int dirfd);
+
+/* 1 when name has the form of Nereid's temporary files beside a target:
+ * ".<base>.nereid-XXXXXX" (fs_temp_in) or ".<base>.nereid-link-PID-N" (the
+ * links download makes). Tracking never records them. */
 int fs_is_nereid_temp(const char *name);
 
 /* 1 when s is valid UTF-8 (no overlongs, no surrogates). */

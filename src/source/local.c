@@ -69,11 +69,16 @@ static int local_link(const struct nereid_file *rec, const char *target, int dir
 }
 
 /* Copy source into a temporary file beside the target, verify the MD5,
- * then rename it into place. */
+ * then rename it into place. The copy gets the source's permission bits
+ * (never wider: no set-ID or sticky bit) and its times; until then the
+ * temporary file is private (0600), so a private source is never readable
+ * through it. */
 static int local_copy(const struct nereid_file *rec, const char *source, int dirfd,
                       const char *name)
 {
         char tmp[NAME_MAX + 1], md5[NEREID_MD5_HEXLEN + 1];
+        struct timespec times[2];
+        struct stat st;
         hash_md5_ctx *ctx = NULL;
         unsigned char *block = NULL;
         int in = -1, out = -1, rc = 0;
@@ -82,13 +87,17 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
         if (in < 0)
                 return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
                                        rec->file_path, source);
+        if (fstat(in, &st) < 0) {
+                rc = nereid_error_os(NEREID_ERROR, errno, "%s: source %s", rec->file_path, source);
+                goto cleanup;
+        }
         block = malloc(NEREID_HASH_BLOCK);
         ctx = hash_md5_new();
         if (!block || !ctx) {
                 rc = nereid_error_oom();
                 goto cleanup;
         }
-        if ((out = fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
+        if ((out = fs_temp_in_mode(dirfd, name, 0600, tmp, sizeof(tmp))) < 0) {
                 rc = out;
                 goto cleanup;
         }
@@ -129,6 +138,12 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 rc = nereid_error(NEREID_EINTEGRITY,
                                   "%s: %s does not match its recorded hash (MD5 %s, recorded %s)",
                                   rec->file_path, source, md5, rec->file_hash);
+        times[0] = st.st_atim;
+        times[1] = st.st_mtim;
+        if (rc == 0 && (fchmod(out, st.st_mode & 0777) < 0 || futimens(out, times) < 0))
+                rc = nereid_error_os(NEREID_ERROR, errno,
+                                     "%s: cannot set the permissions and times of the copy",
+                                     rec->file_path);
         if (rc == 0 && close(out) < 0)
                 rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
         else if (rc < 0)
@@ -153,9 +168,7 @@ static int local_fetch(nereid_project *project, const struct nereid_file *rec, i
                        const char *name, int copy)
 {
         const char *source = NULL;
-        char target[PATH_MAX];
         struct stat st;
-        ssize_t n;
         int rc;
 
         (void)project;
@@ -167,22 +180,25 @@ static int local_fetch(nereid_project *project, const struct nereid_file *rec, i
         if (!S_ISREG(st.st_mode))
                 return nereid_error(NEREID_ERROR, "%s: source %s is not a regular file",
                                     rec->file_path, source);
-        if (!copy) {
-                n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-                if (n >= 0) {
-                        target[n] = '\0';
-                        if (strcmp(target, source) == 0)
-                                return 0; /* already in place */
-                } else if (errno == EINVAL && source_target_has_md5(dirfd, name, rec->file_hash)) {
-                        return 0; /* a file (an earlier --copy) with the recorded content */
-                }
+        /* What is at the target was judged by download.c (SPEC section 5). */
+        if (!copy)
                 return local_link(rec, source, dirfd, name);
-        }
-        if (source_target_has_md5(dirfd, name, rec->file_hash))
-                return 0;
         return local_copy(rec, source, dirfd, name);
 }
 
+static int local_fetch_path(const struct nereid_file *rec, char **path)
+{
+        const char *source = NULL;
+        int rc;
+
+        if ((rc = local_source_path(rec, &source)) < 0)
+                return rc;
+        if (!(*path = nereid_strdup(source)))
+                return NEREID_ERROR;
+        return 0;
+}
+
 const source_driver source_local = {
-    NEREID_SOURCE_VERSION, "local", URI_LOCAL, NEREID_TYPE_LOCAL, local_scan, local_fetch,
+    NEREID_SOURCE_VERSION, "local",          URI_LOCAL, NEREID_TYPE_LOCAL, local_scan,
+    local_fetch,           local_fetch_path,
 };

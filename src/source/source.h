@@ -12,7 +12,7 @@
 #include "uri.h"
 #include "../project.h"
 
-#define NEREID_SOURCE_VERSION 1
+#define NEREID_SOURCE_VERSION 2
 
 typedef struct source_driver {
         int version;
@@ -29,12 +29,19 @@ typedef struct source_driver {
                     nereid_files *out);
 
         /* Put the file of rec at dirfd/name (name is one path segment, the
-         * folder already exists below the destination). copy: 1 to copy a
-         * local file rather than link it. A target already holding the
-         * recorded content is left alone. Must be thread-safe: downloads run
+         * folder already exists below the destination), replacing what is
+         * there: download.c has already decided that it may be replaced
+         * (SPEC section 5). copy: 1 to copy a local file rather than link
+         * it. Temporary files are made with fs_temp_in, and renamed or
+         * removed before fetch returns. Must be thread-safe: downloads run
          * on a pool. */
         int (*fetch)(nereid_project *project, const struct nereid_file *rec, int dirfd,
                      const char *name, int copy);
+
+        /* Since version 2; NULL for sources that are not local files. The
+         * local path of rec's source file, for download to tell whether a
+         * target is that very file. *path is the caller's to free. */
+        int (*local_path)(const struct nereid_file *rec, char **path);
 } source_driver;
 
 const source_driver *source_for_scheme(int scheme);

@@ -62,10 +62,14 @@ expect_eq "$S2" "$(snapshot copy)" "re-download with --copy: same inodes and tim
 expect_exit 0 nereid download "$R:d" --destination out --copy
 expect_true "--copy over an existing link gives a regular file" test -f out/a.txt -a ! -L out/a.txt
 expect_true "and the source is untouched" cmp -s data/a.txt <(printf 'alpha\n')
-# A stale regular file at the target is replaced by the recorded bytes.
+# A stale regular file at the target is kept and reported; --force replaces
+# it with the recorded bytes.
 printf 'stale content\n' >copy/a.txt
-expect_exit 0 nereid download "$R:d" --destination copy --copy
-expect_true "a stale target is replaced" cmp -s copy/a.txt data/a.txt
+expect_error 1 nereid download "$R:d" --destination copy --copy
+expect_contains "a.txt" "$ERR" "the kept target is named"
+expect_eq "stale content" "$(cat copy/a.txt)" "a target with other content is left as it is"
+expect_exit 0 nereid download "$R:d" --destination copy --copy --force
+expect_true "--force replaces a stale target" cmp -s copy/a.txt data/a.txt
 
 # --- a source changed after tracking + --copy: exit 5, nothing at the target --------------------------------
 cp -rp data data2
@@ -89,7 +93,8 @@ expect_true "same-size change: nothing at the target" test ! -e changed3/a.txt
 # A target that exists with other bytes is not replaced by a bad copy.
 mkdir -p changed4
 printf 'keep me\n' >changed4/a.txt
-expect_exit 5 nereid download "$R:d2" --destination changed4 --copy
+expect_exit 5 nereid download "$R:d2" --destination changed4 --copy --force
+expect_eq "keep me" "$(cat changed4/a.txt)" "a failed verification keeps the target"
 expect_true "a failed verification leaves no temporary next to the target" \
 	test "$(find changed4 -maxdepth 1 -name '*a.txt*' ! -name a.txt | wc -l)" = 0
 

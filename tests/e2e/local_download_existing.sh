@@ -2,7 +2,7 @@
 # local_download_existing.sh - what download does with targets already in
 # place (SPEC section 5): one holding the recorded content, as a link or as
 # a copy, is left alone whatever the mode; one holding other content is
-# replaced.
+# reported and kept unless --force is given.
 . "$(dirname "$0")/lib.sh"
 
 mkdir data
@@ -17,10 +17,16 @@ ino_a="$(stat -c %i out/a)"
 expect_exit 0 nereid download "$R:f" --destination out
 expect_eq "$ino_a" "$(stat -c %i out/a)" "a copy with the recorded hash is left alone by a link download"
 expect_true "the copy was not turned into a link" test ! -L out/a
-# A target with other content is replaced by the link.
+# A target with other content is reported by name and kept (exit 1), the
+# others are still downloaded; --force replaces it by the link.
 printf 'changed\n' >out/b
-expect_exit 0 nereid download "$R:f" --destination out
-expect_eq "$(cd data && pwd -P)/b" "$(readlink out/b)" "a target with other content is replaced"
+rm out/a
+expect_error 1 nereid download "$R:f" --destination out
+expect_match '^nereid: b: ' "$ERR" "the kept target is named"
+expect_eq "changed" "$(cat out/b)" "a target with other content is left as it is"
+expect_true "the other files are still downloaded" test -L out/a
+expect_exit 0 nereid download "$R:f" --destination out --force
+expect_eq "$(cd data && pwd -P)/b" "$(readlink out/b)" "--force replaces a target with other content"
 # A copy download over a link puts a verified copy in its place.
 expect_exit 0 nereid download "$R:f" --destination out --copy
 expect_true "--copy replaces a link with a copy" test ! -L out/b

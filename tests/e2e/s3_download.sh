@@ -36,9 +36,12 @@ inode=$(stat -c %i "$WORK/out/big.bin")
 expect 0 download "$run:set" --destination "$WORK/out"
 [ "$(stat -c %i "$WORK/out/big.bin")" = "$inode" ] || fail "a file in place was rewritten"
 
-# A damaged local copy is replaced.
+# A damaged local copy is kept and reported (exit 1); --force replaces it.
 printf 'damaged' >"$WORK/out/sub/hello.txt"
-expect 0 download "$run:set" --destination "$WORK/out"
+expect 1 download "$run:set" --destination "$WORK/out"
+expect_err "sub/hello.txt"
+[ "$(cat "$WORK/out/sub/hello.txt")" = damaged ] || fail "a target with other content was replaced"
+expect 0 download "$run:set" --destination "$WORK/out" --force
 cmp "$WORK/src/sub/hello.txt" "$WORK/out/sub/hello.txt" || fail "damaged copy not replaced"
 
 # The object changes after tracking: integrity failure, nothing left.
