@@ -70,14 +70,18 @@ typedef struct cli_options {
         unsigned workers;               /* --workers parsed */
 } cli_options;
 
+/* A command on one RUN:FIELD (its first argument), run and field open. */
+typedef int (*cli_field_fn)(cli_options *o, nereid_run *run, const char *field);
+
 struct cli_command {
-        const char *name; /* "ls", or "run new" for a subcommand */
-        const char *args; /* the positional arguments in usage */
-        int nargs;        /* how many positional arguments it needs */
-        unsigned options; /* OPT() bits of the options it takes */
-        int differs;      /* 1 when exit 1 means "differs" (a failure is then 6) */
-        int (*run)(cli_options *o);
-        const char *summary; /* one line for the usage */
+        const char *name;           /* "ls", or "run new" for a subcommand */
+        const char *args;           /* the positional arguments in usage */
+        int nargs;                  /* how many positional arguments it needs */
+        unsigned options;           /* OPT() bits of the options it takes */
+        int differs;                /* 1 when exit 1 means "differs" (a failure is then 6) */
+        int (*run)(cli_options *o); /* the command, or NULL when field is set */
+        cli_field_fn field;         /* a command on RUN:FIELD, opened by cli_with_field */
+        const char *summary;        /* one line for the usage */
 };
 
 /* Exit code of a general failure of the command being run. */
@@ -350,9 +354,6 @@ out:
         return rc;
 }
 
-/* The commands that read one RUN:FIELD share their opening. */
-typedef int (*cli_field_fn)(cli_options *o, nereid_run *run, const char *field);
-
 static int cli_with_field(cli_options *o, cli_field_fn fn)
 {
         nereid_project *project;
@@ -477,21 +478,6 @@ static int do_status(cli_options *o, nereid_run *run, const char *field)
         return rc;
 }
 
-static int cmd_field(cli_options *o)
-{
-        static const struct {
-                const char *name;
-                cli_field_fn fn;
-        } fns[] = {{"hash", do_hash},     {"ls", do_ls},         {"download", do_download},
-                   {"assign", do_assign}, {"import", do_import}, {"status", do_status}};
-        size_t i;
-
-        for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-                if (strcmp(o->cmd->name, fns[i].name) == 0)
-                        return cli_with_field(o, fns[i].fn);
-        return cli_general_failure;
-}
-
 static int cmd_diff(cli_options *o)
 {
         nereid_project *project;
@@ -568,26 +554,29 @@ static int cmd_runs(cli_options *o)
 }
 
 #define J OPT(OPT_JSON)
+/* One row per command, in the order of the usage. */
 static const cli_command cli_commands[] = {
-    {"run new", "", 0, OPT_COMMON | OPT(OPT_NAME), 0, cmd_run_new, "create a run, print its ID"},
+    {"run new", "", 0, OPT_COMMON | OPT(OPT_NAME), 0, cmd_run_new, NULL,
+     "create a run, print its ID"},
     {"track", "[RUN:]FIELD PATH", 2, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_NAME), 0,
-     cmd_track, "track files; prints RUN-ID FIELD HASH"},
-    {"hash", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_CONTENT), 0, cmd_field,
+     cmd_track, NULL, "track files; prints RUN-ID FIELD HASH"},
+    {"hash", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_CONTENT), 0, NULL, do_hash,
      "print the artifact (or content) hash"},
-    {"ls", "RUN:FIELD", 1, OPT_COMMON | J, 0, cmd_field, "list the records of a field"},
-    {"download", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_COPY), 0, cmd_field,
-     "recreate the files"},
-    {"assign", "RUN:FIELD (RUN2:FIELD2 | HASH)", 2, OPT_COMMON, 0, cmd_field,
+    {"ls", "RUN:FIELD", 1, OPT_COMMON | J, 0, NULL, do_ls, "list the records of a field"},
+    {"download", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_COPY), 0, NULL,
+     do_download, "recreate the files"},
+    {"assign", "RUN:FIELD (RUN2:FIELD2 | HASH)", 2, OPT_COMMON, 0, NULL, do_assign,
      "set a field to an existing artifact"},
-    {"import", "RUN:FIELD FILE.json", 2, OPT_COMMON, 0, cmd_field,
+    {"import", "RUN:FIELD FILE.json", 2, OPT_COMMON, 0, NULL, do_import,
      "store records given as JSON (- reads stdin)"},
-    {"show", "RUN", 1, OPT_COMMON | J, 0, cmd_show, "every field of a run"},
-    {"runs", "", 0, OPT_COMMON | J, 0, cmd_runs, "the runs of the project"},
-    {"diff", "RUN1:FIELD1 RUN2:FIELD2", 2, OPT_COMMON | J, 1, cmd_diff,
+    {"show", "RUN", 1, OPT_COMMON | J, 0, cmd_show, NULL, "every field of a run"},
+    {"runs", "", 0, OPT_COMMON | J, 0, cmd_runs, NULL, "the runs of the project"},
+    {"diff", "RUN1:FIELD1 RUN2:FIELD2", 2, OPT_COMMON | J, 1, cmd_diff, NULL,
      "added / removed / changed files"},
-    {"status", "RUN:FIELD", 1, OPT_COMMON, 1, cmd_field, "compare a field with its sources"},
+    {"status", "RUN:FIELD", 1, OPT_COMMON | J, 1, NULL, do_status,
+     "compare a field with its sources"},
     {"project new", "WORKSPACE/PROJECT", 1,
-     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new,
+     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new, NULL,
      "create a project with a chosen key"},
 };
 #undef J
@@ -820,7 +809,7 @@ static int cli_main(int argc, char **argv, int *differs)
         }
         if ((i = cli_parse(argc, argv, 1 + used, &o)) != 0)
                 return i;
-        return c->run(&o);
+        return c->field ? cli_with_field(&o, c->field) : c->run(&o);
 }
 
 int main(int argc, char **argv)
