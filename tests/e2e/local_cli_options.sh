@@ -77,6 +77,14 @@ expect_error 2 nereid ls "$R:f" --workers
 expect_error 2 nereid ls "$R:f" --workers -1
 expect_error 2 nereid ls "$R:f" extra
 
+# status takes --json as diff does; track makes a named run only when it makes one.
+expect_exit 0 nereid status "$R:f" --json
+expect_eq '{"added":[],"removed":[],"changed":[]}' "$OUT" "status --json"
+expect_exit 0 nereid track named d --name "my run"
+R4="${OUT%% *}"
+expect_exit 0 nereid show "$R4" --json
+expect_contains '"sys/name":"my run"' "$OUT" "track --name names the new run"
+
 # --- --opt=value, and -- ending the options ---
 expect_exit 0 nereid hash "$R:f" --mode=read-only
 expect_exit 0 nereid hash --content -- "$R:f"
