@@ -10,6 +10,7 @@
  * as 1 means "differs"). Every command checks that its output was written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,12 +752,40 @@ static int cli_finish(int rc, int differs)
         return rc;
 }
 
+/*
+ * Standard descriptors that are closed are opened on /dev/null, so no file
+ * the library opens (a store, a file being hashed) can become stdout and
+ * receive output. Returns 1 when stdout was closed.
+ */
+static int cli_sanitize_fds(void)
+{
+        int fd, stdout_closed = 0;
+
+        for (fd = 0; fd <= 2; fd++) {
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                if (fd == STDOUT_FILENO)
+                        stdout_closed = 1;
+                if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) < 0)
+                        abort(); /* nothing safe can be done */
+        }
+        return stdout_closed;
+}
+
 static int cli_main(int argc, char **argv, int *differs)
 {
         cli_options o = {0};
         const cli_command *c;
         int i, used = 0;
 
+        if (argc >= 2 && (c = cli_find(argc, argv, &used)) != NULL)
+                cli_general_failure = c->differs ? 6 : 1;
+        if (cli_sanitize_fds()) {
+                /* Checked first: output that cannot go anywhere means nothing is done. */
+                cli_error("writing output", "standard output is closed");
+                return cli_general_failure;
+        }
+        used = 0;
         if (argc < 2) {
                 /* As git does: the usage on stdout, and exit 1. */
                 cli_usage(stdout);

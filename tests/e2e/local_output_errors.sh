@@ -60,6 +60,20 @@ nereid ls "$R:big" --json >&- 2>"$T/.err"
 RC=$?
 expect_eq 1 "$RC" "ls --json with stdout closed"
 expect_contains "writing output" "$(cat "$T/.err")" "closed stdout: says so"
+# ... and nothing is done: no run made, no store file written through fd 1.
+expect_exit 0 nereid runs --json
+before="$OUT"
+nereid run new >&- 2>/dev/null
+expect_eq 1 "$?" "run new with stdout closed fails"
+nereid track "$R:closed" d >&- 2>/dev/null
+expect_eq 1 "$?" "track with stdout closed fails"
+nereid status "$R:f" >&- 2>/dev/null
+expect_eq 6 "$?" "status with stdout closed: a general failure"
+expect_exit 0 nereid runs --json
+expect_eq "$before" "$OUT" "no run was made with stdout closed"
+expect_error 3 nereid hash "$R:closed"
+nereid hash "$R:f" <&- 2>&- >/dev/null
+expect_eq 0 "$?" "stdin and stderr closed: still works"
 
 # --- status and diff: 0 same, 1 differs, and failures keep their own codes ---
 expect_exit 0 nereid status "$R:f"
