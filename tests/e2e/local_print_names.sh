@@ -122,4 +122,63 @@ no_raw_controls "$ERR" "error naming a file"
 expect_error 3 nereid track "$R1:t" $'missing\nfile'
 no_raw_controls "$ERR" "error naming a path"
 
+# --- property: 300 random byte strings as run names (from another client) ---
+# JSON gives valid UTF-8 names exactly and others in their escaped form; the
+# table gives every name escaped, one line each, no raw control byte.
+cat >"$T/prop.py" <<'PY'
+import json, os, random, sqlite3, subprocess, sys
+random.seed(7)
+nereid = os.environ["NEREID_BIN"]
+db = sqlite3.connect(os.environ["NEREID_HOME"] + "/store.db")
+pid = db.execute("SELECT id FROM projects WHERE name = 'ws/prop'").fetchone()[0]
+alphabet = [b"a", b"\\", b'"', b"\n", b"\t", b"\r", b"\x1b", b"\x7f", b"\xc2\x85", b"\xe2\x80\xae",
+            b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf0\x9f\x98\x80", "é".encode(), b"\xe2\x80",
+            b"\x01", b"/", b" "]
+names = [b"".join(random.choice(alphabet) for _ in range(random.randint(0, 8))) for _ in range(300)]
+for i, n in enumerate(names):
+    db.execute("INSERT INTO runs(project_id, number, name, owner, creation_time, modification_time)"
+               " VALUES(?, ?, CAST(? AS TEXT), 'o', 't', 't')", (pid, i + 2, n))
+db.commit()
+
+def esc(b):
+    out, i = "", 0
+    while i < len(b):
+        c = b[i]
+        if 0x20 <= c < 0x7F and c != 0x5C:
+            out += chr(c); i += 1; continue
+        if c in (0x5C, 10, 9, 13):
+            out += {0x5C: "\\\\", 10: "\\n", 9: "\\t", 13: "\\r"}[c]; i += 1; continue
+        for L in (2, 3, 4) if c >= 0x80 else ():
+            try:
+                ch = b[i:i + L].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            cp = ord(ch)
+            unsafe = cp <= 0x9F or 0x200B <= cp <= 0x200F or 0x2028 <= cp <= 0x202E \
+                or 0x2060 <= cp <= 0x2069 or cp == 0xFEFF
+            out += "".join("\\x%02x" % x for x in b[i:i + L]) if unsafe else ch
+            i += L
+            break
+        else:
+            out += "\\x%02x" % c; i += 1
+    return out
+
+j = json.loads(subprocess.run([nereid, "runs", "--json", "--project", "ws/prop"],
+                              capture_output=True, check=True).stdout)[1:]
+lines = subprocess.run([nereid, "runs", "--project", "ws/prop"], capture_output=True,
+                       check=True).stdout.split(b"\n")[2:-1]
+bad = 0 if len(j) == len(lines) == len(names) else 1
+for k, n in enumerate(names[:len(j)]):
+    try:
+        want = n.decode("utf-8")
+    except UnicodeDecodeError:
+        want = esc(n)
+    bad += j[k]["name"] != want
+    bad += not lines[k][14:].decode("utf-8").startswith((esc(n) or "-") + " ")
+    bad += any(c < 0x20 or c == 0x7F for c in lines[k])
+sys.exit(1 if bad else 0)
+PY
+expect_exit 0 nereid run new --project ws/prop
+python3 "$T/prop.py" && ok || bad "random names: JSON exact or escaped, tables escaped"
+
 e2e_done
