@@ -51,7 +51,7 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_JSON] = {"--json", NULL, "print JSON for programs instead of a table"},
     [OPT_CONTENT] = {"--content", NULL, "the content hash (same data anywhere, any time)"},
     [OPT_COPY] = {"--copy", NULL, "copy local files (verified by MD5) instead of linking"},
-    [OPT_NAME] = {"--name", "N", "the new run's sys/name"},
+    [OPT_NAME] = {"--name", "N", "the sys/name of the run it makes"},
     [OPT_DESTINATION] = {"--destination", "D", "a folder prefix (track) or target folder"},
     [OPT_KEY] = {"--key", "KEY", "the run-ID key of a new project (2-10 letters)"},
     [OPT_PROJECT] = {"--project", "WORKSPACE/PROJECT", "the project (else NEREID_PROJECT)"},
@@ -688,9 +688,13 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                 id = cli_find_option(a, eq ? (size_t)(eq - a) : strlen(a));
                 if (id < 0)
                         return cli_usage_error(c, "unknown option ", a);
-                if (!(c->options & OPT(id)))
-                        return cli_usage_error(c, "this option does not apply to this command: ",
-                                               cli_option_defs[id].name);
+                if (!(c->options & OPT(id))) {
+                        char why[128];
+
+                        snprintf(why, sizeof(why), "option %s does not apply to %s",
+                                 cli_option_defs[id].name, c->name);
+                        return cli_usage_error(c, why, NULL);
+                }
                 if (!cli_option_defs[id].arg) {
                         if (eq)
                                 return cli_usage_error(c, "this option takes no value: ", a);
