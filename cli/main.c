@@ -1,170 +1,205 @@
 /*
  * main.c - the `nereid` command (SPEC section 7): parses arguments, calls
  * libnereid, prints results. Argument parsing and printing only: every
- * feature lives in the library. Errors are one line on stderr,
- * "nereid: <what failed>: <why>", and the exit code is the negated
- * library status (1 failure, 2 usage, 3 not found, 4 access, 5 integrity).
+ * feature lives in the library. Commands and options are two tables
+ * (cli_commands, cli_option_defs): a new option is a row there and a flag
+ * in the rows of the commands it applies to. Errors are one line on stderr,
+ * "nereid: <what failed>: <why>", with user data escaped (escape.c); the
+ * exit code is the negated library status (1 failure, 2 usage, 3 not
+ * found, 4 access, 5 integrity; for status and diff a general failure is 6,
+ * as 1 means "differs"). Every command checks that its output was written.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "escape.h"
 #include "nereid.h"
 #include "output.h"
 
 #define CLI_MAX_ARGS 8
 
+/* The options; each is a row of cli_option_defs and a bit in a command's row. */
+enum cli_option_id {
+        OPT_JSON,
+        OPT_CONTENT,
+        OPT_DESTINATION,
+        OPT_COPY,
+        OPT_FORCE,
+        OPT_NAME,
+        OPT_KEY,
+        OPT_PROJECT,
+        OPT_MODE,
+        OPT_WORKERS,
+        OPT_API_TOKEN,
+        OPT_COUNT
+};
+
+#define OPT(id) (1u << (id))
+/* Options every command takes (project new names its project otherwise). */
+#define OPT_COMMON (OPT(OPT_PROJECT) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN))
+
+typedef struct cli_option_def {
+        const char *name; /* "--json" */
+        const char *arg;  /* the value's name in usage ("D"), NULL for a switch */
+        const char *help; /* one line for --help */
+} cli_option_def;
+
+/* Indexed by enum cli_option_id. */
+static const cli_option_def cli_option_defs[OPT_COUNT] = {
+    [OPT_JSON] = {"--json", NULL, "print JSON for programs instead of a table"},
+    [OPT_CONTENT] = {"--content", NULL, "the content hash (same data anywhere, any time)"},
+    [OPT_COPY] = {"--copy", NULL, "copy local files (verified by MD5) instead of linking"},
+    [OPT_FORCE] = {"--force", NULL, "replace targets that hold other content"},
+    [OPT_NAME] = {"--name", "N", "the sys/name of the run it makes"},
+    [OPT_DESTINATION] = {"--destination", "D", "a folder prefix (track) or target folder"},
+    [OPT_KEY] = {"--key", "KEY", "the run-ID key of a new project (2-10 letters)"},
+    [OPT_PROJECT] = {"--project", "WORKSPACE/PROJECT", "the project (else NEREID_PROJECT)"},
+    [OPT_MODE] = {"--mode", "MODE", "async, sync, offline, read-only or debug"},
+    [OPT_WORKERS] = {"--workers", "N", "threads for hashing and downloads (0: one per CPU)"},
+    [OPT_API_TOKEN] = {"--api-token", "T", "for servers; unused by the local store"},
+};
+
+typedef struct cli_command cli_command;
+
 typedef struct cli_options {
-        const char *project;
-        const char *mode_name;
-        const char *name;
-        const char *destination;
-        const char *key;
-        unsigned workers;
-        int json, content, copy, force;
+        const cli_command *cmd;         /* the command being run */
+        const char *value[OPT_COUNT];   /* option values; switches point to "" */
         const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
-        int nargs;
-        int mode;
+        int nargs;                      /* how many */
+        int mode;                       /* --mode parsed */
+        unsigned workers;               /* --workers parsed */
 } cli_options;
 
-static const char cli_usage_text[] =
-    "usage: nereid <command> [options]\n"
-    "\n"
-    "  run new [--name N]                             create a run, print its ID\n"
-    "  track [RUN:]FIELD PATH [--destination D]       track files; prints RUN-ID FIELD HASH\n"
-    "  hash RUN:FIELD [--content]                     print the artifact (or content) hash\n"
-    "  ls RUN:FIELD [--json]                          list the records of a field\n"
-    "  download RUN:FIELD [--destination D] [--copy] [--force]\n"
-    "                                                 recreate the files (--force replaces\n"
-    "                                                 targets that hold other content)\n"
-    "  assign RUN:FIELD (RUN2:FIELD2 | HASH)          set a field to an existing artifact\n"
-    "  import RUN:FIELD FILE.json                     store records given as JSON\n"
-    "  show RUN [--json]                              every field of a run\n"
-    "  runs [--json]                                  the runs of the project\n"
-    "  diff RUN1:FIELD1 RUN2:FIELD2 [--json]          added / removed / changed files\n"
-    "  status RUN:FIELD                               compare a field with its sources\n"
-    "  project new WORKSPACE/PROJECT [--key KEY]      create a project with a chosen key\n"
-    "\n"
-    "options of every command: --project WORKSPACE/PROJECT, --mode "
-    "async|sync|offline|read-only|debug,\n"
-    "  --workers N (threads for hashing and downloads), --api-token T (for servers; unused "
-    "by the local store)\n";
+/* A command on one RUN:FIELD (its first argument), run and field open. */
+typedef int (*cli_field_fn)(cli_options *o, nereid_run *run, const char *field);
 
-static int cli_usage(const char *fmt, const char *arg)
+struct cli_command {
+        const char *name;           /* "ls", or "run new" for a subcommand */
+        const char *args;           /* the positional arguments in usage */
+        int nargs;                  /* how many positional arguments it needs */
+        unsigned options;           /* OPT() bits of the options it takes */
+        int differs;                /* 1 when exit 1 means "differs" (a failure is then 6) */
+        int (*run)(cli_options *o); /* the command, or NULL when field is set */
+        cli_field_fn field;         /* a command on RUN:FIELD, opened by cli_with_field */
+        const char *summary;        /* one line for the usage */
+};
+
+/* Exit code of a general failure of the command being run. */
+static int cli_general_failure = 1;
+
+static int cli_has(const cli_options *o, int id)
 {
-        fprintf(stderr, "nereid: usage: ");
-        fprintf(stderr, fmt, arg);
-        fprintf(stderr, " (see nereid --help)\n");
+        return o->value[id] != NULL;
+}
+
+/* "nereid: " prefix, then what (escaped), then ": " and why (not escaped). */
+static void cli_error(const char *what, const char *why)
+{
+        fputs("nereid: ", stderr);
+        escape_write(stderr, what);
+        fprintf(stderr, ": %s\n", why);
+}
+
+/* A usage error (exit 2): "nereid: WHAT: WHY ARG (see nereid CMD --help)". */
+static int cli_usage_error(const cli_command *cmd, const char *why, const char *arg)
+{
+        fprintf(stderr, "nereid: %s: %s", cmd ? cmd->name : "usage", why);
+        if (arg)
+                escape_write(stderr, arg);
+        fprintf(stderr, " (see nereid %s%s--help)\n", cmd ? cmd->name : "", cmd ? " " : "");
         return 2;
 }
 
-/* Print the library's last error and turn a status into an exit code. */
+/* Print the library's last error (escaped) and turn a status into an exit code. */
 static int cli_fail(int rc)
 {
         const char *msg = nereid_error_last();
 
-        fprintf(stderr, "nereid: %s\n", *msg ? msg : "failed");
-        return rc < 0 ? -rc : 1;
+        fputs("nereid: ", stderr);
+        escape_write(stderr, *msg ? msg : "failed");
+        putc('\n', stderr);
+        if (rc <= NEREID_EUSAGE && rc >= NEREID_EINTEGRITY)
+                return -rc;
+        return cli_general_failure;
 }
 
-static int cli_parse(int argc, char **argv, int start, cli_options *o)
+static void cli_usage_line(FILE *f, const cli_command *c)
 {
-        int i;
+        int id;
 
-        for (i = start; i < argc; i++) {
-                const char *a = argv[i];
-                const char **value = NULL;
+        fprintf(f, "nereid %s%s%s", c->name, *c->args ? " " : "", c->args);
+        for (id = 0; id < OPT_COUNT; id++) {
+                const cli_option_def *d = &cli_option_defs[id];
 
-                if (strcmp(a, "--json") == 0) {
-                        o->json = 1;
+                if (!(c->options & OPT(id)) || (OPT_COMMON & OPT(id)))
                         continue;
-                } else if (strcmp(a, "--content") == 0) {
-                        o->content = 1;
-                        continue;
-                } else if (strcmp(a, "--copy") == 0) {
-                        o->copy = 1;
-                        continue;
-                } else if (strcmp(a, "--force") == 0) {
-                        o->force = 1;
-                        continue;
-                } else if (strcmp(a, "--project") == 0) {
-                        value = &o->project;
-                } else if (strcmp(a, "--mode") == 0) {
-                        value = &o->mode_name;
-                } else if (strcmp(a, "--name") == 0) {
-                        value = &o->name;
-                } else if (strcmp(a, "--destination") == 0) {
-                        value = &o->destination;
-                } else if (strcmp(a, "--key") == 0) {
-                        value = &o->key;
-                } else if (strcmp(a, "--api-token") == 0 || strcmp(a, "--workers") == 0) {
-                        const char *v = NULL;
-
-                        if (i + 1 >= argc)
-                                return cli_usage("%s needs a value", a);
-                        v = argv[++i];
-                        if (strcmp(a, "--workers") == 0) {
-                                char *end;
-                                unsigned long n = strtoul(v, &end, 10);
-
-                                if (*end || !*v || n > 1024)
-                                        return cli_usage(
-                                            "--workers %s: not a number from 0 to 1024", v);
-                                o->workers = (unsigned)n;
-                        }
-                        continue;
-                } else if (strncmp(a, "--", 2) == 0 && a[2]) {
-                        return cli_usage("unknown option %s", a);
-                } else {
-                        if (o->nargs == CLI_MAX_ARGS)
-                                return cli_usage("too many arguments at %s", a);
-                        o->args[o->nargs++] = a;
-                        continue;
-                }
-                if (i + 1 >= argc)
-                        return cli_usage("%s needs a value", a);
-                *value = argv[++i];
+                fprintf(f, " [%s%s%s]", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
         }
-        if (o->mode_name && nereid_mode_parse(o->mode_name, &o->mode) < 0)
-                return cli_usage("%s", nereid_error_last());
-        return 0;
 }
 
-static int cli_expect_args(const cli_options *o, int n, const char *form)
+static void cli_help(const cli_command *c)
 {
-        if (o->nargs != n)
-                return cli_usage("%s", form);
-        return 0;
+        int id;
+
+        fputs("usage: ", stdout);
+        cli_usage_line(stdout, c);
+        printf("\n\n%s\n\noptions:\n", c->summary);
+        for (id = 0; id < OPT_COUNT; id++) {
+                const cli_option_def *d = &cli_option_defs[id];
+                char left[64];
+
+                if (!(c->options & OPT(id)))
+                        continue;
+                snprintf(left, sizeof(left), "%s%s%s", d->name, d->arg ? " " : "",
+                         d->arg ? d->arg : "");
+                printf("  %-30s %s\n", left, d->help);
+        }
+        printf("  %-30s %s\n", "-h, --help", "print this help");
+        if (c->differs)
+                puts("\nexit: 0 nothing differs, 1 something differs, 2 usage, 3 not found,\n"
+                     "4 access denied, 5 integrity, 6 other failure");
 }
 
 /* Split "RUN:FIELD" (RUN required unless optional_run). */
-static int cli_ref(const char *text, int optional_run, char **run, char **field)
+static int cli_ref(const cli_options *o, const char *text, int optional_run, char **run,
+                   char **field)
 {
         const char *colon = strchr(text, ':');
 
         *run = *field = NULL;
         if (!colon) {
-                if (!optional_run)
-                        return cli_usage("%s: expected RUN:FIELD, e.g. CLS-45:data_versions/train",
-                                         text);
+                if (!optional_run) {
+                        cli_error(text, "expected RUN:FIELD, e.g. CLS-45:data_versions/train");
+                        return 2;
+                }
                 *field = strdup(text);
         } else {
                 *run = strndup(text, (size_t)(colon - text));
                 *field = strdup(colon + 1);
         }
+        if (!*field || (colon && !*run)) {
+                free(*run);
+                free(*field);
+                *run = *field = NULL;
+                cli_error(o->cmd->name, "out of memory");
+                return cli_general_failure;
+        }
         if (nereid_field_path_check(*field) < 0) {
                 free(*run);
                 free(*field);
                 *run = *field = NULL;
-                return cli_usage("%s", nereid_error_last());
+                return cli_fail(NEREID_EUSAGE);
         }
         return 0;
 }
 
 typedef struct cli_progress {
-        int tty;
-        int shown;
+        int tty;      /* stderr is a terminal: show progress */
+        int shown;    /* a progress line is on the screen */
         int failures; /* per-file failures already printed */
 } cli_progress;
 
@@ -176,12 +211,11 @@ static void cli_notify(void *payload, int code, const char *message)
                 fputs("\r\033[K", stderr);
                 p->shown = 0;
         }
-        if (code == 0) {
-                fprintf(stderr, "nereid: warning: %s\n", message);
-        } else {
-                fprintf(stderr, "nereid: %s\n", message);
+        fputs(code == 0 ? "nereid: warning: " : "nereid: ", stderr);
+        escape_write(stderr, message);
+        putc('\n', stderr);
+        if (code != 0)
                 p->failures++;
-        }
 }
 
 static void cli_show_progress(void *payload, const char *stage, uint64_t done, uint64_t total)
@@ -190,11 +224,12 @@ static void cli_show_progress(void *payload, const char *stage, uint64_t done, u
 
         if (!p->tty)
                 return;
+        fputs("\r\033[K", stderr);
+        escape_write(stderr, stage);
         if (total)
-                fprintf(stderr, "\r\033[K%s %llu/%llu", stage, (unsigned long long)done,
-                        (unsigned long long)total);
+                fprintf(stderr, " %llu/%llu", (unsigned long long)done, (unsigned long long)total);
         else
-                fprintf(stderr, "\r\033[K%s %llu", stage, (unsigned long long)done);
+                fprintf(stderr, " %llu", (unsigned long long)done);
         p->shown = 1;
 }
 
@@ -209,7 +244,8 @@ static cli_progress cli_progress_state;
 
 static int cli_open_project(const cli_options *o, nereid_project **project)
 {
-        int rc = nereid_project_open_with_key(project, o->project, o->key, o->mode);
+        int rc = nereid_project_open_with_key(project, o->value[OPT_PROJECT], o->value[OPT_KEY],
+                                              o->mode);
 
         if (rc < 0)
                 return cli_fail(rc);
@@ -228,7 +264,7 @@ static int cli_open_run(const cli_options *o, const char *run_id, nereid_project
         *run = NULL;
         if ((rc = cli_open_project(o, project)) != 0)
                 return rc;
-        rc = nereid_run_open(run, *project, run_id, o->name);
+        rc = nereid_run_open(run, *project, run_id, o->value[OPT_NAME]);
         if (rc < 0) {
                 rc = cli_fail(rc);
                 nereid_project_free(*project);
@@ -251,10 +287,10 @@ static int cmd_run_new(cli_options *o)
         nereid_run *run;
         int rc;
 
-        if ((rc = cli_expect_args(o, 0, "run new [--name N]")) != 0 ||
-            (rc = cli_open_run(o, NULL, &project, &run)) != 0)
+        if ((rc = cli_open_run(o, NULL, &project, &run)) != 0)
                 return rc;
-        printf("%s\n", nereid_run_id(run));
+        escape_write(stdout, nereid_run_id(run));
+        putchar('\n');
         cli_close(project, run);
         return 0;
 }
@@ -264,14 +300,24 @@ static int cmd_project_new(cli_options *o)
         nereid_project *project;
         int rc;
 
-        if ((rc = cli_expect_args(o, 1, "project new WORKSPACE/PROJECT [--key KEY]")) != 0)
-                return rc;
-        o->project = o->args[0];
+        o->value[OPT_PROJECT] = o->args[0];
         if ((rc = cli_open_project(o, &project)) != 0)
                 return rc;
-        printf("%s %s\n", nereid_project_name(project), nereid_project_key(project));
+        escape_write(stdout, nereid_project_name(project));
+        putchar(' ');
+        escape_write(stdout, nereid_project_key(project));
+        putchar('\n');
         nereid_project_free(project);
         return 0;
+}
+
+/* "RUN-ID FIELD HASH", as track and import print it. */
+static void cli_print_tracked(const nereid_run *run, const char *field, const char *hash)
+{
+        escape_write(stdout, nereid_run_id(run));
+        putchar(' ');
+        escape_write(stdout, field);
+        printf(" %s\n", hash);
 }
 
 static int cmd_track(cli_options *o)
@@ -281,43 +327,45 @@ static int cmd_track(cli_options *o)
         char *run_id, *field, hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        if ((rc = cli_expect_args(o, 2, "track [RUN:]FIELD PATH [--destination D]")) != 0 ||
-            (rc = cli_ref(o->args[0], 1, &run_id, &field)) != 0)
+        if ((rc = cli_ref(o, o->args[0], 1, &run_id, &field)) != 0)
                 return rc;
+        if (run_id && cli_has(o, OPT_NAME)) {
+                rc = cli_usage_error(o->cmd, "--name names a new run; it does not apply to ",
+                                     run_id);
+                goto out;
+        }
         if (run_id)
                 rc = cli_open_run(o, run_id, &project, &run);
         else
                 rc = cli_open_project(o, &project);
         if (rc == 0) {
                 if (run_id)
-                        rc = nereid_run_track_files(run, field, o->args[1], o->destination, hash);
+                        rc = nereid_run_track_files(run, field, o->args[1],
+                                                    o->value[OPT_DESTINATION], hash);
                 else
-                        rc = nereid_run_track_new(&run, project, o->name, field, o->args[1],
-                                                  o->destination, hash);
+                        rc = nereid_run_track_new(&run, project, o->value[OPT_NAME], field,
+                                                  o->args[1], o->value[OPT_DESTINATION], hash);
                 cli_progress_end(&cli_progress_state);
                 if (rc < 0)
                         rc = cli_fail(rc);
                 else
-                        printf("%s %s %s\n", nereid_run_id(run), field, hash);
+                        cli_print_tracked(run, field, hash);
                 cli_close(project, run);
         }
+out:
         free(run_id);
         free(field);
         return rc;
 }
 
-/* The commands that read one RUN:FIELD share their opening. */
-typedef int (*cli_field_fn)(cli_options *o, nereid_run *run, const char *field);
-
-static int cli_with_field(cli_options *o, int nargs, const char *form, cli_field_fn fn)
+static int cli_with_field(cli_options *o, cli_field_fn fn)
 {
         nereid_project *project;
         nereid_run *run;
         char *run_id, *field;
         int rc;
 
-        if ((rc = cli_expect_args(o, nargs, form)) != 0 ||
-            (rc = cli_ref(o->args[0], 0, &run_id, &field)) != 0)
+        if ((rc = cli_ref(o, o->args[0], 0, &run_id, &field)) != 0)
                 return rc;
         if ((rc = cli_open_run(o, run_id, &project, &run)) == 0) {
                 rc = fn(o, run, field);
@@ -331,7 +379,7 @@ static int cli_with_field(cli_options *o, int nargs, const char *form, cli_field
 static int do_hash(cli_options *o, nereid_run *run, const char *field)
 {
         char hash[NEREID_HASH_HEXLEN + 1];
-        int rc = nereid_run_fetch_hash(run, field, o->content, hash);
+        int rc = nereid_run_fetch_hash(run, field, cli_has(o, OPT_CONTENT), hash);
 
         if (rc < 0)
                 return cli_fail(rc);
@@ -339,20 +387,16 @@ static int do_hash(cli_options *o, nereid_run *run, const char *field)
         return 0;
 }
 
-/* ls --json streams: one record at a time from the store to stdout. */
+/* ls --json streams: one record at a time from the store to stdout. A
+ * write error stops the walk (1); main reports it. */
 static int cli_print_json_record(void *payload, const nereid_file *file)
 {
         int *first = payload;
-        char *json = NULL;
-        int rc = nereid_file_to_json(file, &json);
 
-        if (rc < 0)
-                return rc;
-        fputs(*first ? "[" : ",", stdout);
-        fputs(json, stdout);
-        nereid_string_free(json);
+        putchar(*first ? '[' : ',');
+        output_file_json(file);
         *first = 0;
-        return 0;
+        return ferror(stdout) ? 1 : 0;
 }
 
 static int do_ls(cli_options *o, nereid_run *run, const char *field)
@@ -360,18 +404,19 @@ static int do_ls(cli_options *o, nereid_run *run, const char *field)
         nereid_files *files;
         int rc, first = 1;
 
-        if (o->json) {
+        if (cli_has(o, OPT_JSON)) {
                 rc = nereid_run_each_file(run, field, cli_print_json_record, &first);
                 if (rc < 0)
                         return cli_fail(rc);
-                puts(first ? "[]" : "]");
+                if (rc == 0)
+                        puts(first ? "[]" : "]");
                 return 0;
         }
         if ((rc = nereid_run_fetch_files_list(run, field, &files)) < 0)
                 return cli_fail(rc);
-        rc = output_files_table(files);
+        output_files_table(files);
         nereid_files_free(files);
-        return rc < 0 ? cli_fail(rc) : 0;
+        return 0;
 }
 
 /* SIGINT, SIGTERM during a download: remove its temporary files, then
@@ -403,9 +448,10 @@ static int do_download(cli_options *o, nereid_run *run, const char *field)
         sigemptyset(&sa.sa_mask);
         cli_catch(SIGINT, &sa);
         cli_catch(SIGTERM, &sa);
-        rc = nereid_run_download(run, field, o->destination,
-                                 (o->copy ? NEREID_DOWNLOAD_COPY : 0) |
-                                     (o->force ? NEREID_DOWNLOAD_FORCE : 0));
+        rc = nereid_run_download(run, field, o->value[OPT_DESTINATION],
+                                 (cli_has(o, OPT_COPY) ? NEREID_DOWNLOAD_COPY : 0) |
+                                     (cli_has(o, OPT_FORCE) ? NEREID_DOWNLOAD_FORCE : 0));
+
         cli_progress_end(&cli_progress_state);
         /* Each failed file has had its line; the summary would repeat them. */
         if (rc < 0 && cli_progress_state.failures)
@@ -423,7 +469,7 @@ static int do_assign(cli_options *o, nereid_run *run, const char *field)
                 rc = nereid_run_assign_hash(run, field, src);
                 return rc < 0 ? cli_fail(rc) : 0;
         }
-        if ((rc = cli_ref(src, 0, &src_run, &src_field)) != 0)
+        if ((rc = cli_ref(o, src, 0, &src_run, &src_field)) != 0)
                 return rc;
         rc = nereid_run_assign_field(run, field, src_run, src_field);
         free(src_run);
@@ -447,7 +493,7 @@ static int do_import(cli_options *o, nereid_run *run, const char *field)
         nereid_files_free(files);
         if (rc < 0)
                 return cli_fail(rc);
-        printf("%s %s %s\n", nereid_run_id(run), field, hash);
+        cli_print_tracked(run, field, hash);
         return 0;
 }
 
@@ -459,7 +505,7 @@ static int do_status(cli_options *o, nereid_run *run, const char *field)
         cli_progress_end(&cli_progress_state);
         if (rc < 0)
                 return cli_fail(rc);
-        output_diff(diff, o->json);
+        output_diff(diff, cli_has(o, OPT_JSON));
         rc = nereid_diff_count(diff) ? 1 : 0;
         nereid_diff_free(diff);
         return rc;
@@ -474,10 +520,9 @@ static int cmd_diff(cli_options *o)
         char *ra = NULL, *fa = NULL, *rb = NULL, *fb = NULL;
         int rc;
 
-        if ((rc = cli_expect_args(o, 2, "diff RUN1:FIELD1 RUN2:FIELD2 [--json]")) != 0 ||
-            (rc = cli_ref(o->args[0], 0, &ra, &fa)) != 0)
+        if ((rc = cli_ref(o, o->args[0], 0, &ra, &fa)) != 0)
                 return rc;
-        if ((rc = cli_ref(o->args[1], 0, &rb, &fb)) != 0)
+        if ((rc = cli_ref(o, o->args[1], 0, &rb, &fb)) != 0)
                 goto out;
         if ((rc = cli_open_project(o, &project)) != 0)
                 goto out;
@@ -488,7 +533,7 @@ static int cmd_diff(cli_options *o)
             (rc = nereid_diff_files(a, b, &diff)) < 0) {
                 rc = cli_fail(rc);
         } else {
-                output_diff(diff, o->json);
+                output_diff(diff, cli_has(o, OPT_JSON));
                 rc = nereid_diff_count(diff) ? 1 : 0;
         }
         nereid_diff_free(diff);
@@ -508,18 +553,17 @@ static int cmd_show(cli_options *o)
 {
         nereid_project *project;
         nereid_run *run;
-        char *fields = NULL;
+        nereid_fields *fields = NULL;
         int rc;
 
-        if ((rc = cli_expect_args(o, 1, "show RUN [--json]")) != 0 ||
-            (rc = cli_open_run(o, o->args[0], &project, &run)) != 0)
+        if ((rc = cli_open_run(o, o->args[0], &project, &run)) != 0)
                 return rc;
-        rc = nereid_run_fields(run, &fields);
+        rc = nereid_run_fields(&fields, run);
         if (rc < 0)
                 rc = cli_fail(rc);
         else
-                rc = output_fields(fields, o->json) < 0 ? cli_fail(NEREID_ERROR) : 0;
-        nereid_string_free(fields);
+                output_fields(fields, cli_has(o, OPT_JSON));
+        nereid_fields_free(fields);
         cli_close(project, run);
         return rc;
 }
@@ -527,71 +571,316 @@ static int cmd_show(cli_options *o)
 static int cmd_runs(cli_options *o)
 {
         nereid_project *project;
-        char *ids = NULL;
+        nereid_runs *runs = NULL;
         int rc;
 
-        if ((rc = cli_expect_args(o, 0, "runs [--json]")) != 0 ||
-            (rc = cli_open_project(o, &project)) != 0)
+        if ((rc = cli_open_project(o, &project)) != 0)
                 return rc;
-        rc = nereid_project_runs(project, &ids);
+        rc = nereid_project_runs(&runs, project);
         if (rc < 0)
                 rc = cli_fail(rc);
         else
-                rc = output_runs(project, ids, o->json) < 0 ? cli_fail(NEREID_ERROR) : 0;
-        nereid_string_free(ids);
+                output_runs(runs, cli_has(o, OPT_JSON));
+        nereid_runs_free(runs);
         nereid_project_free(project);
         return rc;
 }
 
-int main(int argc, char **argv)
+#define J OPT(OPT_JSON)
+/* One row per command, in the order of the usage. */
+static const cli_command cli_commands[] = {
+    {"run new", "", 0, OPT_COMMON | OPT(OPT_NAME), 0, cmd_run_new, NULL,
+     "create a run, print its ID"},
+    {"track", "[RUN:]FIELD PATH", 2, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_NAME), 0,
+     cmd_track, NULL, "track files; prints RUN-ID FIELD HASH"},
+    {"hash", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_CONTENT), 0, NULL, do_hash,
+     "print the artifact (or content) hash"},
+    {"ls", "RUN:FIELD", 1, OPT_COMMON | J, 0, NULL, do_ls, "list the records of a field"},
+    {"download", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_COPY) | OPT(OPT_FORCE),
+     0, NULL, do_download, "recreate the files"},
+    {"assign", "RUN:FIELD (RUN2:FIELD2 | HASH)", 2, OPT_COMMON, 0, NULL, do_assign,
+     "set a field to an existing artifact"},
+    {"import", "RUN:FIELD FILE.json", 2, OPT_COMMON, 0, NULL, do_import,
+     "store records given as JSON (- reads stdin)"},
+    {"show", "RUN", 1, OPT_COMMON | J, 0, cmd_show, NULL, "every field of a run"},
+    {"runs", "", 0, OPT_COMMON | J, 0, cmd_runs, NULL, "the runs of the project"},
+    {"diff", "RUN1:FIELD1 RUN2:FIELD2", 2, OPT_COMMON | J, 1, cmd_diff, NULL,
+     "added / removed / changed files"},
+    {"status", "RUN:FIELD", 1, OPT_COMMON | J, 1, NULL, do_status,
+     "compare a field with its sources"},
+    {"project new", "WORKSPACE/PROJECT", 1,
+     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new, NULL,
+     "create a project with a chosen key"},
+};
+#undef J
+#define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void cli_usage(FILE *f)
+{
+        size_t i;
+
+        fputs("usage: nereid <command> [options] [--] [arguments]\n\n", f);
+        for (i = 0; i < CLI_NCOMMANDS; i++) {
+                char line[160];
+                FILE *m = fmemopen(line, sizeof(line), "w");
+
+                if (!m)
+                        continue;
+                cli_usage_line(m, &cli_commands[i]);
+                fclose(m);
+                line[sizeof(line) - 1] = '\0';
+                fprintf(f, "  %-52s %s\n", line + strlen("nereid "), cli_commands[i].summary);
+        }
+        fputs("\noptions of every command: --project WORKSPACE/PROJECT, --mode "
+              "async|sync|offline|read-only|debug,\n"
+              "  --workers N (threads for hashing and downloads), --api-token T (for servers; "
+              "unused by the local store)\n"
+              "nereid <command> --help: that command's usage; nereid --version: the version\n",
+              f);
+}
+
+/* The command named by argv[1] (and argv[2] for a subcommand); *used is
+ * how many words it took. NULL when none. */
+static const cli_command *cli_find(int argc, char **argv, int *used)
+{
+        size_t i, n = strlen(argv[1]);
+
+        for (i = 0; i < CLI_NCOMMANDS; i++) {
+                const char *name = cli_commands[i].name, *space = strchr(name, ' ');
+
+                if (!space && strcmp(name, argv[1]) == 0) {
+                        *used = 1;
+                        return &cli_commands[i];
+                }
+                if (space && (size_t)(space - name) == n && strncmp(name, argv[1], n) == 0 &&
+                    argc > 2 && strcmp(space + 1, argv[2]) == 0) {
+                        *used = 2;
+                        return &cli_commands[i];
+                }
+        }
+        return NULL;
+}
+
+/* "run", "project": the first word of subcommands; print their list. */
+static int cli_group(const char *word, FILE *f)
+{
+        size_t i, n = strlen(word);
+        int found = 0;
+
+        for (i = 0; i < CLI_NCOMMANDS; i++) {
+                const char *name = cli_commands[i].name, *space = strchr(name, ' ');
+
+                if (space && (size_t)(space - name) == n && strncmp(name, word, n) == 0) {
+                        if (f) {
+                                fputs(found ? ", " : "", f);
+                                fputs(space + 1, f);
+                        }
+                        found = 1;
+                }
+        }
+        return found;
+}
+
+static int cli_is_help(const char *a)
+{
+        return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+static int cli_find_option(const char *a, size_t len)
+{
+        int id;
+
+        for (id = 0; id < OPT_COUNT; id++)
+                if (strlen(cli_option_defs[id].name) == len &&
+                    strncmp(cli_option_defs[id].name, a, len) == 0)
+                        return id;
+        return -1;
+}
+
+static int cli_parse(int argc, char **argv, int start, cli_options *o)
+{
+        const cli_command *c = o->cmd;
+        int i, options_end = 0;
+
+        for (i = start; i < argc; i++) {
+                const char *a = argv[i], *eq;
+                int id;
+
+                if (options_end || a[0] != '-' || strcmp(a, "-") == 0) {
+                        if (o->nargs == CLI_MAX_ARGS || o->nargs == c->nargs)
+                                return cli_usage_error(c, "too many arguments at ", a);
+                        o->args[o->nargs++] = a;
+                        continue;
+                }
+                if (strcmp(a, "--") == 0) {
+                        options_end = 1;
+                        continue;
+                }
+                eq = strchr(a, '=');
+                id = cli_find_option(a, eq ? (size_t)(eq - a) : strlen(a));
+                if (id < 0)
+                        return cli_usage_error(c, "unknown option ", a);
+                if (!(c->options & OPT(id))) {
+                        char why[128];
+
+                        snprintf(why, sizeof(why), "option %s does not apply to %s",
+                                 cli_option_defs[id].name, c->name);
+                        return cli_usage_error(c, why, NULL);
+                }
+                if (!cli_option_defs[id].arg) {
+                        if (eq)
+                                return cli_usage_error(c, "this option takes no value: ", a);
+                        o->value[id] = "";
+                } else if (eq) {
+                        o->value[id] = eq + 1;
+                } else if (i + 1 < argc) {
+                        o->value[id] = argv[++i];
+                } else {
+                        return cli_usage_error(c, "this option needs a value: ", a);
+                }
+        }
+        if (o->nargs != c->nargs) {
+                char form[256];
+
+                snprintf(form, sizeof(form), "expected %s, got %d argument%s", c->args, o->nargs,
+                         o->nargs == 1 ? "" : "s");
+                return cli_usage_error(c, form, NULL);
+        }
+        if (o->value[OPT_MODE] && nereid_mode_parse(o->value[OPT_MODE], &o->mode) < 0)
+                return cli_fail(NEREID_EUSAGE);
+        if (o->value[OPT_WORKERS]) {
+                const char *v = o->value[OPT_WORKERS];
+                char *end;
+                unsigned long n = strtoul(v, &end, 10);
+
+                if (*end || !*v || *v == '-' || *v == '+' || n > 1024)
+                        return cli_usage_error(c, "--workers: not a number from 0 to 1024: ", v);
+                o->workers = (unsigned)n;
+        }
+        return 0;
+}
+
+/*
+ * Flush and close stdout: a command whose output was not all written fails
+ * ("nereid: writing output: ..."), whatever it did before. A command that
+ * had already failed keeps its code; for status and diff, whose 1 means
+ * "differs", the failure is the general one (6).
+ */
+static int cli_finish(int rc, int differs)
+{
+        int err = 0, failed = ferror(stdout);
+
+        errno = 0;
+        if (fflush(stdout) != 0) {
+                err = errno;
+                failed = 1;
+        }
+        if (fclose(stdout) != 0) {
+                if (!err)
+                        err = errno;
+                failed = 1;
+        }
+        if (!failed)
+                return rc;
+        cli_error("writing output", err ? strerror(err) : "write error");
+        if (rc == 0 || (differs && rc == 1))
+                return cli_general_failure;
+        return rc;
+}
+
+/*
+ * Standard descriptors that are closed are opened on /dev/null, so no file
+ * the library opens (a store, a file being hashed) can become stdout and
+ * receive output. Returns 1 when stdout was closed.
+ */
+static int cli_sanitize_fds(void)
+{
+        int fd, stdout_closed = 0;
+
+        for (fd = 0; fd <= 2; fd++) {
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                if (fd == STDOUT_FILENO)
+                        stdout_closed = 1;
+                if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) < 0)
+                        abort(); /* nothing safe can be done */
+        }
+        return stdout_closed;
+}
+
+static int cli_main(int argc, char **argv, int *differs)
 {
         cli_options o = {0};
-        const char *cmd;
-        int rc, start = 2;
+        const cli_command *c;
+        int i, used = 0;
 
-        if (argc < 2)
-                return cli_usage("%s", "a command is needed");
-        cmd = argv[1];
-        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-                fputs(cli_usage_text, stdout);
+        if (argc >= 2 && (c = cli_find(argc, argv, &used)) != NULL)
+                cli_general_failure = c->differs ? 6 : 1;
+        if (cli_sanitize_fds()) {
+                /* Checked first: output that cannot go anywhere means nothing is done. */
+                cli_error("writing output", "standard output is closed");
+                return cli_general_failure;
+        }
+        used = 0;
+        if (argc < 2) {
+                /* As git does: the usage on stdout, and exit 1. */
+                cli_usage(stdout);
+                return 1;
+        }
+        if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+                if (argc > 2 && strcmp(argv[1], "help") == 0) {
+                        if (!(c = cli_find(argc - 1, argv + 1, &used)))
+                                return cli_usage_error(NULL, "unknown command ", argv[2]);
+                        cli_help(c);
+                        return 0;
+                }
+                cli_usage(stdout);
                 return 0;
         }
-        if (strcmp(cmd, "--version") == 0) {
+        if (strcmp(argv[1], "--version") == 0) {
                 printf("nereid %s\n", nereid_version());
                 return 0;
         }
-        if ((strcmp(cmd, "run") == 0 || strcmp(cmd, "project") == 0) &&
-            (argc < 3 || strcmp(argv[2], "new") != 0))
-                return cli_usage("%s: expected \"new\"", cmd);
-        if (strcmp(cmd, "run") == 0 || strcmp(cmd, "project") == 0)
-                start = 3;
-        if ((rc = cli_parse(argc, argv, start, &o)) != 0)
-                return rc;
+        if (!(c = cli_find(argc, argv, &used))) {
+                if (argv[1][0] == '-')
+                        return cli_usage_error(NULL, "options come after the command: ", argv[1]);
+                if (!cli_group(argv[1], NULL))
+                        return cli_usage_error(NULL, "unknown command ", argv[1]);
+                if (argc > 2 && cli_is_help(argv[2])) {
+                        printf("usage: nereid %s (", argv[1]);
+                        cli_group(argv[1], stdout);
+                        puts(") ...");
+                        return 0;
+                }
+                fputs("nereid: ", stderr);
+                escape_write(stderr, argv[1]);
+                fputs(argc > 2 ? ": unknown subcommand " : ": a subcommand is needed", stderr);
+                if (argc > 2)
+                        escape_write(stderr, argv[2]);
+                fputs(" (expected ", stderr);
+                cli_group(argv[1], stderr);
+                fputs(")\n", stderr);
+                return 2;
+        }
+        o.cmd = c;
+        *differs = c->differs;
+        cli_general_failure = c->differs ? 6 : 1;
+        /* --help anywhere before "--" wins over everything else. */
+        for (i = 1 + used; i < argc && strcmp(argv[i], "--") != 0; i++) {
+                if (cli_is_help(argv[i])) {
+                        cli_help(c);
+                        return 0;
+                }
+        }
+        if ((i = cli_parse(argc, argv, 1 + used, &o)) != 0)
+                return i;
+        return c->field ? cli_with_field(&o, c->field) : c->run(&o);
+}
 
-        if (strcmp(cmd, "run") == 0)
-                return cmd_run_new(&o);
-        if (strcmp(cmd, "project") == 0)
-                return cmd_project_new(&o);
-        if (strcmp(cmd, "track") == 0)
-                return cmd_track(&o);
-        if (strcmp(cmd, "hash") == 0)
-                return cli_with_field(&o, 1, "hash RUN:FIELD [--content]", do_hash);
-        if (strcmp(cmd, "ls") == 0)
-                return cli_with_field(&o, 1, "ls RUN:FIELD [--json]", do_ls);
-        if (strcmp(cmd, "download") == 0)
-                return cli_with_field(
-                    &o, 1, "download RUN:FIELD [--destination D] [--copy] [--force]", do_download);
-        if (strcmp(cmd, "assign") == 0)
-                return cli_with_field(&o, 2, "assign RUN:FIELD (RUN2:FIELD2 | HASH)", do_assign);
-        if (strcmp(cmd, "import") == 0)
-                return cli_with_field(&o, 2, "import RUN:FIELD FILE.json", do_import);
-        if (strcmp(cmd, "status") == 0)
-                return cli_with_field(&o, 1, "status RUN:FIELD", do_status);
-        if (strcmp(cmd, "diff") == 0)
-                return cmd_diff(&o);
-        if (strcmp(cmd, "show") == 0)
-                return cmd_show(&o);
-        if (strcmp(cmd, "runs") == 0)
-                return cmd_runs(&o);
-        return cli_usage("unknown command %s", cmd);
+int main(int argc, char **argv)
+{
+        int differs = 0;
+        int rc = cli_main(argc, argv, &differs);
+
+        return cli_finish(rc, differs);
 }

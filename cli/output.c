@@ -1,51 +1,110 @@
 /*
  * output.c - printing for the `nereid` command: aligned tables with a
- * header row for people, JSON (through jansson, or the library's own
- * record serialiser) for programs.
+ * header row for people, compact JSON for programs. Every string that
+ * comes from user data is written through escape.c, so tables stay one
+ * line per item and JSON stays valid whatever the bytes of a name.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
+#include "escape.h"
 #include "output.h"
 
-static int output_width(int current, const char *s)
+static size_t output_max(size_t current, size_t n)
 {
-        int n = (int)strlen(s);
-
         return n > current ? n : current;
 }
 
-int output_files_table(const nereid_files *files)
+/* Cells of a row, separated by two spaces; the last one is not padded. */
+static void output_cell(const char *s, size_t width, int last)
+{
+        if (last) {
+                escape_write(stdout, s);
+                putchar('\n');
+                return;
+        }
+        escape_write_padded(stdout, s, width);
+        fputs("  ", stdout);
+}
+
+/* A number right-aligned in width columns. */
+static void output_number_cell(const char *s, size_t width)
+{
+        size_t n = strlen(s);
+
+        for (; n < width; n++)
+                putchar(' ');
+        fputs(s, stdout);
+        fputs("  ", stdout);
+}
+
+static void output_size_text(const nereid_file *f, char size[32])
+{
+        if (nereid_file_has_size(f))
+                snprintf(size, 32, "%llu", (unsigned long long)nereid_file_size(f));
+        else
+                snprintf(size, 32, "-");
+}
+
+void output_files_table(const nereid_files *files)
 {
         size_t i, count = nereid_files_count(files);
-        int wpath = (int)strlen("FILE_PATH"), wsize = (int)strlen("SIZE");
+        size_t wpath = strlen("FILE_PATH"), wsize = strlen("SIZE"), whash = 32, wtype = 5;
+        size_t wlm = 19;
         char size[32];
 
         for (i = 0; i < count; i++) {
                 const nereid_file *f = nereid_files_get(files, i);
 
-                wpath = output_width(wpath, nereid_file_path(f));
-                snprintf(size, sizeof(size), "%llu", (unsigned long long)nereid_file_size(f));
-                wsize = output_width(wsize, size);
+                wpath = output_max(wpath, escape_width(nereid_file_path(f)));
+                output_size_text(f, size);
+                wsize = output_max(wsize, strlen(size));
         }
-        printf("%-*s  %*s  %-32s  %-5s  %-19s  %s\n", wpath, "FILE_PATH", wsize, "SIZE", "HASH",
-               "TYPE", "LAST_MODIFIED", "SOURCE");
+        output_cell("FILE_PATH", wpath, 0);
+        output_number_cell("SIZE", wsize);
+        output_cell("HASH", whash, 0);
+        output_cell("TYPE", wtype, 0);
+        output_cell("LAST_MODIFIED", wlm, 0);
+        output_cell("SOURCE", 0, 1);
         for (i = 0; i < count; i++) {
                 const nereid_file *f = nereid_files_get(files, i);
                 const char *lm = nereid_file_last_modified(f), *src = nereid_file_source(f);
 
-                if (nereid_file_has_size(f))
-                        snprintf(size, sizeof(size), "%llu",
-                                 (unsigned long long)nereid_file_size(f));
-                else
-                        snprintf(size, sizeof(size), "-");
-                printf("%-*s  %*s  %-32s  %-5s  %-19s  %s\n", wpath, nereid_file_path(f), wsize,
-                       size, nereid_file_hash(f), nereid_file_type(f), lm ? lm : "-",
-                       src ? src : "-");
+                output_size_text(f, size);
+                output_cell(nereid_file_path(f), wpath, 0);
+                output_number_cell(size, wsize);
+                output_cell(nereid_file_hash(f), whash, 0);
+                output_cell(nereid_file_type(f), wtype, 0);
+                output_cell(lm ? lm : "-", wlm, 0);
+                output_cell(src ? src : "-", 0, 1);
         }
-        return 0;
+}
+
+void output_file_json(const nereid_file *file)
+{
+        const char *src = nereid_file_source(file), *lm = nereid_file_last_modified(file);
+
+        fputs("{\"file_path\":", stdout);
+        escape_json(stdout, nereid_file_path(file));
+        fputs(",\"file_hash\":", stdout);
+        escape_json(stdout, nereid_file_hash(file));
+        fputs(",\"type\":", stdout);
+        escape_json(stdout, nereid_file_type(file));
+        if (nereid_file_has_size(file))
+                printf(",\"size\":%llu", (unsigned long long)nereid_file_size(file));
+        else
+                fputs(",\"size\":null", stdout);
+        fputs(",\"metadata\":{", stdout);
+        if (src) {
+                fputs("\"file_path\":", stdout);
+                escape_json(stdout, src);
+        }
+        if (lm) {
+                fputs(src ? ",\"last_modified\":" : "\"last_modified\":", stdout);
+                escape_json(stdout, lm);
+        }
+        fputs("}}", stdout);
 }
 
 static const char *output_change_word(int kind)
@@ -62,123 +121,109 @@ static const char *output_change_word(int kind)
 
 void output_diff(const nereid_diff *diff, int json)
 {
-        size_t i, count = nereid_diff_count(diff);
-        json_t *obj;
-        char *text;
+        static const int kinds[] = {NEREID_CHANGE_ADDED, NEREID_CHANGE_REMOVED,
+                                    NEREID_CHANGE_CHANGED};
+        size_t i, k, count = nereid_diff_count(diff);
 
         if (!json) {
                 for (i = 0; i < count; i++) {
                         const char *path;
                         int kind = nereid_diff_get(diff, i, &path);
 
-                        printf("%s %s\n", output_change_word(kind), path);
+                        printf("%s ", output_change_word(kind));
+                        escape_write(stdout, path);
+                        putchar('\n');
                 }
                 return;
         }
-        obj = json_pack("{s:[],s:[],s:[]}", "added", "removed", "changed");
-        for (i = 0; obj && i < count; i++) {
-                const char *path;
-                int kind = nereid_diff_get(diff, i, &path);
+        for (k = 0; k < 3; k++) {
+                int first = 1;
 
-                json_array_append_new(json_object_get(obj, output_change_word(kind)),
-                                      json_string(path));
+                printf("%s\"%s\":[", k ? "," : "{", output_change_word(kinds[k]));
+                for (i = 0; i < count; i++) {
+                        const char *path;
+
+                        if (nereid_diff_get(diff, i, &path) != kinds[k])
+                                continue;
+                        if (!first)
+                                putchar(',');
+                        escape_json(stdout, path);
+                        first = 0;
+                }
+                putchar(']');
         }
-        text = obj ? json_dumps(obj, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-        if (text)
-                puts(text);
-        free(text);
-        json_decref(obj);
+        puts("}");
 }
 
-int output_fields(const char *fields, int json)
+void output_fields(const nereid_fields *fields, int json)
 {
-        json_t *obj = json ? json_object() : NULL;
-        const char *line = fields;
-        int width = 0;
-        char *text;
+        size_t i, count = nereid_fields_count(fields), width = strlen("FIELD");
 
-        /* First pass: the width of the path column. */
-        for (; *line; line = strchr(line, '\n') + 1) {
-                const char *tab = strchr(line, '\t');
-
-                if ((int)(tab - line) > width)
-                        width = (int)(tab - line);
-        }
-        if (!json)
-                printf("%-*s  %s\n", width, "FIELD", "VALUE");
-        for (line = fields; *line; line = strchr(line, '\n') + 1) {
-                const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-                char *key = strndup(line, (size_t)(tab - line));
-                char *value = strndup(tab + 1, (size_t)(end - tab - 1));
-
-                if (!key || !value) {
-                        free(key);
-                        free(value);
-                        json_decref(obj);
-                        return -1;
+        if (json) {
+                putchar('{');
+                for (i = 0; i < count; i++) {
+                        if (i)
+                                putchar(',');
+                        escape_json(stdout, nereid_fields_path(fields, i));
+                        putchar(':');
+                        escape_json(stdout, nereid_fields_value(fields, i));
                 }
-                if (json)
-                        json_object_set_new(obj, key, json_string(value));
-                else
-                        printf("%-*s  %s\n", width, key, value);
-                free(key);
-                free(value);
+                puts("}");
+                return;
         }
-        if (!json)
-                return 0;
-        text = json_dumps(obj, JSON_PRESERVE_ORDER | JSON_COMPACT);
-        json_decref(obj);
-        if (!text)
-                return -1;
-        puts(text);
-        free(text);
-        return 0;
+        for (i = 0; i < count; i++)
+                width = output_max(width, escape_width(nereid_fields_path(fields, i)));
+        output_cell("FIELD", width, 0);
+        output_cell("VALUE", 0, 1);
+        for (i = 0; i < count; i++) {
+                output_cell(nereid_fields_path(fields, i), width, 0);
+                output_cell(nereid_fields_value(fields, i), 0, 1);
+        }
 }
 
-static const char *const output_run_keys[] = {"sys/id", "sys/name", "sys/owner",
-                                              "sys/creation_time", "sys/modification_time"};
-
-int output_runs(nereid_project *project, const char *ids, int json)
+void output_runs(const nereid_runs *runs, int json)
 {
-        json_t *array = json ? json_array() : NULL;
-        const char *line;
-        int rc = 0;
+        size_t i, count = nereid_runs_count(runs);
 
-        if (!json)
-                printf("%-12s  %-20s  %-12s  %-24s  %s\n", "ID", "NAME", "OWNER", "CREATED",
-                       "MODIFIED");
-        for (line = ids; *line && rc == 0; line = strchr(line, '\n') + 1) {
-                char *id = strndup(line, (size_t)(strchr(line, '\n') - line));
-                char *values[5] = {0};
-                nereid_run *run = NULL;
-                size_t k;
-
-                rc = id ? nereid_run_open(&run, project, id, NULL) : -1;
-                for (k = 0; k < 5 && rc == 0; k++)
-                        rc = nereid_run_sys(run, output_run_keys[k], &values[k]);
-                if (rc == 0 && json) {
-                        json_array_append_new(
-                            array, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", values[0], "name",
-                                             values[1], "owner", values[2], "creation_time",
-                                             values[3], "modification_time", values[4]));
-                } else if (rc == 0) {
-                        printf("%-12s  %-20s  %-12s  %-24s  %s\n", values[0],
-                               *values[1] ? values[1] : "-", values[2], values[3], values[4]);
+        if (json) {
+                putchar('[');
+                for (i = 0; i < count; i++) {
+                        fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
+                        escape_json(stdout, nereid_runs_id(runs, i));
+                        fputs(",\"name\":", stdout);
+                        escape_json(stdout, nereid_runs_name(runs, i));
+                        fputs(",\"owner\":", stdout);
+                        escape_json(stdout, nereid_runs_owner(runs, i));
+                        fputs(",\"creation_time\":", stdout);
+                        escape_json(stdout, nereid_runs_creation_time(runs, i));
+                        fputs(",\"modification_time\":", stdout);
+                        escape_json(stdout, nereid_runs_modification_time(runs, i));
+                        putchar('}');
                 }
-                for (k = 0; k < 5; k++)
-                        nereid_string_free(values[k]);
-                nereid_run_free(run);
-                free(id);
+                puts("]");
+                return;
         }
-        if (json && rc == 0) {
-                char *text = json_dumps(array, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        output_cell("ID", 12, 0);
+        output_cell("NAME", 20, 0);
+        output_cell("OWNER", 12, 0);
+        output_cell("CREATED", 24, 0);
+        output_cell("MODIFIED", 0, 1);
+        for (i = 0; i < count; i++) {
+                const char *name = nereid_runs_name(runs, i);
 
-                if (text)
-                        puts(text);
-                free(text);
+                output_cell(nereid_runs_id(runs, i), 12, 0);
+                output_cell(*name ? name : "-", 20, 0);
+                output_cell(nereid_runs_owner(runs, i), 12, 0);
+                output_cell(nereid_runs_creation_time(runs, i), 24, 0);
+                output_cell(nereid_runs_modification_time(runs, i), 0, 1);
         }
-        json_decref(array);
-        return rc;
+}
+
+static void output_read_error(const char *path, const char *why)
+{
+        fputs("nereid: ", stderr);
+        escape_write(stderr, path);
+        fprintf(stderr, ": %s\n", why);
 }
 
 int output_read_file(const char *path, char **out)
@@ -186,10 +231,14 @@ int output_read_file(const char *path, char **out)
         FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
         char *data = NULL;
         size_t len = 0, cap = 0, n;
+        int failed;
 
         *out = NULL;
         if (!f) {
-                fprintf(stderr, "nereid: %s: cannot open: %s\n", path, strerror(errno));
+                char why[256];
+
+                snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+                output_read_error(path, why);
                 return -3;
         }
         do {
@@ -200,6 +249,7 @@ int output_read_file(const char *path, char **out)
                                 free(data);
                                 if (f != stdin)
                                         fclose(f);
+                                output_read_error(path, "out of memory");
                                 return -1;
                         }
                         data = grown;
@@ -208,9 +258,15 @@ int output_read_file(const char *path, char **out)
                 n = fread(data + len, 1, cap - len, f);
                 len += n;
         } while (n > 0);
+        failed = ferror(f);
         data[len] = '\0';
         if (f != stdin)
                 fclose(f);
+        if (failed) {
+                free(data);
+                output_read_error(path, "cannot read");
+                return -1;
+        }
         *out = data;
         return 0;
 }

@@ -1,21 +1,26 @@
 /*
  * output.h - how the `nereid` command prints: tables for people, JSON for
- * programs. Only formatting; the data comes from libnereid.
+ * programs. Only formatting; the data comes from libnereid. Every string
+ * from user data goes through escape.h. Write errors are not checked here:
+ * main.c checks stdout once at the end (and ls --json while it streams).
  */
 #ifndef NEREID_CLI_OUTPUT_H
 #define NEREID_CLI_OUTPUT_H
 
 #include "nereid.h"
 
-int output_files_table(const nereid_files *files);
+void output_files_table(const nereid_files *files);
+/* One record as the JSON object of SPEC section 2. */
+void output_file_json(const nereid_file *file);
 /* Lines "added PATH" / "removed PATH" / "changed PATH", or with json one
  * object {"added":[...],"removed":[...],"changed":[...]}. */
 void output_diff(const nereid_diff *diff, int json);
-/* fields is "path\tvalue\n" lines (nereid_run_fields). */
-int output_fields(const char *fields, int json);
-/* ids is newline-separated run IDs; each run's sys/ fields are read. */
-int output_runs(nereid_project *project, const char *ids, int json);
-/* Read a whole file (or "-" for stdin) into a new string. */
+/* A FIELD / VALUE table, or with json one object {path: value}. */
+void output_fields(const nereid_fields *fields, int json);
+/* The runs table, ID leftmost, or with json an array of objects. */
+void output_runs(const nereid_runs *runs, int json);
+/* Read a whole file (or "-" for stdin) into a new string; on failure it
+ * prints the error and returns the negated exit code. */
 int output_read_file(const char *path, char **out);
 
 #endif

@@ -66,6 +66,8 @@ typedef struct nereid_run nereid_run;
 typedef struct nereid_files nereid_files;
 typedef struct nereid_file nereid_file;
 typedef struct nereid_diff nereid_diff;
+typedef struct nereid_runs nereid_runs;
+typedef struct nereid_fields nereid_fields;
 
 /**
  * Called for a warning (code 0: a skipped symlink, FIFO...) or a per-file
@@ -141,11 +143,32 @@ void nereid_project_set_callbacks(nereid_project *project, nereid_notify_cb noti
 void nereid_project_set_workers(nereid_project *project, unsigned workers);
 
 /**
- * List the runs of the project, oldest first.
- * @param out receives a newline-separated list of run IDs; caller frees
- *        with nereid_string_free()
+ * List the runs of the project with their sys/ values, oldest first, read
+ * in one store query.
+ * @param out receives the list; caller frees with nereid_runs_free()
+ * @param project the project
+ * @return 0 or an error code
  */
-int nereid_project_runs(nereid_project *project, char **out);
+int nereid_project_runs(nereid_runs **out, nereid_project *project);
+
+/** Number of runs in a list; 0 for NULL. */
+size_t nereid_runs_count(const nereid_runs *runs);
+
+/*
+ * sys/ values of run i of a list: sys/id, sys/name ("" when none was given),
+ * sys/owner, sys/creation_time, sys/modification_time. Borrowed, valid until
+ * the list is freed; NULL when i is out of range. Names and owners are
+ * returned as they were stored: they may hold any byte but NUL (control
+ * characters, invalid UTF-8), so escape them before printing.
+ */
+const char *nereid_runs_id(const nereid_runs *runs, size_t i);
+const char *nereid_runs_name(const nereid_runs *runs, size_t i);
+const char *nereid_runs_owner(const nereid_runs *runs, size_t i);
+const char *nereid_runs_creation_time(const nereid_runs *runs, size_t i);
+const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i);
+
+/** Release a list of runs; NULL is accepted. */
+void nereid_runs_free(nereid_runs *runs);
 
 /**
  * Find whether an artifact with this hash exists in the project.
@@ -189,11 +212,28 @@ const char *nereid_run_id(const nereid_run *run);
 int nereid_run_sys(nereid_run *run, const char *field, char **out);
 
 /**
- * List every field of the run as "path\tvalue" lines, sys/ first then the
- * artifact fields sorted by path.
- * @param out caller frees with nereid_string_free()
+ * List every field of the run: sys/ first (sorted by path), then the
+ * artifact fields sorted by path, each with its value (a sys/ value, or an
+ * artifact field's hash).
+ * @param out receives the list; caller frees with nereid_fields_free()
+ * @param run the run
+ * @return 0 or an error code
  */
-int nereid_run_fields(nereid_run *run, char **out);
+int nereid_run_fields(nereid_fields **out, nereid_run *run);
+
+/** Number of fields in a list; 0 for NULL. */
+size_t nereid_fields_count(const nereid_fields *fields);
+
+/** Path of field i ("sys/name", "data_versions/train"); borrowed, valid
+ * until the list is freed; NULL out of range. */
+const char *nereid_fields_path(const nereid_fields *fields, size_t i);
+
+/** Value of field i; borrowed, valid until the list is freed; NULL out of
+ * range. A sys/ value may hold any byte but NUL: escape it before printing. */
+const char *nereid_fields_value(const nereid_fields *fields, size_t i);
+
+/** Release a list of fields; NULL is accepted. */
+void nereid_fields_free(nereid_fields *fields);
 
 /**
  * Track files into an artifact field (SPEC section 4): record every file

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
+#include "lists.h"
 #include "pool.h"
 #include "project.h"
 #include "record.h"
@@ -211,26 +212,26 @@ int project_check_writable(const nereid_project *project, const char *what)
         return 0;
 }
 
-static int project_collect_run(void *payload, const char *run_id)
+static int project_collect_run(void *payload, const store_run_info *info)
 {
-        nereid_buf *buf = payload;
-
-        return buf_printf(buf, "%s\n", run_id);
+        return runs_push(payload, info);
 }
 
-int nereid_project_runs(nereid_project *project, char **out)
+int nereid_project_runs(nereid_runs **out, nereid_project *project)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
+        nereid_runs *runs = runs_new();
         int rc;
 
         *out = NULL;
-        rc = project->store->run_each(project->store, project->name, project_collect_run, &buf);
+        if (!runs)
+                return NEREID_ERROR;
+        rc = project->store->run_each(project->store, project->name, project_collect_run, runs);
         if (rc < 0) {
-                buf_free(&buf);
+                nereid_runs_free(runs);
                 return rc;
         }
-        *out = buf_detach(&buf);
-        return *out ? 0 : NEREID_ERROR;
+        *out = runs;
+        return 0;
 }
 
 int nereid_project_artifact_exists(nereid_project *project, const char *hash)

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fs.h"
 #include "hash.h"
+#include "lists.h"
 #include "project.h"
 #include "record.h"
 #include "run.h"
@@ -109,31 +110,39 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
 
 static int run_append_field(void *payload, const char *field, const char *hash)
 {
-        return buf_printf(payload, "%s\t%s\n", field, hash);
+        return fields_push(payload, field, hash);
 }
 
-int nereid_run_fields(nereid_run *run, char **out)
+int nereid_run_fields(nereid_fields **out, nereid_run *run)
 {
         nereid_store *store = run->project->store;
-        nereid_buf buf = NEREID_BUF_INIT;
+        nereid_fields *fields = NULL;
         store_run_info info;
         int rc;
 
         *out = NULL;
         if ((rc = store->run_info(store, run->project->name, run->id, &info)) < 0)
                 return rc;
-        buf_printf(&buf,
-                   "sys/creation_time\t%s\nsys/id\t%s\nsys/modification_time\t%s\n"
-                   "sys/name\t%s\nsys/owner\t%s\n",
-                   info.creation_time, info.id, info.modification_time, info.name, info.owner);
+        if (!(fields = fields_new())) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        /* sys/ sorted by path, then the artifact fields as the store sorts them. */
+        if ((rc = fields_push(fields, "sys/creation_time", info.creation_time)) < 0 ||
+            (rc = fields_push(fields, "sys/id", info.id)) < 0 ||
+            (rc = fields_push(fields, "sys/modification_time", info.modification_time)) < 0 ||
+            (rc = fields_push(fields, "sys/name", info.name)) < 0 ||
+            (rc = fields_push(fields, "sys/owner", info.owner)) < 0)
+                goto cleanup;
+        rc = store->field_each(store, run->project->name, run->id, run_append_field, fields);
+cleanup:
         store_run_info_clear(&info);
-        rc = store->field_each(store, run->project->name, run->id, run_append_field, &buf);
         if (rc < 0) {
-                buf_free(&buf);
+                nereid_fields_free(fields);
                 return rc;
         }
-        *out = buf_detach(&buf);
-        return *out ? 0 : NEREID_ERROR;
+        *out = fields;
+        return 0;
 }
 
 /* The location as it is remembered for status: file:///abs or s3://b/k. */

@@ -349,19 +349,32 @@ static int sqlite_run_each(nereid_store *base, const char *project, store_run_cb
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
         sqlite3_int64 pid = 0;
-        char key[16], id[32];
+        store_run_info info;
+        char key[16];
         int rc, step;
 
         if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 return rc;
-        rc = sqlite_prepare(s, "SELECT number FROM runs WHERE project_id = ? ORDER BY number",
+        /* One query for the whole table: no statement per run. */
+        rc = sqlite_prepare(s,
+                            "SELECT number, name, owner, creation_time, modification_time"
+                            " FROM runs WHERE project_id = ? ORDER BY number",
                             &stmt);
         if (rc < 0)
                 return rc;
         sqlite3_bind_int64(stmt, 1, pid);
         while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-                snprintf(id, sizeof(id), "%s-%lld", key, (long long)sqlite3_column_int64(stmt, 0));
-                rc = cb(payload, id);
+                memset(&info, 0, sizeof(info));
+                snprintf(info.id, sizeof(info.id), "%s-%lld", key,
+                         (long long)sqlite3_column_int64(stmt, 0));
+                /* Borrowed from the statement for the call. */
+                info.name = (char *)column_text(stmt, 1);
+                info.owner = (char *)column_text(stmt, 2);
+                snprintf(info.creation_time, sizeof(info.creation_time), "%s",
+                         column_text(stmt, 3));
+                snprintf(info.modification_time, sizeof(info.modification_time), "%s",
+                         column_text(stmt, 4));
+                rc = cb(payload, &info);
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list runs");

@@ -35,7 +35,8 @@ typedef struct store_root {
 
 typedef int (*store_file_cb)(void *payload, const struct nereid_file *file);
 typedef int (*store_field_cb)(void *payload, const char *field, const char *hash);
-typedef int (*store_run_cb)(void *payload, const char *run_id);
+/* info is borrowed for the call. */
+typedef int (*store_run_cb)(void *payload, const store_run_info *info);
 
 typedef struct nereid_store nereid_store;
 struct nereid_store {
@@ -52,6 +53,8 @@ struct nereid_store {
         /* ENOTFOUND for an unknown run. Caller clears info. */
         int (*run_info)(nereid_store *store, const char *project, const char *run_id,
                         store_run_info *info);
+        /* Every run of the project with its sys/ values, oldest first, in one
+         * query. */
         int (*run_each)(nereid_store *store, const char *project, store_run_cb cb, void *payload);
 
         /* Every artifact field of a run, sorted by path. */

@@ -283,7 +283,7 @@ expect_contains "removed single.txt" "$OUT" "status of a deleted single file"
 expect_error 3 nereid status "$R3:no_field"
 
 # --- usage errors (exit 2) and not found (exit 3) ------------------------------------------
-expect_exit 2 nereid
+expect_exit 1 nereid # the usage on stdout, exit 1, as git does
 expect_error 2 nereid frobnicate
 expect_error 2 nereid run
 expect_error 2 nereid run frob

@@ -71,12 +71,12 @@ static int list_field(void *payload, const char *field, const char *hash)
         return 0;
 }
 
-static int list_run(void *payload, const char *run_id)
+static int list_run(void *payload, const store_run_info *info)
 {
         char *out = payload;
         size_t n = strlen(out);
 
-        snprintf(out + n, 4096 - n, "%s\n", run_id);
+        snprintf(out + n, 4096 - n, "%s[%s][%s]\n", info->id, info->name, info->owner);
         return 0;
 }
 
@@ -180,7 +180,7 @@ static void test_projects_and_runs(const char *home)
         CHECK(store->run_info(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
 
         CHECK(store->run_each(store, PROJECT, list_run, out) == 0);
-        CHECK_STR(out, "CLS-1\nCLS-2\n");
+        CHECK_STR(out, "CLS-1[first][alice]\nCLS-2[][bob]\n");
         store->free(store);
 
         /* Reopened: the same keys, and run numbers go on. */
