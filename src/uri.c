@@ -588,11 +588,9 @@ int uri_is_safe_relative(const char *path)
                 const char *seg = p;
                 size_t n;
 
-                while (*p && *p != '/') {
-                        if (*p == '\\')
-                                return 0;
+                /* On POSIX '\\' is an ordinary character of a name (SPEC section 4). */
+                while (*p && *p != '/')
                         p++;
-                }
                 n = (size_t)(p - seg);
                 if (n == 0 || (n == 1 && seg[0] == '.') ||
                     (n == 2 && seg[0] == '.' && seg[1] == '.'))

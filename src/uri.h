@@ -54,8 +54,9 @@ int uri_check_project_key(const char *key);
 /* Check a project name "workspace/project" (each part [A-Za-z0-9_.-]+). */
 int uri_check_project_name(const char *name);
 
-/* 1 when path is a safe relative file_path: not empty, not absolute, no
- * '\\'... only '/' separators, no empty, "." or ".." segment, no NUL. */
+/* 1 when path is a safe relative file_path: not empty, not absolute, '/'
+ * the only separator ('\\' is an ordinary character), no empty, "." or ".."
+ * segment. */
 int uri_is_safe_relative(const char *path);
 
 /* Percent-encode a string for a URL path or query: unreserved characters

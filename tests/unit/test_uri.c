@@ -450,11 +450,13 @@ static void test_refs(void)
 
 static void test_safe_relative(void)
 {
+        /* '\\' is an ordinary character on POSIX, even beside dots. */
         static const char *const safe[] = {"a",       "a/b",           "a.b/c..d", "...", ".hidden",
-                                           "a/.b/c.", "données/é.txt", "C:/x",     "a b"};
-        static const char *const unsafe[] = {"",    "/a",   "a/",   "a//b", "./a",    "a/./b",
-                                             ".",   "..",   "../a", "a/..", "a/../b", "a\\b",
-                                             "\\a", "a/b/", "/",    "//"};
+                                           "a/.b/c.", "données/é.txt", "C:/x",     "a b", "a\\b",
+                                           "\\a",     "..\\x",         "a/.\\/b",  "\\"};
+        static const char *const unsafe[] = {"",  "/a", "a/",      "a//b",    "./a",    "a/./b",
+                                             ".", "..", "../a",    "a/..",    "a/../b", "a/b/",
+                                             "/", "//", "\\/../x", "x/\\/..", "/\\"};
         size_t i;
 
         for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
