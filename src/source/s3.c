@@ -864,7 +864,8 @@ struct s3_download {
 
 /* Before a byte of the answer is kept: it must be the object that was
  * tracked (when the service sends an ETag: a service that ignores If-Match
- * is still caught) and announce the recorded size. */
+ * is still caught) and announce the recorded size, or any size when the
+ * record has none. */
 static int s3_download_check_answer(struct s3_download *dl)
 {
         const struct nereid_file *rec = dl->rec;
@@ -888,6 +889,12 @@ static int s3_download_check_answer(struct s3_download *dl)
                                             rec->file_path, rec->source,
                                             s3_etag_ok(unquoted) ? unquoted : "not one");
         }
+        /* Without a recorded size, Content-Length is the only bound on the body. */
+        if (!rec->has_size && dl->req->length < 0)
+                return nereid_error(NEREID_ERROR,
+                                    "%s: %s: the record has no size and the service does not "
+                                    "say how large the object is (no Content-Length)",
+                                    rec->file_path, rec->source);
         if (rec->has_size && dl->req->length >= 0 && (uint64_t)dl->req->length != rec->size)
                 return nereid_error(NEREID_EINTEGRITY,
                                     "%s: %s is announced as %lld bytes, the record says %llu",

@@ -4,7 +4,8 @@
 # keys on every page, endless pages without keys), every request has a
 # deadline (a listing or a GET that trickles bytes is abandoned), a GET body
 # longer than the recorded size or a Content-Length that disagrees stops
-# the download at once (exit 5, nothing left), GETs carry If-Match with the
+# the download at once (exit 5, nothing left; without a recorded size, an
+# answer without Content-Length is refused), GETs carry If-Match with the
 # recorded ETag (a changed object is a 412: "changed since it was
 # tracked", also for multipart ETags that cannot be checked by MD5), and a
 # key with a backslash is tracked and downloaded like any other.
@@ -125,6 +126,19 @@ sleep 1
 sent=$(curl -sS "$GET/__control/sent")
 python3 -c 'import json, sys; s = json.loads(sys.argv[1]); sys.exit(not (s["closed"] and s["sent"] < (64 << 20)))' \
 	"$sent" || fail "the endless body was read on: $sent"
+
+# A record without a size: the body is bounded by its Content-Length, so an
+# answer without one is refused; with one, it arrives.
+printf '[{"file_path":"nosize","file_hash":"%s","type":"S3","size":null,"metadata":{"file_path":"s3://any/nosize","last_modified":"2021-05-23 03:55:26"}}]' \
+	"$(md5_of "$X12")" >"$WORK/nosize.json"
+expect 0 import "$run:nosize" "$WORK/nosize.json"
+hostile "$GET" "mode=get&send=endless"
+S3_ENDPOINT_URL=$GET expect_within 1 20 download "$run:nosize" --destination "$WORK/nosize"
+expect_err "nereid: nosize: s3://any/nosize: the record has no size and the service does not say how large the object is"
+expect_nothing_in "$WORK/nosize"
+hostile "$GET" "mode=get&announce=12&send=12"
+S3_ENDPOINT_URL=$GET expect_within 0 20 download "$run:nosize" --destination "$WORK/nosize"
+[ "$(cat "$WORK/nosize/nosize")" = "$X12" ] || fail "a record without a size must still arrive"
 
 # A Content-Length that disagrees with the recorded size, larger or
 # smaller: refused before a byte is written.
