@@ -201,8 +201,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             i = int(token.split("-")[1]) if token else 0
             keys = [prefix + "x", prefix + "y"] if mode == "same" else []
             return self.listing_page(keys, "%s-%d" % (mode, i + 1))
-        with open(ARGS.hostile_keys, encoding="utf-8") as f:
-            keys = [line.rstrip("\n") for line in f if line.strip()]
+        keys = []
+        if ARGS.hostile_keys:
+            with open(ARGS.hostile_keys, encoding="utf-8") as f:
+                keys = [line.rstrip("\n") for line in f if line.strip()]
         return self.listing_page(keys, None)
 
     def hostile_send(self, data, delay):
