@@ -14,10 +14,11 @@
 #include "strset.h"
 
 struct strset {
-        char **slots;  /* NULL: empty slot; else an owned copy */
+        char **slots;  /* NULL: empty slot; else a string, owned when copy */
         size_t cap;    /* number of slots, a power of two (0 before the first add) */
         size_t count;  /* strings held */
         uint64_t seed; /* start of every hash of this set */
+        int copy;      /* 1: the strings are copies, freed with the set */
 };
 
 #define STRSET_FIRST_CAP 64
@@ -37,12 +38,13 @@ static uint64_t strset_hash(const strset *set, const char *s)
         return h;
 }
 
-strset *strset_new(void)
+strset *strset_new(int copy)
 {
         strset *set = nereid_calloc_array(1, sizeof(*set));
 
         if (!set)
                 return NULL;
+        set->copy = copy;
         if (getentropy(&set->seed, sizeof(set->seed)) != 0)
                 set->seed = (uint64_t)fs_now_ns() ^ (uint64_t)(uintptr_t)set;
         set->seed ^= 0xcbf29ce484222325ULL;
@@ -87,7 +89,9 @@ int strset_add(strset *set, const char *s)
         i = strset_slot(set, set->slots, set->cap, s);
         if (set->slots[i])
                 return 1;
-        if (!(set->slots[i] = nereid_strdup(s)))
+        if (!set->copy)
+                set->slots[i] = (char *)s;
+        else if (!(set->slots[i] = nereid_strdup(s)))
                 return NEREID_ERROR;
         set->count++;
         return 0;
@@ -104,7 +108,7 @@ void strset_free(strset *set)
 
         if (!set)
                 return;
-        for (i = 0; i < set->cap; i++)
+        for (i = 0; set->copy && i < set->cap; i++)
                 free(set->slots[i]);
         free(set->slots);
         free(set);

@@ -736,7 +736,9 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
         ls.what = what;
         ls.destination = destination;
         ls.out = out;
-        if (!(tokens = strset_new()) || !(keys = strset_new()))
+        /* Tokens are copied (the parser holding them is freed after each
+         * page); keys are borrowed from the records, which outlive the set. */
+        if (!(tokens = strset_new(1)) || !(keys = strset_new(0)))
                 goto cleanup;
         do {
                 struct s3_request req = {0};
