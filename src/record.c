@@ -111,6 +111,16 @@ const struct nereid_file *files_find(const nereid_files *files, const char *file
         return bsearch(&key, files->items, files->count, sizeof(*files->items), file_compare);
 }
 
+size_t files_first_duplicate(const nereid_files *files)
+{
+        size_t i;
+
+        for (i = 1; i < files->count; i++)
+                if (strcmp(files->items[i - 1].file_path, files->items[i].file_path) == 0)
+                        return i;
+        return 0;
+}
+
 int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out)
 {
         nereid_files *merged = files_new();

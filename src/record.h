@@ -39,6 +39,11 @@ int files_push_copy(nereid_files *files, const struct nereid_file *file);
 void files_sort(nereid_files *files);
 /* After files_sort: the record with this file_path, or NULL. */
 const struct nereid_file *files_find(const nereid_files *files, const char *file_path);
+/* After files_sort: the index i of the first record whose file_path is
+ * that of record i - 1, or 0 when every file_path is unique. Whatever
+ * gathers records checks this before they reach the store, which holds one
+ * record per file_path. */
+size_t files_first_duplicate(const nereid_files *files);
 /* Union by file_path, a record of newer winning over one of older; the
  * result is sorted. Both inputs are left as they are. */
 int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out);

@@ -184,11 +184,17 @@ int run_location_of_source(const char *source, uri_location *loc)
         return nereid_error(NEREID_ERROR, "%s: not a file:// or s3:// source", source);
 }
 
+static const char *run_source_text(const struct nereid_file *rec)
+{
+        return rec->source ? rec->source : "no source";
+}
+
 int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
                       const char *destination, nereid_files **out, char **location_out)
 {
         const source_driver *driver = source_for_scheme(loc->scheme);
         nereid_files *files = NULL;
+        size_t dup;
         int rc = 0;
 
         *out = NULL;
@@ -203,6 +209,15 @@ int run_scan_location(nereid_project *project, const uri_location *loc, const ch
                 goto cleanup;
         }
         files_sort(files);
+        /* Whatever the driver: one record per file_path, or a clear error
+         * (a service listing a key twice, say). */
+        if ((dup = files_first_duplicate(files)) > 0) {
+                rc = nereid_error(NEREID_ERROR, "%s: two files would be recorded as %s (%s and %s)",
+                                  label, files->items[dup].file_path,
+                                  run_source_text(&files->items[dup - 1]),
+                                  run_source_text(&files->items[dup]));
+                goto cleanup;
+        }
         if (location_out && !(*location_out = run_location_text(loc)))
                 rc = NEREID_ERROR;
 cleanup:

@@ -12,6 +12,12 @@
  * x-amz-content-sha256: UNSIGNED-PAYLOAD itself, which S3 requires and
  * libcurl before 8.x does not add (it signs it when present).
  *
+ * A hostile or broken service cannot make it hang or fill the disk: every
+ * request has a deadline scaled to the bytes it should bring, a listing
+ * must make progress (no continuation token twice, no key twice, not
+ * endless pages without keys), and a GET asks for the tracked version
+ * (If-Match) and stops at the first byte past the recorded size.
+ *
  * Not for: uploads, or any S3 operation other than HEAD, GET and
  * ListObjectsV2. XML parsing is in s3_xml.c.
  */
@@ -32,6 +38,7 @@
 #include "source/s3_url.h"
 #include "source/s3_xml.h"
 #include "source/source.h"
+#include "strset.h"
 #include "uri.h"
 
 #define S3_CONNECT_TIMEOUT_S 5L
@@ -42,6 +49,19 @@
 #define S3_BACKOFF_BASE_MS 100
 /* How much of an error body is kept to find the S3 error code. */
 #define S3_ERROR_BODY_MAX 16384
+/* Every attempt of a request must be complete within S3_DEADLINE_BASE_S
+ * plus one second per S3_DEADLINE_RATE bytes it should bring (an object's
+ * recorded size): 30 s for a HEAD, 46 s for a listing page, about 4.5 h for
+ * 1 GiB. A service that trickles bytes is abandoned then. */
+#define S3_DEADLINE_BASE_S 30
+#define S3_DEADLINE_RATE   65536
+/* What a listing page is taken to weigh for its deadline, and the most it
+ * may weigh (1,000 keys of 1,024 bytes, each byte escaped, fit). */
+#define S3_LIST_PAGE_BYTES (1L << 20)
+#define S3_LIST_PAGE_MAX   (16L << 20)
+/* Truncated listing pages in a row that bring no key before the listing is
+ * abandoned as going nowhere. */
+#define S3_LIST_EMPTY_PAGES_MAX 1000
 
 /* What the environment says about the service (SPEC section 6). */
 struct s3_config {
@@ -62,10 +82,13 @@ struct s3_request {
         const struct s3_config *cfg;
         const char *url;
         const char *bucket;
-        int head;          /* HEAD instead of GET */
-        const char *range; /* byte range to ask for, or NULL */
-        s3_sink_fn sink;   /* receives a 2xx body */
-        s3_reset_fn reset; /* called before a retry; may be NULL */
+        const char *what;        /* the s3:// location, for errors */
+        int head;                /* HEAD instead of GET */
+        const char *range;       /* byte range to ask for, or NULL */
+        const char *if_match;    /* an "If-Match: ..." header line, or NULL */
+        curl_off_t expect_bytes; /* body size expected, for the deadline; -1: Content-Length */
+        s3_sink_fn sink;         /* receives a 2xx body */
+        s3_reset_fn reset;       /* called before a retry; may be NULL */
         void *payload;
 
         long status; /* HTTP status of the last attempt */
@@ -76,7 +99,10 @@ struct s3_request {
         curl_off_t length; /* Content-Length, -1 when unknown */
         curl_off_t mtime;  /* Last-Modified as seconds since the epoch, -1 when unknown */
 
-        CURL *curl;
+        CURL *curl;       /* this thread's handle (s3_handle) */
+        int own_curl;     /* 1 when curl is this request's own, cleaned up after it */
+        int64_t start_ms; /* when the current attempt began, monotonic */
+        long deadline_s;  /* the deadline that stopped the attempt, 0 when none did */
         int status_known;
         int sink_rc;
         nereid_buf errbody;
@@ -84,10 +110,71 @@ struct s3_request {
 
 static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
 static CURLcode s3_global_rc;
+/* Each thread's libcurl handle, so that its requests reuse connections. */
+static pthread_key_t s3_handle_key;
+static int s3_handle_key_made;
+
+static void s3_handle_free(void *curl)
+{
+        curl_easy_cleanup(curl);
+}
 
 static void s3_global_init(void)
 {
         s3_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+        s3_handle_key_made = pthread_key_create(&s3_handle_key, s3_handle_free) == 0;
+}
+
+/* This thread's libcurl handle, made on first use and cleaned up when the
+ * thread ends (a download worker, say): one handle per thread, so that
+ * connections are reused, never shared between threads. *own is set when
+ * the handle could not be kept and the caller must clean it up. */
+static CURL *s3_handle(int *own)
+{
+        CURL *curl = s3_handle_key_made ? pthread_getspecific(s3_handle_key) : NULL;
+
+        *own = 0;
+        if (curl)
+                return curl;
+        if (!(curl = curl_easy_init()))
+                return NULL;
+        if (!s3_handle_key_made || pthread_setspecific(s3_handle_key, curl) != 0)
+                *own = 1;
+        return curl;
+}
+
+static int64_t s3_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The deadline in seconds of an attempt that should bring bytes. */
+static long s3_deadline_s(curl_off_t bytes)
+{
+        if (bytes < 0)
+                bytes = 0;
+        return S3_DEADLINE_BASE_S + (long)(bytes / S3_DEADLINE_RATE) +
+               (bytes % S3_DEADLINE_RATE ? 1 : 0);
+}
+
+/* libcurl calls this at least once a second, also while nothing arrives. */
+static int s3_on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                          curl_off_t ulnow)
+{
+        struct s3_request *req = userp;
+        long limit = s3_deadline_s(req->expect_bytes >= 0 ? req->expect_bytes : dltotal);
+
+        (void)dlnow;
+        (void)ultotal;
+        (void)ulnow;
+        if (s3_now_ms() - req->start_ms > (int64_t)limit * 1000) {
+                req->deadline_s = limit;
+                return 1; /* makes libcurl stop with CURLE_ABORTED_BY_CALLBACK */
+        }
+        return 0;
 }
 
 static const char *s3_env(const char *name)
@@ -169,6 +256,8 @@ static size_t s3_on_body(char *data, size_t size, size_t nmemb, void *userp)
 
         if (!req->status_known) {
                 curl_easy_getinfo(req->curl, CURLINFO_RESPONSE_CODE, &req->status);
+                /* Known once the headers are in: the sink may check it. */
+                curl_easy_getinfo(req->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &req->length);
                 req->status_known = 1;
         }
         if (req->status >= 200 && req->status < 300) {
@@ -256,13 +345,18 @@ static int s3_perform(struct s3_request *req)
 
         req->length = -1;
         req->mtime = -1;
-        req->curl = curl_easy_init();
+        req->curl = s3_handle(&req->own_curl);
         if (!req->curl)
                 return nereid_error(NEREID_ERROR, "S3: cannot create a libcurl handle");
         h = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
         if (!h)
                 goto oom;
         headers = h;
+        if (req->if_match) {
+                if (!(h = curl_slist_append(headers, req->if_match)))
+                        goto oom;
+                headers = h;
+        }
         if (req->cfg->token) {
                 if ((size_t)snprintf(tokenhdr, sizeof(tokenhdr), "x-amz-security-token: %s",
                                      req->cfg->token) >= sizeof(tokenhdr)) {
@@ -295,6 +389,9 @@ static int s3_perform(struct s3_request *req)
         curl_easy_setopt(req->curl, CURLOPT_HEADERDATA, req);
         curl_easy_setopt(req->curl, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(req->curl, CURLOPT_FILETIME, 1L);
+        curl_easy_setopt(req->curl, CURLOPT_XFERINFOFUNCTION, s3_on_progress);
+        curl_easy_setopt(req->curl, CURLOPT_XFERINFODATA, req);
+        curl_easy_setopt(req->curl, CURLOPT_NOPROGRESS, 0L);
         if (req->head)
                 curl_easy_setopt(req->curl, CURLOPT_NOBODY, 1L);
         if (req->range)
@@ -308,6 +405,9 @@ static int s3_perform(struct s3_request *req)
                 }
                 req->status = 0;
                 req->status_known = 0;
+                req->length = -1;
+                req->deadline_s = 0;
+                req->start_ms = s3_now_ms();
                 req->sink_rc = 0;
                 req->etag[0] = '\0';
                 req->code[0] = req->message[0] = '\0';
@@ -322,6 +422,16 @@ static int s3_perform(struct s3_request *req)
                         if (s3_retryable(crc) && req->attempts < S3_ATTEMPTS)
                                 continue;
                         s3_url_endpoint_label(&req->cfg->site, req->bucket, label, sizeof(label));
+                        if (crc == CURLE_ABORTED_BY_CALLBACK && req->deadline_s) {
+                                rc = nereid_error(NEREID_ERROR,
+                                                  "%s: abandoned: S3 endpoint %s gave no complete "
+                                                  "answer within %ld s (%d s plus 1 s per %d KiB "
+                                                  "expected)",
+                                                  req->what ? req->what : label, label,
+                                                  req->deadline_s, S3_DEADLINE_BASE_S,
+                                                  S3_DEADLINE_RATE / 1024);
+                                goto cleanup;
+                        }
                         /* libcurl's detail helps for timeouts and TLS, not for a refusal. */
                         if (errbuf[0] && crc != CURLE_COULDNT_CONNECT &&
                             crc != CURLE_COULDNT_RESOLVE_HOST)
@@ -351,8 +461,12 @@ static int s3_perform(struct s3_request *req)
 oom:
         rc = nereid_error_oom();
 cleanup:
+        /* Forget this request's options (pointers into it), keep the connections. */
+        if (req->own_curl)
+                curl_easy_cleanup(req->curl);
+        else
+                curl_easy_reset(req->curl);
         curl_slist_free_all(headers);
-        curl_easy_cleanup(req->curl);
         req->curl = NULL;
         buf_free(&req->errbody);
         return rc;
@@ -370,6 +484,12 @@ static int s3_status_error(const struct s3_request *req, const char *what)
                 return nereid_error(NEREID_ENOTFOUND, "s3://%s: bucket not found", req->bucket);
         if (req->status == 404)
                 return nereid_error(NEREID_ENOTFOUND, "%s: not found (HTTP 404%s)", what, code);
+        /* Only a GET with If-Match gets it: the ETag is no longer the recorded one. */
+        if (req->status == 412)
+                return nereid_error(NEREID_EINTEGRITY,
+                                    "%s: changed since it was tracked (HTTP 412%s: the object "
+                                    "no longer has the recorded ETag)",
+                                    what, code);
         if (req->status == 401 || req->status == 403 || strcmp(req->code, "AccessDenied") == 0 ||
             strcmp(req->code, "InvalidAccessKeyId") == 0 ||
             strcmp(req->code, "SignatureDoesNotMatch") == 0 ||
@@ -385,6 +505,19 @@ static int s3_status_error(const struct s3_request *req, const char *what)
                 return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s after %d attempts", what,
                                     req->status, code, req->attempts);
         return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s", what, req->status, code);
+}
+
+/* 1 when etag (without quotes) can be sent back in an If-Match header and
+ * printed: 1 to 200 visible ASCII characters other than '"' (RFC 9110
+ * etagc without obs-text). S3's are hex MD5s or "hex-N". */
+static int s3_etag_ok(const char *etag)
+{
+        size_t n = 0;
+
+        for (; *etag; etag++, n++)
+                if (*etag < 0x21 || *etag > 0x7e || *etag == '"' || n >= 200)
+                        return 0;
+        return n > 0;
 }
 
 /* The ETag without its quotes (S3 sends "d41d8..."; multipart "...-N"). */
@@ -424,8 +557,15 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
         if (!*etag)
                 return nereid_error(NEREID_ERROR, "s3://%s/%s: the service gives no ETag", bucket,
                                     key);
-        rec.file_path = source_prefixed(destination, rel);
         rec.file_hash = s3_etag_dup(etag);
+        if (rec.file_hash && !s3_etag_ok(rec.file_hash)) {
+                free(rec.file_hash);
+                return nereid_error(NEREID_ERROR,
+                                    "s3://%s/%s: the service gives an ETag that is not one "
+                                    "(not 1 to 200 visible ASCII characters)",
+                                    bucket, key);
+        }
+        rec.file_path = source_prefixed(destination, rel);
         rec.type = nereid_strdup(NEREID_TYPE_S3);
         rec.source = s3_source_dup(bucket, key);
         if (last_modified)
@@ -458,7 +598,9 @@ static int s3_head_object(const struct s3_config *cfg, const char *bucket, const
         req.cfg = cfg;
         req.url = url.ptr;
         req.bucket = bucket;
+        req.what = what.ptr;
         req.head = 1;
+        req.expect_bytes = 0;
         if ((rc = s3_perform(&req)) < 0)
                 goto cleanup;
         if (req.status == 404) {
@@ -473,7 +615,9 @@ static int s3_head_object(const struct s3_config *cfg, const char *bucket, const
                 diag.cfg = cfg;
                 diag.url = url.ptr;
                 diag.bucket = bucket;
+                diag.what = what.ptr;
                 diag.range = "0-0";
+                diag.expect_bytes = S3_ERROR_BODY_MAX;
                 if (req.status < 500 && s3_perform(&diag) == 0 && diag.status == req.status &&
                     diag.code[0])
                         rc = s3_status_error(&diag, what.ptr);
@@ -501,9 +645,11 @@ struct s3_listing {
         const char *bucket;
         const char *prefix;
         size_t prefix_len;
+        const char *what; /* the s3:// location listed, for errors */
         const char *destination;
         nereid_files *out;
         size_t page_start; /* out->count when the current page began */
+        size_t page_bytes; /* bytes of the current page so far */
         s3_xml_list *parser;
 };
 
@@ -532,6 +678,10 @@ static int s3_listing_sink(void *payload, const char *data, size_t len)
 {
         struct s3_listing *ls = payload;
 
+        ls->page_bytes += len;
+        if (ls->page_bytes > S3_LIST_PAGE_MAX)
+                return nereid_error(NEREID_ERROR, "%s: a listing page is larger than %ld MiB",
+                                    ls->what, S3_LIST_PAGE_MAX >> 20);
         return s3_xml_list_feed(ls->parser, data, len, 0);
 }
 
@@ -542,24 +692,54 @@ static int s3_listing_reset(void *payload)
 
         while (ls->out->count > ls->page_start)
                 file_clear(&ls->out->items[--ls->out->count]);
+        ls->page_bytes = 0;
         s3_xml_list_free(ls->parser);
         ls->parser = s3_xml_list_new(s3_listing_object, ls);
         return ls->parser ? 0 : NEREID_ERROR;
 }
 
+/* After a page: each of its keys must be new to the listing. Records of
+ * pages already done are never freed during the listing, so the set can
+ * be given their sources ("s3://bucket/key"). */
+static int s3_listing_check_keys(const struct s3_listing *ls, strset *keys)
+{
+        size_t i;
+
+        for (i = ls->page_start; i < ls->out->count; i++) {
+                const char *source = ls->out->items[i].source;
+                int seen = strset_add(keys, source);
+
+                if (seen < 0)
+                        return seen;
+                if (seen)
+                        return nereid_error(NEREID_ERROR, "%s: listed twice by the service",
+                                            source);
+        }
+        return 0;
+}
+
+/* A listing must make progress or fail: a continuation token seen before
+ * (a cycle, of any length), a key seen before, or S3_LIST_EMPTY_PAGES_MAX
+ * truncated pages in a row without a key stop it. */
 static int s3_list(nereid_project *project, const struct s3_config *cfg, const char *bucket,
                    const char *prefix, const char *what, const char *destination, nereid_files *out)
 {
         struct s3_listing ls = {0};
         nereid_buf url = NEREID_BUF_INIT;
+        strset *tokens = NULL, *keys = NULL;
         char *token = NULL, *next = NULL;
-        int rc = NEREID_ERROR, truncated;
+        int rc = NEREID_ERROR, truncated, empty_pages = 0;
 
         ls.bucket = bucket;
         ls.prefix = prefix;
         ls.prefix_len = strlen(prefix);
+        ls.what = what;
         ls.destination = destination;
         ls.out = out;
+        /* Tokens are copied (the parser holding them is freed after each
+         * page); keys are borrowed from the records, which outlive the set. */
+        if (!(tokens = strset_new(1)) || !(keys = strset_new(0)))
+                goto cleanup;
         do {
                 struct s3_request req = {0};
                 const char *t;
@@ -568,11 +748,14 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 if (s3_url_list(&cfg->site, bucket, prefix, token, &url) < 0)
                         goto cleanup;
                 ls.page_start = out->count;
+                ls.page_bytes = 0;
                 if (!(ls.parser = s3_xml_list_new(s3_listing_object, &ls)))
                         goto cleanup;
                 req.cfg = cfg;
                 req.url = url.ptr;
                 req.bucket = bucket;
+                req.what = what;
+                req.expect_bytes = S3_LIST_PAGE_BYTES;
                 req.sink = s3_listing_sink;
                 req.reset = s3_listing_reset;
                 req.payload = &ls;
@@ -582,20 +765,42 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                         rc = s3_status_error(&req, what);
                         goto cleanup;
                 }
-                if ((rc = s3_xml_list_feed(ls.parser, "", 0, 1)) < 0)
+                if ((rc = s3_xml_list_feed(ls.parser, "", 0, 1)) < 0 ||
+                    (rc = s3_listing_check_keys(&ls, keys)) < 0)
                         goto cleanup;
+                rc = NEREID_ERROR;
                 truncated = s3_xml_list_truncated(ls.parser);
                 t = s3_xml_list_next_token(ls.parser);
-                if (truncated && (!t || !*t || (token && strcmp(t, token) == 0))) {
+                if (truncated && (!t || !*t)) {
                         rc = nereid_error(NEREID_ERROR,
-                                          "%s: the listing is truncated without a new "
+                                          "%s: the listing is truncated without a "
                                           "continuation token",
                                           what);
                         goto cleanup;
                 }
-                if (truncated && !(next = nereid_strdup(t))) {
-                        rc = NEREID_ERROR;
-                        goto cleanup;
+                if (truncated) {
+                        int seen = strset_add(tokens, t);
+
+                        if (seen < 0)
+                                goto cleanup;
+                        if (seen) {
+                                rc = nereid_error(NEREID_ERROR,
+                                                  "%s: the listing goes round in circles (a "
+                                                  "continuation token came back after %zu "
+                                                  "pages)",
+                                                  what, strset_count(tokens) + 1);
+                                goto cleanup;
+                        }
+                        empty_pages = out->count == ls.page_start ? empty_pages + 1 : 0;
+                        if (empty_pages >= S3_LIST_EMPTY_PAGES_MAX) {
+                                rc = nereid_error(NEREID_ERROR,
+                                                  "%s: the listing goes nowhere (%d pages in a "
+                                                  "row without a key)",
+                                                  what, S3_LIST_EMPTY_PAGES_MAX);
+                                goto cleanup;
+                        }
+                        if (!(next = nereid_strdup(t)))
+                                goto cleanup;
                 }
                 free(token);
                 token = next;
@@ -607,6 +812,8 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
         rc = 0;
 cleanup:
         s3_xml_list_free(ls.parser);
+        strset_free(tokens);
+        strset_free(keys);
         free(token);
         free(next);
         buf_free(&url);
@@ -650,15 +857,66 @@ cleanup:
 /* A download in progress: the temporary file and the running MD5. */
 struct s3_download {
         int fd;
-        const char *name;
+        const struct nereid_file *rec;
+        const struct s3_request *req; /* the answer arriving */
         hash_md5_ctx *md5;
         uint64_t written;
+        int checked; /* the answer's ETag and length were checked */
 };
+
+/* Before a byte of the answer is kept: it must be the object that was
+ * tracked (when the service sends an ETag: a service that ignores If-Match
+ * is still caught) and announce the recorded size, or any size when the
+ * record has none. */
+static int s3_download_check_answer(struct s3_download *dl)
+{
+        const struct nereid_file *rec = dl->rec;
+        const char *etag = dl->req->etag;
+        char unquoted[sizeof(dl->req->etag)];
+        size_t len = strlen(etag);
+
+        dl->checked = 1;
+        /* A weak ETag ("W/...", from a proxy that transforms the data) says nothing. */
+        if (len && strncmp(etag, "W/", 2) != 0) {
+                if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
+                        etag++;
+                        len -= 2;
+                }
+                memcpy(unquoted, etag, len);
+                unquoted[len] = '\0';
+                if (strcmp(unquoted, rec->file_hash) != 0)
+                        return nereid_error(NEREID_EINTEGRITY,
+                                            "%s: %s changed since it was tracked (its ETag is now "
+                                            "%s)",
+                                            rec->file_path, rec->source,
+                                            s3_etag_ok(unquoted) ? unquoted : "not one");
+        }
+        /* Without a recorded size, Content-Length is the only bound on the body. */
+        if (!rec->has_size && dl->req->length < 0)
+                return nereid_error(NEREID_ERROR,
+                                    "%s: %s: the record has no size and the service does not "
+                                    "say how large the object is (no Content-Length)",
+                                    rec->file_path, rec->source);
+        if (rec->has_size && dl->req->length >= 0 && (uint64_t)dl->req->length != rec->size)
+                return nereid_error(NEREID_EINTEGRITY,
+                                    "%s: %s is announced as %lld bytes, the record says %llu",
+                                    rec->file_path, rec->source, (long long)dl->req->length,
+                                    (unsigned long long)rec->size);
+        return 0;
+}
 
 static int s3_download_sink(void *payload, const char *data, size_t len)
 {
         struct s3_download *dl = payload;
+        int rc;
 
+        if (!dl->checked && (rc = s3_download_check_answer(dl)) < 0)
+                return rc;
+        /* Never a byte past the recorded size: a hostile body cannot fill the disk. */
+        if (dl->rec->has_size && len > dl->rec->size - dl->written)
+                return nereid_error(
+                    NEREID_EINTEGRITY, "%s: %s sends more than the recorded %llu bytes",
+                    dl->rec->file_path, dl->rec->source, (unsigned long long)dl->rec->size);
         if (hash_md5_update(dl->md5, data, len) < 0)
                 return NEREID_ERROR;
         while (len > 0) {
@@ -668,7 +926,7 @@ static int s3_download_sink(void *payload, const char *data, size_t len)
                         if (errno == EINTR)
                                 continue;
                         return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "%s: cannot write", dl->name);
+                                               "%s: cannot write", dl->rec->file_path);
                 }
                 data += n;
                 len -= (size_t)n;
@@ -684,10 +942,12 @@ static int s3_download_reset(void *payload)
         hash_md5_free(dl->md5);
         dl->md5 = hash_md5_new();
         dl->written = 0;
+        dl->checked = 0;
         if (!dl->md5)
                 return NEREID_ERROR;
         if (ftruncate(dl->fd, 0) < 0 || lseek(dl->fd, 0, SEEK_SET) < 0)
-                return nereid_error_os(NEREID_ERROR, errno, "%s: cannot rewind", dl->name);
+                return nereid_error_os(NEREID_ERROR, errno, "%s: cannot rewind",
+                                       dl->rec->file_path);
         return 0;
 }
 
@@ -717,15 +977,24 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
 {
         struct s3_config cfg;
         struct s3_request req = {0};
-        struct s3_download dl = {-1, NULL, NULL, 0};
+        struct s3_download dl = {0};
         nereid_buf url = NEREID_BUF_INIT;
         char *bucket = NULL, *key = NULL, tmp[256] = "", md5[NEREID_MD5_HEXLEN + 1];
+        char if_match[256];
         int rc, have_config = 0;
 
         (void)project;
         (void)copy; /* an S3 object is always copied */
+        dl.fd = -1;
         if ((rc = s3_split_source(rec->source, &bucket, &key)) < 0)
                 goto cleanup;
+        /* The ETag goes into a header: nothing but what an ETag can hold. */
+        if (!s3_etag_ok(rec->file_hash)) {
+                rc = nereid_error(NEREID_ERROR, "%s: the recorded hash is not an S3 ETag",
+                                  rec->file_path);
+                goto cleanup;
+        }
+        snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
         if (hash_is_md5(rec->file_hash) && source_target_has_md5(dirfd, name, rec->file_hash))
                 goto cleanup;
         if ((rc = s3_config_load(&cfg)) < 0)
@@ -737,13 +1006,19 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
                 tmp[0] = '\0';
                 goto cleanup;
         }
-        dl.name = rec->file_path;
+        dl.rec = rec;
+        dl.req = &req;
         rc = NEREID_ERROR;
         if (!(dl.md5 = hash_md5_new()))
                 goto cleanup;
         req.cfg = &cfg;
         req.url = url.ptr;
         req.bucket = bucket;
+        req.what = rec->source;
+        req.if_match = if_match;
+        /* The deadline of an object of unknown size follows its Content-Length. */
+        req.expect_bytes =
+            rec->has_size && rec->size <= (uint64_t)INT64_MAX ? (curl_off_t)rec->size : -1;
         req.sink = s3_download_sink;
         req.reset = s3_download_reset;
         req.payload = &dl;
@@ -753,6 +1028,9 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
                 rc = s3_status_error(&req, rec->source);
                 goto cleanup;
         }
+        /* An empty body gave the sink no call: check the answer now. */
+        if (!dl.checked && (rc = s3_download_check_answer(&dl)) < 0)
+                goto cleanup;
         rc = hash_md5_final(dl.md5, md5);
         dl.md5 = NULL;
         if (rc < 0)

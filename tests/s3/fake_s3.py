@@ -13,8 +13,27 @@ Two roles, on 127.0.0.1 at a free port (written to --port-file):
     /__control/stall?count=N                          the next N requests send
                                                       headers, then nothing
     /__control/count                                  requests seen so far
-* hostile (--hostile-keys FILE): answers every ListObjectsV2 with the keys
-  of FILE (one per line, as they are), every HEAD with 404.
+  A GET with If-Match is answered 412 PreconditionFailed when the object's
+  ETag is another, as S3 does (s3rver ignores If-Match). /__control/stats
+  gives {"count", "gets", "gets_if_match"} as JSON.
+* hostile (--hostile, or --hostile-keys FILE): no signature check; every
+  HEAD is answered 404. What else it does is set by
+  /__control/hostile?mode=MODE&...:
+    keys (default)  every ListObjectsV2 lists the keys of FILE (one per
+                    line, as they are: a line twice lists the key twice)
+    cycle&len=N     a listing whose continuation tokens go round a cycle of
+                    N pages (default 3), each page one new key
+    empty           endless listing pages without keys, each with a new token
+    same            endless listing pages, each with the same two keys and a
+                    new token
+    trickle-list    a listing answer whose body comes one byte per second
+    get&announce=N&send=N|endless&delay=S&etag=E
+                    every GET answers 200 with Content-Length N (none when
+                    absent), then sends N bytes ("endless": until the client
+                    stops, at most 512 MiB), one byte every S seconds when
+                    delay is set; ETag E when set. /__control/sent gives
+                    {"sent": bytes, "closed": 1 when the client hung up}.
+  Nothing hostile runs unbounded: a handler gives up after two minutes.
 
 Standard library only. Test code: bounded, loopback only.
 """
@@ -23,12 +42,16 @@ import hashlib
 import hmac
 import http.client
 import http.server
+import json
 import threading
 import time
 import urllib.parse
 from xml.sax.saxutils import escape
 
-STATE = {"fail": 0, "fail_status": 503, "fail_code": "SlowDown", "stall": 0, "count": 0}
+STATE = {"fail": 0, "fail_status": 503, "fail_code": "SlowDown", "stall": 0, "count": 0,
+         "gets": 0, "gets_if_match": 0, "hostile": {"mode": "keys"}, "sent": 0, "closed": 0}
+HOSTILE_MAX_S = 120
+ENDLESS_MAX = 512 << 20
 LOCK = threading.Lock()
 ARGS = None
 
@@ -138,28 +161,113 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 STATE["fail_code"] = q.get("code", "SlowDown")
             elif path == "/__control/stall":
                 STATE["stall"] = int(q.get("count", "1"))
-            body = str(STATE["count"]).encode()
+            elif path == "/__control/hostile":
+                STATE["hostile"] = q
+                STATE["sent"] = STATE["closed"] = 0
+            if path == "/__control/stats":
+                body = json.dumps({k: STATE[k] for k in ("count", "gets", "gets_if_match")})
+            elif path == "/__control/sent":
+                body = json.dumps({"sent": STATE["sent"], "closed": STATE["closed"]})
+            else:
+                body = str(STATE["count"])
+            body = body.encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    def hostile(self):
-        path, _, query = self.path.partition("?")
-        q = dict(urllib.parse.parse_qsl(query))
-        if self.command == "HEAD" or "list-type" not in q:
-            self.send_error_xml(404, "NoSuchKey", "The specified key does not exist.")
-            return
-        with open(ARGS.hostile_keys, encoding="utf-8") as f:
-            keys = [line.rstrip("\n") for line in f if line.strip()]
+    def listing_page(self, keys, token):
+        """A ListObjectsV2 page of keys; truncated with token when not None."""
         parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult>',
-                 "<IsTruncated>false</IsTruncated>"]
+                 "<IsTruncated>%s</IsTruncated>" % ("true" if token else "false")]
+        if token:
+            parts.append("<NextContinuationToken>%s</NextContinuationToken>" % escape(token))
         for key in keys:
             parts.append("<Contents><Key>%s</Key><LastModified>2021-05-23T03:55:26.000Z"
                          "</LastModified><ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;"
                          "</ETag><Size>1</Size></Contents>" % escape(key))
         parts.append("</ListBucketResult>")
-        body = "".join(parts).encode()
+        return "".join(parts).encode()
+
+    def hostile_listing(self, h, q):
+        prefix = q.get("prefix", "")
+        token = q.get("continuation-token")
+        mode = h.get("mode", "keys")
+        if mode == "cycle":
+            n = int(h.get("len", "3"))
+            i = int(token.split("-")[1]) if token else 0
+            return self.listing_page([prefix + "k-%d" % i], "tok-%d" % (i % n + 1))
+        if mode in ("empty", "same"):
+            i = int(token.split("-")[1]) if token else 0
+            keys = [prefix + "x", prefix + "y"] if mode == "same" else []
+            return self.listing_page(keys, "%s-%d" % (mode, i + 1))
+        keys = []
+        if ARGS.hostile_keys:
+            with open(ARGS.hostile_keys, encoding="utf-8") as f:
+                keys = [line.rstrip("\n") for line in f if line.strip()]
+        return self.listing_page(keys, None)
+
+    def hostile_send(self, data, delay):
+        """Send data (one byte at a time every delay seconds when delay > 0);
+        False when the client hung up or time ran out."""
+        start = time.monotonic()
+        step = 1 if delay > 0 else 65536
+        for i in range(0, len(data), step):
+            if time.monotonic() - start > HOSTILE_MAX_S:
+                return False
+            try:
+                self.wfile.write(data[i:i + step])
+                self.wfile.flush()
+            except OSError:
+                with LOCK:
+                    STATE["closed"] = 1
+                return False
+            with LOCK:
+                STATE["sent"] += len(data[i:i + step])
+            if delay > 0:
+                time.sleep(delay)
+        return True
+
+    def hostile_get(self, h):
+        announce = h.get("announce")
+        send = h.get("send", "0")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if announce is not None:
+            self.send_header("Content-Length", announce)
+        if h.get("etag"):
+            self.send_header("ETag", '"%s"' % h["etag"])
+        self.end_headers()
+        delay = float(h.get("delay", "0"))
+        if send != "endless":
+            self.hostile_send(b"x" * int(send), delay)
+            return
+        chunk = b"x" * (1 << 20)
+        for _ in range(ENDLESS_MAX // len(chunk)):
+            if not self.hostile_send(chunk, delay):
+                return
+
+    def hostile(self):
+        path, _, query = self.path.partition("?")
+        q = dict(urllib.parse.parse_qsl(query))
+        with LOCK:
+            h = dict(STATE["hostile"])
+        mode = h.get("mode", "keys")
+        if self.command == "GET" and "list-type" not in q and mode == "get":
+            self.hostile_get(h)
+            return
+        if self.command == "HEAD" or "list-type" not in q:
+            self.send_error_xml(404, "NoSuchKey", "The specified key does not exist.")
+            return
+        if mode == "trickle-list":
+            body = self.listing_page([q.get("prefix", "") + "slow"], None)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.hostile_send(body, 1.0)
+            return
+        body = self.hostile_listing(h, q)
         self.send_response(200)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(body)))
@@ -196,10 +304,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("host", "connection")}
+        if_match = self.headers.get("If-Match")
+        if self.command == "GET" and "list-type" not in self.path:
+            with LOCK:
+                STATE["gets"] += 1
+                STATE["gets_if_match"] += if_match is not None
         conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
         try:
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
+            etag = resp.getheader("ETag")
+            if (if_match is not None and resp.status == 200 and etag is not None and
+                    etag not in [t.strip() for t in if_match.split(",")] and
+                    if_match.strip() != "*"):
+                self.send_error_xml(412, "PreconditionFailed",
+                                    "At least one of the pre-conditions you specified did "
+                                    "not hold")
+                return
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "date", "server",
@@ -218,7 +339,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         if self.path.startswith("/__control/"):
             self.control()
-        elif ARGS.hostile_keys:
+        elif ARGS.hostile or ARGS.hostile_keys:
             self.hostile()
         else:
             self.proxy()
@@ -231,6 +352,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port-file", required=True)
     p.add_argument("--upstream")
+    p.add_argument("--hostile", action="store_true")
     p.add_argument("--hostile-keys")
     p.add_argument("--key", default="S3RVER")
     p.add_argument("--secret", default="S3RVER")

@@ -452,14 +452,14 @@ static void test_safe_relative(void)
 {
         /* '\\' is an ordinary character of a name on POSIX (SPEC section 4):
          * only '/' separates, so "..\\x" is one harmless name. */
-        static const char *const safe[] = {"a",       "a/b",     "a.b/c..d",      "...",
-                                           ".hidden", "a/.b/c.", "données/é.txt", "C:/x",
-                                           "a b",     "a\\b",    "\\a",           "a\\..\\b",
-                                           "..\\x",   "\\",      "x/\\.",         "C:\\x\\y"};
-        static const char *const unsafe[] = {"",       "/a",   "a/",    "a//b",   "./a",
-                                             "a/./b",  ".",    "..",    "../a",   "a/..",
-                                             "a/../b", "a/b/", "/",     "//",     "a\\b/../c",
-                                             "a\\/..", "\\/.", "/a\\b", "a\\b//c"};
+        static const char *const safe[] = {
+            "a",     "a/b",      "a.b/c..d", "...", ".hidden",  "a/.b/c.", "données/é.txt",
+            "C:/x",  "a b",      "a\\b",     "\\a", "a\\..\\b", "..\\x",   "\\",
+            "x/\\.", "C:\\x\\y", "a/.\\/b"};
+        static const char *const unsafe[] = {
+            "",     "/a",    "a/",      "a//b",    "./a",     "a/./b", ".",         "..",
+            "../a", "a/..",  "a/../b",  "a/b/",    "/",       "//",    "a\\b/../c", "a\\/..",
+            "\\/.", "/a\\b", "a\\b//c", "\\/../x", "x/\\/..", "/\\"};
         size_t i;
 
         for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
