@@ -22,6 +22,7 @@ typedef struct cli_options {
         const char *key;
         unsigned workers;
         int json, content, copy;
+        int replace;                    /* track --replace */
         const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
         int nargs;
         int mode;
@@ -31,7 +32,8 @@ static const char cli_usage_text[] =
     "usage: nereid <command> [options]\n"
     "\n"
     "  run new [--name N]                             create a run, print its ID\n"
-    "  track [RUN:]FIELD PATH [--destination D]       track files; prints RUN-ID FIELD HASH\n"
+    "  track [RUN:]FIELD PATH [--destination D] [--replace]\n"
+    "                                                 track files; prints RUN-ID FIELD HASH\n"
     "  hash RUN:FIELD [--content]                     print the artifact (or content) hash\n"
     "  ls RUN:FIELD [--json]                          list the records of a field\n"
     "  download RUN:FIELD [--destination D] [--copy]  recreate the files\n"
@@ -41,7 +43,9 @@ static const char cli_usage_text[] =
     "  runs [--json]                                  the runs of the project\n"
     "  diff RUN1:FIELD1 RUN2:FIELD2 [--json]          added / removed / changed files\n"
     "  status RUN:FIELD                               compare a field with its sources\n"
+    "  rm RUN:FIELD                                   remove a field (or a namespace of fields)\n"
     "  project new WORKSPACE/PROJECT [--key KEY]      create a project with a chosen key\n"
+    "  project list [--json]                          the projects of the store\n"
     "\n"
     "options of every command: --project WORKSPACE/PROJECT, --mode "
     "async|sync|offline|read-only|debug,\n"
@@ -81,6 +85,9 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                         continue;
                 } else if (strcmp(a, "--copy") == 0) {
                         o->copy = 1;
+                        continue;
+                } else if (strcmp(a, "--replace") == 0) {
+                        o->replace = 1;
                         continue;
                 } else if (strcmp(a, "--project") == 0) {
                         value = &o->project;
@@ -260,13 +267,28 @@ static int cmd_project_new(cli_options *o)
 
         if ((rc = cli_expect_args(o, 1, "project new WORKSPACE/PROJECT [--key KEY]")) != 0)
                 return rc;
-        o->project = o->args[0];
-        if ((rc = cli_open_project(o, &project)) != 0)
-                return rc;
+        if ((rc = nereid_project_create(&project, o->args[0], o->key, o->mode)) < 0)
+                return cli_fail(rc);
         printf("%s %s\n", nereid_project_name(project), nereid_project_key(project));
         nereid_project_free(project);
         return 0;
 }
+
+static int cmd_project_list(cli_options *o)
+{
+        nereid_projects *projects;
+        int rc;
+
+        if ((rc = cli_expect_args(o, 0, "project list [--json]")) != 0)
+                return rc;
+        if ((rc = nereid_projects_list(&projects, o->mode)) < 0)
+                return cli_fail(rc);
+        rc = output_projects(projects, o->json) < 0 ? cli_fail(NEREID_ERROR) : 0;
+        nereid_projects_free(projects);
+        return rc;
+}
+
+static const char cli_track_form[] = "track [RUN:]FIELD PATH [--destination D] [--replace]";
 
 static int cmd_track(cli_options *o)
 {
@@ -275,7 +297,7 @@ static int cmd_track(cli_options *o)
         char *run_id, *field, hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        if ((rc = cli_expect_args(o, 2, "track [RUN:]FIELD PATH [--destination D]")) != 0 ||
+        if ((rc = cli_expect_args(o, 2, cli_track_form)) != 0 ||
             (rc = cli_ref(o->args[0], 1, &run_id, &field)) != 0)
                 return rc;
         if (run_id)
@@ -283,9 +305,12 @@ static int cmd_track(cli_options *o)
         else
                 rc = cli_open_project(o, &project);
         if (rc == 0) {
-                if (run_id)
+                if (run_id && o->replace)
+                        rc = nereid_run_track_files_replace(run, field, o->args[1], o->destination,
+                                                            hash);
+                else if (run_id)
                         rc = nereid_run_track_files(run, field, o->args[1], o->destination, hash);
-                else
+                else /* a new run: nothing to replace */
                         rc = nereid_run_track_new(&run, project, o->name, field, o->args[1],
                                                   o->destination, hash);
                 cli_progress_end(&cli_progress_state);
@@ -418,6 +443,14 @@ static int do_import(cli_options *o, nereid_run *run, const char *field)
         return 0;
 }
 
+static int do_rm(cli_options *o, nereid_run *run, const char *field)
+{
+        int rc = nereid_run_remove_field(run, field);
+
+        (void)o;
+        return rc < 0 ? cli_fail(rc) : 0;
+}
+
 static int do_status(cli_options *o, nereid_run *run, const char *field)
 {
         nereid_diff *diff;
@@ -527,9 +560,11 @@ int main(int argc, char **argv)
                 printf("nereid %s\n", nereid_version());
                 return 0;
         }
-        if ((strcmp(cmd, "run") == 0 || strcmp(cmd, "project") == 0) &&
-            (argc < 3 || strcmp(argv[2], "new") != 0))
+        if (strcmp(cmd, "run") == 0 && (argc < 3 || strcmp(argv[2], "new") != 0))
                 return cli_usage("%s: expected \"new\"", cmd);
+        if (strcmp(cmd, "project") == 0 &&
+            (argc < 3 || (strcmp(argv[2], "new") != 0 && strcmp(argv[2], "list") != 0)))
+                return cli_usage("%s: expected \"new\" or \"list\"", cmd);
         if (strcmp(cmd, "run") == 0 || strcmp(cmd, "project") == 0)
                 start = 3;
         if ((rc = cli_parse(argc, argv, start, &o)) != 0)
@@ -537,6 +572,8 @@ int main(int argc, char **argv)
 
         if (strcmp(cmd, "run") == 0)
                 return cmd_run_new(&o);
+        if (strcmp(cmd, "project") == 0 && strcmp(argv[2], "list") == 0)
+                return cmd_project_list(&o);
         if (strcmp(cmd, "project") == 0)
                 return cmd_project_new(&o);
         if (strcmp(cmd, "track") == 0)
@@ -552,6 +589,8 @@ int main(int argc, char **argv)
                 return cli_with_field(&o, 2, "assign RUN:FIELD (RUN2:FIELD2 | HASH)", do_assign);
         if (strcmp(cmd, "import") == 0)
                 return cli_with_field(&o, 2, "import RUN:FIELD FILE.json", do_import);
+        if (strcmp(cmd, "rm") == 0)
+                return cli_with_field(&o, 1, "rm RUN:FIELD", do_rm);
         if (strcmp(cmd, "status") == 0)
                 return cli_with_field(&o, 1, "status RUN:FIELD", do_status);
         if (strcmp(cmd, "diff") == 0)

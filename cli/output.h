@@ -15,6 +15,9 @@ void output_diff(const nereid_diff *diff, int json);
 int output_fields(const char *fields, int json);
 /* ids is newline-separated run IDs; each run's sys/ fields are read. */
 int output_runs(nereid_project *project, const char *ids, int json);
+/* The projects of the store: a table, or a JSON array of
+ * {"name","key","runs"} (output_projects.c). */
+int output_projects(const nereid_projects *projects, int json);
 /* Read a whole file (or "-" for stdin) into a new string. */
 int output_read_file(const char *path, char **out);
 
