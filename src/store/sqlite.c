@@ -71,6 +71,7 @@ typedef struct sqlite_store {
         int mode;        /* enum nereid_mode */
         int state;       /* enum sqlite_state */
         const char *why; /* why a STATE_READ store cannot be written */
+        int code;        /* SQLite's code for the last failure of sqlite_identify */
 } sqlite_store;
 
 static int sqlite_writable(sqlite_store *s);
@@ -945,7 +946,7 @@ static int sqlite_newer(sqlite_store *s, long long version)
  * schema version, and *marked whether it carries Nereid's application_id.
  * Another program's database, or a newer schema, is an error: it is only
  * read, never changed. */
-static int sqlite_identify(sqlite_store *s, int *version, int *marked)
+static int sqlite_identify_in(sqlite_store *s, int *version, int *marked)
 {
         sqlite3_int64 app = 0, user = 0, tables = 0, ours = 0;
         sqlite3_stmt *stmt = NULL;
@@ -1033,6 +1034,21 @@ static int sqlite_precheck(sqlite_store *s)
         return 0;
 }
 
+/* sqlite_identify_in, its reads in one snapshot: another process may be
+ * making the store at this very moment. */
+static int sqlite_identify(sqlite_store *s, int *version, int *marked)
+{
+        int own = sqlite3_get_autocommit(s->db), rc;
+
+        if (own && (rc = sqlite_exec(s, "BEGIN")) < 0)
+                return rc;
+        rc = sqlite_identify_in(s, version, marked);
+        s->code = rc < 0 ? sqlite3_errcode(s->db) : SQLITE_OK;
+        if (own)
+                sqlite3_exec(s->db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+        return rc;
+}
+
 /* "file:" URI of a path, for SQLite's URI parameters: every byte but
  * unreserved ones and '/' percent-encoded. Caller frees. */
 static char *sqlite_file_uri(const char *path, const char *query)
@@ -1076,7 +1092,7 @@ static int sqlite_open_file(sqlite_store *s, int read_only, int *version, int *m
         }
         if ((rc = sqlite_identify(s, version, marked)) == 0)
                 return 0;
-        code = sqlite3_errcode(s->db);
+        code = s->code;
         if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
                 return rc;
         if (!(wal = fs_join(s->home, "store.db-wal")))
@@ -1123,6 +1139,23 @@ static int sqlite_open_memory(sqlite_store *s)
         return rc;
 }
 
+/* Switching to WAL needs an exclusive lock, for which SQLite does not call
+ * the busy handler: while another process making the store at the same
+ * moment holds it, wait and try again. */
+static int sqlite_set_wal(sqlite_store *s)
+{
+        int waited = 0, code;
+
+        for (;;) {
+                code = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+                if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited >= SQLITE_BUSY_MS)
+                        break;
+                sqlite3_sleep(10);
+                waited += 10;
+        }
+        return code == SQLITE_OK ? 0 : sqlite_fail(s, "PRAGMA journal_mode=WAL");
+}
+
 /* Before the first write on a read-write connection: refuse a foreign or
  * newer database, and make or migrate the schema in one IMMEDIATE
  * transaction (checked again inside it: another process may have done it). */
@@ -1139,7 +1172,7 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 return 0;
         }
         /* The journal mode cannot change inside a transaction. */
-        if (version == 0 && (rc = sqlite_exec(s, "PRAGMA journal_mode=WAL")) < 0)
+        if (version == 0 && (rc = sqlite_set_wal(s)) < 0)
                 return rc;
         if ((rc = sqlite_exec(s, "BEGIN IMMEDIATE")) < 0)
                 return rc;

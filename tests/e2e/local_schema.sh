@@ -116,4 +116,22 @@ expect_eq "0" "$(stat -c %s "$EMPTY/store.db")" "and a read leaves it empty"
 expect_exit 0 env NEREID_HOME="$EMPTY" "$NEREID_BIN" run new
 expect_eq "1" "$(pragma "$EMPTY/store.db" user_version)" "the first write makes the store"
 
+# Several processes making a fresh store at once: each waits for the
+# others (the switch to WAL included) and sees a whole store, never a
+# half-made one taken for another program's.
+for i in $(seq 1 12); do
+	RACE="$T/race$i"
+	for j in 1 2 3 4 5 6; do
+		env NEREID_HOME="$RACE" "$NEREID_BIN" run new >"$T/race.out.$j" 2>&1 &
+	done
+	wait
+	capture env NEREID_HOME="$RACE" "$NEREID_BIN" runs --json
+	N="$(printf '%s' "$OUT" | py 'import json,sys; print(len(json.load(sys.stdin)))' 2>&1)"
+	if [ "$N" != 6 ]; then
+		bad "6 processes making a fresh store: $N runs ($(cat "$T"/race.out.* | grep nereid: | head -2))"
+	else
+		ok
+	fi
+done
+
 e2e_done
