@@ -212,10 +212,12 @@ void nereid_string_free(char *s);
  * Open a run: an existing one by ID, or a new one.
  * @param out receives the handle; caller frees with nereid_run_free()
  * @param project the project; must outlive the run
- * @param run_id "KEY-N", or NULL to create a new run
+ * @param run_id "KEY-N", or NULL to create a new run (and the project and
+ *        the store, when this is their first run)
  * @param name the new run's sys/name, or NULL; ignored for existing runs
- * @return 0, NEREID_ENOTFOUND for an unknown run, NEREID_EACCESS when a new
- *         run is asked for in read-only mode
+ * @return 0, NEREID_ENOTFOUND for an unknown run (or project),
+ *         NEREID_EACCESS when a new run is asked for in read-only mode or
+ *         in a store this user cannot write
  */
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id,
                     const char *name);
