@@ -29,6 +29,7 @@ enum cli_option_id {
         OPT_DESTINATION,
         OPT_COPY,
         OPT_FORCE,
+        OPT_REPLACE,
         OPT_NAME,
         OPT_KEY,
         OPT_PROJECT,
@@ -54,6 +55,7 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_CONTENT] = {"--content", NULL, "the content hash (same data anywhere, any time)"},
     [OPT_COPY] = {"--copy", NULL, "copy local files (verified by MD5) instead of linking"},
     [OPT_FORCE] = {"--force", NULL, "replace targets that hold other content"},
+    [OPT_REPLACE] = {"--replace", NULL, "the field holds exactly what this track finds (no union)"},
     [OPT_NAME] = {"--name", "N", "the sys/name of the run it makes"},
     [OPT_DESTINATION] = {"--destination", "D", "a folder prefix (track) or target folder"},
     [OPT_KEY] = {"--key", "KEY", "the run-ID key of a new project (2-10 letters)"},
@@ -300,9 +302,8 @@ static int cmd_project_new(cli_options *o)
         nereid_project *project;
         int rc;
 
-        o->value[OPT_PROJECT] = o->args[0];
-        if ((rc = cli_open_project(o, &project)) != 0)
-                return rc;
+        if ((rc = nereid_project_create(&project, o->args[0], o->value[OPT_KEY], o->mode)) < 0)
+                return cli_fail(rc);
         escape_write(stdout, nereid_project_name(project));
         putchar(' ');
         escape_write(stdout, nereid_project_key(project));
@@ -339,10 +340,13 @@ static int cmd_track(cli_options *o)
         else
                 rc = cli_open_project(o, &project);
         if (rc == 0) {
-                if (run_id)
+                if (run_id && cli_has(o, OPT_REPLACE))
+                        rc = nereid_run_track_files_replace(run, field, o->args[1],
+                                                            o->value[OPT_DESTINATION], hash);
+                else if (run_id)
                         rc = nereid_run_track_files(run, field, o->args[1],
                                                     o->value[OPT_DESTINATION], hash);
-                else
+                else /* a new run: nothing to replace */
                         rc = nereid_run_track_new(&run, project, o->value[OPT_NAME], field,
                                                   o->args[1], o->value[OPT_DESTINATION], hash);
                 cli_progress_end(&cli_progress_state);
@@ -497,6 +501,26 @@ static int do_import(cli_options *o, nereid_run *run, const char *field)
         return 0;
 }
 
+static int do_rm(cli_options *o, nereid_run *run, const char *field)
+{
+        int rc = nereid_run_remove_field(run, field);
+
+        (void)o;
+        return rc < 0 ? cli_fail(rc) : 0;
+}
+
+static int cmd_project_list(cli_options *o)
+{
+        nereid_projects *projects;
+        int rc;
+
+        if ((rc = nereid_projects_list(&projects, o->mode)) < 0)
+                return cli_fail(rc);
+        rc = output_projects(projects, cli_has(o, OPT_JSON)) < 0 ? cli_fail(NEREID_ERROR) : 0;
+        nereid_projects_free(projects);
+        return rc;
+}
+
 static int do_status(cli_options *o, nereid_run *run, const char *field)
 {
         nereid_diff *diff;
@@ -591,8 +615,9 @@ static int cmd_runs(cli_options *o)
 static const cli_command cli_commands[] = {
     {"run new", "", 0, OPT_COMMON | OPT(OPT_NAME), 0, cmd_run_new, NULL,
      "create a run, print its ID"},
-    {"track", "[RUN:]FIELD PATH", 2, OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_NAME), 0,
-     cmd_track, NULL, "track files; prints RUN-ID FIELD HASH"},
+    {"track", "[RUN:]FIELD PATH", 2,
+     OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_NAME) | OPT(OPT_REPLACE), 0, cmd_track, NULL,
+     "track files; prints RUN-ID FIELD HASH"},
     {"hash", "RUN:FIELD", 1, OPT_COMMON | OPT(OPT_CONTENT), 0, NULL, do_hash,
      "print the artifact (or content) hash"},
     {"ls", "RUN:FIELD", 1, OPT_COMMON | J, 0, NULL, do_ls, "list the records of a field"},
@@ -608,9 +633,12 @@ static const cli_command cli_commands[] = {
      "added / removed / changed files"},
     {"status", "RUN:FIELD", 1, OPT_COMMON | J, 1, NULL, do_status,
      "compare a field with its sources"},
+    {"rm", "RUN:FIELD", 1, OPT_COMMON, 0, NULL, do_rm, "remove a field (or a namespace of fields)"},
     {"project new", "WORKSPACE/PROJECT", 1,
      OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new, NULL,
      "create a project with a chosen key"},
+    {"project list", "", 0, OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | J, 0,
+     cmd_project_list, NULL, "the projects of the store"},
 };
 #undef J
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

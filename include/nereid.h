@@ -102,23 +102,69 @@ const char *nereid_error_last(void);
 int nereid_mode_parse(const char *name, int *out);
 
 /**
- * Open a project of the embedded store, creating the store and the project
- * on first use (except in read-only mode, which never creates anything).
+ * Open a project of the embedded store. Opening only reads: the store and
+ * the project are created by the first run made in them (never in
+ * read-only mode); until then reads of the project fail with
+ * NEREID_ENOTFOUND, except that the built-in project reads as empty. A
+ * store this user may only read is read; writes to it fail with
+ * NEREID_EACCESS.
  * @param out receives the handle; caller frees with nereid_project_free()
- * @param name "workspace/project", or NULL for NEREID_PROJECT,
- *        NEPTUNE_PROJECT, then the built-in local project
+ * @param name "workspace/project" (each part [A-Za-z0-9_.-]+, not "." or
+ *        ".."), or NULL for NEREID_PROJECT, NEPTUNE_PROJECT, then the
+ *        built-in local project
  * @param mode one of enum nereid_mode
- * @return 0, NEREID_EUSAGE for a bad name, NEREID_ENOTFOUND when read-only
- *         and the store or project does not exist, NEREID_ERROR otherwise
+ * @return 0, NEREID_EUSAGE for a bad name, NEREID_ERROR for a store that
+ *         is another program's database or of a newer Nereid, or otherwise
  */
 int nereid_project_open(nereid_project **out, const char *name, int mode);
 
 /**
- * Like nereid_project_open(), and set the key of a project created now.
- * @param key 2-10 uppercase letters, or NULL to derive it from the name;
- *        ignored when the project already exists
+ * Like nereid_project_open(), with the key of a project created by this
+ * handle's first run.
+ * @param key 2-10 uppercase letters, or NULL to derive it from the name
+ * @return as nereid_project_open(); NEREID_ERROR naming the existing key
+ *         when the project exists with another key
  */
 int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode);
+
+/**
+ * Create a project now (nothing is written in debug mode), or open it
+ * when it exists already with that key.
+ * @param out receives the handle; caller frees with nereid_project_free()
+ * @param key 2-10 uppercase letters, or NULL to derive it from the name
+ * @return 0, NEREID_EUSAGE for a bad name or key, NEREID_EACCESS in
+ *         read-only mode or for a store this user cannot write,
+ *         NEREID_ERROR naming the existing key when the project exists with
+ *         another key
+ */
+int nereid_project_create(nereid_project **out, const char *name, const char *key, int mode);
+
+/** The projects of the store, as nereid_projects_list() returns them. */
+typedef struct nereid_projects nereid_projects;
+
+/**
+ * List the projects of the embedded store (NEREID_HOME), sorted by name.
+ * Reads only: a missing store has no projects.
+ * @param out receives the list; caller frees with nereid_projects_free()
+ * @param mode one of enum nereid_mode
+ */
+int nereid_projects_list(nereid_projects **out, int mode);
+
+/** Number of projects in a list. */
+size_t nereid_projects_count(const nereid_projects *projects);
+
+/** Project i's "workspace/project" name; borrowed, valid until the list is
+ * freed; NULL out of range. */
+const char *nereid_projects_name(const nereid_projects *projects, size_t i);
+
+/** Project i's run-ID key; borrowed as the name; NULL out of range. */
+const char *nereid_projects_key(const nereid_projects *projects, size_t i);
+
+/** Project i's number of runs; 0 out of range. */
+uint64_t nereid_projects_runs(const nereid_projects *projects, size_t i);
+
+/** Release a list of projects; NULL is accepted. */
+void nereid_projects_free(nereid_projects *projects);
 
 /** Release a project handle; NULL is accepted. */
 void nereid_project_free(nereid_project *project);
@@ -189,10 +235,12 @@ void nereid_string_free(char *s);
  * Open a run: an existing one by ID, or a new one.
  * @param out receives the handle; caller frees with nereid_run_free()
  * @param project the project; must outlive the run
- * @param run_id "KEY-N", or NULL to create a new run
+ * @param run_id "KEY-N", or NULL to create a new run (and the project and
+ *        the store, when this is their first run)
  * @param name the new run's sys/name, or NULL; ignored for existing runs
- * @return 0, NEREID_ENOTFOUND for an unknown run, NEREID_EACCESS when a new
- *         run is asked for in read-only mode
+ * @return 0, NEREID_ENOTFOUND for an unknown run (or project),
+ *         NEREID_EACCESS when a new run is asked for in read-only mode or
+ *         in a store this user cannot write
  */
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id,
                     const char *name);
@@ -247,6 +295,24 @@ void nereid_fields_free(nereid_fields *fields);
  */
 int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
                            const char *destination, char *hash_out);
+
+/**
+ * Like nereid_run_track_files(), but the field then holds exactly the
+ * records of this track (no union with what it held) and status re-scans
+ * only this path. Atomic: on error the field is unchanged.
+ */
+int nereid_run_track_files_replace(nereid_run *run, const char *field, const char *path,
+                                   const char *destination, char *hash_out);
+
+/**
+ * Remove a field, or every field below a namespace (Neptune's
+ * del run[path]), in one transaction. The artifacts stay in the project, so
+ * nereid_run_assign_hash() can bring one back.
+ * @return 0, NEREID_EUSAGE for a sys/ field or a bad path,
+ *         NEREID_ENOTFOUND when there is no such field, NEREID_EACCESS in
+ *         read-only mode
+ */
+int nereid_run_remove_field(nereid_run *run, const char *field);
 
 /**
  * Track files into a new run, which is created only once the files have

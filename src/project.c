@@ -57,7 +57,7 @@ static const char *env_first(const char *a, const char *b)
 }
 
 /* NEREID_HOME, else ~/.nereid with ~ from HOME or the password database. */
-static char *project_resolve_home(void)
+char *project_resolve_home(void)
 {
         const char *home = getenv("NEREID_HOME");
         const char *user_home;
@@ -73,6 +73,13 @@ static char *project_resolve_home(void)
         if (!user_home)
                 return nereid_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
         return fs_join(user_home, ".nereid");
+}
+
+/* The project exists with another key than the one asked for. */
+static int project_key_mismatch(const nereid_project *project, const char *key)
+{
+        return nereid_error(NEREID_ERROR, "project %s: exists with key %s (not %s)", project->name,
+                            project->key, key);
 }
 
 int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode)
@@ -98,21 +105,68 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
         project->mode = mode;
         project->name = nereid_strdup(name);
         project->home = project_resolve_home();
-        if (!project->name || !project->home) {
+        project->create_key = key ? nereid_strdup(key) : NULL;
+        if (!project->name || !project->home || (key && !project->create_key)) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
         if ((rc = store_sqlite_open(&project->store, project->home, mode)) < 0)
                 goto cleanup;
-        rc = project->store->project_open(project->store, name, key, mode != NEREID_MODE_READ_ONLY,
-                                          project->key);
-        if (rc == NEREID_ENOTFOUND && mode == NEREID_MODE_READ_ONLY) {
-                /* Nothing to read, but writes must still be refused as writes
-                 * (EACCESS) and reads then find no run: keep the handle. */
-                store_derive_key(name, project->key);
+        /* Opening only reads: a project that does not exist yet is made by
+         * the first run created in it (project_ensure), never by a read. */
+        rc = project->store->project_open(project->store, name, NULL, 0, project->key);
+        if (rc == 0) {
+                project->exists = 1;
+                if (key && strcmp(key, project->key) != 0)
+                        rc = project_key_mismatch(project, key);
+        } else if (rc == NEREID_ENOTFOUND) {
+                if (key)
+                        snprintf(project->key, sizeof(project->key), "%s", key);
+                else
+                        store_derive_key(name, project->key);
                 rc = 0;
         }
 cleanup:
+        if (rc < 0) {
+                nereid_project_free(project);
+                return rc;
+        }
+        *out = project;
+        return 0;
+}
+
+int project_ensure(nereid_project *project)
+{
+        int rc;
+
+        if (project->exists)
+                return 0;
+        if ((rc = project_check_writable(project, project->name)) < 0)
+                return rc;
+        rc = project->store->project_open(project->store, project->name, project->create_key, 1,
+                                          project->key);
+        if (rc < 0)
+                return rc;
+        project->exists = 1;
+        /* Another process may have made it first, with another key. */
+        if (project->create_key && strcmp(project->create_key, project->key) != 0)
+                return project_key_mismatch(project, project->create_key);
+        return 0;
+}
+
+int nereid_project_create(nereid_project **out, const char *name, const char *key, int mode)
+{
+        nereid_project *project = NULL;
+        int rc;
+
+        *out = NULL;
+        if ((rc = nereid_project_open_with_key(&project, name, key, mode)) < 0)
+                return rc;
+        if (mode == NEREID_MODE_READ_ONLY)
+                rc = nereid_error(NEREID_EACCESS, "project %s: cannot be created in read-only mode",
+                                  project->name);
+        else
+                rc = project_ensure(project);
         if (rc < 0) {
                 nereid_project_free(project);
                 return rc;
@@ -136,6 +190,7 @@ void nereid_project_free(nereid_project *project)
         pthread_mutex_destroy(&project->notify_lock);
         free(project->name);
         free(project->home);
+        free(project->create_key);
         free(project);
 }
 
@@ -209,7 +264,7 @@ int project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
                 return nereid_error(NEREID_EACCESS, "%s: the run is open in read-only mode", what);
-        return 0;
+        return project->store->can_write(project->store);
 }
 
 static int project_collect_run(void *payload, const store_run_info *info)
@@ -226,6 +281,10 @@ int nereid_project_runs(nereid_runs **out, nereid_project *project)
         if (!runs)
                 return NEREID_ERROR;
         rc = project->store->run_each(project->store, project->name, project_collect_run, runs);
+        /* The built-in project needs no setup: before its first run it is empty. */
+        if (rc == NEREID_ENOTFOUND && !project->exists &&
+            strcmp(project->name, PROJECT_BUILTIN) == 0)
+                rc = 0;
         if (rc < 0) {
                 nereid_runs_free(runs);
                 return rc;

@@ -13,6 +13,8 @@
 struct nereid_project {
         char *name;
         char key[16];
+        char *create_key; /* the key asked for a project made by this handle, or NULL */
+        int exists;       /* the project is in the store (else the first run makes it) */
         int mode;
         char *home; /* NEREID_HOME resolved */
         nereid_store *store;
@@ -34,6 +36,11 @@ void project_progress(nereid_project *project, const char *stage, uint64_t done,
 /* NEREID_EACCESS with a clear message when the mode forbids writes. */
 int project_check_writable(const nereid_project *project, const char *what);
 unsigned project_workers(const nereid_project *project);
+/* Make the project in the store if it is not there yet (a write): the first
+ * run of a project makes it. EACCESS in read-only mode. */
+int project_ensure(nereid_project *project);
+/* NEREID_HOME, else ~/.nereid; caller frees; NULL with the message set. */
+char *project_resolve_home(void);
 
 /* Run fn(arg) on a thread of its own, so that work that need not hold up
  * the caller (writing the hash cache) overlaps with what follows (writing

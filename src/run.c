@@ -50,7 +50,8 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         } else {
                 char *owner;
 
-                if ((rc = project_check_writable(project, "new run")) < 0)
+                if ((rc = project_check_writable(project, "new run")) < 0 ||
+                    (rc = project_ensure(project)) < 0)
                         return rc;
                 if (!(owner = run_owner()))
                         return NEREID_ERROR;
@@ -263,21 +264,24 @@ static int run_track_scan(nereid_project *project, const char *field, const char
 }
 
 static int run_track_store(nereid_run *run, const char *field, const nereid_files *files,
-                           const store_root *root, char *hash_out)
+                           const store_root *root, int replace, char *hash_out)
 {
         nereid_project *project = run->project;
+        nereid_store *store = project->store;
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        rc = project->store->field_merge(project->store, project->name, run->id, field, files, root,
-                                         hash);
+        if (replace)
+                rc = store->field_replace(store, project->name, run->id, field, files, root, hash);
+        else
+                rc = store->field_merge(store, project->name, run->id, field, files, root, hash);
         if (rc == 0 && hash_out)
                 memcpy(hash_out, hash, sizeof(hash));
         return rc;
 }
 
-int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
-                           const char *destination, char *hash_out)
+static int run_track(nereid_run *run, const char *field, const char *path, const char *destination,
+                     int replace, char *hash_out)
 {
         nereid_files *files = NULL;
         store_root root = {0};
@@ -285,11 +289,34 @@ int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
 
         rc = run_track_scan(run->project, field, path, destination, &files, &root);
         if (rc == 0)
-                rc = run_track_store(run, field, files, &root, hash_out);
+                rc = run_track_store(run, field, files, &root, replace, hash_out);
         project_wait_background(run->project);
         free(root.location);
         nereid_files_free(files);
         return rc;
+}
+
+int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
+                           const char *destination, char *hash_out)
+{
+        return run_track(run, field, path, destination, 0, hash_out);
+}
+
+int nereid_run_track_files_replace(nereid_run *run, const char *field, const char *path,
+                                   const char *destination, char *hash_out)
+{
+        return run_track(run, field, path, destination, 1, hash_out);
+}
+
+int nereid_run_remove_field(nereid_run *run, const char *field)
+{
+        nereid_project *project = run->project;
+        int rc;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(project, field)) < 0)
+                return rc;
+        return project->store->field_remove(project->store, project->name, run->id, field);
 }
 
 int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
@@ -306,7 +333,7 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
         if (rc == 0)
                 rc = nereid_run_open(out, project, NULL, name);
         if (rc == 0)
-                rc = run_track_store(*out, field, files, &root, hash_out);
+                rc = run_track_store(*out, field, files, &root, 0, hash_out);
         project_wait_background(project);
         free(root.location);
         nereid_files_free(files);

@@ -492,6 +492,12 @@ int uri_check_project_name(const char *name)
                                     "project \"%.*s\": expected \"workspace/project\", each part "
                                     "made of [A-Za-z0-9_.-]",
                                     URI_QUOTE_MAX, name);
+        /* SPEC section 1: no "." or ".." part, as in a path. */
+        p = strchr(name, '/');
+        if (!strcmp(p + 1, ".") || !strcmp(p + 1, "..") || !strncmp(name, "./", 2) ||
+            !strncmp(name, "../", 3))
+                return nereid_error(NEREID_EUSAGE,
+                                    "project \"%s\": a part may not be \".\" or \"..\"", name);
         return 0;
 }
 

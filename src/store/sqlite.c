@@ -3,9 +3,13 @@
  * NEREID_HOME/store.db. Artifacts are content-addressed per project and
  * stored once; every write is one IMMEDIATE transaction, so concurrent
  * processes serialise on the database lock and the union of SPEC section 4
- * holds for every interleaving. Not for the hash cache (hashcache.c).
+ * holds for every interleaving. Reading needs only read access: the store
+ * is created, and its schema migrated, by the first write, never by a read.
+ * A database without Nereid's application_id, or of a newer schema, is
+ * refused and never touched. Not for the hash cache (hashcache.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,13 @@
 #include "store.h"
 
 #define SQLITE_SCHEMA_VERSION "1"
+/* Nereid's mark in the SQLite header (PRAGMA application_id), "NRDB": a
+ * database without it belongs to another program. */
+#define STORE_APP_ID 0x4E524442
+/* The schema this build reads and writes (PRAGMA user_version). Stores made
+ * before the mark have application_id 0 and meta.schema_version 1; the first
+ * write marks them. */
+#define STORE_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
 #define SQLITE_BUSY_MS 60000
 
@@ -44,17 +55,35 @@ static const char sqlite_schema[] =
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION ");";
 
+/* Where the connection stands. */
+enum sqlite_state {
+        STATE_NONE,     /* no store yet: an empty one in memory, made on disk by the first write */
+        STATE_READ,     /* on disk, read only: the mode or the permissions */
+        STATE_DISK,     /* on disk, read-write, not yet checked for writing */
+        STATE_WRITABLE, /* ready for writes: on disk with the current schema, or debug's copy */
+};
+
 typedef struct sqlite_store {
         nereid_store base;
         sqlite3 *db;
-        char *path;
+        char *path;      /* NEREID_HOME/store.db */
+        char *home;      /* NEREID_HOME, created by the first write */
+        int mode;        /* enum nereid_mode */
+        int state;       /* enum sqlite_state */
+        const char *why; /* why a STATE_READ store cannot be written */
+        int code;        /* SQLite's code for the last failure of sqlite_identify */
 } sqlite_store;
+
+static int sqlite_writable(sqlite_store *s);
 
 static int sqlite_fail(sqlite_store *s, const char *what)
 {
         int code = sqlite3_errcode(s->db);
         int rc = NEREID_ERROR;
 
+        if (code == SQLITE_NOTADB)
+                return nereid_error(NEREID_ERROR, "store %s: not a Nereid store: %s", s->path,
+                                    sqlite3_errmsg(s->db));
         if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN)
                 rc = NEREID_EACCESS;
         return nereid_error(rc, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
@@ -78,7 +107,9 @@ static int sqlite_prepare(sqlite_store *s, const char *sql, sqlite3_stmt **stmt)
  * writes (busy timeout), and no one else writes while it reads and merges. */
 static int sqlite_begin_write(sqlite_store *s)
 {
-        return sqlite_exec(s, "BEGIN IMMEDIATE");
+        int rc = sqlite_writable(s);
+
+        return rc < 0 ? rc : sqlite_exec(s, "BEGIN IMMEDIATE");
 }
 
 static int sqlite_end_write(sqlite_store *s)
@@ -221,7 +252,10 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
         if (uri_check_run_id(run_id) < 0)
                 return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
                                     project);
-        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+        if ((rc = sqlite_project_id(s, project, &pid, key)) == NEREID_ENOTFOUND)
+                return nereid_error(NEREID_ENOTFOUND, "run %s: not found (no project %s)", run_id,
+                                    project);
+        if (rc < 0)
                 return rc;
         if (!dash || (size_t)(dash - run_id) != strlen(key) || strncmp(run_id, key, strlen(key)))
                 return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
@@ -526,12 +560,30 @@ static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_
         return rc;
 }
 
+/* Set the run's sys/modification_time to now. */
+static int sqlite_touch_run(sqlite_store *s, sqlite3_int64 run_row)
+{
+        sqlite3_stmt *stmt = NULL;
+        char now[32];
+        int rc;
+
+        fs_now_iso8601(now);
+        rc = sqlite_prepare(s, "UPDATE runs SET modification_time = ? WHERE id = ?", &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, run_row);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "update run");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
 /* Point the field at the artifact, remember the roots, touch the run. */
 static int sqlite_field_set(sqlite_store *s, sqlite3_int64 run_row, const char *field,
                             sqlite3_int64 artifact, const store_root *roots, size_t nroots)
 {
         sqlite3_stmt *stmt = NULL;
-        char now[32];
         size_t i;
         int rc;
 
@@ -564,18 +616,7 @@ static int sqlite_field_set(sqlite_store *s, sqlite3_int64 run_row, const char *
         }
         sqlite3_finalize(stmt);
 touch:
-        if (rc < 0)
-                return rc;
-        fs_now_iso8601(now);
-        rc = sqlite_prepare(s, "UPDATE runs SET modification_time = ? WHERE id = ?", &stmt);
-        if (rc < 0)
-                return rc;
-        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 2, run_row);
-        if (sqlite3_step(stmt) != SQLITE_DONE)
-                rc = sqlite_fail(s, "update run");
-        sqlite3_finalize(stmt);
-        return rc;
+        return rc < 0 ? rc : sqlite_touch_run(s, run_row);
 }
 
 static int sqlite_clear_roots(sqlite_store *s, sqlite3_int64 run_row, const char *field)
@@ -594,11 +635,12 @@ static int sqlite_clear_roots(sqlite_store *s, sqlite3_int64 run_row, const char
         return rc;
 }
 
-static int sqlite_field_merge(nereid_store *base, const char *project, const char *run_id,
+/* Point a field at the union of what it holds and files (replace: at
+ * files alone, forgetting where it was tracked from before). */
+static int sqlite_field_write(sqlite_store *s, const char *project, const char *run_id,
                               const char *field, const nereid_files *files, const store_root *root,
-                              char hash_out[NEREID_HASH_HEXLEN + 1])
+                              int replace, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        sqlite_store *s = (sqlite_store *)base;
         nereid_files *old = NULL, *merged = NULL;
         const nereid_files *result = files;
         sqlite3_int64 pid = 0, row = 0, old_artifact = 0, artifact = 0;
@@ -625,7 +667,7 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
                         artifact = old_artifact;
         }
         if (!artifact) {
-                if (old_artifact) {
+                if (old_artifact && !replace) {
                         if (!(old = files_new())) {
                                 rc = NEREID_ERROR;
                                 goto cleanup;
@@ -639,6 +681,8 @@ static int sqlite_field_merge(nereid_store *base, const char *project, const cha
                     (rc = sqlite_artifact_put(s, pid, result, hash, content, &artifact)) < 0)
                         goto cleanup;
         }
+        if (replace && (rc = sqlite_clear_roots(s, row, field)) < 0)
+                goto cleanup;
         if ((rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)
                 goto cleanup;
         rc = sqlite_end_write(s);
@@ -649,6 +693,94 @@ cleanup:
                 memcpy(hash_out, hash, sizeof(hash));
         nereid_files_free(old);
         nereid_files_free(merged);
+        return rc;
+}
+
+static int sqlite_field_merge(nereid_store *base, const char *project, const char *run_id,
+                              const char *field, const nereid_files *files, const store_root *root,
+                              char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        return sqlite_field_write((sqlite_store *)base, project, run_id, field, files, root, 0,
+                                  hash_out);
+}
+
+static int sqlite_field_replace(nereid_store *base, const char *project, const char *run_id,
+                                const char *field, const nereid_files *files,
+                                const store_root *root, char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        return sqlite_field_write((sqlite_store *)base, project, run_id, field, files, root, 1,
+                                  hash_out);
+}
+
+/* Delete the rows of a field and of every field below it (a namespace),
+ * from table; the number deleted goes to *count. */
+static int sqlite_delete_fields(sqlite_store *s, const char *table, sqlite3_int64 run_row,
+                                const char *field, int *count)
+{
+        sqlite3_stmt *stmt = NULL;
+        char sql[160];
+        int rc;
+
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM %s WHERE run_id = ?1 AND (path = ?2 OR"
+                 " substr(path, 1, length(?2) + 1) = ?2 || '/')",
+                 table);
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, run_row);
+        sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "remove field");
+        else
+                *count = sqlite3_changes(s->db);
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_field_remove(nereid_store *base, const char *project, const char *run_id,
+                               const char *field)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 row = 0;
+        int removed = 0, roots = 0, rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0 ||
+            (rc = sqlite_delete_fields(s, "fields", row, field, &removed)) < 0 ||
+            (rc = sqlite_delete_fields(s, "field_roots", row, field, &roots)) < 0)
+                goto cleanup;
+        if (!removed) {
+                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
+                goto cleanup;
+        }
+        if ((rc = sqlite_touch_run(s, row)) < 0)
+                goto cleanup;
+        rc = sqlite_end_write(s);
+cleanup:
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+static int sqlite_project_each(nereid_store *base, store_project_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        int rc, step;
+
+        rc = sqlite_prepare(s,
+                            "SELECT p.name, p.key, (SELECT count(*) FROM runs r"
+                            " WHERE r.project_id = p.id) FROM projects p ORDER BY p.name",
+                            &stmt);
+        if (rc < 0)
+                return rc;
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+                rc = cb(payload, column_text(stmt, 0), column_text(stmt, 1),
+                        (uint64_t)sqlite3_column_int64(stmt, 2));
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "list projects");
+        sqlite3_finalize(stmt);
         return rc;
 }
 
@@ -768,34 +900,350 @@ static void sqlite_free(nereid_store *base)
                 return;
         sqlite3_close(s->db);
         free(s->path);
+        free(s->home);
         free(s);
 }
 
-/* Create the tables, or check that an existing store is one we can read. */
-static int sqlite_migrate(sqlite_store *s, int read_only)
+/* Open name as the store's connection, closing the one it had. */
+static int sqlite_connect(sqlite_store *s, const char *name, int flags)
 {
-        sqlite3_stmt *stmt = NULL;
-        int rc = 0;
+        sqlite3 *db = NULL;
 
-        if (read_only) {
-                if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'",
-                                       -1, &stmt, NULL) != SQLITE_OK ||
-                    sqlite3_step(stmt) != SQLITE_ROW)
-                        rc = nereid_error(NEREID_ERROR, "store %s: not a Nereid store", s->path);
-                else if (strcmp(column_text(stmt, 0), SQLITE_SCHEMA_VERSION) != 0)
-                        rc = nereid_error(NEREID_ERROR,
-                                          "store %s: schema version %s, this build reads %s",
-                                          s->path, column_text(stmt, 0), SQLITE_SCHEMA_VERSION);
-                sqlite3_finalize(stmt);
+        if (sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+                int rc = nereid_error(sqlite3_errcode(db) == SQLITE_CANTOPEN ? NEREID_EACCESS
+                                                                             : NEREID_ERROR,
+                                      "store %s: open: %s", s->path, sqlite3_errmsg(db));
+
+                sqlite3_close(db);
                 return rc;
         }
+        sqlite3_close(s->db);
+        s->db = db;
+        sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
+        return 0;
+}
+
+/* The one integer a query returns. */
+static int sqlite_int(sqlite_store *s, const char *sql, sqlite3_int64 *out)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+                *out = sqlite3_column_int64(stmt, 0);
+        else
+                rc = sqlite_fail(s, "read the schema");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_foreign(sqlite_store *s)
+{
+        return nereid_error(NEREID_ERROR,
+                            "store %s: not a Nereid store (a SQLite database of another "
+                            "program); left as it is",
+                            s->path);
+}
+
+static int sqlite_newer(sqlite_store *s, long long version)
+{
+        return nereid_error(NEREID_ERROR,
+                            "store %s: written by a newer Nereid (schema %lld, this build knows "
+                            "up to %d); left as it is",
+                            s->path, version, STORE_SCHEMA);
+}
+
+/* What the database is: *version 0 when it holds nothing yet, else its
+ * schema version, and *marked whether it carries Nereid's application_id.
+ * Another program's database, or a newer schema, is an error: it is only
+ * read, never changed. */
+static int sqlite_identify_in(sqlite_store *s, int *version, int *marked)
+{
+        sqlite3_int64 app = 0, user = 0, tables = 0, ours = 0;
+        sqlite3_stmt *stmt = NULL;
+        const char *text;
+        char *end = NULL;
+        long long legacy;
+        int rc;
+
+        *version = *marked = 0;
+        if ((rc = sqlite_int(s, "PRAGMA application_id", &app)) < 0 ||
+            (rc = sqlite_int(s, "PRAGMA user_version", &user)) < 0 ||
+            (rc = sqlite_int(s, "SELECT count(*) FROM sqlite_master", &tables)) < 0)
+                return rc;
+        if (app == STORE_APP_ID) {
+                *marked = 1;
+                if (user > STORE_SCHEMA)
+                        return sqlite_newer(s, (long long)user);
+                if (user < 1)
+                        return nereid_error(NEREID_ERROR, "store %s: damaged: no schema version",
+                                            s->path);
+                *version = (int)user;
+                return 0;
+        }
+        if (app != 0 || user != 0)
+                return sqlite_foreign(s);
+        if (tables == 0)
+                return 0; /* an empty database: a store not made yet */
+        /* A store made before the mark: Nereid's tables and meta's version. */
+        rc = sqlite_int(s,
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                        " ('meta', 'projects', 'runs', 'artifacts', 'artifact_files', 'fields',"
+                        " 'field_roots')",
+                        &ours);
+        if (rc < 0)
+                return rc;
+        if (ours != 7 ||
+            sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                               &stmt, NULL) != SQLITE_OK)
+                return sqlite_foreign(s);
+        rc = sqlite3_step(stmt) == SQLITE_ROW ? 0 : sqlite_foreign(s);
+        text = rc == 0 ? column_text(stmt, 0) : NULL;
+        legacy = text ? strtoll(text, &end, 10) : 0;
+        if (rc == 0 && (!text || !*text || *end || legacy < 1))
+                rc = sqlite_foreign(s);
+        else if (rc == 0 && legacy > STORE_SCHEMA)
+                rc = sqlite_newer(s, legacy);
+        sqlite3_finalize(stmt);
+        if (rc == 0)
+                *version = (int)legacy;
+        return rc;
+}
+
+static uint32_t sqlite_be32(const unsigned char *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Look at the file's header before SQLite opens it (a reader of a WAL
+ * database leaves index files behind): another program's file, or a newer
+ * store, is refused without a trace. sqlite_identify decides the rest. */
+static int sqlite_precheck(sqlite_store *s)
+{
+        unsigned char head[100];
+        ssize_t n;
+        int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        uint32_t app, user;
+
+        if (fd < 0)
+                return 0; /* SQLite says why */
+        n = read(fd, head, sizeof(head));
+        close(fd);
+        if (n <= 0)
+                return 0; /* empty: a store not made yet */
+        if (n < (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16) != 0)
+                return nereid_error(NEREID_ERROR,
+                                    "store %s: not a Nereid store (not a SQLite database); left "
+                                    "as it is",
+                                    s->path);
+        user = sqlite_be32(head + 60);
+        app = sqlite_be32(head + 68);
+        if (app != 0 && app != STORE_APP_ID)
+                return sqlite_foreign(s);
+        if (app == STORE_APP_ID && user > STORE_SCHEMA)
+                return sqlite_newer(s, (long long)user);
+        return 0;
+}
+
+/* sqlite_identify_in, its reads in one snapshot: another process may be
+ * making the store at this very moment. */
+static int sqlite_identify(sqlite_store *s, int *version, int *marked)
+{
+        int own = sqlite3_get_autocommit(s->db), rc;
+
+        if (own && (rc = sqlite_exec(s, "BEGIN")) < 0)
+                return rc;
+        rc = sqlite_identify_in(s, version, marked);
+        s->code = rc < 0 ? sqlite3_errcode(s->db) : SQLITE_OK;
+        if (own)
+                sqlite3_exec(s->db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+        return rc;
+}
+
+/* "file:" URI of a path, for SQLite's URI parameters: every byte but
+ * unreserved ones and '/' percent-encoded. Caller frees. */
+static char *sqlite_file_uri(const char *path, const char *query)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        nereid_buf buf = NEREID_BUF_INIT;
+        const unsigned char *p;
+
+        buf_puts(&buf, "file:");
+        for (p = (const unsigned char *)path; *p; p++) {
+                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+                        buf_printf(&buf, "%c", *p);
+                else
+                        buf_printf(&buf, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+        }
+        buf_printf(&buf, "?%s", query);
+        return buf_detach(&buf);
+}
+
+/* Open the store file, read-write unless read_only, and identify it. A
+ * store this user may not write (another user's, or in a read-only folder)
+ * is still read: a WAL database needs its -shm index to be read, and when
+ * that cannot be created here and there is no write-ahead log, the file
+ * alone is the whole store, read as immutable. */
+static int sqlite_open_file(sqlite_store *s, int read_only, int *version, int *marked)
+{
+        char *wal = NULL, *uri = NULL;
+        struct stat st;
+        int code, rc;
+
+        if ((rc = sqlite_precheck(s)) < 0)
+                return rc;
+        rc = sqlite_connect(s, s->path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+        if (rc < 0)
+                return rc;
+        s->state = STATE_DISK;
+        if (read_only || sqlite3_db_readonly(s->db, "main") == 1) {
+                s->state = STATE_READ;
+                s->why = "this user may not write the store's file";
+        }
+        if ((rc = sqlite_identify(s, version, marked)) == 0)
+                return 0;
+        code = s->code;
+        if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+                return rc;
+        if (!(wal = fs_join(s->home, "store.db-wal")))
+                return NEREID_ERROR;
+        if (stat(wal, &st) == 0 && st.st_size > 0) {
+                rc = nereid_error(NEREID_EACCESS,
+                                  "store %s: cannot read: its write-ahead log needs a shared "
+                                  "index (store.db-shm) that this user can neither read nor "
+                                  "create",
+                                  s->path);
+                goto cleanup;
+        }
+        if (!(uri = sqlite_file_uri(s->path, "immutable=1"))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = sqlite_connect(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)) < 0)
+                goto cleanup;
+        s->state = STATE_READ;
+        s->why = "this user may not write in the store's folder";
+        rc = sqlite_identify(s, version, marked);
+cleanup:
+        free(wal);
+        free(uri);
+        return rc;
+}
+
+static int sqlite_mark(sqlite_store *s)
+{
+        char sql[96];
+
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 STORE_APP_ID, STORE_SCHEMA);
+        return sqlite_exec(s, sql);
+}
+
+/* An empty store in memory, with the current schema. */
+static int sqlite_open_memory(sqlite_store *s)
+{
+        int rc = sqlite_connect(s, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+
+        if (rc == 0 && (rc = sqlite_exec(s, sqlite_schema)) == 0)
+                rc = sqlite_mark(s);
+        return rc;
+}
+
+/* Switching to WAL needs an exclusive lock, for which SQLite does not call
+ * the busy handler: while another process making the store at the same
+ * moment holds it, wait and try again. */
+static int sqlite_set_wal(sqlite_store *s)
+{
+        int waited = 0, code;
+
+        for (;;) {
+                code = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+                if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited >= SQLITE_BUSY_MS)
+                        break;
+                sqlite3_sleep(10);
+                waited += 10;
+        }
+        return code == SQLITE_OK ? 0 : sqlite_fail(s, "PRAGMA journal_mode=WAL");
+}
+
+/* Before the first write on a read-write connection: refuse a foreign or
+ * newer database, and make or migrate the schema in one IMMEDIATE
+ * transaction (checked again inside it: another process may have done it). */
+static int sqlite_ready_for_writes(sqlite_store *s)
+{
+        int version, marked, rc;
+
+        /* Only writes need this, and only a writer can set it. */
+        if ((rc = sqlite_exec(s, "PRAGMA synchronous=NORMAL")) < 0 ||
+            (rc = sqlite_identify(s, &version, &marked)) < 0)
+                return rc;
+        if (version == STORE_SCHEMA && marked) {
+                s->state = STATE_WRITABLE;
+                return 0;
+        }
+        /* The journal mode cannot change inside a transaction. */
+        if (version == 0 && (rc = sqlite_set_wal(s)) < 0)
+                return rc;
         if ((rc = sqlite_exec(s, "BEGIN IMMEDIATE")) < 0)
                 return rc;
-        if ((rc = sqlite_exec(s, sqlite_schema)) < 0) {
+        if ((rc = sqlite_identify(s, &version, &marked)) == 0 && version == 0)
+                rc = sqlite_exec(s, sqlite_schema);
+        /* Later schemas migrate here, one version at a time. */
+        if (rc == 0 && (!marked || version < STORE_SCHEMA))
+                rc = sqlite_mark(s);
+        if (rc == 0)
+                rc = sqlite_exec(s, "COMMIT");
+        if (rc < 0) {
                 sqlite_rollback(s);
                 return rc;
         }
-        return sqlite_exec(s, "COMMIT");
+        s->state = STATE_WRITABLE;
+        return 0;
+}
+
+/* Called by every write before it begins: a store that does not exist yet
+ * is created now, an older one migrated; a read-only one refused. */
+static int sqlite_writable(sqlite_store *s)
+{
+        int rc;
+
+        if (s->mode == NEREID_MODE_READ_ONLY)
+                return nereid_error(NEREID_EACCESS, "store %s: read-only mode: nothing is written",
+                                    s->path);
+        switch (s->state) {
+        case STATE_WRITABLE:
+                return 0;
+        case STATE_READ:
+                return nereid_error(NEREID_EACCESS, "store %s: cannot write: %s", s->path, s->why);
+        case STATE_NONE:
+                if (mkdir(s->home, 0777) < 0 && errno != EEXIST)
+                        return nereid_error_os(nereid_error_from_errno(errno), errno,
+                                               "store %s: cannot create the folder", s->home);
+                rc = sqlite_connect(s, s->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+                if (rc < 0)
+                        return rc;
+                s->state = STATE_DISK;
+                if (sqlite3_db_readonly(s->db, "main") == 1) {
+                        s->state = STATE_READ;
+                        s->why = "this user may not write the store's file";
+                        return sqlite_writable(s);
+                }
+                return sqlite_ready_for_writes(s);
+        default:
+                return sqlite_ready_for_writes(s);
+        }
+}
+
+static int sqlite_can_write(nereid_store *base)
+{
+        sqlite_store *s = (sqlite_store *)base;
+
+        if (s->mode == NEREID_MODE_READ_ONLY || s->state == STATE_READ)
+                return sqlite_writable(s);
+        return 0;
 }
 
 /* Debug mode works on a private copy of the store in memory: it reads what
@@ -803,16 +1251,16 @@ static int sqlite_migrate(sqlite_store *s, int read_only)
  * other processes wait. */
 static int sqlite_copy_into_memory(sqlite_store *s)
 {
-        sqlite3 *disk = NULL;
+        sqlite3 *disk;
         sqlite3_backup *backup;
-        int rc = 0;
+        int version, marked, rc;
 
-        if (sqlite3_open_v2(s->path, &disk, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-                rc =
-                    nereid_error(NEREID_ERROR, "store %s: open: %s", s->path, sqlite3_errmsg(disk));
+        if ((rc = sqlite_open_file(s, 1, &version, &marked)) < 0)
+                return rc;
+        disk = s->db;
+        s->db = NULL;
+        if ((rc = sqlite_open_memory(s)) < 0 || version == 0)
                 goto cleanup;
-        }
-        sqlite3_busy_timeout(disk, SQLITE_BUSY_MS);
         backup = sqlite3_backup_init(s->db, "main", disk, "main");
         if (!backup) {
                 rc = sqlite_fail(s, "copy for debug mode");
@@ -831,44 +1279,43 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
 {
         sqlite_store *s;
         struct stat st;
-        int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-        int read_only = mode == NEREID_MODE_READ_ONLY, debug = mode == NEREID_MODE_DEBUG;
-        int exists, in_memory, rc;
+        int version = 0, marked, rc;
 
         *out = NULL;
         s = nereid_calloc_array(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
+        s->mode = mode;
         s->path = fs_join(home, "store.db");
-        if (!s->path) {
-                free(s);
-                return NEREID_ERROR;
-        }
-        exists = stat(s->path, &st) == 0;
-        /* Read-only and debug never create a store: without one they see an
-         * empty store in memory; debug with one works on a copy of it. */
-        in_memory = debug || (read_only && !exists);
-        if (!exists && !in_memory && mkdir(home, 0777) < 0 && errno != EEXIST) {
-                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                     "store %s: cannot create folder", home);
+        s->home = nereid_strdup(home);
+        if (!s->path || !s->home) {
+                rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if (in_memory)
-                read_only = 0; /* the memory store is private: it may be written */
-        else if (read_only)
-                flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-        if (sqlite3_open_v2(in_memory ? ":memory:" : s->path, &s->db, flags, NULL) != SQLITE_OK) {
-                rc = sqlite_fail(s, "open");
-                goto cleanup;
+        if (stat(s->path, &st) < 0) {
+                /* No store: an empty one, made on disk by the first write. */
+                if (errno != ENOENT) {
+                        rc = nereid_error_os(nereid_error_from_errno(errno), errno, "store %s",
+                                             s->path);
+                        goto cleanup;
+                }
+                if ((rc = sqlite_open_memory(s)) < 0)
+                        goto cleanup;
+                s->state = mode == NEREID_MODE_DEBUG ? STATE_WRITABLE : STATE_NONE;
+        } else if (mode == NEREID_MODE_DEBUG) {
+                if ((rc = sqlite_copy_into_memory(s)) < 0)
+                        goto cleanup;
+                s->state = STATE_WRITABLE;
+        } else {
+                rc = sqlite_open_file(s, mode == NEREID_MODE_READ_ONLY, &version, &marked);
+                if (rc < 0)
+                        goto cleanup;
+                /* An empty file reads as an empty store (and is made by a write). */
+                if (version == 0 && (rc = sqlite_open_memory(s)) < 0)
+                        goto cleanup;
+                if (version == 0)
+                        s->state = STATE_NONE;
         }
-        sqlite3_busy_timeout(s->db, SQLITE_BUSY_MS);
-        if (debug && exists && (rc = sqlite_copy_into_memory(s)) < 0)
-                goto cleanup;
-        if (!read_only && !in_memory && (rc = sqlite_exec(s, "PRAGMA journal_mode=WAL")) < 0)
-                goto cleanup;
-        if ((rc = sqlite_exec(s, "PRAGMA synchronous=NORMAL")) < 0 ||
-            (rc = sqlite_migrate(s, read_only)) < 0)
-                goto cleanup;
         s->base.version = NEREID_STORE_VERSION;
         s->base.project_open = sqlite_project_open;
         s->base.run_create = sqlite_run_create;
@@ -882,6 +1329,10 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
         s->base.artifact_content_hash = sqlite_artifact_content_hash;
         s->base.artifact_each = sqlite_artifact_each;
         s->base.free = sqlite_free;
+        s->base.project_each = sqlite_project_each;
+        s->base.field_remove = sqlite_field_remove;
+        s->base.field_replace = sqlite_field_replace;
+        s->base.can_write = sqlite_can_write;
         *out = &s->base;
         return 0;
 cleanup:

@@ -14,7 +14,7 @@
 #include "nereid.h"
 #include "record.h"
 
-#define NEREID_STORE_VERSION 1
+#define NEREID_STORE_VERSION 2
 
 /* What the store knows of a run: the sys/ namespace. */
 typedef struct store_run_info {
@@ -37,6 +37,7 @@ typedef int (*store_file_cb)(void *payload, const struct nereid_file *file);
 typedef int (*store_field_cb)(void *payload, const char *field, const char *hash);
 /* info is borrowed for the call. */
 typedef int (*store_run_cb)(void *payload, const store_run_info *info);
+typedef int (*store_project_cb)(void *payload, const char *name, const char *key, uint64_t runs);
 
 typedef struct nereid_store nereid_store;
 struct nereid_store {
@@ -88,14 +89,35 @@ struct nereid_store {
                              store_file_cb cb, void *payload);
 
         void (*free)(nereid_store *store);
+
+        /* Every project of the store, sorted by name, with its key and its
+         * number of runs. */
+        int (*project_each)(nereid_store *store, store_project_cb cb, void *payload);
+        /* Atomically remove a field and every field below it (a namespace),
+         * with the places they were tracked from; ENOTFOUND when there is
+         * none. The artifacts stay in the project. */
+        int (*field_remove)(nereid_store *store, const char *project, const char *run_id,
+                            const char *field);
+        /* As field_merge, but the field then holds files alone (no union)
+         * and remembers only root. */
+        int (*field_replace)(nereid_store *store, const char *project, const char *run_id,
+                             const char *field, const nereid_files *files, const store_root *root,
+                             char hash_out[NEREID_HASH_HEXLEN + 1]);
+        /* 0 when writes may succeed; EACCESS with the reason when the store
+         * can only be read (the mode, or this user's permissions). Creates
+         * nothing: a write can be refused before any work is done for it. */
+        int (*can_write)(nereid_store *store);
 };
 
 void store_roots_free(store_root *roots, size_t count);
 
-/* Open the embedded SQLite store in folder home (NEREID_HOME). In
- * read-only and debug modes nothing is created or migrated: a missing store
- * is an empty one in memory. Debug mode works on a private in-memory copy
- * of the store: nothing is written back and no lock is held. */
+/* Open the embedded SQLite store in folder home (NEREID_HOME). Opening
+ * only reads: a missing store is an empty one in memory, and the first
+ * write creates it (or migrates an older one); a store this user cannot
+ * write is read, and writes to it fail with EACCESS, as every write does in
+ * read-only mode. Another program's database or a newer schema is refused.
+ * Debug mode works on a private in-memory copy of the store: nothing is
+ * written back and no lock is held. */
 int store_sqlite_open(nereid_store **out, const char *home, int mode);
 
 /* Derive a project key from the project part of "workspace/project":

@@ -1,0 +1,110 @@
+/*
+ * projects.c - the list of the projects of a store (nereid project list):
+ * a typed list with accessors, read through the store seam. Not for one
+ * project's handle or its runs (project.c).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "error.h"
+#include "project.h"
+#include "store/store.h"
+
+struct projects_entry {
+        char *name;    /* "workspace/project" */
+        char key[16];  /* the run-ID key */
+        uint64_t runs; /* how many runs the project has */
+};
+
+struct nereid_projects {
+        struct projects_entry *items;
+        size_t count, cap;
+};
+
+static int projects_push(void *payload, const char *name, const char *key, uint64_t runs)
+{
+        nereid_projects *list = payload;
+        struct projects_entry *e;
+
+        if (list->count == list->cap) {
+                size_t cap = list->cap ? list->cap * 2 : 8;
+                struct projects_entry *grown;
+
+                if (cap > SIZE_MAX / sizeof(*e))
+                        return nereid_error_oom();
+                if (!(grown = realloc(list->items, cap * sizeof(*e))))
+                        return nereid_error_oom();
+                list->items = grown;
+                list->cap = cap;
+        }
+        e = &list->items[list->count];
+        if (!(e->name = nereid_strdup(name)))
+                return NEREID_ERROR;
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        e->runs = runs;
+        list->count++;
+        return 0;
+}
+
+int nereid_projects_list(nereid_projects **out, int mode)
+{
+        nereid_projects *list = NULL;
+        nereid_store *store = NULL;
+        char *home = NULL;
+        int rc;
+
+        *out = NULL;
+        if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
+                return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);
+        if (!(list = nereid_calloc_array(1, sizeof(*list))) || !(home = project_resolve_home())) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = store_sqlite_open(&store, home, mode)) < 0)
+                goto cleanup;
+        rc = store->project_each(store, projects_push, list);
+cleanup:
+        if (store)
+                store->free(store);
+        free(home);
+        if (rc < 0) {
+                nereid_projects_free(list);
+                return rc;
+        }
+        *out = list;
+        return 0;
+}
+
+size_t nereid_projects_count(const nereid_projects *projects)
+{
+        return projects->count;
+}
+
+const char *nereid_projects_name(const nereid_projects *projects, size_t i)
+{
+        return i < projects->count ? projects->items[i].name : NULL;
+}
+
+const char *nereid_projects_key(const nereid_projects *projects, size_t i)
+{
+        return i < projects->count ? projects->items[i].key : NULL;
+}
+
+uint64_t nereid_projects_runs(const nereid_projects *projects, size_t i)
+{
+        return i < projects->count ? projects->items[i].runs : 0;
+}
+
+void nereid_projects_free(nereid_projects *projects)
+{
+        size_t i;
+
+        if (!projects)
+                return;
+        for (i = 0; i < projects->count; i++)
+                free(projects->items[i].name);
+        free(projects->items);
+        free(projects);
+}
