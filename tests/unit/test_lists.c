@@ -30,10 +30,10 @@ static void test_runs(void)
         nereid_run *run = NULL;
         size_t i;
 
-        CHECK(nereid_project_open(&project, "ws/lists", NEREID_MODE_ASYNC) == 0);
+        CHECK(nereid_project_create(&project, "ws/lists", NULL, NEREID_MODE_ASYNC) == 0);
         if (!project)
                 return;
-        /* No run yet: an empty list, not an error. */
+        /* A project with no run yet: an empty list, not an error. */
         CHECK(nereid_project_runs(&runs, project) == 0);
         CHECK(runs != NULL && nereid_runs_count(runs) == 0);
         CHECK(nereid_runs_id(runs, 0) == NULL);
