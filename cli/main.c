@@ -5,6 +5,8 @@
  * "nereid: <what failed>: <why>", and the exit code is the negated
  * library status (1 failure, 2 usage, 3 not found, 4 access, 5 integrity).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,18 +402,21 @@ static int do_assign(cli_options *o, nereid_run *run, const char *field)
 
 static int do_import(cli_options *o, nereid_run *run, const char *field)
 {
-        nereid_files *files = NULL;
+        const char *path = o->args[1];
+        int from_stdin = strcmp(path, "-") == 0;
+        int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
         char hash[NEREID_HASH_HEXLEN + 1];
-        char *text = NULL;
         int rc;
 
-        if ((rc = output_read_file(o->args[1], &text)) < 0)
-                return -rc; /* output_read_file said what failed */
-        rc = nereid_files_from_json(text, &files);
-        free(text);
-        if (rc == 0)
-                rc = nereid_run_import_files(run, field, files, hash);
-        nereid_files_free(files);
+        if (fd < 0) {
+                rc = errno == ENOENT ? 3 : errno == EACCES ? 4 : 1;
+                fprintf(stderr, "nereid: %s: cannot open: %s\n", path, strerror(errno));
+                return rc;
+        }
+        /* Read one record at a time: the JSON text is never held whole. */
+        rc = nereid_run_import_json(run, field, fd, from_stdin ? "stdin" : path, hash);
+        if (!from_stdin)
+                close(fd);
         if (rc < 0)
                 return cli_fail(rc);
         printf("%s %s %s\n", nereid_run_id(run), field, hash);

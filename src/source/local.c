@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
+#include "../fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
@@ -358,7 +359,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
-                rec.source = fs_join("file://", e->source);
+                rec.source = fileurl_from_path(e->source); /* percent-encoded */
                 rec.last_modified = nereid_strdup(when);
                 if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
                     !rec.last_modified) {
@@ -445,13 +446,24 @@ cleanup:
         return rc;
 }
 
-/* The local path of a record's source: metadata.file_path without file://. */
-static int local_source_path(const struct nereid_file *rec, const char **path)
+/* The local path a record's source names: its file:// URL decoded. */
+static int local_source_path(const struct nereid_file *rec, char *path, size_t size)
 {
+        char *decoded = NULL;
+
         if (!rec->source || strncmp(rec->source, "file://", 7) != 0)
                 return nereid_error(NEREID_ERROR, "%s: the record has no local source",
                                     rec->file_path);
-        *path = rec->source + 7;
+        if (fileurl_to_path(rec->source, &decoded) < 0)
+                return nereid_error(NEREID_ERROR, "%s: source %s: not a file:///path URL",
+                                    rec->file_path, rec->source);
+        if (strlen(decoded) >= size) {
+                free(decoded);
+                return nereid_error(NEREID_ERROR, "%s: source %s: path too long", rec->file_path,
+                                    rec->source);
+        }
+        memcpy(path, decoded, strlen(decoded) + 1);
+        free(decoded);
         return 0;
 }
 
@@ -573,14 +585,14 @@ cleanup:
 static int local_fetch(nereid_project *project, const struct nereid_file *rec, int dirfd,
                        const char *name, int copy)
 {
-        const char *source = NULL;
+        char source[PATH_MAX];
         char target[PATH_MAX];
         struct stat st;
         ssize_t n;
         int rc;
 
         (void)project;
-        if ((rc = local_source_path(rec, &source)) < 0)
+        if ((rc = local_source_path(rec, source, sizeof(source))) < 0)
                 return rc;
         if (stat(source, &st) < 0)
                 return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
