@@ -137,18 +137,18 @@ int nereid_run_fields(nereid_run *run, char **out)
         return *out ? 0 : NEREID_ERROR;
 }
 
-/* The location as it is remembered for status: file:///abs or s3://b/k. */
 /* The location as it is remembered for status, in a form that parses back
- * to the same place: the absolute path itself for local files (a file://
- * URI would be percent-decoded again), s3://bucket/key for S3. */
+ * to the same place: for local files the percent-encoded file:// URL
+ * (fileurl.c), so a folder named "q?d" or "%41" is neither a wildcard nor
+ * decoded into another name (roots stored as bare paths by older versions
+ * still parse as paths); s3://bucket/key for S3. */
 static char *run_location_text(const uri_location *loc)
 {
         nereid_buf buf = NEREID_BUF_INIT;
 
         if (loc->scheme == URI_LOCAL)
-                buf_puts(&buf, loc->path);
-        else
-                buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
+                return fileurl_from_path(loc->path);
+        buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
         return buf_detach(&buf);
 }
 

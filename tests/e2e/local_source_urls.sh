@@ -68,6 +68,23 @@ URL="$(src_of '%41pct')"
 track_ok "$R:again2" "$URL"
 expect_eq "%41pct" "$(ls_paths "$R:again2")" "track of the URL of %41pct tracks %41pct"
 
+# The folder a field was tracked from is remembered as a URL too: a folder
+# named "q?d" (tracked through its URL) or "%41" is re-scanned as itself.
+mkdir 'q?d' '%41'
+printf 'q\n' >'q?d/f'
+printf 'p\n' >'%41/f'
+mkdir A
+printf 'other\n' >A/f
+track_ok "$R:q" "file://$W/q%3Fd"
+expect_exit 0 nereid status "$R:q"
+expect_eq "" "$OUT" "status of a folder named q?d: nothing differs"
+track_ok "$R:p" '%41'
+expect_exit 0 nereid status "$R:p"
+expect_eq "" "$OUT" "status of a folder named %41: nothing differs"
+printf 'changed\n' >'%41/f'
+expect_exit 1 nereid status "$R:p"
+expect_eq "changed f" "$OUT" "status of %41 sees its own change (not A's)"
+
 # An imported record with an encoded source is downloaded from the decoded path.
 mkdir -p "i n"
 printf 'imported\n' >"i n/x%y"
