@@ -80,6 +80,14 @@ refused '{"file_path":"c","file_hash":"x","type":"S3","metadata":{"etag":"x"}}' 
 # duplicates: the later one is named, with the first
 refused "$(rec a.txt)" 'record 3 ("a.txt"): file_path appears twice (first in record 1)'
 
+# What is accepted: S3 keys raw, byte for byte (never decoded), raw spaces
+# and non-ASCII in file:// sources as other trackers wrote them, no metadata.
+ODD='[{"file_path":"k","file_hash":"d41d8cd98f00b204e9800998ecf8427e-2","type":"S3","size":0,"metadata":{"file_path":"s3://b/p/100%41 #?x é","last_modified":"2021-05-23 03:55:26"}},{"file_path":"n","file_hash":"9e107d9d372bb6826bd81d3542a419d6","type":"Local","size":null,"metadata":{"file_path":"file:///home/me/my data/é.csv"}},{"file_path":"v","file_hash":"abc","type":"S3","size":null,"metadata":{}}]'
+printf '%s' "$ODD" >odd.json
+expect_exit 0 nereid import "$R:odd" odd.json
+expect_exit 0 nereid ls "$R:odd" --json
+expect_eq "$ODD" "$OUT" "accepted records come back exactly as they were given"
+
 # The first bad record is named, wherever it is.
 printf '[%s,%s,%s,%s]' "$GOOD1" "$(rec ../one)" "$GOOD2" "$(rec ../two)" >first.json
 expect_error 2 nereid import "$R:g" first.json
