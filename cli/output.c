@@ -180,37 +180,3 @@ int output_runs(nereid_project *project, const char *ids, int json)
         json_decref(array);
         return rc;
 }
-
-int output_read_file(const char *path, char **out)
-{
-        FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-        char *data = NULL;
-        size_t len = 0, cap = 0, n;
-
-        *out = NULL;
-        if (!f) {
-                fprintf(stderr, "nereid: %s: cannot open: %s\n", path, strerror(errno));
-                return -3;
-        }
-        do {
-                if (cap - len < 65536) {
-                        char *grown = realloc(data, cap + 65536 + 1);
-
-                        if (!grown) {
-                                free(data);
-                                if (f != stdin)
-                                        fclose(f);
-                                return -1;
-                        }
-                        data = grown;
-                        cap += 65536;
-                }
-                n = fread(data + len, 1, cap - len, f);
-                len += n;
-        } while (n > 0);
-        data[len] = '\0';
-        if (f != stdin)
-                fclose(f);
-        *out = data;
-        return 0;
-}

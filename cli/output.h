@@ -15,7 +15,5 @@ void output_diff(const nereid_diff *diff, int json);
 int output_fields(const char *fields, int json);
 /* ids is newline-separated run IDs; each run's sys/ fields are read. */
 int output_runs(nereid_project *project, const char *ids, int json);
-/* Read a whole file (or "-" for stdin) into a new string. */
-int output_read_file(const char *path, char **out);
 
 #endif
