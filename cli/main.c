@@ -483,18 +483,25 @@ static int do_assign(cli_options *o, nereid_run *run, const char *field)
 
 static int do_import(cli_options *o, nereid_run *run, const char *field)
 {
-        nereid_files *files = NULL;
+        const char *path = o->args[1];
+        int from_stdin = strcmp(path, "-") == 0;
+        int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
         char hash[NEREID_HASH_HEXLEN + 1];
-        char *text = NULL;
         int rc;
 
-        if ((rc = output_read_file(o->args[1], &text)) < 0)
-                return -rc; /* output_read_file said what failed */
-        rc = nereid_files_from_json(text, &files);
-        free(text);
-        if (rc == 0)
-                rc = nereid_run_import_files(run, field, files, hash);
-        nereid_files_free(files);
+        if (fd < 0) {
+                int err = errno;
+
+                rc = err == ENOENT ? 3 : err == EACCES ? 4 : 1;
+                fputs("nereid: ", stderr);
+                escape_write(stderr, path);
+                fprintf(stderr, ": cannot open: %s\n", strerror(err));
+                return rc;
+        }
+        /* Read one record at a time: the JSON text is never held whole. */
+        rc = nereid_run_import_json(run, field, fd, from_stdin ? "stdin" : path, hash);
+        if (!from_stdin)
+                close(fd);
         if (rc < 0)
                 return cli_fail(rc);
         cli_print_tracked(run, field, hash);

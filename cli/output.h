@@ -22,8 +22,5 @@ void output_runs(const nereid_runs *runs, int json);
 /* The projects of the store: a table, or a JSON array of
  * {"name","key","runs"} (output_projects.c). */
 int output_projects(const nereid_projects *projects, int json);
-/* Read a whole file (or "-" for stdin) into a new string; on failure it
- * prints the error and returns the negated exit code. */
-int output_read_file(const char *path, char **out);
 
 #endif

@@ -327,14 +327,35 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
                          char *hash_out);
 
 /**
- * Store records as they are into an artifact field, with the union rule of
- * track (for imports from other trackers' exports). Sources are not
- * checked; download still refuses unsafe file_path values.
- * @param files the records; file_path values must be distinct
+ * Store records into an artifact field, with the union rule of track (for
+ * imports from other trackers' exports). Every record is checked first
+ * (SPEC section 2: a relative file_path without ".", ".." or empty
+ * segments, type "Local" or "S3", a Local file_hash of 32 lowercase hex, a
+ * file:// or s3:// source, a "YYYY-MM-DD HH:MM:SS" last_modified, distinct
+ * file_path values); the first bad one fails the whole import and nothing
+ * is stored.
+ * @param files the records; left as they are
  * @param hash_out NEREID_HASH_HEXLEN + 1 bytes, or NULL
+ * @return 0, NEREID_EUSAGE naming the first bad record ("import: record N
+ *         (\"file_path\"): why", N counted from 1)
  */
 int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
                             char *hash_out);
+
+/**
+ * nereid_run_import_files for the JSON array of SPEC section 2 read from
+ * fd to its end, one record at a time: memory grows with the records, not
+ * with the size of the JSON text. A record of more than 1 MiB of JSON is
+ * refused.
+ * @param fd an open file descriptor (a file, a pipe); read, never closed
+ * @param label names the input in error messages (a file name), or NULL
+ * @param hash_out NEREID_HASH_HEXLEN + 1 bytes, or NULL
+ * @return 0, NEREID_EUSAGE naming the first bad record ("LABEL: record N
+ *         (\"file_path\"): why") or JSON error (with its byte offset), or
+ *         the error of a failed read; nothing is stored on failure
+ */
+int nereid_run_import_json(nereid_run *run, const char *field, int fd, const char *label,
+                           char *hash_out);
 
 /**
  * Read the hash of an artifact field.

@@ -16,12 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "error.h"
 #include "json.h"
 
 /* How much of an unknown key an error message quotes. */
 #define JSON_QUOTE_MAX 80
+/* How much of an input's label an error message quotes. */
+#define JSON_LABEL_MAX 200
+/* The largest JSON text one record of a stream may take: a record holds two
+ * paths and a few short strings, so anything larger is not a record. */
+#define JSON_RECORD_MAX ((size_t)1 << 20)
+/* The read buffer of a stream. */
+#define JSON_READ_CHUNK 65536
 
 /* Adds the string text under key; label names it in the message when text is not UTF-8. */
 static int json_set_string(json_t *obj, const char *key, const char *text, const char *label,
@@ -151,18 +160,21 @@ static int json_metadata_parse(json_t *meta, const char *where, struct nereid_fi
         return 0;
 }
 
-/* One record object; index is 1-based for messages, 0 for a lone record. */
-static int json_record_from(json_t *obj, size_t index, struct nereid_file *out)
+/* One record object; index is 1-based for messages, 0 for a lone record;
+ * label, when not NULL, names the input in messages. */
+static int json_record_from(json_t *obj, const char *label, size_t index, struct nereid_file *out)
 {
         static const char *const known[] = {"file_path", "file_hash", "type", "size", "metadata"};
-        char where[40];
+        char where[JSON_LABEL_MAX + 40];
         const char *key;
         json_t *value;
         int rc = 0;
         size_t i;
 
         memset(out, 0, sizeof(*out));
-        if (index)
+        if (label)
+                snprintf(where, sizeof(where), "%.*s: record %zu", JSON_LABEL_MAX, label, index);
+        else if (index)
                 snprintf(where, sizeof(where), "record %zu", index);
         else
                 snprintf(where, sizeof(where), "record");
@@ -233,7 +245,7 @@ int json_record_parse(const char *text, size_t len, struct nereid_file *out)
         root = json_load_strict(text, len);
         if (!root)
                 return NEREID_EUSAGE;
-        rc = json_record_from(root, 0, out);
+        rc = json_record_from(root, NULL, 0, out);
         json_decref(root);
         return rc;
 }
@@ -265,7 +277,7 @@ int json_files_parse(const char *text, size_t len, nereid_files **out)
         for (i = 0; i < json_array_size(root); i++) {
                 struct nereid_file file;
 
-                rc = json_record_from(json_array_get(root, i), i + 1, &file);
+                rc = json_record_from(json_array_get(root, i), NULL, i + 1, &file);
                 if (rc < 0)
                         goto cleanup;
                 rc = files_push(files, &file);
@@ -277,6 +289,195 @@ int json_files_parse(const char *text, size_t len, nereid_files **out)
 cleanup:
         nereid_files_free(files);
         json_decref(root);
+        return rc;
+}
+
+/* A JSON text read from a file descriptor through a buffer. Each record's
+ * bytes are cut out by a small scanner that follows strings and nesting,
+ * then decoded by jansson alone, so jansson never reads past a record and
+ * no more than one record's text is held at a time. */
+struct json_stream {
+        int fd;                    /* read to its end, never closed here */
+        const char *label;         /* names the input in messages */
+        char buf[JSON_READ_CHUNK]; /* bytes read and not yet consumed */
+        size_t pos, len;           /* consumed / valid bytes of buf */
+        uint64_t offset;           /* bytes consumed since the start */
+        int eof;                   /* the descriptor is at its end */
+        int errnum;                /* errno of a failed read, or 0 */
+        nereid_buf record;         /* the text of the current record */
+};
+
+/* The next byte without consuming it; -1 at the end or on a read error. */
+static int json_stream_peek(struct json_stream *s)
+{
+        while (s->pos == s->len && !s->eof && !s->errnum) {
+                ssize_t n = read(s->fd, s->buf, sizeof(s->buf));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        s->errnum = errno;
+                else if (n == 0)
+                        s->eof = 1;
+                s->pos = 0;
+                s->len = n > 0 ? (size_t)n : 0;
+        }
+        return s->pos < s->len ? (unsigned char)s->buf[s->pos] : -1;
+}
+
+static int json_stream_next(struct json_stream *s)
+{
+        int c = json_stream_peek(s);
+
+        if (c >= 0) {
+                s->pos++;
+                s->offset++;
+        }
+        return c;
+}
+
+/* The next byte that is not JSON white space, not consumed. */
+static int json_stream_skip_space(struct json_stream *s)
+{
+        int c;
+
+        while ((c = json_stream_peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+                json_stream_next(s);
+        return c;
+}
+
+/* Move the text of one JSON object or array from the stream into
+ * s->record: up to the bracket that closes the first one, following
+ * strings and escapes. Malformed text is left for jansson to name; 1 when
+ * the record is longer than JSON_RECORD_MAX. */
+static int json_stream_cut(struct json_stream *s)
+{
+        int depth = 0, in_string = 0, escaped = 0, done = 0;
+
+        buf_clear(&s->record);
+        while (!done && json_stream_peek(s) >= 0) {
+                size_t i, start = s->pos;
+
+                for (i = start; i < s->len && !done; i++) {
+                        char c = s->buf[i];
+
+                        if (in_string) {
+                                if (escaped)
+                                        escaped = 0;
+                                else if (c == '\\')
+                                        escaped = 1;
+                                else if (c == '"')
+                                        in_string = 0;
+                        } else if (c == '"') {
+                                in_string = 1;
+                        } else if (c == '{' || c == '[') {
+                                depth++;
+                        } else if (c == '}' || c == ']') {
+                                done = --depth <= 0;
+                        }
+                }
+                if (s->record.len + (i - start) > JSON_RECORD_MAX)
+                        return 1;
+                if (buf_put(&s->record, s->buf + start, i - start) < 0)
+                        return -1;
+                s->offset += i - start;
+                s->pos = i;
+        }
+        return 0; /* at the end of the input or on a read error, the caller sees which */
+}
+
+/* The error for what stopped the stream where a syntax error was seen. */
+static int json_stream_error(struct json_stream *s, const char *what)
+{
+        if (s->errnum)
+                return nereid_error_os(nereid_error_from_errno(s->errnum), s->errnum, "%.*s: read",
+                                       JSON_LABEL_MAX, s->label);
+        return nereid_error(NEREID_EUSAGE, "%.*s: %s (byte %llu)", JSON_LABEL_MAX, s->label, what,
+                            (unsigned long long)s->offset);
+}
+
+/* Decode the record that starts at the stream's position. */
+static int json_stream_record(struct json_stream *s, size_t index, struct nereid_file *out)
+{
+        uint64_t start = s->offset;
+        json_error_t err;
+        json_t *value;
+        int rc;
+
+        if (json_stream_peek(s) != '{') {
+                if (s->errnum)
+                        return json_stream_error(s, "");
+                return nereid_error(NEREID_EUSAGE,
+                                    "%.*s: record %zu: expected an object (byte %llu)",
+                                    JSON_LABEL_MAX, s->label, index, (unsigned long long)start);
+        }
+        rc = json_stream_cut(s);
+        if (rc < 0)
+                return nereid_error_oom();
+        if (rc > 0)
+                return nereid_error(
+                    NEREID_EUSAGE, "%.*s: record %zu: longer than %zu bytes (byte %llu)",
+                    JSON_LABEL_MAX, s->label, index, JSON_RECORD_MAX, (unsigned long long)start);
+        if (s->errnum)
+                return json_stream_error(s, "");
+        value = json_loadb(s->record.ptr, s->record.len, JSON_REJECT_DUPLICATES, &err);
+        if (!value)
+                return nereid_error(NEREID_EUSAGE, "%.*s: record %zu: JSON: %s (byte %llu)",
+                                    JSON_LABEL_MAX, s->label, index, err.text,
+                                    (unsigned long long)(start + (uint64_t)err.position));
+        rc = json_record_from(value, s->label, index, out);
+        json_decref(value);
+        return rc;
+}
+
+int json_files_read(int fd, const char *label, nereid_files **out)
+{
+        struct json_stream *s = nereid_calloc_array(1, sizeof(*s));
+        nereid_files *files = NULL;
+        size_t index = 0;
+        int rc = 0, c;
+
+        *out = NULL;
+        if (!s || !(files = files_new())) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        s->fd = fd;
+        s->label = label ? label : "JSON";
+        if (json_stream_skip_space(s) != '[') {
+                rc = json_stream_error(s, "expected a JSON array of records");
+                goto cleanup;
+        }
+        json_stream_next(s);
+        c = json_stream_skip_space(s);
+        while (c != ']') {
+                struct nereid_file file;
+
+                if ((rc = json_stream_record(s, ++index, &file)) < 0 ||
+                    (rc = files_push(files, &file)) < 0)
+                        goto cleanup;
+                c = json_stream_skip_space(s);
+                if (c == ',') {
+                        json_stream_next(s);
+                        json_stream_skip_space(s);
+                } else if (c != ']') {
+                        rc = json_stream_error(s, c < 0 ? "the array is not closed"
+                                                        : "expected ',' or ']' after a record");
+                        goto cleanup;
+                }
+        }
+        json_stream_next(s);
+        if (json_stream_skip_space(s) >= 0 || s->errnum) {
+                rc = json_stream_error(s, "data after the array");
+                goto cleanup;
+        }
+        *out = files;
+        files = NULL;
+cleanup:
+        nereid_files_free(files);
+        if (s)
+                buf_free(&s->record);
+        free(s);
         return rc;
 }
 

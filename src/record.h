@@ -52,4 +52,13 @@ int file_copy(struct nereid_file *dst, const struct nereid_file *src);
 /* Free the strings of one record and zero it. */
 void file_clear(struct nereid_file *file);
 
+/* The one check of a record that comes from outside (SPEC section 2), in
+ * record_check.c: 0, or NEREID_EUSAGE with a message "<where> (\"path\"):
+ * <why>". */
+int file_check(const struct nereid_file *file, const char *where);
+/* file_check on every record, and no file_path twice: 0, or NEREID_EUSAGE
+ * naming the first bad record in list order, "<label>: record N ...",
+ * N counted from 1. */
+int files_check(const nereid_files *files, const char *label);
+
 #endif

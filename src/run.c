@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
+#include "fileurl.h"
 #include "fs.h"
 #include "hash.h"
 #include "lists.h"
@@ -146,18 +147,18 @@ cleanup:
         return 0;
 }
 
-/* The location as it is remembered for status: file:///abs or s3://b/k. */
 /* The location as it is remembered for status, in a form that parses back
- * to the same place: the absolute path itself for local files (a file://
- * URI would be percent-decoded again), s3://bucket/key for S3. */
+ * to the same place: for local files the percent-encoded file:// URL
+ * (fileurl.c), so a folder named "q?d" or "%41" is neither a wildcard nor
+ * decoded into another name (roots stored as bare paths by older versions
+ * still parse as paths); s3://bucket/key for S3. */
 static char *run_location_text(const uri_location *loc)
 {
         nereid_buf buf = NEREID_BUF_INIT;
 
         if (loc->scheme == URI_LOCAL)
-                buf_puts(&buf, loc->path);
-        else
-                buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
+                return fileurl_from_path(loc->path);
+        buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
         return buf_detach(&buf);
 }
 
@@ -166,11 +167,11 @@ int run_location_of_source(const char *source, uri_location *loc)
         const char *slash;
 
         memset(loc, 0, sizeof(*loc));
-        /* A record's source is used as it is, never decoded or normalised. */
+        /* A file:// source is percent-decoded (fileurl.c), never normalised;
+         * an s3:// key is used as it is. */
         if (strncmp(source, "file://", 7) == 0) {
                 loc->scheme = URI_LOCAL;
-                loc->path = nereid_strdup(source + 7);
-                return loc->path ? 0 : NEREID_ERROR;
+                return fileurl_to_path(source, &loc->path);
         }
         if (strncmp(source, "s3://", 5) == 0 && (slash = strchr(source + 5, '/')) != NULL) {
                 loc->scheme = URI_S3;
@@ -415,41 +416,4 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
                                     hash);
         return project->store->field_assign(project->store, project->name, run->id, field, hash,
                                             NULL, 0);
-}
-
-int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
-                            char *hash_out)
-{
-        nereid_project *project = run->project;
-        nereid_files *sorted = NULL;
-        char hash[NEREID_HASH_HEXLEN + 1];
-        size_t i;
-        int rc = 0;
-
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(project, field)) < 0)
-                return rc;
-        if (!files->count)
-                return nereid_error(NEREID_EUSAGE, "import: no records");
-        if (!(sorted = files_new()))
-                return NEREID_ERROR;
-        for (i = 0; i < files->count && rc == 0; i++)
-                rc = files_push_copy(sorted, &files->items[i]);
-        if (rc < 0)
-                goto cleanup;
-        files_sort(sorted);
-        for (i = 1; i < sorted->count; i++) {
-                if (strcmp(sorted->items[i - 1].file_path, sorted->items[i].file_path) == 0) {
-                        rc = nereid_error(NEREID_EUSAGE, "import: file_path %s appears twice",
-                                          sorted->items[i].file_path);
-                        goto cleanup;
-                }
-        }
-        rc = project->store->field_merge(project->store, project->name, run->id, field, sorted,
-                                         NULL, hash);
-        if (rc == 0 && hash_out)
-                memcpy(hash_out, hash, sizeof(hash));
-cleanup:
-        nereid_files_free(sorted);
-        return rc;
 }

@@ -24,8 +24,8 @@ int run_scan(nereid_project *project, const char *path, const char *destination,
 int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
                       const char *destination, nereid_files **out, char **location_out);
 
-/* The location of a record's source (metadata.file_path) taken as it is:
- * file:///path without decoding, s3://bucket/key. Caller clears loc. */
+/* The location of a record's source (metadata.file_path): the path of a
+ * file:// URL, percent-decoded; s3://bucket/key as it is. Caller clears loc. */
 int run_location_of_source(const char *source, uri_location *loc);
 
 #endif

@@ -13,12 +13,14 @@
  *   percent escapes are decoded, so "%5C" stays a literal backslash; a
  *   decoded "*" or "?" ("%2A", "%3F") is a literal character of a file
  *   name, only the raw text is checked for wildcards; "#" is literal too.
- *   Hosts other than "" and "localhost" are refused.
+ *   Hosts other than "" and "localhost" are refused. So the file:// URL
+ *   of a record's source (fileurl.c) names the same path here.
  * - Windows drive forms ("file://c:/a\b", "file:///C:/a/b"): the drive
  *   letter is upper-cased and kept as the first segment of an absolute
  *   POSIX path, "/C:/a/b", which ".." never climbs above. Both forms give
  *   the same location, and the path stays absolute as uri_location
- *   promises. (A Windows port would drop the leading '/'.)
+ *   promises. (A Windows port would drop the leading '/'.) A drive is
+ *   recognised in the raw text only, so "file:///c%3A/x" is a folder "c:".
  * - "~" and "~/..." use HOME; "~user/..." is an ordinary relative path.
  * - A "scheme://" other than file:// and s3:// is refused rather than taken
  *   as a relative local path.
@@ -284,14 +286,15 @@ static int uri_parse_file(const char *text, uri_location *out)
                                   text);
                 goto cleanup;
         }
-        rc = uri_percent_decode(&decoded, p, strlen(p), text);
-        if (rc < 0)
-                goto cleanup;
-        p = decoded.ptr ? decoded.ptr : "";
+        /* A drive is seen in the raw text only: "/c%3A/x" is a folder "c:". */
         if (!drive && p[0] == '/' && uri_is_drive(p + 1, strlen(p + 1))) {
                 drive = uri_to_upper(p[1]);
                 p += 3;
         }
+        rc = uri_percent_decode(&decoded, p, strlen(p), text);
+        if (rc < 0)
+                goto cleanup;
+        p = decoded.ptr ? decoded.ptr : "";
         if (drive) {
                 char root[3] = {'/', drive, ':'};
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
+#include "../fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
@@ -24,13 +25,24 @@
 #include "local_scan.h"
 #include "source.h"
 
-/* The local path of a record's source: metadata.file_path without file://. */
-static int local_source_path(const struct nereid_file *rec, const char **path)
+/* The local path a record's source names: its file:// URL decoded. */
+static int local_source_path(const struct nereid_file *rec, char *path, size_t size)
 {
+        char *decoded = NULL;
+
         if (!rec->source || strncmp(rec->source, "file://", 7) != 0)
                 return nereid_error(NEREID_ERROR, "%s: the record has no local source",
                                     rec->file_path);
-        *path = rec->source + 7;
+        if (fileurl_to_path(rec->source, &decoded) < 0)
+                return nereid_error(NEREID_ERROR, "%s: source %s: not a file:///path URL",
+                                    rec->file_path, rec->source);
+        if (strlen(decoded) >= size) {
+                free(decoded);
+                return nereid_error(NEREID_ERROR, "%s: source %s: path too long", rec->file_path,
+                                    rec->source);
+        }
+        memcpy(path, decoded, strlen(decoded) + 1);
+        free(decoded);
         return 0;
 }
 
@@ -167,12 +179,12 @@ cleanup:
 static int local_fetch(nereid_project *project, const struct nereid_file *rec, int dirfd,
                        const char *name, int copy)
 {
-        const char *source = NULL;
+        char source[PATH_MAX];
         struct stat st;
         int rc;
 
         (void)project;
-        if ((rc = local_source_path(rec, &source)) < 0)
+        if ((rc = local_source_path(rec, source, sizeof(source))) < 0)
                 return rc;
         if (stat(source, &st) < 0)
                 return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
@@ -188,10 +200,10 @@ static int local_fetch(nereid_project *project, const struct nereid_file *rec, i
 
 static int local_fetch_path(const struct nereid_file *rec, char **path)
 {
-        const char *source = NULL;
+        char source[PATH_MAX];
         int rc;
 
-        if ((rc = local_source_path(rec, &source)) < 0)
+        if ((rc = local_source_path(rec, source, sizeof(source))) < 0)
                 return rc;
         if (!(*path = nereid_strdup(source)))
                 return NEREID_ERROR;

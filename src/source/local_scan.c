@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
+#include "../fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
@@ -881,7 +882,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
-                rec.source = fs_join("file://", e->source);
+                rec.source = fileurl_from_path(e->source); /* percent-encoded */
                 rec.last_modified = nereid_strdup(when);
                 if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
                     !rec.last_modified) {

@@ -136,15 +136,27 @@ else
 	PSRC="file://$W/payload.txt"
 	PT="$(mtime_utc payload.txt)"
 	rec() { printf '{"file_path":"%s","file_hash":"%s","type":"Local","size":8,"metadata":{"file_path":"%s","last_modified":"%s"}}' "$1" "$PM" "$PSRC" "$PT"; }
+	plant() { # FROM TO: rename a stored file_path behind nereid's back
+		py 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE artifact_files SET file_path = ? WHERE file_path = ?", (sys.argv[3], sys.argv[2]))
+db.commit()' "$NEREID_HOME/store.db" "$1" "$2"
+	}
 	i=0
 	for evil in "../escape.txt" "../../escape2.txt" "a/../../escape3.txt" "$T/abs_escape.txt" \
 		"/etc/nereid_escape.txt" "./dot.txt" "a//b.txt" "a/./b.txt" "." ".." "" "a/" "a/.."; do
 		i=$((i + 1))
 		printf '[%s,%s]' "$(rec good.txt)" "$(rec "$evil")" >evil$i.json
+		expect_error 2 nereid import "$R:evil$i" evil$i.json
+		expect_contains "record 2" "$ERR" "import refuses the hostile file_path '$evil', naming it"
+		expect_error 3 nereid hash "$R:evil$i"
+		# Planted in the store (as a foreign writer could): download must still refuse it.
+		printf '[%s,%s]' "$(rec good.txt)" "$(rec "planted$i")" >evil$i.json
 		expect_exit 0 nereid import "$R:evil$i" evil$i.json
+		plant "planted$i" "$evil"
 		expect_eq "$evil" "$(ls_json "$R:evil$i" | py 'import json,sys
 print([r["file_path"] for r in json.load(sys.stdin) if r["file_path"] != "good.txt"][0])' 2>&1)" \
-			"import stores the hostile file_path '$evil' verbatim (so download must refuse it)"
+			"the hostile file_path '$evil' is in the store (so download must refuse it)"
 		expect_exit_in "1 2 3" nereid download "$R:evil$i" --destination jail/inside --copy
 		expect_match '^nereid: ' "$ERR" "refusal of '$evil' is reported"
 		expect_exit_in "1 2 3" nereid download "$R:evil$i" --destination jail/inside
@@ -156,17 +168,17 @@ print([r["file_path"] for r in json.load(sys.stdin) if r["file_path"] != "good.t
 		-a ! -e jail/escape3.txt -a ! -e escape3.txt
 	expect_true "good.txt was still copied" cmp -s jail/inside/good.txt payload.txt
 	# A hostile record alone: refused with an error naming it.
-	printf '[%s]' "$(rec ../lonely.txt)" >lonely.json
+	printf '[%s]' "$(rec planted_lonely)" >lonely.json
 	expect_exit 0 nereid import "$R:lonely" lonely.json
+	plant planted_lonely ../lonely.txt
 	expect_exit_in "1 2 3" nereid download "$R:lonely" --destination jail2
 	expect_contains "lonely.txt" "$ERR" "the refused record is named"
 	expect_true "nothing escaped" test ! -e lonely.txt
 	# A record whose source is not a file:// URL (a relative or odd one).
 	printf '[{"file_path":"rel.txt","file_hash":"%s","type":"Local","size":8,"metadata":{"file_path":"payload.txt","last_modified":"%s"}}]' \
 		"$PM" "$PT" >relsrc.json
-	expect_exit 0 nereid import "$R:relsrc" relsrc.json
-	capture nereid download "$R:relsrc" --destination jail3 --copy
-	expect_true "a relative source does not crash (exit 0 or an error)" test "$RC" -le 5
+	expect_error 2 nereid import "$R:relsrc" relsrc.json
+	expect_contains "must be a file:/// URL" "$ERR" "import refuses a relative source"
 	# import rejects what is not a JSON array of records.
 	printf '{"not":"an array"}' >bad1.json
 	printf '[{"file_path":"x"' >bad2.json

@@ -37,7 +37,10 @@ want_mtime = datetime.datetime.fromtimestamp(int(st.st_mtime), datetime.timezone
 assert r["file_hash"] == hashlib.md5(data).hexdigest(), "md5 " + r["file_hash"]
 assert r["size"] == len(data), "size %r != %d" % (r["size"], len(data))
 assert r["type"] == "Local", r["type"]
-assert r["metadata"] == {"file_path": "file://" + real, "last_modified": want_mtime}, repr(r["metadata"])
+# The source is a URL: percent-encoded but for unreserved, sub-delims, ":@/" and non-ASCII.
+url = "file://" + "".join(c if c.isascii() and (c.isalnum() or c in "-._~!$&\x27()+,;=:@/") or ord(c) >= 0xA0
+                          else "".join("%%%02X" % b for b in c.encode()) for c in real)
+assert r["metadata"] == {"file_path": url, "last_modified": want_mtime}, repr(r["metadata"])
 ' "$@"
 }
 expect_true "single file record" check_record "$R:one" leaf.txt data/deep/er/est/leaf.txt

@@ -1,8 +1,8 @@
 # s3_hostile.sh - keys that cannot be file paths (SPEC sections 4 and 5).
 # A fake endpoint lists hostile keys (a/../../evil, p//x, p/./x...): the
-# track fails naming the key and records nothing. Records imported with
-# file_path ../evil (or absolute) are refused by download, and nothing is
-# written outside the destination.
+# track fails naming the key and records nothing. import refuses records
+# with file_path ../evil (or absolute); planted in the store, they are
+# refused by download, and nothing is written outside the destination.
 set -u
 . "$(dirname "$0")/s3lib.sh"
 s3_start
@@ -33,7 +33,23 @@ record() { # file_path
 }
 printf '[%s,%s,%s,%s]' "$(record ../evil)" "$(record good)" "$(record "$WORK/abs-evil")" \
 	"$(record 'a/../../evil2')" >"$WORK/records.json"
+# import refuses them, naming the first one, and stores nothing.
+expect 2 import "$run:imp" "$WORK/records.json"
+expect_err 'record 1 ("../evil"): file_path'
+expect 3 ls "$run:imp"
+# Planted in the store behind nereid's back: download must still refuse them.
+printf '[%s,%s,%s,%s]' "$(record planted1)" "$(record good)" "$(record planted2)" \
+	"$(record planted3)" >"$WORK/records.json"
 expect 0 import "$run:imp" "$WORK/records.json"
+plant() { # FROM TO
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE artifact_files SET file_path = ? WHERE file_path = ?", (sys.argv[3], sys.argv[2]))
+db.commit()' "$NEREID_HOME/store.db" "$1" "$2"
+}
+plant planted1 ../evil
+plant planted2 "$WORK/abs-evil"
+plant planted3 'a/../../evil2'
 mkdir -p "$WORK/dest/inner"
 expect 1 download "$run:imp" --destination "$WORK/dest/inner"
 expect_err "../evil"

@@ -100,7 +100,7 @@ train/sample.csv
 x" "$(ls_paths "$R:v13")" "v1+v3 records"
 
 # A hash of each one-record change differs (the hash covers every part).
-for change in 's/"size":43/"size":44/' 's/9e107d9d/9e107d9e/' 's/"type":"Local"/"type":"S3"/' \
+for change in 's/"size":43/"size":44/' 's/9e107d9d/9e107d9e/' 's/"type":"Local"/"type":"S3"/g; s|file:///|s3://b/|g' \
 	's|train/sample.csv","file_hash|train/sample.CSV","file_hash|' 's|datasets/train|datasets/Train|'; do
 	i=$((${i:-0} + 1))
 	printf '%s' "$V1" | sed "$change" >mut$i.json

@@ -1,13 +1,17 @@
 /*
- * fuzz_uri.c - libFuzzer target for the track-path parser: every input,
- * as a NUL-terminated string, goes through uri_parse_location,
- * uri_is_safe_relative and uri_escape. Beyond the sanitizers, it checks the
- * promises of uri.h: a parsed local path is absolute, normalised and has no
- * trailing '/'; an escaped string holds only unreserved bytes and %XX.
+ * fuzz_uri.c - libFuzzer target for the track-path parser and the file://
+ * URLs of record sources: every input, as a NUL-terminated string, goes
+ * through uri_parse_location, uri_is_safe_relative, uri_escape and
+ * fileurl.c. Beyond the sanitizers, it checks the promises of uri.h and
+ * fileurl.h: a parsed local path is absolute, normalised and has no
+ * trailing '/'; an escaped string holds only unreserved bytes and %XX; the
+ * URL of an absolute path holds no raw byte that would change what it
+ * names, decodes to that path, and names it to track too.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fileurl.h"
 #include "uri.h"
 
 static void fuzz_check_local_path(const char *path)
@@ -45,6 +49,65 @@ static void fuzz_check_escaped(const char *s, int keep_slash)
         }
 }
 
+/* The URL holds only what a path segment keeps raw, %XX, and UTF-8. */
+static void fuzz_check_url(const char *url)
+{
+        const unsigned char *p = (const unsigned char *)url + strlen("file://");
+
+        if (strncmp(url, "file:///", 8) != 0)
+                abort();
+        for (; *p; p++) {
+                if (*p >= 0x80)
+                        continue;
+                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~!$&'()+,;=:@/", *p))
+                        continue;
+                if (*p != '%' || !fuzz_is_upper_hex((char)p[1]) || !fuzz_is_upper_hex((char)p[2]))
+                        abort();
+                p += 2;
+        }
+}
+
+/* fileurl.c on text: as a path (when absolute), and as a URL. */
+static void fuzz_fileurl(const char *text)
+{
+        char *url, *back = NULL;
+        uri_location loc;
+        int checked = fileurl_check(text, "fuzz");
+
+        /* Whatever the check accepts reads back as an absolute path. */
+        if (fileurl_to_path(text, &back) == 0) {
+                if (back[0] != '/')
+                        abort();
+                free(back);
+                back = NULL;
+        } else if (checked == 0 || back) {
+                abort();
+        }
+        if (text[0] != '/')
+                return;
+        url = fileurl_from_path(text);
+        if (!url)
+                return;
+        fuzz_check_url(url);
+        if (fileurl_to_path(url, &back) != 0 || strcmp(back, text) != 0)
+                abort();
+        free(back);
+        /* A normalised path: the URL passes the check, and track reads it back. */
+        if (strlen(text) > 1 && !strstr(text, "//") && !strstr(text, "/./") &&
+            !strstr(text, "/../") && text[strlen(text) - 1] != '/' &&
+            !(strlen(text) >= 2 && strcmp(text + strlen(text) - 2, "/.") == 0) &&
+            !(strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0)) {
+                if (fileurl_check(url, "fuzz") != 0)
+                        abort();
+                if (uri_parse_location(url, &loc) != 0 || loc.scheme != URI_LOCAL ||
+                    strcmp(loc.path, text) != 0)
+                        abort();
+                uri_location_clear(&loc);
+        }
+        free(url);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -75,6 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         (void)uri_is_safe_relative(text);
+        fuzz_fileurl(text);
 
         for (keep = 0; keep <= 1; keep++) {
                 char *escaped = uri_escape(text, keep);

@@ -1,0 +1,80 @@
+/*
+ * import.c - records from outside into an artifact field (nereid import,
+ * SPEC section 7): every record is checked (record_check.c) before
+ * anything is stored, the whole import is refused on the first bad one,
+ * and the records are then merged into the field with the union rule of
+ * track. Reading JSON is json.c's job, storing the store's.
+ */
+#include <string.h>
+#include "error.h"
+#include "json.h"
+#include "project.h"
+#include "record.h"
+#include "run.h"
+#include "uri.h"
+
+/* Check the field, then the records (in their order, for messages), then
+ * sort them in place and merge them into the field. */
+static int import_sorted(nereid_run *run, const char *field, nereid_files *files, const char *label,
+                         char *hash_out)
+{
+        nereid_project *project = run->project;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if (!files->count)
+                return nereid_error(NEREID_EUSAGE, "%s: no records", label);
+        if ((rc = files_check(files, label)) < 0)
+                return rc;
+        files_sort(files);
+        rc = project->store->field_merge(project->store, project->name, run->id, field, files, NULL,
+                                         hash);
+        if (rc == 0 && hash_out)
+                memcpy(hash_out, hash, sizeof(hash));
+        return rc;
+}
+
+static int import_check_field(nereid_run *run, const char *field)
+{
+        int rc;
+
+        if ((rc = uri_field_writable(field)) < 0 ||
+            (rc = project_check_writable(run->project, field)) < 0)
+                return rc;
+        return 0;
+}
+
+int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
+                            char *hash_out)
+{
+        nereid_files *copy = NULL;
+        size_t i;
+        int rc;
+
+        if ((rc = import_check_field(run, field)) < 0)
+                return rc;
+        if (!(copy = files_new()))
+                return NEREID_ERROR;
+        for (i = 0; i < files->count && rc == 0; i++)
+                rc = files_push_copy(copy, &files->items[i]);
+        if (rc == 0)
+                rc = import_sorted(run, field, copy, "import", hash_out);
+        nereid_files_free(copy);
+        return rc;
+}
+
+int nereid_run_import_json(nereid_run *run, const char *field, int fd, const char *label,
+                           char *hash_out)
+{
+        nereid_files *files = NULL;
+        int rc;
+
+        if (!label)
+                label = "import";
+        if ((rc = import_check_field(run, field)) < 0 ||
+            (rc = json_files_read(fd, label, &files)) < 0)
+                return rc;
+        rc = import_sorted(run, field, files, label, hash_out);
+        nereid_files_free(files);
+        return rc;
+}

@@ -1,0 +1,222 @@
+/*
+ * record_check.c - the one check of file records that come from outside
+ * (nereid import, nereid_run_import_files, and any later path that stores
+ * records it did not make): a record that SPEC section 2 says cannot exist
+ * is refused, naming it and why. Not a parser (json.c reads the JSON) and
+ * not the download containment (download.c checks again what it writes).
+ *
+ * What a record must be:
+ * - file_path: relative, '/' separated, no empty, "." or ".." segment;
+ *   file_path values distinct within a list;
+ * - type "Local" or "S3";
+ * - file_hash: Local, the MD5 as 32 lowercase hex digits; S3, an ETag
+ *   without its quotes, 1 to 1024 of the characters an ETag may hold
+ *   (printable ASCII other than '"');
+ * - size: null or 0 .. 2^63-1;
+ * - metadata.file_path, when present: Local, a file:// URL (fileurl_check);
+ *   S3, s3://bucket/key with a bucket of [A-Za-z0-9._-] and a key of at
+ *   most 1024 bytes that is a valid file path (no empty, "." or ".."
+ *   segment): keys are written raw, byte for byte, never percent-encoded;
+ * - metadata.last_modified, when present: "YYYY-MM-DD HH:MM:SS", a real
+ *   date and time.
+ * A metadata key may be absent (unknown), as in SPEC's third test vector.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "error.h"
+#include "fileurl.h"
+#include "hash.h"
+#include "record.h"
+#include "uri.h"
+
+/* S3's limit on a key, and the ETag length accepted. */
+#define CHECK_S3_KEY_MAX 1024
+#define CHECK_ETAG_MAX   1024
+/* How much of a file_path a message quotes. */
+#define CHECK_QUOTE_MAX 120
+
+static int check_etag(const char *etag)
+{
+        size_t n = 0;
+
+        for (; etag[n]; n++) {
+                unsigned char c = (unsigned char)etag[n];
+
+                if (c < 0x21 || c > 0x7E || c == '"')
+                        return 0;
+        }
+        return n >= 1 && n <= CHECK_ETAG_MAX;
+}
+
+static int check_digits(const char *s, size_t n, int *value)
+{
+        size_t i;
+
+        *value = 0;
+        for (i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return 0;
+                *value = *value * 10 + (s[i] - '0');
+        }
+        return 1;
+}
+
+/* "YYYY-MM-DD HH:MM:SS", a date of the Gregorian calendar, year 0001-9999. */
+static int check_timestamp(const char *s)
+{
+        static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int y, mo, d, h, mi, sec, leap, max;
+
+        if (strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
+            s[16] != ':')
+                return 0;
+        if (!check_digits(s, 4, &y) || !check_digits(s + 5, 2, &mo) ||
+            !check_digits(s + 8, 2, &d) || !check_digits(s + 11, 2, &h) ||
+            !check_digits(s + 14, 2, &mi) || !check_digits(s + 17, 2, &sec))
+                return 0;
+        if (y < 1 || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59)
+                return 0;
+        leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        max = days[mo - 1] + (mo == 2 && leap);
+        return d >= 1 && d <= max;
+}
+
+/* The reason an s3:// source is malformed, or NULL. */
+static const char *check_s3_source(const char *source)
+{
+        const char *bucket = source + strlen("s3://"), *key, *p;
+        size_t n;
+
+        for (p = bucket; *p && *p != '/'; p++) {
+                char c = *p;
+
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_'))
+                        return "the bucket name must be letters, digits, '.', '-' and '_'";
+        }
+        if (p == bucket)
+                return "no bucket name after s3://";
+        if (*p != '/' || !p[1])
+                return "no key after the bucket (s3://bucket/key)";
+        key = p + 1;
+        n = strlen(key);
+        if (n > CHECK_S3_KEY_MAX)
+                return "the key is longer than 1024 bytes";
+        if (!uri_is_safe_relative(key))
+                return "the key has an empty, \".\" or \"..\" segment, or ends in '/'";
+        return NULL;
+}
+
+/* The where of a message: "<where> (\"file_path\")". */
+static void check_where(char *out, size_t size, const char *where, const char *file_path)
+{
+        if (file_path)
+                snprintf(out, size, "%s (\"%.*s%s\")", where, CHECK_QUOTE_MAX, file_path,
+                         strlen(file_path) > CHECK_QUOTE_MAX ? "..." : "");
+        else
+                snprintf(out, size, "%s", where);
+}
+
+int file_check(const struct nereid_file *f, const char *where)
+{
+        char at[512];
+        int local;
+
+        check_where(at, sizeof(at), where, f->file_path);
+        if (!f->file_path || !uri_is_safe_relative(f->file_path))
+                return nereid_error(NEREID_EUSAGE,
+                                    "%s: file_path must be a relative path without empty, \".\" "
+                                    "or \"..\" segments",
+                                    at);
+        if (!f->type ||
+            (strcmp(f->type, NEREID_TYPE_LOCAL) != 0 && strcmp(f->type, NEREID_TYPE_S3) != 0))
+                return nereid_error(NEREID_EUSAGE, "%s: type \"%.40s\" is not \"Local\" or \"S3\"",
+                                    at, f->type ? f->type : "");
+        local = strcmp(f->type, NEREID_TYPE_LOCAL) == 0;
+        if (!f->file_hash || (local ? !hash_is_md5(f->file_hash) : !check_etag(f->file_hash)))
+                return nereid_error(NEREID_EUSAGE, "%s: file_hash \"%.80s\" %s", at,
+                                    f->file_hash ? f->file_hash : "",
+                                    local ? "is not an MD5 (32 lowercase hex digits)"
+                                          : "is not an ETag (1-1024 printable ASCII characters, "
+                                            "no '\"')");
+        if (f->has_size && f->size > (uint64_t)INT64_MAX)
+                return nereid_error(NEREID_EUSAGE, "%s: size is too large", at);
+        if (f->source && local && strncmp(f->source, "file:", 5) != 0)
+                return nereid_error(NEREID_EUSAGE,
+                                    "%s: metadata.file_path \"%.200s\": a Local record's source "
+                                    "must be a file:/// URL",
+                                    at, f->source);
+        if (f->source && local && fileurl_check(f->source, at) < 0)
+                return NEREID_EUSAGE;
+        if (f->source && !local) {
+                const char *why = strncmp(f->source, "s3://", 5) != 0
+                                      ? "an S3 record's source must be s3://bucket/key"
+                                      : check_s3_source(f->source);
+
+                if (why)
+                        return nereid_error(NEREID_EUSAGE, "%s: metadata.file_path \"%.200s\": %s",
+                                            at, f->source, why);
+        }
+        if (f->last_modified && !check_timestamp(f->last_modified))
+                return nereid_error(NEREID_EUSAGE,
+                                    "%s: metadata.last_modified \"%.40s\" is not a UTC time "
+                                    "\"YYYY-MM-DD HH:MM:SS\"",
+                                    at, f->last_modified);
+        return 0;
+}
+
+/* Records by file_path, then by place in the list (the pointers point into
+ * one array): a duplicate comes right after its first occurrence. */
+static int check_compare(const void *a, const void *b)
+{
+        const struct nereid_file *fa = *(const struct nereid_file *const *)a;
+        const struct nereid_file *fb = *(const struct nereid_file *const *)b;
+        int cmp = strcmp(fa->file_path, fb->file_path);
+
+        if (cmp)
+                return cmp;
+        return fa < fb ? -1 : fa > fb;
+}
+
+int files_check(const nereid_files *files, const char *label)
+{
+        const struct nereid_file **order = NULL;
+        size_t i, n, bad = SIZE_MAX, dup = SIZE_MAX, first = 0;
+        char where[160], at[512];
+
+        for (i = 0; i < files->count && bad == SIZE_MAX; i++) {
+                snprintf(where, sizeof(where), "%s: record %zu", label, i + 1);
+                if (file_check(&files->items[i], where) < 0)
+                        bad = i;
+        }
+        /* A duplicate among the records before the first bad one comes first. */
+        n = bad == SIZE_MAX ? files->count : bad;
+        if (n > 1) {
+                if (!(order = nereid_calloc_array(n, sizeof(*order))))
+                        return NEREID_ERROR;
+                for (i = 0; i < n; i++)
+                        order[i] = &files->items[i];
+                qsort(order, n, sizeof(*order), check_compare);
+                for (i = 1; i < n; i++) {
+                        size_t later = (size_t)(order[i] - files->items);
+
+                        if (strcmp(order[i - 1]->file_path, order[i]->file_path) == 0 &&
+                            later < dup) {
+                                dup = later;
+                                first = (size_t)(order[i - 1] - files->items);
+                        }
+                }
+                free(order);
+        }
+        if (dup != SIZE_MAX) {
+                snprintf(where, sizeof(where), "%s: record %zu", label, dup + 1);
+                check_where(at, sizeof(at), where, files->items[dup].file_path);
+                return nereid_error(NEREID_EUSAGE,
+                                    "%s: file_path appears twice (first in record %zu)", at,
+                                    first + 1);
+        }
+        return bad != SIZE_MAX ? NEREID_EUSAGE : 0; /* file_check said why */
+}
