@@ -28,14 +28,23 @@ static inline const char *tmp_root(void)
         return base;
 }
 
-/* dir/name in one of 8 rotating static buffers: no freeing in the tests. */
+/* dir/name in one of 8 rotating static buffers: no freeing in the tests.
+ * dir or name may be an earlier result, even the buffer about to be reused:
+ * the path is built apart and copied in. A path too long for the buffer
+ * ends the test rather than naming another file. */
 static inline char *path_in(const char *dir, const char *name)
 {
         static char paths[8][4096];
-        static int next;
+        static unsigned next;
+        char built[4096];
         char *p = paths[next++ % 8];
+        int n = snprintf(built, sizeof(built), "%s/%s", dir, name);
 
-        snprintf(p, 4096, "%s/%s", dir, name);
+        if (n < 0 || (size_t)n >= sizeof(built)) {
+                fprintf(stderr, "path_in: %s/%s: path too long for the test\n", dir, name);
+                exit(1);
+        }
+        memcpy(p, built, (size_t)n + 1);
         return p;
 }
 
