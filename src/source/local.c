@@ -262,6 +262,12 @@ static void local_tick(void *payload, size_t done, size_t count)
         project_progress(walk->project, "hashing", done, count);
 }
 
+/* The hash cache's warning (it could not be used as it was). */
+static void local_cache_warning(void *payload, const char *message)
+{
+        project_notify(payload, 0, "%s", message);
+}
+
 /* Open the hash cache, the read buffers and the worker pool. */
 static int local_walk_begin(local_walk *walk, int writable)
 {
@@ -269,7 +275,8 @@ static int local_walk_begin(local_walk *walk, int writable)
         int rc;
 
         walk->workers = project_workers(walk->project);
-        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable)) < 0)
+        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable, local_cache_warning,
+                                 walk->project)) < 0)
                 return rc;
         walk->defer_stat = hashcache_empty(walk->cache);
         walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
