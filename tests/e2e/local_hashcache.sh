@@ -46,11 +46,14 @@ damaged() {
 head -c 20000 /dev/urandom >"$CACHE"
 rm -f "$CACHE-wal" "$CACHE-shm"
 damaged "garbage bytes" garbage
-expect_eq "ok" "$(sqlite3 "$CACHE" 'PRAGMA quick_check' 2>&1)" "garbage bytes: the cache is sound again"
+if command -v sqlite3 >/dev/null; then
+	expect_eq "ok" "$(sqlite3 "$CACHE" 'PRAGMA quick_check' 2>&1)" "garbage bytes: the cache is sound again"
+fi
 
 # Truncated: half of a file of many pages, then in the middle of its header.
 for cut in half header; do
-	sqlite3 "$CACHE" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	# The last nereid to close the cache folded its WAL into the file.
+	expect_true "no WAL left beside the cache" test ! -s "$CACHE-wal"
 	size=$(stat -c %s "$CACHE")
 	[ "$cut" = half ] && truncate -s $((size / 2 + 100)) "$CACHE"
 	[ "$cut" = header ] && truncate -s 50 "$CACHE"

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,12 @@ static inline int count_entries(const char *dir)
 /* Make root: "<tmp>/nereid-<name>-XXXXXX". 0, or -1 with a message. */
 static inline int scratch_begin(const char *name)
 {
-        snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
+        int n = snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
+
+        if (n < 0 || (size_t)n >= sizeof(root)) {
+                fprintf(stderr, "scratch_begin: the temporary folder's path is too long\n");
+                return -1;
+        }
         if (!mkdtemp(root)) {
                 perror("mkdtemp");
                 return -1;
@@ -75,16 +81,19 @@ static inline int scratch_begin(const char *name)
         return 0;
 }
 
+static inline int scratch_remove(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        (void)st;
+        (void)type;
+        (void)ftw;
+        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 /* Remove root when the test passed (rc 0); return rc. */
 static inline int scratch_end(int rc)
 {
-        if (rc == 0) {
-                char cmd[4200];
-
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "could not remove %s\n", root);
-        }
+        if (rc == 0 && nftw(root, scratch_remove, 16, FTW_DEPTH | FTW_PHYS) != 0)
+                fprintf(stderr, "could not remove %s: %s\n", root, strerror(errno));
         return rc;
 }
 
