@@ -152,11 +152,16 @@ static int hashcache_setup(hashcache *cache)
 
 /* Empty a damaged cache file in place and set it up again. SQLite's own
  * reset works on any content and takes the usual locks, so another process
- * using the file at the same moment only sees an empty cache. */
+ * using the file at the same moment only sees an empty cache. A symbolic
+ * link in the file's place is left alone (it could lead to the store). */
 static int hashcache_reset(hashcache *cache)
 {
+        struct stat st;
         int rc;
 
+        /* Only the cache's own file: never what a link there points to. */
+        if (lstat(cache->file, &st) < 0 || !S_ISREG(st.st_mode))
+                return -1;
         sqlite3_finalize(cache->find);
         cache->find = NULL;
         if (!sqlite3_get_autocommit(cache->db))

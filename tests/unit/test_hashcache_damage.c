@@ -1,8 +1,8 @@
 /*
  * test_hashcache_damage.c - a hash cache that is damaged or in the way
- * (garbage bytes, a truncated file, an empty file, a folder in its place)
- * costs one warning and never a failure, and a damaged one is built again;
- * several handles creating the same new cache at once all succeed
+ * (garbage bytes, a truncated file, an empty file, a folder or a link in
+ * its place) costs one warning and never a failure, and a damaged one is
+ * built again; several handles creating the same new cache at once all succeed
  * without a warning. Not for lookups and the racy-timestamp rule
  * (test_hashcache.c).
  */
@@ -220,6 +220,29 @@ static void test_folder(void)
         CHECK(count_entries(home) == 1);
 }
 
+/* A damaged file reached through a symbolic link (to the store, say) is
+ * not emptied: one warning, and the file stays as it was. */
+static void test_link(void)
+{
+        char *home = path_in(root, "link"), *victim = path_in(root, "link-victim");
+        hashcache *cache = NULL;
+        struct stat st;
+
+        CHECK(mkdir(home, 0700) == 0);
+        write_bytes(victim, "precious, if not SQLite", 23);
+        CHECK(symlink(victim, path_in(home, "hashcache.db")) == 0);
+        warnings = 0;
+        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        if (cache) {
+                CHECK(hits(cache) == 0);
+                CHECK(hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
+                CHECK(hashcache_commit(cache) == 0);
+        }
+        hashcache_free(cache);
+        CHECK(warnings == 1);
+        CHECK(stat(victim, &st) == 0 && st.st_size == 23);
+}
+
 /* One racer: a thread with a handle of its own, as a process would have
  * (SQLite locks connections of one process against each other alike). */
 struct racer {
@@ -318,6 +341,7 @@ int main(void)
         test_truncated();
         test_empty_file();
         test_folder();
+        test_link();
         test_concurrent_creation();
         return scratch_end(CHECK_DONE());
 }
