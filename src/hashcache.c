@@ -123,10 +123,11 @@ static int hashcache_is_corrupt(int code)
         return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
 }
 
-static int hashcache_exec(hashcache *cache, const char *sql)
+/* Run sql, waiting for other processes; what names the step in messages. */
+static int hashcache_exec(hashcache *cache, const char *sql, const char *what)
 {
         if (sqlwait_exec(cache->db, sql, HASHCACHE_BUSY_MS) != SQLITE_OK)
-                return hashcache_fail(cache, sql);
+                return hashcache_fail(cache, what);
         return 0;
 }
 
@@ -143,9 +144,9 @@ static int hashcache_setup(hashcache *cache)
         /* Switching a new file to WAL needs the write lock after reading
          * the header, where SQLite answers busy at once: hashcache_exec
          * runs it again until the other process is done. */
-        if (hashcache_exec(cache, "PRAGMA journal_mode=WAL") < 0 ||
-            hashcache_exec(cache, "PRAGMA synchronous=NORMAL") < 0 ||
-            hashcache_exec(cache, schema) < 0)
+        if (hashcache_exec(cache, "PRAGMA journal_mode=WAL", "setting up") < 0 ||
+            hashcache_exec(cache, "PRAGMA synchronous=NORMAL", "setting up") < 0 ||
+            hashcache_exec(cache, schema, "setting up") < 0)
                 return -1;
         return 0;
 }
@@ -168,7 +169,7 @@ static int hashcache_reset(hashcache *cache)
                 sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
         cache->reading = 0;
         sqlite3_db_config(cache->db, SQLITE_DBCONFIG_RESET_DATABASE, 1, NULL);
-        rc = hashcache_exec(cache, "VACUUM");
+        rc = hashcache_exec(cache, "VACUUM", "emptying");
         sqlite3_db_config(cache->db, SQLITE_DBCONFIG_RESET_DATABASE, 0, NULL);
         if (rc < 0 || hashcache_setup(cache) < 0)
                 return -1;
@@ -380,7 +381,7 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
         /* One read transaction for a whole series of lookups: in autocommit
          * mode every lookup would take and drop the file locks. */
         if (!cache->reading) {
-                if (hashcache_exec(cache, "BEGIN") < 0)
+                if (hashcache_exec(cache, "BEGIN", "lookup") < 0)
                         return hashcache_lookup_failed(cache);
                 cache->reading = 1;
         }
@@ -533,13 +534,13 @@ static int hashcache_write(hashcache *cache)
         qsort(cache->queue, cache->queued, sizeof(*cache->queue), hashcache_entry_compare);
         /* IMMEDIATE takes the write lock now, so the busy timeout applies
          * here rather than a deadlock surfacing at the first write. */
-        if (hashcache_exec(cache, "BEGIN IMMEDIATE") < 0)
+        if (hashcache_exec(cache, "BEGIN IMMEDIATE", "writing") < 0)
                 goto cleanup;
         begun = 1;
         for (i = 0; i < cache->queued; i++)
                 if (hashcache_write_entry(cache, stmt, &cache->queue[i]) < 0)
                         goto cleanup;
-        if (hashcache_exec(cache, "COMMIT") < 0)
+        if (hashcache_exec(cache, "COMMIT", "writing") < 0)
                 goto cleanup;
         begun = 0;
         error = 0;
