@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install every build and test dependency of Nereid from Debian's packages.
-# Idempotent: installs only what is missing, so running it again is cheap.
+# Install every build and test dependency of Nereid from Debian's packages
+# (`make deps`, `make test`, `make demo` and CI run it; `make` alone never
+# does). Idempotent: installs only what is missing, so running it again is
+# cheap.
 set -euo pipefail
 
 packages=(
@@ -24,7 +26,13 @@ read -r -a missing <<<"${missing[*]}"
 if ((${#missing[@]})); then
 	echo "install-deps: installing ${missing[*]}"
 	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || {
+			echo "install-deps: installing packages needs root (or sudo): ${missing[*]}" >&2
+			exit 1
+		}
+		SUDO="sudo"
+	fi
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

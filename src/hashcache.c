@@ -1,14 +1,20 @@
 /*
  * hashcache.c - the MD5 cache of local files in NEREID_HOME/hashcache.db,
  * a SQLite file of its own (WAL, so readers never wait for a writer; a busy
- * timeout, so concurrent nereid processes wait for each other rather than
- * fail). Lookups go through one prepared statement; puts are queued in
- * memory and written by hashcache_commit() in one transaction, so hashing a
- * folder of a million files costs one fsync. Not a store: it holds no
- * project data, and losing it only costs re-reading files.
+ * timeout, and statements retried where SQLite will not wait, so concurrent
+ * nereid processes wait for each other rather than fail, even while the
+ * file is first created). Lookups go through one prepared statement; puts
+ * are queued in memory and written by hashcache_commit() in one
+ * transaction, so hashing a folder of a million files costs one fsync.
+ * Not a store: it holds no project data, and losing it only costs
+ * re-reading files. So it never fails a track: a cache that cannot be
+ * used is reported once through the warning callback and then left alone
+ * (lookups miss, puts are dropped), and a corrupt one is emptied and
+ * rebuilt.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,10 +22,13 @@
 #include "buf.h"
 #include "error.h"
 #include "hashcache.h"
+#include "sqlwait.h"
 
 #define HASHCACHE_FILE    "hashcache.db"
 #define HASHCACHE_BUSY_MS 10000
 #define HASHCACHE_NS      1000000000LL
+/* What the user is told when the cache is left alone for this command. */
+#define HASHCACHE_WITHOUT "going on without it (files are hashed again)"
 
 struct hashcache_entry {
         char *path;
@@ -29,11 +38,17 @@ struct hashcache_entry {
 
 struct hashcache {
         char *file;         /* the cache file's path, for messages */
-        sqlite3 *db;        /* NULL: an empty read-only cache (no file) */
+        sqlite3 *db;        /* NULL: an empty cache (no file, or unusable) */
         sqlite3_stmt *find; /* the lookup statement */
         int writable;
-        int reading; /* a read transaction spans the lookups */
-        int empty;   /* nothing to look up: the first track with this cache */
+        int reading;            /* a read transaction spans the lookups */
+        int empty;              /* nothing to look up: the first track with this cache */
+        int rebuild;            /* found corrupt in use: no lookups; commit empties it first */
+        int warned;             /* the one warning of this handle was given */
+        char why[512];          /* the last failure, "what: SQLite's message" */
+        int why_code;           /* its primary SQLite result code */
+        hashcache_warn_fn warn; /* where warnings go (may be NULL) */
+        void *payload;          /* passed to warn */
         /* Puts may come from worker threads; the queue is guarded here. */
         pthread_mutex_t lock;
         struct hashcache_entry *queue;
@@ -58,23 +73,61 @@ static int64_t hashcache_second(int64_t ns)
         return (ns % HASHCACHE_NS < 0) ? s - 1 : s;
 }
 
-static int hashcache_db_error(const hashcache *cache, const char *what)
+/* Remember why a step failed: "what: SQLite's message", with the system's
+ * reason when SQLite has one. Returns -1. */
+static int hashcache_fail(hashcache *cache, const char *what)
 {
-        int rc = cache->db ? sqlite3_errcode(cache->db) : SQLITE_ERROR;
-        int code = NEREID_ERROR;
+        int sys = cache->db ? sqlite3_system_errno(cache->db) : 0;
+        int code = cache->db ? sqlite3_errcode(cache->db) : SQLITE_CANTOPEN;
 
-        if (rc == SQLITE_PERM || rc == SQLITE_READONLY || rc == SQLITE_AUTH)
-                code = NEREID_EACCESS;
-        else if (rc == SQLITE_CANTOPEN && sqlite3_system_errno(cache->db))
-                code = nereid_error_from_errno(sqlite3_system_errno(cache->db));
-        return nereid_error(code, "hash cache %s: %s: %s", cache->file, what,
-                            cache->db ? sqlite3_errmsg(cache->db) : "cannot open");
+        cache->why_code = code & 0xff;
+        if (sys && (cache->why_code == SQLITE_CANTOPEN || cache->why_code == SQLITE_IOERR))
+                snprintf(cache->why, sizeof(cache->why), "%s: %s: %s", what,
+                         sqlite3_errmsg(cache->db), strerror(sys));
+        else
+                snprintf(cache->why, sizeof(cache->why), "%s: %s", what,
+                         cache->db ? sqlite3_errmsg(cache->db) : sqlite3_errstr(code));
+        return -1;
 }
 
-static int hashcache_exec(hashcache *cache, const char *sql)
+/* The one warning of this handle: "hash cache FILE: WHY; THEN". */
+static void hashcache_warn(hashcache *cache, const char *then)
 {
-        if (sqlite3_exec(cache->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-                return hashcache_db_error(cache, sql);
+        char message[1024];
+
+        if (cache->warned || !cache->warn)
+                return;
+        cache->warned = 1;
+        snprintf(message, sizeof(message), "hash cache %s: %s; %s", cache->file, cache->why, then);
+        cache->warn(cache->payload, message);
+}
+
+/* Leave the cache alone for the rest of this handle's life, with a
+ * warning ending in then: lookups miss and puts are dropped. */
+static void hashcache_give_up(hashcache *cache, const char *then)
+{
+        hashcache_warn(cache, then);
+        sqlite3_finalize(cache->find);
+        cache->find = NULL;
+        sqlite3_close(cache->db);
+        cache->db = NULL;
+        cache->writable = 0;
+        cache->reading = 0;
+        cache->rebuild = 0;
+}
+
+/* A failure that means the file's content is damaged, not that it could
+ * not be reached: only such a cache is emptied and rebuilt. */
+static int hashcache_is_corrupt(int code)
+{
+        return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+/* Run sql, waiting for other processes; what names the step in messages. */
+static int hashcache_exec(hashcache *cache, const char *sql, const char *what)
+{
+        if (sqlwait_exec(cache->db, sql, HASHCACHE_BUSY_MS) != SQLITE_OK)
+                return hashcache_fail(cache, what);
         return 0;
 }
 
@@ -88,52 +141,130 @@ static int hashcache_setup(hashcache *cache)
                                      " md5 TEXT NOT NULL, written_ns INTEGER NOT NULL"
                                      ") WITHOUT ROWID";
 
-        if (hashcache_exec(cache, "PRAGMA journal_mode=WAL") < 0 ||
-            hashcache_exec(cache, "PRAGMA synchronous=NORMAL") < 0 ||
-            hashcache_exec(cache, schema) < 0)
-                return NEREID_ERROR;
+        /* Switching a new file to WAL needs the write lock after reading
+         * the header, where SQLite answers busy at once: hashcache_exec
+         * runs it again until the other process is done. */
+        if (hashcache_exec(cache, "PRAGMA journal_mode=WAL", "setting up") < 0 ||
+            hashcache_exec(cache, "PRAGMA synchronous=NORMAL", "setting up") < 0 ||
+            hashcache_exec(cache, schema, "setting up") < 0)
+                return -1;
         return 0;
 }
 
-/* A read-only cache whose file exists but was never set up is empty. */
+/* Empty a damaged cache file in place and set it up again. SQLite's own
+ * reset works on any content and takes the usual locks, so another process
+ * using the file at the same moment only sees an empty cache. A symbolic
+ * link in the file's place is left alone (it could lead to the store). */
+static int hashcache_reset(hashcache *cache)
+{
+        struct stat st;
+        int rc;
+
+        /* Only the cache's own file: never what a link there points to. */
+        if (lstat(cache->file, &st) < 0 || !S_ISREG(st.st_mode))
+                return -1;
+        sqlite3_finalize(cache->find);
+        cache->find = NULL;
+        if (!sqlite3_get_autocommit(cache->db))
+                sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
+        cache->reading = 0;
+        sqlite3_db_config(cache->db, SQLITE_DBCONFIG_RESET_DATABASE, 1, NULL);
+        rc = hashcache_exec(cache, "VACUUM", "emptying");
+        sqlite3_db_config(cache->db, SQLITE_DBCONFIG_RESET_DATABASE, 0, NULL);
+        if (rc < 0 || hashcache_setup(cache) < 0)
+                return -1;
+        cache->empty = 1;
+        cache->rebuild = 0;
+        return 0;
+}
+
+/* 1 when the read-only cache has its table, 0 when the file was never set
+ * up (an empty cache), -1 on failure. */
 static int hashcache_has_table(hashcache *cache)
 {
         sqlite3_stmt *stmt = NULL;
-        int rc, found;
+        int rc;
 
         if (sqlite3_prepare_v2(cache->db,
                                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
                                "'hashcache'",
                                -1, &stmt, NULL) != SQLITE_OK)
-                return hashcache_db_error(cache, "reading the schema");
+                return hashcache_fail(cache, "reading the schema");
         rc = sqlite3_step(stmt);
-        found = rc == SQLITE_ROW;
         sqlite3_finalize(stmt);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return hashcache_db_error(cache, "reading the schema");
-        return found;
+                return hashcache_fail(cache, "reading the schema");
+        return rc == SQLITE_ROW;
 }
 
 /* 1 when the cache holds no entry: lookups are then skipped, which saves a
- * B-tree search per file on a first (cold) track. */
+ * B-tree search per file on a first (cold) track. -1 on failure. */
 static int hashcache_is_empty(hashcache *cache)
 {
         sqlite3_stmt *any = NULL;
-        int empty = 0;
+        int rc;
 
-        if (sqlite3_prepare_v2(cache->db, "SELECT 1 FROM hashcache LIMIT 1", -1, &any, NULL) ==
+        if (sqlite3_prepare_v2(cache->db, "SELECT 1 FROM hashcache LIMIT 1", -1, &any, NULL) !=
             SQLITE_OK)
-                empty = sqlite3_step(any) == SQLITE_DONE;
+                return hashcache_fail(cache, "reading");
+        rc = sqlite3_step(any);
         sqlite3_finalize(any);
-        return empty;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return hashcache_fail(cache, "reading");
+        return rc == SQLITE_DONE;
 }
 
-int hashcache_open(hashcache **out, const char *home, int writable)
+/* Prepare the lookup and see whether there is anything to look up. */
+static int hashcache_prepare(hashcache *cache)
+{
+        int rc;
+
+        if (sqlite3_prepare_v3(cache->db,
+                               "SELECT dev, ino, size, mtime_ns, ctime_ns, md5, written_ns"
+                               " FROM hashcache WHERE path = ?1",
+                               -1, SQLITE_PREPARE_PERSISTENT, &cache->find, NULL) != SQLITE_OK)
+                return hashcache_fail(cache, "preparing the lookup");
+        if ((rc = hashcache_is_empty(cache)) < 0)
+                return -1;
+        cache->empty = rc;
+        return 0;
+}
+
+/* Open the file and get it ready for lookups: 0, or -1 with cache->why
+ * set (cache->db may then be open, for a reset). A read-only cache whose
+ * file was never set up is left closed: an empty cache. */
+static int hashcache_connect(hashcache *cache)
+{
+        int flags, rc;
+
+        flags = cache->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+        if (sqlite3_open_v2(cache->file, &cache->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK)
+                return hashcache_fail(cache, "open");
+        sqlite3_busy_timeout(cache->db, HASHCACHE_BUSY_MS);
+        if (cache->writable) {
+                if (hashcache_setup(cache) < 0)
+                        return -1;
+        } else {
+                rc = hashcache_has_table(cache);
+                if (rc <= 0) {
+                        if (rc == 0) {
+                                sqlite3_close(cache->db);
+                                cache->db = NULL;
+                        }
+                        return rc;
+                }
+        }
+        return hashcache_prepare(cache);
+}
+
+int hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
+                   void *payload)
 {
         hashcache *cache = NULL;
         nereid_buf file = NEREID_BUF_INIT;
         struct stat st;
-        int flags, error = NEREID_ERROR, has_table;
+        int error = NEREID_ERROR, rc;
 
         *out = NULL;
         if (buf_printf(&file, "%s/%s", home, HASHCACHE_FILE) < 0)
@@ -151,56 +282,42 @@ int hashcache_open(hashcache **out, const char *home, int writable)
         }
         cache->file = buf_detach(&file);
         cache->writable = writable;
+        cache->warn = warn;
+        cache->payload = payload;
+        error = 0;
+        /* Read-only use creates nothing: no file is an empty cache. */
         if (!writable && stat(cache->file, &st) < 0) {
-                if (errno == ENOENT) {
-                        *out = cache;
-                        cache = NULL;
-                        error = 0;
-                } else {
-                        error = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                                "hash cache %s", cache->file);
+                if (errno != ENOENT) {
+                        snprintf(cache->why, sizeof(cache->why), "%s", strerror(errno));
+                        hashcache_give_up(cache, HASHCACHE_WITHOUT);
                 }
-                goto cleanup;
+                goto done;
         }
         if (writable && mkdir(home, 0700) < 0 && errno != EEXIST) {
-                error = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                        "hash cache %s: creating the folder", cache->file);
-                goto cleanup;
+                snprintf(cache->why, sizeof(cache->why), "creating the folder: %s",
+                         strerror(errno));
+                hashcache_give_up(cache, HASHCACHE_WITHOUT);
+                goto done;
         }
-        flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-        if (sqlite3_open_v2(cache->file, &cache->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK) {
-                error = hashcache_db_error(cache, "open");
-                goto cleanup;
-        }
-        sqlite3_busy_timeout(cache->db, HASHCACHE_BUSY_MS);
-        if (writable) {
-                if (hashcache_setup(cache) < 0)
-                        goto cleanup;
-        } else {
-                has_table = hashcache_has_table(cache);
-                if (has_table < 0)
-                        goto cleanup;
-                if (!has_table) {
-                        sqlite3_close(cache->db);
-                        cache->db = NULL;
-                        *out = cache;
-                        cache = NULL;
-                        error = 0;
-                        goto cleanup;
+        if (hashcache_connect(cache) == 0)
+                goto done;
+        /* A damaged file is emptied and built again; the warning says what
+         * was wrong with it. */
+        if (writable && cache->db && hashcache_is_corrupt(cache->why_code)) {
+                char why[sizeof(cache->why)];
+
+                memcpy(why, cache->why, sizeof(why));
+                rc = hashcache_reset(cache) == 0 ? hashcache_prepare(cache) : -1;
+                memcpy(cache->why, why, sizeof(why));
+                if (rc == 0) {
+                        hashcache_warn(cache, "emptied, to be built again");
+                        goto done;
                 }
         }
-        if (sqlite3_prepare_v3(cache->db,
-                               "SELECT dev, ino, size, mtime_ns, ctime_ns, md5, written_ns"
-                               " FROM hashcache WHERE path = ?1",
-                               -1, SQLITE_PREPARE_PERSISTENT, &cache->find, NULL) != SQLITE_OK) {
-                error = hashcache_db_error(cache, "preparing the lookup");
-                goto cleanup;
-        }
-        cache->empty = hashcache_is_empty(cache);
+        hashcache_give_up(cache, HASHCACHE_WITHOUT);
+done:
         *out = cache;
         cache = NULL;
-        error = 0;
 cleanup:
         hashcache_free(cache);
         buf_free(&file);
@@ -231,7 +348,24 @@ void hashcache_free(hashcache *cache)
 
 int hashcache_empty(const hashcache *cache)
 {
-        return !cache->db || cache->empty;
+        return !cache->db || cache->empty || cache->rebuild;
+}
+
+/* A lookup failed (its message is in cache->why): no more lookups through
+ * this handle. A damaged file is emptied by the commit, before it writes
+ * what was hashed; any other trouble leaves the cache alone. */
+static int hashcache_lookup_failed(hashcache *cache)
+{
+        if (!sqlite3_get_autocommit(cache->db))
+                sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
+        cache->reading = 0;
+        if (cache->writable && hashcache_is_corrupt(cache->why_code)) {
+                cache->rebuild = 1;
+                hashcache_warn(cache, "it will be emptied and built again");
+        } else {
+                hashcache_give_up(cache, HASHCACHE_WITHOUT);
+        }
+        return 0;
 }
 
 int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
@@ -242,18 +376,19 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
         int rc, found = 0;
 
         md5_out[0] = '\0';
-        if (!cache->db || cache->empty)
+        if (!cache->db || cache->empty || cache->rebuild)
                 return 0;
         /* One read transaction for a whole series of lookups: in autocommit
          * mode every lookup would take and drop the file locks. */
         if (!cache->reading) {
-                if (hashcache_exec(cache, "BEGIN") < 0)
-                        return NEREID_ERROR;
+                if (hashcache_exec(cache, "BEGIN", "lookup") < 0)
+                        return hashcache_lookup_failed(cache);
                 cache->reading = 1;
         }
         if (sqlite3_bind_text(cache->find, 1, path, -1, SQLITE_STATIC) != SQLITE_OK) {
-                rc = hashcache_db_error(cache, "lookup");
-                goto cleanup;
+                hashcache_fail(cache, "lookup");
+                sqlite3_clear_bindings(cache->find);
+                return hashcache_lookup_failed(cache);
         }
         rc = sqlite3_step(cache->find);
         if (rc == SQLITE_DONE) {
@@ -261,8 +396,10 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
                 goto cleanup;
         }
         if (rc != SQLITE_ROW) {
-                rc = hashcache_db_error(cache, "lookup");
-                goto cleanup;
+                hashcache_fail(cache, "lookup");
+                sqlite3_reset(cache->find);
+                sqlite3_clear_bindings(cache->find);
+                return hashcache_lookup_failed(cache);
         }
         mtime_ns = hashcache_mtime_ns(st);
         ctime_ns = hashcache_ctime_ns(st);
@@ -346,11 +483,14 @@ static int hashcache_write_entry(hashcache *cache, sqlite3_stmt *stmt,
             sqlite3_bind_int64(stmt, 6, e->ctime_ns) != SQLITE_OK ||
             sqlite3_bind_text(stmt, 7, e->md5, -1, SQLITE_STATIC) != SQLITE_OK ||
             sqlite3_bind_int64(stmt, 8, e->written_ns) != SQLITE_OK)
-                return hashcache_db_error(cache, "writing an entry");
+                return hashcache_fail(cache, "writing an entry");
         rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) {
+                hashcache_fail(cache, "writing an entry");
+                sqlite3_reset(stmt);
+                return -1;
+        }
         sqlite3_reset(stmt);
-        if (rc != SQLITE_DONE)
-                return hashcache_db_error(cache, "writing an entry");
         return 0;
 }
 
@@ -370,17 +510,14 @@ static void hashcache_end_reading(hashcache *cache)
         }
 }
 
-int hashcache_commit(hashcache *cache)
+/* Write every queued entry in one transaction: 0, or -1 with cache->why
+ * set and nothing written. */
+static int hashcache_write(hashcache *cache)
 {
         sqlite3_stmt *stmt = NULL;
         size_t i;
-        int error = 0, begun = 0;
+        int error = -1, begun = 0;
 
-        pthread_mutex_lock(&cache->lock);
-        hashcache_end_reading(cache);
-        if (!cache->writable || !cache->queued)
-                goto cleanup;
-        error = NEREID_ERROR;
         if (sqlite3_prepare_v2(
                 cache->db,
                 "INSERT INTO hashcache (path, dev, ino, size, mtime_ns, ctime_ns, md5, written_ns)"
@@ -389,30 +526,62 @@ int hashcache_commit(hashcache *cache)
                 " mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
                 " md5 = excluded.md5, written_ns = excluded.written_ns",
                 -1, &stmt, NULL) != SQLITE_OK) {
-                error = hashcache_db_error(cache, "preparing the write");
+                hashcache_fail(cache, "preparing the write");
                 goto cleanup;
         }
-        /* IMMEDIATE takes the write lock now, so the busy timeout applies
-         * here rather than a deadlock surfacing at the first write. */
         /* In key order, each insert lands next to the previous one in the
          * B-tree: far fewer pages touched than in walk order. */
         qsort(cache->queue, cache->queued, sizeof(*cache->queue), hashcache_entry_compare);
-        if (hashcache_exec(cache, "BEGIN IMMEDIATE") < 0)
+        /* IMMEDIATE takes the write lock now, so the busy timeout applies
+         * here rather than a deadlock surfacing at the first write. */
+        if (hashcache_exec(cache, "BEGIN IMMEDIATE", "writing") < 0)
                 goto cleanup;
         begun = 1;
         for (i = 0; i < cache->queued; i++)
                 if (hashcache_write_entry(cache, stmt, &cache->queue[i]) < 0)
                         goto cleanup;
-        if (hashcache_exec(cache, "COMMIT") < 0)
+        if (hashcache_exec(cache, "COMMIT", "writing") < 0)
                 goto cleanup;
         begun = 0;
-        cache->empty = 0;
-        hashcache_clear_queue(cache);
         error = 0;
 cleanup:
-        if (begun)
+        if (begun || !sqlite3_get_autocommit(cache->db))
                 sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_finalize(stmt);
-        pthread_mutex_unlock(&cache->lock);
         return error;
+}
+
+int hashcache_commit(hashcache *cache)
+{
+        int rc;
+
+        pthread_mutex_lock(&cache->lock);
+        if (!cache->db)
+                goto cleanup;
+        hashcache_end_reading(cache);
+        if (!cache->writable)
+                goto cleanup;
+        /* A file found damaged by a lookup is emptied first; one found
+         * damaged by this write is emptied, and the write tried again. */
+        rc = cache->rebuild ? hashcache_reset(cache) : 0;
+        if (rc == 0 && cache->queued) {
+                rc = hashcache_write(cache);
+                if (rc < 0 && hashcache_is_corrupt(cache->why_code)) {
+                        char why[sizeof(cache->why)];
+
+                        memcpy(why, cache->why, sizeof(why));
+                        rc = hashcache_reset(cache) == 0 ? hashcache_write(cache) : -1;
+                        memcpy(cache->why, why, sizeof(why));
+                        if (rc == 0)
+                                hashcache_warn(cache, "emptied and built again");
+                }
+        }
+        if (rc < 0)
+                hashcache_give_up(cache, "not written (files are hashed again next time)");
+        else if (cache->queued)
+                cache->empty = 0;
+cleanup:
+        hashcache_clear_queue(cache);
+        pthread_mutex_unlock(&cache->lock);
+        return 0;
 }

@@ -17,15 +17,27 @@
 
 typedef struct hashcache hashcache;
 
+/* Called with a one-line message ("hash cache FILE: what: why; what
+ * now") when the cache cannot be used as it is; at most once per handle,
+ * from the thread that opened it or the one that commits. */
+typedef void (*hashcache_warn_fn)(void *payload, const char *message);
+
 /* Open the cache in folder home. When writable is 0 nothing is created: a
- * missing cache is an empty one and puts are dropped. */
-int hashcache_open(hashcache **out, const char *home, int writable);
+ * missing cache is an empty one and puts are dropped. The cache is only an
+ * optimisation, so it never fails: a file that cannot be opened or read
+ * (a folder in its place, no permission) is reported through warn (which
+ * may be NULL) and the handle works as an empty read-only cache; a
+ * damaged file in a writable cache is emptied in place and built again,
+ * with a warning. Negative (NEREID_ERROR) only when out of memory. */
+int hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
+                   void *payload);
 void hashcache_free(hashcache *cache);
 
 /* 1 and the MD5 in md5_out when path has a trusted entry matching st; 0
- * when not; negative on error. Only from the thread that opened the cache.
- * A series of lookups shares one read transaction (a snapshot of the
- * cache), which hashcache_commit ends. */
+ * when not, also when the cache fails (with the one warning; a damaged
+ * file is then emptied by hashcache_commit). Only from the thread that
+ * opened the cache. A series of lookups shares one read transaction (a
+ * snapshot of the cache), which hashcache_commit ends. */
 int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
                      char md5_out[NEREID_MD5_HEXLEN + 1]);
 
@@ -37,7 +49,8 @@ int hashcache_empty(const hashcache *cache);
 int hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
                   int64_t written_ns);
 
-/* Write every queued entry in one transaction. */
+/* Write every queued entry in one transaction. A failure is the one
+ * warning, and the entries are dropped; returns 0. */
 int hashcache_commit(hashcache *cache);
 
 #endif

@@ -726,6 +726,12 @@ static void local_tick(void *payload, size_t done, size_t count)
         project_progress(walk->project, "hashing", done, count);
 }
 
+/* The hash cache's warning (it could not be used as it was). */
+static void local_cache_warning(void *payload, const char *message)
+{
+        project_notify(payload, 0, "%s", message);
+}
+
 /* Where the store is (by device and inode, whatever path names it), and
  * its files as they are now, for links that point at them. */
 static void local_find_home(local_walk *walk)
@@ -765,7 +771,8 @@ static int local_walk_begin(local_walk *walk, int writable)
         }
         walk->lock_made = 1;
         walk->workers = project_workers(walk->project);
-        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable)) < 0)
+        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable, local_cache_warning,
+                                 walk->project)) < 0)
                 return rc;
         local_find_home(walk);
         walk->defer_stat = hashcache_empty(walk->cache);

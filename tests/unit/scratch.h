@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,23 @@ static inline const char *tmp_root(void)
         return base;
 }
 
-/* dir/name in one of 8 rotating static buffers: no freeing in the tests. */
+/* dir/name in one of 8 rotating static buffers: no freeing in the tests.
+ * dir or name may be an earlier result, even the buffer about to be reused:
+ * the path is built apart and copied in. A path too long for the buffer
+ * ends the test rather than naming another file. */
 static inline char *path_in(const char *dir, const char *name)
 {
         static char paths[8][4096];
-        static int next;
+        static unsigned next;
+        char built[4096];
         char *p = paths[next++ % 8];
+        int n = snprintf(built, sizeof(built), "%s/%s", dir, name);
 
-        snprintf(p, 4096, "%s/%s", dir, name);
+        if (n < 0 || (size_t)n >= sizeof(built)) {
+                fprintf(stderr, "path_in: %s/%s: path too long for the test\n", dir, name);
+                exit(1);
+        }
+        memcpy(p, built, (size_t)n + 1);
         return p;
 }
 
@@ -58,7 +68,12 @@ static inline int count_entries(const char *dir)
 /* Make root: "<tmp>/nereid-<name>-XXXXXX". 0, or -1 with a message. */
 static inline int scratch_begin(const char *name)
 {
-        snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
+        int n = snprintf(root, sizeof(root), "%s/nereid-%s-XXXXXX", tmp_root(), name);
+
+        if (n < 0 || (size_t)n >= sizeof(root)) {
+                fprintf(stderr, "scratch_begin: the temporary folder's path is too long\n");
+                return -1;
+        }
         if (!mkdtemp(root)) {
                 perror("mkdtemp");
                 return -1;
@@ -66,16 +81,19 @@ static inline int scratch_begin(const char *name)
         return 0;
 }
 
+static inline int scratch_remove(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        (void)st;
+        (void)type;
+        (void)ftw;
+        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 /* Remove root when the test passed (rc 0); return rc. */
 static inline int scratch_end(int rc)
 {
-        if (rc == 0) {
-                char cmd[4200];
-
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "could not remove %s\n", root);
-        }
+        if (rc == 0 && nftw(root, scratch_remove, 16, FTW_DEPTH | FTW_PHYS) != 0)
+                fprintf(stderr, "could not remove %s: %s\n", root, strerror(errno));
         return rc;
 }
 

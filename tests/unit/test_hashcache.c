@@ -1,7 +1,8 @@
 /*
  * test_hashcache.c - the MD5 cache: misses, hits, the racy-timestamp rule,
  * files changed or replaced behind its back, read-only use that creates
- * nothing, and entries that outlive the handle.
+ * nothing, entries that outlive the handle, and a cache that cannot be
+ * used (a warning, never a failure). Damaged files: test_hashcache_damage.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +49,17 @@ static int64_t later(const struct stat *st)
         return changed_ns(st) + 5 * NS;
 }
 
+/* The cache's warnings: how many, and the last one. */
+static int warnings;
+static char last_warning[1024];
+
+static void on_warning(void *payload, const char *message)
+{
+        (void)payload;
+        warnings++;
+        snprintf(last_warning, sizeof(last_warning), "%s", message);
+}
+
 static int lookup(hashcache *cache, const char *path, const struct stat *st, char *md5)
 {
         return hashcache_lookup(cache, path, st, md5);
@@ -62,7 +74,7 @@ static void test_hit_and_miss(void)
 
         write_file(file, "hello");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1) == 0);
+        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         CHECK(access(path_in(root, "hashcache.db"), F_OK) == 0);
@@ -127,7 +139,7 @@ static void test_changed_files(void)
 
         write_file(file, "0123456789");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1) == 0);
+        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st) + 60 * NS) == 0);
@@ -186,8 +198,8 @@ static void test_persistence(void)
 
         write_file(file, "persist");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1) == 0);
-        CHECK(hashcache_open(&second, root, 1) == 0);
+        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
+        CHECK(hashcache_open(&second, root, 1, on_warning, NULL) == 0);
         if (!cache || !second)
                 goto cleanup;
         CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
@@ -196,7 +208,7 @@ static void test_persistence(void)
         cache = NULL;
         CHECK(lookup(second, file, &st, md5) == 0);
 
-        CHECK(hashcache_open(&cache, root, 1) == 0);
+        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
         CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
         CHECK(hashcache_commit(cache) == 0);
         /* Another connection open all along sees the commit once its own
@@ -207,7 +219,7 @@ static void test_persistence(void)
         hashcache_free(cache);
         cache = NULL;
 
-        CHECK(hashcache_open(&reader, root, 0) == 0);
+        CHECK(hashcache_open(&reader, root, 0, on_warning, NULL) == 0);
         if (!reader)
                 goto cleanup;
         CHECK(lookup(reader, file, &st, md5) == 1);
@@ -231,7 +243,7 @@ static void test_read_only_missing(void)
         CHECK(stat(file, &st) == 0);
         snprintf(dir, sizeof(dir), "%s/empty", root);
         CHECK(mkdir(dir, 0700) == 0);
-        CHECK(hashcache_open(&cache, dir, 0) == 0);
+        CHECK(hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
         CHECK(cache != NULL);
         if (cache) {
                 CHECK(lookup(cache, file, &st, md5) == 0);
@@ -245,36 +257,73 @@ static void test_read_only_missing(void)
         /* Nor is a missing home created. */
         snprintf(dir, sizeof(dir), "%s/absent", root);
         cache = NULL;
-        CHECK(hashcache_open(&cache, dir, 0) == 0);
+        CHECK(hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
         hashcache_free(cache);
         CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
 
         /* A writable cache creates its home folder. */
         cache = NULL;
-        CHECK(hashcache_open(&cache, dir, 1) == 0);
+        CHECK(hashcache_open(&cache, dir, 1, on_warning, NULL) == 0);
         hashcache_free(cache);
         CHECK(access(path_in(dir, "hashcache.db"), F_OK) == 0);
 }
 
+/* The cache never fails a command: what cannot be used is one warning
+ * naming the file, and the handle works as an empty cache. */
 static void test_errors(void)
 {
         hashcache *cache = (hashcache *)&cache;
-        char *notdir = path_in(root, "a.txt");
+        char md5[NEREID_MD5_HEXLEN + 1], *notdir = path_in(root, "a.txt");
+        struct stat st;
 
-        /* home is a file: the cache cannot be opened, and the message says which. */
-        CHECK(hashcache_open(&cache, notdir, 1) < 0);
-        CHECK(cache == NULL);
-        CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
-        CHECK(hashcache_open(&cache, notdir, 0) < 0);
-        CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
+        CHECK(stat(notdir, &st) == 0);
+        /* home is a file: the cache cannot be opened, and the warning says which. */
+        warnings = 0;
+        CHECK(hashcache_open(&cache, notdir, 1, on_warning, NULL) == 0);
+        CHECK(cache != NULL);
+        if (cache) {
+                CHECK(warnings == 1);
+                CHECK(strstr(last_warning, "a.txt/hashcache.db") != NULL);
+                CHECK(lookup(cache, notdir, &st, md5) == 0);
+                CHECK(hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
+                CHECK(hashcache_commit(cache) == 0);
+                CHECK(warnings == 1);
+                hashcache_free(cache);
+        }
+        cache = NULL;
+        warnings = 0;
+        CHECK(hashcache_open(&cache, notdir, 0, on_warning, NULL) == 0);
+        CHECK(warnings == 1);
+        CHECK(strstr(last_warning, "a.txt/hashcache.db") != NULL);
+        hashcache_free(cache);
 
-        /* Not a database at all. */
+        /* Not a database at all: read-only use goes on without it and
+         * changes nothing; writable use empties it and builds it again. */
         CHECK(mkdir(path_in(root, "junk"), 0700) == 0);
         write_file(path_in(root, "junk/hashcache.db"), "this is not a SQLite database, not at all");
-        CHECK(hashcache_open(&cache, path_in(root, "junk"), 1) < 0);
-        CHECK(strstr(nereid_error_last(), "junk/hashcache.db") != NULL);
-        CHECK(hashcache_open(&cache, path_in(root, "junk"), 0) < 0);
-        CHECK(strstr(nereid_error_last(), "junk/hashcache.db") != NULL);
+        cache = NULL;
+        warnings = 0;
+        CHECK(hashcache_open(&cache, path_in(root, "junk"), 0, on_warning, NULL) == 0);
+        CHECK(warnings == 1);
+        CHECK(strstr(last_warning, "junk/hashcache.db") != NULL);
+        CHECK(strstr(last_warning, "not a database") != NULL);
+        if (cache)
+                CHECK(lookup(cache, notdir, &st, md5) == 0);
+        hashcache_free(cache);
+        CHECK(stat(path_in(root, "junk/hashcache.db"), &st) == 0 && st.st_size == 41);
+        cache = NULL;
+        CHECK(hashcache_open(&cache, path_in(root, "junk"), 1, on_warning, NULL) == 0);
+        CHECK(warnings == 2);
+        CHECK(strstr(last_warning, "junk/hashcache.db") != NULL);
+        CHECK(strstr(last_warning, "emptied") != NULL);
+        CHECK(stat(notdir, &st) == 0);
+        if (cache) {
+                CHECK(hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
+                CHECK(hashcache_commit(cache) == 0);
+                CHECK(lookup(cache, notdir, &st, md5) == 1);
+                hashcache_free(cache);
+        }
+        CHECK(warnings == 2);
 }
 
 int main(void)
@@ -285,6 +334,7 @@ int main(void)
         test_changed_files();
         test_persistence();
         test_read_only_missing();
+        CHECK(warnings == 0);
         test_errors();
         return scratch_end(CHECK_DONE());
 }
