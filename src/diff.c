@@ -26,7 +26,7 @@ static int diff_add(nereid_diff *diff, int kind, const char *path)
 {
         if (diff->count == diff->cap) {
                 size_t cap = diff->cap ? diff->cap * 2 : 16;
-                diff_entry *grown = realloc(diff->items, cap * sizeof(*grown));
+                diff_entry *grown = nrd_realloc_array(diff->items, cap, sizeof(*grown));
 
                 if (!grown)
                         return nereid_error_oom();

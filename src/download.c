@@ -260,7 +260,7 @@ static int download_item(void *payload, void *item, unsigned worker)
 static int download_queue(void *payload, const struct nereid_file *file)
 {
         download_job *job = payload;
-        struct nereid_file *copy = malloc(sizeof(*copy));
+        struct nereid_file *copy = nrd_malloc(sizeof(*copy));
         size_t done, pushed;
         int rc;
 

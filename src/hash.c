@@ -254,7 +254,7 @@ int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
 
 hash_md5_ctx *hash_md5_new(void)
 {
-        hash_md5_ctx *ctx = calloc(1, sizeof(*ctx));
+        hash_md5_ctx *ctx = nrd_calloc(1, sizeof(*ctx));
 
         if (!ctx) {
                 nereid_error_oom();
@@ -318,7 +318,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
         if (!name)
                 name = "(unnamed file)";
         if (!buffer) {
-                owned = malloc(NEREID_HASH_BLOCK);
+                owned = nrd_malloc(NEREID_HASH_BLOCK);
                 if (!owned) {
                         error = nereid_error_oom();
                         goto cleanup;

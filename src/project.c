@@ -78,8 +78,8 @@ char *project_resolve_home(void)
 /* The project exists with another key than the one asked for. */
 static int project_key_mismatch(const nereid_project *project, const char *key)
 {
-        return nereid_error(NEREID_ERROR, "project %s: exists with key %s (not %s)", project->name,
-                            project->key, key);
+        return nereid_error(NEREID_EEXISTS, "project %s: exists with key %s (not %s)",
+                            project->name, project->key, key);
 }
 
 int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode)
@@ -163,8 +163,8 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
         if ((rc = nereid_project_open_with_key(&project, name, key, mode)) < 0)
                 return rc;
         if (mode == NEREID_MODE_READ_ONLY)
-                rc = nereid_error(NEREID_EACCESS, "project %s: cannot be created in read-only mode",
-                                  project->name);
+                rc = nereid_error(NEREID_EREADONLY,
+                                  "project %s: cannot be created in read-only mode", project->name);
         else
                 rc = project_ensure(project);
         if (rc < 0) {
@@ -263,7 +263,8 @@ void project_progress(nereid_project *project, const char *stage, uint64_t done,
 int project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EACCESS, "%s: the run is open in read-only mode", what);
+                return nereid_error(NEREID_EREADONLY, "%s: the run is open in read-only mode",
+                                    what);
         return project->store->can_write(project->store);
 }
 

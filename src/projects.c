@@ -34,7 +34,7 @@ static int projects_push(void *payload, const char *name, const char *key, uint6
 
                 if (cap > SIZE_MAX / sizeof(*e))
                         return nereid_error_oom();
-                if (!(grown = realloc(list->items, cap * sizeof(*e))))
+                if (!(grown = nrd_realloc_array(list->items, cap, sizeof(*e))))
                         return nereid_error_oom();
                 list->items = grown;
                 list->cap = cap;

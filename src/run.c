@@ -175,7 +175,7 @@ int run_location_of_source(const char *source, uri_location *loc)
         }
         if (strncmp(source, "s3://", 5) == 0 && (slash = strchr(source + 5, '/')) != NULL) {
                 loc->scheme = URI_S3;
-                loc->bucket = strndup(source + 5, (size_t)(slash - source - 5));
+                loc->bucket = nrd_strndup(source + 5, (size_t)(slash - source - 5));
                 loc->key = nereid_strdup(slash + 1);
                 if (!loc->bucket || !loc->key) {
                         uri_location_clear(loc);

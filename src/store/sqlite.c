@@ -836,7 +836,7 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
                         store_root *grown;
 
                         cap = cap ? cap * 2 : 8;
-                        grown = realloc(roots, cap * sizeof(*roots));
+                        grown = nrd_realloc_array(roots, cap, sizeof(*roots));
                         if (!grown) {
                                 rc = nereid_error_oom();
                                 break;
@@ -1211,8 +1211,8 @@ static int sqlite_writable(sqlite_store *s)
         int rc;
 
         if (s->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EACCESS, "store %s: read-only mode: nothing is written",
-                                    s->path);
+                return nereid_error(NEREID_EREADONLY,
+                                    "store %s: read-only mode: nothing is written", s->path);
         switch (s->state) {
         case STATE_WRITABLE:
                 return 0;
