@@ -487,7 +487,7 @@ const nereid_file *nereid_files_get(const nereid_files *files, size_t i);
 void nereid_files_free(nereid_files *files);
 
 /**
- * Serialise a list as the JSON array of SPEC section 2.
+ * Serialise a list as the JSON array of SPEC section 2 (NULL: "[]").
  * @param out caller frees with nereid_string_free()
  */
 int nereid_files_to_json(const nereid_files *files, char **out);

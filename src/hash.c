@@ -246,6 +246,7 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
 
 int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
 {
+        nereid_error_clear();
         if (!files || !hash_out)
                 return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
                                     !files ? "file list" : "output buffer");

@@ -3,6 +3,7 @@
  * a typed list with accessors, read through the store seam. Not for one
  * project's handle or its runs (project.c).
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,8 @@ int nereid_projects_list(nereid_projects **out, int mode)
         char *home = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
                 return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);

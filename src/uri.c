@@ -442,6 +442,7 @@ int uri_check_field(const char *field)
 
 int nereid_field_path_check(const char *field)
 {
+        nereid_error_clear();
         return uri_check_field(field);
 }
 

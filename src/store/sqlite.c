@@ -213,6 +213,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
         rc = sqlite_project_id(s, project, &id, key_out);
         if (rc != NEREID_ENOTFOUND || !create)
                 return rc;
+        nereid_error_clear(); /* handled: made now */
         if (!key) {
                 store_derive_key(project, derived);
                 key = derived;
@@ -658,6 +659,8 @@ static int sqlite_field_write(sqlite_store *s, const char *project, const char *
         rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, old_hash);
         if (rc < 0 && rc != NEREID_ENOTFOUND)
                 goto cleanup;
+        if (rc == NEREID_ENOTFOUND)
+                nereid_error_clear(); /* a new field: nothing to add to */
         if (old_artifact) {
                 /* A re-track that found the same files: the union is what
                  * the field holds already; only the assignment is written. */
