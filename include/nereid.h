@@ -65,14 +65,14 @@ enum nereid_mode {
         NEREID_MODE_SYNC,
         NEREID_MODE_OFFLINE,
         NEREID_MODE_READ_ONLY,
-        NEREID_MODE_DEBUG,
+        NEREID_MODE_DEBUG
 };
 
 /** Kinds of difference reported by nereid_diff_get(). */
 enum nereid_change {
         NEREID_CHANGE_ADDED = 1,
         NEREID_CHANGE_REMOVED = 2,
-        NEREID_CHANGE_CHANGED = 3,
+        NEREID_CHANGE_CHANGED = 3
 };
 
 typedef struct nereid_project nereid_project;
@@ -422,7 +422,7 @@ enum nereid_download_flag {
         /** Replace a target that exists with other content (it is
          * otherwise reported and left as it is). A target that is the
          * source file itself is never replaced, even so. */
-        NEREID_DOWNLOAD_FORCE = 2,
+        NEREID_DOWNLOAD_FORCE = 2
 };
 
 /**
