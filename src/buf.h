@@ -3,7 +3,10 @@
  * being built grows. Not for binary-safe parsing; every buffer is kept
  * NUL-terminated so that ptr can be used as a C string. Every buffer has a
  * maximum (curl's dynbuf): NEREID_BUF_MAX unless buf_init set another, so
- * no input can make one grow without bound.
+ * no input can make one grow without bound. Failure is sticky, as in
+ * dynbuf: once a put fails, the buffer is emptied and every later put fails
+ * and buf_detach returns NULL, so a sequence of unchecked puts can never
+ * yield a string with a piece missing. buf_clear and buf_free start over.
  */
 #ifndef NEREID_BUF_H
 #define NEREID_BUF_H
@@ -16,6 +19,7 @@ typedef struct nereid_buf {
         size_t len; /* bytes held, without the NUL */
         size_t cap; /* bytes allocated */
         size_t max; /* most bytes it may hold (without the NUL); 0: NEREID_BUF_MAX */
+        int failed; /* 1 once a put failed: later puts fail, detach gives NULL */
 } nereid_buf;
 
 /* The maximum of a buffer that buf_init did not set: 1 GiB, well above the
@@ -24,7 +28,7 @@ typedef struct nereid_buf {
 
 #define NEREID_BUF_INIT                                                                            \
         {                                                                                          \
-                NULL, 0, 0, 0                                                                      \
+                NULL, 0, 0, 0, 0                                                                   \
         }
 
 /* An empty buffer that may hold at most max bytes (0: NEREID_BUF_MAX). */
@@ -39,7 +43,8 @@ int buf_putc(nereid_buf *buf, char c);
 int buf_printf(nereid_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap);
 void buf_clear(nereid_buf *buf);
-/* Hand the string to the caller (never NULL on success: "" when empty). */
+/* Hand the string to the caller ("" when empty); NULL when a put failed
+ * (the message says why) or out of memory. The buffer is then empty. */
 char *buf_detach(nereid_buf *buf);
 void buf_free(nereid_buf *buf);
 
