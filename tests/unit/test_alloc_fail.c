@@ -67,7 +67,8 @@ done:
         return rc;
 }
 
-/* Open the project and the run, with one worker so that runs repeat. */
+/* Open the project and the run, with three workers: failures in worker
+ * threads are walked too (the count may differ from run to run). */
 static int open_run(nereid_project **project, nereid_run **run)
 {
         int rc;
@@ -75,7 +76,7 @@ static int open_run(nereid_project **project, nereid_run **run)
         *run = NULL;
         if ((rc = nereid_project_open(project, PROJECT, NEREID_MODE_ASYNC)) < 0)
                 return rc;
-        nereid_project_set_workers(*project, 1);
+        nereid_project_set_workers(*project, 3);
         return nereid_run_open(run, *project, run_id, NULL);
 }
 
