@@ -5,9 +5,10 @@
  * (cli_commands, cli_option_defs): a new option is a row there and a flag
  * in the rows of the commands it applies to. Errors are one line on stderr,
  * "nereid: <what failed>: <why>", with user data escaped (escape.c); the
- * exit code is the negated library status (1 failure, 2 usage, 3 not
- * found, 4 access, 5 integrity; for status and diff a general failure is 6,
- * as 1 means "differs"). Every command checks that its output was written.
+ * exit code comes from the library status through one table (exitcode.c:
+ * 1 failure, 2 usage, 3 not found, 4 access, 5 integrity; for status and
+ * diff a general failure is 6, as 1 means "differs"). Every command checks
+ * that its output was written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "escape.h"
+#include "exitcode.h"
 #include "nereid.h"
 #include "output.h"
 
@@ -124,9 +126,7 @@ static int cli_fail(int rc)
         fputs("nereid: ", stderr);
         escape_write(stderr, *msg ? msg : "failed");
         putc('\n', stderr);
-        if (rc <= NEREID_EUSAGE && rc >= NEREID_EINTEGRITY)
-                return -rc;
-        return cli_general_failure;
+        return cli_exit_code(rc < 0 ? rc : NEREID_ERROR, cli_general_failure);
 }
 
 static void cli_usage_line(FILE *f, const cli_command *c)
@@ -459,7 +459,7 @@ static int do_download(cli_options *o, nereid_run *run, const char *field)
         cli_progress_end(&cli_progress_state);
         /* Each failed file has had its line; the summary would repeat them. */
         if (rc < 0 && cli_progress_state.failures)
-                return -rc;
+                return cli_exit_code(rc, cli_general_failure);
         return rc < 0 ? cli_fail(rc) : 0;
 }
 

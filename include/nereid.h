@@ -32,33 +32,47 @@ extern "C" {
 #define NEREID_HASH_HEXLEN 64
 
 /*
- * Status codes. The CLI exits with the negated code, so the values follow
- * SPEC section 7: 1 failure, 2 usage, 3 not found, 4 access denied,
- * 5 integrity.
+ * Status codes: 0 or one of these negative values. They are few, stable
+ * and never renumbered: a new one only takes a new value. Bindings map
+ * them to exceptions; nereid_error_name() gives each a stable name. The
+ * nereid command maps them to its exit codes in one table (see
+ * docs/api/errors.md); the values are not exit codes.
  */
 enum nereid_status {
         NEREID_OK = 0,
+        /** Any other failure ("error"). */
         NEREID_ERROR = -1,
+        /** A bad argument, name, path or record ("invalid"). */
+        NEREID_EINVALID = -2,
+        /** The older name of NEREID_EINVALID. */
         NEREID_EUSAGE = -2,
+        /** No such run, field, project, artifact or source ("not-found"). */
         NEREID_ENOTFOUND = -3,
+        /** Access denied or credentials missing or refused ("access"). */
         NEREID_EACCESS = -4,
+        /** Data that does not match its recorded hash ("integrity"). */
         NEREID_EINTEGRITY = -5,
+        /** The thing to create exists already, differently ("exists"). */
+        NEREID_EEXISTS = -6,
+        /** A write refused because the handle is in read-only mode ("read-only"). */
+        NEREID_EREADONLY = -7,
+        /** The operation was cancelled before it finished ("cancelled"). */
+        NEREID_ECANCELLED = -8
 };
-
 /** Run modes, as the seed's init_run(mode=...). */
 enum nereid_mode {
         NEREID_MODE_ASYNC = 0,
         NEREID_MODE_SYNC,
         NEREID_MODE_OFFLINE,
         NEREID_MODE_READ_ONLY,
-        NEREID_MODE_DEBUG,
+        NEREID_MODE_DEBUG
 };
 
 /** Kinds of difference reported by nereid_diff_get(). */
 enum nereid_change {
         NEREID_CHANGE_ADDED = 1,
         NEREID_CHANGE_REMOVED = 2,
-        NEREID_CHANGE_CHANGED = 3,
+        NEREID_CHANGE_CHANGED = 3
 };
 
 typedef struct nereid_project nereid_project;
@@ -88,10 +102,26 @@ const char *nereid_version(void);
 
 /**
  * The message of the last failure on this thread, "what failed: why".
- * Borrowed, valid until the next call into the library on this thread;
- * never NULL (an empty string when nothing failed).
+ * Every function that returns a status code (int) clears it when it is
+ * called, so after a success it is "" and after a failure it says why
+ * that call failed. Functions that cannot fail (accessors, setters,
+ * nereid_*_free, nereid_error_name, nereid_download_abort) leave it as it
+ * is, so handles may be freed before the message is read.
+ * Borrowed, valid until the next call of a function that returns a status
+ * on this thread; never NULL (an empty string when nothing failed).
+ * Passing NULL for a handle (a project, run, list or record) to any
+ * function that does not document NULL as accepted is a programming
+ * error, caught by assert() in debug builds.
  */
 const char *nereid_error_last(void);
+
+/**
+ * The stable name of a status code, like libuv's uv_err_name(): "ok",
+ * "error", "invalid", "not-found", "access", "integrity", "exists",
+ * "read-only", "cancelled"; "unknown" for any other value. A static
+ * string; names are never changed.
+ */
+const char *nereid_error_name(int code);
 
 /**
  * Parse a mode name ("async", "sync", "offline", "read-only", "debug").
@@ -122,7 +152,7 @@ int nereid_project_open(nereid_project **out, const char *name, int mode);
  * Like nereid_project_open(), with the key of a project created by this
  * handle's first run.
  * @param key 2-10 uppercase letters, or NULL to derive it from the name
- * @return as nereid_project_open(); NEREID_ERROR naming the existing key
+ * @return as nereid_project_open(); NEREID_EEXISTS naming the existing key
  *         when the project exists with another key
  */
 int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode);
@@ -132,10 +162,10 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
  * when it exists already with that key.
  * @param out receives the handle; caller frees with nereid_project_free()
  * @param key 2-10 uppercase letters, or NULL to derive it from the name
- * @return 0, NEREID_EUSAGE for a bad name or key, NEREID_EACCESS in
- *         read-only mode or for a store this user cannot write,
- *         NEREID_ERROR naming the existing key when the project exists with
- *         another key
+ * @return 0, NEREID_EUSAGE for a bad name or key, NEREID_EREADONLY in
+ *         read-only mode, NEREID_EACCESS for a store this user cannot
+ *         write, NEREID_EEXISTS naming the existing key when the project
+ *         exists with another key
  */
 int nereid_project_create(nereid_project **out, const char *name, const char *key, int mode);
 
@@ -239,8 +269,8 @@ void nereid_string_free(char *s);
  *        the store, when this is their first run)
  * @param name the new run's sys/name, or NULL; ignored for existing runs
  * @return 0, NEREID_ENOTFOUND for an unknown run (or project),
- *         NEREID_EACCESS when a new run is asked for in read-only mode or
- *         in a store this user cannot write
+ *         NEREID_EREADONLY when a new run is asked for in read-only mode,
+ *         NEREID_EACCESS in a store this user cannot write
  */
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id,
                     const char *name);
@@ -309,7 +339,7 @@ int nereid_run_track_files_replace(nereid_run *run, const char *field, const cha
  * del run[path]), in one transaction. The artifacts stay in the project, so
  * nereid_run_assign_hash() can bring one back.
  * @return 0, NEREID_EUSAGE for a sys/ field or a bad path,
- *         NEREID_ENOTFOUND when there is no such field, NEREID_EACCESS in
+ *         NEREID_ENOTFOUND when there is no such field, NEREID_EREADONLY in
  *         read-only mode
  */
 int nereid_run_remove_field(nereid_run *run, const char *field);
@@ -392,7 +422,7 @@ enum nereid_download_flag {
         /** Replace a target that exists with other content (it is
          * otherwise reported and left as it is). A target that is the
          * source file itself is never replaced, even so. */
-        NEREID_DOWNLOAD_FORCE = 2,
+        NEREID_DOWNLOAD_FORCE = 2
 };
 
 /**
@@ -457,7 +487,7 @@ const nereid_file *nereid_files_get(const nereid_files *files, size_t i);
 void nereid_files_free(nereid_files *files);
 
 /**
- * Serialise a list as the JSON array of SPEC section 2.
+ * Serialise a list as the JSON array of SPEC section 2 (NULL: "[]").
  * @param out caller frees with nereid_string_free()
  */
 int nereid_files_to_json(const nereid_files *files, char **out);

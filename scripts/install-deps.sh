@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential cmake ninja-build pkg-config git # build
+	build-essential g++ cmake ninja-build pkg-config git # build (g++: the header compiled as C++)
 	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev # libraries
 	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
 	python3 sqlite3 curl util-linux procps coreutils findutils time # tests and benchmarks

@@ -1,6 +1,6 @@
 /*
- * buf.c - the growable buffer of buf.h. Growth doubles the capacity; every
- * size computation is checked for overflow.
+ * buf.c - the growable buffer of buf.h. Growth doubles the capacity, up to
+ * the buffer's maximum; every size computation is checked for overflow.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,22 +9,47 @@
 #include "buf.h"
 #include "error.h"
 
+void buf_init(nereid_buf *buf, size_t max)
+{
+        buf->ptr = NULL;
+        buf->len = buf->cap = 0;
+        buf->max = max;
+        buf->failed = 0;
+}
+
+/* A put failed: drop what the buffer holds, and fail every later put. */
+static int buf_fail(nereid_buf *buf, int rc)
+{
+        free(buf->ptr);
+        buf->ptr = NULL;
+        buf->len = buf->cap = 0;
+        buf->failed = 1;
+        return rc;
+}
+
 int buf_grow(nereid_buf *buf, size_t extra)
 {
-        size_t need, cap;
+        size_t need, cap, max = buf->max ? buf->max : NEREID_BUF_MAX;
         char *p;
 
+        if (buf->failed)
+                return NEREID_ERROR; /* the message of the first failure stands */
         if (extra > SIZE_MAX - buf->len - 1)
-                return nereid_error(NEREID_ERROR, "buffer: size overflow");
+                return buf_fail(buf, nereid_error(NEREID_ERROR, "buffer: size overflow"));
+        if (buf->len + extra > max)
+                return buf_fail(buf,
+                                nereid_error(NEREID_ERROR, "buffer: more than %zu bytes", max));
         need = buf->len + extra + 1;
         if (need <= buf->cap)
                 return 0;
         cap = buf->cap ? buf->cap : 64;
         while (cap < need)
                 cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-        p = realloc(buf->ptr, cap);
+        if (max < SIZE_MAX && cap > max + 1)
+                cap = max + 1;
+        p = nrd_realloc_array(buf->ptr, cap, 1);
         if (!p)
-                return nereid_error_oom();
+                return buf_fail(buf, NEREID_ERROR);
         buf->ptr = p;
         buf->cap = cap;
         buf->ptr[buf->len] = '\0'; /* a new buffer is a valid empty string */
@@ -61,7 +86,7 @@ int buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
         n = vsnprintf(NULL, 0, fmt, copy);
         va_end(copy);
         if (n < 0)
-                return nereid_error(NEREID_ERROR, "buffer: bad format");
+                return buf_fail(buf, nereid_error(NEREID_ERROR, "buffer: bad format"));
         if (buf_grow(buf, (size_t)n) < 0)
                 return NEREID_ERROR;
         vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
@@ -82,6 +107,7 @@ int buf_printf(nereid_buf *buf, const char *fmt, ...)
 
 void buf_clear(nereid_buf *buf)
 {
+        buf->failed = 0;
         buf->len = 0;
         if (buf->ptr)
                 buf->ptr[0] = '\0';
@@ -91,6 +117,10 @@ char *buf_detach(nereid_buf *buf)
 {
         char *s = buf->ptr;
 
+        if (buf->failed) {
+                buf->failed = 0;
+                return NULL; /* ptr is NULL already */
+        }
         if (!s)
                 s = nereid_strdup("");
         buf->ptr = NULL;
@@ -103,27 +133,15 @@ void buf_free(nereid_buf *buf)
         free(buf->ptr);
         buf->ptr = NULL;
         buf->len = buf->cap = 0;
+        buf->failed = 0;
 }
 
 char *nereid_strdup(const char *s)
 {
-        char *copy = strdup(s);
-
-        if (!copy)
-                nereid_error_oom();
-        return copy;
+        return nrd_strdup(s);
 }
 
 void *nereid_calloc_array(size_t count, size_t size)
 {
-        void *p;
-
-        if (size && count > SIZE_MAX / size) {
-                nereid_error(NEREID_ERROR, "allocation: size overflow");
-                return NULL;
-        }
-        p = calloc(count ? count : 1, size ? size : 1);
-        if (!p)
-                nereid_error_oom();
-        return p;
+        return nrd_calloc(count, size);
 }

@@ -4,6 +4,7 @@
  * file_hash, size or type differ: moving or touching a file with the same
  * content is not a change of the data.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
@@ -26,7 +27,7 @@ static int diff_add(nereid_diff *diff, int kind, const char *path)
 {
         if (diff->count == diff->cap) {
                 size_t cap = diff->cap ? diff->cap * 2 : 16;
-                diff_entry *grown = realloc(diff->items, cap * sizeof(*grown));
+                diff_entry *grown = nrd_realloc_array(diff->items, cap, sizeof(*grown));
 
                 if (!grown)
                         return nereid_error_oom();
@@ -50,11 +51,14 @@ static int diff_same_content(const struct nereid_file *a, const struct nereid_fi
 int nereid_diff_files(const nereid_files *old_files, const nereid_files *new_files,
                       nereid_diff **out)
 {
-        nereid_diff *diff = nereid_calloc_array(1, sizeof(*diff));
+        nereid_diff *diff;
         size_t i = 0, j = 0;
         int rc = 0;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
+        diff = nereid_calloc_array(1, sizeof(*diff));
         if (!diff)
                 return NEREID_ERROR;
         /* Both lists are sorted by file_path: one merge pass. */
@@ -133,8 +137,10 @@ static int status_scan_root(nereid_project *project, const store_root *root, ner
         nereid_files *found = NULL;
         int rc = run_scan(project, root->location, root->destination, &found, NULL);
 
-        if (rc == NEREID_ENOTFOUND)
+        if (rc == NEREID_ENOTFOUND) {
+                nereid_error_clear(); /* a source gone: its records are removed */
                 return 0;
+        }
         return rc < 0 ? rc : status_add(current, found);
 }
 
@@ -163,9 +169,10 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
                         *slash = '\0';
                 rc =
                     run_scan_location(project, &loc, rec->source, slash ? dir : NULL, &found, NULL);
-                if (rc == NEREID_ENOTFOUND)
+                if (rc == NEREID_ENOTFOUND) {
+                        nereid_error_clear();
                         rc = 0;
-                else if (rc == 0)
+                } else if (rc == 0)
                         rc = status_add(current, found);
                 free(dir);
                 uri_location_clear(&loc);
@@ -177,12 +184,16 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
 {
         nereid_project *project = run->project;
         nereid_store *store = project->store;
-        nereid_files *recorded = NULL, *current = files_new();
+        nereid_files *recorded = NULL, *current;
         store_root *roots = NULL;
         size_t nroots = 0, i;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
+        assert(out);
         *out = NULL;
+        current = files_new();
         if (!current)
                 return NEREID_ERROR;
         if ((rc = nereid_run_fetch_files_list(run, field, &recorded)) < 0 ||

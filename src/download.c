@@ -10,6 +10,7 @@
  * every folder written into. The transfer itself is the source driver's
  * fetch, run on the worker pool so that several files move at once.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -260,7 +261,7 @@ static int download_item(void *payload, void *item, unsigned worker)
 static int download_queue(void *payload, const struct nereid_file *file)
 {
         download_job *job = payload;
-        struct nereid_file *copy = malloc(sizeof(*copy));
+        struct nereid_file *copy = nrd_malloc(sizeof(*copy));
         size_t done, pushed;
         int rc;
 
@@ -331,6 +332,8 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         unsigned workers, w;
         int rc, streamed;
 
+        nereid_error_clear();
+        assert(run);
         if (!destination || !*destination)
                 destination = ".";
         if (flags & ~(NEREID_DOWNLOAD_COPY | NEREID_DOWNLOAD_FORCE))

@@ -4,7 +4,12 @@
  * allocated, so that reporting an out-of-memory error cannot itself fail.
  * A message longer than the buffer (a path of thousands of bytes) loses
  * the middle, never its end: the cause comes last and must survive.
+ * Also the stable names of the status codes (nereid_error_name). Not for
+ * printing: the tools print the message.
  */
+/* Raw malloc for a message too long for the buffer: the wrappers would set
+ * the message being built to "out of memory". */
+#define NEREID_ALLOC_RAW
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,10 +99,10 @@ int nereid_error(int code, const char *fmt, ...)
 
 int nereid_error_os(int code, int errnum, const char *fmt, ...)
 {
-        char suffix[256];
+        char suffix[256], text[200];
         va_list ap;
 
-        snprintf(suffix, sizeof(suffix), ": %s", strerror(errnum));
+        snprintf(suffix, sizeof(suffix), ": %s", nrd_strerror(errnum, text, sizeof(text)));
         va_start(ap, fmt);
         error_vformat_suffix(error_message, sizeof(error_message), suffix, fmt, ap);
         va_end(ap);
@@ -132,4 +137,36 @@ void nereid_error_clear(void)
 const char *nereid_error_last(void)
 {
         return error_message;
+}
+
+const char *nrd_strerror(int errnum, char *buf, size_t cap)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+        /* GNU strerror_r returns the text, in buf or a static string. */
+        return strerror_r(errnum, buf, cap);
+#else
+        if (strerror_r(errnum, buf, cap) != 0)
+                snprintf(buf, cap, "error %d", errnum);
+        return buf;
+#endif
+}
+
+/* The names of the status codes, by negated value; never changed. */
+static const char *const error_names[] = {
+    "ok",        /* NEREID_OK */
+    "error",     /* NEREID_ERROR */
+    "invalid",   /* NEREID_EINVALID (NEREID_EUSAGE) */
+    "not-found", /* NEREID_ENOTFOUND */
+    "access",    /* NEREID_EACCESS */
+    "integrity", /* NEREID_EINTEGRITY */
+    "exists",    /* NEREID_EEXISTS */
+    "read-only", /* NEREID_EREADONLY */
+    "cancelled", /* NEREID_ECANCELLED */
+};
+
+const char *nereid_error_name(int code)
+{
+        if (code > 0 || code < -(int)(sizeof(error_names) / sizeof(error_names[0]) - 1))
+                return "unknown";
+        return error_names[-code];
 }

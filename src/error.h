@@ -25,5 +25,13 @@ void nereid_error_clear(void);
  * loses its middle ("...") rather than its end, where the cause is. For
  * messages that go elsewhere than the last error (warnings). */
 void error_vformat(char *out, size_t cap, const char *fmt, va_list ap);
+/* The text of errno value errnum, as strerror (banned: not thread-safe)
+ * gives it, in buf (cap bytes, 64 or more); returns buf or a static string. */
+const char *nrd_strerror(int errnum, char *buf, size_t cap);
+
+/* Every file of the library includes this header after its system
+ * headers: the allocation wrappers, then the banned functions. */
+#include "alloc.h"
+#include "banned.h"
 
 #endif

@@ -246,6 +246,7 @@ int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXL
 
 int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
 {
+        nereid_error_clear();
         if (!files || !hash_out)
                 return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
                                     !files ? "file list" : "output buffer");
@@ -254,7 +255,7 @@ int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
 
 hash_md5_ctx *hash_md5_new(void)
 {
-        hash_md5_ctx *ctx = calloc(1, sizeof(*ctx));
+        hash_md5_ctx *ctx = nrd_calloc(1, sizeof(*ctx));
 
         if (!ctx) {
                 nereid_error_oom();
@@ -318,7 +319,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
         if (!name)
                 name = "(unnamed file)";
         if (!buffer) {
-                owned = malloc(NEREID_HASH_BLOCK);
+                owned = nrd_malloc(NEREID_HASH_BLOCK);
                 if (!owned) {
                         error = nereid_error_oom();
                         goto cleanup;

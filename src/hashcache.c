@@ -79,11 +79,12 @@ static int hashcache_fail(hashcache *cache, const char *what)
 {
         int sys = cache->db ? sqlite3_system_errno(cache->db) : 0;
         int code = cache->db ? sqlite3_errcode(cache->db) : SQLITE_CANTOPEN;
+        char text[200];
 
         cache->why_code = code & 0xff;
         if (sys && (cache->why_code == SQLITE_CANTOPEN || cache->why_code == SQLITE_IOERR))
                 snprintf(cache->why, sizeof(cache->why), "%s: %s: %s", what,
-                         sqlite3_errmsg(cache->db), strerror(sys));
+                         sqlite3_errmsg(cache->db), nrd_strerror(sys, text, sizeof(text)));
         else
                 snprintf(cache->why, sizeof(cache->why), "%s: %s", what,
                          cache->db ? sqlite3_errmsg(cache->db) : sqlite3_errstr(code));
@@ -264,12 +265,13 @@ int hashcache_open(hashcache **out, const char *home, int writable, hashcache_wa
         hashcache *cache = NULL;
         nereid_buf file = NEREID_BUF_INIT;
         struct stat st;
+        char text[200];
         int error = NEREID_ERROR, rc;
 
         *out = NULL;
         if (buf_printf(&file, "%s/%s", home, HASHCACHE_FILE) < 0)
                 goto cleanup;
-        cache = calloc(1, sizeof(*cache));
+        cache = nrd_calloc(1, sizeof(*cache));
         if (!cache) {
                 error = nereid_error_oom();
                 goto cleanup;
@@ -288,14 +290,15 @@ int hashcache_open(hashcache **out, const char *home, int writable, hashcache_wa
         /* Read-only use creates nothing: no file is an empty cache. */
         if (!writable && stat(cache->file, &st) < 0) {
                 if (errno != ENOENT) {
-                        snprintf(cache->why, sizeof(cache->why), "%s", strerror(errno));
+                        snprintf(cache->why, sizeof(cache->why), "%s",
+                                 nrd_strerror(errno, text, sizeof(text)));
                         hashcache_give_up(cache, HASHCACHE_WITHOUT);
                 }
                 goto done;
         }
         if (writable && mkdir(home, 0700) < 0 && errno != EEXIST) {
                 snprintf(cache->why, sizeof(cache->why), "creating the folder: %s",
-                         strerror(errno));
+                         nrd_strerror(errno, text, sizeof(text)));
                 hashcache_give_up(cache, HASHCACHE_WITHOUT);
                 goto done;
         }
@@ -446,7 +449,7 @@ int hashcache_put(hashcache *cache, const char *path, const struct stat *st, con
         if (cache->queued == cache->cap) {
                 cap = cache->cap ? cache->cap * 2 : 256;
                 grown = cap <= SIZE_MAX / sizeof(*grown)
-                            ? realloc(cache->queue, cap * sizeof(*grown))
+                            ? nrd_realloc_array(cache->queue, cap, sizeof(*grown))
                             : NULL;
                 if (!grown) {
                         error = nereid_error_oom();

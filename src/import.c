@@ -5,6 +5,7 @@
  * and the records are then merged into the field with the union rule of
  * track. Reading JSON is json.c's job, storing the store's.
  */
+#include <assert.h>
 #include <string.h>
 #include "error.h"
 #include "json.h"
@@ -51,6 +52,8 @@ int nereid_run_import_files(nereid_run *run, const char *field, const nereid_fil
         size_t i;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = import_check_field(run, field)) < 0)
                 return rc;
         if (!(copy = files_new()))
@@ -69,6 +72,8 @@ int nereid_run_import_json(nereid_run *run, const char *field, int fd, const cha
         nereid_files *files = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if (!label)
                 label = "import";
         if ((rc = import_check_field(run, field)) < 0 ||

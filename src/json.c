@@ -12,6 +12,7 @@
  * that names the record and the key; "size" and "metadata" may be absent
  * (null and {}).
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +488,8 @@ int nereid_files_to_json(const nereid_files *files, char **out)
         size_t i, count = files ? files->count : 0;
         int rc = 0;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if (buf_putc(&buf, '[') < 0) {
                 rc = NEREID_ERROR;
@@ -513,6 +516,8 @@ cleanup:
 
 int nereid_files_from_json(const char *json, nereid_files **out)
 {
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if (!json)
                 return nereid_error(NEREID_EUSAGE, "JSON: no text");
@@ -524,6 +529,9 @@ int nereid_file_to_json(const nereid_file *file, char **out)
         nereid_buf buf = NEREID_BUF_INIT;
         int rc;
 
+        nereid_error_clear();
+        assert(file);
+        assert(out);
         *out = NULL;
         if ((rc = json_record_append(&buf, file)) < 0) {
                 buf_free(&buf);

@@ -38,7 +38,7 @@ static int lists_grow(void **items, size_t *cap, size_t count, size_t size)
                 return 0;
         if (n > SIZE_MAX / size)
                 return nereid_error_oom();
-        if (!(grown = realloc(*items, n * size)))
+        if (!(grown = nrd_realloc_array(*items, n, size)))
                 return nereid_error_oom();
         *items = grown;
         *cap = n;

@@ -325,7 +325,7 @@ int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_
                 return NEREID_ERROR;
         }
         for (i = 0; i < workers; i++) {
-                struct pool_stream_worker *w = malloc(sizeof(*w));
+                struct pool_stream_worker *w = nrd_malloc(sizeof(*w));
 
                 if (!w)
                         break;
@@ -371,7 +371,7 @@ int pool_stream_push(pool_stream *s, void *item)
                 size_t cap = s->cap ? s->cap * 2 : 1024;
                 void **grown = cap > SIZE_MAX / sizeof(void *)
                                    ? NULL
-                                   : realloc(s->queue, cap * sizeof(void *));
+                                   : nrd_realloc_array(s->queue, cap, sizeof(void *));
 
                 if (!grown) {
                         rc = nereid_error_oom();

@@ -3,6 +3,7 @@
  * SPEC section 6 (project name, NEREID_HOME, mode), opening the store, the
  * callbacks, and the project-wide reads (runs, artifacts by hash).
  */
+#include <assert.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ int nereid_mode_parse(const char *name, int *out)
         static const char *const names[] = {"async", "sync", "offline", "read-only", "debug"};
         int i;
 
+        nereid_error_clear();
+        assert(out);
         for (i = 0; i < 5; i++) {
                 if (strcmp(name, names[i]) == 0) {
                         *out = i;
@@ -78,8 +81,8 @@ char *project_resolve_home(void)
 /* The project exists with another key than the one asked for. */
 static int project_key_mismatch(const nereid_project *project, const char *key)
 {
-        return nereid_error(NEREID_ERROR, "project %s: exists with key %s (not %s)", project->name,
-                            project->key, key);
+        return nereid_error(NEREID_EEXISTS, "project %s: exists with key %s (not %s)",
+                            project->name, project->key, key);
 }
 
 int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode)
@@ -87,6 +90,8 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
         nereid_project *project = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
                 return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);
@@ -124,6 +129,7 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
                         snprintf(project->key, sizeof(project->key), "%s", key);
                 else
                         store_derive_key(name, project->key);
+                nereid_error_clear(); /* handled: not a failure */
                 rc = 0;
         }
 cleanup:
@@ -159,12 +165,14 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
         nereid_project *project = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if ((rc = nereid_project_open_with_key(&project, name, key, mode)) < 0)
                 return rc;
         if (mode == NEREID_MODE_READ_ONLY)
-                rc = nereid_error(NEREID_EACCESS, "project %s: cannot be created in read-only mode",
-                                  project->name);
+                rc = nereid_error(NEREID_EREADONLY,
+                                  "project %s: cannot be created in read-only mode", project->name);
         else
                 rc = project_ensure(project);
         if (rc < 0) {
@@ -177,6 +185,8 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
 
 int nereid_project_open(nereid_project **out, const char *name, int mode)
 {
+        nereid_error_clear();
+        assert(out);
         return nereid_project_open_with_key(out, name, NULL, mode);
 }
 
@@ -263,7 +273,8 @@ void project_progress(nereid_project *project, const char *stage, uint64_t done,
 int project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EACCESS, "%s: the run is open in read-only mode", what);
+                return nereid_error(NEREID_EREADONLY, "%s: the run is open in read-only mode",
+                                    what);
         return project->store->can_write(project->store);
 }
 
@@ -274,17 +285,23 @@ static int project_collect_run(void *payload, const store_run_info *info)
 
 int nereid_project_runs(nereid_runs **out, nereid_project *project)
 {
-        nereid_runs *runs = runs_new();
+        nereid_runs *runs;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
+        assert(project);
         *out = NULL;
+        runs = runs_new();
         if (!runs)
                 return NEREID_ERROR;
         rc = project->store->run_each(project->store, project->name, project_collect_run, runs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
-            strcmp(project->name, PROJECT_BUILTIN) == 0)
+            strcmp(project->name, PROJECT_BUILTIN) == 0) {
+                nereid_error_clear();
                 rc = 0;
+        }
         if (rc < 0) {
                 nereid_runs_free(runs);
                 return rc;
@@ -297,6 +314,8 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash)
 {
         char content[NEREID_HASH_HEXLEN + 1];
 
+        nereid_error_clear();
+        assert(project);
         return project->store->artifact_content_hash(project->store, project->name, hash, content);
 }
 
@@ -307,10 +326,14 @@ static int project_collect_file(void *payload, const struct nereid_file *file)
 
 int nereid_project_artifact_files(nereid_project *project, const char *hash, nereid_files **out)
 {
-        nereid_files *files = files_new();
+        nereid_files *files;
         int rc;
 
+        nereid_error_clear();
+        assert(project);
+        assert(out);
         *out = NULL;
+        files = files_new();
         if (!files)
                 return NEREID_ERROR;
         rc = project->store->artifact_each(project->store, project->name, hash,

@@ -33,11 +33,11 @@ void project_notify(nereid_project *project, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Report progress; only from the thread that called into the library. */
 void project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total);
-/* NEREID_EACCESS with a clear message when the mode forbids writes. */
+/* NEREID_EREADONLY with a clear message when the mode forbids writes. */
 int project_check_writable(const nereid_project *project, const char *what);
 unsigned project_workers(const nereid_project *project);
 /* Make the project in the store if it is not there yet (a write): the first
- * run of a project makes it. EACCESS in read-only mode. */
+ * run of a project makes it. EREADONLY in read-only mode. */
 int project_ensure(nereid_project *project);
 /* NEREID_HOME, else ~/.nereid; caller frees; NULL with the message set. */
 char *project_resolve_home(void);

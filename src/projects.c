@@ -3,6 +3,7 @@
  * a typed list with accessors, read through the store seam. Not for one
  * project's handle or its runs (project.c).
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static int projects_push(void *payload, const char *name, const char *key, uint6
 
                 if (cap > SIZE_MAX / sizeof(*e))
                         return nereid_error_oom();
-                if (!(grown = realloc(list->items, cap * sizeof(*e))))
+                if (!(grown = nrd_realloc_array(list->items, cap, sizeof(*e))))
                         return nereid_error_oom();
                 list->items = grown;
                 list->cap = cap;
@@ -55,6 +56,8 @@ int nereid_projects_list(nereid_projects **out, int mode)
         char *home = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
         *out = NULL;
         if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
                 return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);

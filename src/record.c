@@ -35,7 +35,7 @@ static int files_reserve(nereid_files *files, size_t extra)
                 cap *= 2;
         if (cap > SIZE_MAX / sizeof(*items))
                 return nereid_error(NEREID_ERROR, "file list: size overflow");
-        items = realloc(files->items, cap * sizeof(*items));
+        items = nrd_realloc_array(files->items, cap, sizeof(*items));
         if (!items)
                 return nereid_error_oom();
         files->items = items;

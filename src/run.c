@@ -4,6 +4,7 @@
  * the sys/ namespace. Downloads are in download.c, status and diff in
  * diff.c. Everything goes through the store and source-driver seams.
  */
+#include <assert.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,9 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         char id[32];
         int rc;
 
+        nereid_error_clear();
+        assert(out);
+        assert(project);
         *out = NULL;
         if (run_id) {
                 if ((rc = uri_check_run_id(run_id)) < 0)
@@ -86,6 +90,9 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
         const char *value = NULL;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
+        assert(out);
         *out = NULL;
         rc = run->project->store->run_info(run->project->store, run->project->name, run->id, &info);
         if (rc < 0)
@@ -122,6 +129,9 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         store_run_info info;
         int rc;
 
+        nereid_error_clear();
+        assert(out);
+        assert(run);
         *out = NULL;
         if ((rc = store->run_info(store, run->project->name, run->id, &info)) < 0)
                 return rc;
@@ -175,7 +185,7 @@ int run_location_of_source(const char *source, uri_location *loc)
         }
         if (strncmp(source, "s3://", 5) == 0 && (slash = strchr(source + 5, '/')) != NULL) {
                 loc->scheme = URI_S3;
-                loc->bucket = strndup(source + 5, (size_t)(slash - source - 5));
+                loc->bucket = nrd_strndup(source + 5, (size_t)(slash - source - 5));
                 loc->key = nereid_strdup(slash + 1);
                 if (!loc->bucket || !loc->key) {
                         uri_location_clear(loc);
@@ -300,12 +310,16 @@ static int run_track(nereid_run *run, const char *field, const char *path, const
 int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
                            const char *destination, char *hash_out)
 {
+        nereid_error_clear();
+        assert(run);
         return run_track(run, field, path, destination, 0, hash_out);
 }
 
 int nereid_run_track_files_replace(nereid_run *run, const char *field, const char *path,
                                    const char *destination, char *hash_out)
 {
+        nereid_error_clear();
+        assert(run);
         return run_track(run, field, path, destination, 1, hash_out);
 }
 
@@ -314,6 +328,8 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         nereid_project *project = run->project;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = uri_field_writable(field)) < 0 ||
             (rc = project_check_writable(project, field)) < 0)
                 return rc;
@@ -328,6 +344,9 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
         store_root root = {0};
         int rc;
 
+        nereid_error_clear();
+        assert(out);
+        assert(project);
         *out = NULL;
         /* Scan first: a track that fails leaves no empty run behind. */
         rc = run_track_scan(project, field, path, destination, &files, &root);
@@ -347,6 +366,8 @@ int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char 
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = uri_check_field(field)) < 0 ||
             (rc = store->field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
@@ -362,6 +383,9 @@ int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
+        nereid_error_clear();
+        assert(run);
+        assert(out);
         *out = NULL;
         if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
@@ -374,6 +398,8 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
         return store->artifact_each(store, run->project->name, hash, cb, payload);
@@ -389,6 +415,8 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = uri_field_writable(field)) < 0 ||
             (rc = project_check_writable(project, field)) < 0 ||
             (rc = uri_check_run_id(src_run_id)) < 0 || (rc = uri_check_field(src_field)) < 0)
@@ -408,6 +436,8 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
         nereid_project *project = run->project;
         int rc;
 
+        nereid_error_clear();
+        assert(run);
         if ((rc = uri_field_writable(field)) < 0 ||
             (rc = project_check_writable(project, field)) < 0)
                 return rc;

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <time.h>
+#include "error.h"
 #include "sqlwait.h"
 
 /* Milliseconds on a clock that never goes back. */

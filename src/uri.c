@@ -135,7 +135,7 @@ static char *uri_getcwd(void)
         char *dir = NULL;
 
         for (;;) {
-                char *bigger = realloc(dir, size);
+                char *bigger = nrd_realloc_array(dir, size, 1);
 
                 if (!bigger) {
                         free(dir);
@@ -334,7 +334,7 @@ static int uri_parse_s3(const char *text, uri_location *out)
                                             "digits, '.', '-' and '_' only)",
                                             text, (int)bucket_len, bucket);
         }
-        out->bucket = malloc(bucket_len + 1);
+        out->bucket = nrd_malloc(bucket_len + 1);
         if (!out->bucket)
                 return nereid_error_oom();
         memcpy(out->bucket, bucket, bucket_len);
@@ -442,6 +442,7 @@ int uri_check_field(const char *field)
 
 int nereid_field_path_check(const char *field)
 {
+        nereid_error_clear();
         return uri_check_field(field);
 }
 
@@ -557,7 +558,7 @@ int uri_parse_ref(const char *text, int require_run, char **run_out, char **fiel
         } else {
                 size_t run_len = (size_t)(colon - text);
 
-                run = malloc(run_len + 1);
+                run = nrd_malloc(run_len + 1);
                 if (!run) {
                         rc = nereid_error_oom();
                         goto cleanup;

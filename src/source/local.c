@@ -103,7 +103,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 rc = nereid_error_os(NEREID_ERROR, errno, "%s: source %s", rec->file_path, source);
                 goto cleanup;
         }
-        block = malloc(NEREID_HASH_BLOCK);
+        block = nrd_malloc(NEREID_HASH_BLOCK);
         ctx = hash_md5_new();
         if (!block || !ctx) {
                 rc = nereid_error_oom();

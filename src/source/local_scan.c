@@ -205,7 +205,7 @@ static local_dir *local_dir_new(local_walk *walk, int fd, dev_t dev)
                 walk->dirs = grown;
                 walk->cap_dirs = cap;
         }
-        if (!(dir = malloc(sizeof(*dir)))) {
+        if (!(dir = nrd_malloc(sizeof(*dir)))) {
                 close(fd);
                 nereid_error_oom();
                 return NULL;
@@ -283,14 +283,14 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
 
         if (walk->count == walk->cap) {
                 size_t cap = walk->cap ? walk->cap * 2 : 256;
-                local_entry **grown = realloc(walk->entries, cap * sizeof(*grown));
+                local_entry **grown = nrd_realloc_array(walk->entries, cap, sizeof(*grown));
 
                 if (!grown)
                         goto oom;
                 walk->entries = grown;
                 walk->cap = cap;
         }
-        if (!(e = calloc(1, sizeof(*e))))
+        if (!(e = nrd_calloc(1, sizeof(*e))))
                 goto oom;
         e->rel = rel;
         e->source = source;
@@ -401,7 +401,7 @@ static int local_add_subdir(local_frame *frame, const char *name, const struct s
 
         if (frame->nsubs == frame->cap_subs) {
                 size_t cap = frame->cap_subs ? frame->cap_subs * 2 : 8;
-                local_subdir *grown = realloc(frame->subs, cap * sizeof(*grown));
+                local_subdir *grown = nrd_realloc_array(frame->subs, cap, sizeof(*grown));
 
                 if (!grown)
                         return nereid_error_oom();
@@ -531,7 +531,7 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
 
         if (stack->depth == stack->cap) {
                 size_t cap = stack->cap ? stack->cap * 2 : 32;
-                local_frame *grown = realloc(stack->frames, cap * sizeof(*grown));
+                local_frame *grown = nrd_realloc_array(stack->frames, cap, sizeof(*grown));
 
                 if (!grown) {
                         local_dir_release(walk, dir);
@@ -780,7 +780,7 @@ static int local_walk_begin(local_walk *walk, int writable)
         if (!walk->buffers)
                 return NEREID_ERROR;
         for (w = 0; w < walk->workers; w++)
-                if (!(walk->buffers[w] = malloc(NEREID_HASH_BLOCK)))
+                if (!(walk->buffers[w] = nrd_malloc(NEREID_HASH_BLOCK)))
                         return nereid_error_oom();
         return pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
 }
@@ -852,7 +852,7 @@ static int local_walk_end(local_walk *walk, int rc)
         }
         if (rc == 0) {
                 /* The cache is written while the caller writes the store. */
-                local_cache_write *job = malloc(sizeof(*job));
+                local_cache_write *job = nrd_malloc(sizeof(*job));
 
                 if (job) {
                         job->project = walk->project;

@@ -961,8 +961,8 @@ static int s3_split_source(const char *source, char **bucket, char **key)
             slash == source + 5 || !slash[1])
                 return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location",
                                     source ? source : "(no source)");
-        *bucket = strndup(source + 5, (size_t)(slash - source - 5));
-        *key = strdup(slash + 1);
+        *bucket = nrd_strndup(source + 5, (size_t)(slash - source - 5));
+        *key = nrd_strdup(slash + 1);
         if (!*bucket || !*key) {
                 free(*bucket);
                 free(*key);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../buf.h"
+#include "../error.h"
 #include "../hash.h"
 #include "source.h"
 

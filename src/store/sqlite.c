@@ -213,6 +213,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
         rc = sqlite_project_id(s, project, &id, key_out);
         if (rc != NEREID_ENOTFOUND || !create)
                 return rc;
+        nereid_error_clear(); /* handled: made now */
         if (!key) {
                 store_derive_key(project, derived);
                 key = derived;
@@ -658,6 +659,8 @@ static int sqlite_field_write(sqlite_store *s, const char *project, const char *
         rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, old_hash);
         if (rc < 0 && rc != NEREID_ENOTFOUND)
                 goto cleanup;
+        if (rc == NEREID_ENOTFOUND)
+                nereid_error_clear(); /* a new field: nothing to add to */
         if (old_artifact) {
                 /* A re-track that found the same files: the union is what
                  * the field holds already; only the assignment is written. */
@@ -836,7 +839,7 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
                         store_root *grown;
 
                         cap = cap ? cap * 2 : 8;
-                        grown = realloc(roots, cap * sizeof(*roots));
+                        grown = nrd_realloc_array(roots, cap, sizeof(*roots));
                         if (!grown) {
                                 rc = nereid_error_oom();
                                 break;
@@ -1211,8 +1214,8 @@ static int sqlite_writable(sqlite_store *s)
         int rc;
 
         if (s->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EACCESS, "store %s: read-only mode: nothing is written",
-                                    s->path);
+                return nereid_error(NEREID_EREADONLY,
+                                    "store %s: read-only mode: nothing is written", s->path);
         switch (s->state) {
         case STATE_WRITABLE:
                 return 0;

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../error.h"
 #include "store.h"
 
 void store_run_info_clear(store_run_info *info)

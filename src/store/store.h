@@ -103,8 +103,8 @@ struct nereid_store {
         int (*field_replace)(nereid_store *store, const char *project, const char *run_id,
                              const char *field, const nereid_files *files, const store_root *root,
                              char hash_out[NEREID_HASH_HEXLEN + 1]);
-        /* 0 when writes may succeed; EACCESS with the reason when the store
-         * can only be read (the mode, or this user's permissions). Creates
+        /* 0 when writes may succeed; EREADONLY in read-only mode, EACCESS
+         * with the reason when this user may only read the store. Creates
          * nothing: a write can be refused before any work is done for it. */
         int (*can_write)(nereid_store *store);
 };
@@ -114,8 +114,8 @@ void store_roots_free(store_root *roots, size_t count);
 /* Open the embedded SQLite store in folder home (NEREID_HOME). Opening
  * only reads: a missing store is an empty one in memory, and the first
  * write creates it (or migrates an older one); a store this user cannot
- * write is read, and writes to it fail with EACCESS, as every write does in
- * read-only mode. Another program's database or a newer schema is refused.
+ * write is read, and writes to it fail with EACCESS (every write in
+ * read-only mode with EREADONLY). Another program's database or a newer schema is refused.
  * Debug mode works on a private in-memory copy of the store: nothing is
  * written back and no lock is held. */
 int store_sqlite_open(nereid_store **out, const char *home, int mode);

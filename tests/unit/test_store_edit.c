@@ -139,11 +139,12 @@ static void test_modes_and_projects(const char *home)
         /* Read-only: reads work, every write is refused, nothing changes. */
         if (store_sqlite_open(&store, home, NEREID_MODE_READ_ONLY) < 0)
                 goto cleanup;
-        CHECK(store->can_write(store) == NEREID_EACCESS);
+        CHECK(store->can_write(store) == NEREID_EREADONLY);
         CHECK(store->field_get(store, PROJECT, "CLS-1", "nsx", got) == 0);
-        CHECK(store->field_remove(store, PROJECT, "CLS-1", "nsx") == NEREID_EACCESS);
-        CHECK(store->field_replace(store, PROJECT, "CLS-1", "nsx", b, NULL, got) == NEREID_EACCESS);
-        CHECK(store->project_open(store, "ws/new", NULL, 1, key) == NEREID_EACCESS);
+        CHECK(store->field_remove(store, PROJECT, "CLS-1", "nsx") == NEREID_EREADONLY);
+        CHECK(store->field_replace(store, PROJECT, "CLS-1", "nsx", b, NULL, got) ==
+              NEREID_EREADONLY);
+        CHECK(store->project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
         CHECK(store->project_each(store, list_project, list) == 0);
         CHECK_STR(list, "ml-team/classification CLS 1\n");
         store->free(store);
@@ -241,13 +242,14 @@ static void test_public_projects(const char *home)
         }
         nereid_projects_free(list);
         nereid_projects_free(NULL);
-        CHECK(nereid_project_create(&project, "ws/b", "OTHER", NEREID_MODE_ASYNC) == NEREID_ERROR);
+        CHECK(nereid_project_create(&project, "ws/b", "OTHER", NEREID_MODE_ASYNC) ==
+              NEREID_EEXISTS);
         CHECK(project == NULL);
         CHECK(strstr(nereid_error_last(), "BEE") != NULL);
         CHECK(nereid_project_create(&project, "ws/b", "BEE", NEREID_MODE_ASYNC) == 0);
         nereid_project_free(project);
         CHECK(nereid_project_create(&project, "ws/c", NULL, NEREID_MODE_READ_ONLY) ==
-              NEREID_EACCESS);
+              NEREID_EREADONLY);
         CHECK(nereid_project_create(&project, "ws/..", NULL, NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(nereid_project_create(&project, "ws/c", "CEE", NEREID_MODE_ASYNC) == 0);
         CHECK(project && strcmp(nereid_project_key(project), "CEE") == 0);

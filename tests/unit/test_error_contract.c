@@ -1,0 +1,211 @@
+/*
+ * test_error_contract.c - the error contract of include/nereid.h: every
+ * function that returns a status clears the thread's last error when it
+ * is called (a success leaves "", never the message of an earlier
+ * failure), a failure sets a message for its own cause, functions that
+ * cannot fail (accessors, _free) leave the message alone, and
+ * nereid_error_name gives every code its stable name.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "check.h"
+#include "nereid.h"
+#include "scratch.h"
+
+/* Leave a failure's message behind, as a program's earlier call would. */
+static void stale(void)
+{
+        int mode;
+
+        CHECK(nereid_mode_parse("no-such-mode", &mode) == NEREID_EUSAGE);
+        CHECK(strstr(nereid_error_last(), "no-such-mode") != NULL);
+}
+
+/* A call that succeeded: 0 and no message. */
+#define CHECK_CLEAN(call)                                                                          \
+        do {                                                                                       \
+                stale();                                                                           \
+                CHECK((call) == 0);                                                                \
+                CHECK_STR(nereid_error_last(), "");                                                \
+        } while (0)
+
+static void test_names(void)
+{
+        CHECK_STR(nereid_error_name(NEREID_OK), "ok");
+        CHECK_STR(nereid_error_name(NEREID_ERROR), "error");
+        CHECK_STR(nereid_error_name(NEREID_EINVALID), "invalid");
+        CHECK_STR(nereid_error_name(NEREID_EUSAGE), "invalid");
+        CHECK_STR(nereid_error_name(NEREID_ENOTFOUND), "not-found");
+        CHECK_STR(nereid_error_name(NEREID_EACCESS), "access");
+        CHECK_STR(nereid_error_name(NEREID_EINTEGRITY), "integrity");
+        CHECK_STR(nereid_error_name(NEREID_EEXISTS), "exists");
+        CHECK_STR(nereid_error_name(NEREID_EREADONLY), "read-only");
+        CHECK_STR(nereid_error_name(NEREID_ECANCELLED), "cancelled");
+        CHECK_STR(nereid_error_name(-9), "unknown");
+        CHECK_STR(nereid_error_name(1), "unknown");
+        CHECK_STR(nereid_error_name(-2147483647 - 1), "unknown");
+        /* The values are part of the ABI: never renumbered. */
+        CHECK(NEREID_ERROR == -1 && NEREID_EUSAGE == -2 && NEREID_ENOTFOUND == -3);
+        CHECK(NEREID_EACCESS == -4 && NEREID_EINTEGRITY == -5 && NEREID_EEXISTS == -6);
+        CHECK(NEREID_EREADONLY == -7 && NEREID_ECANCELLED == -8);
+}
+
+static int write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        if (!f)
+                return -1;
+        fputs(text, f);
+        return fclose(f);
+}
+
+static int count_cb(void *payload, const nereid_file *file)
+{
+        (void)file;
+        ++*(int *)payload;
+        return 0;
+}
+
+/* Every fallible function of the header, once on success after a failure. */
+static void test_reset_at_entry(const char *data)
+{
+        nereid_project *project = NULL, *made = NULL;
+        nereid_projects *projects = NULL;
+        nereid_run *run = NULL, *again = NULL, *other = NULL;
+        nereid_runs *runs = NULL;
+        nereid_fields *fields = NULL;
+        nereid_files *files = NULL, *parsed = NULL;
+        nereid_diff *diff = NULL;
+        char hash[NEREID_HASH_HEXLEN + 1], got[NEREID_HASH_HEXLEN + 1];
+        char *text = NULL, *sys = NULL;
+        int mode = -1, n = 0, fd;
+
+        CHECK_CLEAN(nereid_mode_parse("read-only", &mode));
+        CHECK(mode == NEREID_MODE_READ_ONLY);
+        CHECK_CLEAN(nereid_field_path_check("data/train"));
+        CHECK_CLEAN(nereid_project_open(&project, "ws/contract", NEREID_MODE_ASYNC));
+        if (!project)
+                return;
+        CHECK_CLEAN(nereid_project_create(&made, "ws/made", "MADE", NEREID_MODE_ASYNC));
+        nereid_project_free(made);
+        made = NULL;
+        CHECK_CLEAN(nereid_project_open_with_key(&made, "ws/made", "MADE", NEREID_MODE_ASYNC));
+        nereid_project_free(made);
+        CHECK_CLEAN(nereid_run_track_new(&run, project, "contract", "data", data, NULL, hash));
+        if (!run)
+                goto cleanup;
+        CHECK_CLEAN(nereid_run_track_files(run, "more", data, NULL, hash));
+        CHECK_CLEAN(nereid_run_track_files_replace(run, "more", data, "d", NULL));
+        CHECK_CLEAN(nereid_projects_list(&projects, NEREID_MODE_ASYNC));
+        CHECK_CLEAN(nereid_project_runs(&runs, project));
+        CHECK_CLEAN(nereid_project_artifact_exists(project, hash));
+        CHECK_CLEAN(nereid_project_artifact_files(project, hash, &files));
+        nereid_files_free(files);
+        files = NULL;
+        CHECK_CLEAN(nereid_run_open(&again, project, nereid_run_id(run), NULL));
+        CHECK_CLEAN(nereid_run_open(&other, project, NULL, NULL));
+        CHECK_CLEAN(nereid_run_sys(run, "sys/name", &sys));
+        CHECK_CLEAN(nereid_run_fields(&fields, run));
+        CHECK_CLEAN(nereid_run_fetch_hash(run, "data", 1, got));
+        CHECK_CLEAN(nereid_run_fetch_files_list(run, "data", &files));
+        CHECK_CLEAN(nereid_run_each_file(run, "data", count_cb, &n));
+        CHECK(n == 1);
+        CHECK_CLEAN(nereid_files_to_json(files, &text));
+        if (text) {
+                CHECK_CLEAN(nereid_files_from_json(text, &parsed));
+                nereid_string_free(text);
+                text = NULL;
+        }
+        CHECK_CLEAN(nereid_file_to_json(nereid_files_get(files, 0), &text));
+        CHECK_CLEAN(nereid_files_hash(files, 0, got));
+        CHECK_STR(got, hash);
+        CHECK_CLEAN(nereid_diff_files(files, parsed, &diff));
+        CHECK(nereid_diff_count(diff) == 0);
+        nereid_diff_free(diff);
+        diff = NULL;
+        CHECK_CLEAN(nereid_run_import_files(run, "imported", files, NULL));
+        fd = open(path_in(data, "f.txt"), O_RDONLY);
+        /* Not JSON: a failure, with its own message, not the stale one. */
+        stale();
+        CHECK(nereid_run_import_json(run, "bad", fd, "f.txt", NULL) == NEREID_EUSAGE);
+        CHECK(strstr(nereid_error_last(), "f.txt") != NULL);
+        CHECK(strstr(nereid_error_last(), "no-such-mode") == NULL);
+        if (fd >= 0)
+                close(fd);
+        CHECK_CLEAN(nereid_run_assign_field(other, "copy", nereid_run_id(run), "data"));
+        CHECK_CLEAN(nereid_run_assign_hash(other, "copy2", hash));
+        CHECK_CLEAN(nereid_run_remove_field(other, "copy2"));
+        CHECK_CLEAN(nereid_run_status(run, "data", &diff));
+        CHECK(nereid_diff_count(diff) == 0);
+        CHECK_CLEAN(nereid_run_download(run, "data", path_in(root, "down"), NEREID_DOWNLOAD_COPY));
+
+        /* Functions that cannot fail leave a failure's message to be read. */
+        stale();
+        nereid_diff_free(diff);
+        diff = NULL;
+        CHECK(nereid_files_count(files) == 1);
+        CHECK(nereid_run_id(run) != NULL);
+        nereid_files_free(parsed);
+        parsed = NULL;
+        CHECK(strstr(nereid_error_last(), "no-such-mode") != NULL);
+
+        /* A failure names its own cause. */
+        CHECK(nereid_run_fetch_hash(run, "missing", 0, got) == NEREID_ENOTFOUND);
+        CHECK(strstr(nereid_error_last(), "missing") != NULL);
+        CHECK(nereid_project_create(&made, "ws/made", "OTHER", NEREID_MODE_ASYNC) ==
+              NEREID_EEXISTS);
+        CHECK(strstr(nereid_error_last(), "MADE") != NULL);
+cleanup:
+        nereid_string_free(text);
+        nereid_string_free(sys);
+        nereid_diff_free(diff);
+        nereid_files_free(files);
+        nereid_files_free(parsed);
+        nereid_fields_free(fields);
+        nereid_runs_free(runs);
+        nereid_projects_free(projects);
+        nereid_run_free(other);
+        nereid_run_free(again);
+        nereid_run_free(run);
+        nereid_project_free(project);
+}
+
+/* Read-only mode refuses writes with NEREID_EREADONLY, not EACCESS. */
+static void test_read_only(void)
+{
+        nereid_project *project = NULL;
+        nereid_run *run = NULL;
+
+        CHECK(nereid_project_create(&project, "ws/ro", NULL, NEREID_MODE_READ_ONLY) ==
+              NEREID_EREADONLY);
+        CHECK(strstr(nereid_error_last(), "read-only") != NULL);
+        CHECK(nereid_project_open(&project, "ws/contract", NEREID_MODE_READ_ONLY) == 0);
+        if (!project)
+                return;
+        CHECK(nereid_run_open(&run, project, NULL, NULL) == NEREID_EREADONLY);
+        CHECK(nereid_run_open(&run, project, "CNT-1", NULL) == 0);
+        if (run)
+                CHECK(nereid_run_remove_field(run, "data") == NEREID_EREADONLY);
+        nereid_run_free(run);
+        nereid_project_free(project);
+}
+
+int main(void)
+{
+        const char *data;
+
+        if (scratch_begin("error-contract") < 0 || setenv("NEREID_HOME", root, 1) != 0)
+                return 1;
+        data = path_in(root, "data");
+        if (mkdir(data, 0700) < 0 || write_file(path_in(data, "f.txt"), "hello\n") < 0)
+                return 1;
+        test_names();
+        test_reset_at_entry(data);
+        test_read_only();
+        return scratch_end(CHECK_DONE());
+}
