@@ -149,13 +149,13 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
         for (i = 0; i < recorded->count && rc == 0; i++) {
                 const struct nereid_file *rec = &recorded->items[i];
                 nereid_files *found = NULL;
-                uri_location loc;
+                source_location loc;
                 char *dir, *slash;
 
-                if (!rec->source || run_location_of_source(rec->source, &loc) < 0)
+                if (!rec->source || source_location_of_source(rec->source, &loc) < 0)
                         continue; /* nothing to compare with: reported as removed */
                 if (!(dir = nereid_strdup(rec->file_path))) {
-                        uri_location_clear(&loc);
+                        source_location_clear(&loc);
                         return NEREID_ERROR;
                 }
                 slash = strrchr(dir, '/');
@@ -168,7 +168,7 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
                 else if (rc == 0)
                         rc = status_add(current, found);
                 free(dir);
-                uri_location_clear(&loc);
+                source_location_clear(&loc);
         }
         return rc;
 }

@@ -886,7 +886,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 fs_format_utc(e->st.st_mtim.tv_sec, when);
                 rec.file_path = source_prefixed(destination, e->rel);
                 rec.file_hash = nereid_strdup(e->md5);
-                rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
+                rec.type = nereid_strdup(source_local.type);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
                 rec.source = fileurl_from_path(e->source); /* percent-encoded */
@@ -904,7 +904,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
 
 /* One file named as the path itself: opened from its folder like the
  * files of a walk. */
-static int local_find_file(local_walk *walk, const uri_location *loc, const char *resolved,
+static int local_find_file(local_walk *walk, const source_location *loc, const char *resolved,
                            const struct stat *st)
 {
         const char *base = local_base_name(resolved);
@@ -961,7 +961,7 @@ cleanup:
 }
 
 /* Walk (or take) what the resolved path names, adding entries. */
-static int local_find(local_walk *walk, const uri_location *loc, const char *resolved,
+static int local_find(local_walk *walk, const source_location *loc, const char *resolved,
                       const struct stat *st)
 {
         if (S_ISREG(st->st_mode))
@@ -978,7 +978,7 @@ static int local_find(local_walk *walk, const uri_location *loc, const char *res
                             "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
 }
 
-int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
+int local_scan(nereid_project *project, const source_location *loc, const char *destination,
                nereid_files *out)
 {
         local_walk walk = {0};

@@ -35,6 +35,7 @@
 #include "fs.h"
 #include "hash.h"
 #include "record.h"
+#include "source/s3_location.h"
 #include "source/s3_url.h"
 #include "source/s3_xml.h"
 #include "source/source.h"
@@ -566,7 +567,7 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
                                     bucket, key);
         }
         rec.file_path = source_prefixed(destination, rel);
-        rec.type = nereid_strdup(NEREID_TYPE_S3);
+        rec.type = nereid_strdup(source_s3.type);
         rec.source = s3_source_dup(bucket, key);
         if (last_modified)
                 rec.last_modified = nereid_strdup(last_modified);
@@ -820,22 +821,22 @@ cleanup:
         return rc;
 }
 
-static int s3_scan(nereid_project *project, const uri_location *loc, const char *destination,
+static int s3_scan(nereid_project *project, const source_location *loc, const char *destination,
                    nereid_files *out)
 {
         struct s3_config cfg;
         nereid_buf prefix = NEREID_BUF_INIT, what = NEREID_BUF_INIT;
-        const char *key = loc->key ? loc->key : "";
+        const char *key = loc->path ? loc->path : "";
         size_t key_len = strlen(key);
         int rc, found = 0;
 
         if ((rc = s3_config_load(&cfg)) < 0)
                 return rc;
         rc = NEREID_ERROR;
-        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->bucket, key) < 0)
+        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
                 goto cleanup;
         if (key_len && key[key_len - 1] != '/') {
-                if ((rc = s3_head_object(&cfg, loc->bucket, key, destination, out, &found)) < 0 ||
+                if ((rc = s3_head_object(&cfg, loc->host, key, destination, out, &found)) < 0 ||
                     found)
                         goto cleanup;
                 /* Not an object: a folder, and only what is below "key/". */
@@ -846,7 +847,7 @@ static int s3_scan(nereid_project *project, const uri_location *loc, const char 
         } else if (buf_puts(&prefix, key) < 0) {
                 goto cleanup;
         }
-        rc = s3_list(project, &cfg, loc->bucket, prefix.ptr, what.ptr, destination, out);
+        rc = s3_list(project, &cfg, loc->host, prefix.ptr, what.ptr, destination, out);
 cleanup:
         buf_free(&prefix);
         buf_free(&what);
@@ -1072,8 +1073,13 @@ cleanup:
 const source_driver source_s3 = {
     .version = NEREID_SOURCE_VERSION,
     .name = "s3",
-    .scheme = URI_S3,
-    .type = NEREID_TYPE_S3,
+    .scheme = "s3",
+    .type = "S3",
+    .caps = 0,
+    .parse = s3_location_parse,
+    .format = s3_location_format,
+    .parse_source = s3_location_parse_source,
+    .check_record = s3_location_check_record,
     .scan = s3_scan,
     .fetch = s3_fetch,
 };

@@ -1,8 +1,8 @@
 /*
  * fuzz_uri.c - libFuzzer target for the track-path parser and the file://
  * URLs of record sources: every input, as a NUL-terminated string, goes
- * through uri_parse_location, uri_is_safe_relative, uri_escape and
- * fileurl.c. Beyond the sanitizers, it checks the promises of uri.h and
+ * through source_parse_location, uri_is_safe_relative, uri_escape and
+ * fileurl.c. Beyond the sanitizers, it checks the promises of source.h, uri.h and
  * fileurl.h: a parsed local path is absolute, normalised and has no
  * trailing '/'; an escaped string holds only unreserved bytes and %XX; the
  * URL of an absolute path holds no raw byte that would change what it
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fileurl.h"
+#include "source/source.h"
 #include "uri.h"
 
 static void fuzz_check_local_path(const char *path)
@@ -72,7 +73,7 @@ static void fuzz_check_url(const char *url)
 static void fuzz_fileurl(const char *text)
 {
         char *url, *back = NULL;
-        uri_location loc;
+        source_location loc;
         int checked = fileurl_check(text, "fuzz");
 
         /* Whatever the check accepts reads back as an absolute path. */
@@ -100,10 +101,10 @@ static void fuzz_fileurl(const char *text)
             !(strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0)) {
                 if (fileurl_check(url, "fuzz") != 0)
                         abort();
-                if (uri_parse_location(url, &loc) != 0 || loc.scheme != URI_LOCAL ||
+                if (source_parse_location(url, &loc) != 0 || loc.driver != &source_local ||
                     strcmp(loc.path, text) != 0)
                         abort();
-                uri_location_clear(&loc);
+                source_location_clear(&loc);
         }
         free(url);
 }
@@ -113,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *text = malloc(size + 1);
-        uri_location loc;
+        source_location loc;
         int keep;
 
         if (!text)
@@ -121,19 +122,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
         text[size] = '\0';
 
-        if (uri_parse_location(text, &loc) == 0) {
-                if (loc.scheme == URI_LOCAL) {
-                        if (!loc.path || loc.bucket || loc.key)
+        if (source_parse_location(text, &loc) == 0) {
+                if (loc.driver == &source_local) {
+                        if (!loc.path || loc.host)
                                 abort();
                         fuzz_check_local_path(loc.path);
-                } else if (loc.scheme == URI_S3) {
-                        if (loc.path || !loc.bucket || !loc.bucket[0] || !loc.key)
+                } else if (loc.driver == &source_s3) {
+                        if (!loc.host || !loc.host[0] || !loc.path)
                                 abort();
                 } else {
                         abort();
                 }
-                uri_location_clear(&loc);
-        } else if (loc.path || loc.bucket || loc.key) {
+                source_location_clear(&loc);
+        } else if (loc.driver || loc.path || loc.host) {
                 abort();
         }
 
