@@ -966,6 +966,8 @@ static int local_find(local_walk *walk, const source_location *loc, const char *
 {
         if (S_ISREG(st->st_mode))
                 return local_find_file(walk, loc, resolved, st);
+        if (loc->exact)
+                return nereid_error(NEREID_ENOTFOUND, "%s: no longer a regular file", loc->path);
         if (S_ISDIR(st->st_mode)) {
                 int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 

@@ -835,10 +835,19 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
         rc = NEREID_ERROR;
         if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
                 goto cleanup;
+        if (loc->exact && (!key_len || key[key_len - 1] == '/')) {
+                rc = nereid_error(NEREID_ENOTFOUND, "%s: not one object", what.ptr);
+                goto cleanup;
+        }
         if (key_len && key[key_len - 1] != '/') {
                 if ((rc = s3_head_object(&cfg, loc->host, key, destination, out, &found)) < 0 ||
                     found)
                         goto cleanup;
+                /* A record's object is that object, never a folder now there. */
+                if (loc->exact) {
+                        rc = nereid_error(NEREID_ENOTFOUND, "%s: not found", what.ptr);
+                        goto cleanup;
+                }
                 /* Not an object: a folder, and only what is below "key/". */
                 if (buf_printf(&prefix, "%s/", key) < 0) {
                         rc = NEREID_ERROR;

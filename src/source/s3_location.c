@@ -79,10 +79,13 @@ char *s3_location_format(const source_location *loc)
 /* "s3://bucket/key" as the driver wrote it: the key used as it is. */
 int s3_location_parse_source(const char *source, source_location *out)
 {
-        const char *bucket = source + strlen(S3_SCHEME_PREFIX);
-        const char *slash = strchr(bucket, '/');
+        const char *bucket, *slash;
 
-        if (!slash)
+        if (strncmp(source, S3_SCHEME_PREFIX, strlen(S3_SCHEME_PREFIX)) != 0)
+                return nereid_error(NEREID_ERROR, "%s: not an s3://bucket/key source", source);
+        bucket = source + strlen(S3_SCHEME_PREFIX);
+        slash = strchr(bucket, '/');
+        if (!slash || slash == bucket || !slash[1])
                 return nereid_error(NEREID_ERROR, "%s: not an s3://bucket/key source", source);
         return s3_location_set(out, bucket, (size_t)(slash - bucket), slash + 1);
 }

@@ -158,25 +158,20 @@ int source_parse_location(const char *text, source_location *out)
         return rc;
 }
 
-int source_location_of_source(const char *source, source_location *out)
+int source_location_of_record(const struct nereid_file *rec, source_location *out)
 {
-        const source_driver *driver = NULL;
-        size_t n;
+        const source_driver *driver = source_for_type(rec->type);
         int rc;
 
         memset(out, 0, sizeof(*out));
-        n = source ? source_scheme_len(source) : 0;
-        if (source_has_slashes(source, n))
-                driver = source_for_scheme(source, n);
-        if (!driver) {
-                char kinds[SOURCE_LIST_MAX];
-
-                source_list(kinds, sizeof(kinds), "%s://", 0);
-                return nereid_error(NEREID_ERROR, "%s: not a %s source",
-                                    source ? source : "(no source)", kinds);
-        }
+        if (!driver)
+                return nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
+                                    rec->type ? rec->type : "(none)");
+        if (!rec->source)
+                return nereid_error(NEREID_ERROR, "%s: the record has no source", rec->file_path);
         out->driver = driver;
-        rc = driver->parse_source(source, out);
+        out->exact = 1;
+        rc = driver->parse_source(rec->source, out);
         if (rc < 0)
                 source_location_clear(out);
         return rc;

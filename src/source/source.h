@@ -42,6 +42,9 @@ typedef struct source_location {
         const struct source_driver *driver; /* the driver that parsed it */
         char *host;                         /* the authority: S3's bucket; NULL when none (local) */
         char *path;                         /* local: the absolute path; S3: the key as given */
+        /* 1 when it names one file, as a record's source does: scan gives
+         * that file or ENOTFOUND, never the content of a folder there now. */
+        int exact;
 } source_location;
 
 typedef struct source_driver {
@@ -64,7 +67,8 @@ typedef struct source_driver {
         char *(*format)(const source_location *loc);
 
         /* A record's metadata.file_path, as this driver wrote it, back into
-         * a location naming that one file (for status). Never normalises.
+         * a location naming that one file (for status; the caller sets
+         * out->exact). Never normalises; refuses another scheme.
          * Errors: NEREID_EUSAGE / NEREID_ERROR naming source. */
         int (*parse_source)(const char *source, source_location *out);
 
@@ -73,7 +77,9 @@ typedef struct source_driver {
          * with a message starting with at. f->type is this driver's type. */
         int (*check_record)(const struct nereid_file *f, const char *at);
 
-        /* Append a record for every file at loc to out, each file_path
+        /* Append a record for every file at loc to out (loc->exact: the one
+         * file loc names, or NEREID_ENOTFOUND when it is now anything else
+         * or nothing), each file_path
          * prefixed with "destination/" when destination is not NULL or "".
          * Warnings go through project_notify. On error out may hold partial
          * results, which the caller discards. An empty result is not an error
@@ -110,8 +116,11 @@ const source_driver *source_for_type(const char *type);
  * Errors (NEREID_EUSAGE): empty, wildcards, an unknown "scheme://", and
  * whatever the driver refuses. Caller clears out, also on error. */
 int source_parse_location(const char *text, source_location *out);
-/* A record's source (metadata.file_path) as a location, by its scheme. */
-int source_location_of_source(const char *source, source_location *out);
+/* A record's source (metadata.file_path) as a location, read by the
+ * driver of the record's type, never by what the source looks like: a
+ * Local record never makes a request, an S3 record never reads a local
+ * file, whatever a store holds. Caller clears out, also on error. */
+int source_location_of_record(const struct nereid_file *rec, source_location *out);
 /* loc's driver's format. */
 char *source_format_location(const source_location *loc);
 void source_location_clear(source_location *loc);
