@@ -109,6 +109,23 @@ static void fuzz_fileurl(const char *text)
         free(url);
 }
 
+/* What a driver remembers of a location (format) parses back to the same
+ * place, and never as a wildcard. */
+static void fuzz_round_trip(const source_location *loc)
+{
+        source_location back;
+        char *text = source_format_location(loc);
+
+        if (!text)
+                return;
+        if (strpbrk(text, "*?") || source_parse_location(text, &back) != 0 ||
+            back.driver != loc->driver || strcmp(back.path, loc->path) != 0 ||
+            (loc->host ? !back.host || strcmp(back.host, loc->host) != 0 : back.host != NULL))
+                abort();
+        source_location_clear(&back);
+        free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -133,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 } else {
                         abort();
                 }
+                fuzz_round_trip(&loc);
                 source_location_clear(&loc);
         } else if (loc.driver || loc.path || loc.host) {
                 abort();
