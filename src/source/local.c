@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
-#include "../fileurl.h"
+#include "fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"

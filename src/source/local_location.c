@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
-#include "../fileurl.h"
+#include "fileurl.h"
 #include "../hash.h"
 #include "local_location.h"
 

@@ -10,7 +10,7 @@
  * the track runs cannot lead it elsewhere. Only the deepest folders stay
  * open; going back up, a folder is reopened through ".." and checked to be
  * the one the walk left. Nereid's own store and download temporaries are
- * skipped. Not for path parsing (uri.c), digests (hash.c) or fetching
+ * skipped. Not for path parsing (local_location.c), digests (hash.c) or fetching
  * records back (local.c).
  */
 #include <dirent.h>
@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
-#include "../fileurl.h"
+#include "fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fileurl.h"
+#include "source/fileurl.h"
 #include "source/source.h"
 #include "uri.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_fileurl.c - unit tests of src/fileurl.c: the file:// URL of a
+ * test_fileurl.c - unit tests of src/source/fileurl.c: the file:// URL of a
  * record's source is percent-encoded as RFC 3986 / RFC 8089 say (and
  * non-ASCII kept as in an IRI), decodes back to the same path, names the
  * same path when given to track (the local driver's parse), and the strict check of sources
@@ -9,7 +9,7 @@
 #include <string.h>
 #include "check.h"
 #include "error.h"
-#include "fileurl.h"
+#include "source/fileurl.h"
 #include "source/source.h"
 
 /* path -> want, and want -> path again, through both readers. */
