@@ -536,13 +536,12 @@ static char *s3_etag_dup(const char *etag)
         return buf_detach(&buf);
 }
 
+/* A record's source, in the one syntax of s3_location.c. */
 static char *s3_source_dup(const char *bucket, const char *key)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
+        source_location loc = {&source_s3, (char *)bucket, (char *)key, 1};
 
-        if (buf_printf(&buf, "s3://%s/%s", bucket, key) < 0)
-                return NULL;
-        return buf_detach(&buf);
+        return s3_location_format(&loc);
 }
 
 /* Build and append one record. rel is the file_path before destination. */
@@ -961,24 +960,22 @@ static int s3_download_reset(void *payload)
         return 0;
 }
 
-/* Split "s3://bucket/key" (key non-empty) into its parts; caller frees. */
+/* Split "s3://bucket/key" (key non-empty) into its parts (s3_location.c);
+ * caller frees. */
 static int s3_split_source(const char *source, char **bucket, char **key)
 {
-        const char *slash;
+        source_location loc = {0};
+        int rc;
 
         *bucket = *key = NULL;
-        if (!source || strncmp(source, "s3://", 5) != 0 || !(slash = strchr(source + 5, '/')) ||
-            slash == source + 5 || !slash[1])
-                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location",
-                                    source ? source : "(no source)");
-        *bucket = strndup(source + 5, (size_t)(slash - source - 5));
-        *key = strdup(slash + 1);
-        if (!*bucket || !*key) {
-                free(*bucket);
-                free(*key);
-                *bucket = *key = NULL;
-                return nereid_error_oom();
+        if (!source)
+                return nereid_error(NEREID_EUSAGE, "(no source): not an s3://bucket/key location");
+        if ((rc = s3_location_parse_source(source, &loc)) < 0) {
+                source_location_clear(&loc);
+                return rc;
         }
+        *bucket = loc.host;
+        *key = loc.path;
         return 0;
 }
 

@@ -82,11 +82,11 @@ int s3_location_parse_source(const char *source, source_location *out)
         const char *bucket, *slash;
 
         if (strncmp(source, S3_SCHEME_PREFIX, strlen(S3_SCHEME_PREFIX)) != 0)
-                return nereid_error(NEREID_ERROR, "%s: not an s3://bucket/key source", source);
+                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location", source);
         bucket = source + strlen(S3_SCHEME_PREFIX);
         slash = strchr(bucket, '/');
         if (!slash || slash == bucket || !slash[1])
-                return nereid_error(NEREID_ERROR, "%s: not an s3://bucket/key source", source);
+                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location", source);
         return s3_location_set(out, bucket, (size_t)(slash - bucket), slash + 1);
 }
 
