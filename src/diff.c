@@ -145,7 +145,10 @@ static int status_scan_root(nereid_project *project, const store_root *root, ner
 }
 
 /* Without remembered roots (a field assigned from a hash), each record's
- * own source is re-scanned as a single file under its folder. */
+ * own source is re-checked: the one file it names, read by the driver of
+ * the record's type, and compared under the record's own file_path. What
+ * is now something else there (a folder, another kind of source) counts
+ * as removed, never as files added to the field. */
 static int status_scan_records(nereid_project *project, const nereid_files *recorded,
                                nereid_files **current)
 {
@@ -155,27 +158,32 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
         for (i = 0; i < recorded->count && rc == 0; i++) {
                 const struct nereid_file *rec = &recorded->items[i];
                 nereid_files *found = NULL;
-                uri_location loc;
-                char *dir, *slash;
+                source_location loc;
+                char *file_path;
 
-                if (!rec->source || run_location_of_source(rec->source, &loc) < 0)
+                if (!rec->source || source_location_of_record(rec, &loc) < 0)
                         continue; /* nothing to compare with: reported as removed */
-                if (!(dir = nereid_strdup(rec->file_path))) {
-                        uri_location_clear(&loc);
-                        return NEREID_ERROR;
-                }
-                slash = strrchr(dir, '/');
-                if (slash)
-                        *slash = '\0';
-                rc =
-                    run_scan_location(project, &loc, rec->source, slash ? dir : NULL, &found, NULL);
+                rc = run_scan_location(project, &loc, rec->source, NULL, &found, NULL);
+                source_location_clear(&loc);
                 if (rc == NEREID_ENOTFOUND) {
                         nereid_error_clear();
                         rc = 0;
-                } else if (rc == 0)
-                        rc = status_add(current, found);
-                free(dir);
-                uri_location_clear(&loc);
+                        continue;
+                }
+                if (rc < 0)
+                        break;
+                if (found->count != 1) { /* not one file: removed */
+                        nereid_files_free(found);
+                        continue;
+                }
+                if (!(file_path = nereid_strdup(rec->file_path))) {
+                        nereid_files_free(found);
+                        rc = NEREID_ERROR;
+                        break;
+                }
+                free(found->items[0].file_path);
+                found->items[0].file_path = file_path;
+                rc = status_add(current, found);
         }
         return rc;
 }

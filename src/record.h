@@ -9,13 +9,10 @@
 #include <stdint.h>
 #include "nereid.h"
 
-#define NEREID_TYPE_LOCAL "Local"
-#define NEREID_TYPE_S3    "S3"
-
 struct nereid_file {
         char *file_path;     /* relative POSIX path inside the artifact */
         char *file_hash;     /* MD5 hex, or ETag without quotes */
-        char *type;          /* "Local" or "S3" */
+        char *type;          /* the type of its source driver: "Local", "S3" */
         uint64_t size;       /* bytes, valid when has_size */
         int has_size;        /* 0: size is null */
         char *source;        /* metadata.file_path, or NULL when absent */

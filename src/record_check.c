@@ -8,15 +8,11 @@
  * What a record must be:
  * - file_path: relative, '/' separated, no empty, "." or ".." segment;
  *   file_path values distinct within a list;
- * - type "Local" or "S3";
- * - file_hash: Local, the MD5 as 32 lowercase hex digits; S3, an ETag
- *   without its quotes, 1 to 1024 of the characters an ETag may hold
- *   (printable ASCII other than '"');
+ * - type: the type of a source driver ("Local", "S3"), whose
+ *   check_record judges file_hash and metadata.file_path (Local: an MD5
+ *   and a file:// URL, local_location.c; S3: an ETag and s3://bucket/key,
+ *   s3_location.c);
  * - size: null or 0 .. 2^63-1;
- * - metadata.file_path, when present: Local, a file:// URL (fileurl_check);
- *   S3, s3://bucket/key with a bucket of [A-Za-z0-9._-] and a key of at
- *   most 1024 bytes that is a valid file path (no empty, "." or ".."
- *   segment): keys are written raw, byte for byte, never percent-encoded;
  * - metadata.last_modified, when present: "YYYY-MM-DD HH:MM:SS", a real
  *   date and time.
  * A metadata key may be absent (unknown), as in SPEC's third test vector.
@@ -27,29 +23,12 @@
 #include <string.h>
 #include "buf.h"
 #include "error.h"
-#include "fileurl.h"
-#include "hash.h"
 #include "record.h"
+#include "source/source.h"
 #include "uri.h"
 
-/* S3's limit on a key, and the ETag length accepted. */
-#define CHECK_S3_KEY_MAX 1024
-#define CHECK_ETAG_MAX   1024
 /* How much of a file_path a message quotes. */
 #define CHECK_QUOTE_MAX 120
-
-static int check_etag(const char *etag)
-{
-        size_t n = 0;
-
-        for (; etag[n]; n++) {
-                unsigned char c = (unsigned char)etag[n];
-
-                if (c < 0x21 || c > 0x7E || c == '"')
-                        return 0;
-        }
-        return n >= 1 && n <= CHECK_ETAG_MAX;
-}
 
 static int check_digits(const char *s, size_t n, int *value)
 {
@@ -84,32 +63,6 @@ static int check_timestamp(const char *s)
         return d >= 1 && d <= max;
 }
 
-/* The reason an s3:// source is malformed, or NULL. */
-static const char *check_s3_source(const char *source)
-{
-        const char *bucket = source + strlen("s3://"), *key, *p;
-        size_t n;
-
-        for (p = bucket; *p && *p != '/'; p++) {
-                char c = *p;
-
-                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '-' || c == '_'))
-                        return "the bucket name must be letters, digits, '.', '-' and '_'";
-        }
-        if (p == bucket)
-                return "no bucket name after s3://";
-        if (*p != '/' || !p[1])
-                return "no key after the bucket (s3://bucket/key)";
-        key = p + 1;
-        n = strlen(key);
-        if (n > CHECK_S3_KEY_MAX)
-                return "the key is longer than 1024 bytes";
-        if (!uri_is_safe_relative(key))
-                return "the key has an empty, \".\" or \"..\" segment, or ends in '/'";
-        return NULL;
-}
-
 /* The where of a message: "<where> (\"file_path\")". */
 static void check_where(char *out, size_t size, const char *where, const char *file_path)
 {
@@ -123,7 +76,7 @@ static void check_where(char *out, size_t size, const char *where, const char *f
 int file_check(const struct nereid_file *f, const char *where)
 {
         char at[512];
-        int local;
+        int rc;
 
         check_where(at, sizeof(at), where, f->file_path);
         if (!f->file_path || !uri_is_safe_relative(f->file_path))
@@ -131,35 +84,10 @@ int file_check(const struct nereid_file *f, const char *where)
                                     "%s: file_path must be a relative path without empty, \".\" "
                                     "or \"..\" segments",
                                     at);
-        if (!f->type ||
-            (strcmp(f->type, NEREID_TYPE_LOCAL) != 0 && strcmp(f->type, NEREID_TYPE_S3) != 0))
-                return nereid_error(NEREID_EUSAGE, "%s: type \"%.40s\" is not \"Local\" or \"S3\"",
-                                    at, f->type ? f->type : "");
-        local = strcmp(f->type, NEREID_TYPE_LOCAL) == 0;
-        if (!f->file_hash || (local ? !hash_is_md5(f->file_hash) : !check_etag(f->file_hash)))
-                return nereid_error(NEREID_EUSAGE, "%s: file_hash \"%.80s\" %s", at,
-                                    f->file_hash ? f->file_hash : "",
-                                    local ? "is not an MD5 (32 lowercase hex digits)"
-                                          : "is not an ETag (1-1024 printable ASCII characters, "
-                                            "no '\"')");
+        if ((rc = source_check_record(f, at)) < 0)
+                return rc;
         if (f->has_size && f->size > (uint64_t)INT64_MAX)
                 return nereid_error(NEREID_EUSAGE, "%s: size is too large", at);
-        if (f->source && local && strncmp(f->source, "file:", 5) != 0)
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: metadata.file_path \"%.200s\": a Local record's source "
-                                    "must be a file:/// URL",
-                                    at, f->source);
-        if (f->source && local && fileurl_check(f->source, at) < 0)
-                return NEREID_EUSAGE;
-        if (f->source && !local) {
-                const char *why = strncmp(f->source, "s3://", 5) != 0
-                                      ? "an S3 record's source must be s3://bucket/key"
-                                      : check_s3_source(f->source);
-
-                if (why)
-                        return nereid_error(NEREID_EUSAGE, "%s: metadata.file_path \"%.200s\": %s",
-                                            at, f->source, why);
-        }
         if (f->last_modified && !check_timestamp(f->last_modified))
                 return nereid_error(NEREID_EUSAGE,
                                     "%s: metadata.last_modified \"%.40s\" is not a UTC time "

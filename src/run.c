@@ -12,7 +12,6 @@
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
-#include "fileurl.h"
 #include "fs.h"
 #include "hash.h"
 #include "lists.h"
@@ -157,54 +156,15 @@ cleanup:
         return 0;
 }
 
-/* The location as it is remembered for status, in a form that parses back
- * to the same place: for local files the percent-encoded file:// URL
- * (fileurl.c), so a folder named "q?d" or "%41" is neither a wildcard nor
- * decoded into another name (roots stored as bare paths by older versions
- * still parse as paths); s3://bucket/key for S3. */
-static char *run_location_text(const uri_location *loc)
-{
-        nereid_buf buf = NEREID_BUF_INIT;
-
-        if (loc->scheme == URI_LOCAL)
-                return fileurl_from_path(loc->path);
-        buf_printf(&buf, "s3://%s/%s", loc->bucket, loc->key);
-        return buf_detach(&buf);
-}
-
-int run_location_of_source(const char *source, uri_location *loc)
-{
-        const char *slash;
-
-        memset(loc, 0, sizeof(*loc));
-        /* A file:// source is percent-decoded (fileurl.c), never normalised;
-         * an s3:// key is used as it is. */
-        if (strncmp(source, "file://", 7) == 0) {
-                loc->scheme = URI_LOCAL;
-                return fileurl_to_path(source, &loc->path);
-        }
-        if (strncmp(source, "s3://", 5) == 0 && (slash = strchr(source + 5, '/')) != NULL) {
-                loc->scheme = URI_S3;
-                loc->bucket = nrd_strndup(source + 5, (size_t)(slash - source - 5));
-                loc->key = nereid_strdup(slash + 1);
-                if (!loc->bucket || !loc->key) {
-                        uri_location_clear(loc);
-                        return nereid_error_oom();
-                }
-                return 0;
-        }
-        return nereid_error(NEREID_ERROR, "%s: not a file:// or s3:// source", source);
-}
-
 static const char *run_source_text(const struct nereid_file *rec)
 {
         return rec->source ? rec->source : "no source";
 }
 
-int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
+int run_scan_location(nereid_project *project, const source_location *loc, const char *label,
                       const char *destination, nereid_files **out, char **location_out)
 {
-        const source_driver *driver = source_for_scheme(loc->scheme);
+        const source_driver *driver = loc->driver;
         nereid_files *files = NULL;
         size_t dup;
         int rc = 0;
@@ -230,7 +190,7 @@ int run_scan_location(nereid_project *project, const uri_location *loc, const ch
                                   run_source_text(&files->items[dup]));
                 goto cleanup;
         }
-        if (location_out && !(*location_out = run_location_text(loc)))
+        if (location_out && !(*location_out = source_format_location(loc)))
                 rc = NEREID_ERROR;
 cleanup:
         if (rc < 0) {
@@ -244,14 +204,14 @@ cleanup:
 int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
              char **location_out)
 {
-        uri_location loc = {0};
+        source_location loc;
         int rc;
 
         *out = NULL;
-        if ((rc = uri_parse_location(path, &loc)) < 0)
+        if ((rc = source_parse_location(path, &loc)) < 0)
                 return rc;
         rc = run_scan_location(project, &loc, path, destination, out, location_out);
-        uri_location_clear(&loc);
+        source_location_clear(&loc);
         return rc;
 }
 

@@ -7,7 +7,7 @@
 
 #include "nereid.h"
 #include "project.h"
-#include "uri.h"
+#include "source/source.h"
 
 struct nereid_run {
         nereid_project *project; /* borrowed: the project outlives the run */
@@ -21,11 +21,7 @@ int run_scan(nereid_project *project, const char *path, const char *destination,
              char **location_out);
 
 /* run_scan for a location already parsed; label names it in messages. */
-int run_scan_location(nereid_project *project, const uri_location *loc, const char *label,
+int run_scan_location(nereid_project *project, const source_location *loc, const char *label,
                       const char *destination, nereid_files **out, char **location_out);
-
-/* The location of a record's source (metadata.file_path): the path of a
- * file:// URL, percent-decoded; s3://bucket/key as it is. Caller clears loc. */
-int run_location_of_source(const char *source, uri_location *loc);
 
 #endif

@@ -1,37 +1,14 @@
 /*
- * uri.h - parsing of everything a user types that names a place or a
- * field: track paths (local, ~/, file:// in POSIX and Windows forms,
- * s3://), field paths, RUN:FIELD references, and the check that a
- * file_path is a safe relative path. Pure string work: no I/O except
- * reading HOME and the current directory for local paths.
+ * uri.h - generic parsing of what users type to name a field or a run:
+ * field paths, RUN:FIELD references, run IDs, project keys and names, the
+ * check that a file_path is a safe relative path, and percent-encoding.
+ * Locations (track paths, record sources) are the source drivers' own
+ * (src/source/source.h). Pure string work.
  */
 #ifndef NEREID_URI_H
 #define NEREID_URI_H
 
 #include <stddef.h>
-
-enum uri_scheme {
-        URI_LOCAL = 1,
-        URI_S3 = 2,
-};
-
-typedef struct uri_location {
-        int scheme;
-        /* URI_LOCAL: the absolute path, with ~ expanded, file:// decoded (percent
-         * escapes, backslashes turned into '/'), relative paths joined to the
-         * current directory; "." and ".." segments and repeated '/' removed
-         * lexically; no trailing '/' (except for "/" itself). */
-        char *path;
-        /* URI_S3: the bucket, and the key or prefix exactly as given after
-         * "bucket/" (possibly empty, possibly ending in '/'); never normalised. */
-        char *bucket;
-        char *key;
-} uri_location;
-
-/* Parse a track path (SPEC section 4). Errors (NEREID_EUSAGE): empty,
- * wildcards ("wildcards are not supported"), bad file:// or s3:// form. */
-int uri_parse_location(const char *text, uri_location *out);
-void uri_location_clear(uri_location *loc);
 
 /* Check a field path (SPEC section 1): segments of [A-Za-z0-9_.-]+ joined by
  * '/', no empty segment, at most 1024 bytes. Returns 0 or NEREID_EUSAGE with

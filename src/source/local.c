@@ -3,8 +3,8 @@
  * a folder (links to files followed, links to folders and special files
  * skipped with a warning, never opened), looks every file up in the hash
  * cache and hashes the rest on the worker pool. fetch links or copies a
- * recorded file back. Not for path parsing (uri.c) or hashing (hash.c).
- * The scan itself, the walk, is local_scan.c.
+ * recorded file back. Not for hashing (hash.c). Its syntax (paths, ~/,
+ * file://) is local_location.c, the scan itself, the walk, local_scan.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,11 +17,12 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
-#include "../fileurl.h"
+#include "fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
 #include "../pool.h"
+#include "local_location.h"
 #include "local_scan.h"
 #include "source.h"
 
@@ -211,6 +212,16 @@ static int local_fetch_path(const struct nereid_file *rec, char **path)
 }
 
 const source_driver source_local = {
-    NEREID_SOURCE_VERSION, "local",          URI_LOCAL, NEREID_TYPE_LOCAL, local_scan,
-    local_fetch,           local_fetch_path,
+    .version = NEREID_SOURCE_VERSION,
+    .name = "local",
+    .scheme = "file",
+    .type = "Local",
+    .caps = SOURCE_CAP_BARE_PATHS | SOURCE_CAP_OPAQUE | SOURCE_CAP_LOCAL_FILES,
+    .parse = local_parse,
+    .format = local_format,
+    .parse_source = local_parse_source,
+    .check_record = local_check_record,
+    .scan = local_scan,
+    .fetch = local_fetch,
+    .local_path = local_fetch_path,
 };

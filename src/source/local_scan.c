@@ -10,7 +10,7 @@
  * the track runs cannot lead it elsewhere. Only the deepest folders stay
  * open; going back up, a folder is reopened through ".." and checked to be
  * the one the walk left. Nereid's own store and download temporaries are
- * skipped. Not for path parsing (uri.c), digests (hash.c) or fetching
+ * skipped. Not for path parsing (local_location.c), digests (hash.c) or fetching
  * records back (local.c).
  */
 #include <dirent.h>
@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
-#include "../fileurl.h"
+#include "fileurl.h"
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
@@ -886,7 +886,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 fs_format_utc(e->st.st_mtim.tv_sec, when);
                 rec.file_path = source_prefixed(destination, e->rel);
                 rec.file_hash = nereid_strdup(e->md5);
-                rec.type = nereid_strdup(NEREID_TYPE_LOCAL);
+                rec.type = nereid_strdup(source_local.type);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
                 rec.source = fileurl_from_path(e->source); /* percent-encoded */
@@ -904,7 +904,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
 
 /* One file named as the path itself: opened from its folder like the
  * files of a walk. */
-static int local_find_file(local_walk *walk, const uri_location *loc, const char *resolved,
+static int local_find_file(local_walk *walk, const source_location *loc, const char *resolved,
                            const struct stat *st)
 {
         const char *base = local_base_name(resolved);
@@ -961,11 +961,13 @@ cleanup:
 }
 
 /* Walk (or take) what the resolved path names, adding entries. */
-static int local_find(local_walk *walk, const uri_location *loc, const char *resolved,
+static int local_find(local_walk *walk, const source_location *loc, const char *resolved,
                       const struct stat *st)
 {
         if (S_ISREG(st->st_mode))
                 return local_find_file(walk, loc, resolved, st);
+        if (loc->exact)
+                return nereid_error(NEREID_ENOTFOUND, "%s: no longer a regular file", loc->path);
         if (S_ISDIR(st->st_mode)) {
                 int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -978,7 +980,7 @@ static int local_find(local_walk *walk, const uri_location *loc, const char *res
                             "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
 }
 
-int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
+int local_scan(nereid_project *project, const source_location *loc, const char *destination,
                nereid_files *out)
 {
         local_walk walk = {0};

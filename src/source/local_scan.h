@@ -9,7 +9,7 @@
 #include "source.h"
 
 /* The scan operation of source_local (see source_driver.scan). */
-int local_scan(nereid_project *project, const uri_location *loc, const char *destination,
+int local_scan(nereid_project *project, const source_location *loc, const char *destination,
                nereid_files *out);
 
 /* Tests only, NULL otherwise: called on the walking thread with a folder's

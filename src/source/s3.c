@@ -35,6 +35,7 @@
 #include "fs.h"
 #include "hash.h"
 #include "record.h"
+#include "source/s3_location.h"
 #include "source/s3_url.h"
 #include "source/s3_xml.h"
 #include "source/source.h"
@@ -535,13 +536,12 @@ static char *s3_etag_dup(const char *etag)
         return buf_detach(&buf);
 }
 
+/* A record's source, in the one syntax of s3_location.c. */
 static char *s3_source_dup(const char *bucket, const char *key)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
+        source_location loc = {&source_s3, (char *)bucket, (char *)key, 1};
 
-        if (buf_printf(&buf, "s3://%s/%s", bucket, key) < 0)
-                return NULL;
-        return buf_detach(&buf);
+        return s3_location_format(&loc);
 }
 
 /* Build and append one record. rel is the file_path before destination. */
@@ -566,7 +566,7 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
                                     bucket, key);
         }
         rec.file_path = source_prefixed(destination, rel);
-        rec.type = nereid_strdup(NEREID_TYPE_S3);
+        rec.type = nereid_strdup(source_s3.type);
         rec.source = s3_source_dup(bucket, key);
         if (last_modified)
                 rec.last_modified = nereid_strdup(last_modified);
@@ -820,24 +820,33 @@ cleanup:
         return rc;
 }
 
-static int s3_scan(nereid_project *project, const uri_location *loc, const char *destination,
+static int s3_scan(nereid_project *project, const source_location *loc, const char *destination,
                    nereid_files *out)
 {
         struct s3_config cfg;
         nereid_buf prefix = NEREID_BUF_INIT, what = NEREID_BUF_INIT;
-        const char *key = loc->key ? loc->key : "";
+        const char *key = loc->path ? loc->path : "";
         size_t key_len = strlen(key);
         int rc, found = 0;
 
         if ((rc = s3_config_load(&cfg)) < 0)
                 return rc;
         rc = NEREID_ERROR;
-        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->bucket, key) < 0)
+        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
                 goto cleanup;
+        if (loc->exact && (!key_len || key[key_len - 1] == '/')) {
+                rc = nereid_error(NEREID_ENOTFOUND, "%s: not one object", what.ptr);
+                goto cleanup;
+        }
         if (key_len && key[key_len - 1] != '/') {
-                if ((rc = s3_head_object(&cfg, loc->bucket, key, destination, out, &found)) < 0 ||
+                if ((rc = s3_head_object(&cfg, loc->host, key, destination, out, &found)) < 0 ||
                     found)
                         goto cleanup;
+                /* A record's object is that object, never a folder now there. */
+                if (loc->exact) {
+                        rc = nereid_error(NEREID_ENOTFOUND, "%s: not found", what.ptr);
+                        goto cleanup;
+                }
                 /* Not an object: a folder, and only what is below "key/". */
                 if (buf_printf(&prefix, "%s/", key) < 0) {
                         rc = NEREID_ERROR;
@@ -846,7 +855,7 @@ static int s3_scan(nereid_project *project, const uri_location *loc, const char 
         } else if (buf_puts(&prefix, key) < 0) {
                 goto cleanup;
         }
-        rc = s3_list(project, &cfg, loc->bucket, prefix.ptr, what.ptr, destination, out);
+        rc = s3_list(project, &cfg, loc->host, prefix.ptr, what.ptr, destination, out);
 cleanup:
         buf_free(&prefix);
         buf_free(&what);
@@ -951,24 +960,22 @@ static int s3_download_reset(void *payload)
         return 0;
 }
 
-/* Split "s3://bucket/key" (key non-empty) into its parts; caller frees. */
+/* Split "s3://bucket/key" (key non-empty) into its parts (s3_location.c);
+ * caller frees. */
 static int s3_split_source(const char *source, char **bucket, char **key)
 {
-        const char *slash;
+        source_location loc = {0};
+        int rc;
 
         *bucket = *key = NULL;
-        if (!source || strncmp(source, "s3://", 5) != 0 || !(slash = strchr(source + 5, '/')) ||
-            slash == source + 5 || !slash[1])
-                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location",
-                                    source ? source : "(no source)");
-        *bucket = nrd_strndup(source + 5, (size_t)(slash - source - 5));
-        *key = nrd_strdup(slash + 1);
-        if (!*bucket || !*key) {
-                free(*bucket);
-                free(*key);
-                *bucket = *key = NULL;
-                return nereid_error_oom();
+        if (!source)
+                return nereid_error(NEREID_EUSAGE, "(no source): not an s3://bucket/key location");
+        if ((rc = s3_location_parse_source(source, &loc)) < 0) {
+                source_location_clear(&loc);
+                return rc;
         }
+        *bucket = loc.host;
+        *key = loc.path;
         return 0;
 }
 
@@ -1072,8 +1079,13 @@ cleanup:
 const source_driver source_s3 = {
     .version = NEREID_SOURCE_VERSION,
     .name = "s3",
-    .scheme = URI_S3,
-    .type = NEREID_TYPE_S3,
+    .scheme = "s3",
+    .type = "S3",
+    .caps = 0,
+    .parse = s3_location_parse,
+    .format = s3_location_format,
+    .parse_source = s3_location_parse_source,
+    .check_record = s3_location_check_record,
     .scan = s3_scan,
     .fetch = s3_fetch,
 };

@@ -1,10 +1,16 @@
 /*
- * source.c - the registry of source drivers and what they share: finding
- * the driver for a location or a record type, and checking whether a
- * download target already holds the recorded content.
+ * source.c - the registry of source drivers, the one table keyed by
+ * scheme and record type, and what above the seam needs of it: finding
+ * the driver of a track path, of a record's source or of a record type,
+ * and the checks drivers share (wildcards, a target already in place).
+ * Not for any scheme's own syntax: each driver parses and formats its
+ * locations itself.
  */
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../buf.h"
@@ -12,20 +18,33 @@
 #include "../hash.h"
 #include "source.h"
 
-/* Adding a driver: one file and one line here. */
+/* Adding a driver: one file and one row here (docs/internals/source.md). */
 static const source_driver *const source_drivers[] = {
     &source_local,
     &source_s3,
 };
 
 #define SOURCE_DRIVER_COUNT (sizeof(source_drivers) / sizeof(source_drivers[0]))
+/* Room for the lists of schemes and types that messages quote. */
+#define SOURCE_LIST_MAX 256
 
-const source_driver *source_for_scheme(int scheme)
+size_t source_driver_count(void)
+{
+        return SOURCE_DRIVER_COUNT;
+}
+
+const source_driver *source_driver_at(size_t i)
+{
+        return i < SOURCE_DRIVER_COUNT ? source_drivers[i] : NULL;
+}
+
+const source_driver *source_for_scheme(const char *scheme, size_t len)
 {
         size_t i;
 
-        for (i = 0; i < SOURCE_DRIVER_COUNT; i++)
-                if (source_drivers[i]->scheme == scheme)
+        for (i = 0; scheme && i < SOURCE_DRIVER_COUNT; i++)
+                if (strlen(source_drivers[i]->scheme) == len &&
+                    strncasecmp(source_drivers[i]->scheme, scheme, len) == 0)
                         return source_drivers[i];
         return NULL;
 }
@@ -38,6 +57,152 @@ const source_driver *source_for_type(const char *type)
                 if (strcmp(source_drivers[i]->type, type) == 0)
                         return source_drivers[i];
         return NULL;
+}
+
+static const source_driver *source_bare(void)
+{
+        size_t i;
+
+        for (i = 0; i < SOURCE_DRIVER_COUNT; i++)
+                if (source_drivers[i]->caps & SOURCE_CAP_BARE_PATHS)
+                        return source_drivers[i];
+        return NULL;
+}
+
+/* "A, B or C" of the registry's rows, each item printed with fmt (one %s:
+ * the scheme, or the type when types is 1). */
+static void source_list(char *out, size_t cap, const char *fmt, int types)
+{
+        size_t i, len = 0;
+
+        out[0] = '\0';
+        for (i = 0; i < SOURCE_DRIVER_COUNT && len < cap; i++) {
+                const source_driver *d = source_drivers[i];
+                const char *sep = i == 0 ? "" : i + 1 == SOURCE_DRIVER_COUNT ? " or " : ", ";
+                int n;
+
+                n = snprintf(out + len, cap - len, "%s", sep);
+                if (n > 0)
+                        len += (size_t)n;
+                if (len >= cap)
+                        break;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+                n = snprintf(out + len, cap - len, fmt, types ? d->type : d->scheme);
+#pragma GCC diagnostic pop
+                if (n > 0)
+                        len += (size_t)n;
+        }
+}
+
+/* Length of an RFC 3986 scheme and its ':' at the start of text
+ * ("s3:" -> 2), or 0. */
+static size_t source_scheme_len(const char *text)
+{
+        size_t n = 0;
+        char c = text[0];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                return 0;
+        for (;; n++) {
+                c = text[n];
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '+' || c == '-' || c == '.'))
+                        break;
+        }
+        return text[n] == ':' ? n : 0;
+}
+
+static int source_has_slashes(const char *text, size_t scheme_len)
+{
+        return scheme_len && text[scheme_len + 1] == '/' && text[scheme_len + 2] == '/';
+}
+
+int source_refuse_wildcards(const char *text)
+{
+        if (strpbrk(text, "*?"))
+                return nereid_error(NEREID_EUSAGE, "path \"%s\": wildcards are not supported",
+                                    text);
+        return 0;
+}
+
+int source_parse_location(const char *text, source_location *out)
+{
+        const source_driver *driver;
+        size_t n;
+        int rc;
+
+        memset(out, 0, sizeof(*out));
+        if (!text || !text[0])
+                return nereid_error(NEREID_EUSAGE, "path \"\": empty path");
+        n = source_scheme_len(text);
+        driver = n ? source_for_scheme(text, n) : NULL;
+        if (driver && !source_has_slashes(text, n) && !(driver->caps & SOURCE_CAP_OPAQUE))
+                driver = NULL; /* "s3:x" is a relative path, as "C:x" */
+        if (!driver && source_has_slashes(text, n)) {
+                char kinds[SOURCE_LIST_MAX];
+
+                if ((rc = source_refuse_wildcards(text)) < 0)
+                        return rc;
+                source_list(kinds, sizeof(kinds), "%s://", 0);
+                return nereid_error(NEREID_EUSAGE,
+                                    "path \"%s\": unsupported scheme \"%.*s\" (use %s%s)", text,
+                                    (int)n, text, source_bare() ? "a local path, " : "", kinds);
+        }
+        if (!driver && !(driver = source_bare()))
+                return nereid_error(NEREID_EUSAGE, "path \"%s\": no scheme", text);
+        out->driver = driver;
+        rc = driver->parse(text, out);
+        if (rc < 0)
+                source_location_clear(out);
+        return rc;
+}
+
+int source_location_of_record(const struct nereid_file *rec, source_location *out)
+{
+        const source_driver *driver = source_for_type(rec->type);
+        int rc;
+
+        memset(out, 0, sizeof(*out));
+        if (!driver)
+                return nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
+                                    rec->type ? rec->type : "(none)");
+        if (!rec->source)
+                return nereid_error(NEREID_ERROR, "%s: the record has no source", rec->file_path);
+        out->driver = driver;
+        out->exact = 1;
+        rc = driver->parse_source(rec->source, out);
+        if (rc < 0)
+                source_location_clear(out);
+        return rc;
+}
+
+char *source_format_location(const source_location *loc)
+{
+        return loc->driver->format(loc);
+}
+
+void source_location_clear(source_location *loc)
+{
+        if (!loc)
+                return;
+        free(loc->host);
+        free(loc->path);
+        memset(loc, 0, sizeof(*loc));
+}
+
+int source_check_record(const struct nereid_file *f, const char *at)
+{
+        const source_driver *driver = source_for_type(f->type);
+
+        if (!driver) {
+                char types[SOURCE_LIST_MAX];
+
+                source_list(types, sizeof(types), "\"%s\"", 1);
+                return nereid_error(NEREID_EUSAGE, "%s: type \"%.40s\" is not %s", at,
+                                    f->type ? f->type : "", types);
+        }
+        return driver->check_record(f, at);
 }
 
 int source_target_has_md5(int dirfd, const char *name, const char *expected_md5)

@@ -1,8 +1,8 @@
 /*
  * fuzz_uri.c - libFuzzer target for the track-path parser and the file://
  * URLs of record sources: every input, as a NUL-terminated string, goes
- * through uri_parse_location, uri_is_safe_relative, uri_escape and
- * fileurl.c. Beyond the sanitizers, it checks the promises of uri.h and
+ * through source_parse_location, uri_is_safe_relative, uri_escape and
+ * fileurl.c. Beyond the sanitizers, it checks the promises of source.h, uri.h and
  * fileurl.h: a parsed local path is absolute, normalised and has no
  * trailing '/'; an escaped string holds only unreserved bytes and %XX; the
  * URL of an absolute path holds no raw byte that would change what it
@@ -11,7 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fileurl.h"
+#include "source/fileurl.h"
+#include "source/source.h"
 #include "uri.h"
 
 static void fuzz_check_local_path(const char *path)
@@ -72,7 +73,7 @@ static void fuzz_check_url(const char *url)
 static void fuzz_fileurl(const char *text)
 {
         char *url, *back = NULL;
-        uri_location loc;
+        source_location loc;
         int checked = fileurl_check(text, "fuzz");
 
         /* Whatever the check accepts reads back as an absolute path. */
@@ -100,12 +101,29 @@ static void fuzz_fileurl(const char *text)
             !(strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0)) {
                 if (fileurl_check(url, "fuzz") != 0)
                         abort();
-                if (uri_parse_location(url, &loc) != 0 || loc.scheme != URI_LOCAL ||
+                if (source_parse_location(url, &loc) != 0 || loc.driver != &source_local ||
                     strcmp(loc.path, text) != 0)
                         abort();
-                uri_location_clear(&loc);
+                source_location_clear(&loc);
         }
         free(url);
+}
+
+/* What a driver remembers of a location (format) parses back to the same
+ * place, and never as a wildcard. */
+static void fuzz_round_trip(const source_location *loc)
+{
+        source_location back;
+        char *text = source_format_location(loc);
+
+        if (!text)
+                return;
+        if (strpbrk(text, "*?") || source_parse_location(text, &back) != 0 ||
+            back.driver != loc->driver || strcmp(back.path, loc->path) != 0 ||
+            (loc->host ? !back.host || strcmp(back.host, loc->host) != 0 : back.host != NULL))
+                abort();
+        source_location_clear(&back);
+        free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -113,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *text = malloc(size + 1);
-        uri_location loc;
+        source_location loc;
         int keep;
 
         if (!text)
@@ -121,19 +139,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
         text[size] = '\0';
 
-        if (uri_parse_location(text, &loc) == 0) {
-                if (loc.scheme == URI_LOCAL) {
-                        if (!loc.path || loc.bucket || loc.key)
+        if (source_parse_location(text, &loc) == 0) {
+                if (loc.driver == &source_local) {
+                        if (!loc.path || loc.host)
                                 abort();
                         fuzz_check_local_path(loc.path);
-                } else if (loc.scheme == URI_S3) {
-                        if (loc.path || !loc.bucket || !loc.bucket[0] || !loc.key)
+                } else if (loc.driver == &source_s3) {
+                        if (!loc.host || !loc.host[0] || !loc.path)
                                 abort();
                 } else {
                         abort();
                 }
-                uri_location_clear(&loc);
-        } else if (loc.path || loc.bucket || loc.key) {
+                fuzz_round_trip(&loc);
+                source_location_clear(&loc);
+        } else if (loc.driver || loc.path || loc.host) {
                 abort();
         }
 

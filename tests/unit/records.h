@@ -29,7 +29,7 @@ static inline struct nereid_file make(const char *path, const char *hash, uint64
         memset(&f, 0, sizeof(f));
         f.file_path = xdup(path);
         f.file_hash = xdup(hash);
-        f.type = xdup(NEREID_TYPE_LOCAL);
+        f.type = xdup("Local");
         f.size = size;
         f.has_size = 1;
         f.source = xdup(source);

@@ -1,32 +1,32 @@
 /*
- * test_fileurl.c - unit tests of src/fileurl.c: the file:// URL of a
+ * test_fileurl.c - unit tests of src/source/fileurl.c: the file:// URL of a
  * record's source is percent-encoded as RFC 3986 / RFC 8089 say (and
  * non-ASCII kept as in an IRI), decodes back to the same path, names the
- * same path when given to track (uri.c), and the strict check of sources
+ * same path when given to track (the local driver's parse), and the strict check of sources
  * that come from outside.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "error.h"
-#include "fileurl.h"
-#include "uri.h"
+#include "source/fileurl.h"
+#include "source/source.h"
 
 /* path -> want, and want -> path again, through both readers. */
 static void check_url(const char *path, const char *want)
 {
         char *url = fileurl_from_path(path), *back = NULL;
-        uri_location loc;
+        source_location loc;
 
         CHECK_STR(url, want);
         CHECK(url && fileurl_to_path(url, &back) == 0);
         CHECK_STR(back, path);
         CHECK(url && fileurl_check(url, "t") == 0);
         /* What track makes of the URL is the same path. */
-        CHECK(url && uri_parse_location(url, &loc) == 0);
-        CHECK(loc.scheme == URI_LOCAL);
+        CHECK(url && source_parse_location(url, &loc) == 0);
+        CHECK(loc.driver == &source_local);
         CHECK_STR(loc.path, path);
-        uri_location_clear(&loc);
+        source_location_clear(&loc);
         free(back);
         free(url);
 }

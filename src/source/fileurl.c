@@ -2,8 +2,9 @@
  * fileurl.c - the file:// URL of a Local record's source (SPEC section 2,
  * metadata.file_path): written when a local file is tracked, read back by
  * download and status, checked when records come from outside (import).
- * Only string work; what users type as a track path is parsed by uri.c,
- * and s3:// sources are kept raw (see record_check.c).
+ * Part of the local source driver's syntax: only string work; what users
+ * type as a track path is parsed by local_location.c, and s3:// sources
+ * are kept raw (s3_location.c).
  *
  * What is encoded, and why (RFC 3986 section 3.3, RFC 8089, RFC 3987):
  * a path segment may hold unreserved characters, sub-delims, ':' and '@'

@@ -3,7 +3,7 @@
  * (RFC 8089 on RFC 3986, with non-ASCII kept as in an IRI, RFC 3987):
  * made from an absolute path when tracking, read back into the path when
  * downloading or re-scanning, and checked when records come from outside.
- * Not for what users type as a track path (uri.c parses those).
+ * Not for what users type as a track path (local_location.c parses those).
  */
 #ifndef NEREID_FILEURL_H
 #define NEREID_FILEURL_H
