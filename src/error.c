@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "error.h"
+#include "syserr.h"
 
 #define ERROR_MESSAGE_MAX 1024
 
@@ -94,10 +95,10 @@ int nereid_error(int code, const char *fmt, ...)
 
 int nereid_error_os(int code, int errnum, const char *fmt, ...)
 {
-        char suffix[256];
+        char suffix[256], text[SYSERR_MAX];
         va_list ap;
 
-        snprintf(suffix, sizeof(suffix), ": %s", strerror(errnum));
+        snprintf(suffix, sizeof(suffix), ": %s", syserr_text(errnum, text, sizeof(text)));
         va_start(ap, fmt);
         error_vformat_suffix(error_message, sizeof(error_message), suffix, fmt, ap);
         va_end(ap);

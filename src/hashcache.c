@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "error.h"
 #include "hashcache.h"
+#include "syserr.h"
 #include "sqlwait.h"
 
 #define HASHCACHE_FILE    "hashcache.db"
@@ -79,11 +80,12 @@ static int hashcache_fail(hashcache *cache, const char *what)
 {
         int sys = cache->db ? sqlite3_system_errno(cache->db) : 0;
         int code = cache->db ? sqlite3_errcode(cache->db) : SQLITE_CANTOPEN;
+        char text[SYSERR_MAX];
 
         cache->why_code = code & 0xff;
         if (sys && (cache->why_code == SQLITE_CANTOPEN || cache->why_code == SQLITE_IOERR))
                 snprintf(cache->why, sizeof(cache->why), "%s: %s: %s", what,
-                         sqlite3_errmsg(cache->db), strerror(sys));
+                         sqlite3_errmsg(cache->db), syserr_text(sys, text, sizeof(text)));
         else
                 snprintf(cache->why, sizeof(cache->why), "%s: %s", what,
                          cache->db ? sqlite3_errmsg(cache->db) : sqlite3_errstr(code));
@@ -288,14 +290,19 @@ int hashcache_open(hashcache **out, const char *home, int writable, hashcache_wa
         /* Read-only use creates nothing: no file is an empty cache. */
         if (!writable && stat(cache->file, &st) < 0) {
                 if (errno != ENOENT) {
-                        snprintf(cache->why, sizeof(cache->why), "%s", strerror(errno));
+                        char text[SYSERR_MAX];
+
+                        snprintf(cache->why, sizeof(cache->why), "%s",
+                                 syserr_text(errno, text, sizeof(text)));
                         hashcache_give_up(cache, HASHCACHE_WITHOUT);
                 }
                 goto done;
         }
         if (writable && mkdir(home, 0700) < 0 && errno != EEXIST) {
+                char text[SYSERR_MAX];
+
                 snprintf(cache->why, sizeof(cache->why), "creating the folder: %s",
-                         strerror(errno));
+                         syserr_text(errno, text, sizeof(text)));
                 hashcache_give_up(cache, HASHCACHE_WITHOUT);
                 goto done;
         }

@@ -159,7 +159,7 @@ static char *uri_getcwd(void)
  * directory. The pieces are joined first and normalised once, so that ".."
  * may climb out of HOME or the current directory, as it would in a shell.
  */
-static int uri_parse_local(const char *text, uri_location *out)
+static int uri_parse_local(const char *text, const char *home, uri_location *out)
 {
         nereid_buf joined = NEREID_BUF_INIT, path = NEREID_BUF_INIT;
         const char *rest = text;
@@ -167,8 +167,6 @@ static int uri_parse_local(const char *text, uri_location *out)
         int rc = 0;
 
         if (text[0] == '~' && (text[1] == '\0' || text[1] == '/')) {
-                const char *home = getenv("HOME");
-
                 if (!home || !home[0]) {
                         rc = nereid_error(NEREID_EUSAGE, "path \"%s\": HOME is not set", text);
                         goto cleanup;
@@ -358,7 +356,7 @@ static size_t uri_scheme_len(const char *text)
         return (text[n] == ':' && text[n + 1] == '/' && text[n + 2] == '/') ? n : 0;
 }
 
-int uri_parse_location(const char *text, uri_location *out)
+int uri_parse_location(const char *text, const char *home, uri_location *out)
 {
         size_t scheme_len;
         int rc;
@@ -383,7 +381,7 @@ int uri_parse_location(const char *text, uri_location *out)
                                   text, (int)scheme_len, text);
         } else {
                 out->scheme = URI_LOCAL;
-                rc = uri_parse_local(text, out);
+                rc = uri_parse_local(text, home, out);
         }
         if (rc < 0)
                 uri_location_clear(out);

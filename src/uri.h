@@ -28,9 +28,10 @@ typedef struct uri_location {
         char *key;
 } uri_location;
 
-/* Parse a track path (SPEC section 4). Errors (NEREID_EUSAGE): empty,
+/* Parse a track path (SPEC section 4); home is what "~" and "~/" stand
+ * for (NULL: such paths are refused). Errors (NEREID_EUSAGE): empty,
  * wildcards ("wildcards are not supported"), bad file:// or s3:// form. */
-int uri_parse_location(const char *text, uri_location *out);
+int uri_parse_location(const char *text, const char *home, uri_location *out);
 void uri_location_clear(uri_location *loc);
 
 /* Check a field path (SPEC section 1): segments of [A-Za-z0-9_.-]+ joined by

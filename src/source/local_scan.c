@@ -302,7 +302,8 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                 size_t done, pushed;
 
                 pool_stream_progress(walk->stream, &done, &pushed);
-                project_progress(walk->project, "hashing", done, pushed);
+                if ((rc = project_progress(walk->project, "hashing", done, pushed)) < 0)
+                        return rc;
         }
         if (!st) {
                 e->needs_stat = 1;
@@ -672,6 +673,13 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
         uint64_t nread = 0;
         int fd, rc = 0;
 
+        if (project_cancelled(walk->project)) {
+                /* Asked to stop: no more files are read. */
+                local_dir_release(walk, e->dir);
+                e->dir = NULL;
+                local_walk_fail(walk);
+                return NEREID_ECANCELLED;
+        }
         /* O_NONBLOCK: should the file have been replaced by a FIFO since the
          * walk, open must not hang; fstat below then rejects it. */
         fd = openat(e->dir->fd, e->name,
@@ -771,7 +779,7 @@ static int local_walk_begin(local_walk *walk, int writable)
         }
         walk->lock_made = 1;
         walk->workers = project_workers(walk->project);
-        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable, local_cache_warning,
+        if ((rc = hashcache_open(&walk->cache, walk->project->cache, writable, local_cache_warning,
                                  walk->project)) < 0)
                 return rc;
         local_find_home(walk);

@@ -63,7 +63,7 @@
  * abandoned as going nowhere. */
 #define S3_LIST_EMPTY_PAGES_MAX 1000
 
-/* What the environment says about the service (SPEC section 6). */
+/* What the project's options say about the service (SPEC section 6). */
 struct s3_config {
         const char *key_id;
         const char *secret;
@@ -108,8 +108,9 @@ struct s3_request {
         nereid_buf errbody;
 };
 
+/* libcurl's global state is nereid_init's (options.c); this is only the
+ * key of the per-thread handles. */
 static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
-static CURLcode s3_global_rc;
 /* Each thread's libcurl handle, so that its requests reuse connections. */
 static pthread_key_t s3_handle_key;
 static int s3_handle_key_made;
@@ -121,7 +122,6 @@ static void s3_handle_free(void *curl)
 
 static void s3_global_init(void)
 {
-        s3_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
         s3_handle_key_made = pthread_key_create(&s3_handle_key, s3_handle_free) == 0;
 }
 
@@ -177,10 +177,9 @@ static int s3_on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, cur
         return 0;
 }
 
-static const char *s3_env(const char *name)
+/* An option's value, NULL when it is not given or empty. */
+static const char *s3_opt(const char *v)
 {
-        const char *v = getenv(name);
-
         return v && *v ? v : NULL;
 }
 
@@ -201,33 +200,30 @@ static void s3_config_free(struct s3_config *cfg)
         buf_free(&cfg->endpoint);
 }
 
-/* Read the configuration from the environment, now: a long-lived program
- * sees credentials that were changed after it started. */
-static int s3_config_load(struct s3_config *cfg)
+/* The configuration of this project's S3 access, from its options: the
+ * credentials travel with the project, so two projects of one process may
+ * use two accounts. cfg borrows the project's strings. */
+static int s3_config_load(const nereid_project *project, struct s3_config *cfg)
 {
+        const struct options_config *o = &project->cfg;
         const char *endpoint;
 
         memset(cfg, 0, sizeof(*cfg));
         pthread_once(&s3_once, s3_global_init);
-        if (s3_global_rc != CURLE_OK)
-                return nereid_error(NEREID_ERROR, "S3: cannot initialise libcurl: %s",
-                                    curl_easy_strerror(s3_global_rc));
-        cfg->key_id = s3_env("AWS_ACCESS_KEY_ID");
-        cfg->secret = s3_env("AWS_SECRET_ACCESS_KEY");
+        cfg->key_id = s3_opt(o->s3_key_id);
+        cfg->secret = s3_opt(o->s3_secret);
         if (!cfg->key_id || !cfg->secret)
                 return nereid_error(NEREID_EACCESS, "S3 credentials: AWS_ACCESS_KEY_ID and "
                                                     "AWS_SECRET_ACCESS_KEY are not set");
-        cfg->token = s3_env("AWS_SESSION_TOKEN");
-        cfg->region = s3_env("AWS_REGION");
-        if (!cfg->region)
-                cfg->region = s3_env("AWS_DEFAULT_REGION");
+        cfg->token = s3_opt(o->s3_token);
+        cfg->region = s3_opt(o->s3_region);
         if (!cfg->region)
                 cfg->region = "us-east-1";
         if (!s3_region_ok(cfg->region))
                 return nereid_error(NEREID_EUSAGE, "S3 region \"%.60s\": not a region name",
                                     cfg->region);
         snprintf(cfg->sigv4, sizeof(cfg->sigv4), "aws:amz:%s:s3", cfg->region);
-        endpoint = s3_env("S3_ENDPOINT_URL");
+        endpoint = s3_opt(o->s3_endpoint);
         if (endpoint) {
                 size_t len = strlen(endpoint);
 
@@ -807,7 +803,8 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 next = NULL;
                 s3_xml_list_free(ls.parser);
                 ls.parser = NULL;
-                project_progress(project, "listing", out->count, 0);
+                if ((rc = project_progress(project, "listing", out->count, 0)) < 0)
+                        goto cleanup;
         } while (truncated);
         rc = 0;
 cleanup:
@@ -829,7 +826,7 @@ static int s3_scan(nereid_project *project, const uri_location *loc, const char 
         size_t key_len = strlen(key);
         int rc, found = 0;
 
-        if ((rc = s3_config_load(&cfg)) < 0)
+        if ((rc = s3_config_load(project, &cfg)) < 0)
                 return rc;
         rc = NEREID_ERROR;
         if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->bucket, key) < 0)
@@ -983,7 +980,6 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         char if_match[256];
         int rc, have_config = 0;
 
-        (void)project;
         (void)copy; /* an S3 object is always copied */
         dl.fd = -1;
         if ((rc = s3_split_source(rec->source, &bucket, &key)) < 0)
@@ -997,7 +993,7 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
         if (hash_is_md5(rec->file_hash) && source_target_has_md5(dirfd, name, rec->file_hash))
                 goto cleanup;
-        if ((rc = s3_config_load(&cfg)) < 0)
+        if ((rc = s3_config_load(project, &cfg)) < 0)
                 goto cleanup;
         have_config = 1;
         if ((rc = s3_url_object(&cfg.site, bucket, key, &url)) < 0)

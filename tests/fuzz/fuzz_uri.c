@@ -100,7 +100,7 @@ static void fuzz_fileurl(const char *text)
             !(strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0)) {
                 if (fileurl_check(url, "fuzz") != 0)
                         abort();
-                if (uri_parse_location(url, &loc) != 0 || loc.scheme != URI_LOCAL ||
+                if (uri_parse_location(url, NULL, &loc) != 0 || loc.scheme != URI_LOCAL ||
                     strcmp(loc.path, text) != 0)
                         abort();
                 uri_location_clear(&loc);
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
         text[size] = '\0';
 
-        if (uri_parse_location(text, &loc) == 0) {
+        if (uri_parse_location(text, "/home/fuzz", &loc) == 0) {
                 if (loc.scheme == URI_LOCAL) {
                         if (!loc.path || loc.bucket || loc.key)
                                 abort();

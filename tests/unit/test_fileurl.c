@@ -23,7 +23,7 @@ static void check_url(const char *path, const char *want)
         CHECK_STR(back, path);
         CHECK(url && fileurl_check(url, "t") == 0);
         /* What track makes of the URL is the same path. */
-        CHECK(url && uri_parse_location(url, &loc) == 0);
+        CHECK(url && uri_parse_location(url, NULL, &loc) == 0);
         CHECK(loc.scheme == URI_LOCAL);
         CHECK_STR(loc.path, path);
         uri_location_clear(&loc);
