@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# local_store_location.sh - where the nereid command finds its store and
+# settings: NEREID_STORE (a folder or sqlite:FOLDER) over NEREID_HOME, the
+# clear refusal of store schemes without a backend, and "~/" from HOME.
+# The library takes all of it from options the command fills from the
+# environment; these check that the command's behaviour is SPEC section 6's.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p data && echo hello >data/a.txt
+
+# NEREID_STORE wins over NEREID_HOME, in its sqlite:FOLDER form too.
+expect_exit 0 env NEREID_STORE="sqlite:$T/sq" "$NEREID_BIN" run new
+expect_eq "SND-1" "$OUT" "first run in the sqlite: store"
+[ -f "$T/sq/store.db" ] && ok || bad "NEREID_STORE=sqlite:FOLDER makes FOLDER/store.db"
+[ ! -e "$NEREID_HOME/store.db" ] && ok || bad "NEREID_HOME is left alone when NEREID_STORE is set"
+expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" track data data/
+[ -f "$T/plain/store.db" ] && ok || bad "NEREID_STORE=FOLDER makes FOLDER/store.db"
+expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" runs --json
+expect_contains '"id":"SND-1"' "$OUT" "the run is in the folder store"
+# The hash cache stays under NEREID_HOME.
+[ -f "$NEREID_HOME/hashcache.db" ] && ok || bad "the hash cache is NEREID_HOME/hashcache.db"
+# An empty NEREID_STORE is unset: NEREID_HOME is the store.
+expect_exit 0 env NEREID_STORE= "$NEREID_BIN" run new
+[ -f "$NEREID_HOME/store.db" ] && ok || bad "empty NEREID_STORE: NEREID_HOME is the store"
+
+# Schemes without a backend in this build: one clear line, nothing made.
+for loc in "http://127.0.0.1:8642" "https://nereid.example.com" "postgres://db/nereid"; do
+	scheme="${loc%%:*}"
+	expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" run new
+	expect_contains "no store backend for scheme \"$scheme\" in this build" "$ERR" "$loc"
+	expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" project list
+done
+expect_error 2 env NEREID_STORE="sqlite:" "$NEREID_BIN" runs
+expect_contains 'no folder after sqlite:' "$ERR" "sqlite: without a folder"
+
+# "~/" is HOME's, as the command's environment says.
+mkdir -p "$T/userhome/d" && echo x >"$T/userhome/d/x.txt"
+expect_exit 0 env HOME="$T/userhome" "$NEREID_BIN" track home2 '~/d'
+expect_error 2 env -u HOME "$NEREID_BIN" track home3 '~/d'
+expect_contains 'HOME is not set' "$ERR" "no HOME"
+
+e2e_done
