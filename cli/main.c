@@ -36,12 +36,14 @@ enum cli_option_id {
         OPT_MODE,
         OPT_WORKERS,
         OPT_API_TOKEN,
+        OPT_STORE,
         OPT_COUNT
 };
 
 #define OPT(id) (1u << (id))
 /* Options every command takes (project new names its project otherwise). */
-#define OPT_COMMON (OPT(OPT_PROJECT) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN))
+#define OPT_COMMON                                                                                 \
+        (OPT(OPT_PROJECT) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE))
 
 typedef struct cli_option_def {
         const char *name; /* "--json" */
@@ -63,6 +65,8 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_MODE] = {"--mode", "MODE", "async, sync, offline, read-only or debug"},
     [OPT_WORKERS] = {"--workers", "N", "threads for hashing and downloads (0: one per CPU)"},
     [OPT_API_TOKEN] = {"--api-token", "T", "for servers; unused by the local store"},
+    [OPT_STORE] = {"--store", "LOCATION",
+                   "the store: a folder or sqlite:FOLDER (else NEREID_STORE)"},
 };
 
 typedef struct cli_command cli_command;
@@ -259,6 +263,8 @@ static int cli_setup_options(const cli_options *o)
                 opts->project = o->value[OPT_PROJECT];
         if (o->value[OPT_API_TOKEN])
                 opts->api_token = o->value[OPT_API_TOKEN];
+        if (o->value[OPT_STORE])
+                opts->store = o->value[OPT_STORE];
         opts->mode = o->mode;
         opts->workers = o->workers;
         cli_progress_state.tty = isatty(STDERR_FILENO);
@@ -662,9 +668,10 @@ static const cli_command cli_commands[] = {
      "compare a field with its sources"},
     {"rm", "RUN:FIELD", 1, OPT_COMMON, 0, NULL, do_rm, "remove a field (or a namespace of fields)"},
     {"project new", "WORKSPACE/PROJECT", 1,
-     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new, NULL,
-     "create a project with a chosen key"},
-    {"project list", "", 0, OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | J, 0,
+     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE), 0,
+     cmd_project_new, NULL, "create a project with a chosen key"},
+    {"project list", "", 0,
+     OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE) | J, 0,
      cmd_project_list, NULL, "the projects of the store"},
 };
 #undef J
@@ -689,7 +696,8 @@ static void cli_usage(FILE *f)
         fputs("\noptions of every command: --project WORKSPACE/PROJECT, --mode "
               "async|sync|offline|read-only|debug,\n"
               "  --workers N (threads for hashing and downloads), --api-token T (for servers; "
-              "unused by the local store)\n"
+              "unused by the local store),\n"
+              "  --store LOCATION (a folder or sqlite:FOLDER)\n"
               "nereid <command> --help: that command's usage; nereid --version: the version\n",
               f);
 }

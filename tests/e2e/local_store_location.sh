@@ -23,6 +23,17 @@ expect_contains '"id":"SND-1"' "$OUT" "the run is in the folder store"
 expect_exit 0 env NEREID_STORE= "$NEREID_BIN" run new
 [ -f "$NEREID_HOME/store.db" ] && ok || bad "empty NEREID_STORE: NEREID_HOME is the store"
 
+# --store wins over NEREID_STORE, for every command, project new and list too.
+expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" run new --store "sqlite:$T/opt"
+expect_eq "SND-1" "$OUT" "first run of the --store store"
+expect_exit 0 "$NEREID_BIN" project new ws/p --key WSP --store="$T/opt"
+expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" project list --store "$T/opt"
+expect_eq "$(printf 'local/sandbox\tSND\t1\nws/p\tWSP\t0')" "$(printf '%s' "$OUT" | tail -n +2 | tr -s ' ' '\t')" "project list of --store"
+expect_exit 0 "$NEREID_BIN" project list --json --store "$T/plain"
+expect_not_contains 'ws/p' "$OUT" "the other store has no ws/p"
+expect_error 2 "$NEREID_BIN" runs --store
+expect_error 1 "$NEREID_BIN" runs --store http://127.0.0.1:1
+
 # Schemes without a backend in this build: one clear line, nothing made.
 for loc in "http://127.0.0.1:8642" "https://nereid.example.com" "postgres://db/nereid"; do
 	scheme="${loc%%:*}"
