@@ -69,9 +69,10 @@ struct s3_config {
         const char *secret;
         const char *token; /* NULL when there is no session token */
         const char *region;
-        nereid_buf endpoint; /* without trailing '/'; empty: AWS */
-        s3_site site;        /* endpoint and region, for s3_url.c */
-        char sigv4[96];      /* "aws:amz:REGION:s3" */
+        nereid_buf endpoint;   /* without trailing '/'; empty: AWS */
+        s3_site site;          /* endpoint and region, for s3_url.c */
+        char sigv4[96];        /* "aws:amz:REGION:s3" */
+        atomic_int *cancelled; /* the project's: set when the caller asks to stop */
 };
 
 typedef int (*s3_sink_fn)(void *payload, const char *data, size_t len);
@@ -105,6 +106,7 @@ struct s3_request {
         long deadline_s;  /* the deadline that stopped the attempt, 0 when none did */
         int status_known;
         int sink_rc;
+        int cancelled; /* the transfer was stopped because the caller asked */
         nereid_buf errbody;
 };
 
@@ -170,6 +172,10 @@ static int s3_on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, cur
         (void)dlnow;
         (void)ultotal;
         (void)ulnow;
+        if (req->cfg->cancelled && atomic_load(req->cfg->cancelled)) {
+                req->cancelled = 1; /* the progress callback asked to stop */
+                return 1;
+        }
         if (s3_now_ms() - req->start_ms > (int64_t)limit * 1000) {
                 req->deadline_s = limit;
                 return 1; /* makes libcurl stop with CURLE_ABORTED_BY_CALLBACK */
@@ -203,12 +209,13 @@ static void s3_config_free(struct s3_config *cfg)
 /* The configuration of this project's S3 access, from its options: the
  * credentials travel with the project, so two projects of one process may
  * use two accounts. cfg borrows the project's strings. */
-static int s3_config_load(const nereid_project *project, struct s3_config *cfg)
+static int s3_config_load(nereid_project *project, struct s3_config *cfg)
 {
         const struct options_config *o = &project->cfg;
         const char *endpoint;
 
         memset(cfg, 0, sizeof(*cfg));
+        cfg->cancelled = &project->cancelled;
         pthread_once(&s3_once, s3_global_init);
         cfg->key_id = s3_opt(o->s3_key_id);
         cfg->secret = s3_opt(o->s3_secret);
@@ -412,6 +419,11 @@ static int s3_perform(struct s3_request *req)
                 crc = curl_easy_perform(req->curl);
                 if (req->sink_rc < 0) {
                         rc = req->sink_rc;
+                        goto cleanup;
+                }
+                if (crc == CURLE_ABORTED_BY_CALLBACK && req->cancelled) {
+                        rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled",
+                                          req->what ? req->what : "S3 request");
                         goto cleanup;
                 }
                 if (crc != CURLE_OK) {
