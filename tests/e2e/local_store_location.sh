@@ -23,6 +23,17 @@ expect_contains '"id":"SND-1"' "$OUT" "the run is in the folder store"
 expect_exit 0 env NEREID_STORE= "$NEREID_BIN" run new
 [ -f "$NEREID_HOME/store.db" ] && ok || bad "empty NEREID_STORE: NEREID_HOME is the store"
 
+# The hash cache stays in NEREID_HOME when the store is elsewhere; inside
+# a tracked folder, its files are not tracked (the first track makes it).
+mkdir -p tracked && echo t >tracked/t.txt
+for round in 1 2; do
+	expect_exit 0 env NEREID_STORE="$T/apart" NEREID_HOME="$W/tracked/.cache" "$NEREID_BIN" \
+		track apart tracked
+	[ -f "$W/tracked/.cache/hashcache.db" ] && ok || bad "round $round: the hash cache is in NEREID_HOME"
+	expect_exit 0 env NEREID_STORE="$T/apart" "$NEREID_BIN" ls "SND-$round:apart" --json
+	expect_eq '["t.txt"]' "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.dumps([r["file_path"] for r in json.load(sys.stdin)], separators=(",", ":")))')" "round $round: only the tracked file"
+done
+
 # --store wins over NEREID_STORE, for every command, project new and list too.
 expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" run new --store "sqlite:$T/opt"
 expect_eq "SND-1" "$OUT" "first run of the --store store"
