@@ -38,12 +38,14 @@ enum cli_option_id {
         OPT_MODE,
         OPT_WORKERS,
         OPT_API_TOKEN,
+        OPT_STORE,
         OPT_COUNT
 };
 
 #define OPT(id) (1u << (id))
 /* Options every command takes (project new names its project otherwise). */
-#define OPT_COMMON (OPT(OPT_PROJECT) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN))
+#define OPT_COMMON                                                                                 \
+        (OPT(OPT_PROJECT) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE))
 
 typedef struct cli_option_def {
         const char *name; /* "--json" */
@@ -65,6 +67,8 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_MODE] = {"--mode", "MODE", "async, sync, offline, read-only or debug"},
     [OPT_WORKERS] = {"--workers", "N", "threads for hashing and downloads (0: one per CPU)"},
     [OPT_API_TOKEN] = {"--api-token", "T", "for servers; unused by the local store"},
+    [OPT_STORE] = {"--store", "LOCATION",
+                   "the store: a folder or sqlite:FOLDER (else NEREID_STORE)"},
 };
 
 typedef struct cli_command cli_command;
@@ -220,12 +224,12 @@ static void cli_notify(void *payload, int code, const char *message)
                 p->failures++;
 }
 
-static void cli_show_progress(void *payload, const char *stage, uint64_t done, uint64_t total)
+static int cli_show_progress(void *payload, const char *stage, uint64_t done, uint64_t total)
 {
         cli_progress *p = payload;
 
         if (!p->tty)
-                return;
+                return 0;
         fputs("\r\033[K", stderr);
         escape_write(stderr, stage);
         if (total)
@@ -233,6 +237,7 @@ static void cli_show_progress(void *payload, const char *stage, uint64_t done, u
         else
                 fprintf(stderr, " %llu", (unsigned long long)done);
         p->shown = 1;
+        return 0;
 }
 
 static void cli_progress_end(cli_progress *p)
@@ -244,17 +249,37 @@ static void cli_progress_end(cli_progress *p)
 
 static cli_progress cli_progress_state;
 
+/* The library's options: the environment (SPEC section 6), then the
+ * command line over it. */
+static nereid_options cli_lib_options = NEREID_OPTIONS_INIT;
+
+static int cli_setup_options(const cli_options *o)
+{
+        nereid_options *opts = &cli_lib_options;
+
+        if (nereid_options_from_env(opts) < 0)
+                return cli_fail(NEREID_ERROR);
+        if (o->value[OPT_PROJECT])
+                opts->project = o->value[OPT_PROJECT];
+        if (o->value[OPT_API_TOKEN])
+                opts->api_token = o->value[OPT_API_TOKEN];
+        if (o->value[OPT_STORE])
+                opts->store = o->value[OPT_STORE];
+        opts->mode = o->mode;
+        opts->workers = o->workers;
+        cli_progress_state.tty = isatty(STDERR_FILENO);
+        opts->notify = cli_notify;
+        opts->progress = cli_show_progress;
+        opts->payload = &cli_progress_state;
+        return 0;
+}
+
 static int cli_open_project(const cli_options *o, nereid_project **project)
 {
-        int rc = nereid_project_open_with_key(project, o->value[OPT_PROJECT], o->value[OPT_KEY],
-                                              o->mode);
+        int rc = nereid_project_open(project, NULL, &cli_lib_options);
 
-        if (rc < 0)
-                return cli_fail(rc);
-        cli_progress_state.tty = isatty(STDERR_FILENO);
-        nereid_project_set_callbacks(*project, cli_notify, cli_show_progress, &cli_progress_state);
-        nereid_project_set_workers(*project, o->workers);
-        return 0;
+        (void)o;
+        return rc < 0 ? cli_fail(rc) : 0;
 }
 
 /* Open the project and the run of a reference; a NULL run_id makes a new run. */
@@ -302,7 +327,8 @@ static int cmd_project_new(cli_options *o)
         nereid_project *project;
         int rc;
 
-        if ((rc = nereid_project_create(&project, o->args[0], o->value[OPT_KEY], o->mode)) < 0)
+        if ((rc = nereid_project_create(&project, o->args[0], o->value[OPT_KEY],
+                                        &cli_lib_options)) < 0)
                 return cli_fail(rc);
         escape_write(stdout, nereid_project_name(project));
         putchar(' ');
@@ -521,7 +547,7 @@ static int cmd_project_list(cli_options *o)
         nereid_projects *projects;
         int rc;
 
-        if ((rc = nereid_projects_list(&projects, o->mode)) < 0)
+        if ((rc = nereid_projects_list(&projects, &cli_lib_options)) < 0)
                 return cli_fail(rc);
         rc = output_projects(projects, cli_has(o, OPT_JSON)) < 0 ? cli_fail(NEREID_ERROR) : 0;
         nereid_projects_free(projects);
@@ -642,9 +668,10 @@ static const cli_command cli_commands[] = {
      "compare a field with its sources"},
     {"rm", "RUN:FIELD", 1, OPT_COMMON, 0, NULL, do_rm, "remove a field (or a namespace of fields)"},
     {"project new", "WORKSPACE/PROJECT", 1,
-     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN), 0, cmd_project_new, NULL,
-     "create a project with a chosen key"},
-    {"project list", "", 0, OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | J, 0,
+     OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE), 0,
+     cmd_project_new, NULL, "create a project with a chosen key"},
+    {"project list", "", 0,
+     OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE) | J, 0,
      cmd_project_list, NULL, "the projects of the store"},
 };
 #undef J
@@ -669,7 +696,8 @@ static void cli_usage(FILE *f)
         fputs("\noptions of every command: --project WORKSPACE/PROJECT, --mode "
               "async|sync|offline|read-only|debug,\n"
               "  --workers N (threads for hashing and downloads), --api-token T (for servers; "
-              "unused by the local store)\n"
+              "unused by the local store),\n"
+              "  --store LOCATION (a folder or sqlite:FOLDER)\n"
               "nereid <command> --help: that command's usage; nereid --version: the version\n",
               f);
 }
@@ -909,13 +937,21 @@ static int cli_main(int argc, char **argv, int *differs)
         }
         if ((i = cli_parse(argc, argv, 1 + used, &o)) != 0)
                 return i;
+        if ((i = cli_setup_options(&o)) != 0)
+                return i;
         return c->field ? cli_with_field(&o, c->field) : c->run(&o);
 }
 
 int main(int argc, char **argv)
 {
-        int differs = 0;
-        int rc = cli_main(argc, argv, &differs);
+        int differs = 0, rc;
 
+        if (nereid_init() < 0) {
+                cli_error("libnereid", nereid_error_last());
+                return 1;
+        }
+        rc = cli_main(argc, argv, &differs);
+        nereid_options_dispose(&cli_lib_options);
+        nereid_shutdown();
         return cli_finish(rc, differs);
 }

@@ -8,6 +8,20 @@
  * code; the message of the last failure on this thread is read with
  * nereid_error_last(). No struct is passed by value and every callback
  * takes a void *payload, so the header can be used through ctypes/FFI.
+ *
+ * Lifetime and threads: call nereid_init() before anything else and
+ * nereid_shutdown() after the last handle is freed. The library reads no
+ * environment variable: a program passes its configuration in a
+ * nereid_options (nereid_options_from_env() reads the environment for
+ * programs that want to). A handle (a project, its runs) serves one thread
+ * at a time; several handles, on one store or on several, may be used at
+ * once from several threads. Lists (nereid_files, nereid_runs, ...) are
+ * not changed after they are returned, so several threads may read one at
+ * once. The library starts worker threads of its own for hashing and
+ * downloads and joins them before the call returns; the progress callback
+ * runs on the calling thread, the notify callback on any of them. The
+ * last error is per thread. The library calls only reentrant libc
+ * functions and installs no signal handler.
  */
 #ifndef NEREID_H
 #define NEREID_H
@@ -56,7 +70,9 @@ enum nereid_status {
         NEREID_EEXISTS = -6,
         /** A write refused because the handle is in read-only mode ("read-only"). */
         NEREID_EREADONLY = -7,
-        /** The operation was cancelled before it finished ("cancelled"). */
+        /** The operation was cancelled before it finished ("cancelled"): the
+         * progress callback returned non-zero, and nothing it would have
+         * written was written. */
         NEREID_ECANCELLED = -8
 };
 /** Run modes, as the seed's init_run(mode=...). */
@@ -87,15 +103,22 @@ typedef struct nereid_fields nereid_fields;
  * Called for a warning (code 0: a skipped symlink, FIFO...) or a per-file
  * failure that does not stop the operation (negative code: a download that
  * failed while the others go on). message is one line, borrowed for the
- * duration of the call.
+ * duration of the call. May be called from any of the library's worker
+ * threads as well as the calling thread, but never twice at once for one
+ * project handle (the library serialises the calls).
  */
 typedef void (*nereid_notify_cb)(void *payload, int code, const char *message);
 
 /**
  * Called while long work goes on. stage is a short word ("hashing",
- * "downloading"); total is 0 when unknown. Called from the calling thread.
+ * "listing", "downloading"); total is 0 when unknown. Called only from the
+ * thread that called into the library, between units of work, never while
+ * a library lock is held. Return 0 to go on; non-zero cancels the
+ * operation, which then fails with NEREID_ECANCELLED and writes nothing
+ * more: a cancelled track leaves the field as it was, a cancelled download
+ * leaves every target either complete or untouched (no temporary file).
  */
-typedef void (*nereid_progress_cb)(void *payload, const char *stage, uint64_t done, uint64_t total);
+typedef int (*nereid_progress_cb)(void *payload, const char *stage, uint64_t done, uint64_t total);
 
 /** The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 const char *nereid_version(void);
@@ -124,6 +147,129 @@ const char *nereid_error_last(void);
 const char *nereid_error_name(int code);
 
 /**
+ * Start using the library: call it once before anything else, from any
+ * thread; it is reference-counted (as git_libgit2_init), so every call must
+ * be matched by one nereid_shutdown(). The first call initialises libcurl
+ * (curl_global_init), which is not safe while another thread of the
+ * process uses libcurl: call it early, before starting threads.
+ * @return the number of nereid_init() calls not yet matched by a
+ *         nereid_shutdown() (1 for the first), or NEREID_ERROR
+ */
+int nereid_init(void);
+
+/**
+ * Stop using the library. The call that matches the first nereid_init()
+ * releases what it holds (curl_global_cleanup); every handle must have
+ * been freed by then. Without a matching nereid_init() it does nothing.
+ * @return the number of nereid_init() calls still not matched, or
+ *         NEREID_ERROR when there was none
+ */
+int nereid_shutdown(void);
+
+/** The version of struct nereid_options this header describes. */
+#define NEREID_OPTIONS_VERSION 1
+
+/**
+ * Everything a project handle needs to know about its environment, given
+ * by the program rather than read by the library, so that one process can
+ * hold several projects on several stores with several sets of credentials.
+ * Fill it with NEREID_OPTIONS_INIT or nereid_options_init(), then either
+ * set the fields or call nereid_options_from_env() (the way the command
+ * line works), and pass it to nereid_project_open(). Every string is
+ * copied when the project is opened: the caller may free or change it
+ * afterwards. NULL (or 0) means the default said for each field. Plain
+ * pointers and ints only, so that ctypes can declare it; fields are only
+ * ever appended, with NEREID_OPTIONS_VERSION raised.
+ */
+typedef struct nereid_options {
+        /** NEREID_OPTIONS_VERSION of the header the caller was built with. */
+        unsigned int version;
+        /** "workspace/project" opened when nereid_project_open() is given
+         * NULL; NULL: the built-in "local/sandbox". */
+        const char *project;
+        /** The store (SPEC section 8): a folder, or "sqlite:FOLDER", of the
+         * embedded store; "http(s)://..." and "postgres://..." are refused
+         * ("no store backend") until a backend exists. NULL: HOME/.nereid,
+         * HOME being the home field or else the user's home folder. */
+        const char *store;
+        /** API token for a server store; unused by the embedded one. */
+        const char *api_token;
+        /** One of enum nereid_mode. */
+        int mode;
+        /** Threads that hash files and transfer downloads; 0: one per CPU. */
+        unsigned int workers;
+        /** sys/owner of the runs this handle makes; NULL: the login name of
+         * the user the process runs as, else "unknown". */
+        const char *owner;
+        /** The home folder that "~" and "~/" stand for in tracked paths;
+         * NULL: such paths are refused. */
+        const char *home;
+        /** Folder of the hash cache (hashcache.db); NULL: the store's
+         * folder (for a store that is not a folder, HOME/.nereid). */
+        const char *cache;
+        /** S3 credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+         * AWS_SESSION_TOKEN); without the first two, S3 fails with
+         * NEREID_EACCESS. */
+        const char *s3_access_key_id;
+        const char *s3_secret_access_key;
+        const char *s3_session_token;
+        /** S3 region; NULL: "us-east-1". */
+        const char *s3_region;
+        /** An S3-compatible service ("http://127.0.0.1:9000"), addressed
+         * path-style; NULL: AWS, virtual-host style. */
+        const char *s3_endpoint;
+        /** Warnings and per-file failures; may be NULL. */
+        nereid_notify_cb notify;
+        /** Progress, and cancellation; may be NULL. */
+        nereid_progress_cb progress;
+        /** Passed to notify and progress. */
+        void *payload;
+        /** The library's: what nereid_options_from_env() allocated, freed
+         * by nereid_options_dispose(). NULL otherwise. */
+        void *internal;
+} nereid_options;
+
+/** Initialiser of a nereid_options: every field NULL or 0 (mode async). */
+#define NEREID_OPTIONS_INIT                                                                        \
+        {                                                                                          \
+                NEREID_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
+                    NULL, NULL, NULL, NULL, NULL, NULL, NULL                                       \
+        }
+
+/**
+ * Set every field of opts to its default, as NEREID_OPTIONS_INIT does (for
+ * bindings that cannot use the macro).
+ * @param version NEREID_OPTIONS_VERSION
+ * @return 0, or NEREID_EUSAGE for a version this library does not know
+ */
+int nereid_options_init(nereid_options *opts, unsigned int version);
+
+/**
+ * Fill opts from the environment as SPEC section 6 says (a variable that
+ * is empty counts as unset): project from NEREID_PROJECT, else
+ * NEPTUNE_PROJECT; store from NEREID_STORE, else NEREID_HOME; cache from
+ * NEREID_HOME; api_token from NEREID_API_TOKEN, else NEPTUNE_API_TOKEN;
+ * owner from USER; home from HOME; S3 from AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (else
+ * AWS_DEFAULT_REGION) and S3_ENDPOINT_URL. Fields whose variables are
+ * unset are left as they are; the others point into a copy that
+ * nereid_options_dispose() frees. The only function of the library that
+ * reads the environment; like getenv(), it must not run while another
+ * thread changes the environment.
+ * @param opts initialised options
+ * @return 0, NEREID_EUSAGE for options of an unknown version, or
+ *         NEREID_ERROR (out of memory)
+ */
+int nereid_options_from_env(nereid_options *opts);
+
+/**
+ * Free what nereid_options_from_env() allocated and reset the fields that
+ * pointed into it to NULL; the other fields are left as they are. Safe on
+ * options that own nothing, and twice.
+ */
+void nereid_options_dispose(nereid_options *opts);
+
+/**
  * Parse a mode name ("async", "sync", "offline", "read-only", "debug").
  * @param name the name
  * @param out receives the mode
@@ -132,53 +278,48 @@ const char *nereid_error_name(int code);
 int nereid_mode_parse(const char *name, int *out);
 
 /**
- * Open a project of the embedded store. Opening only reads: the store and
- * the project are created by the first run made in them (never in
- * read-only mode); until then reads of the project fail with
- * NEREID_ENOTFOUND, except that the built-in project reads as empty. A
- * store this user may only read is read; writes to it fail with
- * NEREID_EACCESS.
+ * Open a project. Opening only reads: the store and the project are
+ * created by the first run made in them (never in read-only mode); until
+ * then reads of the project fail with NEREID_ENOTFOUND, except that the
+ * built-in project reads as empty. A store this user may only read is
+ * read; writes to it fail with NEREID_EACCESS. Needs nereid_init().
+ * The handle serves one thread at a time; two handles (on the same store
+ * or on others) may be used at once from two threads.
  * @param out receives the handle; caller frees with nereid_project_free()
  * @param name "workspace/project" (each part [A-Za-z0-9_.-]+, not "." or
- *        ".."), or NULL for NEREID_PROJECT, NEPTUNE_PROJECT, then the
- *        built-in local project
- * @param mode one of enum nereid_mode
- * @return 0, NEREID_EUSAGE for a bad name, NEREID_ERROR for a store that
- *         is another program's database or of a newer Nereid, or otherwise
+ *        ".."), or NULL for opts->project, then the built-in local project
+ * @param opts the configuration, copied; NULL for NEREID_OPTIONS_INIT
+ * @return 0, NEREID_EUSAGE for a bad name, mode, store location or options
+ *         version, NEREID_ERROR for a store scheme without a backend, a
+ *         store that is another program's database or of a newer Nereid,
+ *         or without nereid_init()
  */
-int nereid_project_open(nereid_project **out, const char *name, int mode);
-
-/**
- * Like nereid_project_open(), with the key of a project created by this
- * handle's first run.
- * @param key 2-10 uppercase letters, or NULL to derive it from the name
- * @return as nereid_project_open(); NEREID_EEXISTS naming the existing key
- *         when the project exists with another key
- */
-int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode);
+int nereid_project_open(nereid_project **out, const char *name, const nereid_options *opts);
 
 /**
  * Create a project now (nothing is written in debug mode), or open it
  * when it exists already with that key.
  * @param out receives the handle; caller frees with nereid_project_free()
  * @param key 2-10 uppercase letters, or NULL to derive it from the name
+ * @param opts as nereid_project_open()
  * @return 0, NEREID_EUSAGE for a bad name or key, NEREID_EREADONLY in
  *         read-only mode, NEREID_EACCESS for a store this user cannot
  *         write, NEREID_EEXISTS naming the existing key when the project
  *         exists with another key
  */
-int nereid_project_create(nereid_project **out, const char *name, const char *key, int mode);
+int nereid_project_create(nereid_project **out, const char *name, const char *key,
+                          const nereid_options *opts);
 
 /** The projects of the store, as nereid_projects_list() returns them. */
 typedef struct nereid_projects nereid_projects;
 
 /**
- * List the projects of the embedded store (NEREID_HOME), sorted by name.
- * Reads only: a missing store has no projects.
+ * List the projects of the store opts names, sorted by name. Reads only:
+ * a missing store has no projects.
  * @param out receives the list; caller frees with nereid_projects_free()
- * @param mode one of enum nereid_mode
+ * @param opts as nereid_project_open() (store and mode are used)
  */
-int nereid_projects_list(nereid_projects **out, int mode);
+int nereid_projects_list(nereid_projects **out, const nereid_options *opts);
 
 /** Number of projects in a list. */
 size_t nereid_projects_count(const nereid_projects *projects);
@@ -204,19 +345,6 @@ const char *nereid_project_name(const nereid_project *project);
 
 /** The project's run-ID key, e.g. "CLS"; borrowed, valid until freed. */
 const char *nereid_project_key(const nereid_project *project);
-
-/**
- * Set the callbacks used by every operation on this project and its runs.
- * Either callback may be NULL.
- */
-void nereid_project_set_callbacks(nereid_project *project, nereid_notify_cb notify,
-                                  nereid_progress_cb progress, void *payload);
-
-/**
- * Set how many threads hash files and transfer downloads; 0 (the default)
- * means one per online CPU.
- */
-void nereid_project_set_workers(nereid_project *project, unsigned workers);
 
 /**
  * List the runs of the project with their sys/ values, oldest first, read

@@ -248,8 +248,11 @@ report:
 /* A worker's job: one record, a copy that it frees. */
 static int download_item(void *payload, void *item, unsigned worker)
 {
+        download_job *job = payload;
         struct nereid_file *rec = item;
-        int rc = download_record(payload, rec, worker);
+        /* Once asked to stop, the files not begun are left alone. */
+        int rc =
+            project_cancelled(job->project) ? NEREID_ECANCELLED : download_record(job, rec, worker);
 
         file_clear(rec);
         free(rec);
@@ -278,7 +281,7 @@ static int download_queue(void *payload, const struct nereid_file *file)
         }
         pool_stream_progress(job->stream, &done, &pushed);
         if ((pushed & 255) == 0)
-                project_progress(job->project, "downloading", done, pushed);
+                return project_progress(job->project, "downloading", done, pushed);
         return 0;
 }
 
@@ -342,6 +345,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
                 return rc;
+        project_uncancel(project);
         job.project = project;
         job.rootfd = rc;
         job.flags = flags;
@@ -357,7 +361,9 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
                                                  download_queue, &job);
         pool_stream_progress(job.stream, &done, &pushed);
         rc = pool_stream_finish(job.stream, download_tick, &job);
-        if (streamed < 0)
+        if (project_cancelled(project))
+                rc = nereid_error(NEREID_ECANCELLED, "%s:%s: download cancelled", run->id, field);
+        else if (streamed < 0)
                 rc = streamed;
         else if (rc < 0)
                 rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,

@@ -1,19 +1,22 @@
 /*
- * project.c - the nereid_project handle: resolving the configuration of
- * SPEC section 6 (project name, NEREID_HOME, mode), opening the store, the
- * callbacks, and the project-wide reads (runs, artifacts by hash).
+ * project.c - the nereid_project handle: its options (copied at open),
+ * opening the store a location names (project_store_open, the one place
+ * that maps a location to a backend), the callbacks, and the project-wide
+ * reads (runs, artifacts by hash). Not where the options come from: the
+ * program gives them (options.c reads the environment for it).
  */
 #include <assert.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
 #include "lists.h"
+#include "options.h"
 #include "pool.h"
 #include "project.h"
 #include "record.h"
@@ -49,33 +52,69 @@ int nereid_mode_parse(const char *name, int *out)
                             "mode %s: unknown (async, sync, offline, read-only or debug)", name);
 }
 
-static const char *env_first(const char *a, const char *b)
+char *project_default_folder(const char *home)
 {
-        const char *v = getenv(a);
+        char *user_home = NULL, *folder;
 
-        if (v && *v)
-                return v;
-        v = b ? getenv(b) : NULL;
-        return v && *v ? v : NULL;
+        if (!home || !*home)
+                home = user_home = options_user_home();
+        if (!home)
+                return nereid_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
+        folder = fs_join(home, ".nereid");
+        free(user_home);
+        return folder;
 }
 
-/* NEREID_HOME, else ~/.nereid with ~ from HOME or the password database. */
-char *project_resolve_home(void)
+/* The scheme of a location "scheme://...", as its length; 0 for none. */
+static size_t project_scheme_len(const char *location)
 {
-        const char *home = getenv("NEREID_HOME");
-        const char *user_home;
+        size_t n = 0;
 
-        if (home && *home)
-                return nereid_strdup(home);
-        user_home = getenv("HOME");
-        if (!user_home || !*user_home) {
-                struct passwd *pw = getpwuid(getuid());
+        if (!((location[0] >= 'a' && location[0] <= 'z') ||
+              (location[0] >= 'A' && location[0] <= 'Z')))
+                return 0;
+        while ((location[n] >= 'a' && location[n] <= 'z') ||
+               (location[n] >= 'A' && location[n] <= 'Z') ||
+               (location[n] >= '0' && location[n] <= '9') || location[n] == '+' ||
+               location[n] == '-' || location[n] == '.')
+                n++;
+        return strncmp(location + n, "://", 3) == 0 ? n : 0;
+}
 
-                user_home = pw ? pw->pw_dir : NULL;
+int project_store_open(nereid_store **out, const char *location, const char *home, int mode,
+                       char **folder_out)
+{
+        char *folder = NULL;
+        size_t scheme;
+        int rc;
+
+        *out = NULL;
+        if (folder_out)
+                *folder_out = NULL;
+        if (!location) {
+                folder = project_default_folder(home);
+        } else if (strncasecmp(location, "sqlite:", 7) == 0) {
+                if (!location[7])
+                        return nereid_error(NEREID_EUSAGE,
+                                            "store \"%s\": no folder after sqlite:", location);
+                folder = nereid_strdup(location + 7);
+        } else if (!*location) {
+                return nereid_error(NEREID_EUSAGE, "store \"\": empty location");
+        } else if ((scheme = project_scheme_len(location)) > 0) {
+                return nereid_error(NEREID_ERROR,
+                                    "store %.200s: no store backend for scheme \"%.*s\" in this "
+                                    "build (a folder or sqlite:FOLDER)",
+                                    location, (int)scheme, location);
+        } else {
+                folder = nereid_strdup(location);
         }
-        if (!user_home)
-                return nereid_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
-        return fs_join(user_home, ".nereid");
+        if (!folder)
+                return NEREID_ERROR;
+        if ((rc = store_sqlite_open(out, folder, mode)) < 0 || !folder_out)
+                free(folder);
+        else
+                *folder_out = folder;
+        return rc;
 }
 
 /* The project exists with another key than the one asked for. */
@@ -85,7 +124,8 @@ static int project_key_mismatch(const nereid_project *project, const char *key)
                             project->name, project->key, key);
 }
 
-int nereid_project_open_with_key(nereid_project **out, const char *name, const char *key, int mode)
+static int project_open_key(nereid_project **out, const char *name, const char *key,
+                            const nereid_options *opts)
 {
         nereid_project *project = NULL;
         int rc;
@@ -93,30 +133,40 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
-                return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);
-        if (!name)
-                name = env_first("NEREID_PROJECT", "NEPTUNE_PROJECT");
-        if (!name)
-                name = PROJECT_BUILTIN;
-        if ((rc = uri_check_project_name(name)) < 0)
-                return rc;
-        if (key && (rc = uri_check_project_key(key)) < 0)
-                return rc;
+        if (!options_initialized())
+                return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
         project = nereid_calloc_array(1, sizeof(*project));
         if (!project)
                 return NEREID_ERROR;
         pthread_mutex_init(&project->notify_lock, NULL);
-        project->mode = mode;
+        atomic_init(&project->cancelled, 0);
+        if ((rc = options_config_copy(&project->cfg, opts)) < 0)
+                goto cleanup;
+        project->mode = project->cfg.mode;
+        if (!name)
+                name = project->cfg.project;
+        if (!name)
+                name = PROJECT_BUILTIN;
+        if ((rc = uri_check_project_name(name)) < 0)
+                goto cleanup;
+        if (key && (rc = uri_check_project_key(key)) < 0)
+                goto cleanup;
         project->name = nereid_strdup(name);
-        project->home = project_resolve_home();
         project->create_key = key ? nereid_strdup(key) : NULL;
-        if (!project->name || !project->home || (key && !project->create_key)) {
+        if (!project->name || (key && !project->create_key)) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = store_sqlite_open(&project->store, project->home, mode)) < 0)
+        if ((rc = project_store_open(&project->store, project->cfg.store, project->cfg.home,
+                                     project->mode, &project->home)) < 0)
                 goto cleanup;
+        project->cache = project->cfg.cache ? nereid_strdup(project->cfg.cache)
+                         : project->home    ? nereid_strdup(project->home)
+                                            : project_default_folder(project->cfg.home);
+        if (!project->cache) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
         /* Opening only reads: a project that does not exist yet is made by
          * the first run created in it (project_ensure), never by a read. */
         rc = project->store->project_open(project->store, name, NULL, 0, project->key);
@@ -160,7 +210,8 @@ int project_ensure(nereid_project *project)
         return 0;
 }
 
-int nereid_project_create(nereid_project **out, const char *name, const char *key, int mode)
+int nereid_project_create(nereid_project **out, const char *name, const char *key,
+                          const nereid_options *opts)
 {
         nereid_project *project = NULL;
         int rc;
@@ -168,9 +219,9 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if ((rc = nereid_project_open_with_key(&project, name, key, mode)) < 0)
+        if ((rc = project_open_key(&project, name, key, opts)) < 0)
                 return rc;
-        if (mode == NEREID_MODE_READ_ONLY)
+        if (project->mode == NEREID_MODE_READ_ONLY)
                 rc = nereid_error(NEREID_EREADONLY,
                                   "project %s: cannot be created in read-only mode", project->name);
         else
@@ -183,11 +234,11 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
         return 0;
 }
 
-int nereid_project_open(nereid_project **out, const char *name, int mode)
+int nereid_project_open(nereid_project **out, const char *name, const nereid_options *opts)
 {
         nereid_error_clear();
         assert(out);
-        return nereid_project_open_with_key(out, name, NULL, mode);
+        return project_open_key(out, name, NULL, opts);
 }
 
 void nereid_project_free(nereid_project *project)
@@ -200,7 +251,9 @@ void nereid_project_free(nereid_project *project)
         pthread_mutex_destroy(&project->notify_lock);
         free(project->name);
         free(project->home);
+        free(project->cache);
         free(project->create_key);
+        options_config_clear(&project->cfg);
         free(project);
 }
 
@@ -214,22 +267,9 @@ const char *nereid_project_key(const nereid_project *project)
         return project->key;
 }
 
-void nereid_project_set_callbacks(nereid_project *project, nereid_notify_cb notify,
-                                  nereid_progress_cb progress, void *payload)
-{
-        project->notify = notify;
-        project->progress = progress;
-        project->payload = payload;
-}
-
-void nereid_project_set_workers(nereid_project *project, unsigned workers)
-{
-        project->workers = workers;
-}
-
 unsigned project_workers(const nereid_project *project)
 {
-        return project->workers ? project->workers : pool_default_workers();
+        return project->cfg.workers ? project->cfg.workers : pool_default_workers();
 }
 
 void project_notify(nereid_project *project, int code, const char *fmt, ...)
@@ -237,13 +277,13 @@ void project_notify(nereid_project *project, int code, const char *fmt, ...)
         char message[1024];
         va_list ap;
 
-        if (!project->notify)
+        if (!project->cfg.notify)
                 return;
         va_start(ap, fmt);
         error_vformat(message, sizeof(message), fmt, ap);
         va_end(ap);
         pthread_mutex_lock(&project->notify_lock);
-        project->notify(project->payload, code, message);
+        project->cfg.notify(project->cfg.payload, code, message);
         pthread_mutex_unlock(&project->notify_lock);
 }
 
@@ -264,10 +304,25 @@ void project_wait_background(nereid_project *project)
         }
 }
 
-void project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total)
+int project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total)
 {
-        if (project->progress)
-                project->progress(project->payload, stage, done, total);
+        if (atomic_load(&project->cancelled))
+                return NEREID_ECANCELLED;
+        if (!project->cfg.progress ||
+            project->cfg.progress(project->cfg.payload, stage, done, total) == 0)
+                return 0;
+        atomic_store(&project->cancelled, 1);
+        return nereid_error(NEREID_ECANCELLED, "%s: cancelled", stage);
+}
+
+int project_cancelled(nereid_project *project)
+{
+        return atomic_load(&project->cancelled);
+}
+
+void project_uncancel(nereid_project *project)
+{
+        atomic_store(&project->cancelled, 0);
 }
 
 int project_check_writable(const nereid_project *project, const char *what)

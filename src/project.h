@@ -7,7 +7,9 @@
 #define NEREID_PROJECT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include "nereid.h"
+#include "options.h"
 #include "store/store.h"
 
 struct nereid_project {
@@ -16,12 +18,11 @@ struct nereid_project {
         char *create_key; /* the key asked for a project made by this handle, or NULL */
         int exists;       /* the project is in the store (else the first run makes it) */
         int mode;
-        char *home; /* NEREID_HOME resolved */
+        char *home;  /* the embedded store's folder; NULL for other stores */
+        char *cache; /* the hash cache's folder */
         nereid_store *store;
-        unsigned workers;
-        nereid_notify_cb notify;
-        nereid_progress_cb progress;
-        void *payload;
+        struct options_config cfg;   /* the options it was opened with, copied */
+        atomic_int cancelled;        /* the progress callback asked to stop */
         pthread_mutex_t notify_lock; /* notify may be called from pool threads */
         pthread_t background;        /* see project_background */
         int has_background;
@@ -31,16 +32,30 @@ struct nereid_project {
  * callback; safe from any thread. */
 void project_notify(nereid_project *project, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Report progress; only from the thread that called into the library. */
-void project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total);
+/* Report progress; only from the thread that called into the library.
+ * Returns NEREID_ECANCELLED (and marks the project cancelled, see
+ * project_cancelled) when the callback asks to stop, else 0. */
+int project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total);
+/* 1 once the progress callback asked to stop the current operation; safe
+ * from any thread, so workers stop taking new work. Long operations clear
+ * it at their start (project_uncancel). */
+int project_cancelled(nereid_project *project);
+void project_uncancel(nereid_project *project);
 /* NEREID_EREADONLY with a clear message when the mode forbids writes. */
 int project_check_writable(const nereid_project *project, const char *what);
 unsigned project_workers(const nereid_project *project);
 /* Make the project in the store if it is not there yet (a write): the first
  * run of a project makes it. EREADONLY in read-only mode. */
 int project_ensure(nereid_project *project);
-/* NEREID_HOME, else ~/.nereid; caller frees; NULL with the message set. */
-char *project_resolve_home(void);
+/* Open the store a location names (SPEC section 8; NULL: HOME/.nereid,
+ * HOME from home or the password database): the one place that maps a
+ * location to a backend. *folder_out (may be NULL) receives the folder
+ * of an embedded store, the caller's to free. */
+int project_store_open(nereid_store **out, const char *location, const char *home, int mode,
+                       char **folder_out);
+/* HOME/.nereid, HOME from home or the password database; caller frees;
+ * NULL with the message set. */
+char *project_default_folder(const char *home);
 
 /* Run fn(arg) on a thread of its own, so that work that need not hold up
  * the caller (writing the hash cache) overlaps with what follows (writing

@@ -49,29 +49,31 @@ static int projects_push(void *payload, const char *name, const char *key, uint6
         return 0;
 }
 
-int nereid_projects_list(nereid_projects **out, int mode)
+int nereid_projects_list(nereid_projects **out, const nereid_options *opts)
 {
+        struct options_config cfg;
         nereid_projects *list = NULL;
         nereid_store *store = NULL;
-        char *home = NULL;
         int rc;
 
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if (mode < NEREID_MODE_ASYNC || mode > NEREID_MODE_DEBUG)
-                return nereid_error(NEREID_EUSAGE, "mode %d: unknown", mode);
-        if (!(list = nereid_calloc_array(1, sizeof(*list))) || !(home = project_resolve_home())) {
+        if (!options_initialized())
+                return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
+        if ((rc = options_config_copy(&cfg, opts)) < 0)
+                return rc;
+        if (!(list = nereid_calloc_array(1, sizeof(*list)))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = store_sqlite_open(&store, home, mode)) < 0)
+        if ((rc = project_store_open(&store, cfg.store, cfg.home, cfg.mode, NULL)) < 0)
                 goto cleanup;
         rc = store->project_each(store, projects_push, list);
 cleanup:
         if (store)
                 store->free(store);
-        free(home);
+        options_config_clear(&cfg);
         if (rc < 0) {
                 nereid_projects_free(list);
                 return rc;

@@ -5,7 +5,6 @@
  * diff.c. Everything goes through the store and source-driver seams.
  */
 #include <assert.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +14,23 @@
 #include "fs.h"
 #include "hash.h"
 #include "lists.h"
+#include "options.h"
 #include "project.h"
 #include "record.h"
 #include "run.h"
 #include "source/source.h"
 #include "uri.h"
 
-static char *run_owner(void)
+/* sys/owner of a new run: the owner in the options, else the login name
+ * of the user the process runs as. */
+static char *run_owner(const nereid_project *project)
 {
-        const char *user = getenv("USER");
-        struct passwd *pw;
+        char *name;
 
-        if (user && *user)
-                return nereid_strdup(user);
-        pw = getpwuid(getuid());
-        return nereid_strdup(pw ? pw->pw_name : "unknown");
+        if (project->cfg.owner && *project->cfg.owner)
+                return nereid_strdup(project->cfg.owner);
+        name = options_user_name();
+        return name ? name : nereid_strdup("unknown");
 }
 
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id, const char *name)
@@ -57,7 +58,7 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
                 if ((rc = project_check_writable(project, "new run")) < 0 ||
                     (rc = project_ensure(project)) < 0)
                         return rc;
-                if (!(owner = run_owner()))
+                if (!(owner = run_owner(project)))
                         return NEREID_ERROR;
                 rc = project->store->run_create(project->store, project->name, name, owner, id);
                 free(owner);
@@ -174,7 +175,13 @@ int run_scan_location(nereid_project *project, const source_location *loc, const
                 return nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", label);
         if (!(files = files_new()))
                 return NEREID_ERROR;
-        if ((rc = driver->scan(project, loc, destination, files)) < 0)
+        project_uncancel(project);
+        rc = driver->scan(project, loc, destination, files);
+        if (project_cancelled(project)) {
+                rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled", label);
+                goto cleanup;
+        }
+        if (rc < 0)
                 goto cleanup;
         if (!files->count) {
                 rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", label);
@@ -208,7 +215,7 @@ int run_scan(nereid_project *project, const char *path, const char *destination,
         int rc;
 
         *out = NULL;
-        if ((rc = source_parse_location(path, &loc)) < 0)
+        if ((rc = source_parse_location(path, project->cfg.home, &loc)) < 0)
                 return rc;
         rc = run_scan_location(project, &loc, path, destination, out, location_out);
         source_location_clear(&loc);

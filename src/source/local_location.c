@@ -135,7 +135,7 @@ static char *local_getcwd(void)
  * directory. The pieces are joined first and normalised once, so that ".."
  * may climb out of HOME or the current directory, as it would in a shell.
  */
-static int local_parse_path(const char *text, source_location *out)
+static int local_parse_path(const char *text, const char *home, source_location *out)
 {
         nereid_buf joined = NEREID_BUF_INIT, path = NEREID_BUF_INIT;
         const char *rest = text;
@@ -143,8 +143,6 @@ static int local_parse_path(const char *text, source_location *out)
         int rc = 0;
 
         if (text[0] == '~' && (text[1] == '\0' || text[1] == '/')) {
-                const char *home = getenv("HOME");
-
                 if (!home || !home[0]) {
                         rc = nereid_error(NEREID_EUSAGE, "path \"%s\": HOME is not set", text);
                         goto cleanup;
@@ -293,7 +291,7 @@ cleanup:
         return rc;
 }
 
-int local_parse(const char *text, source_location *out)
+int local_parse(const char *text, const char *home, source_location *out)
 {
         int rc = source_refuse_wildcards(text);
 
@@ -301,7 +299,7 @@ int local_parse(const char *text, source_location *out)
                 return rc;
         if (local_has_prefix_ci(text, "file:"))
                 return local_parse_file(text, out);
-        return local_parse_path(text, out);
+        return local_parse_path(text, home, out);
 }
 
 /* The percent-encoded file:// URL (fileurl.c), so a folder named "q?d" or

@@ -12,7 +12,7 @@
  * backslashes turned into '/'), relative paths joined to the current
  * directory; "." and ".." segments and repeated '/' removed lexically; no
  * trailing '/' (except for "/" itself). out->host stays NULL. */
-int local_parse(const char *text, source_location *out);
+int local_parse(const char *text, const char *home, source_location *out);
 /* source_driver.format: the file:// URL of loc->path. */
 char *local_format(const source_location *loc);
 /* source_driver.parse_source: a file:// source, decoded. */

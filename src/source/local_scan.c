@@ -118,7 +118,10 @@ typedef struct local_walk {
         int has_home;     /* NEREID_HOME exists: home_dev, home_ino */
         dev_t home_dev;
         ino_t home_ino;
-        struct stat own[8]; /* the store's files that exist, for links */
+        int has_cache; /* the hash cache's folder exists apart from the store's */
+        dev_t cache_dev;
+        ino_t cache_ino;
+        struct stat own[16]; /* the store's and cache's files that exist, for links */
         size_t nown;
         size_t skipped_own, skipped_temp; /* Nereid's files not tracked */
         char *first_temp;                 /* the first temporary skipped */
@@ -302,7 +305,8 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                 size_t done, pushed;
 
                 pool_stream_progress(walk->stream, &done, &pushed);
-                project_progress(walk->project, "hashing", done, pushed);
+                if ((rc = project_progress(walk->project, "hashing", done, pushed)) < 0)
+                        return rc;
         }
         if (!st) {
                 e->needs_stat = 1;
@@ -343,6 +347,14 @@ static int local_skip_own(local_walk *walk, const local_frame *frame, const char
                 return 1;
         }
         return 0;
+}
+
+/* 1 when st is the store's folder or the hash cache's, whose Nereid
+ * files are not tracked. */
+static int local_is_home(const local_walk *walk, const struct stat *st)
+{
+        return (walk->has_home && st->st_dev == walk->home_dev && st->st_ino == walk->home_ino) ||
+               (walk->has_cache && st->st_dev == walk->cache_dev && st->st_ino == walk->cache_ino);
 }
 
 static int local_is_own_target(const local_walk *walk, const struct stat *st)
@@ -549,8 +561,7 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
         frame->rel = rel;
         frame->dev = st->st_dev;
         frame->ino = st->st_ino;
-        frame->is_home =
-            walk->has_home && st->st_dev == walk->home_dev && st->st_ino == walk->home_ino;
+        frame->is_home = local_is_home(walk, st);
         if (!abs || !rel)
                 return NEREID_ERROR;
         /* Only the deepest folders stay open. */
@@ -672,6 +683,13 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
         uint64_t nread = 0;
         int fd, rc = 0;
 
+        if (project_cancelled(walk->project)) {
+                /* Asked to stop: no more files are read. */
+                local_dir_release(walk, e->dir);
+                e->dir = NULL;
+                local_walk_fail(walk);
+                return NEREID_ECANCELLED;
+        }
         /* O_NONBLOCK: should the file have been replaced by a FIFO since the
          * walk, open must not hang; fstat below then rejects it. */
         fd = openat(e->dir->fd, e->name,
@@ -743,14 +761,27 @@ static void local_find_home(local_walk *walk)
         size_t i;
         int fd;
 
-        fd = open(walk->project->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        if (fstat(fd, &st) == 0) {
+        fd = walk->project->home ? open(walk->project->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                                 : -1;
+        if (fd >= 0 && fstat(fd, &st) == 0) {
                 walk->has_home = 1;
                 walk->home_dev = st.st_dev;
                 walk->home_ino = st.st_ino;
                 for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                        if (fstatat(fd, names[i], &walk->own[walk->nown], 0) == 0)
+                                walk->nown++;
+        }
+        if (fd >= 0)
+                close(fd);
+        /* The hash cache may have a folder of its own (the cache option). */
+        fd = open(walk->project->cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        if (fstat(fd, &st) == 0 && !local_is_home(walk, &st)) {
+                walk->has_cache = 1;
+                walk->cache_dev = st.st_dev;
+                walk->cache_ino = st.st_ino;
+                for (i = 4; i < sizeof(names) / sizeof(names[0]); i++)
                         if (fstatat(fd, names[i], &walk->own[walk->nown], 0) == 0)
                                 walk->nown++;
         }
@@ -771,7 +802,7 @@ static int local_walk_begin(local_walk *walk, int writable)
         }
         walk->lock_made = 1;
         walk->workers = project_workers(walk->project);
-        if ((rc = hashcache_open(&walk->cache, walk->project->home, writable, local_cache_warning,
+        if ((rc = hashcache_open(&walk->cache, walk->project->cache, writable, local_cache_warning,
                                  walk->project)) < 0)
                 return rc;
         local_find_home(walk);
@@ -933,8 +964,7 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
         }
         frame.abs = parent;
         frame.rel = top;
-        frame.is_home =
-            walk->has_home && pst.st_dev == walk->home_dev && pst.st_ino == walk->home_ino;
+        frame.is_home = local_is_home(walk, &pst);
         if (!(frame.dir = local_dir_new(walk, fd, pst.st_dev))) {
                 rc = NEREID_ERROR;
                 goto cleanup;

@@ -64,15 +64,16 @@
  * abandoned as going nowhere. */
 #define S3_LIST_EMPTY_PAGES_MAX 1000
 
-/* What the environment says about the service (SPEC section 6). */
+/* What the project's options say about the service (SPEC section 6). */
 struct s3_config {
         const char *key_id;
         const char *secret;
         const char *token; /* NULL when there is no session token */
         const char *region;
-        nereid_buf endpoint; /* without trailing '/'; empty: AWS */
-        s3_site site;        /* endpoint and region, for s3_url.c */
-        char sigv4[96];      /* "aws:amz:REGION:s3" */
+        nereid_buf endpoint;   /* without trailing '/'; empty: AWS */
+        s3_site site;          /* endpoint and region, for s3_url.c */
+        char sigv4[96];        /* "aws:amz:REGION:s3" */
+        atomic_int *cancelled; /* the project's: set when the caller asks to stop */
 };
 
 typedef int (*s3_sink_fn)(void *payload, const char *data, size_t len);
@@ -106,11 +107,13 @@ struct s3_request {
         long deadline_s;  /* the deadline that stopped the attempt, 0 when none did */
         int status_known;
         int sink_rc;
+        int cancelled; /* the transfer was stopped because the caller asked */
         nereid_buf errbody;
 };
 
+/* libcurl's global state is nereid_init's (options.c); this is only the
+ * key of the per-thread handles. */
 static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
-static CURLcode s3_global_rc;
 /* Each thread's libcurl handle, so that its requests reuse connections. */
 static pthread_key_t s3_handle_key;
 static int s3_handle_key_made;
@@ -122,7 +125,6 @@ static void s3_handle_free(void *curl)
 
 static void s3_global_init(void)
 {
-        s3_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
         s3_handle_key_made = pthread_key_create(&s3_handle_key, s3_handle_free) == 0;
 }
 
@@ -171,6 +173,10 @@ static int s3_on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, cur
         (void)dlnow;
         (void)ultotal;
         (void)ulnow;
+        if (req->cfg->cancelled && atomic_load(req->cfg->cancelled)) {
+                req->cancelled = 1; /* the progress callback asked to stop */
+                return 1;
+        }
         if (s3_now_ms() - req->start_ms > (int64_t)limit * 1000) {
                 req->deadline_s = limit;
                 return 1; /* makes libcurl stop with CURLE_ABORTED_BY_CALLBACK */
@@ -178,10 +184,9 @@ static int s3_on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, cur
         return 0;
 }
 
-static const char *s3_env(const char *name)
+/* An option's value, NULL when it is not given or empty. */
+static const char *s3_opt(const char *v)
 {
-        const char *v = getenv(name);
-
         return v && *v ? v : NULL;
 }
 
@@ -202,33 +207,31 @@ static void s3_config_free(struct s3_config *cfg)
         buf_free(&cfg->endpoint);
 }
 
-/* Read the configuration from the environment, now: a long-lived program
- * sees credentials that were changed after it started. */
-static int s3_config_load(struct s3_config *cfg)
+/* The configuration of this project's S3 access, from its options: the
+ * credentials travel with the project, so two projects of one process may
+ * use two accounts. cfg borrows the project's strings. */
+static int s3_config_load(nereid_project *project, struct s3_config *cfg)
 {
+        const struct options_config *o = &project->cfg;
         const char *endpoint;
 
         memset(cfg, 0, sizeof(*cfg));
+        cfg->cancelled = &project->cancelled;
         pthread_once(&s3_once, s3_global_init);
-        if (s3_global_rc != CURLE_OK)
-                return nereid_error(NEREID_ERROR, "S3: cannot initialise libcurl: %s",
-                                    curl_easy_strerror(s3_global_rc));
-        cfg->key_id = s3_env("AWS_ACCESS_KEY_ID");
-        cfg->secret = s3_env("AWS_SECRET_ACCESS_KEY");
+        cfg->key_id = s3_opt(o->s3_key_id);
+        cfg->secret = s3_opt(o->s3_secret);
         if (!cfg->key_id || !cfg->secret)
                 return nereid_error(NEREID_EACCESS, "S3 credentials: AWS_ACCESS_KEY_ID and "
                                                     "AWS_SECRET_ACCESS_KEY are not set");
-        cfg->token = s3_env("AWS_SESSION_TOKEN");
-        cfg->region = s3_env("AWS_REGION");
-        if (!cfg->region)
-                cfg->region = s3_env("AWS_DEFAULT_REGION");
+        cfg->token = s3_opt(o->s3_token);
+        cfg->region = s3_opt(o->s3_region);
         if (!cfg->region)
                 cfg->region = "us-east-1";
         if (!s3_region_ok(cfg->region))
                 return nereid_error(NEREID_EUSAGE, "S3 region \"%.60s\": not a region name",
                                     cfg->region);
         snprintf(cfg->sigv4, sizeof(cfg->sigv4), "aws:amz:%s:s3", cfg->region);
-        endpoint = s3_env("S3_ENDPOINT_URL");
+        endpoint = s3_opt(o->s3_endpoint);
         if (endpoint) {
                 size_t len = strlen(endpoint);
 
@@ -417,6 +420,11 @@ static int s3_perform(struct s3_request *req)
                 crc = curl_easy_perform(req->curl);
                 if (req->sink_rc < 0) {
                         rc = req->sink_rc;
+                        goto cleanup;
+                }
+                if (crc == CURLE_ABORTED_BY_CALLBACK && req->cancelled) {
+                        rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled",
+                                          req->what ? req->what : "S3 request");
                         goto cleanup;
                 }
                 if (crc != CURLE_OK) {
@@ -807,7 +815,8 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 next = NULL;
                 s3_xml_list_free(ls.parser);
                 ls.parser = NULL;
-                project_progress(project, "listing", out->count, 0);
+                if ((rc = project_progress(project, "listing", out->count, 0)) < 0)
+                        goto cleanup;
         } while (truncated);
         rc = 0;
 cleanup:
@@ -829,7 +838,7 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
         size_t key_len = strlen(key);
         int rc, found = 0;
 
-        if ((rc = s3_config_load(&cfg)) < 0)
+        if ((rc = s3_config_load(project, &cfg)) < 0)
                 return rc;
         rc = NEREID_ERROR;
         if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
@@ -990,7 +999,6 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         char if_match[256];
         int rc, have_config = 0;
 
-        (void)project;
         (void)copy; /* an S3 object is always copied */
         dl.fd = -1;
         if ((rc = s3_split_source(rec->source, &bucket, &key)) < 0)
@@ -1004,7 +1012,7 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
         if (hash_is_md5(rec->file_hash) && source_target_has_md5(dirfd, name, rec->file_hash))
                 goto cleanup;
-        if ((rc = s3_config_load(&cfg)) < 0)
+        if ((rc = s3_config_load(project, &cfg)) < 0)
                 goto cleanup;
         have_config = 1;
         if ((rc = s3_url_object(&cfg.site, bucket, key, &url)) < 0)

@@ -41,13 +41,14 @@ static int s3_location_set(source_location *out, const char *bucket, size_t buck
 }
 
 /* s3://bucket[/key]: the key is kept byte for byte. */
-int s3_location_parse(const char *text, source_location *out)
+int s3_location_parse(const char *text, const char *home, source_location *out)
 {
         const char *bucket = text + strlen(S3_SCHEME_PREFIX);
         const char *slash;
         size_t bucket_len, i;
         int rc = source_refuse_wildcards(text);
 
+        (void)home; /* "~" means nothing in s3:// */
         if (rc < 0)
                 return rc;
         slash = strchr(bucket, '/');

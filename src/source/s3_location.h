@@ -10,7 +10,7 @@
 /* source_driver.parse: "s3://bucket[/key]". out->host is the bucket,
  * out->path the key or prefix exactly as given after "bucket/" (possibly
  * empty, possibly ending in '/'); never normalised. */
-int s3_location_parse(const char *text, source_location *out);
+int s3_location_parse(const char *text, const char *home, source_location *out);
 /* source_driver.format: "s3://bucket/key". */
 char *s3_location_format(const source_location *loc);
 /* source_driver.parse_source: "s3://bucket/key", split at the first '/';

@@ -126,7 +126,7 @@ int source_refuse_wildcards(const char *text)
         return 0;
 }
 
-int source_parse_location(const char *text, source_location *out)
+int source_parse_location(const char *text, const char *home, source_location *out)
 {
         const source_driver *driver;
         size_t n;
@@ -152,7 +152,7 @@ int source_parse_location(const char *text, source_location *out)
         if (!driver && !(driver = source_bare()))
                 return nereid_error(NEREID_EUSAGE, "path \"%s\": no scheme", text);
         out->driver = driver;
-        rc = driver->parse(text, out);
+        rc = driver->parse(text, home, out);
         if (rc < 0)
                 source_location_clear(out);
         return rc;

@@ -59,7 +59,7 @@ typedef struct source_driver {
          * Fills out->host and out->path (out->driver is set by the caller).
          * Errors: NEREID_EUSAGE with "path \"TEXT\": why". On error out holds
          * nothing (the caller clears it anyway). */
-        int (*parse)(const char *text, source_location *out);
+        int (*parse)(const char *text, const char *home, source_location *out);
 
         /* The text of loc remembered with a field for status, which parses
          * back (parse) to the same place: no wildcard character, nothing
@@ -112,10 +112,11 @@ const source_driver *source_for_scheme(const char *scheme, size_t len);
 /* The driver writing records of this type (exact), or NULL. */
 const source_driver *source_for_type(const char *type);
 
-/* Parse a track path (SPEC section 4) with the driver its scheme names.
- * Errors (NEREID_EUSAGE): empty, wildcards, an unknown "scheme://", and
+/* Parse a track path (SPEC section 4) with the driver its scheme names;
+ * home is what "~" and "~/" stand for (the project's home option; NULL:
+ * such paths are refused). Errors (NEREID_EUSAGE): empty, wildcards, an unknown "scheme://", and
  * whatever the driver refuses. Caller clears out, also on error. */
-int source_parse_location(const char *text, source_location *out);
+int source_parse_location(const char *text, const char *home, source_location *out);
 /* A record's source (metadata.file_path) as a location, read by the
  * driver of the record's type, never by what the source looks like: a
  * Local record never makes a request, an S3 record never reads a local

@@ -24,6 +24,9 @@
 /* An operation stops after this many steps even if it never succeeds. */
 #define MAX_STEPS 20000
 
+/* The store in the scratch folder, three workers: failures in worker
+ * threads are walked too. */
+static nereid_options opts = NEREID_OPTIONS_INIT;
 static char run_id[64];
 static const char *data, *data2, *down;
 
@@ -36,7 +39,7 @@ static int store_digest(char *out, size_t cap)
         int rc;
 
         out[0] = '\0';
-        if ((rc = nereid_project_open(&project, PROJECT, NEREID_MODE_ASYNC)) < 0)
+        if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0)
                 return rc;
         if ((rc = nereid_project_runs(&runs, project)) < 0)
                 goto done;
@@ -74,9 +77,8 @@ static int open_run(nereid_project **project, nereid_run **run)
         int rc;
 
         *run = NULL;
-        if ((rc = nereid_project_open(project, PROJECT, NEREID_MODE_ASYNC)) < 0)
+        if ((rc = nereid_project_open(project, PROJECT, &opts)) < 0)
                 return rc;
-        nereid_project_set_workers(*project, 3);
         return nereid_run_open(run, *project, run_id, NULL);
 }
 
@@ -274,7 +276,7 @@ static int setup(void)
             write_file(path_in(data2, "a.txt"), "changed\n") < 0 ||
             write_file(path_in(data2, "c.txt"), "gamma\n") < 0)
                 return -1;
-        if ((rc = nereid_project_open(&project, PROJECT, NEREID_MODE_ASYNC)) < 0 ||
+        if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0 ||
             (rc = nereid_run_open(&run, project, NULL, "alloc")) < 0 ||
             (rc = nereid_run_track_files(run, "base", data, NULL, NULL)) < 0 ||
             (rc = nereid_run_track_files(run, "other", data2, NULL, NULL)) < 0)
@@ -292,8 +294,10 @@ int main(void)
                 puts("built without NEREID_ALLOC_FAIL: nothing to test");
                 return 0;
         }
-        if (scratch_begin("alloc-fail") < 0 || setenv("NEREID_HOME", root, 1) != 0)
+        if (scratch_begin("alloc-fail") < 0 || nereid_init() < 0)
                 return 1;
+        opts.store = root;
+        opts.workers = 3;
         if (setup() < 0)
                 return 1;
         walk("open", op_open, 0);
@@ -306,5 +310,6 @@ int main(void)
         free((void *)data);
         free((void *)data2);
         free((void *)down);
+        nereid_shutdown();
         return scratch_end(CHECK_DONE());
 }

@@ -16,6 +16,9 @@
 #include "nereid.h"
 #include "scratch.h"
 
+/* The store in the scratch folder, read-write and read-only. */
+static nereid_options opts = NEREID_OPTIONS_INIT, ro = NEREID_OPTIONS_INIT;
+
 /* Leave a failure's message behind, as a program's earlier call would. */
 static void stale(void)
 {
@@ -88,20 +91,20 @@ static void test_reset_at_entry(const char *data)
         CHECK_CLEAN(nereid_mode_parse("read-only", &mode));
         CHECK(mode == NEREID_MODE_READ_ONLY);
         CHECK_CLEAN(nereid_field_path_check("data/train"));
-        CHECK_CLEAN(nereid_project_open(&project, "ws/contract", NEREID_MODE_ASYNC));
+        CHECK_CLEAN(nereid_project_open(&project, "ws/contract", &opts));
         if (!project)
                 return;
-        CHECK_CLEAN(nereid_project_create(&made, "ws/made", "MADE", NEREID_MODE_ASYNC));
+        CHECK_CLEAN(nereid_project_create(&made, "ws/made", "MADE", &opts));
         nereid_project_free(made);
         made = NULL;
-        CHECK_CLEAN(nereid_project_open_with_key(&made, "ws/made", "MADE", NEREID_MODE_ASYNC));
+        CHECK_CLEAN(nereid_project_create(&made, "ws/made", "MADE", &opts));
         nereid_project_free(made);
         CHECK_CLEAN(nereid_run_track_new(&run, project, "contract", "data", data, NULL, hash));
         if (!run)
                 goto cleanup;
         CHECK_CLEAN(nereid_run_track_files(run, "more", data, NULL, hash));
         CHECK_CLEAN(nereid_run_track_files_replace(run, "more", data, "d", NULL));
-        CHECK_CLEAN(nereid_projects_list(&projects, NEREID_MODE_ASYNC));
+        CHECK_CLEAN(nereid_projects_list(&projects, &opts));
         CHECK_CLEAN(nereid_project_runs(&runs, project));
         CHECK_CLEAN(nereid_project_artifact_exists(project, hash));
         CHECK_CLEAN(nereid_project_artifact_files(project, hash, &files));
@@ -157,8 +160,7 @@ static void test_reset_at_entry(const char *data)
         /* A failure names its own cause. */
         CHECK(nereid_run_fetch_hash(run, "missing", 0, got) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), "missing") != NULL);
-        CHECK(nereid_project_create(&made, "ws/made", "OTHER", NEREID_MODE_ASYNC) ==
-              NEREID_EEXISTS);
+        CHECK(nereid_project_create(&made, "ws/made", "OTHER", &opts) == NEREID_EEXISTS);
         CHECK(strstr(nereid_error_last(), "MADE") != NULL);
 cleanup:
         nereid_string_free(text);
@@ -181,10 +183,9 @@ static void test_read_only(void)
         nereid_project *project = NULL;
         nereid_run *run = NULL;
 
-        CHECK(nereid_project_create(&project, "ws/ro", NULL, NEREID_MODE_READ_ONLY) ==
-              NEREID_EREADONLY);
+        CHECK(nereid_project_create(&project, "ws/ro", NULL, &ro) == NEREID_EREADONLY);
         CHECK(strstr(nereid_error_last(), "read-only") != NULL);
-        CHECK(nereid_project_open(&project, "ws/contract", NEREID_MODE_READ_ONLY) == 0);
+        CHECK(nereid_project_open(&project, "ws/contract", &ro) == 0);
         if (!project)
                 return;
         CHECK(nereid_run_open(&run, project, NULL, NULL) == NEREID_EREADONLY);
@@ -199,13 +200,16 @@ int main(void)
 {
         const char *data;
 
-        if (scratch_begin("error-contract") < 0 || setenv("NEREID_HOME", root, 1) != 0)
+        if (scratch_begin("error-contract") < 0 || nereid_init() < 0)
                 return 1;
+        opts.store = ro.store = root;
+        ro.mode = NEREID_MODE_READ_ONLY;
         data = path_in(root, "data");
         if (mkdir(data, 0700) < 0 || write_file(path_in(data, "f.txt"), "hello\n") < 0)
                 return 1;
         test_names();
         test_reset_at_entry(data);
         test_read_only();
+        nereid_shutdown();
         return scratch_end(CHECK_DONE());
 }

@@ -71,15 +71,18 @@ int main(void)
 {
         nereid_project *project = NULL;
         nereid_run *run = NULL;
+        nereid_options opts = NEREID_OPTIONS_INIT;
 
-        if (scratch_begin("import") < 0 || setenv("NEREID_HOME", root, 1) != 0)
+        if (scratch_begin("import") < 0 || nereid_init() != 1)
                 return 1;
-        CHECK(nereid_project_open(&project, "local/sandbox", NEREID_MODE_ASYNC) == 0);
+        opts.store = root;
+        CHECK(nereid_project_open(&project, "local/sandbox", &opts) == 0);
         if (project)
                 CHECK(nereid_run_open(&run, project, NULL, "import") == 0);
         if (run)
                 test_import(run);
         nereid_run_free(run);
         nereid_project_free(project);
+        nereid_shutdown();
         return scratch_end(CHECK_DONE());
 }

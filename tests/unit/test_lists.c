@@ -23,14 +23,27 @@ static const char *const names[] = {
     "plain"};
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
+/* The store of the test, and the owner of the runs a handle makes. */
+static char store_dir[2100];
+
+static nereid_options options_as(const char *owner)
+{
+        nereid_options opts = NEREID_OPTIONS_INIT;
+
+        opts.store = store_dir;
+        opts.owner = owner;
+        return opts;
+}
+
 static void test_runs(void)
 {
+        nereid_options opts = options_as(NULL);
         nereid_project *project = NULL;
         nereid_runs *runs = NULL;
         nereid_run *run = NULL;
         size_t i;
 
-        CHECK(nereid_project_create(&project, "ws/lists", NULL, NEREID_MODE_ASYNC) == 0);
+        CHECK(nereid_project_create(&project, "ws/lists", NULL, &opts) == 0);
         if (!project)
                 return;
         /* A project with no run yet: an empty list, not an error. */
@@ -40,11 +53,16 @@ static void test_runs(void)
         nereid_runs_free(runs);
 
         for (i = 0; i < NNAMES; i++) {
-                setenv("USER", names[NNAMES - 1 - i], 1);
-                if (!*names[NNAMES - 1 - i])
-                        setenv("USER", "nobody", 1);
-                CHECK(nereid_run_open(&run, project, NULL, names[i]) == 0);
+                nereid_project *as_owner = NULL;
+
+                /* The owner is an option of the handle that makes the run. */
+                opts = options_as(*names[NNAMES - 1 - i] ? names[NNAMES - 1 - i] : "nobody");
+                CHECK(nereid_project_open(&as_owner, "ws/lists", &opts) == 0);
+                if (!as_owner)
+                        continue;
+                CHECK(nereid_run_open(&run, as_owner, NULL, names[i]) == 0);
                 nereid_run_free(run);
+                nereid_project_free(as_owner);
         }
         CHECK(nereid_project_runs(&runs, project) == 0);
         CHECK(nereid_runs_count(runs) == NNAMES);
@@ -81,10 +99,11 @@ static void test_fields(void)
         FILE *f;
         size_t i;
 
-        CHECK(nereid_project_open(&project, "ws/fields", NEREID_MODE_ASYNC) == 0);
+        nereid_options opts = options_as("eve\n");
+
+        CHECK(nereid_project_open(&project, "ws/fields", &opts) == 0);
         if (!project)
                 return;
-        setenv("USER", "eve\n", 1);
         CHECK(nereid_run_open(&run, project, NULL, names[0]) == 0);
         if (!run) {
                 nereid_project_free(project);
@@ -127,11 +146,11 @@ int main(void)
         if (scratch_begin("lists") < 0)
                 return 1;
         snprintf(home, sizeof(home), "%s/home", root);
-        setenv("NEREID_HOME", home, 1);
-        unsetenv("NEREID_PROJECT");
-        unsetenv("NEPTUNE_PROJECT");
+        snprintf(store_dir, sizeof(store_dir), "%s", home);
+        CHECK(nereid_init() == 1);
         test_runs();
         test_fields();
+        CHECK(nereid_shutdown() == 0);
         rc = CHECK_DONE();
         return scratch_end(rc);
 }

@@ -252,6 +252,7 @@ static void test_moved_while_deep(nereid_project *project)
 int main(void)
 {
         nereid_project *project = NULL;
+        nereid_options opts = NEREID_OPTIONS_INIT;
         char home[4096];
 
         if (scratch_begin("local-scan") < 0)
@@ -259,8 +260,9 @@ int main(void)
         md5_text("inside\n", inside_md5);
         md5_text("SECRET\n", secret_md5);
         pathf(home, "%s/home", root);
-        setenv("NEREID_HOME", home, 1);
-        CHECK(nereid_project_open(&project, "local/sandbox", NEREID_MODE_ASYNC) == 0);
+        opts.store = home;
+        CHECK(nereid_init() == 1);
+        CHECK(nereid_project_open(&project, "local/sandbox", &opts) == 0);
         if (!project)
                 return scratch_end(CHECK_DONE());
         /* A first track: the hash cache is empty, the workers stat files. */
@@ -271,5 +273,6 @@ int main(void)
         test_deep(project);
         test_moved_while_deep(project);
         nereid_project_free(project);
+        CHECK(nereid_shutdown() == 0);
         return scratch_end(CHECK_DONE());
 }

@@ -228,9 +228,13 @@ static void test_public_projects(const char *home)
 {
         nereid_project *project = NULL;
         nereid_projects *list = NULL;
+        nereid_options opts = NEREID_OPTIONS_INIT, ro = NEREID_OPTIONS_INIT;
 
-        setenv("NEREID_HOME", home, 1);
-        CHECK(nereid_projects_list(&list, NEREID_MODE_ASYNC) == 0);
+        opts.store = home;
+        ro.store = home;
+        ro.mode = NEREID_MODE_READ_ONLY;
+        CHECK(nereid_init() == 1);
+        CHECK(nereid_projects_list(&list, &opts) == 0);
         if (list) {
                 CHECK(nereid_projects_count(list) == 2);
                 CHECK_STR(nereid_projects_name(list, 1), "ws/b");
@@ -242,27 +246,26 @@ static void test_public_projects(const char *home)
         }
         nereid_projects_free(list);
         nereid_projects_free(NULL);
-        CHECK(nereid_project_create(&project, "ws/b", "OTHER", NEREID_MODE_ASYNC) ==
-              NEREID_EEXISTS);
+        CHECK(nereid_project_create(&project, "ws/b", "OTHER", &opts) == NEREID_EEXISTS);
         CHECK(project == NULL);
         CHECK(strstr(nereid_error_last(), "BEE") != NULL);
-        CHECK(nereid_project_create(&project, "ws/b", "BEE", NEREID_MODE_ASYNC) == 0);
+        CHECK(nereid_project_create(&project, "ws/b", "BEE", &opts) == 0);
         nereid_project_free(project);
-        CHECK(nereid_project_create(&project, "ws/c", NULL, NEREID_MODE_READ_ONLY) ==
-              NEREID_EREADONLY);
-        CHECK(nereid_project_create(&project, "ws/..", NULL, NEREID_MODE_ASYNC) == NEREID_EUSAGE);
-        CHECK(nereid_project_create(&project, "ws/c", "CEE", NEREID_MODE_ASYNC) == 0);
+        CHECK(nereid_project_create(&project, "ws/c", NULL, &ro) == NEREID_EREADONLY);
+        CHECK(nereid_project_create(&project, "ws/..", NULL, &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_create(&project, "ws/c", "CEE", &opts) == 0);
         CHECK(project && strcmp(nereid_project_key(project), "CEE") == 0);
         nereid_project_free(project);
-        CHECK(nereid_projects_list(&list, NEREID_MODE_READ_ONLY) == 0);
+        CHECK(nereid_projects_list(&list, &ro) == 0);
         CHECK(list && nereid_projects_count(list) == 3);
         nereid_projects_free(list);
         /* A store that does not exist has no projects, and is not made. */
-        setenv("NEREID_HOME", path_in(root, "none"), 1);
-        CHECK(nereid_projects_list(&list, NEREID_MODE_ASYNC) == 0);
+        opts.store = path_in(root, "none");
+        CHECK(nereid_projects_list(&list, &opts) == 0);
         CHECK(list && nereid_projects_count(list) == 0);
         nereid_projects_free(list);
         CHECK(access(path_in(root, "none"), F_OK) < 0);
+        CHECK(nereid_shutdown() == 0);
 }
 
 int main(void)
