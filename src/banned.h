@@ -16,8 +16,9 @@
  *     nrd_realloc_array, nrd_strdup, nrd_strndup (alloc.h), so tests can
  *     fail them; alloc.c and the error message's own buffer (error.c)
  *     define NEREID_ALLOC_RAW to reach them.
- * Not banned yet: getpwuid and getenv, whose callers (the project and run
- * defaults) move to an options struct and getpwuid_r; add them here then.
+ *   getenv, secure_getenv: the library never reads the environment; the
+ *     program passes nereid_options (nereid_options_from_env() walks
+ *     environ itself, in options.c); getpwuid, getpwnam: getpwuid_r.
  */
 #ifndef NEREID_BANNED_H
 #define NEREID_BANNED_H
@@ -64,6 +65,14 @@
 #define tempnam(x, y) NEREID_BANNED(tempnam)
 #undef mktemp
 #define mktemp(x) NEREID_BANNED(mktemp)
+#undef getenv
+#define getenv(x) NEREID_BANNED(getenv)
+#undef secure_getenv
+#define secure_getenv(x) NEREID_BANNED(secure_getenv)
+#undef getpwuid
+#define getpwuid(x) NEREID_BANNED(getpwuid)
+#undef getpwnam
+#define getpwnam(x) NEREID_BANNED(getpwnam)
 
 #ifndef NEREID_ALLOC_RAW
 #undef malloc
