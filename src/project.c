@@ -110,11 +110,11 @@ int nereid_project_open_with_key(nereid_project **out, const char *name, const c
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = store_sqlite_open(&project->store, project->home, mode)) < 0)
+        if ((rc = store_open(&project->store, project->home, mode)) < 0)
                 goto cleanup;
         /* Opening only reads: a project that does not exist yet is made by
          * the first run created in it (project_ensure), never by a read. */
-        rc = project->store->project_open(project->store, name, NULL, 0, project->key);
+        rc = store_project_open(project->store, name, NULL, 0, project->key);
         if (rc == 0) {
                 project->exists = 1;
                 if (key && strcmp(key, project->key) != 0)
@@ -143,8 +143,8 @@ int project_ensure(nereid_project *project)
                 return 0;
         if ((rc = project_check_writable(project, project->name)) < 0)
                 return rc;
-        rc = project->store->project_open(project->store, project->name, project->create_key, 1,
-                                          project->key);
+        rc =
+            store_project_open(project->store, project->name, project->create_key, 1, project->key);
         if (rc < 0)
                 return rc;
         project->exists = 1;
@@ -186,7 +186,7 @@ void nereid_project_free(nereid_project *project)
                 return;
         project_wait_background(project);
         if (project->store)
-                project->store->free(project->store);
+                store_close(project->store);
         pthread_mutex_destroy(&project->notify_lock);
         free(project->name);
         free(project->home);
@@ -264,7 +264,7 @@ int project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
                 return nereid_error(NEREID_EACCESS, "%s: the run is open in read-only mode", what);
-        return project->store->can_write(project->store);
+        return store_can_write(project->store);
 }
 
 static int project_collect_run(void *payload, const store_run_info *info)
@@ -280,7 +280,7 @@ int nereid_project_runs(nereid_runs **out, nereid_project *project)
         *out = NULL;
         if (!runs)
                 return NEREID_ERROR;
-        rc = project->store->run_each(project->store, project->name, project_collect_run, runs);
+        rc = store_run_each(project->store, project->name, project_collect_run, runs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, PROJECT_BUILTIN) == 0)
@@ -297,7 +297,7 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash)
 {
         char content[NEREID_HASH_HEXLEN + 1];
 
-        return project->store->artifact_content_hash(project->store, project->name, hash, content);
+        return store_artifact_content_hash(project->store, project->name, hash, content);
 }
 
 static int project_collect_file(void *payload, const struct nereid_file *file)
@@ -313,8 +313,7 @@ int nereid_project_artifact_files(nereid_project *project, const char *hash, ner
         *out = NULL;
         if (!files)
                 return NEREID_ERROR;
-        rc = project->store->artifact_each(project->store, project->name, hash,
-                                           project_collect_file, files);
+        rc = store_artifact_each(project->store, project->name, hash, project_collect_file, files);
         if (rc < 0) {
                 nereid_files_free(files);
                 return rc;

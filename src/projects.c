@@ -62,12 +62,12 @@ int nereid_projects_list(nereid_projects **out, int mode)
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = store_sqlite_open(&store, home, mode)) < 0)
+        if ((rc = store_open(&store, home, mode)) < 0)
                 goto cleanup;
-        rc = store->project_each(store, projects_push, list);
+        rc = store_project_each(store, projects_push, list);
 cleanup:
         if (store)
-                store->free(store);
+                store_close(store);
         free(home);
         if (rc < 0) {
                 nereid_projects_free(list);
