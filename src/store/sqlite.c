@@ -1271,35 +1271,6 @@ static int sqlite_can_write(nereid_store *base)
         return 0;
 }
 
-/* Debug mode works on a private copy of the store in memory: it reads what
- * is there, writes nothing back, and never holds a lock that would make
- * other processes wait. */
-static int sqlite_copy_into_memory(sqlite_store *s)
-{
-        sqlite3 *disk;
-        sqlite3_backup *backup;
-        int version, marked, rc;
-
-        if ((rc = sqlite_open_file(s, 1, &version, &marked)) < 0)
-                return rc;
-        disk = s->db;
-        s->db = NULL;
-        if ((rc = sqlite_open_memory(s)) < 0 || version == 0)
-                goto cleanup;
-        backup = sqlite3_backup_init(s->db, "main", disk, "main");
-        if (!backup) {
-                rc = sqlite_fail(s, "copy for debug mode");
-                goto cleanup;
-        }
-        if (sqlite3_backup_step(backup, -1) != SQLITE_DONE)
-                rc = nereid_error(NEREID_ERROR, "store %s: copy for debug mode: %s", s->path,
-                                  sqlite3_errmsg(disk));
-        sqlite3_backup_finish(backup);
-cleanup:
-        sqlite3_close(disk);
-        return rc;
-}
-
 /* A folder, or sqlite:FOLDER: the folder of store.db. */
 static const char *sqlite_folder(const char *location)
 {
@@ -1336,11 +1307,7 @@ static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
                 }
                 if ((rc = sqlite_open_memory(s)) < 0)
                         goto cleanup;
-                s->state = mode == NEREID_MODE_DEBUG ? STATE_WRITABLE : STATE_NONE;
-        } else if (mode == NEREID_MODE_DEBUG) {
-                if ((rc = sqlite_copy_into_memory(s)) < 0)
-                        goto cleanup;
-                s->state = STATE_WRITABLE;
+                s->state = STATE_NONE;
         } else {
                 rc = sqlite_open_file(s, mode == NEREID_MODE_READ_ONLY, &version, &marked);
                 if (rc < 0)
@@ -1361,18 +1328,90 @@ cleanup:
 /* Opening only reads: a missing store is an empty one in memory, and the
  * first write creates it (or migrates an older one); a store this user
  * cannot write is read, and writes to it fail with EACCESS. Another
- * program's database or a newer schema is refused. */
+ * program's database or a newer schema is refused. Debug mode is
+ * store_debug.c's: here it only reads. */
 static int sqlite_open(nereid_store **out, const char *location, int mode)
 {
         return sqlite_open_mode(out, location,
                                 mode == NEREID_MODE_DEBUG ? NEREID_MODE_READ_ONLY : mode);
 }
 
-/* Debug mode: a private in-memory copy of the store (SQLite's backup API),
- * read in one snapshot: nothing is written back and no lock is held. */
-static int sqlite_open_snapshot(nereid_store **out, const char *location)
+int store_sqlite_memory(nereid_store **out, const char *label)
 {
-        return sqlite_open_mode(out, location, NEREID_MODE_DEBUG);
+        sqlite_store *s;
+        int rc;
+
+        *out = NULL;
+        if (!(s = nereid_calloc_array(1, sizeof(*s))))
+                return NEREID_ERROR;
+        s->base.ops = &store_sqlite_ops;
+        s->mode = NEREID_MODE_DEBUG;
+        s->path = nereid_strdup(label);
+        s->home = nereid_strdup(label);
+        if (!s->path || !s->home)
+                rc = NEREID_ERROR;
+        else
+                rc = sqlite_open_memory(s);
+        if (rc < 0) {
+                sqlite_free(&s->base);
+                return rc;
+        }
+        s->state = STATE_WRITABLE;
+        *out = &s->base;
+        return 0;
+}
+
+int store_sqlite_run_restore(nereid_store *base, const char *project, const store_run_info *info)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid = 0;
+        const char *dash = strrchr(info->id, '-');
+        long long number = dash ? strtoll(dash + 1, NULL, 10) : 0;
+        int rc;
+
+        if (number < 1)
+                return nereid_error(NEREID_ERROR, "run %s: not a run ID", info->id);
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
+                goto cleanup;
+        rc = sqlite_prepare(s,
+                            "INSERT INTO runs(project_id, number, name, owner, creation_time,"
+                            " modification_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                            " ON CONFLICT(project_id, number) DO UPDATE SET name = ?3,"
+                            " owner = ?4, creation_time = ?5, modification_time = ?6",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        sqlite3_bind_text(stmt, 3, info->name ? info->name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, info->owner ? info->owner : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, info->creation_time, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 6, info->modification_time, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                rc = sqlite_fail(s, "copy run");
+                goto cleanup;
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        rc = sqlite_prepare(s, "UPDATE projects SET next_run = max(next_run, ?2 + 1) WHERE id = ?1",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                rc = sqlite_fail(s, "copy run");
+                goto cleanup;
+        }
+        rc = sqlite_end_write(s);
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
 }
 
 static const char *const sqlite_schemes[] = {"sqlite", NULL};
@@ -1381,9 +1420,8 @@ const store_ops store_sqlite_ops = {
     .version = NEREID_STORE_VERSION,
     .name = "sqlite",
     .schemes = sqlite_schemes,
-    .caps = STORE_CAP_LOCAL | STORE_CAP_SNAPSHOT,
+    .caps = STORE_CAP_LOCAL,
     .open = sqlite_open,
-    .open_snapshot = sqlite_open_snapshot,
     .close = sqlite_free,
     .can_write = sqlite_can_write,
     .project_open = sqlite_project_open,

@@ -60,8 +60,7 @@ enum store_roots {
 #define STORE_CONFLICT 1
 
 /* Capability flags of a backend (store_ops.caps). */
-#define STORE_CAP_LOCAL    0x1 /* lives on this machine: no network, no token */
-#define STORE_CAP_SNAPSHOT 0x2 /* open_snapshot: a private writable copy (debug mode) */
+#define STORE_CAP_LOCAL 0x1 /* lives on this machine: no network, no token */
 
 typedef struct nereid_store nereid_store;
 
@@ -77,9 +76,6 @@ typedef struct store_ops {
          * nereid_mode, for the backend's own messages; the modes themselves
          * are store.c's. */
         int (*open)(nereid_store **out, const char *location, int mode);
-        /* Optional (STORE_CAP_SNAPSHOT): open a private copy that takes
-         * writes and keeps them in memory, for debug mode. */
-        int (*open_snapshot)(nereid_store **out, const char *location);
         void (*close)(nereid_store *store);
         /* 0 when writes may succeed; EACCESS with the reason when this user
          * can only read the store. Creates nothing. */
@@ -166,6 +162,8 @@ void store_close(nereid_store *store);
 /* Debug mode (store_debug.c): a store that reads what the store at location
  * holds and keeps every write in memory, never in the real store. */
 int store_debug_open(nereid_store **out, const store_ops *ops, const char *location);
+/* The table of debug mode's stores (store_debug.c). */
+extern const store_ops store_debug_ops;
 /* The backends of this build, for the conformance suite: NULL past the end. */
 const store_ops *store_backend(size_t i);
 
@@ -205,6 +203,12 @@ void store_roots_free(store_root *roots, size_t count);
 
 /* The embedded SQLite store's table (sqlite.c). */
 extern const store_ops store_sqlite_ops;
+/* An empty SQLite store in memory, writable, named label in messages: the
+ * overlay of debug mode (store_debug.c). */
+int store_sqlite_memory(nereid_store **out, const char *label);
+/* Store a run of an existing project as it is (its ID and sys/ values),
+ * replacing one with its ID: debug mode's copy of a project. */
+int store_sqlite_run_restore(nereid_store *store, const char *project, const store_run_info *info);
 
 /* Derive a project key from the project part of "workspace/project":
  * the first letter and the next consonants, up to 3 letters, uppercase

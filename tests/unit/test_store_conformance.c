@@ -134,7 +134,6 @@ static void check_table(const store_ops *ops)
               ops->field_remove);
         CHECK(ops->artifact_put && ops->artifact_content_hash && ops->artifact_each);
         CHECK(ops->field_users && ops->file_find);
-        CHECK(!(ops->caps & STORE_CAP_SNAPSHOT) == !ops->open_snapshot);
 }
 
 /* The artifact of files, stored: its hash goes to hash. */
@@ -486,11 +485,14 @@ static void check_debug(const char *location, const char *h1)
         nereid_store *store = open_or_report(location, NEREID_MODE_DEBUG);
         nereid_files *files = files_new();
         store_run_info info;
-        char key[16], id[32], hash[NEREID_HASH_HEXLEN + 1], out[4096] = "";
+        char key[16], id[32], hash[NEREID_HASH_HEXLEN + 1], out[4096] = "", created[32] = "";
 
         if (!store || !files)
                 goto out;
         push(files, "dbg", MD5_C, 1);
+        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        snprintf(created, sizeof(created), "%s", info.creation_time);
+        store_run_info_clear(&info);
         CHECK(store_can_write(store) == 0);
         CHECK(store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
         CHECK(store_run_create(store, P, "d", "me", id) == 0);
@@ -501,6 +503,16 @@ static void check_debug(const char *location, const char *h1)
         CHECK(store_field_remove(store, P, "CLS-2", "copy") == 0);
         CHECK(store_file_find(store, P, MD5_C, list_ref, out) == 0);
         CHECK(strstr(out, "CLS-3:f dbg\n") != NULL);
+        /* The project was copied whole: runs keep their sys/ values. */
+        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        CHECK_STR(info.name, "first\nline");
+        CHECK_STR(info.owner, "al\xffice");
+        CHECK(strcmp(info.creation_time, created) == 0);
+        store_run_info_clear(&info);
+        CHECK(store_field_get(store, P, "CLS-2", "retry", hash) == 0);
+        out[0] = '\0';
+        CHECK(store_project_each(store, list_project, out) == 0);
+        CHECK_STR(out, "ml-team/classification|CLS|3\nml-team/other|OTH|1\nws/dbg|DBG|0\n");
         store_close(store);
         store = open_or_report(location, NEREID_MODE_ASYNC);
         if (!store)
