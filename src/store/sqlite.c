@@ -943,6 +943,9 @@ static int sqlite_connect(sqlite_store *s, const char *name, int flags)
         sqlite3_close(s->db);
         s->db = db;
         sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
+        /* Room for the file_hash index's random inserts (100,000 records:
+         * half the system time of the default 2 MiB); used only as needed. */
+        sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
         return 0;
 }
 
