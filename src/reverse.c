@@ -118,6 +118,7 @@ static int refs_finish(nereid_refs **out, nereid_refs *refs, int rc)
 int nereid_project_used_by(nereid_refs **out, nereid_project *project, const char *hash)
 {
         nereid_refs *refs;
+        int rc;
 
         *out = NULL;
         if (!hash_is_sha256(hash))
@@ -125,8 +126,12 @@ int nereid_project_used_by(nereid_refs **out, nereid_project *project, const cha
                                     hash);
         if (!(refs = nereid_calloc_array(1, sizeof(*refs))))
                 return NEREID_ERROR;
-        return refs_finish(out, refs,
-                           store_field_users(project->store, project->name, hash, refs_push, refs));
+        rc = store_field_users(project->store, project->name, hash, refs_push, refs);
+        /* A project not made yet has no artifact: say which was looked for. */
+        if (rc == NEREID_ENOTFOUND && !project->exists)
+                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                                  project->name);
+        return refs_finish(out, refs, rc);
 }
 
 /* The canonical spelling of a file hash (hex digits in lower case), or

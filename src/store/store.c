@@ -29,10 +29,10 @@ const store_ops *store_backend(size_t i)
 }
 
 /* The length of location's scheme ("sqlite" in "sqlite:x", "https" in
- * "https://x"), or 0 for a bare folder. A scheme is a letter then letters,
- * digits, '+', '-' or '.' (RFC 3986), followed by ':'. A single letter is a
- * folder ("c:"), as is a name with ':' that is no registered scheme and not
- * followed by "//". */
+ * "https://x"), or 0 for a bare folder; *url tells whether "//" follows.
+ * A scheme is a letter then letters, digits, '+', '-' or '.' (RFC 3986),
+ * followed by ':'. A single letter is a folder ("c:"), as is a name with ':'
+ * that is no registered scheme and not followed by "//" ("http:x"). */
 static size_t store_scheme_len(const char *location, int *url)
 {
         size_t n = 0;
@@ -77,7 +77,7 @@ static int store_find(const char *location, const store_ops **ops)
                                 *ops = store_registry[i];
                                 return 0;
                         }
-        for (i = 0; i < sizeof(store_planned) / sizeof(store_planned[0]); i++)
+        for (i = 0; url && i < sizeof(store_planned) / sizeof(store_planned[0]); i++)
                 if (store_scheme_is(location, n, store_planned[i]))
                         return nereid_error(NEREID_EUSAGE,
                                             "store %s: %.*s stores are not in this build", location,

@@ -583,6 +583,13 @@ static void check_registry(void)
         CHECK(store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(store_open(&store, "ftp://x/y", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "unknown kind of store") != NULL);
+        CHECK(store == NULL);
+        /* Without "//", a name with a ':' is a folder. */
+        CHECK(chdir(root) == 0);
+        CHECK(store_open(&store, "http:x", NEREID_MODE_ASYNC) == 0);
+        CHECK(store && store->ops == &store_sqlite_ops);
+        store_close(store);
+        store = NULL;
         CHECK(store_open(&store, "", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(store_open(&store, "sqlite:", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(store == NULL);
