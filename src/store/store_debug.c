@@ -6,11 +6,13 @@
  * read from the real store until the first write to it; that write first
  * copies the project (its key, its runs with their sys/ values, its fields
  * with their roots, and the artifacts they hold) through the seam into
- * memory, and from then on the project is read and written there. So it
- * works the same over the embedded store, a server or PostgreSQL, holds no
- * lock on the real store, and closing it drops every write. Reads go
- * through to the real store at the time they are made (no snapshot). Not
- * for read-only mode (store.c).
+ * memory, and from then on the project is read and written there. The
+ * artifacts are not copied: memory holds their hashes (stubs) and their
+ * records are read from the real store, where an artifact never changes.
+ * So it works the same over the embedded store, a server or PostgreSQL,
+ * holds no lock on the real store, and closing it drops every write. Reads
+ * go through to the real store at the time they are made (no snapshot).
+ * Not for read-only mode (store.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +21,59 @@
 #include "../error.h"
 #include "store.h"
 
+/* An artifact of a copied project whose records are the real store's. */
+typedef struct debug_stub {
+        char *project;
+        char hash[NEREID_HASH_HEXLEN + 1];
+} debug_stub;
+
 typedef struct debug_store {
         nereid_store base;
         nereid_store *real; /* read-only */
         nereid_store *mem;  /* the writes */
         char **copied;      /* projects that now live in mem */
         size_t ncopied, cap;
+        debug_stub *stubs; /* sorted by project, hash */
+        size_t nstubs, stubs_cap;
 } debug_store;
+
+static int debug_stub_cmp(const void *a, const void *b)
+{
+        const debug_stub *x = a, *y = b;
+        int c = strcmp(x->project, y->project);
+
+        return c ? c : strcmp(x->hash, y->hash);
+}
+
+static int debug_is_stub(const debug_store *d, const char *project, const char *hash)
+{
+        debug_stub key;
+
+        if (!d->nstubs || strlen(hash) != NEREID_HASH_HEXLEN)
+                return 0;
+        key.project = (char *)project;
+        memcpy(key.hash, hash, sizeof(key.hash));
+        return bsearch(&key, d->stubs, d->nstubs, sizeof(*d->stubs), debug_stub_cmp) != NULL;
+}
+
+/* Remember a stub; the array is sorted again once the project is copied. */
+static int debug_add_stub(debug_store *d, const char *project, const char *hash)
+{
+        if (d->nstubs == d->stubs_cap) {
+                size_t cap = d->stubs_cap ? d->stubs_cap * 2 : 16;
+                debug_stub *grown = realloc(d->stubs, cap * sizeof(*grown));
+
+                if (!grown)
+                        return nereid_error_oom();
+                d->stubs = grown;
+                d->stubs_cap = cap;
+        }
+        if (!(d->stubs[d->nstubs].project = nereid_strdup(project)))
+                return NEREID_ERROR;
+        snprintf(d->stubs[d->nstubs].hash, sizeof(d->stubs[0].hash), "%s", hash);
+        d->nstubs++;
+        return 0;
+}
 
 static int debug_is_copied(const debug_store *d, const char *project)
 {
@@ -69,7 +117,6 @@ typedef struct debug_copy {
         const char *project;
         store_run_info *runs;
         size_t nruns, cap;
-        nereid_files *files; /* the records of the artifact being copied */
         const char *run_id;
         int rc;
 } debug_copy;
@@ -96,34 +143,23 @@ static int debug_collect_run(void *payload, const store_run_info *info)
         return item->name && item->owner ? 0 : NEREID_ERROR;
 }
 
-static int debug_collect_file(void *payload, const struct nereid_file *file)
-{
-        return files_push_copy(payload, file);
-}
-
-/* Copy the artifact hash (when mem does not have it yet) and point the
- * field at it with its roots. */
+/* Point the field at its artifact in memory, a stub made for it when
+ * memory has no artifact with that hash yet, with its roots. */
 static int debug_copy_field(void *payload, const char *field, const char *hash)
 {
+        static const nereid_files no_records = {NULL, 0, 0};
         debug_copy *c = payload;
         debug_store *d = c->d;
         char content[NEREID_HASH_HEXLEN + 1];
         store_root *roots = NULL;
         size_t nroots = 0;
-        nereid_files *files = NULL;
         int rc;
 
         rc = d->mem->ops->artifact_content_hash(d->mem, c->project, hash, content);
-        if (rc == NEREID_ENOTFOUND) {
-                if (!(files = files_new()))
-                        return NEREID_ERROR;
-                if ((rc = d->real->ops->artifact_content_hash(d->real, c->project, hash,
-                                                              content)) == 0 &&
-                    (rc = d->real->ops->artifact_each(d->real, c->project, hash, debug_collect_file,
-                                                      files)) == 0)
-                        rc = d->mem->ops->artifact_put(d->mem, c->project, hash, content, files);
-                nereid_files_free(files);
-        }
+        if (rc == NEREID_ENOTFOUND &&
+            (rc = d->real->ops->artifact_content_hash(d->real, c->project, hash, content)) == 0 &&
+            (rc = d->mem->ops->artifact_put(d->mem, c->project, hash, content, &no_records)) == 0)
+                rc = debug_add_stub(d, c->project, hash);
         if (rc == 0)
                 rc = d->real->ops->field_roots(d->real, c->project, c->run_id, field, &roots,
                                                &nroots);
@@ -166,6 +202,7 @@ static int debug_copy_project(debug_store *d, const char *project)
         }
         if (rc == 0)
                 rc = debug_mark_copied(d, project);
+        qsort(d->stubs, d->nstubs, sizeof(*d->stubs), debug_stub_cmp);
 cleanup:
         for (i = 0; i < c.nruns; i++)
                 store_run_info_clear(&c.runs[i]);
@@ -199,6 +236,9 @@ static void debug_close(nereid_store *base)
         for (i = 0; i < d->ncopied; i++)
                 free(d->copied[i]);
         free(d->copied);
+        for (i = 0; i < d->nstubs; i++)
+                free(d->stubs[i].project);
+        free(d->stubs);
         free(d);
 }
 
@@ -385,8 +425,11 @@ static int debug_artifact_content_hash(nereid_store *base, const char *project, 
 static int debug_artifact_each(nereid_store *base, const char *project, const char *hash,
                                store_file_cb cb, void *payload)
 {
+        debug_store *d = (debug_store *)base;
         nereid_store *r = debug_reader(base, project);
 
+        if (debug_is_stub(d, project, hash))
+                r = d->real;
         return r->ops->artifact_each(r, project, hash, cb, payload);
 }
 
@@ -398,12 +441,125 @@ static int debug_field_users(nereid_store *base, const char *project, const char
         return r->ops->field_users(r, project, hash, cb, payload);
 }
 
+/* find-file in a copied project: memory's answer, and the matching records
+ * of the stubs (in the real store) under the fields of memory that hold
+ * them, in one order. */
+typedef struct debug_ref {
+        char *run, *field, *file_path;
+} debug_ref;
+
+typedef struct debug_refs {
+        debug_ref *items;
+        size_t count, cap;
+        const char *file_hash;
+        nereid_files *paths; /* a stub's matching records */
+        const nereid_files *current;
+} debug_refs;
+
+static int debug_push_ref(void *payload, const char *run, const char *field, const char *file_path)
+{
+        debug_refs *refs = payload;
+        debug_ref *item;
+
+        if (refs->count == refs->cap) {
+                size_t cap = refs->cap ? refs->cap * 2 : 16;
+                debug_ref *grown = realloc(refs->items, cap * sizeof(*grown));
+
+                if (!grown)
+                        return nereid_error_oom();
+                refs->items = grown;
+                refs->cap = cap;
+        }
+        item = &refs->items[refs->count++];
+        item->run = nereid_strdup(run);
+        item->field = nereid_strdup(field);
+        item->file_path = nereid_strdup(file_path ? file_path : "");
+        return item->run && item->field && item->file_path ? 0 : NEREID_ERROR;
+}
+
+static int debug_match_record(void *payload, const struct nereid_file *file)
+{
+        debug_refs *refs = payload;
+
+        if (strcmp(file->file_hash, refs->file_hash) != 0)
+                return 0;
+        return files_push_copy(refs->paths, file);
+}
+
+/* Every record of the current stub that matched, under this field. */
+static int debug_push_stub_refs(void *payload, const char *run, const char *field,
+                                const char *file_path)
+{
+        debug_refs *refs = payload;
+        size_t i;
+        int rc = 0;
+
+        (void)file_path;
+        for (i = 0; i < refs->current->count && rc == 0; i++)
+                rc = debug_push_ref(refs, run, field, refs->current->items[i].file_path);
+        return rc;
+}
+
+static unsigned long long debug_run_number(const char *run)
+{
+        const char *dash = strrchr(run, '-');
+
+        return dash ? strtoull(dash + 1, NULL, 10) : 0;
+}
+
+static int debug_ref_cmp(const void *a, const void *b)
+{
+        const debug_ref *x = a, *y = b;
+        unsigned long long nx = debug_run_number(x->run), ny = debug_run_number(y->run);
+        int c;
+
+        if (nx != ny)
+                return nx < ny ? -1 : 1;
+        if ((c = strcmp(x->field, y->field)) != 0)
+                return c;
+        return strcmp(x->file_path, y->file_path);
+}
+
 static int debug_file_find(nereid_store *base, const char *project, const char *file_hash,
                            store_ref_cb cb, void *payload)
 {
-        nereid_store *r = debug_reader(base, project);
+        debug_store *d = (debug_store *)base;
+        debug_refs refs;
+        size_t i;
+        int rc;
 
-        return r->ops->file_find(r, project, file_hash, cb, payload);
+        if (!debug_is_copied(d, project))
+                return d->real->ops->file_find(d->real, project, file_hash, cb, payload);
+        memset(&refs, 0, sizeof(refs));
+        refs.file_hash = file_hash;
+        rc = d->mem->ops->file_find(d->mem, project, file_hash, debug_push_ref, &refs);
+        for (i = 0; i < d->nstubs && rc == 0; i++) {
+                if (strcmp(d->stubs[i].project, project) != 0)
+                        continue;
+                if (!(refs.paths = files_new())) {
+                        rc = NEREID_ERROR;
+                        break;
+                }
+                rc = d->real->ops->artifact_each(d->real, project, d->stubs[i].hash,
+                                                 debug_match_record, &refs);
+                refs.current = refs.paths;
+                if (rc == 0 && refs.paths->count)
+                        rc = d->mem->ops->field_users(d->mem, project, d->stubs[i].hash,
+                                                      debug_push_stub_refs, &refs);
+                nereid_files_free(refs.paths);
+                refs.paths = NULL;
+        }
+        if (rc == 0)
+                qsort(refs.items, refs.count, sizeof(*refs.items), debug_ref_cmp);
+        for (i = 0; i < refs.count && rc == 0; i++)
+                rc = cb(payload, refs.items[i].run, refs.items[i].field, refs.items[i].file_path);
+        for (i = 0; i < refs.count; i++) {
+                free(refs.items[i].run);
+                free(refs.items[i].field);
+                free(refs.items[i].file_path);
+        }
+        free(refs.items);
+        return rc;
 }
 
 static const char *const debug_schemes[] = {NULL};

@@ -510,6 +510,15 @@ static void check_debug(const char *location, const char *h1)
         CHECK(strcmp(info.creation_time, created) == 0);
         store_run_info_clear(&info);
         CHECK(store_field_get(store, P, "CLS-2", "retry", hash) == 0);
+        /* Records of artifacts the session did not write are the real store's. */
+        out[0] = '\0';
+        CHECK(store_file_find(store, P, MD5_B, list_ref, out) == 0);
+        CHECK_STR(out, "CLS-1:data.x a\nCLS-2:race two\n");
+        CHECK(artifact_assign(store, P, id, "alias", hash, NULL, 0) == 0);
+        out[0] = '\0';
+        CHECK(store_file_find(store, P, MD5_A, list_ref, out) == 0);
+        CHECK_STR(out, "CLS-1:data.x B\nCLS-1:data.x a/b\tc\xff\nCLS-2:race one\nCLS-2:retry "
+                       "mine\nCLS-3:alias mine\n");
         out[0] = '\0';
         CHECK(store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "ml-team/classification|CLS|3\nml-team/other|OTH|1\nws/dbg|DBG|0\n");
