@@ -20,7 +20,6 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
-#include "../hash.h"
 #include "../uri.h"
 #include "store.h"
 

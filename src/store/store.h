@@ -1,6 +1,6 @@
 /*
  * store.h - the store seam: where projects, runs, fields and artifacts
- * live. Each backend is one file with one `static const store_ops` table
+ * live. Each backend is one file with one read-only `const store_ops` table
  * (its version, schemes, capability flags and functions), listed in the
  * registry of store.c; every open store (a nereid_store) points to its
  * table first, as SQLite's sqlite3_file points to its sqlite3_io_methods.
