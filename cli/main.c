@@ -643,6 +643,61 @@ static int cmd_runs(cli_options *o)
         return rc;
 }
 
+/* used-by (HASH | RUN:FIELD): the fields holding that artifact. */
+static int cmd_used_by(cli_options *o)
+{
+        const char *arg = o->args[0];
+        nereid_project *project = NULL;
+        nereid_run *run = NULL;
+        nereid_refs *refs = NULL;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        char *run_id = NULL, *field = NULL;
+        int rc;
+
+        if (strchr(arg, ':')) {
+                if ((rc = cli_ref(o, arg, 0, &run_id, &field)) != 0 ||
+                    (rc = cli_open_run(o, run_id, &project, &run)) != 0)
+                        goto out;
+                rc = nereid_run_fetch_hash(run, field, 0, hash);
+                arg = hash;
+        } else {
+                if ((rc = cli_open_project(o, &project)) != 0)
+                        goto out;
+                rc = 0;
+        }
+        if (rc == 0)
+                rc = nereid_project_used_by(&refs, project, arg);
+        if (rc < 0)
+                rc = cli_fail(rc);
+        else
+                output_refs(refs, cli_has(o, OPT_JSON));
+        nereid_refs_free(refs);
+        cli_close(project, run);
+out:
+        free(run_id);
+        free(field);
+        return rc;
+}
+
+/* find-file MD5: the fields whose artifact has a file with this hash. */
+static int cmd_find_file(cli_options *o)
+{
+        nereid_project *project;
+        nereid_refs *refs = NULL;
+        int rc;
+
+        if ((rc = cli_open_project(o, &project)) != 0)
+                return rc;
+        rc = nereid_project_find_file(&refs, project, o->args[0]);
+        if (rc < 0)
+                rc = cli_fail(rc);
+        else
+                output_refs(refs, cli_has(o, OPT_JSON));
+        nereid_refs_free(refs);
+        cli_close(project, NULL);
+        return rc;
+}
+
 #define J OPT(OPT_JSON)
 /* One row per command, in the order of the usage. */
 static const cli_command cli_commands[] = {
@@ -667,6 +722,10 @@ static const cli_command cli_commands[] = {
     {"status", "RUN:FIELD", 1, OPT_COMMON | J, 1, NULL, do_status,
      "compare a field with its sources"},
     {"rm", "RUN:FIELD", 1, OPT_COMMON, 0, NULL, do_rm, "remove a field (or a namespace of fields)"},
+    {"used-by", "(HASH | RUN:FIELD)", 1, OPT_COMMON | J, 0, cmd_used_by, NULL,
+     "the fields holding an artifact"},
+    {"find-file", "MD5", 1, OPT_COMMON | J, 0, cmd_find_file, NULL,
+     "the fields with a file of this hash"},
     {"project new", "WORKSPACE/PROJECT", 1,
      OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE), 0,
      cmd_project_new, NULL, "create a project with a chosen key"},

@@ -22,5 +22,8 @@ void output_runs(const nereid_runs *runs, int json);
 /* The projects of the store: a table, or a JSON array of
  * {"name","key","runs"} (output_projects.c). */
 int output_projects(const nereid_projects *projects, int json);
+/* The fields of used-by / find-file: lines "RUN:FIELD[ FILE_PATH]", or a
+ * JSON array of {"run","field"[,"file_path"]} (output_refs.c). */
+void output_refs(const nereid_refs *refs, int json);
 
 #endif

@@ -679,6 +679,46 @@ void nereid_diff_free(nereid_diff *diff);
  */
 int nereid_field_path_check(const char *field);
 
+/*
+ * Reverse lookups (SPEC section 7: `nereid used-by`, `nereid find-file`),
+ * answered from the store's indexes. A nereid_refs is a list of fields,
+ * each a run ID and a field path, and for find-file the file_path of the
+ * matching record, sorted by run (oldest first), field, file_path.
+ */
+typedef struct nereid_refs nereid_refs;
+
+/**
+ * Every field of the project that holds the artifact with this hash.
+ * @param out receives the list (possibly empty); caller frees with nereid_refs_free()
+ * @return 0; NEREID_EUSAGE for a hash that is not 64 lowercase hex digits;
+ *         NEREID_ENOTFOUND when the project has no such artifact
+ */
+int nereid_project_used_by(nereid_refs **out, nereid_project *project, const char *hash);
+
+/**
+ * Every field of the project whose artifact has a record with this
+ * file_hash (an MD5 as 32 hex digits, any case, or an S3 multipart ETag
+ * "MD5-N"), with that record's file_path.
+ * @param out receives the list (possibly empty); caller frees with nereid_refs_free()
+ * @return 0, or NEREID_EUSAGE for a malformed hash
+ */
+int nereid_project_find_file(nereid_refs **out, nereid_project *project, const char *file_hash);
+
+/** Number of entries of a list; 0 for NULL. */
+size_t nereid_refs_count(const nereid_refs *refs);
+
+/*
+ * Entry i: its run ID, field path, and file_path (NULL for used-by).
+ * Borrowed, valid until the list is freed; NULL when i is out of range.
+ * Paths may hold any byte but NUL: escape them before printing.
+ */
+const char *nereid_refs_run(const nereid_refs *refs, size_t i);
+const char *nereid_refs_field(const nereid_refs *refs, size_t i);
+const char *nereid_refs_file_path(const nereid_refs *refs, size_t i);
+
+/** Release a list; NULL is accepted. */
+void nereid_refs_free(nereid_refs *refs);
+
 #if defined(NEREID_BUILDING) && defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -205,7 +205,7 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
         if (!current)
                 return NEREID_ERROR;
         if ((rc = nereid_run_fetch_files_list(run, field, &recorded)) < 0 ||
-            (rc = store->field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
+            (rc = store_field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
                 goto cleanup;
         for (i = 0; i < nroots && rc == 0; i++)
                 rc = status_scan_root(project, &roots[i], &current);

@@ -357,8 +357,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
                 goto cleanup;
         /* The records stream from the store to the workers; per-file failures
          * are reported as they happen and the others go on. */
-        streamed = project->store->artifact_each(project->store, project->name, hash,
-                                                 download_queue, &job);
+        streamed = store_artifact_each(project->store, project->name, hash, download_queue, &job);
         pool_stream_progress(job.stream, &done, &pushed);
         rc = pool_stream_finish(job.stream, download_tick, &job);
         if (project_cancelled(project))

@@ -7,6 +7,7 @@
  */
 #include <assert.h>
 #include <string.h>
+#include "artifact.h"
 #include "error.h"
 #include "json.h"
 #include "project.h"
@@ -28,8 +29,8 @@ static int import_sorted(nereid_run *run, const char *field, nereid_files *files
         if ((rc = files_check(files, label)) < 0)
                 return rc;
         files_sort(files);
-        rc = project->store->field_merge(project->store, project->name, run->id, field, files, NULL,
-                                         hash);
+        rc = artifact_track(project->store, project->name, run->id, field, files, NULL,
+                            ARTIFACT_MERGE, hash);
         if (rc == 0 && hash_out)
                 memcpy(hash_out, hash, sizeof(hash));
         return rc;

@@ -1,7 +1,7 @@
 /*
  * project.c - the nereid_project handle: its options (copied at open),
- * opening the store a location names (project_store_open, the one place
- * that maps a location to a backend), the callbacks, and the project-wide
+ * opening the store a location names (project_store_open: the default
+ * folder, then the store registry), the callbacks, and the project-wide
  * reads (runs, artifacts by hash). Not where the options come from: the
  * program gives them (options.c reads the environment for it).
  */
@@ -85,32 +85,27 @@ int project_store_open(nereid_store **out, const char *location, const char *hom
                        char **folder_out)
 {
         char *folder = NULL;
-        size_t scheme;
         int rc;
 
         *out = NULL;
         if (folder_out)
                 *folder_out = NULL;
         if (!location) {
-                folder = project_default_folder(home);
+                if (!(folder = project_default_folder(home)))
+                        return NEREID_ERROR;
+                location = folder;
+        } else if (!*location) {
+                return nereid_error(NEREID_EUSAGE, "store \"\": empty location");
         } else if (strncasecmp(location, "sqlite:", 7) == 0) {
                 if (!location[7])
                         return nereid_error(NEREID_EUSAGE,
                                             "store \"%s\": no folder after sqlite:", location);
                 folder = nereid_strdup(location + 7);
-        } else if (!*location) {
-                return nereid_error(NEREID_EUSAGE, "store \"\": empty location");
-        } else if ((scheme = project_scheme_len(location)) > 0) {
-                return nereid_error(NEREID_ERROR,
-                                    "store %.200s: no store backend for scheme \"%.*s\" in this "
-                                    "build (a folder or sqlite:FOLDER)",
-                                    location, (int)scheme, location);
-        } else {
+        } else if (!project_scheme_len(location)) {
                 folder = nereid_strdup(location);
         }
-        if (!folder)
-                return NEREID_ERROR;
-        if ((rc = store_sqlite_open(out, folder, mode)) < 0 || !folder_out)
+        /* The registry (store/store.c) maps the location to a backend. */
+        if ((rc = store_open(out, location, mode)) < 0 || !folder_out)
                 free(folder);
         else
                 *folder_out = folder;
@@ -169,7 +164,7 @@ static int project_open_key(nereid_project **out, const char *name, const char *
         }
         /* Opening only reads: a project that does not exist yet is made by
          * the first run created in it (project_ensure), never by a read. */
-        rc = project->store->project_open(project->store, name, NULL, 0, project->key);
+        rc = store_project_open(project->store, name, NULL, 0, project->key);
         if (rc == 0) {
                 project->exists = 1;
                 if (key && strcmp(key, project->key) != 0)
@@ -199,8 +194,8 @@ int project_ensure(nereid_project *project)
                 return 0;
         if ((rc = project_check_writable(project, project->name)) < 0)
                 return rc;
-        rc = project->store->project_open(project->store, project->name, project->create_key, 1,
-                                          project->key);
+        rc =
+            store_project_open(project->store, project->name, project->create_key, 1, project->key);
         if (rc < 0)
                 return rc;
         project->exists = 1;
@@ -247,7 +242,7 @@ void nereid_project_free(nereid_project *project)
                 return;
         project_wait_background(project);
         if (project->store)
-                project->store->free(project->store);
+                store_close(project->store);
         pthread_mutex_destroy(&project->notify_lock);
         free(project->name);
         free(project->home);
@@ -330,7 +325,7 @@ int project_check_writable(const nereid_project *project, const char *what)
         if (project->mode == NEREID_MODE_READ_ONLY)
                 return nereid_error(NEREID_EREADONLY, "%s: the run is open in read-only mode",
                                     what);
-        return project->store->can_write(project->store);
+        return store_can_write(project->store);
 }
 
 static int project_collect_run(void *payload, const store_run_info *info)
@@ -350,7 +345,7 @@ int nereid_project_runs(nereid_runs **out, nereid_project *project)
         runs = runs_new();
         if (!runs)
                 return NEREID_ERROR;
-        rc = project->store->run_each(project->store, project->name, project_collect_run, runs);
+        rc = store_run_each(project->store, project->name, project_collect_run, runs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, PROJECT_BUILTIN) == 0) {
@@ -371,7 +366,7 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash)
 
         nereid_error_clear();
         assert(project);
-        return project->store->artifact_content_hash(project->store, project->name, hash, content);
+        return store_artifact_content_hash(project->store, project->name, hash, content);
 }
 
 static int project_collect_file(void *payload, const struct nereid_file *file)
@@ -391,8 +386,7 @@ int nereid_project_artifact_files(nereid_project *project, const char *hash, ner
         files = files_new();
         if (!files)
                 return NEREID_ERROR;
-        rc = project->store->artifact_each(project->store, project->name, hash,
-                                           project_collect_file, files);
+        rc = store_artifact_each(project->store, project->name, hash, project_collect_file, files);
         if (rc < 0) {
                 nereid_files_free(files);
                 return rc;

@@ -48,8 +48,8 @@ unsigned project_workers(const nereid_project *project);
  * run of a project makes it. EREADONLY in read-only mode. */
 int project_ensure(nereid_project *project);
 /* Open the store a location names (SPEC section 8; NULL: HOME/.nereid,
- * HOME from home or the password database): the one place that maps a
- * location to a backend. *folder_out (may be NULL) receives the folder
+ * HOME from home or the password database) through the store registry
+ * (store/store.c). *folder_out (may be NULL) receives the folder
  * of an embedded store, the caller's to free. */
 int project_store_open(nereid_store **out, const char *location, const char *home, int mode,
                        char **folder_out);

@@ -69,10 +69,10 @@ int nereid_projects_list(nereid_projects **out, const nereid_options *opts)
         }
         if ((rc = project_store_open(&store, cfg.store, cfg.home, cfg.mode, NULL)) < 0)
                 goto cleanup;
-        rc = store->project_each(store, projects_push, list);
+        rc = store_project_each(store, projects_push, list);
 cleanup:
         if (store)
-                store->free(store);
+                store_close(store);
         options_config_clear(&cfg);
         if (rc < 0) {
                 nereid_projects_free(list);

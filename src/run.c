@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "artifact.h"
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
@@ -47,8 +48,7 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         if (run_id) {
                 if ((rc = uri_check_run_id(run_id)) < 0)
                         return rc;
-                if ((rc = project->store->run_info(project->store, project->name, run_id, &info)) <
-                    0)
+                if ((rc = store_run_get(project->store, project->name, run_id, &info)) < 0)
                         return rc;
                 store_run_info_clear(&info);
                 snprintf(id, sizeof(id), "%s", run_id);
@@ -60,7 +60,7 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
                         return rc;
                 if (!(owner = run_owner(project)))
                         return NEREID_ERROR;
-                rc = project->store->run_create(project->store, project->name, name, owner, id);
+                rc = store_run_create(project->store, project->name, name, owner, id);
                 free(owner);
                 if (rc < 0)
                         return rc;
@@ -94,7 +94,7 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
         assert(run);
         assert(out);
         *out = NULL;
-        rc = run->project->store->run_info(run->project->store, run->project->name, run->id, &info);
+        rc = store_run_get(run->project->store, run->project->name, run->id, &info);
         if (rc < 0)
                 return rc;
         if (strcmp(field, "sys/id") == 0)
@@ -133,7 +133,7 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         assert(out);
         assert(run);
         *out = NULL;
-        if ((rc = store->run_info(store, run->project->name, run->id, &info)) < 0)
+        if ((rc = store_run_get(store, run->project->name, run->id, &info)) < 0)
                 return rc;
         if (!(fields = fields_new())) {
                 rc = NEREID_ERROR;
@@ -146,7 +146,7 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
             (rc = fields_push(fields, "sys/name", info.name)) < 0 ||
             (rc = fields_push(fields, "sys/owner", info.owner)) < 0)
                 goto cleanup;
-        rc = store->field_each(store, run->project->name, run->id, run_append_field, fields);
+        rc = store_field_each(store, run->project->name, run->id, run_append_field, fields);
 cleanup:
         store_run_info_clear(&info);
         if (rc < 0) {
@@ -250,9 +250,11 @@ static int run_track_store(nereid_run *run, const char *field, const nereid_file
         int rc;
 
         if (replace)
-                rc = store->field_replace(store, project->name, run->id, field, files, root, hash);
+                rc = artifact_track(store, project->name, run->id, field, files, root,
+                                    ARTIFACT_REPLACE, hash);
         else
-                rc = store->field_merge(store, project->name, run->id, field, files, root, hash);
+                rc = artifact_track(store, project->name, run->id, field, files, root,
+                                    ARTIFACT_MERGE, hash);
         if (rc == 0 && hash_out)
                 memcpy(hash_out, hash, sizeof(hash));
         return rc;
@@ -300,7 +302,7 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         if ((rc = uri_field_writable(field)) < 0 ||
             (rc = project_check_writable(project, field)) < 0)
                 return rc;
-        return project->store->field_remove(project->store, project->name, run->id, field);
+        return store_field_remove(project->store, project->name, run->id, field);
 }
 
 int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
@@ -336,13 +338,13 @@ int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char 
         nereid_error_clear();
         assert(run);
         if ((rc = uri_check_field(field)) < 0 ||
-            (rc = store->field_get(store, run->project->name, run->id, field, hash)) < 0)
+            (rc = store_field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
         if (!content) {
                 memcpy(hash_out, hash, sizeof(hash));
                 return 0;
         }
-        return store->artifact_content_hash(store, run->project->name, hash, hash_out);
+        return store_artifact_content_hash(store, run->project->name, hash, hash_out);
 }
 
 int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out)
@@ -369,7 +371,7 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
         assert(run);
         if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
-        return store->artifact_each(store, run->project->name, hash, cb, payload);
+        return store_artifact_each(store, run->project->name, hash, cb, payload);
 }
 
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
@@ -388,12 +390,12 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
             (rc = project_check_writable(project, field)) < 0 ||
             (rc = uri_check_run_id(src_run_id)) < 0 || (rc = uri_check_field(src_field)) < 0)
                 return rc;
-        if ((rc = store->field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
-            (rc = store->field_roots(store, project->name, src_run_id, src_field, &roots,
-                                     &nroots)) < 0)
+        if ((rc = store_field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
+            (rc = store_field_roots(store, project->name, src_run_id, src_field, &roots, &nroots)) <
+                0)
                 return rc;
         /* The roots come along so that status works on the copy too. */
-        rc = store->field_assign(store, project->name, run->id, field, hash, roots, nroots);
+        rc = artifact_assign(store, project->name, run->id, field, hash, roots, nroots);
         store_roots_free(roots, nroots);
         return rc;
 }
@@ -411,6 +413,5 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
         if (!hash_is_sha256(hash))
                 return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
                                     hash);
-        return project->store->field_assign(project->store, project->name, run->id, field, hash,
-                                            NULL, 0);
+        return artifact_assign(project->store, project->name, run->id, field, hash, NULL, 0);
 }

@@ -2,11 +2,12 @@
  * sqlite.c - the embedded store: one SQLite database in WAL mode at
  * NEREID_HOME/store.db. Artifacts are content-addressed per project and
  * stored once; every write is one IMMEDIATE transaction, so concurrent
- * processes serialise on the database lock and the union of SPEC section 4
- * holds for every interleaving. Reading needs only read access: the store
- * is created, and its schema migrated, by the first write, never by a read.
- * A database without Nereid's application_id, or of a newer schema, is
- * refused and never touched. Not for the hash cache (hashcache.c).
+ * processes serialise on the database lock, and field_swap's compare and
+ * swap (on which artifact.c builds the union of SPEC section 4) holds for
+ * every interleaving. Only stores and reads: no policy here. Reading needs only read access: the
+ * store is created, and its schema migrated, by the first write, never by a read. A database
+ * without Nereid's application_id, or of a newer schema, is refused and never touched. Not for the
+ * hash cache (hashcache.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,6 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
-#include "../hash.h"
 #include "../uri.h"
 #include "store.h"
 
@@ -29,10 +29,19 @@
 #define STORE_APP_ID 0x4E524442
 /* The schema this build reads and writes (PRAGMA user_version). Stores made
  * before the mark have application_id 0 and meta.schema_version 1; the first
- * write marks them. */
-#define STORE_SCHEMA 1
+ * write marks them. 1: the tables; 2: the indexes of the reverse lookups.
+ * A store of an older schema is read as it is and migrated by the first
+ * write, one version at a time (sqlite_ready_for_writes). */
+#define STORE_SCHEMA 2
+/* The highest meta.schema_version a store made before the mark can have. */
+#define STORE_LEGACY_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
 #define SQLITE_BUSY_MS 60000
+
+/* Schema 2: the indexes of the reverse lookups (used-by, find-file). */
+#define SQLITE_SCHEMA_2                                                                            \
+        "CREATE INDEX IF NOT EXISTS artifact_files_hash ON artifact_files(file_hash);"             \
+        "CREATE INDEX IF NOT EXISTS fields_artifact ON fields(artifact_id);"
 
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -53,7 +62,8 @@ static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS field_roots(run_id INTEGER NOT NULL, path TEXT NOT NULL,"
     " location TEXT NOT NULL, destination TEXT NOT NULL,"
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION ");";
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION
+    ");" SQLITE_SCHEMA_2;
 
 /* Where the connection stands. */
 enum sqlite_state {
@@ -503,15 +513,10 @@ static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, store_f
         return rc;
 }
 
-static int sqlite_collect(void *payload, const struct nereid_file *file)
-{
-        return files_push_copy(payload, file);
-}
-
 /* The row of the artifact with this hash, inserting it (and its records)
  * when the project does not have it yet. */
-static int sqlite_artifact_put(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
-                               const char *hash, const char *content, sqlite3_int64 *artifact)
+static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
+                                  const char *hash, const char *content, sqlite3_int64 *artifact)
 {
         sqlite3_stmt *stmt = NULL;
         size_t i;
@@ -636,83 +641,125 @@ static int sqlite_clear_roots(sqlite_store *s, sqlite3_int64 run_row, const char
         return rc;
 }
 
-/* Point a field at the union of what it holds and files (replace: at
- * files alone, forgetting where it was tracked from before). */
-static int sqlite_field_write(sqlite_store *s, const char *project, const char *run_id,
-                              const char *field, const nereid_files *files, const store_root *root,
-                              int replace, char hash_out[NEREID_HASH_HEXLEN + 1])
+static int sqlite_artifact_put(nereid_store *base, const char *project, const char *hash,
+                               const char *content, const nereid_files *files)
 {
-        nereid_files *old = NULL, *merged = NULL;
-        const nereid_files *result = files;
-        sqlite3_int64 pid = 0, row = 0, old_artifact = 0, artifact = 0;
-        char hash[NEREID_HASH_HEXLEN + 1], old_hash[NEREID_HASH_HEXLEN + 1] = "";
-        char content[NEREID_HASH_HEXLEN + 1];
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 pid = 0, artifact = 0;
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) == 0 &&
+            (rc = sqlite_artifact_insert(s, pid, files, hash, content, &artifact)) == 0)
+                rc = sqlite_end_write(s);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+/* The compare and swap of store_ops.field_swap, in one IMMEDIATE
+ * transaction: no other process changes the field between the compare and
+ * the write. */
+static int sqlite_field_swap(nereid_store *base, const char *project, const char *run_id,
+                             const char *field, const char *expect, const char *hash,
+                             const store_root *roots, size_t nroots, enum store_roots how)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 pid = 0, row = 0, artifact = 0, old = 0;
+        char held[NEREID_HASH_HEXLEN + 1] = "";
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
                 return rc;
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
-            (rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+            (rc = sqlite_run_row(s, project, run_id, &row)) < 0 ||
+            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
                 goto cleanup;
-        /* Read what the field holds inside the write transaction: no other
-         * process can change it before we commit, so no record is lost. */
-        rc = sqlite_field_artifact(s, row, run_id, field, &old_artifact, old_hash);
-        if (rc < 0 && rc != NEREID_ENOTFOUND)
-                goto cleanup;
-        if (rc == NEREID_ENOTFOUND)
-                nereid_error_clear(); /* a new field: nothing to add to */
-        if (old_artifact) {
-                /* A re-track that found the same files: the union is what
-                 * the field holds already; only the assignment is written. */
-                if ((rc = hash_files(files, 0, hash)) < 0)
+        if (expect) {
+                rc = sqlite_field_artifact(s, row, run_id, field, &old, held);
+                if (rc < 0 && rc != NEREID_ENOTFOUND)
                         goto cleanup;
-                if (strcmp(old_hash, hash) == 0)
-                        artifact = old_artifact;
-        }
-        if (!artifact) {
-                if (old_artifact && !replace) {
-                        if (!(old = files_new())) {
-                                rc = NEREID_ERROR;
-                                goto cleanup;
-                        }
-                        if ((rc = sqlite_artifact_rows(s, old_artifact, sqlite_collect, old)) < 0 ||
-                            (rc = files_merge(old, files, &merged)) < 0)
-                                goto cleanup;
-                        result = merged;
+                if (rc == NEREID_ENOTFOUND)
+                        nereid_error_clear(); /* a new field: it holds "" */
+                if (strcmp(held, expect) != 0) {
+                        rc = STORE_CONFLICT;
+                        goto cleanup;
                 }
-                if ((rc = hash_files_pair(result, hash, content)) < 0 ||
-                    (rc = sqlite_artifact_put(s, pid, result, hash, content, &artifact)) < 0)
-                        goto cleanup;
         }
-        if (replace && (rc = sqlite_clear_roots(s, row, field)) < 0)
+        if (how == STORE_ROOTS_SET && (rc = sqlite_clear_roots(s, row, field)) < 0)
                 goto cleanup;
-        if ((rc = sqlite_field_set(s, row, field, artifact, root, root ? 1 : 0)) < 0)
+        if ((rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
                 goto cleanup;
         rc = sqlite_end_write(s);
 cleanup:
-        if (rc < 0)
+        if (rc != 0)
                 sqlite_rollback(s);
-        else
-                memcpy(hash_out, hash, sizeof(hash));
-        nereid_files_free(old);
-        nereid_files_free(merged);
         return rc;
 }
 
-static int sqlite_field_merge(nereid_store *base, const char *project, const char *run_id,
-                              const char *field, const nereid_files *files, const store_root *root,
-                              char hash_out[NEREID_HASH_HEXLEN + 1])
+/* Run a reverse lookup: sql binds (project id, text) and returns rows of
+ * (run number, field path[, file_path]). */
+static int sqlite_refs(sqlite_store *s, const char *sql, sqlite3_int64 pid, const char *key,
+                       const char *text, store_ref_cb cb, void *payload)
 {
-        return sqlite_field_write((sqlite_store *)base, project, run_id, field, files, root, 0,
-                                  hash_out);
+        sqlite3_stmt *stmt = NULL;
+        char id[48];
+        int rc, step;
+
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                snprintf(id, sizeof(id), "%s-%lld", key, (long long)sqlite3_column_int64(stmt, 0));
+                rc = cb(payload, id, column_text(stmt, 1),
+                        sqlite3_column_count(stmt) > 2 ? column_text(stmt, 2) : NULL);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "reverse lookup");
+        sqlite3_finalize(stmt);
+        return rc;
 }
 
-static int sqlite_field_replace(nereid_store *base, const char *project, const char *run_id,
-                                const char *field, const nereid_files *files,
-                                const store_root *root, char hash_out[NEREID_HASH_HEXLEN + 1])
+static int sqlite_field_users(nereid_store *base, const char *project, const char *hash,
+                              store_ref_cb cb, void *payload)
 {
-        return sqlite_field_write((sqlite_store *)base, project, run_id, field, files, root, 1,
-                                  hash_out);
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 pid = 0, artifact = 0;
+        char key[16];
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0 ||
+            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
+                return rc;
+        /* fields_artifact (schema 2) finds the fields of an artifact. */
+        return sqlite_refs(s,
+                           "SELECT r.number, f.path FROM artifacts a"
+                           " JOIN fields f ON f.artifact_id = a.id JOIN runs r ON r.id = f.run_id"
+                           " WHERE a.project_id = ?1 AND a.hash = ?2 ORDER BY r.number, f.path",
+                           pid, key, hash, cb, payload);
+}
+
+static int sqlite_file_find(nereid_store *base, const char *project, const char *file_hash,
+                            store_ref_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 pid = 0;
+        char key[16];
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+                return rc;
+        /* artifact_files_hash (schema 2) finds the records, fields_artifact
+         * the fields holding their artifacts. */
+        return sqlite_refs(s,
+                           "SELECT r.number, f.path, af.file_path FROM artifact_files af"
+                           " JOIN artifacts a ON a.id = af.artifact_id"
+                           " JOIN fields f ON f.artifact_id = a.id JOIN runs r ON r.id = f.run_id"
+                           " WHERE a.project_id = ?1 AND af.file_hash = ?2"
+                           " ORDER BY r.number, f.path, af.file_path",
+                           pid, key, file_hash, cb, payload);
 }
 
 /* Delete the rows of a field and of every field below it (a namespace),
@@ -784,31 +831,6 @@ static int sqlite_project_each(nereid_store *base, store_project_cb cb, void *pa
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list projects");
         sqlite3_finalize(stmt);
-        return rc;
-}
-
-static int sqlite_field_assign(nereid_store *base, const char *project, const char *run_id,
-                               const char *field, const char *hash, const store_root *roots,
-                               size_t nroots)
-{
-        sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 pid = 0, row = 0, artifact = 0;
-        int rc;
-
-        if ((rc = sqlite_begin_write(s)) < 0)
-                return rc;
-        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
-            (rc = sqlite_run_row(s, project, run_id, &row)) < 0)
-                goto cleanup;
-        rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL);
-        /* The field now holds another artifact: its old roots no longer apply. */
-        if (rc < 0 || (rc = sqlite_clear_roots(s, row, field)) < 0 ||
-            (rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
-                goto cleanup;
-        rc = sqlite_end_write(s);
-cleanup:
-        if (rc < 0)
-                sqlite_rollback(s);
         return rc;
 }
 
@@ -923,6 +945,9 @@ static int sqlite_connect(sqlite_store *s, const char *name, int flags)
         sqlite3_close(s->db);
         s->db = db;
         sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
+        /* Room for the file_hash index's random inserts (100,000 records:
+         * half the system time of the default 2 MiB); used only as needed. */
+        sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
         return 0;
 }
 
@@ -1007,7 +1032,7 @@ static int sqlite_identify_in(sqlite_store *s, int *version, int *marked)
         legacy = text ? strtoll(text, &end, 10) : 0;
         if (rc == 0 && (!text || !*text || *end || legacy < 1))
                 rc = sqlite_foreign(s);
-        else if (rc == 0 && legacy > STORE_SCHEMA)
+        else if (rc == 0 && legacy > STORE_LEGACY_SCHEMA)
                 rc = sqlite_newer(s, legacy);
         sqlite3_finalize(stmt);
         if (rc == 0)
@@ -1194,7 +1219,9 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 return rc;
         if ((rc = sqlite_identify(s, &version, &marked)) == 0 && version == 0)
                 rc = sqlite_exec(s, sqlite_schema);
-        /* Later schemas migrate here, one version at a time. */
+        /* Older schemas migrate here, one version at a time. */
+        if (rc == 0 && version == 1)
+                rc = sqlite_exec(s, SQLITE_SCHEMA_2);
         if (rc == 0 && (!marked || version < STORE_SCHEMA))
                 rc = sqlite_mark(s);
         if (rc == 0)
@@ -1249,45 +1276,26 @@ static int sqlite_can_write(nereid_store *base)
         return 0;
 }
 
-/* Debug mode works on a private copy of the store in memory: it reads what
- * is there, writes nothing back, and never holds a lock that would make
- * other processes wait. */
-static int sqlite_copy_into_memory(sqlite_store *s)
+/* A folder, or sqlite:FOLDER: the folder of store.db. */
+static const char *sqlite_folder(const char *location)
 {
-        sqlite3 *disk;
-        sqlite3_backup *backup;
-        int version, marked, rc;
-
-        if ((rc = sqlite_open_file(s, 1, &version, &marked)) < 0)
-                return rc;
-        disk = s->db;
-        s->db = NULL;
-        if ((rc = sqlite_open_memory(s)) < 0 || version == 0)
-                goto cleanup;
-        backup = sqlite3_backup_init(s->db, "main", disk, "main");
-        if (!backup) {
-                rc = sqlite_fail(s, "copy for debug mode");
-                goto cleanup;
-        }
-        if (sqlite3_backup_step(backup, -1) != SQLITE_DONE)
-                rc = nereid_error(NEREID_ERROR, "store %s: copy for debug mode: %s", s->path,
-                                  sqlite3_errmsg(disk));
-        sqlite3_backup_finish(backup);
-cleanup:
-        sqlite3_close(disk);
-        return rc;
+        return strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
 }
 
-int store_sqlite_open(nereid_store **out, const char *home, int mode)
+static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
 {
+        const char *home = sqlite_folder(location);
         sqlite_store *s;
         struct stat st;
         int version = 0, marked, rc;
 
         *out = NULL;
+        if (!*home)
+                return nereid_error(NEREID_EUSAGE, "store %s: no folder given", location);
         s = nereid_calloc_array(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
+        s->base.ops = &store_sqlite_ops;
         s->mode = mode;
         s->path = fs_join(home, "store.db");
         s->home = nereid_strdup(home);
@@ -1304,11 +1312,7 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
                 }
                 if ((rc = sqlite_open_memory(s)) < 0)
                         goto cleanup;
-                s->state = mode == NEREID_MODE_DEBUG ? STATE_WRITABLE : STATE_NONE;
-        } else if (mode == NEREID_MODE_DEBUG) {
-                if ((rc = sqlite_copy_into_memory(s)) < 0)
-                        goto cleanup;
-                s->state = STATE_WRITABLE;
+                s->state = STATE_NONE;
         } else {
                 rc = sqlite_open_file(s, mode == NEREID_MODE_READ_ONLY, &version, &marked);
                 if (rc < 0)
@@ -1319,26 +1323,125 @@ int store_sqlite_open(nereid_store **out, const char *home, int mode)
                 if (version == 0)
                         s->state = STATE_NONE;
         }
-        s->base.version = NEREID_STORE_VERSION;
-        s->base.project_open = sqlite_project_open;
-        s->base.run_create = sqlite_run_create;
-        s->base.run_info = sqlite_run_info;
-        s->base.run_each = sqlite_run_each;
-        s->base.field_each = sqlite_field_each;
-        s->base.field_get = sqlite_field_get;
-        s->base.field_merge = sqlite_field_merge;
-        s->base.field_assign = sqlite_field_assign;
-        s->base.field_roots = sqlite_field_roots;
-        s->base.artifact_content_hash = sqlite_artifact_content_hash;
-        s->base.artifact_each = sqlite_artifact_each;
-        s->base.free = sqlite_free;
-        s->base.project_each = sqlite_project_each;
-        s->base.field_remove = sqlite_field_remove;
-        s->base.field_replace = sqlite_field_replace;
-        s->base.can_write = sqlite_can_write;
         *out = &s->base;
         return 0;
 cleanup:
         sqlite_free(&s->base);
         return rc;
 }
+
+/* Opening only reads: a missing store is an empty one in memory, and the
+ * first write creates it (or migrates an older one); a store this user
+ * cannot write is read, and writes to it fail with EACCESS. Another
+ * program's database or a newer schema is refused. Debug mode is
+ * store_debug.c's: here it only reads. */
+static int sqlite_open(nereid_store **out, const char *location, int mode)
+{
+        return sqlite_open_mode(out, location,
+                                mode == NEREID_MODE_DEBUG ? NEREID_MODE_READ_ONLY : mode);
+}
+
+int store_sqlite_memory(nereid_store **out, const char *label)
+{
+        sqlite_store *s;
+        int rc;
+
+        *out = NULL;
+        if (!(s = nereid_calloc_array(1, sizeof(*s))))
+                return NEREID_ERROR;
+        s->base.ops = &store_sqlite_ops;
+        s->mode = NEREID_MODE_DEBUG;
+        s->path = nereid_strdup(label);
+        s->home = nereid_strdup(label);
+        if (!s->path || !s->home)
+                rc = NEREID_ERROR;
+        else
+                rc = sqlite_open_memory(s);
+        if (rc < 0) {
+                sqlite_free(&s->base);
+                return rc;
+        }
+        s->state = STATE_WRITABLE;
+        *out = &s->base;
+        return 0;
+}
+
+int store_sqlite_run_restore(nereid_store *base, const char *project, const store_run_info *info)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid = 0;
+        const char *dash = strrchr(info->id, '-');
+        long long number = dash ? strtoll(dash + 1, NULL, 10) : 0;
+        int rc;
+
+        if (number < 1)
+                return nereid_error(NEREID_ERROR, "run %s: not a run ID", info->id);
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
+                goto cleanup;
+        rc = sqlite_prepare(s,
+                            "INSERT INTO runs(project_id, number, name, owner, creation_time,"
+                            " modification_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                            " ON CONFLICT(project_id, number) DO UPDATE SET name = ?3,"
+                            " owner = ?4, creation_time = ?5, modification_time = ?6",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        sqlite3_bind_text(stmt, 3, info->name ? info->name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, info->owner ? info->owner : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, info->creation_time, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 6, info->modification_time, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                rc = sqlite_fail(s, "copy run");
+                goto cleanup;
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        rc = sqlite_prepare(s, "UPDATE projects SET next_run = max(next_run, ?2 + 1) WHERE id = ?1",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, number);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+                rc = sqlite_fail(s, "copy run");
+                goto cleanup;
+        }
+        rc = sqlite_end_write(s);
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+static const char *const sqlite_schemes[] = {"sqlite", NULL};
+
+const store_ops store_sqlite_ops = {
+    .version = NEREID_STORE_VERSION,
+    .name = "sqlite",
+    .schemes = sqlite_schemes,
+    .caps = STORE_CAP_LOCAL,
+    .open = sqlite_open,
+    .close = sqlite_free,
+    .can_write = sqlite_can_write,
+    .project_open = sqlite_project_open,
+    .project_each = sqlite_project_each,
+    .run_create = sqlite_run_create,
+    .run_info = sqlite_run_info,
+    .run_each = sqlite_run_each,
+    .field_each = sqlite_field_each,
+    .field_get = sqlite_field_get,
+    .field_roots = sqlite_field_roots,
+    .field_swap = sqlite_field_swap,
+    .field_remove = sqlite_field_remove,
+    .artifact_put = sqlite_artifact_put,
+    .artifact_content_hash = sqlite_artifact_content_hash,
+    .artifact_each = sqlite_artifact_each,
+    .field_users = sqlite_field_users,
+    .file_find = sqlite_file_find,
+};

@@ -21,6 +21,7 @@
 #include "hash.h"
 #include "nereid.h"
 #include "record.h"
+#include "artifact.h"
 #include "store/store.h"
 
 #define MD5_A   "9e107d9d372bb6826bd81d3542a419d6"
@@ -41,10 +42,10 @@ static nereid_files *list_new(void)
 
 static int open_store(nereid_store **store, const char *home, int mode)
 {
-        int rc = store_sqlite_open(store, home, mode);
+        int rc = store_open(store, home, mode);
 
         if (rc < 0)
-                fprintf(stderr, "store_sqlite_open(%s, %d): %s\n", home, mode, nereid_error_last());
+                fprintf(stderr, "store_open(%s, %d): %s\n", home, mode, nereid_error_last());
         return rc;
 }
 
@@ -85,7 +86,7 @@ static nereid_files *artifact_files(nereid_store *store, const char *project, co
 {
         nereid_files *files = list_new();
 
-        if (store->artifact_each(store, project, hash, collect, files) != 0) {
+        if (store_artifact_each(store, project, hash, collect, files) != 0) {
                 nereid_files_free(files);
                 return NULL;
         }
@@ -135,33 +136,33 @@ static void test_projects_and_runs(const char *home)
         CHECK(access(home, F_OK) < 0);
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 return;
-        CHECK(store->version == NEREID_STORE_VERSION);
+        CHECK(store->ops->version == NEREID_STORE_VERSION);
         /* Opening only reads: the first write creates the folder and the store. */
         CHECK(access(home, F_OK) < 0);
 
-        CHECK(store->project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
         CHECK(access(home, F_OK) < 0);
-        CHECK(store->run_create(store, PROJECT, "r", "me", id) == NEREID_ENOTFOUND);
-        CHECK(store->project_open(store, PROJECT, NULL, 1, key) == 0);
+        CHECK(store_run_create(store, PROJECT, "r", "me", id) == NEREID_ENOTFOUND);
+        CHECK(store_project_open(store, PROJECT, NULL, 1, key) == 0);
         CHECK(access(path_in(home, "store.db"), F_OK) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store->project_open(store, OTHER, "OTHR", 1, key) == 0);
+        CHECK(store_project_open(store, OTHER, "OTHR", 1, key) == 0);
         CHECK_STR(key, "OTHR");
         /* An existing project keeps its key. */
         memset(key, 0, sizeof(key));
-        CHECK(store->project_open(store, OTHER, "ZZZ", 1, key) == 0);
+        CHECK(store_project_open(store, OTHER, "ZZZ", 1, key) == 0);
         CHECK_STR(key, "OTHR");
-        CHECK(store->project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
         CHECK_STR(key, "CLS");
 
-        CHECK(store->run_create(store, PROJECT, "first", "alice", id) == 0);
+        CHECK(store_run_create(store, PROJECT, "first", "alice", id) == 0);
         CHECK_STR(id, "CLS-1");
-        CHECK(store->run_create(store, PROJECT, NULL, "bob", id) == 0);
+        CHECK(store_run_create(store, PROJECT, NULL, "bob", id) == 0);
         CHECK_STR(id, "CLS-2");
-        CHECK(store->run_create(store, OTHER, NULL, "bob", id) == 0);
+        CHECK(store_run_create(store, OTHER, NULL, "bob", id) == 0);
         CHECK_STR(id, "OTHR-1");
 
-        CHECK(store->run_info(store, PROJECT, "CLS-1", &info) == 0);
+        CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == 0);
         CHECK_STR(info.id, "CLS-1");
         CHECK_STR(info.name, "first");
         CHECK_STR(info.owner, "alice");
@@ -169,32 +170,32 @@ static void test_projects_and_runs(const char *home)
               info.creation_time[23] == 'Z');
         CHECK_STR(info.modification_time, info.creation_time);
         store_run_info_clear(&info);
-        CHECK(store->run_info(store, PROJECT, "CLS-2", &info) == 0);
+        CHECK(store_run_get(store, PROJECT, "CLS-2", &info) == 0);
         CHECK_STR(info.name, "");
         store_run_info_clear(&info);
 
-        CHECK(store->run_info(store, PROJECT, "CLS-3", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "CLS-3", &info) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), "CLS-3") != NULL);
-        CHECK(store->run_info(store, PROJECT, "OTHR-1", &info) == NEREID_ENOTFOUND);
-        CHECK(store->run_info(store, PROJECT, "CLS-0", &info) == NEREID_ENOTFOUND);
-        CHECK(store->run_info(store, PROJECT, "CLS-1x", &info) == NEREID_ENOTFOUND);
-        CHECK(store->run_info(store, PROJECT, "CLS", &info) == NEREID_ENOTFOUND);
-        CHECK(store->run_info(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "OTHR-1", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "CLS-0", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "CLS-1x", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "CLS", &info) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
 
-        CHECK(store->run_each(store, PROJECT, list_run, out) == 0);
+        CHECK(store_run_each(store, PROJECT, list_run, out) == 0);
         CHECK_STR(out, "CLS-1[first][alice]\nCLS-2[][bob]\n");
-        store->free(store);
+        store_close(store);
 
         /* Reopened: the same keys, and run numbers go on. */
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 return;
-        CHECK(store->project_open(store, PROJECT, "NEW", 1, key) == 0);
+        CHECK(store_project_open(store, PROJECT, "NEW", 1, key) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store->project_open(store, OTHER, NULL, 0, key) == 0);
+        CHECK(store_project_open(store, OTHER, NULL, 0, key) == 0);
         CHECK_STR(key, "OTHR");
-        CHECK(store->run_create(store, PROJECT, NULL, "carol", id) == 0);
+        CHECK(store_run_create(store, PROJECT, NULL, "carol", id) == 0);
         CHECK_STR(id, "CLS-3");
-        store->free(store);
+        store_close(store);
 }
 
 static void test_fields(const char *home)
@@ -220,22 +221,24 @@ static void test_fields(const char *home)
         push(all, "b", MD5_B, 2);
         push(all, "c", MD5_C, 3);
 
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == NEREID_ENOTFOUND);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), TRAIN) != NULL);
 
         /* A first merge stores the files as they are. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, first, &root1, h1) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, first, &root1, ARTIFACT_MERGE, h1) ==
+              0);
         CHECK(hash_files(first, 0, want) == 0);
         CHECK_STR(h1, want);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h1);
 
         /* A second one stores the union, the newer record winning. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, second, &root2, h2) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE, h2) ==
+              0);
         CHECK(hash_files(all, 0, want) == 0);
         CHECK_STR(h2, want);
         CHECK(strcmp(h1, h2) != 0);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h2);
         got = artifact_files(store, PROJECT, h2);
         CHECK(same_records(got, all));
@@ -244,21 +247,24 @@ static void test_fields(const char *home)
         got = artifact_files(store, PROJECT, h1);
         CHECK(same_records(got, first));
         nereid_files_free(got);
-        CHECK(store->artifact_content_hash(store, PROJECT, h2, content) == 0);
+        CHECK(store_artifact_content_hash(store, PROJECT, h2, content) == 0);
         CHECK(hash_files(all, 1, want) == 0);
         CHECK_STR(content, want);
 
         /* The same files again: nothing changes. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, second, &root2, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE,
+                             got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, all, NULL, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, all, NULL, ARTIFACT_MERGE, got_hash) ==
+              0);
         CHECK_STR(got_hash, h2);
         /* Nothing new at all. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, empty, NULL, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, empty, NULL, ARTIFACT_MERGE,
+                             got_hash) == 0);
         CHECK_STR(got_hash, h2);
 
         /* The roots of both merges, sorted. */
-        CHECK(store->field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
+        CHECK(store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
         CHECK(nroots == 2);
         if (nroots == 2) {
                 CHECK_STR(roots[0].location, "file:///x/one");
@@ -272,14 +278,16 @@ static void test_fields(const char *home)
 
         /* Stored once: the union reached in one go, in another run's field,
          * is the same artifact. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-2", "copy", all, NULL, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-2", "copy", all, NULL, ARTIFACT_MERGE,
+                             got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(store->field_merge(store, PROJECT, "CLS-2", "a/b", first, NULL, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-2", "a/b", first, NULL, ARTIFACT_MERGE,
+                             got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(store->field_each(store, PROJECT, "CLS-2", list_field, out) == 0);
+        CHECK(store_field_each(store, PROJECT, "CLS-2", list_field, out) == 0);
         snprintf(want, sizeof(want), "a/b=%.8s\ncopy=%.8s\n", h1, h2);
         CHECK_STR(out, want);
-        CHECK(store->field_roots(store, PROJECT, "CLS-2", "copy", &roots, &nroots) == 0);
+        CHECK(store_field_roots(store, PROJECT, "CLS-2", "copy", &roots, &nroots) == 0);
         CHECK(nroots == 0);
         store_roots_free(roots, nroots);
         roots = NULL;
@@ -293,56 +301,57 @@ static void test_fields(const char *home)
                       strcmp(got->items[2].file_path, "c") == 0);
         nereid_files_free(got);
         /* A callback's non-zero return stops the walk and comes back. */
-        CHECK(store->artifact_each(store, PROJECT, h2, stop_at_second, &calls) == 42);
+        CHECK(store_artifact_each(store, PROJECT, h2, stop_at_second, &calls) == 42);
         CHECK(calls == 2);
 
         /* Artifacts belong to their project. */
-        CHECK(store->artifact_each(store, OTHER, h2, collect, empty) == NEREID_ENOTFOUND);
-        CHECK(store->artifact_content_hash(store, OTHER, h2, content) == NEREID_ENOTFOUND);
-        CHECK(store->field_assign(store, OTHER, "OTHR-1", "x", h2, NULL, 0) == NEREID_ENOTFOUND);
+        CHECK(store_artifact_each(store, OTHER, h2, collect, empty) == NEREID_ENOTFOUND);
+        CHECK(store_artifact_content_hash(store, OTHER, h2, content) == NEREID_ENOTFOUND);
+        CHECK(artifact_assign(store, OTHER, "OTHR-1", "x", h2, NULL, 0) == NEREID_ENOTFOUND);
 
         /* Assignment: only an artifact the project has. */
         memset(want, '0', NEREID_HASH_HEXLEN);
         want[NEREID_HASH_HEXLEN] = '\0';
-        CHECK(store->field_assign(store, PROJECT, "CLS-2", "assigned", want, NULL, 0) ==
+        CHECK(artifact_assign(store, PROJECT, "CLS-2", "assigned", want, NULL, 0) ==
               NEREID_ENOTFOUND);
-        CHECK(store->field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == NEREID_ENOTFOUND);
-        CHECK(store->field_assign(store, PROJECT, "CLS-2", "assigned", h1, NULL, 0) == 0);
-        CHECK(store->field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == NEREID_ENOTFOUND);
+        CHECK(artifact_assign(store, PROJECT, "CLS-2", "assigned", h1, NULL, 0) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(store->field_assign(store, PROJECT, "CLS-9", "assigned", h1, NULL, 0) ==
+        CHECK(artifact_assign(store, PROJECT, "CLS-9", "assigned", h1, NULL, 0) ==
               NEREID_ENOTFOUND);
         /* Assigning over a tracked field forgets its roots. */
-        CHECK(store->field_assign(store, PROJECT, "CLS-1", TRAIN, h1, &root2, 1) == 0);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(artifact_assign(store, PROJECT, "CLS-1", TRAIN, h1, &root2, 1) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(store->field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
+        CHECK(store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
         CHECK(nroots == 1 && strcmp(roots[0].location, "file:///x/two") == 0);
         store_roots_free(roots, nroots);
         roots = NULL;
         nroots = 0;
         /* ...and a merge then adds to what it now holds. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, second, NULL, got_hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, NULL, ARTIFACT_MERGE,
+                             got_hash) == 0);
         CHECK_STR(got_hash, h2);
 
         /* Errors leave the field as it was. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-9", TRAIN, first, NULL, got_hash) ==
-              NEREID_ENOTFOUND);
-        CHECK(store->field_merge(store, "ws/none", "CLS-1", TRAIN, first, NULL, got_hash) ==
-              NEREID_ENOTFOUND);
-        store->free(store);
+        CHECK(artifact_track(store, PROJECT, "CLS-9", TRAIN, first, NULL, ARTIFACT_MERGE,
+                             got_hash) == NEREID_ENOTFOUND);
+        CHECK(artifact_track(store, "ws/none", "CLS-1", TRAIN, first, NULL, ARTIFACT_MERGE,
+                             got_hash) == NEREID_ENOTFOUND);
+        store_close(store);
 
         /* Everything is still there after a reopen. */
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(store->field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
         CHECK_STR(got_hash, h1);
 cleanup:
         if (store)
-                store->free(store);
+                store_close(store);
         nereid_files_free(first);
         nereid_files_free(second);
         nereid_files_free(all);
@@ -362,16 +371,16 @@ static void test_read_only(const char *home)
         /* A home without a store: nothing is created in it. */
         CHECK(mkdir(empty_home, 0700) == 0);
         if (open_store(&store, empty_home, NEREID_MODE_READ_ONLY) == 0) {
-                CHECK(store->project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
-                CHECK(store->run_info(store, PROJECT, "CLS-1", &info) == NEREID_ENOTFOUND);
-                store->free(store);
+                CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+                CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == NEREID_ENOTFOUND);
+                store_close(store);
         }
         CHECK(count_entries(empty_home) == 0);
         /* Nor is a missing home made. */
         store = NULL;
         if (open_store(&store, absent, NEREID_MODE_READ_ONLY) == 0) {
-                CHECK(store->project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
-                store->free(store);
+                CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+                store_close(store);
         }
         CHECK(access(absent, F_OK) < 0 && errno == ENOENT);
 
@@ -379,33 +388,35 @@ static void test_read_only(const char *home)
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_READ_ONLY) < 0)
                 goto cleanup;
-        CHECK(store->project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store->run_info(store, PROJECT, "CLS-1", &info) == 0);
+        CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == 0);
         store_run_info_clear(&info);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
 
-        CHECK(store->project_open(store, "ws/new", NULL, 1, key) < 0);
-        CHECK(strstr(nereid_error_last(), "store.db") != NULL);
-        CHECK(store->run_create(store, PROJECT, NULL, "me", id) < 0);
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, files, NULL, hash) < 0);
-        CHECK(store->field_assign(store, PROJECT, "CLS-2", "ro", before, NULL, 0) < 0);
+        CHECK(store_project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
+        CHECK(strstr(nereid_error_last(), home) != NULL);
+        CHECK(strstr(nereid_error_last(), "read-only mode") != NULL);
+        CHECK(store_run_create(store, PROJECT, NULL, "me", id) < 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE, hash) <
+              0);
+        CHECK(artifact_assign(store, PROJECT, "CLS-2", "ro", before, NULL, 0) < 0);
         /* Reads still work after the refused writes. */
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        store->free(store);
+        store_close(store);
 
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store->project_open(store, "ws/new", NULL, 0, key) == NEREID_ENOTFOUND);
-        CHECK(store->run_info(store, PROJECT, "CLS-4", &info) == NEREID_ENOTFOUND);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(store_project_open(store, "ws/new", NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(store_run_get(store, PROJECT, "CLS-4", &info) == NEREID_ENOTFOUND);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        CHECK(store->field_get(store, PROJECT, "CLS-2", "ro", hash) == NEREID_ENOTFOUND);
+        CHECK(store_field_get(store, PROJECT, "CLS-2", "ro", hash) == NEREID_ENOTFOUND);
 cleanup:
         if (store)
-                store->free(store);
+                store_close(store);
         nereid_files_free(files);
 }
 
@@ -423,24 +434,26 @@ static void test_debug(const char *home)
         if (open_store(&store, home, NEREID_MODE_DEBUG) < 0)
                 goto cleanup;
         /* Everything works within the session... */
-        CHECK(store->project_open(store, PROJECT, NULL, 0, key) == 0);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
-        CHECK(store->run_create(store, PROJECT, "dbg", "me", debug_id) == 0);
+        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
+        CHECK(store_run_create(store, PROJECT, "dbg", "me", debug_id) == 0);
         CHECK_STR(debug_id, "CLS-4");
-        CHECK(store->run_info(store, PROJECT, debug_id, &info) == 0);
+        CHECK(store_run_get(store, PROJECT, debug_id, &info) == 0);
         CHECK_STR(info.name, "dbg");
         store_run_info_clear(&info);
-        CHECK(store->field_merge(store, PROJECT, debug_id, "dbg/field", files, NULL, hash) == 0);
-        CHECK(store->field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
+        CHECK(artifact_track(store, PROJECT, debug_id, "dbg/field", files, NULL, ARTIFACT_MERGE,
+                             hash) == 0);
+        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
         CHECK_STR(other, hash);
-        CHECK(store->field_merge(store, PROJECT, "CLS-1", TRAIN, files, NULL, hash) == 0);
+        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE, hash) ==
+              0);
         CHECK(strcmp(hash, before) != 0);
-        CHECK(store->project_open(store, "ws/debug", NULL, 1, key) == 0);
+        CHECK(store_project_open(store, "ws/debug", NULL, 1, key) == 0);
         CHECK_STR(key, "DBG");
         /* ...and a failed write inside it does not undo the earlier ones. */
-        CHECK(store->field_merge(store, PROJECT, "CLS-99", TRAIN, files, NULL, other) ==
+        CHECK(artifact_track(store, PROJECT, "CLS-99", TRAIN, files, NULL, ARTIFACT_MERGE, other) ==
               NEREID_ENOTFOUND);
-        CHECK(store->field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
+        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
         /* A debug session holds no lock: another process can write now. */
         {
                 sqlite3 *db = NULL;
@@ -451,34 +464,35 @@ static void test_debug(const char *home)
                 CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
                 sqlite3_close(db);
         }
-        store->free(store);
+        store_close(store);
 
         /* ...but nothing of it was stored. */
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store->run_info(store, PROJECT, debug_id, &info) == NEREID_ENOTFOUND);
-        CHECK(store->field_get(store, PROJECT, debug_id, "dbg/field", other) == NEREID_ENOTFOUND);
-        CHECK(store->field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(store_run_get(store, PROJECT, debug_id, &info) == NEREID_ENOTFOUND);
+        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == NEREID_ENOTFOUND);
+        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        CHECK(store->project_open(store, "ws/debug", NULL, 0, key) == NEREID_ENOTFOUND);
-        store->free(store);
+        CHECK(store_project_open(store, "ws/debug", NULL, 0, key) == NEREID_ENOTFOUND);
+        store_close(store);
 
         /* Debug without a store creates none. */
         store = NULL;
         CHECK(mkdir(fresh, 0700) == 0);
         if (open_store(&store, fresh, NEREID_MODE_DEBUG) == 0) {
-                CHECK(store->project_open(store, PROJECT, NULL, 1, key) == 0);
-                CHECK(store->run_create(store, PROJECT, NULL, "me", id) == 0);
+                CHECK(store_project_open(store, PROJECT, NULL, 1, key) == 0);
+                CHECK(store_run_create(store, PROJECT, NULL, "me", id) == 0);
                 CHECK_STR(id, "CLS-1");
-                CHECK(store->field_merge(store, PROJECT, id, TRAIN, files, NULL, hash) == 0);
-                store->free(store);
+                CHECK(artifact_track(store, PROJECT, id, TRAIN, files, NULL, ARTIFACT_MERGE,
+                                     hash) == 0);
+                store_close(store);
         }
         store = NULL;
         CHECK(count_entries(fresh) == 0);
 cleanup:
         if (store)
-                store->free(store);
+                store_close(store);
         nereid_files_free(files);
 }
 
@@ -492,7 +506,7 @@ static void test_bad_home(void)
         if (f)
                 fclose(f);
         /* A file where the home folder should be. */
-        CHECK(store_sqlite_open(&store, file, NEREID_MODE_ASYNC) < 0);
+        CHECK(store_open(&store, file, NEREID_MODE_ASYNC) < 0);
         CHECK(store == NULL);
         CHECK(strstr(nereid_error_last(), "a-file") != NULL);
         /* A store.db that is not a database. */
@@ -503,9 +517,9 @@ static void test_bad_home(void)
                 fputs("this is not a SQLite database, not at all", f);
                 fclose(f);
         }
-        CHECK(store_sqlite_open(&store, path_in(root, "junk"), NEREID_MODE_ASYNC) < 0);
+        CHECK(store_open(&store, path_in(root, "junk"), NEREID_MODE_ASYNC) < 0);
         CHECK(strstr(nereid_error_last(), "junk/store.db") != NULL);
-        CHECK(store_sqlite_open(&store, path_in(root, "junk"), NEREID_MODE_READ_ONLY) < 0);
+        CHECK(store_open(&store, path_in(root, "junk"), NEREID_MODE_READ_ONLY) < 0);
         CHECK(strstr(nereid_error_last(), "junk/store.db") != NULL);
 }
 

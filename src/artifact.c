@@ -1,0 +1,107 @@
+/*
+ * artifact.c - SPEC section 4's policy above the store seam (artifact.h):
+ * the union a track stores, its hashes, --replace and assign, built on the
+ * seam's artifact_put (idempotent by hash) and field_swap (compare and
+ * swap). Not for storing anything itself (store/), nor for scanning
+ * sources (run.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "artifact.h"
+#include "error.h"
+#include "hash.h"
+
+/* How many times a track computes the union again because another writer
+ * changed the field in between; each conflict is another writer's success,
+ * so this is only reached by a store that never lets a swap through. */
+#define ARTIFACT_MAX_CONFLICTS 10000
+
+static int artifact_collect(void *payload, const struct nereid_file *file)
+{
+        return files_push_copy(payload, file);
+}
+
+/* What the field will hold, given the hash it holds ("" for none); the
+ * hashes of it go to hash and content. *owned is what the caller frees. */
+static int artifact_result(nereid_store *store, const char *project, const nereid_files *files,
+                           const char *held, const char *files_hash, enum artifact_how how,
+                           const nereid_files **result, nereid_files **owned)
+{
+        nereid_files *old;
+        int rc;
+
+        *result = files;
+        *owned = NULL;
+        /* Replacing, a new field, or a re-track that found what the field
+         * holds: the records alone. */
+        if (how == ARTIFACT_REPLACE || !*held || strcmp(held, files_hash) == 0)
+                return 0;
+        if (!(old = files_new()))
+                return NEREID_ERROR;
+        rc = store_artifact_each(store, project, held, artifact_collect, old);
+        if (rc == 0)
+                rc = files_merge(old, files, owned);
+        nereid_files_free(old);
+        if (rc == 0)
+                *result = *owned;
+        return rc;
+}
+
+int artifact_track(nereid_store *store, const char *project, const char *run_id, const char *field,
+                   const nereid_files *files, const store_root *root, enum artifact_how how,
+                   char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        char held[NEREID_HASH_HEXLEN + 1], files_hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
+        store_run_info info = {0};
+        unsigned conflicts = 0;
+        int rc;
+
+        /* The run must exist: a field of no run is not an empty field. */
+        if ((rc = store_run_get(store, project, run_id, &info)) < 0)
+                return rc;
+        store_run_info_clear(&info);
+        if ((rc = hash_files(files, 0, files_hash)) < 0)
+                return rc;
+        for (;;) {
+                const nereid_files *result;
+                nereid_files *owned = NULL;
+
+                rc = store_field_get(store, project, run_id, field, held);
+                if (rc == NEREID_ENOTFOUND)
+                        held[0] = '\0';
+                else if (rc < 0)
+                        return rc;
+                rc = artifact_result(store, project, files, held, files_hash, how, &result, &owned);
+                if (rc == 0)
+                        rc = hash_files_pair(result, hash, content);
+                /* An artifact the project has is stored once. */
+                if (rc == 0 && strcmp(hash, held) != 0)
+                        rc = store_artifact_put(store, project, hash, content, result);
+                nereid_files_free(owned);
+                if (rc == 0)
+                        rc = store_field_swap(
+                            store, project, run_id, field, how == ARTIFACT_REPLACE ? NULL : held,
+                            hash, root, root ? 1 : 0,
+                            how == ARTIFACT_REPLACE ? STORE_ROOTS_SET : STORE_ROOTS_ADD);
+                if (rc != STORE_CONFLICT)
+                        break;
+                /* Another writer changed the field: merge with what it holds now. */
+                if (++conflicts >= ARTIFACT_MAX_CONFLICTS)
+                        return nereid_error(NEREID_ERROR,
+                                            "%s:%s: changed by other writers %u times in a row; "
+                                            "nothing was recorded",
+                                            run_id, field, conflicts);
+        }
+        if (rc == 0)
+                memcpy(hash_out, hash, sizeof(hash));
+        return rc;
+}
+
+int artifact_assign(nereid_store *store, const char *project, const char *run_id, const char *field,
+                    const char *hash, const store_root *roots, size_t nroots)
+{
+        /* The field now holds another artifact: its old roots no longer apply. */
+        return store_field_swap(store, project, run_id, field, NULL, hash, roots, nroots,
+                                STORE_ROOTS_SET);
+}

@@ -1,0 +1,31 @@
+/*
+ * artifact.h - SPEC section 4's policy, above the store seam: what a field
+ * holds after a track (the union by file_path, newer winning, or --replace),
+ * the artifact and content hashes, and assignment. Every backend only
+ * stores and reads; this is the one place the rule lives.
+ */
+#ifndef NEREID_ARTIFACT_H
+#define NEREID_ARTIFACT_H
+
+#include "store/store.h"
+
+enum artifact_how {
+        ARTIFACT_MERGE = 0,   /* the union of what the field holds and the records */
+        ARTIFACT_REPLACE = 1, /* the records alone; the field forgets its roots */
+};
+
+/* Point field at the artifact of files (sorted, unique file_paths) merged
+ * or replaced as how says, remembering root (may be NULL). Concurrent
+ * writers to one field lose nothing: the store compares and swaps, and on a
+ * conflict the union is computed again from what the field now holds. The
+ * new artifact hash goes to hash_out. */
+int artifact_track(nereid_store *store, const char *project, const char *run_id, const char *field,
+                   const nereid_files *files, const store_root *root, enum artifact_how how,
+                   char hash_out[NEREID_HASH_HEXLEN + 1]);
+
+/* Point field at an artifact the project has (ENOTFOUND otherwise),
+ * remembering roots (may be NULL/0) instead of the field's. */
+int artifact_assign(nereid_store *store, const char *project, const char *run_id, const char *field,
+                    const char *hash, const store_root *roots, size_t nroots);
+
+#endif
