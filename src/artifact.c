@@ -18,7 +18,7 @@
 
 static int artifact_collect(void *payload, const struct nereid_file *file)
 {
-        return files_push_copy(payload, file);
+        return nrd_files_push_copy(payload, file);
 }
 
 /* What the field will hold, given the hash it holds ("" for none); the
@@ -36,20 +36,20 @@ static int artifact_result(nereid_store *store, const char *project, const nerei
          * holds: the records alone. */
         if (how == ARTIFACT_REPLACE || !*held || strcmp(held, files_hash) == 0)
                 return 0;
-        if (!(old = files_new()))
+        if (!(old = nrd_files_new()))
                 return NEREID_ERROR;
-        rc = store_artifact_each(store, project, held, artifact_collect, old);
+        rc = nrd_store_artifact_each(store, project, held, artifact_collect, old);
         if (rc == 0)
-                rc = files_merge(old, files, owned);
+                rc = nrd_files_merge(old, files, owned);
         nereid_files_free(old);
         if (rc == 0)
                 *result = *owned;
         return rc;
 }
 
-int artifact_track(nereid_store *store, const char *project, const char *run_id, const char *field,
-                   const nereid_files *files, const store_root *root, enum artifact_how how,
-                   char hash_out[NEREID_HASH_HEXLEN + 1])
+int nrd_artifact_track(nereid_store *store, const char *project, const char *run_id,
+                       const char *field, const nereid_files *files, const store_root *root,
+                       enum artifact_how how, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
         char held[NEREID_HASH_HEXLEN + 1], files_hash[NEREID_HASH_HEXLEN + 1];
         char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
@@ -58,29 +58,29 @@ int artifact_track(nereid_store *store, const char *project, const char *run_id,
         int rc;
 
         /* The run must exist: a field of no run is not an empty field. */
-        if ((rc = store_run_get(store, project, run_id, &info)) < 0)
+        if ((rc = nrd_store_run_get(store, project, run_id, &info)) < 0)
                 return rc;
-        store_run_info_clear(&info);
-        if ((rc = hash_files(files, 0, files_hash)) < 0)
+        nrd_store_run_info_clear(&info);
+        if ((rc = nrd_hash_files(files, 0, files_hash)) < 0)
                 return rc;
         for (;;) {
                 const nereid_files *result;
                 nereid_files *owned = NULL;
 
-                rc = store_field_get(store, project, run_id, field, held);
+                rc = nrd_store_field_get(store, project, run_id, field, held);
                 if (rc == NEREID_ENOTFOUND)
                         held[0] = '\0';
                 else if (rc < 0)
                         return rc;
                 rc = artifact_result(store, project, files, held, files_hash, how, &result, &owned);
                 if (rc == 0)
-                        rc = hash_files_pair(result, hash, content);
+                        rc = nrd_hash_files_pair(result, hash, content);
                 /* An artifact the project has is stored once. */
                 if (rc == 0 && strcmp(hash, held) != 0)
-                        rc = store_artifact_put(store, project, hash, content, result);
+                        rc = nrd_store_artifact_put(store, project, hash, content, result);
                 nereid_files_free(owned);
                 if (rc == 0)
-                        rc = store_field_swap(
+                        rc = nrd_store_field_swap(
                             store, project, run_id, field, how == ARTIFACT_REPLACE ? NULL : held,
                             hash, root, root ? 1 : 0,
                             how == ARTIFACT_REPLACE ? STORE_ROOTS_SET : STORE_ROOTS_ADD);
@@ -98,10 +98,10 @@ int artifact_track(nereid_store *store, const char *project, const char *run_id,
         return rc;
 }
 
-int artifact_assign(nereid_store *store, const char *project, const char *run_id, const char *field,
-                    const char *hash, const store_root *roots, size_t nroots)
+int nrd_artifact_assign(nereid_store *store, const char *project, const char *run_id,
+                        const char *field, const char *hash, const store_root *roots, size_t nroots)
 {
         /* The field now holds another artifact: its old roots no longer apply. */
-        return store_field_swap(store, project, run_id, field, NULL, hash, roots, nroots,
-                                STORE_ROOTS_SET);
+        return nrd_store_field_swap(store, project, run_id, field, NULL, hash, roots, nroots,
+                                    STORE_ROOTS_SET);
 }

@@ -19,13 +19,14 @@ enum artifact_how {
  * writers to one field lose nothing: the store compares and swaps, and on a
  * conflict the union is computed again from what the field now holds. The
  * new artifact hash goes to hash_out. */
-int artifact_track(nereid_store *store, const char *project, const char *run_id, const char *field,
-                   const nereid_files *files, const store_root *root, enum artifact_how how,
-                   char hash_out[NEREID_HASH_HEXLEN + 1]);
+int nrd_artifact_track(nereid_store *store, const char *project, const char *run_id,
+                       const char *field, const nereid_files *files, const store_root *root,
+                       enum artifact_how how, char hash_out[NEREID_HASH_HEXLEN + 1]);
 
 /* Point field at an artifact the project has (ENOTFOUND otherwise),
  * remembering roots (may be NULL/0) instead of the field's. */
-int artifact_assign(nereid_store *store, const char *project, const char *run_id, const char *field,
-                    const char *hash, const store_root *roots, size_t nroots);
+int nrd_artifact_assign(nereid_store *store, const char *project, const char *run_id,
+                        const char *field, const char *hash, const store_root *roots,
+                        size_t nroots);
 
 #endif

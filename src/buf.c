@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "error.h"
 
-void buf_init(nereid_buf *buf, size_t max)
+void nrd_buf_init(nereid_buf *buf, size_t max)
 {
         buf->ptr = NULL;
         buf->len = buf->cap = 0;
@@ -27,7 +27,7 @@ static int buf_fail(nereid_buf *buf, int rc)
         return rc;
 }
 
-int buf_grow(nereid_buf *buf, size_t extra)
+int nrd_buf_grow(nereid_buf *buf, size_t extra)
 {
         size_t need, cap, max = buf->max ? buf->max : NEREID_BUF_MAX;
         char *p;
@@ -56,9 +56,9 @@ int buf_grow(nereid_buf *buf, size_t extra)
         return 0;
 }
 
-int buf_put(nereid_buf *buf, const void *data, size_t len)
+int nrd_buf_put(nereid_buf *buf, const void *data, size_t len)
 {
-        if (buf_grow(buf, len) < 0)
+        if (nrd_buf_grow(buf, len) < 0)
                 return NEREID_ERROR;
         if (len)
                 memcpy(buf->ptr + buf->len, data, len);
@@ -67,17 +67,17 @@ int buf_put(nereid_buf *buf, const void *data, size_t len)
         return 0;
 }
 
-int buf_puts(nereid_buf *buf, const char *s)
+int nrd_buf_puts(nereid_buf *buf, const char *s)
 {
-        return buf_put(buf, s, strlen(s));
+        return nrd_buf_put(buf, s, strlen(s));
 }
 
-int buf_putc(nereid_buf *buf, char c)
+int nrd_buf_putc(nereid_buf *buf, char c)
 {
-        return buf_put(buf, &c, 1);
+        return nrd_buf_put(buf, &c, 1);
 }
 
-int buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
+int nrd_buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
 {
         va_list copy;
         int n;
@@ -87,25 +87,25 @@ int buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
         va_end(copy);
         if (n < 0)
                 return buf_fail(buf, nereid_error(NEREID_ERROR, "buffer: bad format"));
-        if (buf_grow(buf, (size_t)n) < 0)
+        if (nrd_buf_grow(buf, (size_t)n) < 0)
                 return NEREID_ERROR;
         vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
         buf->len += (size_t)n;
         return 0;
 }
 
-int buf_printf(nereid_buf *buf, const char *fmt, ...)
+int nrd_buf_printf(nereid_buf *buf, const char *fmt, ...)
 {
         va_list ap;
         int rc;
 
         va_start(ap, fmt);
-        rc = buf_vprintf(buf, fmt, ap);
+        rc = nrd_buf_vprintf(buf, fmt, ap);
         va_end(ap);
         return rc;
 }
 
-void buf_clear(nereid_buf *buf)
+void nrd_buf_clear(nereid_buf *buf)
 {
         buf->failed = 0;
         buf->len = 0;
@@ -113,7 +113,7 @@ void buf_clear(nereid_buf *buf)
                 buf->ptr[0] = '\0';
 }
 
-char *buf_detach(nereid_buf *buf)
+char *nrd_buf_detach(nereid_buf *buf)
 {
         char *s = buf->ptr;
 
@@ -128,7 +128,7 @@ char *buf_detach(nereid_buf *buf)
         return s;
 }
 
-void buf_free(nereid_buf *buf)
+void nrd_buf_free(nereid_buf *buf)
 {
         free(buf->ptr);
         buf->ptr = NULL;

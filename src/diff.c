@@ -120,7 +120,7 @@ void nereid_diff_free(nereid_diff *diff)
 static int status_add(nereid_files **current, nereid_files *found)
 {
         nereid_files *merged = NULL;
-        int rc = files_merge(*current, found, &merged);
+        int rc = nrd_files_merge(*current, found, &merged);
 
         nereid_files_free(found);
         if (rc < 0)
@@ -135,7 +135,7 @@ static int status_add(nereid_files **current, nereid_files *found)
 static int status_scan_root(nereid_project *project, const store_root *root, nereid_files **current)
 {
         nereid_files *found = NULL;
-        int rc = run_scan(project, root->location, root->destination, &found, NULL);
+        int rc = nrd_run_scan(project, root->location, root->destination, &found, NULL);
 
         if (rc == NEREID_ENOTFOUND) {
                 nereid_error_clear(); /* a source gone: its records are removed */
@@ -161,10 +161,10 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
                 source_location loc;
                 char *file_path;
 
-                if (!rec->source || source_location_of_record(rec, &loc) < 0)
+                if (!rec->source || nrd_source_location_of_record(rec, &loc) < 0)
                         continue; /* nothing to compare with: reported as removed */
-                rc = run_scan_location(project, &loc, rec->source, NULL, &found, NULL);
-                source_location_clear(&loc);
+                rc = nrd_run_scan_location(project, &loc, rec->source, NULL, &found, NULL);
+                nrd_source_location_clear(&loc);
                 if (rc == NEREID_ENOTFOUND) {
                         nereid_error_clear();
                         rc = 0;
@@ -201,21 +201,21 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
         assert(run);
         assert(out);
         *out = NULL;
-        current = files_new();
+        current = nrd_files_new();
         if (!current)
                 return NEREID_ERROR;
         if ((rc = nereid_run_fetch_files_list(run, field, &recorded)) < 0 ||
-            (rc = store_field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
+            (rc = nrd_store_field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
                 goto cleanup;
         for (i = 0; i < nroots && rc == 0; i++)
                 rc = status_scan_root(project, &roots[i], &current);
         if (rc == 0 && !nroots)
                 rc = status_scan_records(project, recorded, &current);
-        project_wait_background(project);
+        nrd_project_wait_background(project);
         if (rc == 0)
                 rc = nereid_diff_files(recorded, current, out);
 cleanup:
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         nereid_files_free(recorded);
         nereid_files_free(current);
         return rc;

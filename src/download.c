@@ -71,7 +71,7 @@ static void download_clean(download_folder *f, const char *dir, int fd)
                 free(f->cleaned[--f->ncleaned]);
         if (f->ncleaned > 0 && strcmp(f->cleaned[f->ncleaned - 1], dir) == 0)
                 return;
-        fs_temp_clean(fd);
+        nrd_fs_temp_clean(fd);
         if (f->ncleaned < sizeof(f->cleaned) / sizeof(f->cleaned[0]) &&
             (copy = nereid_strdup(dir)) != NULL)
                 f->cleaned[f->ncleaned++] = copy;
@@ -85,7 +85,7 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
 
         if (f->dir && strcmp(f->dir, dir) == 0)
                 return f->fd;
-        if ((fd = fs_open_dir_below(job->rootfd, dir)) < 0)
+        if ((fd = nrd_fs_open_dir_below(job->rootfd, dir)) < 0)
                 return fd;
         download_clean(f, dir, fd);
         if (f->dir) {
@@ -157,7 +157,7 @@ static int download_target(download_job *job, const source_driver *driver,
                         rc = copy ? 0 : 1;
                         goto out;
                 }
-                if (source_target_has_md5(dirfd, name, rec->file_hash)) {
+                if (nrd_source_target_has_md5(dirfd, name, rec->file_hash)) {
                         rc = 1;
                         goto out;
                 }
@@ -169,13 +169,13 @@ static int download_target(download_job *job, const source_driver *driver,
                 goto out;
         }
         if (S_ISREG(target.st_mode)) {
-                if (source_target_has_md5(dirfd, name, rec->file_hash)) {
+                if (nrd_source_target_has_md5(dirfd, name, rec->file_hash)) {
                         rc = 1;
                         goto out;
                 }
                 /* An S3 multipart ETag is no MD5: a file of the recorded size
                  * cannot be told from the object, and is left alone. */
-                if (!hash_is_md5(rec->file_hash) && rec->has_size &&
+                if (!nrd_hash_is_md5(rec->file_hash) && rec->has_size &&
                     (uint64_t)target.st_size == rec->size) {
                         rc = 1;
                         goto out;
@@ -199,13 +199,13 @@ static int download_record(download_job *job, const struct nereid_file *rec, uns
         const char *name;
         int dirfd, rc;
 
-        if (!uri_is_safe_relative(rec->file_path)) {
+        if (!nrd_uri_is_safe_relative(rec->file_path)) {
                 rc = nereid_error(NEREID_ERROR,
                                   "%s: refused: the path would lead outside the destination",
                                   rec->file_path);
                 goto report;
         }
-        driver = source_for_type(rec->type);
+        driver = nrd_source_for_type(rec->type);
         if (!driver) {
                 rc = nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
                                   rec->type);
@@ -235,12 +235,12 @@ static int download_record(download_job *job, const struct nereid_file *rec, uns
         rc =
             driver->fetch(job->project, rec, dirfd, name, (job->flags & NEREID_DOWNLOAD_COPY) != 0);
         /* Every temporary file of the fetch is renamed or removed by now. */
-        fs_temp_forget();
+        nrd_fs_temp_forget();
 report:
         free(dir);
         if (rc < 0) {
                 __atomic_fetch_add(&job->failed, 1, __ATOMIC_RELAXED);
-                project_notify(job->project, rc, "%s", nereid_error_last());
+                nrd_project_notify(job->project, rc, "%s", nereid_error_last());
         }
         return rc;
 }
@@ -251,10 +251,10 @@ static int download_item(void *payload, void *item, unsigned worker)
         download_job *job = payload;
         struct nereid_file *rec = item;
         /* Once asked to stop, the files not begun are left alone. */
-        int rc =
-            project_cancelled(job->project) ? NEREID_ECANCELLED : download_record(job, rec, worker);
+        int rc = nrd_project_cancelled(job->project) ? NEREID_ECANCELLED
+                                                     : download_record(job, rec, worker);
 
-        file_clear(rec);
+        nrd_file_clear(rec);
         free(rec);
         return rc;
 }
@@ -270,18 +270,18 @@ static int download_queue(void *payload, const struct nereid_file *file)
 
         if (!copy)
                 return nereid_error_oom();
-        if (file_copy(copy, file) < 0) {
+        if (nrd_file_copy(copy, file) < 0) {
                 free(copy);
                 return NEREID_ERROR;
         }
-        if ((rc = pool_stream_push(job->stream, copy)) < 0) {
-                file_clear(copy);
+        if ((rc = nrd_pool_stream_push(job->stream, copy)) < 0) {
+                nrd_file_clear(copy);
                 free(copy);
                 return rc;
         }
-        pool_stream_progress(job->stream, &done, &pushed);
+        nrd_pool_stream_progress(job->stream, &done, &pushed);
         if ((pushed & 255) == 0)
-                return project_progress(job->project, "downloading", done, pushed);
+                return nrd_project_progress(job->project, "downloading", done, pushed);
         return 0;
 }
 
@@ -289,12 +289,12 @@ static void download_tick(void *payload, size_t done, size_t count)
 {
         download_job *job = payload;
 
-        project_progress(job->project, "downloading", done, count);
+        nrd_project_progress(job->project, "downloading", done, count);
 }
 
 /* Create the destination and its parents (mkdir -p); the destination
  * itself may be a link the user chose, below it nothing is followed
- * (fs_open_dir_below). */
+ * (nrd_fs_open_dir_below). */
 static int download_open_root(const char *destination)
 {
         char *path = nereid_strdup(destination), *p;
@@ -345,22 +345,23 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
                 return rc;
-        project_uncancel(project);
+        nrd_project_uncancel(project);
         job.project = project;
         job.rootfd = rc;
         job.flags = flags;
-        workers = project_workers(project);
+        workers = nrd_project_workers(project);
         job.open_dir = nereid_calloc_array(workers, sizeof(*job.open_dir));
-        rc = job.open_dir ? pool_stream_start(&job.stream, workers, 1, download_item, &job)
+        rc = job.open_dir ? nrd_pool_stream_start(&job.stream, workers, 1, download_item, &job)
                           : NEREID_ERROR;
         if (rc < 0)
                 goto cleanup;
         /* The records stream from the store to the workers; per-file failures
          * are reported as they happen and the others go on. */
-        streamed = store_artifact_each(project->store, project->name, hash, download_queue, &job);
-        pool_stream_progress(job.stream, &done, &pushed);
-        rc = pool_stream_finish(job.stream, download_tick, &job);
-        if (project_cancelled(project))
+        streamed =
+            nrd_store_artifact_each(project->store, project->name, hash, download_queue, &job);
+        nrd_pool_stream_progress(job.stream, &done, &pushed);
+        rc = nrd_pool_stream_finish(job.stream, download_tick, &job);
+        if (nrd_project_cancelled(project))
                 rc = nereid_error(NEREID_ECANCELLED, "%s:%s: download cancelled", run->id, field);
         else if (streamed < 0)
                 rc = streamed;
@@ -382,5 +383,5 @@ cleanup:
 
 void nereid_download_abort(void)
 {
-        fs_temp_remove_all();
+        nrd_fs_temp_remove_all();
 }

@@ -82,7 +82,7 @@ static void error_vformat_suffix(char *out, size_t cap, const char *suffix, cons
         free(full);
 }
 
-void error_vformat(char *out, size_t cap, const char *fmt, va_list ap)
+void nrd_error_vformat(char *out, size_t cap, const char *fmt, va_list ap)
 {
         error_vformat_suffix(out, cap, NULL, fmt, ap);
 }

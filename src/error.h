@@ -24,7 +24,7 @@ void nereid_error_clear(void);
 /* vsnprintf into out (cap bytes), except that a message too long for out
  * loses its middle ("...") rather than its end, where the cause is. For
  * messages that go elsewhere than the last error (warnings). */
-void error_vformat(char *out, size_t cap, const char *fmt, va_list ap);
+void nrd_error_vformat(char *out, size_t cap, const char *fmt, va_list ap);
 /* The text of errno value errnum, as strerror (banned: not thread-safe)
  * gives it, in buf (cap bytes, 64 or more); returns buf or a static string. */
 const char *nrd_strerror(int errnum, char *buf, size_t cap);

@@ -22,7 +22,7 @@
 #include "error.h"
 #include "fs.h"
 
-void fs_format_utc(time_t t, char out[20])
+void nrd_fs_format_utc(time_t t, char out[20])
 {
         struct tm tm;
 
@@ -30,7 +30,7 @@ void fs_format_utc(time_t t, char out[20])
         strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-void fs_now_iso8601(char out[32])
+void nrd_fs_now_iso8601(char out[32])
 {
         struct timespec ts;
         struct tm tm;
@@ -42,7 +42,7 @@ void fs_now_iso8601(char out[32])
         snprintf(out, 32, "%s.%03dZ", base, (int)(ts.tv_nsec / 1000000));
 }
 
-int64_t fs_now_ns(void)
+int64_t nrd_fs_now_ns(void)
 {
         struct timespec ts;
 
@@ -50,31 +50,31 @@ int64_t fs_now_ns(void)
         return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t fs_mtime_ns(const struct stat *st)
+int64_t nrd_fs_mtime_ns(const struct stat *st)
 {
         return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-int64_t fs_ctime_ns(const struct stat *st)
+int64_t nrd_fs_ctime_ns(const struct stat *st)
 {
         return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
-char *fs_join(const char *a, const char *b)
+char *nrd_fs_join(const char *a, const char *b)
 {
         nereid_buf buf = NEREID_BUF_INIT;
         size_t alen = strlen(a);
 
-        if (buf_grow(&buf, alen + strlen(b) + 1) < 0)
+        if (nrd_buf_grow(&buf, alen + strlen(b) + 1) < 0)
                 return NULL;
-        buf_put(&buf, a, alen);
+        nrd_buf_put(&buf, a, alen);
         if (alen && a[alen - 1] != '/' && b[0])
-                buf_putc(&buf, '/');
-        buf_puts(&buf, b);
-        return buf_detach(&buf);
+                nrd_buf_putc(&buf, '/');
+        nrd_buf_puts(&buf, b);
+        return nrd_buf_detach(&buf);
 }
 
-int fs_open_dir_below(int rootfd, const char *dir)
+int nrd_fs_open_dir_below(int rootfd, const char *dir)
 {
         char *copy, *segment, *save = NULL;
         int fd, rc = 0;
@@ -127,13 +127,13 @@ struct fs_temp_slot {
 };
 
 static struct fs_temp_slot fs_temp_slots[FS_TEMP_SLOTS];
-static int fs_temp_aborting; /* set by fs_temp_remove_all (atomic) */
-/* The slots this thread armed, released by fs_temp_forget. */
+static int fs_temp_aborting; /* set by nrd_fs_temp_remove_all (atomic) */
+/* The slots this thread armed, released by nrd_fs_temp_forget. */
 static _Thread_local int fs_temp_mine[FS_TEMP_MINE];
 static _Thread_local int fs_temp_nmine;
 
 /* Register dirfd/name, keeping a duplicate of fd so that its lock lasts
- * until fs_temp_forget. A full table only costs the registration. */
+ * until nrd_fs_temp_forget. A full table only costs the registration. */
 static void fs_temp_register(int dirfd, const char *name, int fd)
 {
         int i;
@@ -156,7 +156,7 @@ static void fs_temp_register(int dirfd, const char *name, int fd)
         }
 }
 
-void fs_temp_forget(void)
+void nrd_fs_temp_forget(void)
 {
         while (fs_temp_nmine > 0) {
                 struct fs_temp_slot *slot = &fs_temp_slots[fs_temp_mine[--fs_temp_nmine]];
@@ -169,7 +169,7 @@ void fs_temp_forget(void)
         }
 }
 
-void fs_temp_remove_all(void)
+void nrd_fs_temp_remove_all(void)
 {
         int i;
 
@@ -182,19 +182,19 @@ void fs_temp_remove_all(void)
         }
 }
 
-int fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap)
+int nrd_fs_temp_in(int dirfd, const char *base, char *name_out, size_t name_cap)
 {
-        return fs_temp_in_mode(dirfd, base, 0666, name_out, name_cap);
+        return nrd_fs_temp_in_mode(dirfd, base, 0666, name_out, name_cap);
 }
 
-int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, size_t name_cap)
+int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, size_t name_cap)
 {
         static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
         static unsigned long counter;
         int attempt;
 
         for (attempt = 0; attempt < 100; attempt++) {
-                unsigned long r = (unsigned long)fs_now_ns() ^ ((unsigned long)getpid() << 16) ^
+                unsigned long r = (unsigned long)nrd_fs_now_ns() ^ ((unsigned long)getpid() << 16) ^
                                   __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED) * 2654435761u;
                 struct stat st;
                 char suffix[7];
@@ -215,7 +215,7 @@ int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, si
                 if (fd < 0)
                         return nereid_error_os(nereid_error_from_errno(errno), errno,
                                                "%s: cannot create temporary file", base);
-                /* Another process's fs_temp_clean may have locked the new file
+                /* Another process's nrd_fs_temp_clean may have locked the new file
                  * before us (it then removes it), or removed it already: take
                  * another name. */
                 if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
@@ -226,7 +226,7 @@ int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, si
                 if (__atomic_load_n(&fs_temp_aborting, __ATOMIC_SEQ_CST)) {
                         unlinkat(dirfd, name_out, 0);
                         close(fd);
-                        fs_temp_forget();
+                        nrd_fs_temp_forget();
                         return nereid_error(NEREID_ERROR, "%s: cancelled", base);
                 }
                 return fd;
@@ -235,7 +235,7 @@ int fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out, si
 }
 
 /* 1 when name ends in ".nereid-" and 6 of [a-z0-9] after a non-empty base
- * (".<base>.nereid-XXXXXX", fs_temp_in's names). */
+ * (".<base>.nereid-XXXXXX", nrd_fs_temp_in's names). */
 static int fs_temp_is_file_name(const char *name)
 {
         size_t n = strlen(name), i;
@@ -271,12 +271,12 @@ static long fs_temp_link_pid(const char *name)
         return pid;
 }
 
-int fs_is_nereid_temp(const char *name)
+int nrd_fs_is_nereid_temp(const char *name)
 {
         return fs_temp_is_file_name(name) || fs_temp_link_pid(name) > 0;
 }
 
-int fs_temp_clean(int dirfd)
+int nrd_fs_temp_clean(int dirfd)
 {
         struct dirent *e;
         int fd, removed = 0;
@@ -324,7 +324,7 @@ int fs_temp_clean(int dirfd)
         return removed;
 }
 
-int fs_is_utf8(const char *s)
+int nrd_fs_is_utf8(const char *s)
 {
         const unsigned char *p = (const unsigned char *)s;
 

@@ -82,7 +82,7 @@ static int hash_put_lstring(nereid_buf *buf, const char *s)
                 if (((unsigned char)s[i] & 0xc0) != 0x80)
                         points++;
         hash_put_be(len, points, 4);
-        if (buf_put(buf, len, sizeof(len)) < 0 || buf_put(buf, s, n) < 0)
+        if (nrd_buf_put(buf, len, sizeof(len)) < 0 || nrd_buf_put(buf, s, n) < 0)
                 return NEREID_ERROR;
         return 0;
 }
@@ -91,8 +91,8 @@ static int hash_put_metadata(nereid_buf *buf, const char *key, const char *value
 {
         if (!value)
                 return 0;
-        if (buf_putc(buf, '|') < 0 || hash_put_lstring(buf, key) < 0 || buf_putc(buf, '|') < 0 ||
-            hash_put_lstring(buf, value) < 0)
+        if (nrd_buf_putc(buf, '|') < 0 || hash_put_lstring(buf, key) < 0 ||
+            nrd_buf_putc(buf, '|') < 0 || hash_put_lstring(buf, value) < 0)
                 return NEREID_ERROR;
         return 0;
 }
@@ -109,16 +109,17 @@ static int hash_put_content(nereid_buf *buf, const struct nereid_file *file)
                                     !file->file_path   ? "file_path"
                                     : !file->file_hash ? "file_hash"
                                                        : "type");
-        if (buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->file_path) < 0 ||
-            buf_putc(buf, '#') < 0 || buf_puts(buf, file->file_hash) < 0 || buf_putc(buf, '#') < 0)
+        if (nrd_buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->file_path) < 0 ||
+            nrd_buf_putc(buf, '#') < 0 || nrd_buf_puts(buf, file->file_hash) < 0 ||
+            nrd_buf_putc(buf, '#') < 0)
                 return NEREID_ERROR;
         /* A null size leaves its "#" alone (test vector 3). */
         if (file->has_size) {
                 hash_put_be(size, file->size, 8);
-                if (buf_put(buf, size, sizeof(size)) < 0)
+                if (nrd_buf_put(buf, size, sizeof(size)) < 0)
                         return NEREID_ERROR;
         }
-        if (buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->type) < 0)
+        if (nrd_buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->type) < 0)
                 return NEREID_ERROR;
         return 0;
 }
@@ -127,7 +128,7 @@ static int hash_put_content(nereid_buf *buf, const struct nereid_file *file)
  * "file_path" < "last_modified". */
 static int hash_put_metadata_part(nereid_buf *buf, const struct nereid_file *file)
 {
-        if (buf_putc(buf, '#') < 0 || hash_put_metadata(buf, "file_path", file->source) < 0 ||
+        if (nrd_buf_putc(buf, '#') < 0 || hash_put_metadata(buf, "file_path", file->source) < 0 ||
             hash_put_metadata(buf, "last_modified", file->last_modified) < 0)
                 return NEREID_ERROR;
         return 0;
@@ -185,7 +186,7 @@ static int hash_sha256_finish(EVP_MD_CTX *md, char *out)
         return 0;
 }
 
-int hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out)
+int nrd_hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out)
 {
         const struct nereid_file **order = NULL;
         nereid_buf buf = NEREID_BUF_INIT;
@@ -220,7 +221,7 @@ int hash_files_pair(const nereid_files *files, char *artifact_out, char *content
         for (i = 0; i < files->count; i++) {
                 const struct nereid_file *file = order ? order[i] : &files->items[i];
 
-                buf_clear(&buf);
+                nrd_buf_clear(&buf);
                 if ((error = hash_put_content(&buf, file)) < 0 ||
                     (error = hash_sha256_update(content, &buf)) < 0 ||
                     (error = artifact ? hash_put_metadata_part(&buf, file) : 0) < 0 ||
@@ -234,14 +235,14 @@ int hash_files_pair(const nereid_files *files, char *artifact_out, char *content
 cleanup:
         EVP_MD_CTX_free(artifact);
         EVP_MD_CTX_free(content);
-        buf_free(&buf);
+        nrd_buf_free(&buf);
         free(order);
         return error;
 }
 
-int hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
+int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
 {
-        return hash_files_pair(files, content ? NULL : out, content ? out : NULL);
+        return nrd_hash_files_pair(files, content ? NULL : out, content ? out : NULL);
 }
 
 int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
@@ -250,10 +251,10 @@ int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
         if (!files || !hash_out)
                 return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
                                     !files ? "file list" : "output buffer");
-        return hash_files(files, content, hash_out);
+        return nrd_hash_files(files, content, hash_out);
 }
 
-hash_md5_ctx *hash_md5_new(void)
+hash_md5_ctx *nrd_hash_md5_new(void)
 {
         hash_md5_ctx *ctx = nrd_calloc(1, sizeof(*ctx));
 
@@ -264,20 +265,20 @@ hash_md5_ctx *hash_md5_new(void)
         ctx->md = EVP_MD_CTX_new();
         if (!ctx->md || EVP_DigestInit_ex(ctx->md, hash_md5_md(), NULL) != 1) {
                 nereid_error(NEREID_ERROR, "MD5: cannot start the digest");
-                hash_md5_free(ctx);
+                nrd_hash_md5_free(ctx);
                 return NULL;
         }
         return ctx;
 }
 
-int hash_md5_update(hash_md5_ctx *ctx, const void *data, size_t len)
+int nrd_hash_md5_update(hash_md5_ctx *ctx, const void *data, size_t len)
 {
         if (len && EVP_DigestUpdate(ctx->md, data, len) != 1)
                 return nereid_error(NEREID_ERROR, "MD5: digest update failed");
         return 0;
 }
 
-int hash_md5_final(hash_md5_ctx *ctx, char out[NEREID_MD5_HEXLEN + 1])
+int nrd_hash_md5_final(hash_md5_ctx *ctx, char out[NEREID_MD5_HEXLEN + 1])
 {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int dlen = 0;
@@ -288,11 +289,11 @@ int hash_md5_final(hash_md5_ctx *ctx, char out[NEREID_MD5_HEXLEN + 1])
                 error = nereid_error(NEREID_ERROR, "MD5: digest final failed");
         else
                 hash_to_hex(digest, dlen, out);
-        hash_md5_free(ctx);
+        nrd_hash_md5_free(ctx);
         return error;
 }
 
-void hash_md5_free(hash_md5_ctx *ctx)
+void nrd_hash_md5_free(hash_md5_ctx *ctx)
 {
         if (!ctx)
                 return;
@@ -326,7 +327,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
                 }
                 buffer = owned;
         }
-        ctx = hash_md5_new();
+        ctx = nrd_hash_md5_new();
         if (!ctx)
                 goto cleanup;
         for (;;) {
@@ -351,7 +352,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
                                              name, (unsigned long long)size);
                         goto cleanup;
                 }
-                if (hash_md5_update(ctx, buffer, (size_t)n) < 0)
+                if (nrd_hash_md5_update(ctx, buffer, (size_t)n) < 0)
                         goto cleanup;
                 /* Read-ahead hint, only for files longer than a block: a
                  * syscall per small file would cost more than it saves. It
@@ -360,26 +361,26 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
                         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
                 total += (uint64_t)n;
         }
-        error = hash_md5_final(ctx, out);
+        error = nrd_hash_md5_final(ctx, out);
         ctx = NULL;
         if (error < 0)
                 goto cleanup;
         if (nread)
                 *nread = total;
 cleanup:
-        hash_md5_free(ctx);
+        nrd_hash_md5_free(ctx);
         free(owned);
         return error;
 }
 
-int hash_md5_fd_sized(int fd, const char *name, unsigned char *buffer, uint64_t size,
-                      char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
+int nrd_hash_md5_fd_sized(int fd, const char *name, unsigned char *buffer, uint64_t size,
+                          char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
 {
         return hash_md5_read(fd, name, buffer, 1, size, out, nread);
 }
 
-int hash_md5_fd(int fd, const char *name, unsigned char *buffer, char out[NEREID_MD5_HEXLEN + 1],
-                uint64_t *nread)
+int nrd_hash_md5_fd(int fd, const char *name, unsigned char *buffer,
+                    char out[NEREID_MD5_HEXLEN + 1], uint64_t *nread)
 {
         return hash_md5_read(fd, name, buffer, 0, 0, out, nread);
 }
@@ -396,12 +397,12 @@ static int hash_is_lower_hex(const char *s, size_t len)
         return s[len] == '\0';
 }
 
-int hash_is_md5(const char *s)
+int nrd_hash_is_md5(const char *s)
 {
         return hash_is_lower_hex(s, NEREID_MD5_HEXLEN);
 }
 
-int hash_is_sha256(const char *s)
+int nrd_hash_is_sha256(const char *s)
 {
         return hash_is_lower_hex(s, NEREID_HASH_HEXLEN);
 }

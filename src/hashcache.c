@@ -4,7 +4,7 @@
  * timeout, and statements retried where SQLite will not wait, so concurrent
  * nereid processes wait for each other rather than fail, even while the
  * file is first created). Lookups go through one prepared statement; puts
- * are queued in memory and written by hashcache_commit() in one
+ * are queued in memory and written by nrd_hashcache_commit() in one
  * transaction, so hashing a folder of a million files costs one fsync.
  * Not a store: it holds no project data, and losing it only costs
  * re-reading files. So it never fails a track: a cache that cannot be
@@ -127,7 +127,7 @@ static int hashcache_is_corrupt(int code)
 /* Run sql, waiting for other processes; what names the step in messages. */
 static int hashcache_exec(hashcache *cache, const char *sql, const char *what)
 {
-        if (sqlwait_exec(cache->db, sql, HASHCACHE_BUSY_MS) != SQLITE_OK)
+        if (nrd_sqlwait_exec(cache->db, sql, HASHCACHE_BUSY_MS) != SQLITE_OK)
                 return hashcache_fail(cache, what);
         return 0;
 }
@@ -259,8 +259,8 @@ static int hashcache_connect(hashcache *cache)
         return hashcache_prepare(cache);
 }
 
-int hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
-                   void *payload)
+int nrd_hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
+                       void *payload)
 {
         hashcache *cache = NULL;
         nereid_buf file = NEREID_BUF_INIT;
@@ -269,7 +269,7 @@ int hashcache_open(hashcache **out, const char *home, int writable, hashcache_wa
         int error = NEREID_ERROR, rc;
 
         *out = NULL;
-        if (buf_printf(&file, "%s/%s", home, HASHCACHE_FILE) < 0)
+        if (nrd_buf_printf(&file, "%s/%s", home, HASHCACHE_FILE) < 0)
                 goto cleanup;
         cache = nrd_calloc(1, sizeof(*cache));
         if (!cache) {
@@ -282,7 +282,7 @@ int hashcache_open(hashcache **out, const char *home, int writable, hashcache_wa
                 error = nereid_error(NEREID_ERROR, "hash cache %s: cannot create a lock", file.ptr);
                 goto cleanup;
         }
-        cache->file = buf_detach(&file);
+        cache->file = nrd_buf_detach(&file);
         cache->writable = writable;
         cache->warn = warn;
         cache->payload = payload;
@@ -322,8 +322,8 @@ done:
         *out = cache;
         cache = NULL;
 cleanup:
-        hashcache_free(cache);
-        buf_free(&file);
+        nrd_hashcache_free(cache);
+        nrd_buf_free(&file);
         return error;
 }
 
@@ -336,7 +336,7 @@ static void hashcache_clear_queue(hashcache *cache)
         cache->queued = 0;
 }
 
-void hashcache_free(hashcache *cache)
+void nrd_hashcache_free(hashcache *cache)
 {
         if (!cache)
                 return;
@@ -349,7 +349,7 @@ void hashcache_free(hashcache *cache)
         free(cache);
 }
 
-int hashcache_empty(const hashcache *cache)
+int nrd_hashcache_empty(const hashcache *cache)
 {
         return !cache->db || cache->empty || cache->rebuild;
 }
@@ -371,8 +371,8 @@ static int hashcache_lookup_failed(hashcache *cache)
         return 0;
 }
 
-int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
-                     char md5_out[NEREID_MD5_HEXLEN + 1])
+int nrd_hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
+                         char md5_out[NEREID_MD5_HEXLEN + 1])
 {
         const unsigned char *md5;
         int64_t mtime_ns, ctime_ns, changed, written_ns;
@@ -418,7 +418,7 @@ int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
             sqlite3_column_int64(cache->find, 3) == mtime_ns &&
             sqlite3_column_int64(cache->find, 4) == ctime_ns &&
             hashcache_second(changed) < hashcache_second(written_ns) &&
-            hash_is_md5((const char *)md5)) {
+            nrd_hash_is_md5((const char *)md5)) {
                 memcpy(md5_out, md5, NEREID_MD5_HEXLEN + 1);
                 found = 1;
         }
@@ -429,15 +429,15 @@ cleanup:
         return rc;
 }
 
-int hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
-                  int64_t written_ns)
+int nrd_hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
+                      int64_t written_ns)
 {
         struct hashcache_entry *entry, *grown;
         size_t cap;
         char *copy;
         int error = 0;
 
-        if (!hash_is_md5(md5))
+        if (!nrd_hash_is_md5(md5))
                 return nereid_error(NEREID_EUSAGE, "hash cache %s: %s: not an MD5: %s", cache->file,
                                     path, md5 ? md5 : "(null)");
         if (!cache->writable)
@@ -554,7 +554,7 @@ cleanup:
         return error;
 }
 
-int hashcache_commit(hashcache *cache)
+int nrd_hashcache_commit(hashcache *cache)
 {
         int rc;
 

@@ -29,28 +29,28 @@ typedef void (*hashcache_warn_fn)(void *payload, const char *message);
  * may be NULL) and the handle works as an empty read-only cache; a
  * damaged file in a writable cache is emptied in place and built again,
  * with a warning. Negative (NEREID_ERROR) only when out of memory. */
-int hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
-                   void *payload);
-void hashcache_free(hashcache *cache);
+int nrd_hashcache_open(hashcache **out, const char *home, int writable, hashcache_warn_fn warn,
+                       void *payload);
+void nrd_hashcache_free(hashcache *cache);
 
 /* 1 and the MD5 in md5_out when path has a trusted entry matching st; 0
  * when not, also when the cache fails (with the one warning; a damaged
- * file is then emptied by hashcache_commit). Only from the thread that
+ * file is then emptied by nrd_hashcache_commit). Only from the thread that
  * opened the cache. A series of lookups shares one read transaction (a
- * snapshot of the cache), which hashcache_commit ends. */
-int hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
-                     char md5_out[NEREID_MD5_HEXLEN + 1]);
+ * snapshot of the cache), which nrd_hashcache_commit ends. */
+int nrd_hashcache_lookup(hashcache *cache, const char *path, const struct stat *st,
+                         char md5_out[NEREID_MD5_HEXLEN + 1]);
 
 /* 1 when the cache holds no entry, so that lookups can be skipped. */
-int hashcache_empty(const hashcache *cache);
+int nrd_hashcache_empty(const hashcache *cache);
 
 /* Queue an entry for path, hashed while its stat was st, written at
- * written_ns (fs_now_ns() in real use; tests pass their own). */
-int hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
-                  int64_t written_ns);
+ * written_ns (nrd_fs_now_ns() in real use; tests pass their own). */
+int nrd_hashcache_put(hashcache *cache, const char *path, const struct stat *st, const char *md5,
+                      int64_t written_ns);
 
 /* Write every queued entry in one transaction. A failure is the one
  * warning, and the entries are dropped; returns 0. */
-int hashcache_commit(hashcache *cache);
+int nrd_hashcache_commit(hashcache *cache);
 
 #endif

@@ -26,11 +26,11 @@ static int import_sorted(nereid_run *run, const char *field, nereid_files *files
 
         if (!files->count)
                 return nereid_error(NEREID_EUSAGE, "%s: no records", label);
-        if ((rc = files_check(files, label)) < 0)
+        if ((rc = nrd_files_check(files, label)) < 0)
                 return rc;
-        files_sort(files);
-        rc = artifact_track(project->store, project->name, run->id, field, files, NULL,
-                            ARTIFACT_MERGE, hash);
+        nrd_files_sort(files);
+        rc = nrd_artifact_track(project->store, project->name, run->id, field, files, NULL,
+                                ARTIFACT_MERGE, hash);
         if (rc == 0 && hash_out)
                 memcpy(hash_out, hash, sizeof(hash));
         return rc;
@@ -40,8 +40,8 @@ static int import_check_field(nereid_run *run, const char *field)
 {
         int rc;
 
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(run->project, field)) < 0)
+        if ((rc = nrd_uri_field_writable(field)) < 0 ||
+            (rc = nrd_project_check_writable(run->project, field)) < 0)
                 return rc;
         return 0;
 }
@@ -57,10 +57,10 @@ int nereid_run_import_files(nereid_run *run, const char *field, const nereid_fil
         assert(run);
         if ((rc = import_check_field(run, field)) < 0)
                 return rc;
-        if (!(copy = files_new()))
+        if (!(copy = nrd_files_new()))
                 return NEREID_ERROR;
         for (i = 0; i < files->count && rc == 0; i++)
-                rc = files_push_copy(copy, &files->items[i]);
+                rc = nrd_files_push_copy(copy, &files->items[i]);
         if (rc == 0)
                 rc = import_sorted(run, field, copy, "import", hash_out);
         nereid_files_free(copy);
@@ -78,7 +78,7 @@ int nereid_run_import_json(nereid_run *run, const char *field, int fd, const cha
         if (!label)
                 label = "import";
         if ((rc = import_check_field(run, field)) < 0 ||
-            (rc = json_files_read(fd, label, &files)) < 0)
+            (rc = nrd_json_files_read(fd, label, &files)) < 0)
                 return rc;
         rc = import_sorted(run, field, files, label, hash_out);
         nereid_files_free(files);

@@ -101,10 +101,10 @@ cleanup:
 
 static int json_buf_sink(const char *buffer, size_t size, void *data)
 {
-        return buf_put(data, buffer, size) < 0 ? -1 : 0;
+        return nrd_buf_put(data, buffer, size) < 0 ? -1 : 0;
 }
 
-int json_record_append(nereid_buf *buf, const struct nereid_file *file)
+int nrd_json_record_append(nereid_buf *buf, const struct nereid_file *file)
 {
         json_t *obj;
         int rc = json_record_build(file, &obj);
@@ -219,7 +219,7 @@ static int json_record_from(json_t *obj, const char *label, size_t index, struct
                 goto cleanup;
 cleanup:
         if (rc < 0)
-                file_clear(out);
+                nrd_file_clear(out);
         return rc;
 }
 
@@ -235,7 +235,7 @@ static json_t *json_load_strict(const char *text, size_t len)
         return root;
 }
 
-int json_record_parse(const char *text, size_t len, struct nereid_file *out)
+int nrd_json_record_parse(const char *text, size_t len, struct nereid_file *out)
 {
         json_t *root;
         int rc;
@@ -251,7 +251,7 @@ int json_record_parse(const char *text, size_t len, struct nereid_file *out)
         return rc;
 }
 
-int json_files_parse(const char *text, size_t len, nereid_files **out)
+int nrd_json_files_parse(const char *text, size_t len, nereid_files **out)
 {
         nereid_files *files = NULL;
         json_t *root = NULL;
@@ -270,7 +270,7 @@ int json_files_parse(const char *text, size_t len, nereid_files **out)
                 rc = nereid_error(NEREID_EUSAGE, "JSON: expected an array of records");
                 goto cleanup;
         }
-        files = files_new();
+        files = nrd_files_new();
         if (!files) {
                 rc = NEREID_ERROR;
                 goto cleanup;
@@ -281,7 +281,7 @@ int json_files_parse(const char *text, size_t len, nereid_files **out)
                 rc = json_record_from(json_array_get(root, i), NULL, i + 1, &file);
                 if (rc < 0)
                         goto cleanup;
-                rc = files_push(files, &file);
+                rc = nrd_files_push(files, &file);
                 if (rc < 0)
                         goto cleanup;
         }
@@ -355,7 +355,7 @@ static int json_stream_cut(struct json_stream *s)
 {
         int depth = 0, in_string = 0, escaped = 0, done = 0;
 
-        buf_clear(&s->record);
+        nrd_buf_clear(&s->record);
         while (!done && json_stream_peek(s) >= 0) {
                 size_t i, start = s->pos;
 
@@ -379,7 +379,7 @@ static int json_stream_cut(struct json_stream *s)
                 }
                 if (s->record.len + (i - start) > JSON_RECORD_MAX)
                         return 1;
-                if (buf_put(&s->record, s->buf + start, i - start) < 0)
+                if (nrd_buf_put(&s->record, s->buf + start, i - start) < 0)
                         return -1;
                 s->offset += i - start;
                 s->pos = i;
@@ -431,7 +431,7 @@ static int json_stream_record(struct json_stream *s, size_t index, struct nereid
         return rc;
 }
 
-int json_files_read(int fd, const char *label, nereid_files **out)
+int nrd_json_files_read(int fd, const char *label, nereid_files **out)
 {
         struct json_stream *s = nereid_calloc_array(1, sizeof(*s));
         nereid_files *files = NULL;
@@ -439,7 +439,7 @@ int json_files_read(int fd, const char *label, nereid_files **out)
         int rc = 0, c;
 
         *out = NULL;
-        if (!s || !(files = files_new())) {
+        if (!s || !(files = nrd_files_new())) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
@@ -455,7 +455,7 @@ int json_files_read(int fd, const char *label, nereid_files **out)
                 struct nereid_file file;
 
                 if ((rc = json_stream_record(s, ++index, &file)) < 0 ||
-                    (rc = files_push(files, &file)) < 0)
+                    (rc = nrd_files_push(files, &file)) < 0)
                         goto cleanup;
                 c = json_stream_skip_space(s);
                 if (c == ',') {
@@ -477,7 +477,7 @@ int json_files_read(int fd, const char *label, nereid_files **out)
 cleanup:
         nereid_files_free(files);
         if (s)
-                buf_free(&s->record);
+                nrd_buf_free(&s->record);
         free(s);
         return rc;
 }
@@ -491,26 +491,26 @@ int nereid_files_to_json(const nereid_files *files, char **out)
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if (buf_putc(&buf, '[') < 0) {
+        if (nrd_buf_putc(&buf, '[') < 0) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
         for (i = 0; i < count; i++) {
-                if (i && buf_putc(&buf, ',') < 0) {
+                if (i && nrd_buf_putc(&buf, ',') < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;
                 }
-                rc = json_record_append(&buf, &files->items[i]);
+                rc = nrd_json_record_append(&buf, &files->items[i]);
                 if (rc < 0)
                         goto cleanup;
         }
-        if (buf_putc(&buf, ']') < 0) {
+        if (nrd_buf_putc(&buf, ']') < 0) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        *out = buf_detach(&buf);
+        *out = nrd_buf_detach(&buf);
 cleanup:
-        buf_free(&buf);
+        nrd_buf_free(&buf);
         return rc;
 }
 
@@ -521,7 +521,7 @@ int nereid_files_from_json(const char *json, nereid_files **out)
         *out = NULL;
         if (!json)
                 return nereid_error(NEREID_EUSAGE, "JSON: no text");
-        return json_files_parse(json, strlen(json), out);
+        return nrd_json_files_parse(json, strlen(json), out);
 }
 
 int nereid_file_to_json(const nereid_file *file, char **out)
@@ -533,10 +533,10 @@ int nereid_file_to_json(const nereid_file *file, char **out)
         assert(file);
         assert(out);
         *out = NULL;
-        if ((rc = json_record_append(&buf, file)) < 0) {
-                buf_free(&buf);
+        if ((rc = nrd_json_record_append(&buf, file)) < 0) {
+                nrd_buf_free(&buf);
                 return rc;
         }
-        *out = buf_detach(&buf);
+        *out = nrd_buf_detach(&buf);
         return *out ? 0 : NEREID_ERROR;
 }

@@ -45,12 +45,12 @@ static int lists_grow(void **items, size_t *cap, size_t count, size_t size)
         return 0;
 }
 
-nereid_runs *runs_new(void)
+nereid_runs *nrd_runs_new(void)
 {
         return nereid_calloc_array(1, sizeof(nereid_runs));
 }
 
-int runs_push(nereid_runs *runs, const store_run_info *info)
+int nrd_runs_push(nereid_runs *runs, const store_run_info *info)
 {
         store_run_info *item;
         int rc;
@@ -63,7 +63,7 @@ int runs_push(nereid_runs *runs, const store_run_info *info)
         item->name = nereid_strdup(info->name ? info->name : "");
         item->owner = nereid_strdup(info->owner ? info->owner : "");
         if (!item->name || !item->owner) {
-                store_run_info_clear(item);
+                nrd_store_run_info_clear(item);
                 return NEREID_ERROR;
         }
         runs->count++;
@@ -122,17 +122,17 @@ void nereid_runs_free(nereid_runs *runs)
         if (!runs)
                 return;
         for (i = 0; i < runs->count; i++)
-                store_run_info_clear(&runs->items[i]);
+                nrd_store_run_info_clear(&runs->items[i]);
         free(runs->items);
         free(runs);
 }
 
-nereid_fields *fields_new(void)
+nereid_fields *nrd_fields_new(void)
 {
         return nereid_calloc_array(1, sizeof(nereid_fields));
 }
 
-int fields_push(nereid_fields *fields, const char *path, const char *value)
+int nrd_fields_push(nereid_fields *fields, const char *path, const char *value)
 {
         struct fields_item *item;
         int rc;

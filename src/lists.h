@@ -11,11 +11,11 @@
 #include "store/store.h"
 
 /* Empty lists; NULL on ENOMEM (message set). */
-nereid_runs *runs_new(void);
-nereid_fields *fields_new(void);
+nereid_runs *nrd_runs_new(void);
+nereid_fields *nrd_fields_new(void);
 /* Append a deep copy of info. */
-int runs_push(nereid_runs *runs, const store_run_info *info);
+int nrd_runs_push(nereid_runs *runs, const store_run_info *info);
 /* Append copies of path and value. */
-int fields_push(nereid_fields *fields, const char *path, const char *value);
+int nrd_fields_push(nereid_fields *fields, const char *path, const char *value);
 
 #endif

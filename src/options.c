@@ -60,7 +60,7 @@ int nereid_shutdown(void)
         return rc;
 }
 
-int options_initialized(void)
+int nrd_options_initialized(void)
 {
         int n;
 
@@ -217,7 +217,7 @@ static int options_dup(char **out, const char *s)
         return *out ? 0 : NEREID_ERROR;
 }
 
-int options_config_copy(struct options_config *out, const nereid_options *opts)
+int nrd_options_config_copy(struct options_config *out, const nereid_options *opts)
 {
         static const nereid_options defaults = NEREID_OPTIONS_INIT;
 
@@ -246,7 +246,7 @@ int options_config_copy(struct options_config *out, const nereid_options *opts)
             options_dup(&out->s3_token, opts->s3_session_token) < 0 ||
             options_dup(&out->s3_region, opts->s3_region) < 0 ||
             options_dup(&out->s3_endpoint, opts->s3_endpoint) < 0) {
-                options_config_clear(out);
+                nrd_options_config_clear(out);
                 return NEREID_ERROR;
         }
         return 0;
@@ -262,7 +262,7 @@ static void options_free_secret(char *s)
         free(s);
 }
 
-void options_config_clear(struct options_config *cfg)
+void nrd_options_config_clear(struct options_config *cfg)
 {
         free(cfg->project);
         free(cfg->store);
@@ -304,7 +304,7 @@ static int options_passwd(struct passwd *pw, char **buf)
         }
 }
 
-char *options_user_name(void)
+char *nrd_options_user_name(void)
 {
         struct passwd pw;
         char *buf, *name;
@@ -316,7 +316,7 @@ char *options_user_name(void)
         return name;
 }
 
-char *options_user_home(void)
+char *nrd_options_user_home(void)
 {
         struct passwd pw;
         char *buf, *home;

@@ -32,16 +32,16 @@ struct options_config {
 
 /* Check opts (version, mode) and copy it into out; opts NULL means
  * NEREID_OPTIONS_INIT. On failure out holds nothing to clear. */
-int options_config_copy(struct options_config *out, const nereid_options *opts);
-void options_config_clear(struct options_config *cfg);
+int nrd_options_config_copy(struct options_config *out, const nereid_options *opts);
+void nrd_options_config_clear(struct options_config *cfg);
 
 /* The login name and the home folder of the user the process runs as,
  * from the password database (getpwuid_r); caller frees; NULL when there
  * is no entry (no error is set) or out of memory (the error is set). */
-char *options_user_name(void);
-char *options_user_home(void);
+char *nrd_options_user_name(void);
+char *nrd_options_user_home(void);
 
 /* 1 between nereid_init() and the matching nereid_shutdown(). */
-int options_initialized(void);
+int nrd_options_initialized(void);
 
 #endif

@@ -42,7 +42,7 @@ struct pool_thread {
         pthread_t thread;
 };
 
-unsigned pool_default_workers(void)
+unsigned nrd_pool_default_workers(void)
 {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -146,8 +146,8 @@ static void pool_wait(struct pool_state *state, unsigned started, pool_tick_fn t
         pthread_mutex_unlock(&state->lock);
 }
 
-int pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, pool_tick_fn tick,
-             void *payload)
+int nrd_pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, pool_tick_fn tick,
+                 void *payload)
 {
         struct pool_state state = {0};
         struct pool_thread *threads = NULL;
@@ -158,7 +158,7 @@ int pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, po
         if (count == 0)
                 return 0;
         if (workers == 0)
-                workers = pool_default_workers();
+                workers = nrd_pool_default_workers();
         if (count < workers)
                 workers = (unsigned)count;
         state.count = count;
@@ -301,8 +301,8 @@ static void pool_stream_free(pool_stream *s)
         free(s);
 }
 
-int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_item_fn job,
-                      void *payload)
+int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_item_fn job,
+                          void *payload)
 {
         pool_stream *s;
         unsigned i;
@@ -318,7 +318,7 @@ int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_
         s->job = job;
         s->payload = payload;
         if (!workers)
-                workers = pool_default_workers();
+                workers = nrd_pool_default_workers();
         s->threads = nereid_calloc_array(workers, sizeof(*s->threads));
         if (!s->threads) {
                 pool_stream_free(s);
@@ -345,7 +345,7 @@ int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_
         return 0;
 }
 
-int pool_stream_push(pool_stream *s, void *item)
+int nrd_pool_stream_push(pool_stream *s, void *item)
 {
         int rc = 0;
 
@@ -390,7 +390,7 @@ out:
         return rc;
 }
 
-void pool_stream_progress(pool_stream *s, size_t *done, size_t *pushed)
+void nrd_pool_stream_progress(pool_stream *s, size_t *done, size_t *pushed)
 {
         pthread_mutex_lock(&s->lock);
         *done = s->done;
@@ -398,7 +398,7 @@ void pool_stream_progress(pool_stream *s, size_t *done, size_t *pushed)
         pthread_mutex_unlock(&s->lock);
 }
 
-int pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
+int nrd_pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload)
 {
         unsigned i;
         int rc;

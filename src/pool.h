@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* Work on one item. worker is 0..workers-1 (for per-thread buffers).
- * Returns 0 or a negative code; the first failure is what pool_run returns,
+ * Returns 0 or a negative code; the first failure is what nrd_pool_run returns,
  * with its thread's error message copied to the calling thread. */
 typedef int (*pool_job_fn)(void *payload, size_t item, unsigned worker);
 
@@ -18,33 +18,33 @@ typedef int (*pool_job_fn)(void *payload, size_t item, unsigned worker);
 typedef void (*pool_tick_fn)(void *payload, size_t done, size_t count);
 
 /* Number of online CPUs (at least 1). */
-unsigned pool_default_workers(void);
+unsigned nrd_pool_default_workers(void);
 
-/* Run job over count items with workers threads (0: pool_default_workers).
+/* Run job over count items with workers threads (0: nrd_pool_default_workers).
  * When keep_going is set a failure does not stop the other items; the
  * first failure is still returned. */
-int pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, pool_tick_fn tick,
-             void *payload);
+int nrd_pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job, pool_tick_fn tick,
+                 void *payload);
 
 /*
  * A pool fed while it runs, so that work overlaps with finding the work
  * (hashing starts while the folder walk goes on). The producer pushes
- * items (pointers it owns, which must stay valid until pool_stream_finish)
+ * items (pointers it owns, which must stay valid until nrd_pool_stream_finish)
  * from one thread; workers start on them at once.
  */
 typedef struct pool_stream pool_stream;
 typedef int (*pool_item_fn)(void *payload, void *item, unsigned worker);
 
-/* Start workers threads (0: pool_default_workers). */
-int pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_item_fn job,
-                      void *payload);
+/* Start workers threads (0: nrd_pool_default_workers). */
+int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, pool_item_fn job,
+                          void *payload);
 /* Queue an item. Returns the first failure so far (without keep_going), so
  * the producer can stop early; 0 otherwise. */
-int pool_stream_push(pool_stream *stream, void *item);
+int nrd_pool_stream_push(pool_stream *stream, void *item);
 /* Items done and pushed so far, for progress. */
-void pool_stream_progress(pool_stream *stream, size_t *done, size_t *pushed);
+void nrd_pool_stream_progress(pool_stream *stream, size_t *done, size_t *pushed);
 /* No more items: wait for the workers (calling tick about every 100 ms),
  * free the stream, and return the first failure with its message. */
-int pool_stream_finish(pool_stream *stream, pool_tick_fn tick, void *tick_payload);
+int nrd_pool_stream_finish(pool_stream *stream, pool_tick_fn tick, void *tick_payload);
 
 #endif

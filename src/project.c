@@ -1,6 +1,6 @@
 /*
  * project.c - the nereid_project handle: its options (copied at open),
- * opening the store a location names (project_store_open: the default
+ * opening the store a location names (nrd_project_store_open: the default
  * folder, then the store registry), the callbacks, and the project-wide
  * reads (runs, artifacts by hash). Not where the options come from: the
  * program gives them (options.c reads the environment for it).
@@ -52,15 +52,15 @@ int nereid_mode_parse(const char *name, int *out)
                             "mode %s: unknown (async, sync, offline, read-only or debug)", name);
 }
 
-char *project_default_folder(const char *home)
+char *nrd_project_default_folder(const char *home)
 {
         char *user_home = NULL, *folder;
 
         if (!home || !*home)
-                home = user_home = options_user_home();
+                home = user_home = nrd_options_user_home();
         if (!home)
                 return nereid_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
-        folder = fs_join(home, ".nereid");
+        folder = nrd_fs_join(home, ".nereid");
         free(user_home);
         return folder;
 }
@@ -81,8 +81,8 @@ static size_t project_scheme_len(const char *location)
         return strncmp(location + n, "://", 3) == 0 ? n : 0;
 }
 
-int project_store_open(nereid_store **out, const char *location, const char *home, int mode,
-                       char **folder_out)
+int nrd_project_store_open(nereid_store **out, const char *location, const char *home, int mode,
+                           char **folder_out)
 {
         char *folder = NULL;
         int rc;
@@ -91,7 +91,7 @@ int project_store_open(nereid_store **out, const char *location, const char *hom
         if (folder_out)
                 *folder_out = NULL;
         if (!location) {
-                if (!(folder = project_default_folder(home)))
+                if (!(folder = nrd_project_default_folder(home)))
                         return NEREID_ERROR;
                 location = folder;
         } else if (!*location) {
@@ -105,7 +105,7 @@ int project_store_open(nereid_store **out, const char *location, const char *hom
                 folder = nereid_strdup(location);
         }
         /* The registry (store/store.c) maps the location to a backend. */
-        if ((rc = store_open(out, location, mode)) < 0 || !folder_out)
+        if ((rc = nrd_store_open(out, location, mode)) < 0 || !folder_out)
                 free(folder);
         else
                 *folder_out = folder;
@@ -128,23 +128,23 @@ static int project_open_key(nereid_project **out, const char *name, const char *
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if (!options_initialized())
+        if (!nrd_options_initialized())
                 return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
         project = nereid_calloc_array(1, sizeof(*project));
         if (!project)
                 return NEREID_ERROR;
         pthread_mutex_init(&project->notify_lock, NULL);
         atomic_init(&project->cancelled, 0);
-        if ((rc = options_config_copy(&project->cfg, opts)) < 0)
+        if ((rc = nrd_options_config_copy(&project->cfg, opts)) < 0)
                 goto cleanup;
         project->mode = project->cfg.mode;
         if (!name)
                 name = project->cfg.project;
         if (!name)
                 name = PROJECT_BUILTIN;
-        if ((rc = uri_check_project_name(name)) < 0)
+        if ((rc = nrd_uri_check_project_name(name)) < 0)
                 goto cleanup;
-        if (key && (rc = uri_check_project_key(key)) < 0)
+        if (key && (rc = nrd_uri_check_project_key(key)) < 0)
                 goto cleanup;
         project->name = nereid_strdup(name);
         project->create_key = key ? nereid_strdup(key) : NULL;
@@ -152,19 +152,19 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = project_store_open(&project->store, project->cfg.store, project->cfg.home,
-                                     project->mode, &project->home)) < 0)
+        if ((rc = nrd_project_store_open(&project->store, project->cfg.store, project->cfg.home,
+                                         project->mode, &project->home)) < 0)
                 goto cleanup;
         project->cache = project->cfg.cache ? nereid_strdup(project->cfg.cache)
                          : project->home    ? nereid_strdup(project->home)
-                                            : project_default_folder(project->cfg.home);
+                                            : nrd_project_default_folder(project->cfg.home);
         if (!project->cache) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
         /* Opening only reads: a project that does not exist yet is made by
-         * the first run created in it (project_ensure), never by a read. */
-        rc = store_project_open(project->store, name, NULL, 0, project->key);
+         * the first run created in it (nrd_project_ensure), never by a read. */
+        rc = nrd_store_project_open(project->store, name, NULL, 0, project->key);
         if (rc == 0) {
                 project->exists = 1;
                 if (key && strcmp(key, project->key) != 0)
@@ -173,7 +173,7 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 if (key)
                         snprintf(project->key, sizeof(project->key), "%s", key);
                 else
-                        store_derive_key(name, project->key);
+                        nrd_store_derive_key(name, project->key);
                 nereid_error_clear(); /* handled: not a failure */
                 rc = 0;
         }
@@ -186,16 +186,16 @@ cleanup:
         return 0;
 }
 
-int project_ensure(nereid_project *project)
+int nrd_project_ensure(nereid_project *project)
 {
         int rc;
 
         if (project->exists)
                 return 0;
-        if ((rc = project_check_writable(project, project->name)) < 0)
+        if ((rc = nrd_project_check_writable(project, project->name)) < 0)
                 return rc;
-        rc =
-            store_project_open(project->store, project->name, project->create_key, 1, project->key);
+        rc = nrd_store_project_open(project->store, project->name, project->create_key, 1,
+                                    project->key);
         if (rc < 0)
                 return rc;
         project->exists = 1;
@@ -220,7 +220,7 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
                 rc = nereid_error(NEREID_EREADONLY,
                                   "project %s: cannot be created in read-only mode", project->name);
         else
-                rc = project_ensure(project);
+                rc = nrd_project_ensure(project);
         if (rc < 0) {
                 nereid_project_free(project);
                 return rc;
@@ -240,15 +240,15 @@ void nereid_project_free(nereid_project *project)
 {
         if (!project)
                 return;
-        project_wait_background(project);
+        nrd_project_wait_background(project);
         if (project->store)
-                store_close(project->store);
+                nrd_store_close(project->store);
         pthread_mutex_destroy(&project->notify_lock);
         free(project->name);
         free(project->home);
         free(project->cache);
         free(project->create_key);
-        options_config_clear(&project->cfg);
+        nrd_options_config_clear(&project->cfg);
         free(project);
 }
 
@@ -262,12 +262,12 @@ const char *nereid_project_key(const nereid_project *project)
         return project->key;
 }
 
-unsigned project_workers(const nereid_project *project)
+unsigned nrd_project_workers(const nereid_project *project)
 {
-        return project->cfg.workers ? project->cfg.workers : pool_default_workers();
+        return project->cfg.workers ? project->cfg.workers : nrd_pool_default_workers();
 }
 
-void project_notify(nereid_project *project, int code, const char *fmt, ...)
+void nrd_project_notify(nereid_project *project, int code, const char *fmt, ...)
 {
         char message[1024];
         va_list ap;
@@ -275,23 +275,23 @@ void project_notify(nereid_project *project, int code, const char *fmt, ...)
         if (!project->cfg.notify)
                 return;
         va_start(ap, fmt);
-        error_vformat(message, sizeof(message), fmt, ap);
+        nrd_error_vformat(message, sizeof(message), fmt, ap);
         va_end(ap);
         pthread_mutex_lock(&project->notify_lock);
         project->cfg.notify(project->cfg.payload, code, message);
         pthread_mutex_unlock(&project->notify_lock);
 }
 
-void project_background(nereid_project *project, void *(*fn)(void *), void *arg)
+void nrd_project_background(nereid_project *project, void *(*fn)(void *), void *arg)
 {
-        project_wait_background(project);
+        nrd_project_wait_background(project);
         if (pthread_create(&project->background, NULL, fn, arg) == 0)
                 project->has_background = 1;
         else
                 fn(arg); /* no thread to be had: do it now */
 }
 
-void project_wait_background(nereid_project *project)
+void nrd_project_wait_background(nereid_project *project)
 {
         if (project->has_background) {
                 pthread_join(project->background, NULL);
@@ -299,7 +299,7 @@ void project_wait_background(nereid_project *project)
         }
 }
 
-int project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total)
+int nrd_project_progress(nereid_project *project, const char *stage, uint64_t done, uint64_t total)
 {
         if (atomic_load(&project->cancelled))
                 return NEREID_ECANCELLED;
@@ -310,27 +310,27 @@ int project_progress(nereid_project *project, const char *stage, uint64_t done, 
         return nereid_error(NEREID_ECANCELLED, "%s: cancelled", stage);
 }
 
-int project_cancelled(nereid_project *project)
+int nrd_project_cancelled(nereid_project *project)
 {
         return atomic_load(&project->cancelled);
 }
 
-void project_uncancel(nereid_project *project)
+void nrd_project_uncancel(nereid_project *project)
 {
         atomic_store(&project->cancelled, 0);
 }
 
-int project_check_writable(const nereid_project *project, const char *what)
+int nrd_project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
                 return nereid_error(NEREID_EREADONLY, "%s: the run is open in read-only mode",
                                     what);
-        return store_can_write(project->store);
+        return nrd_store_can_write(project->store);
 }
 
 static int project_collect_run(void *payload, const store_run_info *info)
 {
-        return runs_push(payload, info);
+        return nrd_runs_push(payload, info);
 }
 
 int nereid_project_runs(nereid_runs **out, nereid_project *project)
@@ -342,10 +342,10 @@ int nereid_project_runs(nereid_runs **out, nereid_project *project)
         assert(out);
         assert(project);
         *out = NULL;
-        runs = runs_new();
+        runs = nrd_runs_new();
         if (!runs)
                 return NEREID_ERROR;
-        rc = store_run_each(project->store, project->name, project_collect_run, runs);
+        rc = nrd_store_run_each(project->store, project->name, project_collect_run, runs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, PROJECT_BUILTIN) == 0) {
@@ -366,12 +366,12 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash)
 
         nereid_error_clear();
         assert(project);
-        return store_artifact_content_hash(project->store, project->name, hash, content);
+        return nrd_store_artifact_content_hash(project->store, project->name, hash, content);
 }
 
 static int project_collect_file(void *payload, const struct nereid_file *file)
 {
-        return files_push_copy(payload, file);
+        return nrd_files_push_copy(payload, file);
 }
 
 int nereid_project_artifact_files(nereid_project *project, const char *hash, nereid_files **out)
@@ -383,10 +383,11 @@ int nereid_project_artifact_files(nereid_project *project, const char *hash, ner
         assert(project);
         assert(out);
         *out = NULL;
-        files = files_new();
+        files = nrd_files_new();
         if (!files)
                 return NEREID_ERROR;
-        rc = store_artifact_each(project->store, project->name, hash, project_collect_file, files);
+        rc = nrd_store_artifact_each(project->store, project->name, hash, project_collect_file,
+                                     files);
         if (rc < 0) {
                 nereid_files_free(files);
                 return rc;

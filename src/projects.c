@@ -59,21 +59,21 @@ int nereid_projects_list(nereid_projects **out, const nereid_options *opts)
         nereid_error_clear();
         assert(out);
         *out = NULL;
-        if (!options_initialized())
+        if (!nrd_options_initialized())
                 return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
-        if ((rc = options_config_copy(&cfg, opts)) < 0)
+        if ((rc = nrd_options_config_copy(&cfg, opts)) < 0)
                 return rc;
         if (!(list = nereid_calloc_array(1, sizeof(*list)))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = project_store_open(&store, cfg.store, cfg.home, cfg.mode, NULL)) < 0)
+        if ((rc = nrd_project_store_open(&store, cfg.store, cfg.home, cfg.mode, NULL)) < 0)
                 goto cleanup;
-        rc = store_project_each(store, projects_push, list);
+        rc = nrd_store_project_each(store, projects_push, list);
 cleanup:
         if (store)
-                store_close(store);
-        options_config_clear(&cfg);
+                nrd_store_close(store);
+        nrd_options_config_clear(&cfg);
         if (rc < 0) {
                 nereid_projects_free(list);
                 return rc;

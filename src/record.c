@@ -8,12 +8,12 @@
 #include "error.h"
 #include "record.h"
 
-nereid_files *files_new(void)
+nereid_files *nrd_files_new(void)
 {
         return nereid_calloc_array(1, sizeof(nereid_files));
 }
 
-void file_clear(struct nereid_file *file)
+void nrd_file_clear(struct nereid_file *file)
 {
         free(file->file_path);
         free(file->file_hash);
@@ -43,10 +43,10 @@ static int files_reserve(nereid_files *files, size_t extra)
         return 0;
 }
 
-int files_push(nereid_files *files, struct nereid_file *file)
+int nrd_files_push(nereid_files *files, struct nereid_file *file)
 {
         if (files_reserve(files, 1) < 0) {
-                file_clear(file);
+                nrd_file_clear(file);
                 return NEREID_ERROR;
         }
         files->items[files->count++] = *file;
@@ -63,7 +63,7 @@ static int dup_optional(char **dst, const char *src)
         return *dst ? 0 : NEREID_ERROR;
 }
 
-int file_copy(struct nereid_file *dst, const struct nereid_file *src)
+int nrd_file_copy(struct nereid_file *dst, const struct nereid_file *src)
 {
         memset(dst, 0, sizeof(*dst));
         dst->size = src->size;
@@ -73,19 +73,19 @@ int file_copy(struct nereid_file *dst, const struct nereid_file *src)
             dup_optional(&dst->type, src->type) < 0 ||
             dup_optional(&dst->source, src->source) < 0 ||
             dup_optional(&dst->last_modified, src->last_modified) < 0) {
-                file_clear(dst);
+                nrd_file_clear(dst);
                 return NEREID_ERROR;
         }
         return 0;
 }
 
-int files_push_copy(nereid_files *files, const struct nereid_file *file)
+int nrd_files_push_copy(nereid_files *files, const struct nereid_file *file)
 {
         struct nereid_file copy;
 
-        if (file_copy(&copy, file) < 0)
+        if (nrd_file_copy(&copy, file) < 0)
                 return NEREID_ERROR;
-        return files_push(files, &copy);
+        return nrd_files_push(files, &copy);
 }
 
 static int file_compare(const void *a, const void *b)
@@ -95,13 +95,13 @@ static int file_compare(const void *a, const void *b)
         return strcmp(fa->file_path, fb->file_path);
 }
 
-void files_sort(nereid_files *files)
+void nrd_files_sort(nereid_files *files)
 {
         if (files->count > 1)
                 qsort(files->items, files->count, sizeof(*files->items), file_compare);
 }
 
-const struct nereid_file *files_find(const nereid_files *files, const char *file_path)
+const struct nereid_file *nrd_files_find(const nereid_files *files, const char *file_path)
 {
         struct nereid_file key = {0};
 
@@ -111,7 +111,7 @@ const struct nereid_file *files_find(const nereid_files *files, const char *file
         return bsearch(&key, files->items, files->count, sizeof(*files->items), file_compare);
 }
 
-size_t files_first_duplicate(const nereid_files *files)
+size_t nrd_files_first_duplicate(const nereid_files *files)
 {
         size_t i;
 
@@ -121,9 +121,9 @@ size_t files_first_duplicate(const nereid_files *files)
         return 0;
 }
 
-int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out)
+int nrd_files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out)
 {
-        nereid_files *merged = files_new();
+        nereid_files *merged = nrd_files_new();
         size_t i = 0, j = 0;
         int rc = 0;
 
@@ -140,11 +140,11 @@ int files_merge(const nereid_files *older, const nereid_files *newer, nereid_fil
                 else
                         cmp = strcmp(older->items[i].file_path, newer->items[j].file_path);
                 if (cmp < 0) {
-                        rc = files_push_copy(merged, &older->items[i++]);
+                        rc = nrd_files_push_copy(merged, &older->items[i++]);
                 } else {
                         if (cmp == 0)
                                 i++;
-                        rc = files_push_copy(merged, &newer->items[j++]);
+                        rc = nrd_files_push_copy(merged, &newer->items[j++]);
                 }
         }
         if (rc < 0) {
@@ -172,7 +172,7 @@ void nereid_files_free(nereid_files *files)
         if (!files)
                 return;
         for (i = 0; i < files->count; i++)
-                file_clear(&files->items[i]);
+                nrd_file_clear(&files->items[i]);
         free(files->items);
         free(files);
 }

@@ -26,36 +26,36 @@ struct nereid_files {
 };
 
 /* An empty list; caller frees with nereid_files_free(). NULL on ENOMEM. */
-nereid_files *files_new(void);
+nereid_files *nrd_files_new(void);
 /* Append a record, taking ownership of its strings (and clearing *file).
  * On failure the strings are freed. */
-int files_push(nereid_files *files, struct nereid_file *file);
+int nrd_files_push(nereid_files *files, struct nereid_file *file);
 /* Append a deep copy of a record. */
-int files_push_copy(nereid_files *files, const struct nereid_file *file);
+int nrd_files_push_copy(nereid_files *files, const struct nereid_file *file);
 /* Sort bytewise by file_path. */
-void files_sort(nereid_files *files);
-/* After files_sort: the record with this file_path, or NULL. */
-const struct nereid_file *files_find(const nereid_files *files, const char *file_path);
-/* After files_sort: the index i of the first record whose file_path is
+void nrd_files_sort(nereid_files *files);
+/* After nrd_files_sort: the record with this file_path, or NULL. */
+const struct nereid_file *nrd_files_find(const nereid_files *files, const char *file_path);
+/* After nrd_files_sort: the index i of the first record whose file_path is
  * that of record i - 1, or 0 when every file_path is unique. Whatever
  * gathers records checks this before they reach the store, which holds one
  * record per file_path. */
-size_t files_first_duplicate(const nereid_files *files);
+size_t nrd_files_first_duplicate(const nereid_files *files);
 /* Union by file_path, a record of newer winning over one of older; the
  * result is sorted. Both inputs are left as they are. */
-int files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out);
+int nrd_files_merge(const nereid_files *older, const nereid_files *newer, nereid_files **out);
 /* Deep copy of src into dst; on failure dst is left cleared. */
-int file_copy(struct nereid_file *dst, const struct nereid_file *src);
+int nrd_file_copy(struct nereid_file *dst, const struct nereid_file *src);
 /* Free the strings of one record and zero it. */
-void file_clear(struct nereid_file *file);
+void nrd_file_clear(struct nereid_file *file);
 
 /* The one check of a record that comes from outside (SPEC section 2), in
  * record_check.c: 0, or NEREID_EUSAGE with a message "<where> (\"path\"):
  * <why>". */
-int file_check(const struct nereid_file *file, const char *where);
-/* file_check on every record, and no file_path twice: 0, or NEREID_EUSAGE
+int nrd_file_check(const struct nereid_file *file, const char *where);
+/* nrd_file_check on every record, and no file_path twice: 0, or NEREID_EUSAGE
  * naming the first bad record in list order, "<label>: record N ...",
  * N counted from 1. */
-int files_check(const nereid_files *files, const char *label);
+int nrd_files_check(const nereid_files *files, const char *label);
 
 #endif

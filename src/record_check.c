@@ -73,18 +73,18 @@ static void check_where(char *out, size_t size, const char *where, const char *f
                 snprintf(out, size, "%s", where);
 }
 
-int file_check(const struct nereid_file *f, const char *where)
+int nrd_file_check(const struct nereid_file *f, const char *where)
 {
         char at[512];
         int rc;
 
         check_where(at, sizeof(at), where, f->file_path);
-        if (!f->file_path || !uri_is_safe_relative(f->file_path))
+        if (!f->file_path || !nrd_uri_is_safe_relative(f->file_path))
                 return nereid_error(NEREID_EUSAGE,
                                     "%s: file_path must be a relative path without empty, \".\" "
                                     "or \"..\" segments",
                                     at);
-        if ((rc = source_check_record(f, at)) < 0)
+        if ((rc = nrd_source_check_record(f, at)) < 0)
                 return rc;
         if (f->has_size && f->size > (uint64_t)INT64_MAX)
                 return nereid_error(NEREID_EUSAGE, "%s: size is too large", at);
@@ -109,7 +109,7 @@ static int check_compare(const void *a, const void *b)
         return fa < fb ? -1 : fa > fb;
 }
 
-int files_check(const nereid_files *files, const char *label)
+int nrd_files_check(const nereid_files *files, const char *label)
 {
         const struct nereid_file **order = NULL;
         size_t i, n, bad = SIZE_MAX, dup = SIZE_MAX, first = 0;
@@ -117,7 +117,7 @@ int files_check(const nereid_files *files, const char *label)
 
         for (i = 0; i < files->count && bad == SIZE_MAX; i++) {
                 snprintf(where, sizeof(where), "%s: record %zu", label, i + 1);
-                if (file_check(&files->items[i], where) < 0)
+                if (nrd_file_check(&files->items[i], where) < 0)
                         bad = i;
         }
         /* A duplicate among the records before the first bad one comes first. */
@@ -146,5 +146,5 @@ int files_check(const nereid_files *files, const char *label)
                                     "%s: file_path appears twice (first in record %zu)", at,
                                     first + 1);
         }
-        return bad != SIZE_MAX ? NEREID_EUSAGE : 0; /* file_check said why */
+        return bad != SIZE_MAX ? NEREID_EUSAGE : 0; /* nrd_file_check said why */
 }

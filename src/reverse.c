@@ -2,7 +2,7 @@
  * reverse.c - the reverse lookups of SPEC section 7 (`used-by`,
  * `find-file`) and their typed result, nereid_refs: which fields hold an
  * artifact, which fields' artifacts have a file with a given hash. The
- * store answers from its indexes (store_field_users, store_file_find);
+ * store answers from its indexes (nrd_store_field_users, nrd_store_file_find);
  * this checks the input and keeps the answer. Not for printing (cli/).
  */
 #include <assert.h>
@@ -124,12 +124,12 @@ int nereid_project_used_by(nereid_refs **out, nereid_project *project, const cha
         nereid_error_clear();
         assert(out && project && hash);
         *out = NULL;
-        if (!hash_is_sha256(hash))
+        if (!nrd_hash_is_sha256(hash))
                 return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
                                     hash);
         if (!(refs = nereid_calloc_array(1, sizeof(*refs))))
                 return NEREID_ERROR;
-        rc = store_field_users(project->store, project->name, hash, refs_push, refs);
+        rc = nrd_store_field_users(project->store, project->name, hash, refs_push, refs);
         /* A project not made yet has no artifact: say which was looked for. */
         if (rc == NEREID_ENOTFOUND && !project->exists)
                 rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
@@ -176,7 +176,7 @@ int nereid_project_find_file(nereid_refs **out, nereid_project *project, const c
                 return rc;
         if (!(refs = nereid_calloc_array(1, sizeof(*refs))))
                 return NEREID_ERROR;
-        rc = store_file_find(project->store, project->name, hash, refs_push, refs);
+        rc = nrd_store_file_find(project->store, project->name, hash, refs_push, refs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, REVERSE_BUILTIN_PROJECT) == 0) {

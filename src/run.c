@@ -30,7 +30,7 @@ static char *run_owner(const nereid_project *project)
 
         if (project->cfg.owner && *project->cfg.owner)
                 return nereid_strdup(project->cfg.owner);
-        name = options_user_name();
+        name = nrd_options_user_name();
         return name ? name : nereid_strdup("unknown");
 }
 
@@ -46,21 +46,21 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         assert(project);
         *out = NULL;
         if (run_id) {
-                if ((rc = uri_check_run_id(run_id)) < 0)
+                if ((rc = nrd_uri_check_run_id(run_id)) < 0)
                         return rc;
-                if ((rc = store_run_get(project->store, project->name, run_id, &info)) < 0)
+                if ((rc = nrd_store_run_get(project->store, project->name, run_id, &info)) < 0)
                         return rc;
-                store_run_info_clear(&info);
+                nrd_store_run_info_clear(&info);
                 snprintf(id, sizeof(id), "%s", run_id);
         } else {
                 char *owner;
 
-                if ((rc = project_check_writable(project, "new run")) < 0 ||
-                    (rc = project_ensure(project)) < 0)
+                if ((rc = nrd_project_check_writable(project, "new run")) < 0 ||
+                    (rc = nrd_project_ensure(project)) < 0)
                         return rc;
                 if (!(owner = run_owner(project)))
                         return NEREID_ERROR;
-                rc = store_run_create(project->store, project->name, name, owner, id);
+                rc = nrd_store_run_create(project->store, project->name, name, owner, id);
                 free(owner);
                 if (rc < 0)
                         return rc;
@@ -94,7 +94,7 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
         assert(run);
         assert(out);
         *out = NULL;
-        rc = store_run_get(run->project->store, run->project->name, run->id, &info);
+        rc = nrd_store_run_get(run->project->store, run->project->name, run->id, &info);
         if (rc < 0)
                 return rc;
         if (strcmp(field, "sys/id") == 0)
@@ -111,7 +111,7 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
                 *out = nereid_strdup(value);
         else
                 rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run->id, field);
-        store_run_info_clear(&info);
+        nrd_store_run_info_clear(&info);
         if (rc == 0 && !*out)
                 rc = NEREID_ERROR;
         return rc;
@@ -119,7 +119,7 @@ int nereid_run_sys(nereid_run *run, const char *field, char **out)
 
 static int run_append_field(void *payload, const char *field, const char *hash)
 {
-        return fields_push(payload, field, hash);
+        return nrd_fields_push(payload, field, hash);
 }
 
 int nereid_run_fields(nereid_fields **out, nereid_run *run)
@@ -133,22 +133,22 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         assert(out);
         assert(run);
         *out = NULL;
-        if ((rc = store_run_get(store, run->project->name, run->id, &info)) < 0)
+        if ((rc = nrd_store_run_get(store, run->project->name, run->id, &info)) < 0)
                 return rc;
-        if (!(fields = fields_new())) {
+        if (!(fields = nrd_fields_new())) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
         /* sys/ sorted by path, then the artifact fields as the store sorts them. */
-        if ((rc = fields_push(fields, "sys/creation_time", info.creation_time)) < 0 ||
-            (rc = fields_push(fields, "sys/id", info.id)) < 0 ||
-            (rc = fields_push(fields, "sys/modification_time", info.modification_time)) < 0 ||
-            (rc = fields_push(fields, "sys/name", info.name)) < 0 ||
-            (rc = fields_push(fields, "sys/owner", info.owner)) < 0)
+        if ((rc = nrd_fields_push(fields, "sys/creation_time", info.creation_time)) < 0 ||
+            (rc = nrd_fields_push(fields, "sys/id", info.id)) < 0 ||
+            (rc = nrd_fields_push(fields, "sys/modification_time", info.modification_time)) < 0 ||
+            (rc = nrd_fields_push(fields, "sys/name", info.name)) < 0 ||
+            (rc = nrd_fields_push(fields, "sys/owner", info.owner)) < 0)
                 goto cleanup;
-        rc = store_field_each(store, run->project->name, run->id, run_append_field, fields);
+        rc = nrd_store_field_each(store, run->project->name, run->id, run_append_field, fields);
 cleanup:
-        store_run_info_clear(&info);
+        nrd_store_run_info_clear(&info);
         if (rc < 0) {
                 nereid_fields_free(fields);
                 return rc;
@@ -162,8 +162,8 @@ static const char *run_source_text(const struct nereid_file *rec)
         return rec->source ? rec->source : "no source";
 }
 
-int run_scan_location(nereid_project *project, const source_location *loc, const char *label,
-                      const char *destination, nereid_files **out, char **location_out)
+int nrd_run_scan_location(nereid_project *project, const source_location *loc, const char *label,
+                          const char *destination, nereid_files **out, char **location_out)
 {
         const source_driver *driver = loc->driver;
         nereid_files *files = NULL;
@@ -173,11 +173,11 @@ int run_scan_location(nereid_project *project, const source_location *loc, const
         *out = NULL;
         if (!driver)
                 return nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", label);
-        if (!(files = files_new()))
+        if (!(files = nrd_files_new()))
                 return NEREID_ERROR;
-        project_uncancel(project);
+        nrd_project_uncancel(project);
         rc = driver->scan(project, loc, destination, files);
-        if (project_cancelled(project)) {
+        if (nrd_project_cancelled(project)) {
                 rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled", label);
                 goto cleanup;
         }
@@ -187,17 +187,17 @@ int run_scan_location(nereid_project *project, const source_location *loc, const
                 rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", label);
                 goto cleanup;
         }
-        files_sort(files);
+        nrd_files_sort(files);
         /* Whatever the driver: one record per file_path, or a clear error
          * (a service listing a key twice, say). */
-        if ((dup = files_first_duplicate(files)) > 0) {
+        if ((dup = nrd_files_first_duplicate(files)) > 0) {
                 rc = nereid_error(NEREID_ERROR, "%s: two files would be recorded as %s (%s and %s)",
                                   label, files->items[dup].file_path,
                                   run_source_text(&files->items[dup - 1]),
                                   run_source_text(&files->items[dup]));
                 goto cleanup;
         }
-        if (location_out && !(*location_out = source_format_location(loc)))
+        if (location_out && !(*location_out = nrd_source_format_location(loc)))
                 rc = NEREID_ERROR;
 cleanup:
         if (rc < 0) {
@@ -208,17 +208,17 @@ cleanup:
         return 0;
 }
 
-int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
-             char **location_out)
+int nrd_run_scan(nereid_project *project, const char *path, const char *destination,
+                 nereid_files **out, char **location_out)
 {
         source_location loc;
         int rc;
 
         *out = NULL;
-        if ((rc = source_parse_location(path, project->cfg.home, &loc)) < 0)
+        if ((rc = nrd_source_parse_location(path, project->cfg.home, &loc)) < 0)
                 return rc;
-        rc = run_scan_location(project, &loc, path, destination, out, location_out);
-        source_location_clear(&loc);
+        rc = nrd_run_scan_location(project, &loc, path, destination, out, location_out);
+        nrd_source_location_clear(&loc);
         return rc;
 }
 
@@ -229,16 +229,16 @@ static int run_track_scan(nereid_project *project, const char *field, const char
 {
         int rc;
 
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(project, field)) < 0)
+        if ((rc = nrd_uri_field_writable(field)) < 0 ||
+            (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
-        if (destination && *destination && !uri_is_safe_relative(destination))
+        if (destination && *destination && !nrd_uri_is_safe_relative(destination))
                 return nereid_error(NEREID_EUSAGE,
                                     "destination %s: must be a relative path without ., .. or "
                                     "empty segments",
                                     destination);
         root->destination = (char *)(destination ? destination : "");
-        return run_scan(project, path, destination, files, &root->location);
+        return nrd_run_scan(project, path, destination, files, &root->location);
 }
 
 static int run_track_store(nereid_run *run, const char *field, const nereid_files *files,
@@ -250,11 +250,11 @@ static int run_track_store(nereid_run *run, const char *field, const nereid_file
         int rc;
 
         if (replace)
-                rc = artifact_track(store, project->name, run->id, field, files, root,
-                                    ARTIFACT_REPLACE, hash);
+                rc = nrd_artifact_track(store, project->name, run->id, field, files, root,
+                                        ARTIFACT_REPLACE, hash);
         else
-                rc = artifact_track(store, project->name, run->id, field, files, root,
-                                    ARTIFACT_MERGE, hash);
+                rc = nrd_artifact_track(store, project->name, run->id, field, files, root,
+                                        ARTIFACT_MERGE, hash);
         if (rc == 0 && hash_out)
                 memcpy(hash_out, hash, sizeof(hash));
         return rc;
@@ -270,7 +270,7 @@ static int run_track(nereid_run *run, const char *field, const char *path, const
         rc = run_track_scan(run->project, field, path, destination, &files, &root);
         if (rc == 0)
                 rc = run_track_store(run, field, files, &root, replace, hash_out);
-        project_wait_background(run->project);
+        nrd_project_wait_background(run->project);
         free(root.location);
         nereid_files_free(files);
         return rc;
@@ -299,10 +299,10 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
 
         nereid_error_clear();
         assert(run);
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(project, field)) < 0)
+        if ((rc = nrd_uri_field_writable(field)) < 0 ||
+            (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
-        return store_field_remove(project->store, project->name, run->id, field);
+        return nrd_store_field_remove(project->store, project->name, run->id, field);
 }
 
 int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
@@ -323,7 +323,7 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
                 rc = nereid_run_open(out, project, NULL, name);
         if (rc == 0)
                 rc = run_track_store(*out, field, files, &root, 0, hash_out);
-        project_wait_background(project);
+        nrd_project_wait_background(project);
         free(root.location);
         nereid_files_free(files);
         return rc;
@@ -337,14 +337,14 @@ int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char 
 
         nereid_error_clear();
         assert(run);
-        if ((rc = uri_check_field(field)) < 0 ||
-            (rc = store_field_get(store, run->project->name, run->id, field, hash)) < 0)
+        if ((rc = nrd_uri_check_field(field)) < 0 ||
+            (rc = nrd_store_field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
         if (!content) {
                 memcpy(hash_out, hash, sizeof(hash));
                 return 0;
         }
-        return store_artifact_content_hash(store, run->project->name, hash, hash_out);
+        return nrd_store_artifact_content_hash(store, run->project->name, hash, hash_out);
 }
 
 int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out)
@@ -371,7 +371,7 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
         assert(run);
         if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
                 return rc;
-        return store_artifact_each(store, run->project->name, hash, cb, payload);
+        return nrd_store_artifact_each(store, run->project->name, hash, cb, payload);
 }
 
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
@@ -386,17 +386,18 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
 
         nereid_error_clear();
         assert(run);
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(project, field)) < 0 ||
-            (rc = uri_check_run_id(src_run_id)) < 0 || (rc = uri_check_field(src_field)) < 0)
+        if ((rc = nrd_uri_field_writable(field)) < 0 ||
+            (rc = nrd_project_check_writable(project, field)) < 0 ||
+            (rc = nrd_uri_check_run_id(src_run_id)) < 0 ||
+            (rc = nrd_uri_check_field(src_field)) < 0)
                 return rc;
-        if ((rc = store_field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
-            (rc = store_field_roots(store, project->name, src_run_id, src_field, &roots, &nroots)) <
-                0)
+        if ((rc = nrd_store_field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
+            (rc = nrd_store_field_roots(store, project->name, src_run_id, src_field, &roots,
+                                        &nroots)) < 0)
                 return rc;
         /* The roots come along so that status works on the copy too. */
-        rc = artifact_assign(store, project->name, run->id, field, hash, roots, nroots);
-        store_roots_free(roots, nroots);
+        rc = nrd_artifact_assign(store, project->name, run->id, field, hash, roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         return rc;
 }
 
@@ -407,11 +408,11 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
 
         nereid_error_clear();
         assert(run);
-        if ((rc = uri_field_writable(field)) < 0 ||
-            (rc = project_check_writable(project, field)) < 0)
+        if ((rc = nrd_uri_field_writable(field)) < 0 ||
+            (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
-        if (!hash_is_sha256(hash))
+        if (!nrd_hash_is_sha256(hash))
                 return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
                                     hash);
-        return artifact_assign(project->store, project->name, run->id, field, hash, NULL, 0);
+        return nrd_artifact_assign(project->store, project->name, run->id, field, hash, NULL, 0);
 }

@@ -17,11 +17,11 @@ struct nereid_run {
 /* Parse path, scan it with its source driver, and return the records sorted
  * by file_path; an empty result is ENOTFOUND ("nothing to track"). When
  * location_out is not NULL it receives the resolved location (caller frees). */
-int run_scan(nereid_project *project, const char *path, const char *destination, nereid_files **out,
-             char **location_out);
+int nrd_run_scan(nereid_project *project, const char *path, const char *destination,
+                 nereid_files **out, char **location_out);
 
-/* run_scan for a location already parsed; label names it in messages. */
-int run_scan_location(nereid_project *project, const source_location *loc, const char *label,
-                      const char *destination, nereid_files **out, char **location_out);
+/* nrd_run_scan for a location already parsed; label names it in messages. */
+int nrd_run_scan_location(nereid_project *project, const source_location *loc, const char *label,
+                          const char *destination, nereid_files **out, char **location_out);
 
 #endif

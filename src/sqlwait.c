@@ -22,7 +22,7 @@ static int sqlwait_is_busy(int rc)
         return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
 }
 
-int sqlwait_exec(sqlite3 *db, const char *sql, int timeout_ms)
+int nrd_sqlwait_exec(sqlite3 *db, const char *sql, int timeout_ms)
 {
         int64_t deadline = sqlwait_now_ms() + timeout_ms;
         int pause_ms = 1, rc;

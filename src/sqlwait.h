@@ -19,6 +19,6 @@
  * failing is rolled back before the next try, but not after the last one,
  * so that sqlite3_errmsg(db) still tells why it failed: on failure, roll
  * back as after any failed statement. Returns SQLite's result code. */
-int sqlwait_exec(sqlite3 *db, const char *sql, int timeout_ms);
+int nrd_sqlwait_exec(sqlite3 *db, const char *sql, int timeout_ms);
 
 #endif

@@ -38,7 +38,7 @@ static uint64_t strset_hash(const strset *set, const char *s)
         return h;
 }
 
-strset *strset_new(int copy)
+strset *nrd_strset_new(int copy)
 {
         strset *set = nereid_calloc_array(1, sizeof(*set));
 
@@ -46,7 +46,7 @@ strset *strset_new(int copy)
                 return NULL;
         set->copy = copy;
         if (getentropy(&set->seed, sizeof(set->seed)) != 0)
-                set->seed = (uint64_t)fs_now_ns() ^ (uint64_t)(uintptr_t)set;
+                set->seed = (uint64_t)nrd_fs_now_ns() ^ (uint64_t)(uintptr_t)set;
         set->seed ^= 0xcbf29ce484222325ULL;
         return set;
 }
@@ -80,7 +80,7 @@ static int strset_grow(strset *set)
         return 0;
 }
 
-int strset_add(strset *set, const char *s)
+int nrd_strset_add(strset *set, const char *s)
 {
         size_t i;
 
@@ -97,12 +97,12 @@ int strset_add(strset *set, const char *s)
         return 0;
 }
 
-size_t strset_count(const strset *set)
+size_t nrd_strset_count(const strset *set)
 {
         return set->count;
 }
 
-void strset_free(strset *set)
+void nrd_strset_free(strset *set)
 {
         size_t i;
 

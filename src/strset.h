@@ -14,13 +14,13 @@ typedef struct strset strset;
 /* An empty set; NULL on ENOMEM (message set). copy: 1 to keep copies of
  * the strings added, 0 to keep the pointers, which must then stay valid
  * (and unchanged) until the set is freed. */
-strset *strset_new(int copy);
+strset *nrd_strset_new(int copy);
 /* Add s: 1 when it was in the set already, 0 when it has been added,
  * NEREID_ERROR on ENOMEM (message set). */
-int strset_add(strset *set, const char *s);
+int nrd_strset_add(strset *set, const char *s);
 /* Number of strings in the set. */
-size_t strset_count(const strset *set);
+size_t nrd_strset_count(const strset *set);
 /* NULL is a no-op. */
-void strset_free(strset *set);
+void nrd_strset_free(strset *set);
 
 #endif

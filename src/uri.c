@@ -44,7 +44,7 @@ static int uri_is_name_char(char c)
         return uri_is_alpha(c) || uri_is_digit(c) || c == '_' || c == '.' || c == '-';
 }
 
-int uri_check_field(const char *field)
+int nrd_uri_check_field(const char *field)
 {
         size_t len, i, seg_len = 0;
 
@@ -87,12 +87,12 @@ int uri_check_field(const char *field)
 int nereid_field_path_check(const char *field)
 {
         nereid_error_clear();
-        return uri_check_field(field);
+        return nrd_uri_check_field(field);
 }
 
-int uri_field_writable(const char *field)
+int nrd_uri_field_writable(const char *field)
 {
-        int rc = uri_check_field(field);
+        int rc = nrd_uri_check_field(field);
 
         if (rc < 0)
                 return rc;
@@ -101,7 +101,7 @@ int uri_field_writable(const char *field)
         return 0;
 }
 
-int uri_check_project_key(const char *key)
+int nrd_uri_check_project_key(const char *key)
 {
         size_t n = 0;
 
@@ -116,7 +116,7 @@ int uri_check_project_key(const char *key)
         return 0;
 }
 
-int uri_check_project_name(const char *name)
+int nrd_uri_check_project_name(const char *name)
 {
         const char *p;
         size_t parts = 1, seg_len = 0;
@@ -149,7 +149,7 @@ int uri_check_project_name(const char *name)
         return 0;
 }
 
-int uri_check_run_id(const char *id)
+int nrd_uri_check_run_id(const char *id)
 {
         size_t key_len = 0, digits = 0;
         const char *p;
@@ -172,7 +172,7 @@ int uri_check_run_id(const char *id)
                             URI_QUOTE_MAX, id, URI_KEY_MIN, URI_KEY_MAX);
 }
 
-int uri_parse_ref(const char *text, int require_run, char **run_out, char **field_out)
+int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **field_out)
 {
         const char *colon;
         char *run = NULL, *field = NULL;
@@ -191,7 +191,7 @@ int uri_parse_ref(const char *text, int require_run, char **run_out, char **fiel
                                           URI_QUOTE_MAX, text);
                         goto cleanup;
                 }
-                rc = uri_check_field(text);
+                rc = nrd_uri_check_field(text);
                 if (rc < 0)
                         goto cleanup;
                 field = nereid_strdup(text);
@@ -209,10 +209,10 @@ int uri_parse_ref(const char *text, int require_run, char **run_out, char **fiel
                 }
                 memcpy(run, text, run_len);
                 run[run_len] = '\0';
-                rc = uri_check_run_id(run);
+                rc = nrd_uri_check_run_id(run);
                 if (rc < 0)
                         goto cleanup;
-                rc = uri_check_field(colon + 1);
+                rc = nrd_uri_check_field(colon + 1);
                 if (rc < 0)
                         goto cleanup;
                 field = nereid_strdup(colon + 1);
@@ -231,7 +231,7 @@ cleanup:
         return rc;
 }
 
-int uri_is_safe_relative(const char *path)
+int nrd_uri_is_safe_relative(const char *path)
 {
         const char *p;
 
@@ -255,14 +255,14 @@ int uri_is_safe_relative(const char *path)
         }
 }
 
-char *uri_escape(const char *s, int keep_slash)
+char *nrd_uri_escape(const char *s, int keep_slash)
 {
         static const char hex[] = "0123456789ABCDEF";
         nereid_buf buf = NEREID_BUF_INIT;
         const char *p;
 
-        /* buf_grow alone leaves a new buffer unterminated: terminate it for "". */
-        if (buf_grow(&buf, strlen(s)) < 0)
+        /* nrd_buf_grow alone leaves a new buffer unterminated: terminate it for "". */
+        if (nrd_buf_grow(&buf, strlen(s)) < 0)
                 return NULL;
         buf.ptr[0] = '\0';
         for (p = s; *p; p++) {
@@ -271,17 +271,17 @@ char *uri_escape(const char *s, int keep_slash)
 
                 if (uri_is_alpha(c) || uri_is_digit(c) || c == '-' || c == '_' || c == '.' ||
                     c == '~' || (c == '/' && keep_slash)) {
-                        rc = buf_putc(&buf, c);
+                        rc = nrd_buf_putc(&buf, c);
                 } else {
                         unsigned char b = (unsigned char)c;
                         char esc[3] = {'%', hex[b >> 4], hex[b & 15]};
 
-                        rc = buf_put(&buf, esc, sizeof(esc));
+                        rc = nrd_buf_put(&buf, esc, sizeof(esc));
                 }
                 if (rc < 0) {
-                        buf_free(&buf);
+                        nrd_buf_free(&buf);
                         return NULL;
                 }
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }

@@ -90,35 +90,35 @@ static int fileurl_drive_like(const char *path)
                path[2] == ':' && (path[3] == '/' || path[3] == '\0');
 }
 
-char *fileurl_from_path(const char *path)
+char *nrd_fileurl_from_path(const char *path)
 {
         static const char hex[] = "0123456789ABCDEF";
         nereid_buf buf = NEREID_BUF_INIT;
         const unsigned char *p = (const unsigned char *)path;
         size_t i = 0;
-        int rc = buf_puts(&buf, FILEURL_PREFIX);
+        int rc = nrd_buf_puts(&buf, FILEURL_PREFIX);
 
         while (rc == 0 && p[i]) {
                 size_t n;
 
                 if (fileurl_keeps(p[i]) && !(i == 2 && p[i] == ':' && fileurl_drive_like(path))) {
-                        rc = buf_putc(&buf, (char)p[i++]);
+                        rc = nrd_buf_putc(&buf, (char)p[i++]);
                 } else if (p[i] >= 0x80 && (n = fileurl_iri_char(p + i)) != 0) {
-                        rc = buf_put(&buf, p + i, n);
+                        rc = nrd_buf_put(&buf, p + i, n);
                         i += n;
                 } else {
                         char esc[3] = {'%', hex[p[i] >> 4], hex[p[i] & 15]};
 
-                        rc = buf_put(&buf, esc, sizeof(esc));
+                        rc = nrd_buf_put(&buf, esc, sizeof(esc));
                         i++;
                 }
         }
         if (rc < 0) {
-                buf_free(&buf);
+                nrd_buf_free(&buf);
                 nereid_error_oom();
                 return NULL;
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }
 
 /* The path part of a file:// URL: after "file://" and an empty or
@@ -135,7 +135,7 @@ static const char *fileurl_path_part(const char *url)
         return p[0] == '/' ? p : NULL;
 }
 
-int fileurl_to_path(const char *url, char **path_out)
+int nrd_fileurl_to_path(const char *url, char **path_out)
 {
         nereid_buf buf = NEREID_BUF_INIT;
         const char *p;
@@ -154,15 +154,15 @@ int fileurl_to_path(const char *url, char **path_out)
                         c = (char)(hi * 16 + lo);
                         p += 2;
                         if (c == '\0') {
-                                buf_free(&buf);
+                                nrd_buf_free(&buf);
                                 return nereid_error(NEREID_EUSAGE, "%.*s: %%00 in a file URL",
                                                     FILEURL_QUOTE_MAX, url);
                         }
                 }
-                rc = buf_putc(&buf, c);
+                rc = nrd_buf_putc(&buf, c);
         }
-        if (rc < 0 || !(*path_out = buf_detach(&buf))) {
-                buf_free(&buf);
+        if (rc < 0 || !(*path_out = nrd_buf_detach(&buf))) {
+                nrd_buf_free(&buf);
                 return nereid_error_oom();
         }
         return 0;
@@ -187,7 +187,7 @@ static int fileurl_dot_segment(const char *s, size_t n)
         return dots <= 2;
 }
 
-int fileurl_check(const char *url, const char *where)
+int nrd_fileurl_check(const char *url, const char *where)
 {
         const char *path = url ? fileurl_path_part(url) : NULL;
         const char *why = NULL, *p;

@@ -15,7 +15,7 @@
  * and invalid UTF-8, and the ':' of a first segment that looks like a
  * Windows drive ("/C:"), so the URL means the same path to every parser.
  * Caller frees; NULL on ENOMEM (message set). */
-char *fileurl_from_path(const char *path);
+char *nrd_fileurl_from_path(const char *path);
 
 /* *path_out = the absolute path a file:// URL names ("file:///p" or
  * "file://localhost/p"), percent escapes decoded. A '%' not followed by two
@@ -23,7 +23,7 @@ char *fileurl_from_path(const char *path);
  * written raw before URLs were encoded still name their file. Errors
  * (NEREID_EUSAGE, message naming url): not file://, another host, %00.
  * Caller frees *path_out. */
-int fileurl_to_path(const char *url, char **path_out);
+int nrd_fileurl_to_path(const char *url, char **path_out);
 
 /* 0 when url is a well-formed file:// URL of an absolute file path, or
  * NEREID_EUSAGE with a message "<where>: metadata.file_path \"url\": <why>":
@@ -32,6 +32,6 @@ int fileurl_to_path(const char *url, char **path_out);
  * URL names), no empty, "." or ".." segment (raw or escaped). Raw spaces
  * and other characters a URL parser escapes itself are accepted, so that
  * exports of trackers that wrote paths raw can be imported as they are. */
-int fileurl_check(const char *url, const char *where);
+int nrd_fileurl_check(const char *url, const char *where);
 
 #endif

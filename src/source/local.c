@@ -34,7 +34,7 @@ static int local_source_path(const struct nereid_file *rec, char *path, size_t s
         if (!rec->source || strncmp(rec->source, "file://", 7) != 0)
                 return nereid_error(NEREID_ERROR, "%s: the record has no local source",
                                     rec->file_path);
-        if (fileurl_to_path(rec->source, &decoded) < 0)
+        if (nrd_fileurl_to_path(rec->source, &decoded) < 0)
                 return nereid_error(NEREID_ERROR, "%s: source %s: not a file:///path URL",
                                     rec->file_path, rec->source);
         if (strlen(decoded) >= size) {
@@ -105,12 +105,12 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 goto cleanup;
         }
         block = nrd_malloc(NEREID_HASH_BLOCK);
-        ctx = hash_md5_new();
+        ctx = nrd_hash_md5_new();
         if (!block || !ctx) {
                 rc = nereid_error_oom();
                 goto cleanup;
         }
-        if ((out = fs_temp_in_mode(dirfd, name, 0600, tmp, sizeof(tmp))) < 0) {
+        if ((out = nrd_fs_temp_in_mode(dirfd, name, 0600, tmp, sizeof(tmp))) < 0) {
                 rc = out;
                 goto cleanup;
         }
@@ -126,7 +126,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 }
                 if (n == 0)
                         break;
-                if ((rc = hash_md5_update(ctx, block, (size_t)n)) < 0)
+                if ((rc = nrd_hash_md5_update(ctx, block, (size_t)n)) < 0)
                         break;
                 while (off < n) {
                         ssize_t w = write(out, block + off, (size_t)(n - off));
@@ -144,7 +144,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                         break;
         }
         if (rc == 0) {
-                rc = hash_md5_final(ctx, md5);
+                rc = nrd_hash_md5_final(ctx, md5);
                 ctx = NULL;
         }
         if (rc == 0 && strcmp(md5, rec->file_hash) != 0)
@@ -172,7 +172,7 @@ cleanup:
                 close(out);
         if (in >= 0)
                 close(in);
-        hash_md5_free(ctx);
+        nrd_hash_md5_free(ctx);
         free(block);
         return rc;
 }
@@ -211,17 +211,17 @@ static int local_fetch_path(const struct nereid_file *rec, char **path)
         return 0;
 }
 
-const source_driver source_local = {
+const source_driver nrd_source_local = {
     .version = NEREID_SOURCE_VERSION,
     .name = "local",
     .scheme = "file",
     .type = "Local",
     .caps = SOURCE_CAP_BARE_PATHS | SOURCE_CAP_OPAQUE | SOURCE_CAP_LOCAL_FILES,
-    .parse = local_parse,
-    .format = local_format,
-    .parse_source = local_parse_source,
-    .check_record = local_check_record,
-    .scan = local_scan,
+    .parse = nrd_local_parse,
+    .format = nrd_local_format,
+    .parse_source = nrd_local_parse_source,
+    .check_record = nrd_local_check_record,
+    .scan = nrd_local_scan,
     .fetch = local_fetch,
     .local_path = local_fetch_path,
 };

@@ -96,10 +96,10 @@ static int local_normalize_into(nereid_buf *out, const char *path, size_t root_l
                                 out->ptr[out->len] = '\0';
                         continue;
                 }
-                if (buf_putc(out, '/') < 0 || buf_put(out, seg, n) < 0)
+                if (nrd_buf_putc(out, '/') < 0 || nrd_buf_put(out, seg, n) < 0)
                         return NEREID_ERROR;
         }
-        if (out->len == 0 && buf_putc(out, '/') < 0)
+        if (out->len == 0 && nrd_buf_putc(out, '/') < 0)
                 return NEREID_ERROR;
         return 0;
 }
@@ -149,34 +149,35 @@ static int local_parse_path(const char *text, const char *home, source_location 
                 }
                 if (home[0] != '/') {
                         cwd = local_getcwd();
-                        if (!cwd || buf_puts(&joined, cwd) < 0 || buf_putc(&joined, '/') < 0) {
+                        if (!cwd || nrd_buf_puts(&joined, cwd) < 0 ||
+                            nrd_buf_putc(&joined, '/') < 0) {
                                 rc = NEREID_ERROR;
                                 goto cleanup;
                         }
                 }
-                if (buf_puts(&joined, home) < 0 || buf_putc(&joined, '/') < 0) {
+                if (nrd_buf_puts(&joined, home) < 0 || nrd_buf_putc(&joined, '/') < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;
                 }
                 rest = text + 1;
         } else if (text[0] != '/') {
                 cwd = local_getcwd();
-                if (!cwd || buf_puts(&joined, cwd) < 0 || buf_putc(&joined, '/') < 0) {
+                if (!cwd || nrd_buf_puts(&joined, cwd) < 0 || nrd_buf_putc(&joined, '/') < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;
                 }
         }
-        if (buf_puts(&joined, rest) < 0 || local_normalize_into(&path, joined.ptr, 0) < 0) {
+        if (nrd_buf_puts(&joined, rest) < 0 || local_normalize_into(&path, joined.ptr, 0) < 0) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        out->path = buf_detach(&path);
+        out->path = nrd_buf_detach(&path);
         if (!out->path)
                 rc = NEREID_ERROR;
 cleanup:
         free(cwd);
-        buf_free(&joined);
-        buf_free(&path);
+        nrd_buf_free(&joined);
+        nrd_buf_free(&path);
         return rc;
 }
 
@@ -203,7 +204,7 @@ static int local_percent_decode(nereid_buf *out, const char *s, size_t len, cons
                                                     text);
                         i += 2;
                 }
-                if (buf_putc(out, c) < 0)
+                if (nrd_buf_putc(out, c) < 0)
                         return NEREID_ERROR;
         }
         return 0;
@@ -224,7 +225,7 @@ static int local_parse_file(const char *text, source_location *out)
         int rc = 0;
 
         /* Backslashes first, so that an escaped "%5C" stays a literal backslash. */
-        if (buf_puts(&raw, text + strlen("file:")) < 0) {
+        if (nrd_buf_puts(&raw, text + strlen("file:")) < 0) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
@@ -272,7 +273,7 @@ static int local_parse_file(const char *text, source_location *out)
         if (drive) {
                 char root[3] = {'/', drive, ':'};
 
-                if (buf_put(&path, root, sizeof(root)) < 0) {
+                if (nrd_buf_put(&path, root, sizeof(root)) < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;
                 }
@@ -281,19 +282,19 @@ static int local_parse_file(const char *text, source_location *out)
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        out->path = buf_detach(&path);
+        out->path = nrd_buf_detach(&path);
         if (!out->path)
                 rc = NEREID_ERROR;
 cleanup:
-        buf_free(&raw);
-        buf_free(&decoded);
-        buf_free(&path);
+        nrd_buf_free(&raw);
+        nrd_buf_free(&decoded);
+        nrd_buf_free(&path);
         return rc;
 }
 
-int local_parse(const char *text, const char *home, source_location *out)
+int nrd_local_parse(const char *text, const char *home, source_location *out)
 {
-        int rc = source_refuse_wildcards(text);
+        int rc = nrd_source_refuse_wildcards(text);
 
         if (rc < 0)
                 return rc;
@@ -306,20 +307,20 @@ int local_parse(const char *text, const char *home, source_location *out)
  * "%41" is neither a wildcard nor decoded into another name when it is
  * parsed back (roots stored as bare paths by older versions still parse
  * as paths). */
-char *local_format(const source_location *loc)
+char *nrd_local_format(const source_location *loc)
 {
-        return fileurl_from_path(loc->path);
+        return nrd_fileurl_from_path(loc->path);
 }
 
 /* A file:// source is percent-decoded (fileurl.c), never normalised. */
-int local_parse_source(const char *source, source_location *out)
+int nrd_local_parse_source(const char *source, source_location *out)
 {
-        return fileurl_to_path(source, &out->path);
+        return nrd_fileurl_to_path(source, &out->path);
 }
 
-int local_check_record(const struct nereid_file *f, const char *at)
+int nrd_local_check_record(const struct nereid_file *f, const char *at)
 {
-        if (!f->file_hash || !hash_is_md5(f->file_hash))
+        if (!f->file_hash || !nrd_hash_is_md5(f->file_hash))
                 return nereid_error(NEREID_EUSAGE,
                                     "%s: file_hash \"%.80s\" is not an MD5 (32 lowercase hex "
                                     "digits)",
@@ -329,7 +330,7 @@ int local_check_record(const struct nereid_file *f, const char *at)
                                     "%s: metadata.file_path \"%.200s\": a Local record's source "
                                     "must be a file:/// URL",
                                     at, f->source);
-        if (f->source && fileurl_check(f->source, at) < 0)
+        if (f->source && nrd_fileurl_check(f->source, at) < 0)
                 return NEREID_EUSAGE;
         return 0;
 }

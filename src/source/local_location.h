@@ -12,12 +12,12 @@
  * backslashes turned into '/'), relative paths joined to the current
  * directory; "." and ".." segments and repeated '/' removed lexically; no
  * trailing '/' (except for "/" itself). out->host stays NULL. */
-int local_parse(const char *text, const char *home, source_location *out);
+int nrd_local_parse(const char *text, const char *home, source_location *out);
 /* source_driver.format: the file:// URL of loc->path. */
-char *local_format(const source_location *loc);
+char *nrd_local_format(const source_location *loc);
 /* source_driver.parse_source: a file:// source, decoded. */
-int local_parse_source(const char *source, source_location *out);
+int nrd_local_parse_source(const char *source, source_location *out);
 /* source_driver.check_record: an MD5 file_hash, a file:/// source. */
-int local_check_record(const struct nereid_file *f, const char *at);
+int nrd_local_check_record(const struct nereid_file *f, const char *at);
 
 #endif

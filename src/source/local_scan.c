@@ -48,7 +48,7 @@
 #define LOCAL_O_SEARCH O_RDONLY
 #endif
 
-void (*local_scan_hook)(const char *folder, const char *name);
+void (*nrd_local_scan_hook)(const char *folder, const char *name);
 
 /* An open folder. Each file waiting to be hashed holds a reference, and so
  * does the walk while it reads the folder; the last one closes it. */
@@ -159,14 +159,14 @@ static char *local_printable(const char *in)
         for (; *in; in++) {
                 unsigned char c = (unsigned char)*in;
 
-                if (c < 0x20 || c == 0x7f || (c >= 0x80 && !fs_is_utf8(in))) {
-                        if (buf_printf(&buf, "\\x%02X", c) < 0)
+                if (c < 0x20 || c == 0x7f || (c >= 0x80 && !nrd_fs_is_utf8(in))) {
+                        if (nrd_buf_printf(&buf, "\\x%02X", c) < 0)
                                 break;
-                } else if (buf_putc(&buf, (char)c) < 0) {
+                } else if (nrd_buf_putc(&buf, (char)c) < 0) {
                         break;
                 }
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }
 
 static int local_not_utf8(const char *path)
@@ -304,15 +304,15 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
         if ((walk->count & 1023) == 0) {
                 size_t done, pushed;
 
-                pool_stream_progress(walk->stream, &done, &pushed);
-                if ((rc = project_progress(walk->project, "hashing", done, pushed)) < 0)
+                nrd_pool_stream_progress(walk->stream, &done, &pushed);
+                if ((rc = nrd_project_progress(walk->project, "hashing", done, pushed)) < 0)
                         return rc;
         }
         if (!st) {
                 e->needs_stat = 1;
         } else {
                 e->st = *st;
-                rc = hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
+                rc = nrd_hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
                 if (rc < 0)
                         return rc;
                 e->cached = rc;
@@ -321,7 +321,7 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
         }
         e->dir = dir;
         atomic_fetch_add(&dir->refs, 1);
-        rc = pool_stream_push(walk->stream, e);
+        rc = nrd_pool_stream_push(walk->stream, e);
         if (rc < 0) {
                 e->dir = NULL;
                 local_dir_release(walk, dir);
@@ -341,9 +341,9 @@ static int local_skip_own(local_walk *walk, const local_frame *frame, const char
                 walk->skipped_own++;
                 return 1;
         }
-        if (fs_is_nereid_temp(name)) {
+        if (nrd_fs_is_nereid_temp(name)) {
                 if (!walk->skipped_temp++)
-                        walk->first_temp = fs_join(frame->abs, name);
+                        walk->first_temp = nrd_fs_join(frame->abs, name);
                 return 1;
         }
         return 0;
@@ -371,7 +371,7 @@ static int local_is_own_target(const local_walk *walk, const struct stat *st)
  * under the link's name with the resolved target as its source. */
 static int local_add_link(local_walk *walk, local_frame *frame, const char *name)
 {
-        char *child_abs = fs_join(frame->abs, name), *target = NULL, *rel = NULL;
+        char *child_abs = nrd_fs_join(frame->abs, name), *target = NULL, *rel = NULL;
         struct stat st;
         int rc = 0;
 
@@ -382,22 +382,23 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
                 rc = nereid_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot resolve the link",
                                      child_abs);
         } else if (!target || stat(target, &st) < 0) {
-                project_notify(walk->project, 0, "%s: dangling link skipped", child_abs);
+                nrd_project_notify(walk->project, 0, "%s: dangling link skipped", child_abs);
         } else if (S_ISDIR(st.st_mode)) {
                 /* Not descended: this also rules out loops. */
-                project_notify(walk->project, 0, "%s: link to a folder skipped (not followed)",
-                               child_abs);
+                nrd_project_notify(walk->project, 0, "%s: link to a folder skipped (not followed)",
+                                   child_abs);
         } else if (!S_ISREG(st.st_mode)) {
-                project_notify(walk->project, 0, "%s: link to a special file skipped", child_abs);
+                nrd_project_notify(walk->project, 0, "%s: link to a special file skipped",
+                                   child_abs);
         } else if (local_is_own_target(walk, &st)) {
                 walk->skipped_own++;
         } else {
-                rel = *frame->rel ? fs_join(frame->rel, name) : nereid_strdup(name);
+                rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nereid_strdup(name);
                 if (!rel) {
                         rc = NEREID_ERROR;
                 } else {
-                        if (local_scan_hook)
-                                local_scan_hook(frame->abs, name);
+                        if (nrd_local_scan_hook)
+                                nrd_local_scan_hook(frame->abs, name);
                         rc = local_add(walk, frame->dir, rel, target, 1, 0, &st);
                         target = NULL;
                 }
@@ -465,8 +466,8 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 name = de->d_name;
                 if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
                         continue;
-                if (!fs_is_utf8(name)) {
-                        char *child_abs = fs_join(frame->abs, name);
+                if (!nrd_fs_is_utf8(name)) {
+                        char *child_abs = nrd_fs_join(frame->abs, name);
 
                         rc = child_abs ? local_not_utf8(child_abs) : NEREID_ERROR;
                         free(child_abs);
@@ -475,7 +476,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 if (de->d_type != DT_REG || !walk->defer_stat) {
                         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                                 int err = errno;
-                                char *child_abs = fs_join(frame->abs, name);
+                                char *child_abs = nrd_fs_join(frame->abs, name);
 
                                 rc = nereid_error_os(nereid_error_from_errno(err), err, "%s",
                                                      child_abs ? child_abs : name);
@@ -489,8 +490,9 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 } else if (local_skip_own(walk, frame, name)) {
                         continue;
                 } else if (!have_st || S_ISREG(st.st_mode)) {
-                        char *rel = *frame->rel ? fs_join(frame->rel, name) : nereid_strdup(name);
-                        char *source = fs_join(frame->abs, name);
+                        char *rel =
+                            *frame->rel ? nrd_fs_join(frame->rel, name) : nereid_strdup(name);
+                        char *source = nrd_fs_join(frame->abs, name);
 
                         if (!rel || !source) {
                                 free(rel);
@@ -498,18 +500,19 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                                 rc = NEREID_ERROR;
                                 break;
                         }
-                        if (local_scan_hook)
-                                local_scan_hook(frame->abs, name);
+                        if (nrd_local_scan_hook)
+                                nrd_local_scan_hook(frame->abs, name);
                         rc = local_add(walk, frame->dir, rel, source, 0, de->d_ino,
                                        have_st ? &st : NULL);
                 } else if (S_ISLNK(st.st_mode)) {
                         rc = local_add_link(walk, frame, name);
                 } else {
-                        char *child_abs = fs_join(frame->abs, name);
+                        char *child_abs = nrd_fs_join(frame->abs, name);
 
-                        project_notify(walk->project, 0,
-                                       "%s: not a regular file (FIFO, socket or device), skipped",
-                                       child_abs ? child_abs : name);
+                        nrd_project_notify(
+                            walk->project, 0,
+                            "%s: not a regular file (FIFO, socket or device), skipped",
+                            child_abs ? child_abs : name);
                         free(child_abs);
                 }
         }
@@ -579,15 +582,15 @@ static int local_enter(local_walk *walk, local_stack *stack)
 {
         local_frame *top = &stack->frames[stack->depth - 1];
         local_subdir *sub = &top->subs[top->next++];
-        char *abs = fs_join(top->abs, sub->name), *rel;
+        char *abs = nrd_fs_join(top->abs, sub->name), *rel;
         local_dir *dir;
         struct stat st;
         int fd;
 
         if (!abs)
                 return NEREID_ERROR;
-        if (local_scan_hook)
-                local_scan_hook(top->abs, sub->name);
+        if (nrd_local_scan_hook)
+                nrd_local_scan_hook(top->abs, sub->name);
         local_wait_for_room(walk);
         /* O_NOFOLLOW: a folder swapped for a link since it was listed is
          * not entered; and it must be the very folder that was listed. */
@@ -609,7 +612,7 @@ static int local_enter(local_walk *walk, local_stack *stack)
                 free(abs);
                 return NEREID_ERROR;
         }
-        rel = *top->rel ? fs_join(top->rel, sub->name) : nereid_strdup(sub->name);
+        rel = *top->rel ? nrd_fs_join(top->rel, sub->name) : nereid_strdup(sub->name);
         return local_push(walk, stack, dir, abs, rel, &st);
 }
 
@@ -683,7 +686,7 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
         uint64_t nread = 0;
         int fd, rc = 0;
 
-        if (project_cancelled(walk->project)) {
+        if (nrd_project_cancelled(walk->project)) {
                 /* Asked to stop: no more files are read. */
                 local_dir_release(walk, e->dir);
                 e->dir = NULL;
@@ -721,14 +724,14 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
         local_dir_release(walk, e->dir);
         e->dir = NULL;
         if (rc == 0)
-                rc = hash_md5_fd_sized(fd, e->source, walk->buffers[worker],
-                                       (uint64_t)e->st.st_size, e->md5, &nread);
+                rc = nrd_hash_md5_fd_sized(fd, e->source, walk->buffers[worker],
+                                           (uint64_t)e->st.st_size, e->md5, &nread);
         /* One fstat after reading tells whether this is still the file the
          * walk saw, unchanged: same inode, size and mtime, and every byte. */
         if (rc == 0 &&
             (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
              now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
-             now.st_size != e->st.st_size || fs_mtime_ns(&now) != fs_mtime_ns(&e->st)))
+             now.st_size != e->st.st_size || nrd_fs_mtime_ns(&now) != nrd_fs_mtime_ns(&e->st)))
                 rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         if (fd >= 0)
                 close(fd);
@@ -741,13 +744,13 @@ static void local_tick(void *payload, size_t done, size_t count)
 {
         local_walk *walk = payload;
 
-        project_progress(walk->project, "hashing", done, count);
+        nrd_project_progress(walk->project, "hashing", done, count);
 }
 
 /* The hash cache's warning (it could not be used as it was). */
 static void local_cache_warning(void *payload, const char *message)
 {
-        project_notify(payload, 0, "%s", message);
+        nrd_project_notify(payload, 0, "%s", message);
 }
 
 /* Where the store is (by device and inode, whatever path names it), and
@@ -801,19 +804,19 @@ static int local_walk_begin(local_walk *walk, int writable)
                 return nereid_error(NEREID_ERROR, "track: cannot make a condition variable");
         }
         walk->lock_made = 1;
-        walk->workers = project_workers(walk->project);
-        if ((rc = hashcache_open(&walk->cache, walk->project->cache, writable, local_cache_warning,
-                                 walk->project)) < 0)
+        walk->workers = nrd_project_workers(walk->project);
+        if ((rc = nrd_hashcache_open(&walk->cache, walk->project->cache, writable,
+                                     local_cache_warning, walk->project)) < 0)
                 return rc;
         local_find_home(walk);
-        walk->defer_stat = hashcache_empty(walk->cache);
+        walk->defer_stat = nrd_hashcache_empty(walk->cache);
         walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
         if (!walk->buffers)
                 return NEREID_ERROR;
         for (w = 0; w < walk->workers; w++)
                 if (!(walk->buffers[w] = nrd_malloc(NEREID_HASH_BLOCK)))
                         return nereid_error_oom();
-        return pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
+        return nrd_pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
 }
 
 typedef struct local_cache_write {
@@ -827,10 +830,10 @@ static void *local_cache_commit(void *arg)
 {
         local_cache_write *job = arg;
 
-        if (hashcache_commit(job->cache) < 0)
-                project_notify(job->project, 0, "%s (files will be hashed again next time)",
-                               nereid_error_last());
-        hashcache_free(job->cache);
+        if (nrd_hashcache_commit(job->cache) < 0)
+                nrd_project_notify(job->project, 0, "%s (files will be hashed again next time)",
+                                   nereid_error_last());
+        nrd_hashcache_free(job->cache);
         free(job);
         return NULL;
 }
@@ -839,20 +842,21 @@ static void *local_cache_commit(void *arg)
 static void local_warn_skipped(local_walk *walk)
 {
         if (walk->skipped_own && walk->skipped_temp)
-                project_notify(walk->project, 0,
-                               "Nereid's own files not tracked: its store in %s (%zu files) and "
-                               "download temporaries such as %s (%zu)",
-                               walk->project->home, walk->skipped_own,
-                               walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
+                nrd_project_notify(
+                    walk->project, 0,
+                    "Nereid's own files not tracked: its store in %s (%zu files) and "
+                    "download temporaries such as %s (%zu)",
+                    walk->project->home, walk->skipped_own,
+                    walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
         else if (walk->skipped_own)
-                project_notify(walk->project, 0,
-                               "Nereid's own files not tracked: its store in %s (%zu files)",
-                               walk->project->home, walk->skipped_own);
+                nrd_project_notify(walk->project, 0,
+                                   "Nereid's own files not tracked: its store in %s (%zu files)",
+                                   walk->project->home, walk->skipped_own);
         else if (walk->skipped_temp)
-                project_notify(walk->project, 0,
-                               "Nereid's own files not tracked: download temporaries such as "
-                               "%s (%zu)",
-                               walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
+                nrd_project_notify(walk->project, 0,
+                                   "Nereid's own files not tracked: download temporaries such as "
+                                   "%s (%zu)",
+                                   walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
 }
 
 /* Wait for the hashing, then remember what was hashed. rc is the walk's
@@ -864,7 +868,7 @@ static int local_walk_end(local_walk *walk, int rc)
         int hashed = 0;
 
         if (walk->stream) {
-                hashed = pool_stream_finish(walk->stream, local_tick, walk);
+                hashed = nrd_pool_stream_finish(walk->stream, local_tick, walk);
                 walk->stream = NULL;
                 if (rc == 0)
                         rc = hashed;
@@ -879,7 +883,8 @@ static int local_walk_end(local_walk *walk, int rc)
                 local_entry *e = walk->entries[i];
 
                 if (!e->cached)
-                        rc = hashcache_put(walk->cache, e->source, &e->st, e->md5, fs_now_ns());
+                        rc = nrd_hashcache_put(walk->cache, e->source, &e->st, e->md5,
+                                               nrd_fs_now_ns());
         }
         if (rc == 0) {
                 /* The cache is written while the caller writes the store. */
@@ -889,7 +894,7 @@ static int local_walk_end(local_walk *walk, int rc)
                         job->project = walk->project;
                         job->cache = walk->cache;
                         walk->cache = NULL;
-                        project_background(walk->project, local_cache_commit, job);
+                        nrd_project_background(walk->project, local_cache_commit, job);
                 }
                 local_warn_skipped(walk);
         }
@@ -899,7 +904,7 @@ static int local_walk_end(local_walk *walk, int rc)
                 free(walk->buffers);
                 walk->buffers = NULL;
         }
-        hashcache_free(walk->cache);
+        nrd_hashcache_free(walk->cache);
         walk->cache = NULL;
         return rc;
 }
@@ -914,20 +919,20 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 struct nereid_file rec = {0};
                 char when[20];
 
-                fs_format_utc(e->st.st_mtim.tv_sec, when);
-                rec.file_path = source_prefixed(destination, e->rel);
+                nrd_fs_format_utc(e->st.st_mtim.tv_sec, when);
+                rec.file_path = nrd_source_prefixed(destination, e->rel);
                 rec.file_hash = nereid_strdup(e->md5);
-                rec.type = nereid_strdup(source_local.type);
+                rec.type = nereid_strdup(nrd_source_local.type);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
-                rec.source = fileurl_from_path(e->source); /* percent-encoded */
+                rec.source = nrd_fileurl_from_path(e->source); /* percent-encoded */
                 rec.last_modified = nereid_strdup(when);
                 if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
                     !rec.last_modified) {
-                        file_clear(&rec);
+                        nrd_file_clear(&rec);
                         rc = NEREID_ERROR;
                 } else {
-                        rc = files_push(out, &rec);
+                        rc = nrd_files_push(out, &rec);
                 }
         }
         return rc;
@@ -945,7 +950,7 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
         struct stat pst;
         int fd, rc = 0;
 
-        if (!fs_is_utf8(local_base_name(loc->path)))
+        if (!nrd_fs_is_utf8(local_base_name(loc->path)))
                 return local_not_utf8(loc->path);
         parent = nereid_strdup(base == resolved + 1 ? "/" : resolved);
         if (!parent)
@@ -1010,8 +1015,8 @@ static int local_find(local_walk *walk, const source_location *loc, const char *
                             "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
 }
 
-int local_scan(nereid_project *project, const source_location *loc, const char *destination,
-               nereid_files *out)
+int nrd_local_scan(nereid_project *project, const source_location *loc, const char *destination,
+                   nereid_files *out)
 {
         local_walk walk = {0};
         struct stat st;

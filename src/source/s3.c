@@ -204,7 +204,7 @@ static int s3_region_ok(const char *region)
 
 static void s3_config_free(struct s3_config *cfg)
 {
-        buf_free(&cfg->endpoint);
+        nrd_buf_free(&cfg->endpoint);
 }
 
 /* The configuration of this project's S3 access, from its options: the
@@ -243,7 +243,7 @@ static int s3_config_load(nereid_project *project, struct s3_config *cfg)
                                             endpoint);
                 while (len > 0 && endpoint[len - 1] == '/')
                         len--;
-                if (buf_put(&cfg->endpoint, endpoint, len) < 0) {
+                if (nrd_buf_put(&cfg->endpoint, endpoint, len) < 0) {
                         s3_config_free(cfg);
                         return NEREID_ERROR;
                 }
@@ -278,7 +278,7 @@ static size_t s3_on_body(char *data, size_t size, size_t nmemb, void *userp)
         if (req->errbody.len < S3_ERROR_BODY_MAX) {
                 size_t keep = S3_ERROR_BODY_MAX - req->errbody.len;
 
-                if (buf_put(&req->errbody, data, len < keep ? len : keep) < 0) {
+                if (nrd_buf_put(&req->errbody, data, len < keep ? len : keep) < 0) {
                         req->sink_rc = NEREID_ERROR;
                         return 0;
                 }
@@ -327,7 +327,7 @@ static void s3_backoff(int attempt)
         long ms;
 
         if (!seed)
-                seed = (unsigned int)fs_now_ns() ^ (unsigned int)(uintptr_t)&ts;
+                seed = (unsigned int)nrd_fs_now_ns() ^ (unsigned int)(uintptr_t)&ts;
         ms = (long)S3_BACKOFF_BASE_MS << (attempt - 1);
         ms += rand_r(&seed) % ms; /* jitter, so that parallel downloads do not retry in step */
         ts.tv_sec = ms / 1000;
@@ -415,7 +415,7 @@ static int s3_perform(struct s3_request *req)
                 req->sink_rc = 0;
                 req->etag[0] = '\0';
                 req->code[0] = req->message[0] = '\0';
-                buf_clear(&req->errbody);
+                nrd_buf_clear(&req->errbody);
                 errbuf[0] = '\0';
                 crc = curl_easy_perform(req->curl);
                 if (req->sink_rc < 0) {
@@ -430,7 +430,8 @@ static int s3_perform(struct s3_request *req)
                 if (crc != CURLE_OK) {
                         if (s3_retryable(crc) && req->attempts < S3_ATTEMPTS)
                                 continue;
-                        s3_url_endpoint_label(&req->cfg->site, req->bucket, label, sizeof(label));
+                        nrd_s3_url_endpoint_label(&req->cfg->site, req->bucket, label,
+                                                  sizeof(label));
                         if (crc == CURLE_ABORTED_BY_CALLBACK && req->deadline_s) {
                                 rc = nereid_error(NEREID_ERROR,
                                                   "%s: abandoned: S3 endpoint %s gave no complete "
@@ -459,8 +460,8 @@ static int s3_perform(struct s3_request *req)
         if (req->attempts > S3_ATTEMPTS)
                 req->attempts = S3_ATTEMPTS;
         if (req->status >= 300 && req->errbody.len)
-                s3_xml_error(req->errbody.ptr, req->errbody.len, req->code, sizeof(req->code),
-                             req->message, sizeof(req->message));
+                nrd_s3_xml_error(req->errbody.ptr, req->errbody.len, req->code, sizeof(req->code),
+                                 req->message, sizeof(req->message));
         if (req->status >= 200 && req->status < 300) {
                 curl_easy_getinfo(req->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &req->length);
                 curl_easy_getinfo(req->curl, CURLINFO_FILETIME_T, &req->mtime);
@@ -477,7 +478,7 @@ cleanup:
                 curl_easy_reset(req->curl);
         curl_slist_free_all(headers);
         req->curl = NULL;
-        buf_free(&req->errbody);
+        nrd_buf_free(&req->errbody);
         return rc;
 }
 
@@ -539,17 +540,17 @@ static char *s3_etag_dup(const char *etag)
                 etag++;
                 len -= 2;
         }
-        if (buf_put(&buf, etag, len) < 0)
+        if (nrd_buf_put(&buf, etag, len) < 0)
                 return NULL;
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }
 
 /* A record's source, in the one syntax of s3_location.c. */
 static char *s3_source_dup(const char *bucket, const char *key)
 {
-        source_location loc = {&source_s3, (char *)bucket, (char *)key, 1};
+        source_location loc = {&nrd_source_s3, (char *)bucket, (char *)key, 1};
 
-        return s3_location_format(&loc);
+        return nrd_s3_location_format(&loc);
 }
 
 /* Build and append one record. rel is the file_path before destination. */
@@ -559,7 +560,7 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
 {
         struct nereid_file rec = {0};
 
-        if (!uri_is_safe_relative(rel))
+        if (!nrd_uri_is_safe_relative(rel))
                 return nereid_error(NEREID_ERROR, "s3://%s/%s: key is not a valid file path",
                                     bucket, key);
         if (!*etag)
@@ -573,8 +574,8 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
                                     "(not 1 to 200 visible ASCII characters)",
                                     bucket, key);
         }
-        rec.file_path = source_prefixed(destination, rel);
-        rec.type = nereid_strdup(source_s3.type);
+        rec.file_path = nrd_source_prefixed(destination, rel);
+        rec.type = nereid_strdup(nrd_source_s3.type);
         rec.source = s3_source_dup(bucket, key);
         if (last_modified)
                 rec.last_modified = nereid_strdup(last_modified);
@@ -582,10 +583,10 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
         rec.has_size = has_size;
         if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
             (last_modified && !rec.last_modified)) {
-                file_clear(&rec);
+                nrd_file_clear(&rec);
                 return NEREID_ERROR;
         }
-        return files_push(out, &rec);
+        return nrd_files_push(out, &rec);
 }
 
 /* HEAD the exact key. *found is 1 and the record appended when the object
@@ -600,8 +601,8 @@ static int s3_head_object(const struct s3_config *cfg, const char *bucket, const
         int rc = NEREID_ERROR;
 
         *found = 0;
-        if (s3_url_object(&cfg->site, bucket, key, &url) < 0 ||
-            buf_printf(&what, "s3://%s/%s", bucket, key) < 0)
+        if (nrd_s3_url_object(&cfg->site, bucket, key, &url) < 0 ||
+            nrd_buf_printf(&what, "s3://%s/%s", bucket, key) < 0)
                 goto cleanup;
         req.cfg = cfg;
         req.url = url.ptr;
@@ -636,15 +637,15 @@ static int s3_head_object(const struct s3_config *cfg, const char *bucket, const
         base = strrchr(key, '/');
         base = base ? base + 1 : key;
         if (req.mtime >= 0)
-                fs_format_utc((time_t)req.mtime, when);
+                nrd_fs_format_utc((time_t)req.mtime, when);
         rc = s3_push_record(out, bucket, key, base, destination, req.etag,
                             (uint64_t)(req.length >= 0 ? req.length : 0), req.length >= 0,
                             req.mtime >= 0 ? when : NULL);
         if (rc == 0)
                 *found = 1;
 cleanup:
-        buf_free(&url);
-        buf_free(&what);
+        nrd_buf_free(&url);
+        nrd_buf_free(&what);
         return rc;
 }
 
@@ -679,7 +680,8 @@ static int s3_listing_object(void *payload, const s3_xml_object *object)
         rel = object->key + ls->prefix_len;
         return s3_push_record(ls->out, ls->bucket, object->key, rel, ls->destination, object->etag,
                               object->size, object->has_size,
-                              s3_xml_time_to_utc(object->last_modified, when) == 0 ? when : NULL);
+                              nrd_s3_xml_time_to_utc(object->last_modified, when) == 0 ? when
+                                                                                       : NULL);
 }
 
 static int s3_listing_sink(void *payload, const char *data, size_t len)
@@ -690,7 +692,7 @@ static int s3_listing_sink(void *payload, const char *data, size_t len)
         if (ls->page_bytes > S3_LIST_PAGE_MAX)
                 return nereid_error(NEREID_ERROR, "%s: a listing page is larger than %ld MiB",
                                     ls->what, S3_LIST_PAGE_MAX >> 20);
-        return s3_xml_list_feed(ls->parser, data, len, 0);
+        return nrd_s3_xml_list_feed(ls->parser, data, len, 0);
 }
 
 /* Before a retry of a page: drop what it gave so far and parse afresh. */
@@ -699,10 +701,10 @@ static int s3_listing_reset(void *payload)
         struct s3_listing *ls = payload;
 
         while (ls->out->count > ls->page_start)
-                file_clear(&ls->out->items[--ls->out->count]);
+                nrd_file_clear(&ls->out->items[--ls->out->count]);
         ls->page_bytes = 0;
-        s3_xml_list_free(ls->parser);
-        ls->parser = s3_xml_list_new(s3_listing_object, ls);
+        nrd_s3_xml_list_free(ls->parser);
+        ls->parser = nrd_s3_xml_list_new(s3_listing_object, ls);
         return ls->parser ? 0 : NEREID_ERROR;
 }
 
@@ -715,7 +717,7 @@ static int s3_listing_check_keys(const struct s3_listing *ls, strset *keys)
 
         for (i = ls->page_start; i < ls->out->count; i++) {
                 const char *source = ls->out->items[i].source;
-                int seen = strset_add(keys, source);
+                int seen = nrd_strset_add(keys, source);
 
                 if (seen < 0)
                         return seen;
@@ -746,18 +748,18 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
         ls.out = out;
         /* Tokens are copied (the parser holding them is freed after each
          * page); keys are borrowed from the records, which outlive the set. */
-        if (!(tokens = strset_new(1)) || !(keys = strset_new(0)))
+        if (!(tokens = nrd_strset_new(1)) || !(keys = nrd_strset_new(0)))
                 goto cleanup;
         do {
                 struct s3_request req = {0};
                 const char *t;
 
-                buf_clear(&url);
-                if (s3_url_list(&cfg->site, bucket, prefix, token, &url) < 0)
+                nrd_buf_clear(&url);
+                if (nrd_s3_url_list(&cfg->site, bucket, prefix, token, &url) < 0)
                         goto cleanup;
                 ls.page_start = out->count;
                 ls.page_bytes = 0;
-                if (!(ls.parser = s3_xml_list_new(s3_listing_object, &ls)))
+                if (!(ls.parser = nrd_s3_xml_list_new(s3_listing_object, &ls)))
                         goto cleanup;
                 req.cfg = cfg;
                 req.url = url.ptr;
@@ -773,12 +775,12 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                         rc = s3_status_error(&req, what);
                         goto cleanup;
                 }
-                if ((rc = s3_xml_list_feed(ls.parser, "", 0, 1)) < 0 ||
+                if ((rc = nrd_s3_xml_list_feed(ls.parser, "", 0, 1)) < 0 ||
                     (rc = s3_listing_check_keys(&ls, keys)) < 0)
                         goto cleanup;
                 rc = NEREID_ERROR;
-                truncated = s3_xml_list_truncated(ls.parser);
-                t = s3_xml_list_next_token(ls.parser);
+                truncated = nrd_s3_xml_list_truncated(ls.parser);
+                t = nrd_s3_xml_list_next_token(ls.parser);
                 if (truncated && (!t || !*t)) {
                         rc = nereid_error(NEREID_ERROR,
                                           "%s: the listing is truncated without a "
@@ -787,7 +789,7 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                         goto cleanup;
                 }
                 if (truncated) {
-                        int seen = strset_add(tokens, t);
+                        int seen = nrd_strset_add(tokens, t);
 
                         if (seen < 0)
                                 goto cleanup;
@@ -796,7 +798,7 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                                                   "%s: the listing goes round in circles (a "
                                                   "continuation token came back after %zu "
                                                   "pages)",
-                                                  what, strset_count(tokens) + 1);
+                                                  what, nrd_strset_count(tokens) + 1);
                                 goto cleanup;
                         }
                         empty_pages = out->count == ls.page_start ? empty_pages + 1 : 0;
@@ -813,19 +815,19 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 free(token);
                 token = next;
                 next = NULL;
-                s3_xml_list_free(ls.parser);
+                nrd_s3_xml_list_free(ls.parser);
                 ls.parser = NULL;
-                if ((rc = project_progress(project, "listing", out->count, 0)) < 0)
+                if ((rc = nrd_project_progress(project, "listing", out->count, 0)) < 0)
                         goto cleanup;
         } while (truncated);
         rc = 0;
 cleanup:
-        s3_xml_list_free(ls.parser);
-        strset_free(tokens);
-        strset_free(keys);
+        nrd_s3_xml_list_free(ls.parser);
+        nrd_strset_free(tokens);
+        nrd_strset_free(keys);
         free(token);
         free(next);
-        buf_free(&url);
+        nrd_buf_free(&url);
         return rc;
 }
 
@@ -841,7 +843,7 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
         if ((rc = s3_config_load(project, &cfg)) < 0)
                 return rc;
         rc = NEREID_ERROR;
-        if (buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
+        if (nrd_buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
                 goto cleanup;
         if (loc->exact && (!key_len || key[key_len - 1] == '/')) {
                 rc = nereid_error(NEREID_ENOTFOUND, "%s: not one object", what.ptr);
@@ -857,17 +859,17 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
                         goto cleanup;
                 }
                 /* Not an object: a folder, and only what is below "key/". */
-                if (buf_printf(&prefix, "%s/", key) < 0) {
+                if (nrd_buf_printf(&prefix, "%s/", key) < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;
                 }
-        } else if (buf_puts(&prefix, key) < 0) {
+        } else if (nrd_buf_puts(&prefix, key) < 0) {
                 goto cleanup;
         }
         rc = s3_list(project, &cfg, loc->host, prefix.ptr, what.ptr, destination, out);
 cleanup:
-        buf_free(&prefix);
-        buf_free(&what);
+        nrd_buf_free(&prefix);
+        nrd_buf_free(&what);
         s3_config_free(&cfg);
         return rc;
 }
@@ -935,7 +937,7 @@ static int s3_download_sink(void *payload, const char *data, size_t len)
                 return nereid_error(
                     NEREID_EINTEGRITY, "%s: %s sends more than the recorded %llu bytes",
                     dl->rec->file_path, dl->rec->source, (unsigned long long)dl->rec->size);
-        if (hash_md5_update(dl->md5, data, len) < 0)
+        if (nrd_hash_md5_update(dl->md5, data, len) < 0)
                 return NEREID_ERROR;
         while (len > 0) {
                 ssize_t n = write(dl->fd, data, len);
@@ -957,8 +959,8 @@ static int s3_download_reset(void *payload)
 {
         struct s3_download *dl = payload;
 
-        hash_md5_free(dl->md5);
-        dl->md5 = hash_md5_new();
+        nrd_hash_md5_free(dl->md5);
+        dl->md5 = nrd_hash_md5_new();
         dl->written = 0;
         dl->checked = 0;
         if (!dl->md5)
@@ -979,8 +981,8 @@ static int s3_split_source(const char *source, char **bucket, char **key)
         *bucket = *key = NULL;
         if (!source)
                 return nereid_error(NEREID_EUSAGE, "(no source): not an s3://bucket/key location");
-        if ((rc = s3_location_parse_source(source, &loc)) < 0) {
-                source_location_clear(&loc);
+        if ((rc = nrd_s3_location_parse_source(source, &loc)) < 0) {
+                nrd_source_location_clear(&loc);
                 return rc;
         }
         *bucket = loc.host;
@@ -1010,21 +1012,22 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
                 goto cleanup;
         }
         snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
-        if (hash_is_md5(rec->file_hash) && source_target_has_md5(dirfd, name, rec->file_hash))
+        if (nrd_hash_is_md5(rec->file_hash) &&
+            nrd_source_target_has_md5(dirfd, name, rec->file_hash))
                 goto cleanup;
         if ((rc = s3_config_load(project, &cfg)) < 0)
                 goto cleanup;
         have_config = 1;
-        if ((rc = s3_url_object(&cfg.site, bucket, key, &url)) < 0)
+        if ((rc = nrd_s3_url_object(&cfg.site, bucket, key, &url)) < 0)
                 goto cleanup;
-        if ((rc = dl.fd = fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
+        if ((rc = dl.fd = nrd_fs_temp_in(dirfd, name, tmp, sizeof(tmp))) < 0) {
                 tmp[0] = '\0';
                 goto cleanup;
         }
         dl.rec = rec;
         dl.req = &req;
         rc = NEREID_ERROR;
-        if (!(dl.md5 = hash_md5_new()))
+        if (!(dl.md5 = nrd_hash_md5_new()))
                 goto cleanup;
         req.cfg = &cfg;
         req.url = url.ptr;
@@ -1046,11 +1049,11 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
         /* An empty body gave the sink no call: check the answer now. */
         if (!dl.checked && (rc = s3_download_check_answer(&dl)) < 0)
                 goto cleanup;
-        rc = hash_md5_final(dl.md5, md5);
+        rc = nrd_hash_md5_final(dl.md5, md5);
         dl.md5 = NULL;
         if (rc < 0)
                 goto cleanup;
-        if ((hash_is_md5(rec->file_hash) && strcmp(md5, rec->file_hash) != 0) ||
+        if ((nrd_hash_is_md5(rec->file_hash) && strcmp(md5, rec->file_hash) != 0) ||
             (rec->has_size && rec->size != dl.written)) {
                 rc = nereid_error(NEREID_EINTEGRITY,
                                   "%s: downloaded data does not match its recorded hash",
@@ -1075,25 +1078,25 @@ cleanup:
                 close(dl.fd);
         if (tmp[0])
                 unlinkat(dirfd, tmp, 0);
-        hash_md5_free(dl.md5);
+        nrd_hash_md5_free(dl.md5);
         if (have_config)
                 s3_config_free(&cfg);
-        buf_free(&url);
+        nrd_buf_free(&url);
         free(bucket);
         free(key);
         return rc;
 }
 
-const source_driver source_s3 = {
+const source_driver nrd_source_s3 = {
     .version = NEREID_SOURCE_VERSION,
     .name = "s3",
     .scheme = "s3",
     .type = "S3",
     .caps = 0,
-    .parse = s3_location_parse,
-    .format = s3_location_format,
-    .parse_source = s3_location_parse_source,
-    .check_record = s3_location_check_record,
+    .parse = nrd_s3_location_parse,
+    .format = nrd_s3_location_format,
+    .parse_source = nrd_s3_location_parse_source,
+    .check_record = nrd_s3_location_check_record,
     .scan = s3_scan,
     .fetch = s3_fetch,
 };

@@ -41,12 +41,12 @@ static int s3_location_set(source_location *out, const char *bucket, size_t buck
 }
 
 /* s3://bucket[/key]: the key is kept byte for byte. */
-int s3_location_parse(const char *text, const char *home, source_location *out)
+int nrd_s3_location_parse(const char *text, const char *home, source_location *out)
 {
         const char *bucket = text + strlen(S3_SCHEME_PREFIX);
         const char *slash;
         size_t bucket_len, i;
-        int rc = source_refuse_wildcards(text);
+        int rc = nrd_source_refuse_wildcards(text);
 
         (void)home; /* "~" means nothing in s3:// */
         if (rc < 0)
@@ -66,19 +66,20 @@ int s3_location_parse(const char *text, const char *home, source_location *out)
 }
 
 /* "s3://bucket/key": parse reads back the same bucket and key. */
-char *s3_location_format(const source_location *loc)
+char *nrd_s3_location_format(const source_location *loc)
 {
         nereid_buf buf = NEREID_BUF_INIT;
 
-        if (buf_printf(&buf, S3_SCHEME_PREFIX "%s/%s", loc->host, loc->path ? loc->path : "") < 0) {
-                buf_free(&buf);
+        if (nrd_buf_printf(&buf, S3_SCHEME_PREFIX "%s/%s", loc->host, loc->path ? loc->path : "") <
+            0) {
+                nrd_buf_free(&buf);
                 return NULL;
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }
 
 /* "s3://bucket/key" as the driver wrote it: the key used as it is. */
-int s3_location_parse_source(const char *source, source_location *out)
+int nrd_s3_location_parse_source(const char *source, source_location *out)
 {
         const char *bucket, *slash;
 
@@ -124,12 +125,12 @@ static const char *s3_check_source(const char *source)
         key = p + 1;
         if (strlen(key) > S3_LOCATION_KEY_MAX)
                 return "the key is longer than 1024 bytes";
-        if (!uri_is_safe_relative(key))
+        if (!nrd_uri_is_safe_relative(key))
                 return "the key has an empty, \".\" or \"..\" segment, or ends in '/'";
         return NULL;
 }
 
-int s3_location_check_record(const struct nereid_file *f, const char *at)
+int nrd_s3_location_check_record(const struct nereid_file *f, const char *at)
 {
         const char *why;
 

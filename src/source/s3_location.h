@@ -10,15 +10,15 @@
 /* source_driver.parse: "s3://bucket[/key]". out->host is the bucket,
  * out->path the key or prefix exactly as given after "bucket/" (possibly
  * empty, possibly ending in '/'); never normalised. */
-int s3_location_parse(const char *text, const char *home, source_location *out);
+int nrd_s3_location_parse(const char *text, const char *home, source_location *out);
 /* source_driver.format: "s3://bucket/key". */
-char *s3_location_format(const source_location *loc);
+char *nrd_s3_location_format(const source_location *loc);
 /* source_driver.parse_source: "s3://bucket/key", split at the first '/';
  * bucket and key not empty, or NEREID_EUSAGE naming source. Also what
  * s3.c's fetch reads a record's source with. */
-int s3_location_parse_source(const char *source, source_location *out);
+int nrd_s3_location_parse_source(const char *source, source_location *out);
 /* source_driver.check_record: an ETag file_hash, an s3://bucket/key source
  * with a key that is a safe file path of at most 1024 bytes. */
-int s3_location_check_record(const struct nereid_file *f, const char *at);
+int nrd_s3_location_check_record(const struct nereid_file *f, const char *at);
 
 #endif

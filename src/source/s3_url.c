@@ -31,16 +31,16 @@ static int s3_url_host_ok(const char *bucket)
 
 /* The bucket's URL without trailing '/': ENDPOINT/bucket (path style) or
  * https://bucket.s3.REGION.amazonaws.com (virtual-host style). */
-int s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url)
+int nrd_s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url)
 {
         char *escaped;
         int rc;
 
         if (S3_URL_HAS_ENDPOINT(site)) {
-                escaped = uri_escape(bucket, 0);
+                escaped = nrd_uri_escape(bucket, 0);
                 if (!escaped)
                         return nereid_error_oom();
-                rc = buf_printf(url, "%s/%s", site->endpoint, escaped);
+                rc = nrd_buf_printf(url, "%s/%s", site->endpoint, escaped);
                 free(escaped);
                 return rc;
         }
@@ -49,49 +49,49 @@ int s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url)
                                     "s3://%s: bucket name not usable in a host name; set "
                                     "S3_ENDPOINT_URL for path-style access",
                                     bucket);
-        return buf_printf(url, "https://%s.s3.%s.amazonaws.com", bucket, site->region);
+        return nrd_buf_printf(url, "https://%s.s3.%s.amazonaws.com", bucket, site->region);
 }
 
-int s3_url_object(const s3_site *site, const char *bucket, const char *key, nereid_buf *url)
+int nrd_s3_url_object(const s3_site *site, const char *bucket, const char *key, nereid_buf *url)
 {
         char *escaped;
         int rc;
 
-        if (s3_url_bucket(site, bucket, url) < 0)
+        if (nrd_s3_url_bucket(site, bucket, url) < 0)
                 return NEREID_ERROR;
-        escaped = uri_escape(key, 1);
+        escaped = nrd_uri_escape(key, 1);
         if (!escaped)
                 return nereid_error_oom();
-        rc = buf_printf(url, "/%s", escaped);
+        rc = nrd_buf_printf(url, "/%s", escaped);
         free(escaped);
         return rc;
 }
 
 /* ListObjectsV2 URL; parameters in the sorted order SigV4 signs them. */
-int s3_url_list(const s3_site *site, const char *bucket, const char *prefix, const char *token,
-                nereid_buf *url)
+int nrd_s3_url_list(const s3_site *site, const char *bucket, const char *prefix, const char *token,
+                    nereid_buf *url)
 {
         char *escaped = NULL;
         int rc = NEREID_ERROR;
 
-        if (s3_url_bucket(site, bucket, url) < 0)
+        if (nrd_s3_url_bucket(site, bucket, url) < 0)
                 return NEREID_ERROR;
-        if (buf_puts(url, S3_URL_HAS_ENDPOINT(site) ? "?" : "/?") < 0)
+        if (nrd_buf_puts(url, S3_URL_HAS_ENDPOINT(site) ? "?" : "/?") < 0)
                 goto cleanup;
         if (token) {
-                if (!(escaped = uri_escape(token, 0)))
+                if (!(escaped = nrd_uri_escape(token, 0)))
                         goto oom;
-                if (buf_printf(url, "continuation-token=%s&", escaped) < 0)
+                if (nrd_buf_printf(url, "continuation-token=%s&", escaped) < 0)
                         goto cleanup;
                 free(escaped);
                 escaped = NULL;
         }
-        if (buf_puts(url, "list-type=2") < 0)
+        if (nrd_buf_puts(url, "list-type=2") < 0)
                 goto cleanup;
         if (*prefix) {
-                if (!(escaped = uri_escape(prefix, 0)))
+                if (!(escaped = nrd_uri_escape(prefix, 0)))
                         goto oom;
-                if (buf_printf(url, "&prefix=%s", escaped) < 0)
+                if (nrd_buf_printf(url, "&prefix=%s", escaped) < 0)
                         goto cleanup;
         }
         rc = 0;
@@ -104,7 +104,7 @@ cleanup:
 }
 
 /* The endpoint as shown in connection errors. */
-void s3_url_endpoint_label(const s3_site *site, const char *bucket, char *out, size_t cap)
+void nrd_s3_url_endpoint_label(const s3_site *site, const char *bucket, char *out, size_t cap)
 {
         if (S3_URL_HAS_ENDPOINT(site))
                 snprintf(out, cap, "%s", site->endpoint);

@@ -16,14 +16,14 @@ typedef struct s3_site {
 
 /* Append the bucket's URL (no trailing '/') to url. NEREID_EUSAGE for a
  * bucket name that cannot be a host name when no endpoint is set. */
-int s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url);
+int nrd_s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url);
 /* Append the URL of an object: the key escaped, '/' kept. */
-int s3_url_object(const s3_site *site, const char *bucket, const char *key, nereid_buf *url);
+int nrd_s3_url_object(const s3_site *site, const char *bucket, const char *key, nereid_buf *url);
 /* Append a ListObjectsV2 URL: continuation-token (when token is not NULL),
  * list-type=2, prefix (when not empty), in that order. */
-int s3_url_list(const s3_site *site, const char *bucket, const char *prefix, const char *token,
-                nereid_buf *url);
+int nrd_s3_url_list(const s3_site *site, const char *bucket, const char *prefix, const char *token,
+                    nereid_buf *url);
 /* The endpoint as connection errors name it. */
-void s3_url_endpoint_label(const s3_site *site, const char *bucket, char *out, size_t cap);
+void nrd_s3_url_endpoint_label(const s3_site *site, const char *bucket, char *out, size_t cap);
 
 #endif

@@ -107,17 +107,17 @@ static void XMLCALL s3_xml_start(void *data, const XML_Char *qname, const XML_Ch
         }
         if (!list->is_error_doc && list->depth == 2 && strcmp(name, "Contents") == 0) {
                 list->in_contents = 1;
-                buf_free(&list->text[S3_FIELD_KEY]);
-                buf_free(&list->text[S3_FIELD_ETAG]);
-                buf_free(&list->text[S3_FIELD_SIZE]);
-                buf_free(&list->text[S3_FIELD_LAST_MODIFIED]);
+                nrd_buf_free(&list->text[S3_FIELD_KEY]);
+                nrd_buf_free(&list->text[S3_FIELD_ETAG]);
+                nrd_buf_free(&list->text[S3_FIELD_SIZE]);
+                nrd_buf_free(&list->text[S3_FIELD_LAST_MODIFIED]);
                 return;
         }
         list->field = s3_xml_field_of(list, name);
         if (list->field != S3_FIELD_NONE) {
-                buf_clear(&list->text[list->field]);
+                nrd_buf_clear(&list->text[list->field]);
                 /* Make the buffer a valid empty string even if no text follows. */
-                if (buf_put(&list->text[list->field], "", 0) < 0)
+                if (nrd_buf_put(&list->text[list->field], "", 0) < 0)
                         s3_xml_fail(list, NEREID_ERROR);
         }
 }
@@ -136,7 +136,7 @@ static void XMLCALL s3_xml_text(void *data, const XML_Char *s, int len)
                                                S3_XML_TEXT_MAX));
                 return;
         }
-        if (buf_put(text, s, (size_t)len) < 0)
+        if (nrd_buf_put(text, s, (size_t)len) < 0)
                 s3_xml_fail(list, NEREID_ERROR);
 }
 
@@ -214,10 +214,10 @@ static void XMLCALL s3_xml_end(void *data, const XML_Char *qname)
                 list->in_contents = 0;
                 s3_xml_emit(list);
                 /* Freed rather than cleared: a NULL buffer means "absent" in the next entry. */
-                buf_free(&list->text[S3_FIELD_KEY]);
-                buf_free(&list->text[S3_FIELD_ETAG]);
-                buf_free(&list->text[S3_FIELD_SIZE]);
-                buf_free(&list->text[S3_FIELD_LAST_MODIFIED]);
+                nrd_buf_free(&list->text[S3_FIELD_KEY]);
+                nrd_buf_free(&list->text[S3_FIELD_ETAG]);
+                nrd_buf_free(&list->text[S3_FIELD_SIZE]);
+                nrd_buf_free(&list->text[S3_FIELD_LAST_MODIFIED]);
         }
         list->depth--;
 }
@@ -257,7 +257,7 @@ static struct s3_xml_list *s3_xml_new(s3_xml_object_cb cb, void *payload, int is
         return list;
 }
 
-s3_xml_list *s3_xml_list_new(s3_xml_object_cb cb, void *payload)
+s3_xml_list *nrd_s3_xml_list_new(s3_xml_object_cb cb, void *payload)
 {
         return s3_xml_new(cb, payload, 0);
 }
@@ -288,22 +288,22 @@ static int s3_xml_parse(struct s3_xml_list *list, const char *data, size_t len, 
         return 0;
 }
 
-int s3_xml_list_feed(s3_xml_list *list, const char *data, size_t len, int final)
+int nrd_s3_xml_list_feed(s3_xml_list *list, const char *data, size_t len, int final)
 {
         return s3_xml_parse(list, data, len, final);
 }
 
-int s3_xml_list_truncated(const s3_xml_list *list)
+int nrd_s3_xml_list_truncated(const s3_xml_list *list)
 {
         return list->truncated;
 }
 
-const char *s3_xml_list_next_token(const s3_xml_list *list)
+const char *nrd_s3_xml_list_next_token(const s3_xml_list *list)
 {
         return list->has_token ? s3_xml_str(&list->text[S3_FIELD_TOKEN]) : NULL;
 }
 
-void s3_xml_list_free(s3_xml_list *list)
+void nrd_s3_xml_list_free(s3_xml_list *list)
 {
         int i;
 
@@ -311,7 +311,7 @@ void s3_xml_list_free(s3_xml_list *list)
                 return;
         XML_ParserFree(list->parser);
         for (i = 0; i < S3_FIELD_COUNT; i++)
-                buf_free(&list->text[i]);
+                nrd_buf_free(&list->text[i]);
         free(list);
 }
 
@@ -322,8 +322,8 @@ static int s3_xml_no_object(void *payload, const s3_xml_object *object)
         return 0;
 }
 
-void s3_xml_error(const char *body, size_t len, char *code, size_t code_cap, char *message,
-                  size_t message_cap)
+void nrd_s3_xml_error(const char *body, size_t len, char *code, size_t code_cap, char *message,
+                      size_t message_cap)
 {
         struct s3_xml_list *list;
 
@@ -343,7 +343,7 @@ void s3_xml_error(const char *body, size_t len, char *code, size_t code_cap, cha
                         snprintf(message, message_cap, "%s",
                                  s3_xml_str(&list->text[S3_FIELD_MESSAGE]));
         }
-        s3_xml_list_free(list);
+        nrd_s3_xml_list_free(list);
 }
 
 /* n decimal digits at s into *out; -1 when one is not a digit. */
@@ -360,7 +360,7 @@ static int s3_xml_digits(const char *s, int n, int *out)
         return 0;
 }
 
-int s3_xml_time_to_utc(const char *iso, char out[20])
+int nrd_s3_xml_time_to_utc(const char *iso, char out[20])
 {
         struct tm tm = {0};
         int year, mon, day, hour, min, sec, oh = 0, om = 0;
@@ -405,6 +405,6 @@ int s3_xml_time_to_utc(const char *iso, char out[20])
         t = timegm(&tm);
         if (t == (time_t)-1 && !(year == 1969 && mon == 12 && day == 31))
                 return -1;
-        fs_format_utc(t - (time_t)offset, out);
+        nrd_fs_format_utc(t - (time_t)offset, out);
         return 0;
 }

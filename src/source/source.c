@@ -20,25 +20,25 @@
 
 /* Adding a driver: one file and one row here (docs/internals/source.md). */
 static const source_driver *const source_drivers[] = {
-    &source_local,
-    &source_s3,
+    &nrd_source_local,
+    &nrd_source_s3,
 };
 
 #define SOURCE_DRIVER_COUNT (sizeof(source_drivers) / sizeof(source_drivers[0]))
 /* Room for the lists of schemes and types that messages quote. */
 #define SOURCE_LIST_MAX 256
 
-size_t source_driver_count(void)
+size_t nrd_source_driver_count(void)
 {
         return SOURCE_DRIVER_COUNT;
 }
 
-const source_driver *source_driver_at(size_t i)
+const source_driver *nrd_source_driver_at(size_t i)
 {
         return i < SOURCE_DRIVER_COUNT ? source_drivers[i] : NULL;
 }
 
-const source_driver *source_for_scheme(const char *scheme, size_t len)
+const source_driver *nrd_source_for_scheme(const char *scheme, size_t len)
 {
         size_t i;
 
@@ -49,7 +49,7 @@ const source_driver *source_for_scheme(const char *scheme, size_t len)
         return NULL;
 }
 
-const source_driver *source_for_type(const char *type)
+const source_driver *nrd_source_for_type(const char *type)
 {
         size_t i;
 
@@ -118,7 +118,7 @@ static int source_has_slashes(const char *text, size_t scheme_len)
         return scheme_len && text[scheme_len + 1] == '/' && text[scheme_len + 2] == '/';
 }
 
-int source_refuse_wildcards(const char *text)
+int nrd_source_refuse_wildcards(const char *text)
 {
         if (strpbrk(text, "*?"))
                 return nereid_error(NEREID_EUSAGE, "path \"%s\": wildcards are not supported",
@@ -126,7 +126,7 @@ int source_refuse_wildcards(const char *text)
         return 0;
 }
 
-int source_parse_location(const char *text, const char *home, source_location *out)
+int nrd_source_parse_location(const char *text, const char *home, source_location *out)
 {
         const source_driver *driver;
         size_t n;
@@ -136,13 +136,13 @@ int source_parse_location(const char *text, const char *home, source_location *o
         if (!text || !text[0])
                 return nereid_error(NEREID_EUSAGE, "path \"\": empty path");
         n = source_scheme_len(text);
-        driver = n ? source_for_scheme(text, n) : NULL;
+        driver = n ? nrd_source_for_scheme(text, n) : NULL;
         if (driver && !source_has_slashes(text, n) && !(driver->caps & SOURCE_CAP_OPAQUE))
                 driver = NULL; /* "s3:x" is a relative path, as "C:x" */
         if (!driver && source_has_slashes(text, n)) {
                 char kinds[SOURCE_LIST_MAX];
 
-                if ((rc = source_refuse_wildcards(text)) < 0)
+                if ((rc = nrd_source_refuse_wildcards(text)) < 0)
                         return rc;
                 source_list(kinds, sizeof(kinds), "%s://", 0);
                 return nereid_error(NEREID_EUSAGE,
@@ -154,13 +154,13 @@ int source_parse_location(const char *text, const char *home, source_location *o
         out->driver = driver;
         rc = driver->parse(text, home, out);
         if (rc < 0)
-                source_location_clear(out);
+                nrd_source_location_clear(out);
         return rc;
 }
 
-int source_location_of_record(const struct nereid_file *rec, source_location *out)
+int nrd_source_location_of_record(const struct nereid_file *rec, source_location *out)
 {
-        const source_driver *driver = source_for_type(rec->type);
+        const source_driver *driver = nrd_source_for_type(rec->type);
         int rc;
 
         memset(out, 0, sizeof(*out));
@@ -173,16 +173,16 @@ int source_location_of_record(const struct nereid_file *rec, source_location *ou
         out->exact = 1;
         rc = driver->parse_source(rec->source, out);
         if (rc < 0)
-                source_location_clear(out);
+                nrd_source_location_clear(out);
         return rc;
 }
 
-char *source_format_location(const source_location *loc)
+char *nrd_source_format_location(const source_location *loc)
 {
         return loc->driver->format(loc);
 }
 
-void source_location_clear(source_location *loc)
+void nrd_source_location_clear(source_location *loc)
 {
         if (!loc)
                 return;
@@ -191,9 +191,9 @@ void source_location_clear(source_location *loc)
         memset(loc, 0, sizeof(*loc));
 }
 
-int source_check_record(const struct nereid_file *f, const char *at)
+int nrd_source_check_record(const struct nereid_file *f, const char *at)
 {
-        const source_driver *driver = source_for_type(f->type);
+        const source_driver *driver = nrd_source_for_type(f->type);
 
         if (!driver) {
                 char types[SOURCE_LIST_MAX];
@@ -205,35 +205,35 @@ int source_check_record(const struct nereid_file *f, const char *at)
         return driver->check_record(f, at);
 }
 
-int source_target_has_md5(int dirfd, const char *name, const char *expected_md5)
+int nrd_source_target_has_md5(int dirfd, const char *name, const char *expected_md5)
 {
         char md5[NEREID_MD5_HEXLEN + 1];
         struct stat st;
         uint64_t nread;
         int fd, same;
 
-        if (!hash_is_md5(expected_md5))
+        if (!nrd_hash_is_md5(expected_md5))
                 return 0;
         fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return 0;
         same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-               hash_md5_fd(fd, name, NULL, md5, &nread) == 0 && strcmp(md5, expected_md5) == 0;
+               nrd_hash_md5_fd(fd, name, NULL, md5, &nread) == 0 && strcmp(md5, expected_md5) == 0;
         close(fd);
         return same;
 }
 
-char *source_prefixed(const char *destination, const char *rel)
+char *nrd_source_prefixed(const char *destination, const char *rel)
 {
         nereid_buf buf = NEREID_BUF_INIT;
 
         if (destination && *destination) {
-                buf_puts(&buf, destination);
-                buf_putc(&buf, '/');
+                nrd_buf_puts(&buf, destination);
+                nrd_buf_putc(&buf, '/');
         }
-        if (buf_puts(&buf, rel) < 0) {
-                buf_free(&buf);
+        if (nrd_buf_puts(&buf, rel) < 0) {
+                nrd_buf_free(&buf);
                 return NULL;
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }

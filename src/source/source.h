@@ -35,7 +35,7 @@ enum source_caps {
 
 struct source_driver;
 
-/* A parsed location, owned by the caller (source_location_clear). Only
+/* A parsed location, owned by the caller (nrd_source_location_clear). Only
  * the driver that parsed it reads host and path; what they mean is its
  * own, written in its parse. */
 typedef struct source_location {
@@ -81,7 +81,7 @@ typedef struct source_driver {
          * file loc names, or NEREID_ENOTFOUND when it is now anything else
          * or nothing), each file_path
          * prefixed with "destination/" when destination is not NULL or "".
-         * Warnings go through project_notify. On error out may hold partial
+         * Warnings go through nrd_project_notify. On error out may hold partial
          * results, which the caller discards. An empty result is not an error
          * here (the caller reports "nothing to track"). */
         int (*scan)(nereid_project *project, const source_location *loc, const char *destination,
@@ -91,7 +91,7 @@ typedef struct source_driver {
          * folder already exists below the destination), replacing what is
          * there: download.c has already decided that it may be replaced
          * (SPEC section 5). copy: 1 to copy a local file rather than link
-         * it. Temporary files are made with fs_temp_in, and renamed or
+         * it. Temporary files are made with nrd_fs_temp_in, and renamed or
          * removed before fetch returns. Must be thread-safe: downloads run
          * on a pool. */
         int (*fetch)(nereid_project *project, const struct nereid_file *rec, int dirfd,
@@ -104,43 +104,43 @@ typedef struct source_driver {
 } source_driver;
 
 /* The registry (source.c). */
-size_t source_driver_count(void);
-/* The i-th driver, i < source_driver_count(). */
-const source_driver *source_driver_at(size_t i);
+size_t nrd_source_driver_count(void);
+/* The i-th driver, i < nrd_source_driver_count(). */
+const source_driver *nrd_source_driver_at(size_t i);
 /* The driver of a scheme (case-insensitive, without ':'), or NULL. */
-const source_driver *source_for_scheme(const char *scheme, size_t len);
+const source_driver *nrd_source_for_scheme(const char *scheme, size_t len);
 /* The driver writing records of this type (exact), or NULL. */
-const source_driver *source_for_type(const char *type);
+const source_driver *nrd_source_for_type(const char *type);
 
 /* Parse a track path (SPEC section 4) with the driver its scheme names;
  * home is what "~" and "~/" stand for (the project's home option; NULL:
  * such paths are refused). Errors (NEREID_EUSAGE): empty, wildcards, an unknown "scheme://", and
  * whatever the driver refuses. Caller clears out, also on error. */
-int source_parse_location(const char *text, const char *home, source_location *out);
+int nrd_source_parse_location(const char *text, const char *home, source_location *out);
 /* A record's source (metadata.file_path) as a location, read by the
  * driver of the record's type, never by what the source looks like: a
  * Local record never makes a request, an S3 record never reads a local
  * file, whatever a store holds. Caller clears out, also on error. */
-int source_location_of_record(const struct nereid_file *rec, source_location *out);
+int nrd_source_location_of_record(const struct nereid_file *rec, source_location *out);
 /* loc's driver's format. */
-char *source_format_location(const source_location *loc);
-void source_location_clear(source_location *loc);
+char *nrd_source_format_location(const source_location *loc);
+void nrd_source_location_clear(source_location *loc);
 /* A record's type known and its hash and source as its driver wants:
  * 0 or NEREID_EUSAGE "<at>: why". */
-int source_check_record(const struct nereid_file *f, const char *at);
+int nrd_source_check_record(const struct nereid_file *f, const char *at);
 
 /* For drivers' parse: NEREID_EUSAGE "path \"TEXT\": wildcards are not
  * supported" when text holds '*' or '?'. */
-int source_refuse_wildcards(const char *text);
+int nrd_source_refuse_wildcards(const char *text);
 
 /* 1 when dirfd/name is a regular file (not a link) whose MD5 is
  * expected_md5. Used by drivers to skip targets already in place. */
-int source_target_has_md5(int dirfd, const char *name, const char *expected_md5);
+int nrd_source_target_has_md5(int dirfd, const char *name, const char *expected_md5);
 
 /* "destination/rel" or rel when destination is NULL or ""; caller frees. */
-char *source_prefixed(const char *destination, const char *rel);
+char *nrd_source_prefixed(const char *destination, const char *rel);
 
-extern const source_driver source_local;
-extern const source_driver source_s3;
+extern const source_driver nrd_source_local;
+extern const source_driver nrd_source_s3;
 
 #endif

@@ -225,7 +225,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
                 return rc;
         nereid_error_clear(); /* handled: made now */
         if (!key) {
-                store_derive_key(project, derived);
+                nrd_store_derive_key(project, derived);
                 key = derived;
         }
         if ((rc = sqlite_begin_write(s)) < 0)
@@ -260,7 +260,7 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
         int rc;
 
         /* Only the canonical spelling ("CLS-1", not "CLS-01") names a run. */
-        if (uri_check_run_id(run_id) < 0)
+        if (nrd_uri_check_run_id(run_id) < 0)
                 return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
                                     project);
         if ((rc = sqlite_project_id(s, project, &pid, key)) == NEREID_ENOTFOUND)
@@ -324,7 +324,7 @@ static int sqlite_run_create(nereid_store *base, const char *project, const char
         number = sqlite3_column_int64(stmt, 0);
         sqlite3_finalize(stmt);
         stmt = NULL;
-        fs_now_iso8601(now);
+        nrd_fs_now_iso8601(now);
         rc = sqlite_prepare(s,
                             "INSERT INTO runs(project_id, number, name, owner, creation_time,"
                             " modification_time) VALUES(?, ?, ?, ?, ?, ?)",
@@ -385,7 +385,7 @@ static int sqlite_run_info(nereid_store *base, const char *project, const char *
 cleanup:
         sqlite3_finalize(stmt);
         if (rc < 0)
-                store_run_info_clear(info);
+                nrd_store_run_info_clear(info);
         return rc;
 }
 
@@ -573,7 +573,7 @@ static int sqlite_touch_run(sqlite_store *s, sqlite3_int64 run_row)
         char now[32];
         int rc;
 
-        fs_now_iso8601(now);
+        nrd_fs_now_iso8601(now);
         rc = sqlite_prepare(s, "UPDATE runs SET modification_time = ? WHERE id = ?", &stmt);
         if (rc < 0)
                 return rc;
@@ -878,7 +878,7 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
                 rc = sqlite_fail(s, "read tracked paths");
         sqlite3_finalize(stmt);
         if (rc < 0) {
-                store_roots_free(roots, n);
+                nrd_store_roots_free(roots, n);
                 return rc;
         }
         *out = roots;
@@ -1098,16 +1098,16 @@ static char *sqlite_file_uri(const char *path, const char *query)
         nereid_buf buf = NEREID_BUF_INIT;
         const unsigned char *p;
 
-        buf_puts(&buf, "file:");
+        nrd_buf_puts(&buf, "file:");
         for (p = (const unsigned char *)path; *p; p++) {
                 if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
                     (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
-                        buf_printf(&buf, "%c", *p);
+                        nrd_buf_printf(&buf, "%c", *p);
                 else
-                        buf_printf(&buf, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+                        nrd_buf_printf(&buf, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
         }
-        buf_printf(&buf, "?%s", query);
-        return buf_detach(&buf);
+        nrd_buf_printf(&buf, "?%s", query);
+        return nrd_buf_detach(&buf);
 }
 
 /* Open the store file, read-write unless read_only, and identify it. A
@@ -1136,7 +1136,7 @@ static int sqlite_open_file(sqlite_store *s, int read_only, int *version, int *m
         code = s->code;
         if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
                 return rc;
-        if (!(wal = fs_join(s->home, "store.db-wal")))
+        if (!(wal = nrd_fs_join(s->home, "store.db-wal")))
                 return NEREID_ERROR;
         if (stat(wal, &st) == 0 && st.st_size > 0) {
                 rc = nereid_error(NEREID_EACCESS,
@@ -1295,9 +1295,9 @@ static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
         s = nereid_calloc_array(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
-        s->base.ops = &store_sqlite_ops;
+        s->base.ops = &nrd_store_sqlite_ops;
         s->mode = mode;
-        s->path = fs_join(home, "store.db");
+        s->path = nrd_fs_join(home, "store.db");
         s->home = nereid_strdup(home);
         if (!s->path || !s->home) {
                 rc = NEREID_ERROR;
@@ -1341,7 +1341,7 @@ static int sqlite_open(nereid_store **out, const char *location, int mode)
                                 mode == NEREID_MODE_DEBUG ? NEREID_MODE_READ_ONLY : mode);
 }
 
-int store_sqlite_memory(nereid_store **out, const char *label)
+int nrd_store_sqlite_memory(nereid_store **out, const char *label)
 {
         sqlite_store *s;
         int rc;
@@ -1349,7 +1349,7 @@ int store_sqlite_memory(nereid_store **out, const char *label)
         *out = NULL;
         if (!(s = nereid_calloc_array(1, sizeof(*s))))
                 return NEREID_ERROR;
-        s->base.ops = &store_sqlite_ops;
+        s->base.ops = &nrd_store_sqlite_ops;
         s->mode = NEREID_MODE_DEBUG;
         s->path = nereid_strdup(label);
         s->home = nereid_strdup(label);
@@ -1366,7 +1366,8 @@ int store_sqlite_memory(nereid_store **out, const char *label)
         return 0;
 }
 
-int store_sqlite_run_restore(nereid_store *base, const char *project, const store_run_info *info)
+int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
+                                 const store_run_info *info)
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
@@ -1421,7 +1422,7 @@ cleanup:
 
 static const char *const sqlite_schemes[] = {"sqlite", NULL};
 
-const store_ops store_sqlite_ops = {
+const store_ops nrd_store_sqlite_ops = {
     .version = NEREID_STORE_VERSION,
     .name = "sqlite",
     .schemes = sqlite_schemes,

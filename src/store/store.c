@@ -15,7 +15,7 @@
 
 /* The backends of this build; a new one is a file and a row here. */
 static const store_ops *const store_registry[] = {
-    &store_sqlite_ops,
+    &nrd_store_sqlite_ops,
 };
 
 #define STORE_NBACKENDS (sizeof(store_registry) / sizeof(store_registry[0]))
@@ -23,7 +23,7 @@ static const store_ops *const store_registry[] = {
 /* Schemes SPEC section 8 names whose backends are still to come. */
 static const char *const store_planned[] = {"http", "https", "postgres", "postgresql"};
 
-const store_ops *store_backend(size_t i)
+const store_ops *nrd_store_backend(size_t i)
 {
         return i < STORE_NBACKENDS ? store_registry[i] : NULL;
 }
@@ -91,7 +91,7 @@ static int store_find(const char *location, const store_ops **ops)
                             location);
 }
 
-int store_open(nereid_store **out, const char *location, int mode)
+int nrd_store_open(nereid_store **out, const char *location, int mode)
 {
         const store_ops *ops;
         nereid_store *store = NULL;
@@ -106,7 +106,7 @@ int store_open(nereid_store **out, const char *location, int mode)
         if (!(copy = nereid_strdup(location)))
                 return NEREID_ERROR;
         if (mode == NEREID_MODE_DEBUG)
-                rc = store_debug_open(&store, ops, location);
+                rc = nrd_store_debug_open(&store, ops, location);
         else
                 rc = ops->open(&store, location, mode);
         if (rc < 0) {
@@ -119,7 +119,7 @@ int store_open(nereid_store **out, const char *location, int mode)
         return 0;
 }
 
-void store_close(nereid_store *store)
+void nrd_store_close(nereid_store *store)
 {
         char *location;
 
@@ -140,15 +140,15 @@ static int store_write(nereid_store *store)
         return 0;
 }
 
-int store_can_write(nereid_store *store)
+int nrd_store_can_write(nereid_store *store)
 {
         int rc = store_write(store);
 
         return rc < 0 ? rc : store->ops->can_write(store);
 }
 
-int store_project_open(nereid_store *store, const char *project, const char *key, int create,
-                       char key_out[16])
+int nrd_store_project_open(nereid_store *store, const char *project, const char *key, int create,
+                           char key_out[16])
 {
         int rc = create ? store_write(store) : 0;
 
@@ -160,51 +160,51 @@ int store_project_open(nereid_store *store, const char *project, const char *key
         return store->ops->project_open(store, project, key, create, key_out);
 }
 
-int store_project_each(nereid_store *store, store_project_cb cb, void *payload)
+int nrd_store_project_each(nereid_store *store, store_project_cb cb, void *payload)
 {
         return store->ops->project_each(store, cb, payload);
 }
 
-int store_run_create(nereid_store *store, const char *project, const char *name, const char *owner,
-                     char id_out[32])
+int nrd_store_run_create(nereid_store *store, const char *project, const char *name,
+                         const char *owner, char id_out[32])
 {
         int rc = store_write(store);
 
         return rc < 0 ? rc : store->ops->run_create(store, project, name, owner, id_out);
 }
 
-int store_run_get(nereid_store *store, const char *project, const char *run_id,
-                  store_run_info *info)
+int nrd_store_run_get(nereid_store *store, const char *project, const char *run_id,
+                      store_run_info *info)
 {
         return store->ops->run_info(store, project, run_id, info);
 }
 
-int store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload)
+int nrd_store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload)
 {
         return store->ops->run_each(store, project, cb, payload);
 }
 
-int store_field_each(nereid_store *store, const char *project, const char *run_id,
-                     store_field_cb cb, void *payload)
+int nrd_store_field_each(nereid_store *store, const char *project, const char *run_id,
+                         store_field_cb cb, void *payload)
 {
         return store->ops->field_each(store, project, run_id, cb, payload);
 }
 
-int store_field_get(nereid_store *store, const char *project, const char *run_id, const char *field,
-                    char hash_out[NEREID_HASH_HEXLEN + 1])
+int nrd_store_field_get(nereid_store *store, const char *project, const char *run_id,
+                        const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
         return store->ops->field_get(store, project, run_id, field, hash_out);
 }
 
-int store_field_roots(nereid_store *store, const char *project, const char *run_id,
-                      const char *field, store_root **out, size_t *count)
+int nrd_store_field_roots(nereid_store *store, const char *project, const char *run_id,
+                          const char *field, store_root **out, size_t *count)
 {
         return store->ops->field_roots(store, project, run_id, field, out, count);
 }
 
-int store_field_swap(nereid_store *store, const char *project, const char *run_id,
-                     const char *field, const char *expect, const char *hash,
-                     const store_root *roots, size_t nroots, enum store_roots how)
+int nrd_store_field_swap(nereid_store *store, const char *project, const char *run_id,
+                         const char *field, const char *expect, const char *hash,
+                         const store_root *roots, size_t nroots, enum store_roots how)
 {
         int rc = store_write(store);
 
@@ -213,54 +213,54 @@ int store_field_swap(nereid_store *store, const char *project, const char *run_i
                                                nroots, how);
 }
 
-int store_field_remove(nereid_store *store, const char *project, const char *run_id,
-                       const char *field)
+int nrd_store_field_remove(nereid_store *store, const char *project, const char *run_id,
+                           const char *field)
 {
         int rc = store_write(store);
 
         return rc < 0 ? rc : store->ops->field_remove(store, project, run_id, field);
 }
 
-int store_artifact_put(nereid_store *store, const char *project, const char *hash,
-                       const char *content, const nereid_files *files)
+int nrd_store_artifact_put(nereid_store *store, const char *project, const char *hash,
+                           const char *content, const nereid_files *files)
 {
         int rc = store_write(store);
 
         return rc < 0 ? rc : store->ops->artifact_put(store, project, hash, content, files);
 }
 
-int store_artifact_content_hash(nereid_store *store, const char *project, const char *hash,
-                                char content_out[NEREID_HASH_HEXLEN + 1])
+int nrd_store_artifact_content_hash(nereid_store *store, const char *project, const char *hash,
+                                    char content_out[NEREID_HASH_HEXLEN + 1])
 {
         return store->ops->artifact_content_hash(store, project, hash, content_out);
 }
 
-int store_artifact_each(nereid_store *store, const char *project, const char *hash,
-                        store_file_cb cb, void *payload)
+int nrd_store_artifact_each(nereid_store *store, const char *project, const char *hash,
+                            store_file_cb cb, void *payload)
 {
         return store->ops->artifact_each(store, project, hash, cb, payload);
 }
 
-int store_field_users(nereid_store *store, const char *project, const char *hash, store_ref_cb cb,
-                      void *payload)
+int nrd_store_field_users(nereid_store *store, const char *project, const char *hash,
+                          store_ref_cb cb, void *payload)
 {
         return store->ops->field_users(store, project, hash, cb, payload);
 }
 
-int store_file_find(nereid_store *store, const char *project, const char *file_hash,
-                    store_ref_cb cb, void *payload)
+int nrd_store_file_find(nereid_store *store, const char *project, const char *file_hash,
+                        store_ref_cb cb, void *payload)
 {
         return store->ops->file_find(store, project, file_hash, cb, payload);
 }
 
-void store_run_info_clear(store_run_info *info)
+void nrd_store_run_info_clear(store_run_info *info)
 {
         free(info->name);
         free(info->owner);
         memset(info, 0, sizeof(*info));
 }
 
-void store_roots_free(store_root *roots, size_t count)
+void nrd_store_roots_free(store_root *roots, size_t count)
 {
         size_t i;
 
@@ -276,7 +276,7 @@ static int store_is_vowel(int c)
         return strchr("AEIOUY", c) != NULL;
 }
 
-void store_derive_key(const char *project, char key_out[16])
+void nrd_store_derive_key(const char *project, char key_out[16])
 {
         const char *slash = strrchr(project, '/');
         const char *p = slash ? slash + 1 : project;

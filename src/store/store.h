@@ -33,7 +33,7 @@ typedef struct store_run_info {
         char modification_time[32];
 } store_run_info;
 
-void store_run_info_clear(store_run_info *info);
+void nrd_store_run_info_clear(store_run_info *info);
 
 /* A place a field was tracked from, remembered for `status`. */
 typedef struct store_root {
@@ -46,17 +46,17 @@ typedef int (*store_field_cb)(void *payload, const char *field, const char *hash
 /* info is borrowed for the call. */
 typedef int (*store_run_cb)(void *payload, const store_run_info *info);
 typedef int (*store_project_cb)(void *payload, const char *name, const char *key, uint64_t runs);
-/* A field of a run (reverse lookups); file_path is NULL for store_field_users. */
+/* A field of a run (reverse lookups); file_path is NULL for nrd_store_field_users. */
 typedef int (*store_ref_cb)(void *payload, const char *run_id, const char *field,
                             const char *file_path);
 
-/* What store_field_swap does with the places a field was tracked from. */
+/* What nrd_store_field_swap does with the places a field was tracked from. */
 enum store_roots {
         STORE_ROOTS_ADD = 0, /* remember roots beside those the field has */
         STORE_ROOTS_SET = 1, /* forget the field's roots, then remember roots */
 };
 
-/* store_field_swap's answer when the field did not hold the expected hash. */
+/* nrd_store_field_swap's answer when the field did not hold the expected hash. */
 #define STORE_CONFLICT 1
 
 /* Capability flags of a backend (store_ops.caps). */
@@ -105,7 +105,7 @@ typedef struct store_ops {
         int (*field_get)(nereid_store *store, const char *project, const char *run_id,
                          const char *field, char hash_out[NEREID_HASH_HEXLEN + 1]);
         /* The roots a field was tracked from, sorted; *out is an array the
-         * caller frees with store_roots_free. */
+         * caller frees with nrd_store_roots_free. */
         int (*field_roots)(nereid_store *store, const char *project, const char *run_id,
                            const char *field, store_root **out, size_t *count);
         /* Atomically, compare and swap: when the field holds expect (NULL:
@@ -149,7 +149,7 @@ typedef struct store_ops {
 struct nereid_store {
         const store_ops *ops;
         int mode;       /* enum nereid_mode, applied by store.c */
-        char *location; /* as given to store_open, for messages */
+        char *location; /* as given to nrd_store_open, for messages */
 };
 
 /* Open the store at location through the registry: a folder, or
@@ -157,62 +157,63 @@ struct nereid_store {
  * are named but not in this build (a clear error); anything else with a
  * scheme is refused. Read-only mode refuses every write here, before the
  * backend; debug mode opens a private copy (see store.c). */
-int store_open(nereid_store **out, const char *location, int mode);
-void store_close(nereid_store *store);
+int nrd_store_open(nereid_store **out, const char *location, int mode);
+void nrd_store_close(nereid_store *store);
 /* Debug mode (store_debug.c): a store that reads what the store at location
  * holds and keeps every write in memory, never in the real store. */
-int store_debug_open(nereid_store **out, const store_ops *ops, const char *location);
+int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *location);
 /* The table of debug mode's stores (store_debug.c). */
-extern const store_ops store_debug_ops;
+extern const store_ops nrd_store_debug_ops;
 /* The backends of this build, for the conformance suite: NULL past the end. */
-const store_ops *store_backend(size_t i);
+const store_ops *nrd_store_backend(size_t i);
 
 /* The seam's calls, with the modes applied; see store_ops for each. */
-int store_can_write(nereid_store *store);
-int store_project_open(nereid_store *store, const char *project, const char *key, int create,
-                       char key_out[16]);
-int store_project_each(nereid_store *store, store_project_cb cb, void *payload);
-int store_run_create(nereid_store *store, const char *project, const char *name, const char *owner,
-                     char id_out[32]);
-int store_run_get(nereid_store *store, const char *project, const char *run_id,
-                  store_run_info *info);
-int store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload);
-int store_field_each(nereid_store *store, const char *project, const char *run_id,
-                     store_field_cb cb, void *payload);
-int store_field_get(nereid_store *store, const char *project, const char *run_id, const char *field,
-                    char hash_out[NEREID_HASH_HEXLEN + 1]);
-int store_field_roots(nereid_store *store, const char *project, const char *run_id,
-                      const char *field, store_root **out, size_t *count);
-int store_field_swap(nereid_store *store, const char *project, const char *run_id,
-                     const char *field, const char *expect, const char *hash,
-                     const store_root *roots, size_t nroots, enum store_roots how);
-int store_field_remove(nereid_store *store, const char *project, const char *run_id,
-                       const char *field);
-int store_artifact_put(nereid_store *store, const char *project, const char *hash,
-                       const char *content, const nereid_files *files);
-int store_artifact_content_hash(nereid_store *store, const char *project, const char *hash,
-                                char content_out[NEREID_HASH_HEXLEN + 1]);
-int store_artifact_each(nereid_store *store, const char *project, const char *hash,
-                        store_file_cb cb, void *payload);
-int store_field_users(nereid_store *store, const char *project, const char *hash, store_ref_cb cb,
-                      void *payload);
-int store_file_find(nereid_store *store, const char *project, const char *file_hash,
-                    store_ref_cb cb, void *payload);
+int nrd_store_can_write(nereid_store *store);
+int nrd_store_project_open(nereid_store *store, const char *project, const char *key, int create,
+                           char key_out[16]);
+int nrd_store_project_each(nereid_store *store, store_project_cb cb, void *payload);
+int nrd_store_run_create(nereid_store *store, const char *project, const char *name,
+                         const char *owner, char id_out[32]);
+int nrd_store_run_get(nereid_store *store, const char *project, const char *run_id,
+                      store_run_info *info);
+int nrd_store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload);
+int nrd_store_field_each(nereid_store *store, const char *project, const char *run_id,
+                         store_field_cb cb, void *payload);
+int nrd_store_field_get(nereid_store *store, const char *project, const char *run_id,
+                        const char *field, char hash_out[NEREID_HASH_HEXLEN + 1]);
+int nrd_store_field_roots(nereid_store *store, const char *project, const char *run_id,
+                          const char *field, store_root **out, size_t *count);
+int nrd_store_field_swap(nereid_store *store, const char *project, const char *run_id,
+                         const char *field, const char *expect, const char *hash,
+                         const store_root *roots, size_t nroots, enum store_roots how);
+int nrd_store_field_remove(nereid_store *store, const char *project, const char *run_id,
+                           const char *field);
+int nrd_store_artifact_put(nereid_store *store, const char *project, const char *hash,
+                           const char *content, const nereid_files *files);
+int nrd_store_artifact_content_hash(nereid_store *store, const char *project, const char *hash,
+                                    char content_out[NEREID_HASH_HEXLEN + 1]);
+int nrd_store_artifact_each(nereid_store *store, const char *project, const char *hash,
+                            store_file_cb cb, void *payload);
+int nrd_store_field_users(nereid_store *store, const char *project, const char *hash,
+                          store_ref_cb cb, void *payload);
+int nrd_store_file_find(nereid_store *store, const char *project, const char *file_hash,
+                        store_ref_cb cb, void *payload);
 
-void store_roots_free(store_root *roots, size_t count);
+void nrd_store_roots_free(store_root *roots, size_t count);
 
 /* The embedded SQLite store's table (sqlite.c). */
-extern const store_ops store_sqlite_ops;
+extern const store_ops nrd_store_sqlite_ops;
 /* An empty SQLite store in memory, writable, named label in messages: the
  * overlay of debug mode (store_debug.c). */
-int store_sqlite_memory(nereid_store **out, const char *label);
+int nrd_store_sqlite_memory(nereid_store **out, const char *label);
 /* Store a run of an existing project as it is (its ID and sys/ values),
  * replacing one with its ID: debug mode's copy of a project. */
-int store_sqlite_run_restore(nereid_store *store, const char *project, const store_run_info *info);
+int nrd_store_sqlite_run_restore(nereid_store *store, const char *project,
+                                 const store_run_info *info);
 
 /* Derive a project key from the project part of "workspace/project":
  * the first letter and the next consonants, up to 3 letters, uppercase
  * ("classification" -> "CLS"), padded with 'X' to at least 2. */
-void store_derive_key(const char *project, char key_out[16]);
+void nrd_store_derive_key(const char *project, char key_out[16]);
 
 #endif

@@ -166,7 +166,7 @@ static int debug_copy_field(void *payload, const char *field, const char *hash)
         if (rc == 0)
                 rc = d->mem->ops->field_swap(d->mem, c->project, c->run_id, field, NULL, hash,
                                              roots, nroots, STORE_ROOTS_SET);
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         return rc;
 }
 
@@ -192,20 +192,20 @@ static int debug_copy_project(debug_store *d, const char *project)
             (rc = d->real->ops->run_each(d->real, project, debug_collect_run, &c)) < 0)
                 goto cleanup;
         for (i = 0; i < c.nruns && rc == 0; i++)
-                rc = store_sqlite_run_restore(d->mem, project, &c.runs[i]);
+                rc = nrd_store_sqlite_run_restore(d->mem, project, &c.runs[i]);
         for (i = 0; i < c.nruns && rc == 0; i++) {
                 c.run_id = c.runs[i].id;
                 rc = d->real->ops->field_each(d->real, project, c.run_id, debug_copy_field, &c);
                 /* Copying the fields set the modification time: put it back. */
                 if (rc == 0)
-                        rc = store_sqlite_run_restore(d->mem, project, &c.runs[i]);
+                        rc = nrd_store_sqlite_run_restore(d->mem, project, &c.runs[i]);
         }
         if (rc == 0)
                 rc = debug_mark_copied(d, project);
         qsort(d->stubs, d->nstubs, sizeof(*d->stubs), debug_stub_cmp);
 cleanup:
         for (i = 0; i < c.nruns; i++)
-                store_run_info_clear(&c.runs[i]);
+                nrd_store_run_info_clear(&c.runs[i]);
         free(c.runs);
         return rc;
 }
@@ -483,7 +483,7 @@ static int debug_match_record(void *payload, const struct nereid_file *file)
 
         if (strcmp(file->file_hash, refs->file_hash) != 0)
                 return 0;
-        return files_push_copy(refs->paths, file);
+        return nrd_files_push_copy(refs->paths, file);
 }
 
 /* Every record of the current stub that matched, under this field. */
@@ -536,7 +536,7 @@ static int debug_file_find(nereid_store *base, const char *project, const char *
         for (i = 0; i < d->nstubs && rc == 0; i++) {
                 if (strcmp(d->stubs[i].project, project) != 0)
                         continue;
-                if (!(refs.paths = files_new())) {
+                if (!(refs.paths = nrd_files_new())) {
                         rc = NEREID_ERROR;
                         break;
                 }
@@ -564,8 +564,8 @@ static int debug_file_find(nereid_store *base, const char *project, const char *
 
 static const char *const debug_schemes[] = {NULL};
 
-/* Not in the registry: store_open makes one for debug mode. */
-const store_ops store_debug_ops = {
+/* Not in the registry: nrd_store_open makes one for debug mode. */
+const store_ops nrd_store_debug_ops = {
     .version = NEREID_STORE_VERSION,
     .name = "debug",
     .schemes = debug_schemes,
@@ -590,7 +590,7 @@ const store_ops store_debug_ops = {
     .file_find = debug_file_find,
 };
 
-int store_debug_open(nereid_store **out, const store_ops *ops, const char *location)
+int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *location)
 {
         debug_store *d;
         int rc;
@@ -598,11 +598,11 @@ int store_debug_open(nereid_store **out, const store_ops *ops, const char *locat
         *out = NULL;
         if (!(d = nereid_calloc_array(1, sizeof(*d))))
                 return NEREID_ERROR;
-        d->base.ops = &store_debug_ops;
+        d->base.ops = &nrd_store_debug_ops;
         if ((rc = ops->open(&d->real, location, NEREID_MODE_READ_ONLY)) < 0)
                 goto fail;
         d->real->mode = NEREID_MODE_READ_ONLY;
-        if ((rc = store_sqlite_memory(&d->mem, location)) < 0)
+        if ((rc = nrd_store_sqlite_memory(&d->mem, location)) < 0)
                 goto fail;
         *out = &d->base;
         return 0;

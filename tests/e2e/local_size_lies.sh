@@ -44,8 +44,14 @@ with open(sys.argv[1], "ab", buffering=0) as f:
         time.sleep(0.002)
 PY
 WRITER=$!
+# Start tracking only once the writer is appending (python3 may be slow
+# to start on a loaded machine).
+for _ in $(seq 1 500); do
+	[ "$(stat -c %s growing/log.bin)" -gt $((32 * 1024 * 1024)) ] && break
+	sleep 0.01
+done
 FAILED=0
-for i in 1 2 3 4 5; do
+for i in $(seq 1 20); do
 	capture nereid track "$R:grow$i" growing
 	if [ "$RC" != 0 ]; then
 		FAILED=1

@@ -1,6 +1,6 @@
 /*
  * fuzz_field.c - libFuzzer target for the name checks: field paths
- * (uri_check_field, uri_field_writable), run IDs, project keys and names.
+ * (nrd_uri_check_field, nrd_uri_field_writable), run IDs, project keys and names.
  * Checks that the answers agree: a writable field is a valid one, and a
  * valid field that is not writable is sys or under sys/.
  */
@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
         text[size] = '\0';
 
-        valid = uri_check_field(text);
-        writable = uri_field_writable(text);
+        valid = nrd_uri_check_field(text);
+        writable = nrd_uri_field_writable(text);
         if (valid != 0 && valid != NEREID_EUSAGE)
                 abort();
         if (nereid_field_path_check(text) != valid)
@@ -36,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (valid == 0 && (strlen(text) > 1024 || strstr(text, "//") || text[0] == '/'))
                 abort();
 
-        if (uri_check_run_id(text) == 0 && (!strchr(text, '-') || strchr(text, '/')))
+        if (nrd_uri_check_run_id(text) == 0 && (!strchr(text, '-') || strchr(text, '/')))
                 abort();
-        (void)uri_check_project_key(text);
-        if (uri_check_project_name(text) == 0 && !strchr(text, '/'))
+        (void)nrd_uri_check_project_key(text);
+        if (nrd_uri_check_project_name(text) == 0 && !strchr(text, '/'))
                 abort();
         free(text);
         return 0;

@@ -1,9 +1,9 @@
 /*
  * fuzz_json.c - libFuzzer target for the JSON records parsers: whatever
- * json_files_parse accepts must serialise, parse again, and serialise to
+ * nrd_json_files_parse accepts must serialise, parse again, and serialise to
  * the same bytes (the canonical form of SPEC section 2 is a fixed point);
- * the streaming reader (json_files_read, through a pipe) must agree with
- * it on every input; and the record check (files_check) must hold on
+ * the streaming reader (nrd_json_files_read, through a pipe) must agree with
+ * it on every input; and the record check (nrd_files_check) must hold on
  * whatever it accepts.
  */
 #include <stdint.h>
@@ -17,7 +17,7 @@
 /* Small inputs fit the pipe's buffer: write them all, then read. */
 #define FUZZ_PIPE_MAX 60000
 
-/* json_files_read on data through a pipe; -2 when the pipe cannot be used. */
+/* nrd_json_files_read on data through a pipe; -2 when the pipe cannot be used. */
 static int fuzz_stream(const uint8_t *data, size_t size, nereid_files **out)
 {
         int fds[2], rc;
@@ -31,7 +31,7 @@ static int fuzz_stream(const uint8_t *data, size_t size, nereid_files **out)
                 return -2;
         }
         close(fds[1]);
-        rc = json_files_read(fds[0], "fuzz", out);
+        rc = nrd_json_files_read(fds[0], "fuzz", out);
         close(fds[0]);
         return rc;
 }
@@ -40,10 +40,10 @@ static void fuzz_check(const nereid_files *files)
 {
         size_t i;
 
-        if (files_check(files, "fuzz") != 0)
+        if (nrd_files_check(files, "fuzz") != 0)
                 return;
         for (i = 0; i < nereid_files_count(files); i++) {
-                if (!uri_is_safe_relative(nereid_file_path(nereid_files_get(files, i))))
+                if (!nrd_uri_is_safe_relative(nereid_file_path(nereid_files_get(files, i))))
                         abort();
         }
 }
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         nereid_files *files = NULL, *again = NULL, *streamed = NULL;
         char *first = NULL, *second = NULL, *third = NULL;
-        int parsed = json_files_parse((const char *)data, size, &files);
+        int parsed = nrd_json_files_parse((const char *)data, size, &files);
         int stream = fuzz_stream(data, size, &streamed);
 
         if (stream != -2 && (stream == 0) != (parsed == 0))
@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         if (streamed && (nereid_files_to_json(streamed, &third) != 0 || strcmp(first, third) != 0))
                 abort();
-        if (json_files_parse(first, strlen(first), &again) != 0)
+        if (nrd_json_files_parse(first, strlen(first), &again) != 0)
                 abort();
         if (nereid_files_count(again) != nereid_files_count(files))
                 abort();
@@ -84,14 +84,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 nereid_buf buf = NEREID_BUF_INIT;
                 struct nereid_file one;
 
-                if (json_record_append(&buf, nereid_files_get(files, 0)) != 0)
+                if (nrd_json_record_append(&buf, nereid_files_get(files, 0)) != 0)
                         abort();
-                if (json_record_parse(buf.ptr, buf.len, &one) != 0)
+                if (nrd_json_record_parse(buf.ptr, buf.len, &one) != 0)
                         abort();
                 if (strcmp(one.file_path, nereid_files_get(files, 0)->file_path) != 0)
                         abort();
-                file_clear(&one);
-                buf_free(&buf);
+                nrd_file_clear(&one);
+                nrd_buf_free(&buf);
         }
         free(first);
         free(second);

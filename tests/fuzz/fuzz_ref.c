@@ -1,5 +1,5 @@
 /*
- * fuzz_ref.c - libFuzzer target for RUN:FIELD references: uri_parse_ref in
+ * fuzz_ref.c - libFuzzer target for RUN:FIELD references: nrd_uri_parse_ref in
  * both modes (run required or optional). On success the parts must be a
  * valid run ID and field that put back together give the input.
  */
@@ -24,13 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (require_run = 0; require_run <= 1; require_run++) {
                 char *run = NULL, *field = NULL;
 
-                if (uri_parse_ref(text, require_run, &run, &field) == 0) {
-                        if (!field || uri_check_field(field) != 0)
+                if (nrd_uri_parse_ref(text, require_run, &run, &field) == 0) {
+                        if (!field || nrd_uri_check_field(field) != 0)
                                 abort();
                         if (run) {
                                 size_t run_len = strlen(run);
 
-                                if (uri_check_run_id(run) != 0 ||
+                                if (nrd_uri_check_run_id(run) != 0 ||
                                     strncmp(text, run, run_len) != 0 || text[run_len] != ':' ||
                                     strcmp(text + run_len + 1, field) != 0)
                                         abort();

@@ -15,7 +15,7 @@ static int fuzz_object(void *payload, const s3_xml_object *object)
         size_t *total = payload;
 
         *total += strlen(object->key) + strlen(object->etag);
-        s3_xml_time_to_utc(object->last_modified, out);
+        nrd_s3_xml_time_to_utc(object->last_modified, out);
         return 0;
 }
 
@@ -34,23 +34,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size--;
         if (cut > size)
                 cut = size;
-        list = s3_xml_list_new(fuzz_object, &total);
+        list = nrd_s3_xml_list_new(fuzz_object, &total);
         if (list) {
-                if (s3_xml_list_feed(list, (const char *)data, cut, 0) == 0 &&
-                    s3_xml_list_feed(list, (const char *)data + cut, size - cut, 1) == 0) {
-                        const char *token = s3_xml_list_next_token(list);
+                if (nrd_s3_xml_list_feed(list, (const char *)data, cut, 0) == 0 &&
+                    nrd_s3_xml_list_feed(list, (const char *)data + cut, size - cut, 1) == 0) {
+                        const char *token = nrd_s3_xml_list_next_token(list);
 
                         total += token ? strlen(token) : 0;
-                        total += (size_t)s3_xml_list_truncated(list);
+                        total += (size_t)nrd_s3_xml_list_truncated(list);
                 }
-                s3_xml_list_free(list);
+                nrd_s3_xml_list_free(list);
         }
-        s3_xml_error((const char *)data, size, code, sizeof(code), message, sizeof(message));
+        nrd_s3_xml_error((const char *)data, size, code, sizeof(code), message, sizeof(message));
         text = malloc(size + 1);
         if (text) {
                 memcpy(text, data, size);
                 text[size] = '\0';
-                s3_xml_time_to_utc(text, out);
+                nrd_s3_xml_time_to_utc(text, out);
                 free(text);
         }
         return 0;

@@ -1,7 +1,7 @@
 /*
  * fuzz_uri.c - libFuzzer target for the track-path parser and the file://
  * URLs of record sources: every input, as a NUL-terminated string, goes
- * through source_parse_location, uri_is_safe_relative, uri_escape and
+ * through nrd_source_parse_location, nrd_uri_is_safe_relative, nrd_uri_escape and
  * fileurl.c. Beyond the sanitizers, it checks the promises of source.h, uri.h and
  * fileurl.h: a parsed local path is absolute, normalised and has no
  * trailing '/'; an escaped string holds only unreserved bytes and %XX; the
@@ -77,10 +77,10 @@ static void fuzz_fileurl(const char *text)
 {
         char *url, *back = NULL;
         source_location loc;
-        int checked = fileurl_check(text, "fuzz");
+        int checked = nrd_fileurl_check(text, "fuzz");
 
         /* Whatever the check accepts reads back as an absolute path. */
-        if (fileurl_to_path(text, &back) == 0) {
+        if (nrd_fileurl_to_path(text, &back) == 0) {
                 if (back[0] != '/')
                         abort();
                 free(back);
@@ -90,11 +90,11 @@ static void fuzz_fileurl(const char *text)
         }
         if (text[0] != '/')
                 return;
-        url = fileurl_from_path(text);
+        url = nrd_fileurl_from_path(text);
         if (!url)
                 return;
         fuzz_check_url(url);
-        if (fileurl_to_path(url, &back) != 0 || strcmp(back, text) != 0)
+        if (nrd_fileurl_to_path(url, &back) != 0 || strcmp(back, text) != 0)
                 abort();
         free(back);
         /* A normalised path: the URL passes the check, and track reads it back. */
@@ -102,12 +102,12 @@ static void fuzz_fileurl(const char *text)
             !strstr(text, "/../") && text[strlen(text) - 1] != '/' &&
             !(strlen(text) >= 2 && strcmp(text + strlen(text) - 2, "/.") == 0) &&
             !(strlen(text) >= 3 && strcmp(text + strlen(text) - 3, "/..") == 0)) {
-                if (fileurl_check(url, "fuzz") != 0)
+                if (nrd_fileurl_check(url, "fuzz") != 0)
                         abort();
-                if (source_parse_location(url, home_for_test, &loc) != 0 ||
-                    loc.driver != &source_local || strcmp(loc.path, text) != 0)
+                if (nrd_source_parse_location(url, home_for_test, &loc) != 0 ||
+                    loc.driver != &nrd_source_local || strcmp(loc.path, text) != 0)
                         abort();
-                source_location_clear(&loc);
+                nrd_source_location_clear(&loc);
         }
         free(url);
 }
@@ -117,15 +117,15 @@ static void fuzz_fileurl(const char *text)
 static void fuzz_round_trip(const source_location *loc)
 {
         source_location back;
-        char *text = source_format_location(loc);
+        char *text = nrd_source_format_location(loc);
 
         if (!text)
                 return;
-        if (strpbrk(text, "*?") || source_parse_location(text, home_for_test, &back) != 0 ||
+        if (strpbrk(text, "*?") || nrd_source_parse_location(text, home_for_test, &back) != 0 ||
             back.driver != loc->driver || strcmp(back.path, loc->path) != 0 ||
             (loc->host ? !back.host || strcmp(back.host, loc->host) != 0 : back.host != NULL))
                 abort();
-        source_location_clear(&back);
+        nrd_source_location_clear(&back);
         free(text);
 }
 
@@ -142,28 +142,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
         text[size] = '\0';
 
-        if (source_parse_location(text, home_for_test, &loc) == 0) {
-                if (loc.driver == &source_local) {
+        if (nrd_source_parse_location(text, home_for_test, &loc) == 0) {
+                if (loc.driver == &nrd_source_local) {
                         if (!loc.path || loc.host)
                                 abort();
                         fuzz_check_local_path(loc.path);
-                } else if (loc.driver == &source_s3) {
+                } else if (loc.driver == &nrd_source_s3) {
                         if (!loc.host || !loc.host[0] || !loc.path)
                                 abort();
                 } else {
                         abort();
                 }
                 fuzz_round_trip(&loc);
-                source_location_clear(&loc);
+                nrd_source_location_clear(&loc);
         } else if (loc.driver || loc.path || loc.host) {
                 abort();
         }
 
-        (void)uri_is_safe_relative(text);
+        (void)nrd_uri_is_safe_relative(text);
         fuzz_fileurl(text);
 
         for (keep = 0; keep <= 1; keep++) {
-                char *escaped = uri_escape(text, keep);
+                char *escaped = nrd_uri_escape(text, keep);
 
                 if (escaped) {
                         fuzz_check_escaped(escaped, keep);

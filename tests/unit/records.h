@@ -42,7 +42,7 @@ static inline void push(nereid_files *files, const char *path, const char *hash,
 {
         struct nereid_file f = make(path, hash, size);
 
-        CHECK(files_push(files, &f) == 0);
+        CHECK(nrd_files_push(files, &f) == 0);
 }
 
 #endif

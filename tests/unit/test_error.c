@@ -23,7 +23,7 @@ static void format(char *out, size_t cap, const char *fmt, ...)
         va_list ap;
 
         va_start(ap, fmt);
-        error_vformat(out, cap, fmt, ap);
+        nrd_error_vformat(out, cap, fmt, ap);
         va_end(ap);
 }
 
@@ -67,7 +67,7 @@ int main(void)
                 nereid_error(NEREID_ERROR, "%.*s%.*s: vanished", (int)i, "abc", (int)(5000 + 2 * i),
                              accents);
                 msg = nereid_error_last();
-                CHECK(fs_is_utf8(msg));
+                CHECK(nrd_fs_is_utf8(msg));
                 CHECK(ends_with(msg, ": vanished"));
         }
 

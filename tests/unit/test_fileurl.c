@@ -18,18 +18,18 @@ static const char *home_for_test = "/home/tester";
 /* path -> want, and want -> path again, through both readers. */
 static void check_url(const char *path, const char *want)
 {
-        char *url = fileurl_from_path(path), *back = NULL;
+        char *url = nrd_fileurl_from_path(path), *back = NULL;
         source_location loc;
 
         CHECK_STR(url, want);
-        CHECK(url && fileurl_to_path(url, &back) == 0);
+        CHECK(url && nrd_fileurl_to_path(url, &back) == 0);
         CHECK_STR(back, path);
-        CHECK(url && fileurl_check(url, "t") == 0);
+        CHECK(url && nrd_fileurl_check(url, "t") == 0);
         /* What track makes of the URL is the same path. */
-        CHECK(url && source_parse_location(url, home_for_test, &loc) == 0);
-        CHECK(loc.driver == &source_local);
+        CHECK(url && nrd_source_parse_location(url, home_for_test, &loc) == 0);
+        CHECK(loc.driver == &nrd_source_local);
         CHECK_STR(loc.path, path);
-        source_location_clear(&loc);
+        nrd_source_location_clear(&loc);
         free(back);
         free(url);
 }
@@ -68,40 +68,40 @@ static void test_encode(void)
 
 static void test_decode(void)
 {
-        char *path = fileurl_from_path("/");
+        char *path = nrd_fileurl_from_path("/");
 
         CHECK_STR(path, "file:///");
         free(path);
         path = NULL;
 
         /* Lowercase hex, localhost, escapes of unreserved characters. */
-        CHECK(fileurl_to_path("file://localhost/a%2fb%41", &path) == 0);
+        CHECK(nrd_fileurl_to_path("file://localhost/a%2fb%41", &path) == 0);
         CHECK_STR(path, "/a/bA");
         free(path);
-        CHECK(fileurl_to_path("file://LOCALHOST/x", &path) == 0);
+        CHECK(nrd_fileurl_to_path("file://LOCALHOST/x", &path) == 0);
         CHECK_STR(path, "/x");
         free(path);
         /* Records written raw before URLs were encoded still name their file. */
-        CHECK(fileurl_to_path("file:///d/100% sure #1?", &path) == 0);
+        CHECK(nrd_fileurl_to_path("file:///d/100% sure #1?", &path) == 0);
         CHECK_STR(path, "/d/100% sure #1?");
         free(path);
-        CHECK(fileurl_to_path("file:///d/%4", &path) == 0);
+        CHECK(nrd_fileurl_to_path("file:///d/%4", &path) == 0);
         CHECK_STR(path, "/d/%4");
         free(path);
-        CHECK(fileurl_to_path("file:///d/a%00b", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file:///d/a%00b", &path) == NEREID_EUSAGE);
         CHECK(path == NULL);
         CHECK(strstr(nereid_error_last(), "%00") != NULL);
-        CHECK(fileurl_to_path("file://host/x", &path) == NEREID_EUSAGE);
-        CHECK(fileurl_to_path("file:/x", &path) == NEREID_EUSAGE);
-        CHECK(fileurl_to_path("s3://b/x", &path) == NEREID_EUSAGE);
-        CHECK(fileurl_to_path("/x", &path) == NEREID_EUSAGE);
-        CHECK(fileurl_to_path(NULL, &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file://host/x", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file:/x", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("s3://b/x", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("/x", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path(NULL, &path) == NEREID_EUSAGE);
         CHECK(path == NULL);
 }
 
 static void check_bad(const char *url, const char *part)
 {
-        int rc = fileurl_check(url, "rec");
+        int rc = nrd_fileurl_check(url, "rec");
 
         if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "\"%s\": %d \"%s\", want \"%s\"\n", url ? url : "(null)", rc,
@@ -113,12 +113,12 @@ static void check_bad(const char *url, const char *part)
 
 static void test_check(void)
 {
-        CHECK(fileurl_check("file:///a/b", "x") == 0);
-        CHECK(fileurl_check("file://localhost/a/b", "x") == 0);
+        CHECK(nrd_fileurl_check("file:///a/b", "x") == 0);
+        CHECK(nrd_fileurl_check("file://localhost/a/b", "x") == 0);
         /* Raw characters a URL parser escapes by itself are accepted. */
-        CHECK(fileurl_check("file:///a b/\"c\"/<d>|{e}^`", "x") == 0);
-        CHECK(fileurl_check("file:///données/é.txt", "x") == 0);
-        CHECK(fileurl_check("file:///a/%2e%2Ex", "x") == 0);
+        CHECK(nrd_fileurl_check("file:///a b/\"c\"/<d>|{e}^`", "x") == 0);
+        CHECK(nrd_fileurl_check("file:///données/é.txt", "x") == 0);
+        CHECK(nrd_fileurl_check("file:///a/%2e%2Ex", "x") == 0);
         check_bad("file://host/a", "not an absolute file:///path URL");
         check_bad("file:a", "not an absolute file:///path URL");
         check_bad("file:/a", "not an absolute file:///path URL");

@@ -64,33 +64,33 @@ static void test_times(void)
         }
         CHECK(localtime_r(&zero, &tm) && tm.tm_hour == 9);
         memset(out, 'x', sizeof(out));
-        fs_format_utc(0, out);
+        nrd_fs_format_utc(0, out);
         CHECK_STR(out, "1970-01-01 00:00:00");
-        fs_format_utc(1664535040, out);
+        nrd_fs_format_utc(1664535040, out);
         CHECK_STR(out, "2022-09-30 10:50:40");
-        fs_format_utc(1621742126, out);
+        nrd_fs_format_utc(1621742126, out);
         CHECK_STR(out, "2021-05-23 03:55:26");
         /* The last second of a leap day. */
-        fs_format_utc(951868799, out);
+        nrd_fs_format_utc(951868799, out);
         CHECK_STR(out, "2000-02-29 23:59:59");
 
         /* It is now, in UTC: the seconds agree with time() taken around it
          * (time() may lag the precise clock by a tick, hence the + 1). */
         t0 = time(NULL);
-        fs_now_iso8601(iso);
+        nrd_fs_now_iso8601(iso);
         t1 = time(NULL);
         CHECK(matches(iso, "DDDD-DD-DDTDD:DD:DD.DDDZ"));
         CHECK(!matches("2022-09-30 10:50:40.123Z", "DDDD-DD-DDTDD:DD:DD.DDDZ"));
         iso[10] = ' ';
         iso[19] = '\0';
         for (t = t0; t <= t1 + 1 && !now_ok; t++) {
-                fs_format_utc(t, out);
+                nrd_fs_format_utc(t, out);
                 now_ok = strcmp(iso, out) == 0;
         }
         CHECK(now_ok);
 
-        before = fs_now_ns();
-        after = fs_now_ns();
+        before = nrd_fs_now_ns();
+        after = nrd_fs_now_ns();
         CHECK(before > (int64_t)1600000000 * 1000000000);
         CHECK(after >= before);
         unsetenv("TZ");
@@ -101,50 +101,50 @@ static void test_join(void)
 {
         char *p;
 
-        p = fs_join("a", "b");
+        p = nrd_fs_join("a", "b");
         CHECK_STR(p, "a/b");
         free(p);
-        p = fs_join("a/", "b");
+        p = nrd_fs_join("a/", "b");
         CHECK_STR(p, "a/b");
         free(p);
-        p = fs_join("/", "x");
+        p = nrd_fs_join("/", "x");
         CHECK_STR(p, "/x");
         free(p);
-        p = fs_join("/home/u/.nereid", "store.db");
+        p = nrd_fs_join("/home/u/.nereid", "store.db");
         CHECK_STR(p, "/home/u/.nereid/store.db");
         free(p);
-        p = fs_join("a/b", "c/d");
+        p = nrd_fs_join("a/b", "c/d");
         CHECK_STR(p, "a/b/c/d");
         free(p);
 }
 
 static void test_utf8(void)
 {
-        CHECK(fs_is_utf8(""));
-        CHECK(fs_is_utf8("plain ascii/path.txt"));
-        CHECK(fs_is_utf8("donn\xC3\xA9"
-                         "es/\xC3\xA9.txt"));        /* é */
-        CHECK(fs_is_utf8("\xE2\x82\xAC"));           /* € */
-        CHECK(fs_is_utf8("\xF0\x9F\x98\x80 smile")); /* U+1F600 */
-        CHECK(fs_is_utf8("\xF4\x8F\xBF\xBF"));       /* U+10FFFF */
-        CHECK(fs_is_utf8("\xED\x9F\xBF"));           /* U+D7FF */
-        CHECK(fs_is_utf8("\xEE\x80\x80"));           /* U+E000 */
-        CHECK(!fs_is_utf8("\xFF"));                  /* never valid */
-        CHECK(!fs_is_utf8("a\xFE"));                 /* never valid */
-        CHECK(!fs_is_utf8("\xC0\xAF"));              /* overlong '/' */
-        CHECK(!fs_is_utf8("\xC1\xBF"));              /* overlong */
-        CHECK(!fs_is_utf8("\xE0\x80\xAF"));          /* overlong '/' */
-        CHECK(!fs_is_utf8("\xF0\x80\x80\xAF"));      /* overlong '/' */
-        CHECK(!fs_is_utf8("\x80"));                  /* lone continuation */
-        CHECK(!fs_is_utf8("ab\xBF"));                /* lone continuation */
-        CHECK(!fs_is_utf8("\xED\xA0\x80"));          /* surrogate U+D800 */
-        CHECK(!fs_is_utf8("\xED\xBF\xBF"));          /* surrogate U+DFFF */
-        CHECK(!fs_is_utf8("\xC3"));                  /* truncated at the end */
-        CHECK(!fs_is_utf8("\xE2\x82"));              /* truncated at the end */
-        CHECK(!fs_is_utf8("\xF0\x9F\x98"));          /* truncated at the end */
-        CHECK(!fs_is_utf8("\xE2\x82x"));             /* truncated mid-string */
-        CHECK(!fs_is_utf8("\xF4\x90\x80\x80"));      /* above U+10FFFF */
-        CHECK(!fs_is_utf8("\xF8\x88\x80\x80\x80"));  /* 5-byte form */
+        CHECK(nrd_fs_is_utf8(""));
+        CHECK(nrd_fs_is_utf8("plain ascii/path.txt"));
+        CHECK(nrd_fs_is_utf8("donn\xC3\xA9"
+                             "es/\xC3\xA9.txt"));        /* é */
+        CHECK(nrd_fs_is_utf8("\xE2\x82\xAC"));           /* € */
+        CHECK(nrd_fs_is_utf8("\xF0\x9F\x98\x80 smile")); /* U+1F600 */
+        CHECK(nrd_fs_is_utf8("\xF4\x8F\xBF\xBF"));       /* U+10FFFF */
+        CHECK(nrd_fs_is_utf8("\xED\x9F\xBF"));           /* U+D7FF */
+        CHECK(nrd_fs_is_utf8("\xEE\x80\x80"));           /* U+E000 */
+        CHECK(!nrd_fs_is_utf8("\xFF"));                  /* never valid */
+        CHECK(!nrd_fs_is_utf8("a\xFE"));                 /* never valid */
+        CHECK(!nrd_fs_is_utf8("\xC0\xAF"));              /* overlong '/' */
+        CHECK(!nrd_fs_is_utf8("\xC1\xBF"));              /* overlong */
+        CHECK(!nrd_fs_is_utf8("\xE0\x80\xAF"));          /* overlong '/' */
+        CHECK(!nrd_fs_is_utf8("\xF0\x80\x80\xAF"));      /* overlong '/' */
+        CHECK(!nrd_fs_is_utf8("\x80"));                  /* lone continuation */
+        CHECK(!nrd_fs_is_utf8("ab\xBF"));                /* lone continuation */
+        CHECK(!nrd_fs_is_utf8("\xED\xA0\x80"));          /* surrogate U+D800 */
+        CHECK(!nrd_fs_is_utf8("\xED\xBF\xBF"));          /* surrogate U+DFFF */
+        CHECK(!nrd_fs_is_utf8("\xC3"));                  /* truncated at the end */
+        CHECK(!nrd_fs_is_utf8("\xE2\x82"));              /* truncated at the end */
+        CHECK(!nrd_fs_is_utf8("\xF0\x9F\x98"));          /* truncated at the end */
+        CHECK(!nrd_fs_is_utf8("\xE2\x82x"));             /* truncated mid-string */
+        CHECK(!nrd_fs_is_utf8("\xF4\x90\x80\x80"));      /* above U+10FFFF */
+        CHECK(!nrd_fs_is_utf8("\xF8\x88\x80\x80\x80"));  /* 5-byte form */
 }
 
 static void test_open_dir_below(void)
@@ -160,7 +160,7 @@ static void test_open_dir_below(void)
                 return;
 
         /* Nested folders are created and the innermost one is returned. */
-        fd = fs_open_dir_below(rootfd, "a/b/c");
+        fd = nrd_fs_open_dir_below(rootfd, "a/b/c");
         CHECK(fd_is_dir(fd));
         CHECK(is_dir(path_in(base, "a/b/c")));
         if (fd >= 0) {
@@ -174,18 +174,18 @@ static void test_open_dir_below(void)
                 close(fd);
         }
         /* Existing folders are fine, as are doubled slashes. */
-        fd = fs_open_dir_below(rootfd, "a/b");
+        fd = nrd_fs_open_dir_below(rootfd, "a/b");
         CHECK(fd_is_dir(fd));
         if (fd >= 0)
                 close(fd);
-        fd = fs_open_dir_below(rootfd, "a//b/d/");
+        fd = nrd_fs_open_dir_below(rootfd, "a//b/d/");
         CHECK(fd_is_dir(fd));
         if (fd >= 0)
                 close(fd);
         CHECK(is_dir(path_in(base, "a/b/d")));
 
         /* "" is the root itself. */
-        fd = fs_open_dir_below(rootfd, "");
+        fd = nrd_fs_open_dir_below(rootfd, "");
         CHECK(fd_is_dir(fd));
         if (fd >= 0) {
                 struct stat a, b;
@@ -198,19 +198,19 @@ static void test_open_dir_below(void)
         /* A link planted below the root does not lead out of it. */
         CHECK(symlink(outside, path_in(base, "evil")) == 0);
         nereid_error_clear();
-        fd = fs_open_dir_below(rootfd, "evil/x");
+        fd = nrd_fs_open_dir_below(rootfd, "evil/x");
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);
         CHECK(strstr(nereid_error_last(), "evil") != NULL);
         CHECK(count_entries(outside) == 0);
-        fd = fs_open_dir_below(rootfd, "evil");
+        fd = nrd_fs_open_dir_below(rootfd, "evil");
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);
         /* ...nor does one deeper down. */
         CHECK(symlink(outside, path_in(base, "a/b/evil")) == 0);
-        fd = fs_open_dir_below(rootfd, "a/b/evil/y/z");
+        fd = nrd_fs_open_dir_below(rootfd, "a/b/evil/y/z");
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);
@@ -221,11 +221,11 @@ static void test_open_dir_below(void)
         CHECK(fd >= 0);
         if (fd >= 0)
                 close(fd);
-        fd = fs_open_dir_below(rootfd, "file/x");
+        fd = nrd_fs_open_dir_below(rootfd, "file/x");
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);
-        fd = fs_open_dir_below(rootfd, "file");
+        fd = nrd_fs_open_dir_below(rootfd, "file");
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);
@@ -245,8 +245,8 @@ static void test_temp_in(void)
         CHECK(dirfd >= 0);
         if (dirfd < 0)
                 return;
-        fd1 = fs_temp_in(dirfd, "model.bin", name1, sizeof(name1));
-        fd2 = fs_temp_in(dirfd, "model.bin", name2, sizeof(name2));
+        fd1 = nrd_fs_temp_in(dirfd, "model.bin", name1, sizeof(name1));
+        fd2 = nrd_fs_temp_in(dirfd, "model.bin", name2, sizeof(name2));
         CHECK(fd1 >= 0 && fd2 >= 0);
         if (fd1 >= 0 && fd2 >= 0) {
                 CHECK(name1[0] == '.');
@@ -270,7 +270,7 @@ static void test_temp_in(void)
         CHECK(count_entries(dir) == 2);
 
         /* A name that does not fit is refused, and nothing is left behind. */
-        fd = fs_temp_in(dirfd, "model.bin", tiny, sizeof(tiny));
+        fd = nrd_fs_temp_in(dirfd, "model.bin", tiny, sizeof(tiny));
         CHECK(fd < 0);
         if (fd >= 0)
                 close(fd);

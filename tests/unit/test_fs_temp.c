@@ -1,8 +1,8 @@
 /*
  * test_fs_temp.c - the life of download temporary files (fs.c): locked and
  * registered while their process makes them, removed as stale by
- * fs_temp_clean only once no process holds them, never mistaken for a
- * user's file of a similar name, and removed by fs_temp_remove_all (the
+ * nrd_fs_temp_clean only once no process holds them, never mistaken for a
+ * user's file of a similar name, and removed by nrd_fs_temp_remove_all (the
  * async-signal-safe clean-up behind nereid_download_abort). Not for the
  * other helpers of fs.c (test_fs.c).
  */
@@ -49,8 +49,8 @@ static int open_folder(const char *name)
         return fd;
 }
 
-/* A temporary file is the process's own until fs_temp_forget: not even
- * closing its fd lets fs_temp_clean take it (a download closes its file
+/* A temporary file is the process's own until nrd_fs_temp_forget: not even
+ * closing its fd lets nrd_fs_temp_clean take it (a download closes its file
  * before renaming it). */
 static void test_held_until_forgotten(void)
 {
@@ -59,19 +59,19 @@ static void test_held_until_forgotten(void)
 
         if (dirfd < 0)
                 return;
-        fd = fs_temp_in(dirfd, "model.bin", name, sizeof(name));
+        fd = nrd_fs_temp_in(dirfd, "model.bin", name, sizeof(name));
         CHECK(fd >= 0);
         if (fd < 0)
                 goto out;
         CHECK(flock(fd, LOCK_EX | LOCK_NB) == 0); /* ours already */
-        CHECK(fs_temp_clean(dirfd) == 0);
+        CHECK(nrd_fs_temp_clean(dirfd) == 0);
         CHECK(exists(dirfd, name));
         close(fd);
-        CHECK(fs_temp_clean(dirfd) == 0);
+        CHECK(nrd_fs_temp_clean(dirfd) == 0);
         CHECK(exists(dirfd, name));
-        fs_temp_forget();
+        nrd_fs_temp_forget();
         /* Now it is what a killed download leaves: stale. */
-        CHECK(fs_temp_clean(dirfd) == 1);
+        CHECK(nrd_fs_temp_clean(dirfd) == 1);
         CHECK(!exists(dirfd, name));
 out:
         close(dirfd);
@@ -98,12 +98,12 @@ static void test_other_process(void)
         }
         CHECK(child > 0);
         CHECK(read(fds[0], &c, 1) == 1);
-        CHECK(fs_temp_clean(dirfd) == 0);
+        CHECK(nrd_fs_temp_clean(dirfd) == 0);
         CHECK(exists(dirfd, ".data.csv.nereid-abc123"));
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
         /* Its process is gone, and so is its lock. */
-        CHECK(fs_temp_clean(dirfd) == 1);
+        CHECK(nrd_fs_temp_clean(dirfd) == 1);
         CHECK(!exists(dirfd, ".data.csv.nereid-abc123"));
         close(fds[0]);
         close(fds[1]);
@@ -135,7 +135,7 @@ static void test_names(void)
         CHECK(symlinkat("x", dirfd, ".a.nereid-link-999999999-1") == 0); /* no such process */
         snprintf(own_link, sizeof(own_link), ".a.nereid-link-%d-1", (int)getpid());
         CHECK(symlinkat("x", dirfd, own_link) == 0); /* this process's: in use */
-        CHECK(fs_temp_clean(dirfd) == 3);
+        CHECK(nrd_fs_temp_clean(dirfd) == 3);
         CHECK(!exists(dirfd, ".a.nereid-abc123"));
         CHECK(!exists(dirfd, ".a b\\c.nereid-0z9y8x"));
         CHECK(!exists(dirfd, ".a.nereid-link-999999999-1"));
@@ -161,15 +161,15 @@ static void test_mode(void)
 
         if (dirfd < 0)
                 return;
-        fd = fs_temp_in_mode(dirfd, "secret", 0600, name, sizeof(name));
+        fd = nrd_fs_temp_in_mode(dirfd, "secret", 0600, name, sizeof(name));
         CHECK(fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600);
         if (fd >= 0)
                 close(fd);
-        fs_temp_forget();
+        nrd_fs_temp_forget();
         close(dirfd);
 }
 
-/* fs_temp_remove_all removes what is registered and not forgotten, and no
+/* nrd_fs_temp_remove_all removes what is registered and not forgotten, and no
  * temporary file can be made afterwards. Last: it cannot be undone. */
 static void test_remove_all(void)
 {
@@ -178,22 +178,22 @@ static void test_remove_all(void)
 
         if (dirfd < 0)
                 return;
-        fd = fs_temp_in(dirfd, "done", kept, sizeof(kept));
+        fd = nrd_fs_temp_in(dirfd, "done", kept, sizeof(kept));
         CHECK(fd >= 0);
         if (fd >= 0)
                 close(fd);
         CHECK(renameat(dirfd, kept, dirfd, "done") == 0);
-        fs_temp_forget();
-        fd1 = fs_temp_in(dirfd, "a", pending1, sizeof(pending1));
-        fd2 = fs_temp_in(dirfd, "b", pending2, sizeof(pending2));
+        nrd_fs_temp_forget();
+        fd1 = nrd_fs_temp_in(dirfd, "a", pending1, sizeof(pending1));
+        fd2 = nrd_fs_temp_in(dirfd, "b", pending2, sizeof(pending2));
         CHECK(fd1 >= 0 && fd2 >= 0);
         put(dirfd, "user-file");
-        fs_temp_remove_all();
+        nrd_fs_temp_remove_all();
         CHECK(!exists(dirfd, pending1));
         CHECK(!exists(dirfd, pending2));
         CHECK(exists(dirfd, "done"));
         CHECK(exists(dirfd, "user-file"));
-        fd3 = fs_temp_in(dirfd, "c", later, sizeof(later));
+        fd3 = nrd_fs_temp_in(dirfd, "c", later, sizeof(later));
         CHECK(fd3 < 0);
         CHECK(strstr(nereid_error_last(), "cancelled") != NULL);
         CHECK(count_entries(path_in(root, "abort")) == 2);
@@ -201,7 +201,7 @@ static void test_remove_all(void)
                 close(fd1);
         if (fd2 >= 0)
                 close(fd2);
-        fs_temp_forget();
+        nrd_fs_temp_forget();
         close(dirfd);
 }
 

@@ -53,7 +53,7 @@ static void check_hashes(struct nereid_file *items, size_t count, const char *ar
 
         CHECK(nereid_files_hash(&files, 0, out) == 0);
         CHECK_STR(out, artifact);
-        CHECK(hash_is_sha256(out));
+        CHECK(nrd_hash_is_sha256(out));
         if (content) {
                 CHECK(nereid_files_hash(&files, 1, out) == 0);
                 CHECK_STR(out, content);
@@ -83,42 +83,42 @@ static void test_order_and_metadata(void)
         char a[NEREID_HASH_HEXLEN + 1], b[NEREID_HASH_HEXLEN + 1];
 
         /* The input is const: sorting happens on the side. */
-        CHECK(hash_files(&sorted_list, 0, a) == 0);
-        CHECK(hash_files(&unsorted_list, 0, b) == 0);
+        CHECK(nrd_hash_files(&sorted_list, 0, a) == 0);
+        CHECK(nrd_hash_files(&unsorted_list, 0, b) == 0);
         CHECK_STR(a, b);
         CHECK_STR(vector1[0].file_path, "train/sample.csv");
-        CHECK(hash_files(&sorted_list, 1, a) == 0);
-        CHECK(hash_files(&unsorted_list, 1, b) == 0);
+        CHECK(nrd_hash_files(&sorted_list, 1, a) == 0);
+        CHECK(nrd_hash_files(&unsorted_list, 1, b) == 0);
         CHECK_STR(a, b);
 
         /* The same data elsewhere: same content hash, other artifact hash. */
         moved[0].source = "s3://bucket/README";
         moved[1].last_modified = "2023-01-01 00:00:00";
-        CHECK(hash_files(&moved_list, 1, a) == 0);
-        CHECK(hash_files(&sorted_list, 1, b) == 0);
+        CHECK(nrd_hash_files(&moved_list, 1, a) == 0);
+        CHECK(nrd_hash_files(&sorted_list, 1, b) == 0);
         CHECK_STR(a, b);
-        CHECK(hash_files(&moved_list, 0, a) == 0);
-        CHECK(hash_files(&sorted_list, 0, b) == 0);
+        CHECK(nrd_hash_files(&moved_list, 0, a) == 0);
+        CHECK(nrd_hash_files(&sorted_list, 0, b) == 0);
         CHECK(strcmp(a, b) != 0);
         /* An absent metadata value is not the same as an empty one. */
         moved[0].source = NULL;
-        CHECK(hash_files(&moved_list, 0, b) == 0);
+        CHECK(nrd_hash_files(&moved_list, 0, b) == 0);
         CHECK(strcmp(a, b) != 0);
         moved[0].source = "";
-        CHECK(hash_files(&moved_list, 0, a) == 0);
+        CHECK(nrd_hash_files(&moved_list, 0, a) == 0);
         CHECK(strcmp(a, b) != 0);
 
         /* size 0 and size null differ, in both hashes. */
         sized.has_size = 1;
-        CHECK(hash_files(&sized_list, 0, a) == 0);
-        CHECK(hash_files(&null_list, 0, b) == 0);
+        CHECK(nrd_hash_files(&sized_list, 0, a) == 0);
+        CHECK(nrd_hash_files(&null_list, 0, b) == 0);
         CHECK(strcmp(a, b) != 0);
-        CHECK(hash_files(&sized_list, 1, a) == 0);
-        CHECK(hash_files(&null_list, 1, b) == 0);
+        CHECK(nrd_hash_files(&sized_list, 1, a) == 0);
+        CHECK(nrd_hash_files(&null_list, 1, b) == 0);
         CHECK(strcmp(a, b) != 0);
         /* The content hash stops before the metadata "#": it is not the
          * artifact hash of a record without metadata. */
-        CHECK(hash_files(&null_list, 0, a) == 0);
+        CHECK(nrd_hash_files(&null_list, 0, a) == 0);
         CHECK(strcmp(a, b) != 0);
 
         /* No records: SHA-256 of nothing. */
@@ -150,45 +150,48 @@ static void test_md5_memory(void)
         char out[NEREID_MD5_HEXLEN + 1];
         size_t i, at = 0;
 
-        ctx = hash_md5_new();
+        ctx = nrd_hash_md5_new();
         CHECK(ctx != NULL);
-        CHECK(hash_md5_final(ctx, out) == 0);
+        CHECK(nrd_hash_md5_final(ctx, out) == 0);
         CHECK_STR(out, EMPTY_MD5);
 
-        ctx = hash_md5_new();
+        ctx = nrd_hash_md5_new();
         CHECK(ctx != NULL);
-        CHECK(hash_md5_update(ctx, FOX, strlen(FOX)) == 0);
-        CHECK(hash_md5_final(ctx, out) == 0);
+        CHECK(nrd_hash_md5_update(ctx, FOX, strlen(FOX)) == 0);
+        CHECK(nrd_hash_md5_final(ctx, out) == 0);
         CHECK_STR(out, FOX_MD5);
 
         /* The same bytes in uneven pieces, an empty one included. */
-        ctx = hash_md5_new();
+        ctx = nrd_hash_md5_new();
         for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
-                CHECK(hash_md5_update(ctx, &FOX[at], pieces[i]) == 0);
+                CHECK(nrd_hash_md5_update(ctx, &FOX[at], pieces[i]) == 0);
                 at += pieces[i];
         }
         CHECK(at == strlen(FOX));
-        CHECK(hash_md5_final(ctx, out) == 0);
+        CHECK(nrd_hash_md5_final(ctx, out) == 0);
         CHECK_STR(out, FOX_MD5);
 
-        hash_md5_free(hash_md5_new());
-        hash_md5_free(NULL);
+        nrd_hash_md5_free(nrd_hash_md5_new());
+        nrd_hash_md5_free(NULL);
 }
 
 static void test_is_hex(void)
 {
-        CHECK(hash_is_md5(FOX_MD5));
-        CHECK(!hash_is_md5("9E107D9D372BB6826BD81D3542A419D6"));
-        CHECK(!hash_is_md5("9e107d9d372bb6826bd81d3542a419d"));
-        CHECK(!hash_is_md5("9e107d9d372bb6826bd81d3542a419d67"));
-        CHECK(!hash_is_md5("9e107d9d372bb6826bd81d3542a419d6-2"));
-        CHECK(!hash_is_md5("9e107d9d372bb6826bd81d3542a419g6"));
-        CHECK(!hash_is_md5(""));
-        CHECK(!hash_is_md5(NULL));
-        CHECK(hash_is_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-        CHECK(!hash_is_sha256(FOX_MD5));
-        CHECK(!hash_is_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"));
-        CHECK(!hash_is_sha256("E3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        CHECK(nrd_hash_is_md5(FOX_MD5));
+        CHECK(!nrd_hash_is_md5("9E107D9D372BB6826BD81D3542A419D6"));
+        CHECK(!nrd_hash_is_md5("9e107d9d372bb6826bd81d3542a419d"));
+        CHECK(!nrd_hash_is_md5("9e107d9d372bb6826bd81d3542a419d67"));
+        CHECK(!nrd_hash_is_md5("9e107d9d372bb6826bd81d3542a419d6-2"));
+        CHECK(!nrd_hash_is_md5("9e107d9d372bb6826bd81d3542a419g6"));
+        CHECK(!nrd_hash_is_md5(""));
+        CHECK(!nrd_hash_is_md5(NULL));
+        CHECK(
+            nrd_hash_is_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        CHECK(!nrd_hash_is_sha256(FOX_MD5));
+        CHECK(
+            !nrd_hash_is_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"));
+        CHECK(!nrd_hash_is_sha256(
+            "E3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
 
 static void test_md5_fd(void)
@@ -221,41 +224,41 @@ static void test_md5_fd(void)
                 goto cleanup;
         CHECK(write(fd, data, size) == (ssize_t)size);
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd(fd, path, NULL, out, &nread) == 0);
+        CHECK(nrd_hash_md5_fd(fd, path, NULL, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
         /* With the caller's buffer. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
         nread = 0;
-        CHECK(hash_md5_fd(fd, path, block, out, &nread) == 0);
+        CHECK(nrd_hash_md5_fd(fd, path, block, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
         /* With the size fstat gave: the same digest, EOF confirmed. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_sized(fd, path, block, size, out, &nread) == 0);
+        CHECK(nrd_hash_md5_fd_sized(fd, path, block, size, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
         /* A size past the end: read to EOF, nread says how much there was
          * (the caller compares). */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_sized(fd, path, block, size + 100, out, &nread) == 0);
+        CHECK(nrd_hash_md5_fd_sized(fd, path, block, size + 100, out, &nread) == 0);
         CHECK_STR(out, want);
         CHECK(nread == size);
         /* More data than the size says (a file that grew, or whose size
          * lies): an error naming the file, no digest. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_sized(fd, path, block, size - 1, out, &nread) < 0);
+        CHECK(nrd_hash_md5_fd_sized(fd, path, block, size - 1, out, &nread) < 0);
         CHECK(strstr(nereid_error_last(), path) != NULL);
         CHECK(strstr(nereid_error_last(), "more than its size") != NULL);
         CHECK(out[0] == '\0');
         /* A whole block more than the size, and the size a block exactly. */
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_sized(fd, path, block, NEREID_HASH_BLOCK, out, &nread) < 0);
+        CHECK(nrd_hash_md5_fd_sized(fd, path, block, NEREID_HASH_BLOCK, out, &nread) < 0);
         CHECK(lseek(fd, 0, SEEK_SET) == 0);
-        CHECK(hash_md5_fd_sized(fd, path, NULL, 0, out, &nread) < 0);
+        CHECK(nrd_hash_md5_fd_sized(fd, path, NULL, 0, out, &nread) < 0);
         /* From the middle: what is left. */
         CHECK(lseek(fd, (off_t)(size - strlen(FOX)), SEEK_SET) > 0);
-        CHECK(hash_md5_fd(fd, path, block, out, NULL) == 0);
+        CHECK(nrd_hash_md5_fd(fd, path, block, out, NULL) == 0);
         CHECK(strcmp(out, want) != 0);
         close(fd);
         unlink(path);
@@ -264,7 +267,7 @@ static void test_md5_fd(void)
         CHECK(pipe(pipes) == 0);
         CHECK(write(pipes[1], FOX, strlen(FOX)) == (ssize_t)strlen(FOX));
         close(pipes[1]);
-        CHECK(hash_md5_fd(pipes[0], "pipe", NULL, out, &nread) == 0);
+        CHECK(nrd_hash_md5_fd(pipes[0], "pipe", NULL, out, &nread) == 0);
         CHECK_STR(out, FOX_MD5);
         CHECK(nread == strlen(FOX));
         close(pipes[0]);
@@ -273,14 +276,14 @@ static void test_md5_fd(void)
         CHECK(pipe(pipes) == 0);
         CHECK(write(pipes[1], FOX, strlen(FOX)) == (ssize_t)strlen(FOX));
         close(pipes[1]);
-        CHECK(hash_md5_fd_sized(pipes[0], "status", NULL, 0, out, &nread) < 0);
+        CHECK(nrd_hash_md5_fd_sized(pipes[0], "status", NULL, 0, out, &nread) < 0);
         CHECK(strstr(nereid_error_last(), "status: holds more than its size of 0 bytes") != NULL);
         close(pipes[0]);
 
         /* A read error names the file. */
         fd = open(tmp_root(), O_RDONLY | O_DIRECTORY);
         CHECK(fd >= 0);
-        CHECK(hash_md5_fd(fd, "the-folder", block, out, &nread) < 0);
+        CHECK(nrd_hash_md5_fd(fd, "the-folder", block, out, &nread) < 0);
         CHECK(strstr(nereid_error_last(), "the-folder") != NULL);
         CHECK(out[0] == '\0');
         close(fd);

@@ -62,7 +62,7 @@ static void on_warning(void *payload, const char *message)
 
 static int lookup(hashcache *cache, const char *path, const struct stat *st, char *md5)
 {
-        return hashcache_lookup(cache, path, st, md5);
+        return nrd_hashcache_lookup(cache, path, st, md5);
 }
 
 static void test_hit_and_miss(void)
@@ -74,15 +74,15 @@ static void test_hit_and_miss(void)
 
         write_file(file, "hello");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         CHECK(access(path_in(root, "hashcache.db"), F_OK) == 0);
 
         CHECK(lookup(cache, file, &st, md5) == 0);
         CHECK(md5[0] == '\0');
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 1);
         CHECK_STR(md5, MD5_A);
         CHECK(lookup(cache, path_in(root, "other"), &st, md5) == 0);
@@ -107,26 +107,26 @@ static void test_hit_and_miss(void)
 
         /* Racy: written in the very second the file last changed. */
         second = changed_ns(&st) / NS * NS;
-        CHECK(hashcache_put(cache, file, &st, MD5_B, second + NS - 1) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_B, second + NS - 1) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 0);
         /* ...or before it. */
-        CHECK(hashcache_put(cache, file, &st, MD5_B, second - 3 * NS) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_B, second - 3 * NS) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 0);
         /* The next second is enough; the upsert replaced the MD5. */
-        CHECK(hashcache_put(cache, file, &st, MD5_B, second + NS) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_B, second + NS) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 1);
         CHECK_STR(md5, MD5_B);
 
         /* Bad MD5s are refused with the cache file named. */
-        CHECK(hashcache_put(cache, file, &st, "abc", later(&st)) == NEREID_EUSAGE);
+        CHECK(nrd_hashcache_put(cache, file, &st, "abc", later(&st)) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
-        CHECK(hashcache_put(cache, file, &st, MD5_A "-2", later(&st)) == NEREID_EUSAGE);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A "-2", later(&st)) == NEREID_EUSAGE);
         /* Nothing queued: a commit is a no-op. */
-        CHECK(hashcache_commit(cache) == 0);
-        hashcache_free(cache);
+        CHECK(nrd_hashcache_commit(cache) == 0);
+        nrd_hashcache_free(cache);
 }
 
 static void test_changed_files(void)
@@ -139,11 +139,11 @@ static void test_changed_files(void)
 
         write_file(file, "0123456789");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st) + 60 * NS) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st) + 60 * NS) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 1);
 
         /* A new mtime (here an older one) on the same file. */
@@ -161,8 +161,8 @@ static void test_changed_files(void)
          * renamed over it: the inode tells. */
         write_file(file, "0123456789");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(lookup(cache, file, &st, md5) == 1);
         write_file(copy, "9876543210");
         times[0].tv_sec = times[1].tv_sec = st.st_mtim.tv_sec - 3600;
@@ -175,8 +175,8 @@ static void test_changed_files(void)
 
         /* Same size and the very same mtime: still the inode (and ctime). */
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         write_file(copy, "abcdefghij");
         times[0] = st.st_atim;
         times[1] = st.st_mtim;
@@ -187,7 +187,7 @@ static void test_changed_files(void)
         CHECK(stat(file, &now) == 0);
         CHECK(lookup(cache, file, &now, md5) == 0);
         CHECK(lookup(cache, file, &st, md5) == 1);
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
 }
 
 static void test_persistence(void)
@@ -198,40 +198,40 @@ static void test_persistence(void)
 
         write_file(file, "persist");
         CHECK(stat(file, &st) == 0);
-        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
-        CHECK(hashcache_open(&second, root, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&second, root, 1, on_warning, NULL) == 0);
         if (!cache || !second)
                 goto cleanup;
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
         /* Queued, not written: a free without commit drops it. */
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         cache = NULL;
         CHECK(lookup(second, file, &st, md5) == 0);
 
-        CHECK(hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
-        CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
-        CHECK(hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_open(&cache, root, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
         /* Another connection open all along sees the commit once its own
          * series of lookups (one read snapshot) has ended with a commit. */
         CHECK(lookup(second, file, &st, md5) == 0);
-        CHECK(hashcache_commit(second) == 0);
+        CHECK(nrd_hashcache_commit(second) == 0);
         CHECK(lookup(second, file, &st, md5) == 1);
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         cache = NULL;
 
-        CHECK(hashcache_open(&reader, root, 0, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&reader, root, 0, on_warning, NULL) == 0);
         if (!reader)
                 goto cleanup;
         CHECK(lookup(reader, file, &st, md5) == 1);
         CHECK_STR(md5, MD5_A);
         /* A read-only cache drops puts. */
-        CHECK(hashcache_put(reader, path_in(root, "dropped"), &st, MD5_B, later(&st)) == 0);
-        CHECK(hashcache_commit(reader) == 0);
+        CHECK(nrd_hashcache_put(reader, path_in(root, "dropped"), &st, MD5_B, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(reader) == 0);
         CHECK(lookup(reader, path_in(root, "dropped"), &st, md5) == 0);
 cleanup:
-        hashcache_free(cache);
-        hashcache_free(second);
-        hashcache_free(reader);
+        nrd_hashcache_free(cache);
+        nrd_hashcache_free(second);
+        nrd_hashcache_free(reader);
 }
 
 static void test_read_only_missing(void)
@@ -243,28 +243,28 @@ static void test_read_only_missing(void)
         CHECK(stat(file, &st) == 0);
         snprintf(dir, sizeof(dir), "%s/empty", root);
         CHECK(mkdir(dir, 0700) == 0);
-        CHECK(hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
         CHECK(cache != NULL);
         if (cache) {
                 CHECK(lookup(cache, file, &st, md5) == 0);
-                CHECK(hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, file, &st, MD5_A, later(&st)) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
                 CHECK(lookup(cache, file, &st, md5) == 0);
         }
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         CHECK(count_entries(dir) == 0);
 
         /* Nor is a missing home created. */
         snprintf(dir, sizeof(dir), "%s/absent", root);
         cache = NULL;
-        CHECK(hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
-        hashcache_free(cache);
+        CHECK(nrd_hashcache_open(&cache, dir, 0, on_warning, NULL) == 0);
+        nrd_hashcache_free(cache);
         CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
 
         /* A writable cache creates its home folder. */
         cache = NULL;
-        CHECK(hashcache_open(&cache, dir, 1, on_warning, NULL) == 0);
-        hashcache_free(cache);
+        CHECK(nrd_hashcache_open(&cache, dir, 1, on_warning, NULL) == 0);
+        nrd_hashcache_free(cache);
         CHECK(access(path_in(dir, "hashcache.db"), F_OK) == 0);
 }
 
@@ -279,23 +279,23 @@ static void test_errors(void)
         CHECK(stat(notdir, &st) == 0);
         /* home is a file: the cache cannot be opened, and the warning says which. */
         warnings = 0;
-        CHECK(hashcache_open(&cache, notdir, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, notdir, 1, on_warning, NULL) == 0);
         CHECK(cache != NULL);
         if (cache) {
                 CHECK(warnings == 1);
                 CHECK(strstr(last_warning, "a.txt/hashcache.db") != NULL);
                 CHECK(lookup(cache, notdir, &st, md5) == 0);
-                CHECK(hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
                 CHECK(warnings == 1);
-                hashcache_free(cache);
+                nrd_hashcache_free(cache);
         }
         cache = NULL;
         warnings = 0;
-        CHECK(hashcache_open(&cache, notdir, 0, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, notdir, 0, on_warning, NULL) == 0);
         CHECK(warnings == 1);
         CHECK(strstr(last_warning, "a.txt/hashcache.db") != NULL);
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
 
         /* Not a database at all: read-only use goes on without it and
          * changes nothing; writable use empties it and builds it again. */
@@ -303,25 +303,25 @@ static void test_errors(void)
         write_file(path_in(root, "junk/hashcache.db"), "this is not a SQLite database, not at all");
         cache = NULL;
         warnings = 0;
-        CHECK(hashcache_open(&cache, path_in(root, "junk"), 0, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, path_in(root, "junk"), 0, on_warning, NULL) == 0);
         CHECK(warnings == 1);
         CHECK(strstr(last_warning, "junk/hashcache.db") != NULL);
         CHECK(strstr(last_warning, "not a database") != NULL);
         if (cache)
                 CHECK(lookup(cache, notdir, &st, md5) == 0);
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         CHECK(stat(path_in(root, "junk/hashcache.db"), &st) == 0 && st.st_size == 41);
         cache = NULL;
-        CHECK(hashcache_open(&cache, path_in(root, "junk"), 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, path_in(root, "junk"), 1, on_warning, NULL) == 0);
         CHECK(warnings == 2);
         CHECK(strstr(last_warning, "junk/hashcache.db") != NULL);
         CHECK(strstr(last_warning, "emptied") != NULL);
         CHECK(stat(notdir, &st) == 0);
         if (cache) {
-                CHECK(hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, notdir, &st, MD5_A, later(&st)) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
                 CHECK(lookup(cache, notdir, &st, md5) == 1);
-                hashcache_free(cache);
+                nrd_hashcache_free(cache);
         }
         CHECK(warnings == 2);
 }

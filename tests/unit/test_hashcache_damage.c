@@ -69,13 +69,13 @@ static void fill(const char *home)
         hashcache *cache = NULL;
         int i;
 
-        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         for (i = 0; i < ENTRIES; i++)
-                CHECK(hashcache_put(cache, entry_name(i), &the_stat, MD5_A, later()) == 0);
-        CHECK(hashcache_commit(cache) == 0);
-        hashcache_free(cache);
+                CHECK(nrd_hashcache_put(cache, entry_name(i), &the_stat, MD5_A, later()) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
+        nrd_hashcache_free(cache);
 }
 
 /* Look every entry up: the number of hits, or -1 when a lookup failed. */
@@ -85,7 +85,7 @@ static int hits(hashcache *cache)
         int i, n = 0, rc;
 
         for (i = 0; i < ENTRIES; i++) {
-                rc = hashcache_lookup(cache, entry_name(i), &the_stat, md5);
+                rc = nrd_hashcache_lookup(cache, entry_name(i), &the_stat, md5);
                 if (rc < 0)
                         return -1;
                 n += rc;
@@ -102,14 +102,14 @@ static void check_recovers(const char *home, const char *what)
         int n;
 
         warnings = 0;
-        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         n = hits(cache);
         CHECK(n >= 0);
-        CHECK(hashcache_put(cache, entry_name(0), &the_stat, MD5_A, later()) == 0);
-        CHECK(hashcache_commit(cache) == 0);
-        hashcache_free(cache);
+        CHECK(nrd_hashcache_put(cache, entry_name(0), &the_stat, MD5_A, later()) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
+        nrd_hashcache_free(cache);
         if (warnings != 1)
                 fprintf(stderr, "%s: %d warnings, want 1 (last: %s)\n", what, warnings,
                         last_warning);
@@ -118,11 +118,11 @@ static void check_recovers(const char *home, const char *what)
 
         warnings = 0;
         cache = NULL;
-        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
         if (!cache)
                 return;
         CHECK(hits(cache) >= 1);
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         CHECK(warnings == 0);
 }
 
@@ -176,14 +176,14 @@ static void test_empty_file(void)
         CHECK(mkdir(home, 0700) == 0);
         write_bytes(path_in(home, "hashcache.db"), "", 0);
         warnings = 0;
-        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
         if (cache) {
                 CHECK(hits(cache) == 0);
-                CHECK(hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
                 CHECK(hits(cache) == 1);
         }
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         CHECK(warnings == 0);
 }
 
@@ -202,17 +202,17 @@ static void test_folder(void)
         for (writable = 1; writable >= 0; writable--) {
                 warnings = 0;
                 cache = NULL;
-                CHECK(hashcache_open(&cache, home, writable, on_warning, NULL) == 0);
+                CHECK(nrd_hashcache_open(&cache, home, writable, on_warning, NULL) == 0);
                 if (!cache)
                         continue;
                 CHECK(warnings == 1);
                 CHECK(strstr(last_warning, "folder/hashcache.db") != NULL);
-                CHECK(hashcache_empty(cache) == 1);
+                CHECK(nrd_hashcache_empty(cache) == 1);
                 CHECK(hits(cache) == 0);
-                CHECK(hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
                 CHECK(hits(cache) == 0);
-                hashcache_free(cache);
+                nrd_hashcache_free(cache);
                 CHECK(warnings == 1);
         }
         CHECK(stat(file, &st) == 0 && S_ISDIR(st.st_mode));
@@ -232,13 +232,13 @@ static void test_link(void)
         write_bytes(victim, "precious, if not SQLite", 23);
         CHECK(symlink(victim, path_in(home, "hashcache.db")) == 0);
         warnings = 0;
-        CHECK(hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
+        CHECK(nrd_hashcache_open(&cache, home, 1, on_warning, NULL) == 0);
         if (cache) {
                 CHECK(hits(cache) == 0);
-                CHECK(hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
-                CHECK(hashcache_commit(cache) == 0);
+                CHECK(nrd_hashcache_put(cache, entry_name(1), &the_stat, MD5_A, later()) == 0);
+                CHECK(nrd_hashcache_commit(cache) == 0);
         }
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         CHECK(warnings == 1);
         CHECK(stat(victim, &st) == 0 && st.st_size == 23);
 }
@@ -271,15 +271,15 @@ static void *race(void *arg)
         char name[64];
 
         pthread_barrier_wait(r->start);
-        if (hashcache_open(&cache, r->home, 1, on_racer_warning, r) < 0 || !cache) {
+        if (nrd_hashcache_open(&cache, r->home, 1, on_racer_warning, r) < 0 || !cache) {
                 r->failed = 1;
                 return NULL;
         }
         snprintf(name, sizeof(name), "/racer/%d", r->id);
-        if (hashcache_put(cache, name, &the_stat, MD5_A, later()) < 0 ||
-            hashcache_commit(cache) < 0)
+        if (nrd_hashcache_put(cache, name, &the_stat, MD5_A, later()) < 0 ||
+            nrd_hashcache_commit(cache) < 0)
                 r->failed = 1;
-        hashcache_free(cache);
+        nrd_hashcache_free(cache);
         return NULL;
 }
 
@@ -315,13 +315,13 @@ static void test_concurrent_creation(void)
                 }
                 pthread_barrier_destroy(&start);
                 warnings = 0;
-                CHECK(hashcache_open(&cache, path_in(root, home), 1, on_warning, NULL) == 0);
+                CHECK(nrd_hashcache_open(&cache, path_in(root, home), 1, on_warning, NULL) == 0);
                 found = 0;
                 for (i = 0; cache && i < RACERS; i++) {
                         snprintf(name, sizeof(name), "/racer/%d", i);
-                        found += hashcache_lookup(cache, name, &the_stat, md5) == 1;
+                        found += nrd_hashcache_lookup(cache, name, &the_stat, md5) == 1;
                 }
-                hashcache_free(cache);
+                nrd_hashcache_free(cache);
                 CHECK(warnings == 0);
                 CHECK(found == RACERS);
         }

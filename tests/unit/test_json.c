@@ -52,7 +52,7 @@ static void test_vectors(void)
         check_round_trip(vector3);
         check_round_trip("[]");
 
-        CHECK(json_files_parse(vector1, strlen(vector1), &files) == 0);
+        CHECK(nrd_json_files_parse(vector1, strlen(vector1), &files) == 0);
         CHECK(nereid_files_count(files) == 2);
         f = nereid_files_get(files, 0);
         CHECK(f != NULL);
@@ -70,7 +70,7 @@ static void test_vectors(void)
         nereid_files_free(files);
 
         files = NULL;
-        CHECK(json_files_parse(vector2, strlen(vector2), &files) == 0);
+        CHECK(nrd_json_files_parse(vector2, strlen(vector2), &files) == 0);
         f = nereid_files_get(files, 0);
         CHECK(f != NULL);
         if (f) {
@@ -82,7 +82,7 @@ static void test_vectors(void)
         nereid_files_free(files);
 
         files = NULL;
-        CHECK(json_files_parse(vector3, strlen(vector3), &files) == 0);
+        CHECK(nrd_json_files_parse(vector3, strlen(vector3), &files) == 0);
         f = nereid_files_get(files, 0);
         CHECK(f != NULL);
         if (f) {
@@ -102,11 +102,11 @@ static char *record_json(const char *path, const char *hash, const char *type, i
                                    has_size,     (char *)source, (char *)last_modified};
         nereid_buf buf = NEREID_BUF_INIT;
 
-        if (json_record_append(&buf, &file) < 0) {
-                buf_free(&buf);
+        if (nrd_json_record_append(&buf, &file) < 0) {
+                nrd_buf_free(&buf);
                 return NULL;
         }
-        return buf_detach(&buf);
+        return nrd_buf_detach(&buf);
 }
 
 static void check_record(char *got, const char *want)
@@ -117,7 +117,7 @@ static void check_record(char *got, const char *want)
 
 static void test_serialise(void)
 {
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         struct nereid_file file = {0};
         char *out = NULL;
 
@@ -165,13 +165,13 @@ static void test_serialise(void)
         file.file_path = strdup("b");
         file.file_hash = strdup("h");
         file.type = strdup("S3");
-        CHECK(files_push(files, &file) == 0);
+        CHECK(nrd_files_push(files, &file) == 0);
         file.file_path = strdup("a");
         file.file_hash = strdup("h2");
         file.type = strdup("Local");
         file.has_size = 1;
         file.size = 3;
-        CHECK(files_push(files, &file) == 0);
+        CHECK(nrd_files_push(files, &file) == 0);
         CHECK(nereid_files_to_json(files, &out) == 0);
         CHECK_STR(out, "[{\"file_path\":\"b\",\"file_hash\":\"h\",\"type\":\"S3\",\"size\":null,"
                        "\"metadata\":{}},{\"file_path\":\"a\",\"file_hash\":\"h2\",\"type\":"
@@ -181,7 +181,7 @@ static void test_serialise(void)
         file.file_path = strdup("\xc0\x80");
         file.file_hash = strdup("h");
         file.type = strdup("S3");
-        CHECK(files_push(files, &file) == 0);
+        CHECK(nrd_files_push(files, &file) == 0);
         out = (char *)"unchanged";
         CHECK(nereid_files_to_json(files, &out) == NEREID_EUSAGE);
         CHECK(out == NULL);
@@ -291,14 +291,14 @@ static void test_malformed(void)
         {
                 nereid_files *files = NULL;
 
-                CHECK(json_files_parse(nul_inside, strlen(nul_inside), &files) == 0);
+                CHECK(nrd_json_files_parse(nul_inside, strlen(nul_inside), &files) == 0);
                 CHECK(nereid_files_count(files) == 1);
                 nereid_files_free(files);
                 files = NULL;
-                CHECK(json_files_parse(nul_inside, sizeof(nul_inside) - 1, &files) ==
+                CHECK(nrd_json_files_parse(nul_inside, sizeof(nul_inside) - 1, &files) ==
                       NEREID_EUSAGE);
                 CHECK(files == NULL);
-                CHECK(json_files_parse(vector1, 10, &files) == NEREID_EUSAGE);
+                CHECK(nrd_json_files_parse(vector1, 10, &files) == NEREID_EUSAGE);
                 CHECK(files == NULL);
         }
 }
@@ -309,23 +309,23 @@ static void test_one_record(void)
         static const char one[] = GOOD;
         nereid_buf buf = NEREID_BUF_INIT;
 
-        CHECK(json_record_parse(one, strlen(one), &file) == 0);
+        CHECK(nrd_json_record_parse(one, strlen(one), &file) == 0);
         CHECK_STR(file.file_path, "a");
         CHECK(file.has_size == 1 && file.size == 1);
-        CHECK(json_record_append(&buf, &file) == 0);
+        CHECK(nrd_json_record_append(&buf, &file) == 0);
         CHECK_STR(buf.ptr, one);
-        buf_free(&buf);
-        file_clear(&file);
+        nrd_buf_free(&buf);
+        nrd_file_clear(&file);
 
-        CHECK(json_record_parse("[" GOOD "]", strlen("[" GOOD "]"), &file) == NEREID_EUSAGE);
+        CHECK(nrd_json_record_parse("[" GOOD "]", strlen("[" GOOD "]"), &file) == NEREID_EUSAGE);
         CHECK_STR(nereid_error_last(), "record: expected an object");
         CHECK(file.file_path == NULL);
-        CHECK(json_record_parse(REC(",\"size\":-3"), strlen(REC(",\"size\":-3")), &file) ==
+        CHECK(nrd_json_record_parse(REC(",\"size\":-3"), strlen(REC(",\"size\":-3")), &file) ==
               NEREID_EUSAGE);
         CHECK_STR(nereid_error_last(), "record: \"size\" must not be negative");
         CHECK(file.file_path == NULL && file.type == NULL);
-        CHECK(json_record_parse("{", 1, &file) == NEREID_EUSAGE);
-        CHECK(json_record_parse(NULL, 0, &file) == NEREID_EUSAGE);
+        CHECK(nrd_json_record_parse("{", 1, &file) == NEREID_EUSAGE);
+        CHECK(nrd_json_record_parse(NULL, 0, &file) == NEREID_EUSAGE);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * test_json_stream.c - unit tests of json_files_read (src/json.c), the
+ * test_json_stream.c - unit tests of nrd_json_files_read (src/json.c), the
  * reader that takes a JSON array of records from a file descriptor one
  * record at a time: the same records as the whole-text parser, any white
  * space, and a message naming the input, the record and the byte for
@@ -38,7 +38,7 @@ static int read_text(const char *text, size_t len, nereid_files **out)
                         fclose(f);
                 return 99;
         }
-        rc = json_files_read(fileno(f), "in.json", out);
+        rc = nrd_json_files_read(fileno(f), "in.json", out);
         fclose(f);
         return rc;
 }
@@ -53,7 +53,7 @@ static void same(const char *text)
         if (rc != 0)
                 fprintf(stderr, "stream refused %s: %s\n", text, nereid_error_last());
         CHECK(rc == 0);
-        CHECK(json_files_parse(text, strlen(text), &b) == 0);
+        CHECK(nrd_json_files_parse(text, strlen(text), &b) == 0);
         CHECK(nereid_files_to_json(a, &ja) == 0);
         CHECK(nereid_files_to_json(b, &jb) == 0);
         CHECK_STR(ja, jb);
@@ -84,7 +84,7 @@ static void test_same(void)
         same("  \n[\n  " REC1 " ,\r\n\t" REC2 "\n,  " REC3 "  ]\n\n");
         same("[]");
         same("[ ]");
-        same("[" REC3 "," REC3 "]"); /* duplicates are files_check's job */
+        same("[" REC3 "," REC3 "]"); /* duplicates are nrd_files_check's job */
 }
 
 static void test_many(void)
@@ -153,7 +153,7 @@ static void test_limits(void)
         CHECK(strstr(nereid_error_last(), "in.json: record 1: longer than 1048576 bytes") != NULL);
         free(text);
         /* A descriptor that cannot be read. */
-        CHECK(json_files_read(-1, "in.json", &files) < 0);
+        CHECK(nrd_json_files_read(-1, "in.json", &files) < 0);
         CHECK(files == NULL);
         CHECK(strstr(nereid_error_last(), "in.json: read") != NULL);
 }

@@ -72,7 +72,7 @@ static void md5_text(const char *text, char out[33])
         fd = open(path, O_RDONLY);
         out[0] = '\0';
         if (fd >= 0) {
-                hash_md5_fd(fd, path, NULL, out, NULL);
+                nrd_hash_md5_fd(fd, path, NULL, out, NULL);
                 close(fd);
         }
         unlink(path);
@@ -137,9 +137,9 @@ static void test_swap_while_hashing(nereid_project *project, const char *name)
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         swap_at = "s.txt";
         swapped = 0;
-        local_scan_hook = swap_hook;
+        nrd_local_scan_hook = swap_hook;
         rc = nereid_run_track_files(run, name, pathf(where, "%s/%s", root, name), NULL, hash);
-        local_scan_hook = NULL;
+        nrd_local_scan_hook = NULL;
         CHECK(swapped);
         /* The workers read the folder the walk listed, wherever it went:
          * what is recorded is what was inside, never the other tree. */
@@ -166,9 +166,9 @@ static void test_swap_before_entering(nereid_project *project)
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         swap_at = "sub";
         swapped = 0;
-        local_scan_hook = swap_hook;
+        nrd_local_scan_hook = swap_hook;
         rc = nereid_run_track_files(run, "enter", pathf(where, "%s/enter", root), NULL, hash);
-        local_scan_hook = NULL;
+        nrd_local_scan_hook = NULL;
         CHECK(swapped);
         CHECK(rc < 0);
         CHECK(strstr(nereid_error_last(), "enter/sub: changed while being tracked") != NULL);
@@ -240,9 +240,9 @@ static void test_moved_while_deep(nereid_project *project)
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         swap_at = "x.txt";
         swapped = 0;
-        local_scan_hook = swap_hook;
+        nrd_local_scan_hook = swap_hook;
         CHECK(nereid_run_track_files(run, "moved", pathf(where, "%s/moved", root), NULL, hash) < 0);
-        local_scan_hook = NULL;
+        nrd_local_scan_hook = NULL;
         CHECK(swapped);
         CHECK(strstr(nereid_error_last(), "moved while being tracked") != NULL);
         CHECK(nereid_run_fetch_hash(run, "moved", 0, hash) == NEREID_ENOTFOUND);

@@ -47,7 +47,7 @@ static void run_sum(size_t count, unsigned workers)
         if (!job)
                 return;
         job->workers = workers < count ? workers : (unsigned)count;
-        CHECK(pool_run(count, workers, 0, sum_item, NULL, job) == 0);
+        CHECK(nrd_pool_run(count, workers, 0, sum_item, NULL, job) == 0);
         for (i = 0; i < count; i++) {
                 want += (uint64_t)i * i + 7;
                 once &= atomic_load(&job->visits[i]) == 1;
@@ -68,7 +68,7 @@ static void test_sums(void)
         /* Never more workers than items. */
         run_sum(3, 8);
         run_sum(1, 4);
-        CHECK(pool_default_workers() >= 1);
+        CHECK(nrd_pool_default_workers() >= 1);
 }
 
 struct fail_job {
@@ -115,7 +115,7 @@ static void test_failures(void)
                 job.codes[0] = NEREID_ENOTFOUND;
                 job.codes[1] = NEREID_EACCESS;
                 nereid_error_clear();
-                CHECK(pool_run(200, workers[i], 0, fail_item, NULL, &job) == NEREID_ENOTFOUND);
+                CHECK(nrd_pool_run(200, workers[i], 0, fail_item, NULL, &job) == NEREID_ENOTFOUND);
                 CHECK_STR(nereid_error_last(), "item 3: failure 1");
                 CHECK(atomic_load(&job.ran) < 200);
                 CHECK(atomic_load(&job.ran) >= 4);
@@ -127,7 +127,7 @@ static void test_failures(void)
                 job.codes[0] = NEREID_ENOTFOUND;
                 job.codes[1] = NEREID_EACCESS;
                 nereid_error_clear();
-                CHECK(pool_run(200, workers[i], 1, fail_item, NULL, &job) == NEREID_ENOTFOUND);
+                CHECK(nrd_pool_run(200, workers[i], 1, fail_item, NULL, &job) == NEREID_ENOTFOUND);
                 CHECK_STR(nereid_error_last(), "item 3: failure 1");
                 CHECK(atomic_load(&job.ran) == 200);
         }
@@ -165,7 +165,7 @@ static void test_ticks(void)
         /* 40 items of 10 ms on 2 workers: about 200 ms, so ticks come. */
         for (i = 0; i < 2; i++) {
                 memset(&job, 0, sizeof(job));
-                CHECK(pool_run(40, workers[i], 0, slow_item, on_tick, &job) == 0);
+                CHECK(nrd_pool_run(40, workers[i], 0, slow_item, on_tick, &job) == 0);
                 CHECK(job.ticks >= 2);
                 CHECK(job.bad == 0);
                 CHECK(job.last_done == 40);
@@ -184,11 +184,11 @@ static void test_empty(void)
 {
         int calls = 0;
 
-        CHECK(pool_run(0, 4, 0, never_item, NULL, &calls) == 0);
-        CHECK(pool_run(0, 0, 1, never_item, NULL, &calls) == 0);
+        CHECK(nrd_pool_run(0, 4, 0, never_item, NULL, &calls) == 0);
+        CHECK(nrd_pool_run(0, 0, 1, never_item, NULL, &calls) == 0);
         CHECK(calls == 0);
         /* A failing single item with the default workers. */
-        CHECK(pool_run(1, 0, 0, never_item, NULL, &calls) == NEREID_ERROR);
+        CHECK(nrd_pool_run(1, 0, 0, never_item, NULL, &calls) == NEREID_ERROR);
         CHECK(calls == 1);
 }
 
@@ -219,12 +219,12 @@ static void test_stream(void)
 
         memset(&job, 0, sizeof(job));
         atomic_store(&job.fail_at, -1);
-        CHECK(pool_stream_start(&stream, 3, 0, stream_item, &job) == 0);
+        CHECK(nrd_pool_stream_start(&stream, 3, 0, stream_item, &job) == 0);
         for (i = 0; i < ITEMS; i++)
-                CHECK(pool_stream_push(stream, &job.visits[i]) == 0);
-        pool_stream_progress(stream, &done, &pushed);
+                CHECK(nrd_pool_stream_push(stream, &job.visits[i]) == 0);
+        nrd_pool_stream_progress(stream, &done, &pushed);
         CHECK(pushed == ITEMS && done <= ITEMS);
-        CHECK(pool_stream_finish(stream, NULL, NULL) == 0);
+        CHECK(nrd_pool_stream_finish(stream, NULL, NULL) == 0);
         for (i = 0; i < ITEMS; i++)
                 once += atomic_load(&job.visits[i]) == 1;
         CHECK(once == ITEMS);
@@ -233,20 +233,20 @@ static void test_stream(void)
          * it with its message, and not every item runs. */
         memset(&job, 0, sizeof(job));
         atomic_store(&job.fail_at, 10);
-        CHECK(pool_stream_start(&stream, 2, 0, stream_item, &job) == 0);
+        CHECK(nrd_pool_stream_start(&stream, 2, 0, stream_item, &job) == 0);
         for (i = 0; i < ITEMS && rc == 0; i++) {
-                rc = pool_stream_push(stream, &job.visits[i]);
+                rc = nrd_pool_stream_push(stream, &job.visits[i]);
                 if (i == 20)
                         sleep_ms(50); /* let the failure happen */
         }
         CHECK(rc == NEREID_ENOTFOUND);
         CHECK(i < ITEMS);
-        CHECK(pool_stream_finish(stream, NULL, NULL) == NEREID_ENOTFOUND);
+        CHECK(nrd_pool_stream_finish(stream, NULL, NULL) == NEREID_ENOTFOUND);
         CHECK_STR(nereid_error_last(), "item 10: failed on purpose");
 
         /* Nothing pushed: finish at once. */
-        CHECK(pool_stream_start(&stream, 0, 1, stream_item, &job) == 0);
-        CHECK(pool_stream_finish(stream, NULL, NULL) == 0);
+        CHECK(nrd_pool_stream_start(&stream, 0, 1, stream_item, &job) == 0);
+        CHECK(nrd_pool_stream_finish(stream, NULL, NULL) == 0);
 }
 
 int main(void)

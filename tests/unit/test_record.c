@@ -36,7 +36,7 @@ static const char *paths(const nereid_files *files)
 
 static void test_push_sort_find(void)
 {
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         struct nereid_file f, copy;
         const struct nereid_file *found;
         size_t i;
@@ -45,25 +45,25 @@ static void test_push_sort_find(void)
         if (!files)
                 return;
         CHECK(nereid_files_count(files) == 0);
-        CHECK(files_find(files, "a") == NULL);
-        files_sort(files);
+        CHECK(nrd_files_find(files, "a") == NULL);
+        nrd_files_sort(files);
 
-        /* files_push takes the strings and clears the record. */
+        /* nrd_files_push takes the strings and clears the record. */
         f = make("\xC3\xA9", MD5_A, 1); /* "é" */
-        CHECK(files_push(files, &f) == 0);
+        CHECK(nrd_files_push(files, &f) == 0);
         CHECK(f.file_path == NULL && f.file_hash == NULL && f.type == NULL && f.source == NULL &&
               f.last_modified == NULL && f.size == 0 && f.has_size == 0);
         push(files, "a", MD5_B, 2);
         push(files, "B", MD5_C, 3);
 
-        /* files_push_copy copies: the original stays with the caller. */
+        /* nrd_files_push_copy copies: the original stays with the caller. */
         copy = make("a/b", MD5_A, 4);
-        CHECK(files_push_copy(files, &copy) == 0);
+        CHECK(nrd_files_push_copy(files, &copy) == 0);
         CHECK_STR(copy.file_path, "a/b");
         found = nereid_files_get(files, 3);
         CHECK(found != NULL && found->file_path != copy.file_path && found->source != copy.source &&
               found->last_modified != copy.last_modified);
-        file_clear(&copy);
+        nrd_file_clear(&copy);
         CHECK(copy.file_path == NULL && copy.source == NULL);
         /* Optional strings may be absent, and stay so in the copy. */
         copy = make("a0", MD5_B, 0);
@@ -71,29 +71,29 @@ static void test_push_sort_find(void)
         free(copy.last_modified);
         copy.source = copy.last_modified = NULL;
         copy.has_size = 0;
-        CHECK(files_push_copy(files, &copy) == 0);
-        file_clear(&copy);
+        CHECK(nrd_files_push_copy(files, &copy) == 0);
+        nrd_file_clear(&copy);
         CHECK(nereid_files_count(files) == 5);
 
         /* Bytewise: uppercase before lowercase before multi-byte UTF-8; a
          * '/' (0x2F) sorts before '0' (0x30). */
-        files_sort(files);
+        nrd_files_sort(files);
         CHECK_STR(paths(files), "B,a,a/b,a0,\xC3\xA9");
         for (i = 0; i < nereid_files_count(files); i++)
-                CHECK(files_find(files, nereid_file_path(nereid_files_get(files, i))) ==
+                CHECK(nrd_files_find(files, nereid_file_path(nereid_files_get(files, i))) ==
                       nereid_files_get(files, i));
-        found = files_find(files, "a");
+        found = nrd_files_find(files, "a");
         CHECK(found != NULL && strcmp(found->file_hash, MD5_B) == 0 && found->size == 2);
-        found = files_find(files, "\xC3\xA9");
+        found = nrd_files_find(files, "\xC3\xA9");
         CHECK(found != NULL && strcmp(found->file_hash, MD5_A) == 0);
-        found = files_find(files, "a0");
+        found = nrd_files_find(files, "a0");
         CHECK(found != NULL && found->source == NULL && found->last_modified == NULL &&
               !found->has_size);
-        CHECK(files_find(files, "b") == NULL);
-        CHECK(files_find(files, "A") == NULL);
-        CHECK(files_find(files, "") == NULL);
-        CHECK(files_find(files, "\xC3\xA9x") == NULL);
-        CHECK(files_find(files, "zzz") == NULL);
+        CHECK(nrd_files_find(files, "b") == NULL);
+        CHECK(nrd_files_find(files, "A") == NULL);
+        CHECK(nrd_files_find(files, "") == NULL);
+        CHECK(nrd_files_find(files, "\xC3\xA9x") == NULL);
+        CHECK(nrd_files_find(files, "zzz") == NULL);
 
         /* Growth past the first allocation keeps every record. */
         for (i = 0; i < 300; i++) {
@@ -102,11 +102,11 @@ static void test_push_sort_find(void)
                 snprintf(name, sizeof(name), "many/%03zu", 299 - i);
                 push(files, name, MD5_C, i);
         }
-        files_sort(files);
+        nrd_files_sort(files);
         CHECK(nereid_files_count(files) == 305);
-        found = files_find(files, "many/000");
+        found = nrd_files_find(files, "many/000");
         CHECK(found != NULL && found->size == 299);
-        found = files_find(files, "many/299");
+        found = nrd_files_find(files, "many/299");
         CHECK(found != NULL && found->size == 0);
         CHECK_STR(nereid_file_path(nereid_files_get(files, 3)), "a0");
         CHECK_STR(nereid_file_path(nereid_files_get(files, 4)), "many/000");
@@ -117,7 +117,7 @@ static void test_push_sort_find(void)
 
 static void test_merge(void)
 {
-        nereid_files *older = files_new(), *newer = files_new(), *empty = files_new();
+        nereid_files *older = nrd_files_new(), *newer = nrd_files_new(), *empty = nrd_files_new();
         nereid_files *merged = NULL;
         const nereid_file *f;
 
@@ -129,7 +129,7 @@ static void test_merge(void)
         push(newer, "b", MD5_B, 2);
         push(newer, "c", MD5_B, 2);
 
-        CHECK(files_merge(older, newer, &merged) == 0);
+        CHECK(nrd_files_merge(older, newer, &merged) == 0);
         CHECK_STR(paths(merged), "a,b,c");
         f = nereid_files_get(merged, 0);
         CHECK(f && strcmp(f->file_hash, MD5_A) == 0 && f->size == 1);
@@ -147,7 +147,7 @@ static void test_merge(void)
         merged = NULL;
 
         /* The other way round, older wins nothing it shares. */
-        CHECK(files_merge(newer, older, &merged) == 0);
+        CHECK(nrd_files_merge(newer, older, &merged) == 0);
         CHECK_STR(paths(merged), "a,b,c");
         f = nereid_files_get(merged, 1);
         CHECK(f && strcmp(f->file_hash, MD5_A) == 0);
@@ -158,9 +158,9 @@ static void test_merge(void)
         push(older, "\xC3\xA9", MD5_C, 9);
         push(newer, "bb", MD5_C, 5);
         push(newer, "\xC3\xA9", MD5_A, 7);
-        files_sort(older);
-        files_sort(newer);
-        CHECK(files_merge(older, newer, &merged) == 0);
+        nrd_files_sort(older);
+        nrd_files_sort(newer);
+        CHECK(nrd_files_merge(older, newer, &merged) == 0);
         CHECK_STR(paths(merged), "a,b,bb,c,\xC3\xA9");
         f = nereid_files_get(merged, 4);
         CHECK(f && f->size == 7);
@@ -168,17 +168,17 @@ static void test_merge(void)
         merged = NULL;
 
         /* With an empty list on either side: a copy of the other. */
-        CHECK(files_merge(older, empty, &merged) == 0);
+        CHECK(nrd_files_merge(older, empty, &merged) == 0);
         CHECK_STR(paths(merged), paths(older));
         CHECK(nereid_files_count(merged) == 3);
         nereid_files_free(merged);
         merged = NULL;
-        CHECK(files_merge(empty, newer, &merged) == 0);
+        CHECK(nrd_files_merge(empty, newer, &merged) == 0);
         CHECK_STR(paths(merged), "b,bb,c,\xC3\xA9");
         CHECK_STR(nereid_files_get(merged, 3)->file_hash, MD5_A);
         nereid_files_free(merged);
         merged = NULL;
-        CHECK(files_merge(empty, empty, &merged) == 0);
+        CHECK(nrd_files_merge(empty, empty, &merged) == 0);
         CHECK(merged != NULL && nereid_files_count(merged) == 0);
 cleanup:
         nereid_files_free(merged);
@@ -189,7 +189,7 @@ cleanup:
 
 static void test_accessors(void)
 {
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         struct nereid_file f;
         const nereid_file *got;
 
@@ -209,7 +209,7 @@ static void test_accessors(void)
         free(f.source);
         free(f.last_modified);
         f.source = f.last_modified = NULL;
-        CHECK(files_push(files, &f) == 0);
+        CHECK(nrd_files_push(files, &f) == 0);
 
         CHECK(nereid_files_count(files) == 2);
         CHECK(nereid_files_get(files, 2) == NULL);
@@ -265,21 +265,21 @@ static const char *changes(const nereid_diff *diff)
 /* Diff of a one-record list against a copy changed by tweak. */
 static const char *diff_one(void (*tweak)(struct nereid_file *))
 {
-        nereid_files *a = files_new(), *b = files_new();
+        nereid_files *a = nrd_files_new(), *b = nrd_files_new();
         nereid_diff *diff = NULL;
         struct nereid_file f = make("p", MD5_A, 10);
         const char *result = "(failed)";
 
         if (!a || !b)
                 goto cleanup;
-        CHECK(files_push_copy(a, &f) == 0);
+        CHECK(nrd_files_push_copy(a, &f) == 0);
         tweak(&f);
-        CHECK(files_push(b, &f) == 0);
+        CHECK(nrd_files_push(b, &f) == 0);
         CHECK(nereid_diff_files(a, b, &diff) == 0);
         if (diff)
                 result = changes(diff);
 cleanup:
-        file_clear(&f);
+        nrd_file_clear(&f);
         nereid_diff_free(diff);
         nereid_files_free(a);
         nereid_files_free(b);
@@ -334,7 +334,8 @@ static void tweak_nothing(struct nereid_file *f)
 
 static void test_diff(void)
 {
-        nereid_files *old_files = files_new(), *new_files = files_new(), *empty = files_new();
+        nereid_files *old_files = nrd_files_new(), *new_files = nrd_files_new(),
+                     *empty = nrd_files_new();
         nereid_diff *diff = NULL;
         const char *path = (const char *)&path;
 

@@ -23,17 +23,17 @@
         "{\"file_path\":\"" path "\",\"file_hash\":\"" hash "\",\"type\":\"S3\",\"size\":4,"       \
         "\"metadata\":{\"file_path\":\"" src "\",\"last_modified\":\"" WHEN "\"}}"
 
-/* Parse json (an array) and check it; the result of files_check. */
+/* Parse json (an array) and check it; the result of nrd_files_check. */
 static int check_json(const char *json)
 {
         nereid_files *files = NULL;
-        int rc = json_files_parse(json, strlen(json), &files);
+        int rc = nrd_json_files_parse(json, strlen(json), &files);
 
         if (rc < 0) {
                 fprintf(stderr, "parse failed: %s: %s\n", json, nereid_error_last());
                 return 99;
         }
-        rc = files_check(files, "in.json");
+        rc = nrd_files_check(files, "in.json");
         nereid_files_free(files);
         return rc;
 }
@@ -185,16 +185,16 @@ static void test_direct(void)
         struct nereid_file f = {0};
 
         /* What only the C API can give: NULLs and a size past int64. */
-        CHECK(file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
         f.file_path = "a";
-        CHECK(file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
         f.type = "S3";
-        CHECK(file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
         f.file_hash = "abc";
-        CHECK(file_check(&f, "r") == 0);
+        CHECK(nrd_file_check(&f, "r") == 0);
         f.has_size = 1;
         f.size = (uint64_t)INT64_MAX + 1;
-        CHECK(file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "size is too large") != NULL);
 }
 

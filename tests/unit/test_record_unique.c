@@ -1,5 +1,5 @@
 /*
- * test_record_unique.c - files_first_duplicate, the check every gathering
+ * test_record_unique.c - nrd_files_first_duplicate, the check every gathering
  * of records makes before they reach the store (one record per file_path):
  * it finds a file_path that comes twice wherever it is in the sorted list,
  * compares whole paths (not prefixes), and finds nothing in a list of
@@ -12,7 +12,7 @@
 
 static size_t first_duplicate_of(const char *const *paths, size_t n)
 {
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         size_t i, dup;
 
         CHECK(files != NULL);
@@ -20,8 +20,8 @@ static size_t first_duplicate_of(const char *const *paths, size_t n)
                 return (size_t)-1;
         for (i = 0; i < n; i++)
                 push(files, paths[i], H, 1);
-        files_sort(files);
-        dup = files_first_duplicate(files);
+        nrd_files_sort(files);
+        dup = nrd_files_first_duplicate(files);
         if (dup > 0)
                 CHECK(strcmp(files->items[dup].file_path, files->items[dup - 1].file_path) == 0);
         nereid_files_free(files);
@@ -34,7 +34,7 @@ int main(void)
         static const char *const first[] = {"x", "x", "y"};
         static const char *const last[] = {"c", "a", "b", "d/e", "d/e"};
         static const char *const middle[] = {"m/1", "k", "m/1", "z", "k2"};
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
 
         CHECK(first_duplicate_of(unique, 6) == 0);
         CHECK(first_duplicate_of(first, 3) == 1);
@@ -43,7 +43,7 @@ int main(void)
         CHECK(first_duplicate_of(first, 1) == 0);
         CHECK(files != NULL);
         if (files) {
-                CHECK(files_first_duplicate(files) == 0);
+                CHECK(nrd_files_first_duplicate(files) == 0);
                 nereid_files_free(files);
         }
         return CHECK_DONE();

@@ -19,9 +19,9 @@ static const char *object_url(const s3_site *site, const char *bucket, const cha
         nereid_buf url = NEREID_BUF_INIT;
 
         out[0] = '\0';
-        if (s3_url_object(site, bucket, key, &url) == 0)
+        if (nrd_s3_url_object(site, bucket, key, &url) == 0)
                 snprintf(out, sizeof(out), "%s", url.ptr);
-        buf_free(&url);
+        nrd_buf_free(&url);
         return out;
 }
 
@@ -32,9 +32,9 @@ static const char *list_url(const s3_site *site, const char *bucket, const char 
         nereid_buf url = NEREID_BUF_INIT;
 
         out[0] = '\0';
-        if (s3_url_list(site, bucket, prefix, token, &url) == 0)
+        if (nrd_s3_url_list(site, bucket, prefix, token, &url) == 0)
                 snprintf(out, sizeof(out), "%s", url.ptr);
-        buf_free(&url);
+        nrd_buf_free(&url);
         return out;
 }
 
@@ -57,11 +57,11 @@ static void test_aws(void)
                   "https://b1.s3.eu-west-1.amazonaws.com/"
                   "?continuation-token=tok%2B%2F%3D%3D&list-type=2&prefix=data%2F");
         /* A name that cannot be a host name: refused, naming the way out. */
-        CHECK(s3_url_bucket(&aws, "My_Bucket", &url) == NEREID_EUSAGE);
+        CHECK(nrd_s3_url_bucket(&aws, "My_Bucket", &url) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "S3_ENDPOINT_URL") != NULL);
         CHECK(strstr(nereid_error_last(), "s3://My_Bucket") != NULL);
-        buf_free(&url);
-        s3_url_endpoint_label(&aws, "b1", label, sizeof(label));
+        nrd_buf_free(&url);
+        nrd_s3_url_endpoint_label(&aws, "b1", label, sizeof(label));
         CHECK_STR(label, "https://b1.s3.eu-west-1.amazonaws.com");
 }
 
@@ -79,7 +79,7 @@ static void test_endpoint(void)
                   "http://127.0.0.1:9000/data?list-type=2&prefix=p%2F");
         CHECK_STR(list_url(&minio, "data", "", "t"),
                   "http://127.0.0.1:9000/data?continuation-token=t&list-type=2");
-        s3_url_endpoint_label(&minio, "data", label, sizeof(label));
+        nrd_s3_url_endpoint_label(&minio, "data", label, sizeof(label));
         CHECK_STR(label, "http://127.0.0.1:9000");
 }
 

@@ -69,10 +69,10 @@ static const char page_last[] =
 static void test_page_whole(void)
 {
         struct seen s = {0};
-        s3_xml_list *l = s3_xml_list_new(on_object, &s);
+        s3_xml_list *l = nrd_s3_xml_list_new(on_object, &s);
 
         CHECK(l != NULL);
-        CHECK(s3_xml_list_feed(l, page1, strlen(page1), 1) == 0);
+        CHECK(nrd_s3_xml_list_feed(l, page1, strlen(page1), 1) == 0);
         CHECK(s.count == 3);
         CHECK_STR(s.key[0], "path/donn\xc3\xa9"
                             "es/\xc3\xa9.txt");
@@ -84,44 +84,44 @@ static void test_page_whole(void)
         CHECK(s.size[1] == UINT64_MAX);
         CHECK_STR(s.key[2], "path/dir/");
         CHECK(s.size[2] == 0 && s.has_size[2]);
-        CHECK(s3_xml_list_truncated(l) == 1);
-        CHECK_STR(s3_xml_list_next_token(l), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
-        s3_xml_list_free(l);
+        CHECK(nrd_s3_xml_list_truncated(l) == 1);
+        CHECK_STR(nrd_s3_xml_list_next_token(l), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+        nrd_s3_xml_list_free(l);
 }
 
 /* The same page one byte per feed, as a slow network delivers it. */
 static void test_page_bytewise(void)
 {
         struct seen s = {0};
-        s3_xml_list *l = s3_xml_list_new(on_object, &s);
+        s3_xml_list *l = nrd_s3_xml_list_new(on_object, &s);
         size_t i;
         int rc = 0;
 
         for (i = 0; i < strlen(page1) && rc == 0; i++)
-                rc = s3_xml_list_feed(l, page1 + i, 1, 0);
+                rc = nrd_s3_xml_list_feed(l, page1 + i, 1, 0);
         CHECK(rc == 0);
-        CHECK(s3_xml_list_feed(l, "", 0, 1) == 0);
+        CHECK(nrd_s3_xml_list_feed(l, "", 0, 1) == 0);
         CHECK(s.count == 3);
         CHECK_STR(s.key[1], "path/a & b <c> +%~=.bin");
         CHECK_STR(s.etag[0], "2f249230a8e7c2bf6005ccd2679259ec");
-        CHECK(s3_xml_list_truncated(l) == 1);
-        CHECK_STR(s3_xml_list_next_token(l), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
-        s3_xml_list_free(l);
+        CHECK(nrd_s3_xml_list_truncated(l) == 1);
+        CHECK_STR(nrd_s3_xml_list_next_token(l), "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+        nrd_s3_xml_list_free(l);
 }
 
 static void test_last_page(void)
 {
         struct seen s = {0};
-        s3_xml_list *l = s3_xml_list_new(on_object, &s);
+        s3_xml_list *l = nrd_s3_xml_list_new(on_object, &s);
 
-        CHECK(s3_xml_list_feed(l, page_last, strlen(page_last), 1) == 0);
+        CHECK(nrd_s3_xml_list_feed(l, page_last, strlen(page_last), 1) == 0);
         CHECK(s.count == 1);
         CHECK_STR(s.etag[0], "e");
         CHECK(s.has_size[0] == 0);
         CHECK_STR(s.last_modified[0], "");
-        CHECK(s3_xml_list_truncated(l) == 0);
-        CHECK(s3_xml_list_next_token(l) == NULL);
-        s3_xml_list_free(l);
+        CHECK(nrd_s3_xml_list_truncated(l) == 0);
+        CHECK(nrd_s3_xml_list_next_token(l) == NULL);
+        nrd_s3_xml_list_free(l);
 }
 
 static void test_empty_listing(void)
@@ -129,20 +129,20 @@ static void test_empty_listing(void)
         static const char doc[] = "<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount>"
                                   "<IsTruncated>false</IsTruncated></ListBucketResult>";
         struct seen s = {0};
-        s3_xml_list *l = s3_xml_list_new(on_object, &s);
+        s3_xml_list *l = nrd_s3_xml_list_new(on_object, &s);
 
-        CHECK(s3_xml_list_feed(l, doc, strlen(doc), 1) == 0);
+        CHECK(nrd_s3_xml_list_feed(l, doc, strlen(doc), 1) == 0);
         CHECK(s.count == 0);
-        CHECK(s3_xml_list_truncated(l) == 0);
-        s3_xml_list_free(l);
+        CHECK(nrd_s3_xml_list_truncated(l) == 0);
+        nrd_s3_xml_list_free(l);
 }
 
 static int feed_all(const char *doc, struct seen *s)
 {
-        s3_xml_list *l = s3_xml_list_new(on_object, s);
-        int rc = s3_xml_list_feed(l, doc, strlen(doc), 1);
+        s3_xml_list *l = nrd_s3_xml_list_new(on_object, s);
+        int rc = nrd_s3_xml_list_feed(l, doc, strlen(doc), 1);
 
-        s3_xml_list_free(l);
+        nrd_s3_xml_list_free(l);
         return rc;
 }
 
@@ -190,14 +190,14 @@ static void test_refused(void)
         /* The callback's error stops the parse and is returned as it is, also later. */
         {
                 struct seen f = {0};
-                s3_xml_list *l = s3_xml_list_new(on_object, &f);
+                s3_xml_list *l = nrd_s3_xml_list_new(on_object, &f);
 
                 f.fail_at = 2;
-                rc = s3_xml_list_feed(l, page1, strlen(page1), 1);
+                rc = nrd_s3_xml_list_feed(l, page1, strlen(page1), 1);
                 CHECK(rc == NEREID_EUSAGE);
                 CHECK(f.count == 1);
-                CHECK(s3_xml_list_feed(l, "", 0, 1) == NEREID_EUSAGE);
-                s3_xml_list_free(l);
+                CHECK(nrd_s3_xml_list_feed(l, "", 0, 1) == NEREID_EUSAGE);
+                nrd_s3_xml_list_free(l);
         }
 }
 
@@ -209,20 +209,20 @@ static void test_error_body(void)
             "<BucketName>nope</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>";
         char code[64], message[128], small[4];
 
-        s3_xml_error(body, strlen(body), code, sizeof(code), message, sizeof(message));
+        nrd_s3_xml_error(body, strlen(body), code, sizeof(code), message, sizeof(message));
         CHECK_STR(code, "NoSuchBucket");
         CHECK_STR(message, "The specified bucket does not exist");
-        s3_xml_error(body, strlen(body), small, sizeof(small), message, sizeof(message));
+        nrd_s3_xml_error(body, strlen(body), small, sizeof(small), message, sizeof(message));
         CHECK_STR(small, "NoS");
-        s3_xml_error("<html>oops</html>", 17, code, sizeof(code), message, sizeof(message));
+        nrd_s3_xml_error("<html>oops</html>", 17, code, sizeof(code), message, sizeof(message));
         CHECK_STR(code, "");
         CHECK_STR(message, "");
-        s3_xml_error("not xml at all", 14, code, sizeof(code), message, sizeof(message));
+        nrd_s3_xml_error("not xml at all", 14, code, sizeof(code), message, sizeof(message));
         CHECK_STR(code, "");
-        s3_xml_error("", 0, code, sizeof(code), message, sizeof(message));
+        nrd_s3_xml_error("", 0, code, sizeof(code), message, sizeof(message));
         CHECK_STR(code, "");
-        s3_xml_error("<Error><Code>SlowDown</Code></Error>", 36, code, sizeof(code), message,
-                     sizeof(message));
+        nrd_s3_xml_error("<Error><Code>SlowDown</Code></Error>", 36, code, sizeof(code), message,
+                         sizeof(message));
         CHECK_STR(code, "SlowDown");
         CHECK_STR(message, "");
 }
@@ -231,25 +231,25 @@ static void test_time(void)
 {
         char out[20];
 
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26.000Z", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26.000Z", out) == 0);
         CHECK_STR(out, "2021-05-23 03:55:26");
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26Z", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26Z", out) == 0);
         CHECK_STR(out, "2021-05-23 03:55:26");
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26.123456Z", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26.123456Z", out) == 0);
         CHECK_STR(out, "2021-05-23 03:55:26");
-        CHECK(s3_xml_time_to_utc("2021-05-23T01:55:26+02:00", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T01:55:26+02:00", out) == 0);
         CHECK_STR(out, "2021-05-22 23:55:26");
-        CHECK(s3_xml_time_to_utc("2020-12-31T23:30:00-01:00", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2020-12-31T23:30:00-01:00", out) == 0);
         CHECK_STR(out, "2021-01-01 00:30:00");
-        CHECK(s3_xml_time_to_utc("2024-02-29T12:00:00.000Z", out) == 0);
+        CHECK(nrd_s3_xml_time_to_utc("2024-02-29T12:00:00.000Z", out) == 0);
         CHECK_STR(out, "2024-02-29 12:00:00");
-        CHECK(s3_xml_time_to_utc("", out) < 0);
-        CHECK(s3_xml_time_to_utc("2021-05-23", out) < 0);
-        CHECK(s3_xml_time_to_utc("2021-13-23T03:55:26Z", out) < 0);
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26", out) < 0);
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26.Z", out) < 0);
-        CHECK(s3_xml_time_to_utc("2021-05-23T03:55:26ZZ", out) < 0);
-        CHECK(s3_xml_time_to_utc("Sun, 23 May 2021 03:55:26 GMT", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-13-23T03:55:26Z", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26.Z", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("2021-05-23T03:55:26ZZ", out) < 0);
+        CHECK(nrd_s3_xml_time_to_utc("Sun, 23 May 2021 03:55:26 GMT", out) < 0);
 }
 
 int main(void)

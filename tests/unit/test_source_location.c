@@ -21,15 +21,15 @@ static char *local_path(const char *text)
         source_location loc;
         char *path;
 
-        if (source_parse_location(text, home_for_test, &loc) < 0)
+        if (nrd_source_parse_location(text, home_for_test, &loc) < 0)
                 return NULL;
-        if (loc.driver != &source_local || loc.host) {
-                source_location_clear(&loc);
+        if (loc.driver != &nrd_source_local || loc.host) {
+                nrd_source_location_clear(&loc);
                 return NULL;
         }
         path = loc.path;
         loc.path = NULL;
-        source_location_clear(&loc);
+        nrd_source_location_clear(&loc);
         return path;
 }
 
@@ -49,7 +49,7 @@ static void check_local(const char *text, const char *want, int line)
 static void check_bad_location(const char *text, const char *part, int line)
 {
         source_location loc;
-        int rc = source_parse_location(text, home_for_test, &loc);
+        int rc = nrd_source_parse_location(text, home_for_test, &loc);
 
         if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "line %d: \"%s\" gave %d \"%s\", want \"%s\"\n", line,
@@ -57,23 +57,23 @@ static void check_bad_location(const char *text, const char *part, int line)
         CHECK(rc == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         CHECK(loc.driver == NULL && loc.path == NULL && loc.host == NULL);
-        source_location_clear(&loc);
+        nrd_source_location_clear(&loc);
 }
 
 static void check_s3(const char *text, const char *bucket, const char *key)
 {
         source_location loc;
-        int rc = source_parse_location(text, home_for_test, &loc);
+        int rc = nrd_source_parse_location(text, home_for_test, &loc);
 
         CHECK(rc == 0);
         if (rc < 0) {
                 fprintf(stderr, "\"%s\": %s\n", text, nereid_error_last());
                 return;
         }
-        CHECK(loc.driver == &source_s3);
+        CHECK(loc.driver == &nrd_source_s3);
         CHECK_STR(loc.host, bucket);
         CHECK_STR(loc.path, key);
-        source_location_clear(&loc);
+        nrd_source_location_clear(&loc);
 }
 
 static void test_absolute(void)

@@ -63,12 +63,12 @@ static int same_str(const char *a, const char *b)
 
 static void test_rows(void)
 {
-        size_t n = source_driver_count(), i, j, bare = 0;
+        size_t n = nrd_source_driver_count(), i, j, bare = 0;
 
         CHECK(n >= 2);
-        CHECK(source_driver_at(n) == NULL);
+        CHECK(nrd_source_driver_at(n) == NULL);
         for (i = 0; i < n; i++) {
-                const source_driver *d = source_driver_at(i);
+                const source_driver *d = nrd_source_driver_at(i);
                 const char *p;
 
                 CHECK(d != NULL);
@@ -86,10 +86,10 @@ static void test_rows(void)
                 CHECK(!(d->caps & SOURCE_CAP_LOCAL_FILES) == !d->local_path);
                 if (d->caps & SOURCE_CAP_BARE_PATHS)
                         bare++;
-                CHECK(source_for_scheme(d->scheme, strlen(d->scheme)) == d);
-                CHECK(source_for_type(d->type) == d);
+                CHECK(nrd_source_for_scheme(d->scheme, strlen(d->scheme)) == d);
+                CHECK(nrd_source_for_type(d->type) == d);
                 for (j = 0; j < i; j++) {
-                        const source_driver *e = source_driver_at(j);
+                        const source_driver *e = nrd_source_driver_at(j);
 
                         CHECK(strcmp(e->name, d->name) != 0);
                         CHECK(strcasecmp(e->scheme, d->scheme) != 0);
@@ -104,17 +104,17 @@ static void test_rows(void)
 
 static void test_lookups(void)
 {
-        CHECK(source_for_scheme("S3", 2) == &source_s3);
-        CHECK(source_for_scheme("FILE", 4) == &source_local);
-        CHECK(source_for_scheme("s3x", 2) == &source_s3); /* the length counts */
-        CHECK(source_for_scheme("s", 1) == NULL);
-        CHECK(source_for_scheme("gs", 2) == NULL);
-        CHECK(source_for_scheme(NULL, 0) == NULL);
-        CHECK(source_for_type("Local") == &source_local);
-        CHECK(source_for_type("S3") == &source_s3);
-        CHECK(source_for_type("local") == NULL); /* types are exact */
-        CHECK(source_for_type("s3") == NULL);
-        CHECK(source_for_type(NULL) == NULL);
+        CHECK(nrd_source_for_scheme("S3", 2) == &nrd_source_s3);
+        CHECK(nrd_source_for_scheme("FILE", 4) == &nrd_source_local);
+        CHECK(nrd_source_for_scheme("s3x", 2) == &nrd_source_s3); /* the length counts */
+        CHECK(nrd_source_for_scheme("s", 1) == NULL);
+        CHECK(nrd_source_for_scheme("gs", 2) == NULL);
+        CHECK(nrd_source_for_scheme(NULL, 0) == NULL);
+        CHECK(nrd_source_for_type("Local") == &nrd_source_local);
+        CHECK(nrd_source_for_type("S3") == &nrd_source_s3);
+        CHECK(nrd_source_for_type("local") == NULL); /* types are exact */
+        CHECK(nrd_source_for_type("s3") == NULL);
+        CHECK(nrd_source_for_type(NULL) == NULL);
 }
 
 /* parse, format, parse again: the same driver and place. */
@@ -123,36 +123,36 @@ static void check_round_trip(const source_driver *d, const char *text)
         source_location a, b;
         char *formatted = NULL;
 
-        if (source_parse_location(text, home_for_test, &a) < 0) {
+        if (nrd_source_parse_location(text, home_for_test, &a) < 0) {
                 fprintf(stderr, "%s: \"%s\": %s\n", d->name, text, nereid_error_last());
                 CHECK(0);
                 return;
         }
         CHECK(a.driver == d);
         CHECK(!a.exact);
-        formatted = source_format_location(&a);
+        formatted = nrd_source_format_location(&a);
         CHECK(formatted != NULL);
         CHECK(formatted && !strpbrk(formatted, "*?")); /* never taken for a wildcard */
-        if (formatted && source_parse_location(formatted, home_for_test, &b) == 0) {
+        if (formatted && nrd_source_parse_location(formatted, home_for_test, &b) == 0) {
                 CHECK(b.driver == d);
                 CHECK(same_str(a.host, b.host));
                 CHECK(same_str(a.path, b.path));
-                source_location_clear(&b);
+                nrd_source_location_clear(&b);
         } else {
                 fprintf(stderr, "%s: \"%s\" formatted as \"%s\" does not parse back\n", d->name,
                         text, formatted ? formatted : "(null)");
                 CHECK(0);
         }
         free(formatted);
-        source_location_clear(&a);
+        nrd_source_location_clear(&a);
 }
 
 static void test_round_trips(void)
 {
         size_t i, k;
 
-        for (i = 0; i < source_driver_count(); i++) {
-                const source_driver *d = source_driver_at(i);
+        for (i = 0; i < nrd_source_driver_count(); i++) {
+                const source_driver *d = nrd_source_driver_at(i);
                 const struct sample *s = sample_of(d);
 
                 for (k = 0; s && s->typed[k]; k++)
@@ -177,8 +177,8 @@ static void test_record_sources(void)
 {
         size_t i, j;
 
-        for (i = 0; i < source_driver_count(); i++) {
-                const source_driver *d = source_driver_at(i);
+        for (i = 0; i < nrd_source_driver_count(); i++) {
+                const source_driver *d = nrd_source_driver_at(i);
                 const struct sample *s = sample_of(d);
                 struct nereid_file f;
                 source_location loc;
@@ -187,28 +187,28 @@ static void test_record_sources(void)
                 if (!s)
                         continue;
                 f = record_of(d->type, s->hash, s->source);
-                CHECK(source_check_record(&f, "t") == 0);
-                CHECK(source_location_of_record(&f, &loc) == 0);
+                CHECK(nrd_source_check_record(&f, "t") == 0);
+                CHECK(nrd_source_location_of_record(&f, &loc) == 0);
                 CHECK(loc.driver == d);
                 CHECK(loc.exact == 1);
                 CHECK(same_str(loc.host, s->host));
                 CHECK_STR(loc.path, s->path);
-                formatted = loc.driver ? source_format_location(&loc) : NULL;
+                formatted = loc.driver ? nrd_source_format_location(&loc) : NULL;
                 CHECK_STR(formatted, s->source);
                 free(formatted);
-                source_location_clear(&loc);
+                nrd_source_location_clear(&loc);
 
-                for (j = 0; j < source_driver_count(); j++) {
-                        const struct sample *other = sample_of(source_driver_at(j));
+                for (j = 0; j < nrd_source_driver_count(); j++) {
+                        const struct sample *other = sample_of(nrd_source_driver_at(j));
 
                         if (j == i || !other)
                                 continue;
                         /* This type with another driver's source. */
                         f = record_of(d->type, s->hash, other->source);
-                        CHECK(source_location_of_record(&f, &loc) < 0);
+                        CHECK(nrd_source_location_of_record(&f, &loc) < 0);
                         CHECK(loc.driver == NULL && loc.host == NULL && loc.path == NULL);
-                        source_location_clear(&loc);
-                        CHECK(source_check_record(&f, "t") == NEREID_EUSAGE);
+                        nrd_source_location_clear(&loc);
+                        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
                         CHECK(strncmp(nereid_error_last(), "t: metadata.file_path", 21) == 0);
                 }
         }
@@ -220,29 +220,29 @@ static void test_unknown(void)
         source_location loc;
         size_t i;
 
-        CHECK(source_check_record(&f, "t") == NEREID_EUSAGE);
+        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
         CHECK_STR(nereid_error_last(), "t: type \"GCS\" is not \"Local\" or \"S3\"");
-        CHECK(source_location_of_record(&f, &loc) < 0);
-        source_location_clear(&loc);
+        CHECK(nrd_source_location_of_record(&f, &loc) < 0);
+        nrd_source_location_clear(&loc);
         f = record_of(NULL, "abc", NULL);
-        CHECK(source_check_record(&f, "t") == NEREID_EUSAGE);
+        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
 
         /* The message of an unknown scheme names every driver's. */
-        CHECK(source_parse_location("gs://b/x", home_for_test, &loc) == NEREID_EUSAGE);
+        CHECK(nrd_source_parse_location("gs://b/x", home_for_test, &loc) == NEREID_EUSAGE);
         CHECK_STR(nereid_error_last(),
                   "path \"gs://b/x\": unsupported scheme \"gs\" (use a local path, file:// or "
                   "s3://)");
-        for (i = 0; i < source_driver_count(); i++)
-                CHECK(strstr(nereid_error_last(), source_driver_at(i)->scheme) != NULL);
-        source_location_clear(&loc);
+        for (i = 0; i < nrd_source_driver_count(); i++)
+                CHECK(strstr(nereid_error_last(), nrd_source_driver_at(i)->scheme) != NULL);
+        nrd_source_location_clear(&loc);
 
         /* "scheme:" without "//" is the driver's only when it says so. */
-        CHECK(source_parse_location("s3:x", home_for_test, &loc) == 0);
-        CHECK(loc.driver == &source_local);
-        source_location_clear(&loc);
-        CHECK(source_parse_location("file:x", home_for_test, &loc) == NEREID_EUSAGE);
+        CHECK(nrd_source_parse_location("s3:x", home_for_test, &loc) == 0);
+        CHECK(loc.driver == &nrd_source_local);
+        nrd_source_location_clear(&loc);
+        CHECK(nrd_source_parse_location("file:x", home_for_test, &loc) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "absolute path") != NULL);
-        source_location_clear(&loc);
+        nrd_source_location_clear(&loc);
 }
 
 int main(void)

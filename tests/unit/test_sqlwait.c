@@ -66,13 +66,13 @@ static void test_waits_for_the_lock(void)
         CHECK(pthread_create(&thread, NULL, release_later, &h) == 0);
         start = now_ms();
         /* A transaction of several statements, retried as a whole. */
-        rc = sqlwait_exec(b, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT", 10000);
+        rc = nrd_sqlwait_exec(b, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT", 10000);
         CHECK(rc == SQLITE_OK);
         CHECK(now_ms() - start >= 250);
         CHECK(now_ms() - start < 5000);
         pthread_join(thread, NULL);
         CHECK(sqlite3_get_autocommit(b));
-        CHECK(sqlwait_exec(a, "SELECT count(*) FROM t", 1000) == SQLITE_OK);
+        CHECK(nrd_sqlwait_exec(a, "SELECT count(*) FROM t", 1000) == SQLITE_OK);
         sqlite3_close(a);
         sqlite3_close(b);
 }
@@ -89,7 +89,7 @@ static void test_gives_up(void)
         CHECK(sqlite3_exec(a, "CREATE TABLE t (x); BEGIN IMMEDIATE", NULL, NULL, NULL) ==
               SQLITE_OK);
         start = now_ms();
-        rc = sqlwait_exec(b, "INSERT INTO t VALUES (1)", 300);
+        rc = nrd_sqlwait_exec(b, "INSERT INTO t VALUES (1)", 300);
         took = now_ms() - start;
         CHECK(rc == SQLITE_BUSY);
         CHECK(took >= 300 && took < 3000);
@@ -97,16 +97,16 @@ static void test_gives_up(void)
 
         /* A failed try of a transaction is rolled back before the next, so
          * a retry never runs inside the leftovers of the last one. */
-        rc = sqlwait_exec(b, "BEGIN; INSERT INTO t VALUES (1); COMMIT", 200);
+        rc = nrd_sqlwait_exec(b, "BEGIN; INSERT INTO t VALUES (1); COMMIT", 200);
         CHECK(rc == SQLITE_BUSY);
         sqlite3_exec(b, "ROLLBACK", NULL, NULL, NULL);
         CHECK(sqlite3_exec(a, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
-        CHECK(sqlwait_exec(b, "BEGIN; INSERT INTO t VALUES (1); COMMIT", 200) == SQLITE_OK);
+        CHECK(nrd_sqlwait_exec(b, "BEGIN; INSERT INTO t VALUES (1); COMMIT", 200) == SQLITE_OK);
         CHECK(sqlite3_get_autocommit(b));
 
         /* Other failures are returned at once, not retried. */
         start = now_ms();
-        CHECK(sqlwait_exec(b, "INSERT INTO missing VALUES (1)", 5000) == SQLITE_ERROR);
+        CHECK(nrd_sqlwait_exec(b, "INSERT INTO missing VALUES (1)", 5000) == SQLITE_ERROR);
         CHECK(now_ms() - start < 1000);
         sqlite3_close(a);
         sqlite3_close(b);

@@ -1,7 +1,7 @@
 /*
  * test_store.c - the embedded SQLite store through its seam: project keys,
  * run IDs, the union a field merge stores (and its hash, the same as
- * hash_files over the union), artifacts stored once, assignment, the roots
+ * nrd_hash_files over the union), artifacts stored once, assignment, the roots
  * a field remembers, read-only mode that creates nothing and writes
  * nothing, and debug mode that leaves no trace.
  */
@@ -33,7 +33,7 @@
 
 static nereid_files *list_new(void)
 {
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
 
         if (!files)
                 abort();
@@ -42,16 +42,16 @@ static nereid_files *list_new(void)
 
 static int open_store(nereid_store **store, const char *home, int mode)
 {
-        int rc = store_open(store, home, mode);
+        int rc = nrd_store_open(store, home, mode);
 
         if (rc < 0)
-                fprintf(stderr, "store_open(%s, %d): %s\n", home, mode, nereid_error_last());
+                fprintf(stderr, "nrd_store_open(%s, %d): %s\n", home, mode, nereid_error_last());
         return rc;
 }
 
 static int collect(void *payload, const struct nereid_file *file)
 {
-        return files_push_copy(payload, file);
+        return nrd_files_push_copy(payload, file);
 }
 
 static int stop_at_second(void *payload, const struct nereid_file *file)
@@ -86,7 +86,7 @@ static nereid_files *artifact_files(nereid_store *store, const char *project, co
 {
         nereid_files *files = list_new();
 
-        if (store_artifact_each(store, project, hash, collect, files) != 0) {
+        if (nrd_store_artifact_each(store, project, hash, collect, files) != 0) {
                 nereid_files_free(files);
                 return NULL;
         }
@@ -115,15 +115,15 @@ static void test_derive_key(void)
 {
         char key[16];
 
-        store_derive_key(PROJECT, key);
+        nrd_store_derive_key(PROJECT, key);
         CHECK_STR(key, "CLS");
-        store_derive_key("classification", key);
+        nrd_store_derive_key("classification", key);
         CHECK_STR(key, "CLS");
-        store_derive_key("ws/sentiment-analysis", key);
+        nrd_store_derive_key("ws/sentiment-analysis", key);
         CHECK_STR(key, "SNT");
-        store_derive_key("ws/a", key);
+        nrd_store_derive_key("ws/a", key);
         CHECK_STR(key, "AX");
-        store_derive_key("ws/42", key);
+        nrd_store_derive_key("ws/42", key);
         CHECK_STR(key, "XX");
 }
 
@@ -140,62 +140,62 @@ static void test_projects_and_runs(const char *home)
         /* Opening only reads: the first write creates the folder and the store. */
         CHECK(access(home, F_OK) < 0);
 
-        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
         CHECK(access(home, F_OK) < 0);
-        CHECK(store_run_create(store, PROJECT, "r", "me", id) == NEREID_ENOTFOUND);
-        CHECK(store_project_open(store, PROJECT, NULL, 1, key) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, "r", "me", id) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 1, key) == 0);
         CHECK(access(path_in(home, "store.db"), F_OK) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store_project_open(store, OTHER, "OTHR", 1, key) == 0);
+        CHECK(nrd_store_project_open(store, OTHER, "OTHR", 1, key) == 0);
         CHECK_STR(key, "OTHR");
         /* An existing project keeps its key. */
         memset(key, 0, sizeof(key));
-        CHECK(store_project_open(store, OTHER, "ZZZ", 1, key) == 0);
+        CHECK(nrd_store_project_open(store, OTHER, "ZZZ", 1, key) == 0);
         CHECK_STR(key, "OTHR");
-        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == 0);
         CHECK_STR(key, "CLS");
 
-        CHECK(store_run_create(store, PROJECT, "first", "alice", id) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, "first", "alice", id) == 0);
         CHECK_STR(id, "CLS-1");
-        CHECK(store_run_create(store, PROJECT, NULL, "bob", id) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, NULL, "bob", id) == 0);
         CHECK_STR(id, "CLS-2");
-        CHECK(store_run_create(store, OTHER, NULL, "bob", id) == 0);
+        CHECK(nrd_store_run_create(store, OTHER, NULL, "bob", id) == 0);
         CHECK_STR(id, "OTHR-1");
 
-        CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == 0);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-1", &info) == 0);
         CHECK_STR(info.id, "CLS-1");
         CHECK_STR(info.name, "first");
         CHECK_STR(info.owner, "alice");
         CHECK(strlen(info.creation_time) == 24 && info.creation_time[10] == 'T' &&
               info.creation_time[23] == 'Z');
         CHECK_STR(info.modification_time, info.creation_time);
-        store_run_info_clear(&info);
-        CHECK(store_run_get(store, PROJECT, "CLS-2", &info) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-2", &info) == 0);
         CHECK_STR(info.name, "");
-        store_run_info_clear(&info);
+        nrd_store_run_info_clear(&info);
 
-        CHECK(store_run_get(store, PROJECT, "CLS-3", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-3", &info) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), "CLS-3") != NULL);
-        CHECK(store_run_get(store, PROJECT, "OTHR-1", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, PROJECT, "CLS-0", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, PROJECT, "CLS-1x", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, PROJECT, "CLS", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "OTHR-1", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-0", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-1x", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
 
-        CHECK(store_run_each(store, PROJECT, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, PROJECT, list_run, out) == 0);
         CHECK_STR(out, "CLS-1[first][alice]\nCLS-2[][bob]\n");
-        store_close(store);
+        nrd_store_close(store);
 
         /* Reopened: the same keys, and run numbers go on. */
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 return;
-        CHECK(store_project_open(store, PROJECT, "NEW", 1, key) == 0);
+        CHECK(nrd_store_project_open(store, PROJECT, "NEW", 1, key) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store_project_open(store, OTHER, NULL, 0, key) == 0);
+        CHECK(nrd_store_project_open(store, OTHER, NULL, 0, key) == 0);
         CHECK_STR(key, "OTHR");
-        CHECK(store_run_create(store, PROJECT, NULL, "carol", id) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, NULL, "carol", id) == 0);
         CHECK_STR(id, "CLS-3");
-        store_close(store);
+        nrd_store_close(store);
 }
 
 static void test_fields(const char *home)
@@ -221,24 +221,24 @@ static void test_fields(const char *home)
         push(all, "b", MD5_B, 2);
         push(all, "c", MD5_C, 3);
 
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), TRAIN) != NULL);
 
         /* A first merge stores the files as they are. */
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, first, &root1, ARTIFACT_MERGE, h1) ==
-              0);
-        CHECK(hash_files(first, 0, want) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, first, &root1, ARTIFACT_MERGE,
+                                 h1) == 0);
+        CHECK(nrd_hash_files(first, 0, want) == 0);
         CHECK_STR(h1, want);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h1);
 
         /* A second one stores the union, the newer record winning. */
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE, h2) ==
-              0);
-        CHECK(hash_files(all, 0, want) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE,
+                                 h2) == 0);
+        CHECK(nrd_hash_files(all, 0, want) == 0);
         CHECK_STR(h2, want);
         CHECK(strcmp(h1, h2) != 0);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h2);
         got = artifact_files(store, PROJECT, h2);
         CHECK(same_records(got, all));
@@ -247,24 +247,24 @@ static void test_fields(const char *home)
         got = artifact_files(store, PROJECT, h1);
         CHECK(same_records(got, first));
         nereid_files_free(got);
-        CHECK(store_artifact_content_hash(store, PROJECT, h2, content) == 0);
-        CHECK(hash_files(all, 1, want) == 0);
+        CHECK(nrd_store_artifact_content_hash(store, PROJECT, h2, content) == 0);
+        CHECK(nrd_hash_files(all, 1, want) == 0);
         CHECK_STR(content, want);
 
         /* The same files again: nothing changes. */
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE,
-                             got_hash) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, second, &root2, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, all, NULL, ARTIFACT_MERGE, got_hash) ==
-              0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, all, NULL, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h2);
         /* Nothing new at all. */
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, empty, NULL, ARTIFACT_MERGE,
-                             got_hash) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, empty, NULL, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h2);
 
         /* The roots of both merges, sorted. */
-        CHECK(store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
+        CHECK(nrd_store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
         CHECK(nroots == 2);
         if (nroots == 2) {
                 CHECK_STR(roots[0].location, "file:///x/one");
@@ -272,24 +272,24 @@ static void test_fields(const char *home)
                 CHECK_STR(roots[1].location, "file:///x/two");
                 CHECK_STR(roots[1].destination, "dest");
         }
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         roots = NULL;
         nroots = 0;
 
         /* Stored once: the union reached in one go, in another run's field,
          * is the same artifact. */
-        CHECK(artifact_track(store, PROJECT, "CLS-2", "copy", all, NULL, ARTIFACT_MERGE,
-                             got_hash) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-2", "copy", all, NULL, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(artifact_track(store, PROJECT, "CLS-2", "a/b", first, NULL, ARTIFACT_MERGE,
-                             got_hash) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-2", "a/b", first, NULL, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(store_field_each(store, PROJECT, "CLS-2", list_field, out) == 0);
+        CHECK(nrd_store_field_each(store, PROJECT, "CLS-2", list_field, out) == 0);
         snprintf(want, sizeof(want), "a/b=%.8s\ncopy=%.8s\n", h1, h2);
         CHECK_STR(out, want);
-        CHECK(store_field_roots(store, PROJECT, "CLS-2", "copy", &roots, &nroots) == 0);
+        CHECK(nrd_store_field_roots(store, PROJECT, "CLS-2", "copy", &roots, &nroots) == 0);
         CHECK(nroots == 0);
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         roots = NULL;
 
         /* The walk comes sorted by file_path. */
@@ -301,57 +301,58 @@ static void test_fields(const char *home)
                       strcmp(got->items[2].file_path, "c") == 0);
         nereid_files_free(got);
         /* A callback's non-zero return stops the walk and comes back. */
-        CHECK(store_artifact_each(store, PROJECT, h2, stop_at_second, &calls) == 42);
+        CHECK(nrd_store_artifact_each(store, PROJECT, h2, stop_at_second, &calls) == 42);
         CHECK(calls == 2);
 
         /* Artifacts belong to their project. */
-        CHECK(store_artifact_each(store, OTHER, h2, collect, empty) == NEREID_ENOTFOUND);
-        CHECK(store_artifact_content_hash(store, OTHER, h2, content) == NEREID_ENOTFOUND);
-        CHECK(artifact_assign(store, OTHER, "OTHR-1", "x", h2, NULL, 0) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_artifact_each(store, OTHER, h2, collect, empty) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_artifact_content_hash(store, OTHER, h2, content) == NEREID_ENOTFOUND);
+        CHECK(nrd_artifact_assign(store, OTHER, "OTHR-1", "x", h2, NULL, 0) == NEREID_ENOTFOUND);
 
         /* Assignment: only an artifact the project has. */
         memset(want, '0', NEREID_HASH_HEXLEN);
         want[NEREID_HASH_HEXLEN] = '\0';
-        CHECK(artifact_assign(store, PROJECT, "CLS-2", "assigned", want, NULL, 0) ==
+        CHECK(nrd_artifact_assign(store, PROJECT, "CLS-2", "assigned", want, NULL, 0) ==
               NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == NEREID_ENOTFOUND);
-        CHECK(artifact_assign(store, PROJECT, "CLS-2", "assigned", h1, NULL, 0) == 0);
-        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) ==
+              NEREID_ENOTFOUND);
+        CHECK(nrd_artifact_assign(store, PROJECT, "CLS-2", "assigned", h1, NULL, 0) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(artifact_assign(store, PROJECT, "CLS-9", "assigned", h1, NULL, 0) ==
+        CHECK(nrd_artifact_assign(store, PROJECT, "CLS-9", "assigned", h1, NULL, 0) ==
               NEREID_ENOTFOUND);
         /* Assigning over a tracked field forgets its roots. */
-        CHECK(artifact_assign(store, PROJECT, "CLS-1", TRAIN, h1, &root2, 1) == 0);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(nrd_artifact_assign(store, PROJECT, "CLS-1", TRAIN, h1, &root2, 1) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h1);
-        CHECK(store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
+        CHECK(nrd_store_field_roots(store, PROJECT, "CLS-1", TRAIN, &roots, &nroots) == 0);
         CHECK(nroots == 1 && strcmp(roots[0].location, "file:///x/two") == 0);
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         roots = NULL;
         nroots = 0;
         /* ...and a merge then adds to what it now holds. */
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, second, NULL, ARTIFACT_MERGE,
-                             got_hash) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, second, NULL, ARTIFACT_MERGE,
+                                 got_hash) == 0);
         CHECK_STR(got_hash, h2);
 
         /* Errors leave the field as it was. */
-        CHECK(artifact_track(store, PROJECT, "CLS-9", TRAIN, first, NULL, ARTIFACT_MERGE,
-                             got_hash) == NEREID_ENOTFOUND);
-        CHECK(artifact_track(store, "ws/none", "CLS-1", TRAIN, first, NULL, ARTIFACT_MERGE,
-                             got_hash) == NEREID_ENOTFOUND);
-        store_close(store);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-9", TRAIN, first, NULL, ARTIFACT_MERGE,
+                                 got_hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_artifact_track(store, "ws/none", "CLS-1", TRAIN, first, NULL, ARTIFACT_MERGE,
+                                 got_hash) == NEREID_ENOTFOUND);
+        nrd_store_close(store);
 
         /* Everything is still there after a reopen. */
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, got_hash) == 0);
         CHECK_STR(got_hash, h2);
-        CHECK(store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-2", "assigned", got_hash) == 0);
         CHECK_STR(got_hash, h1);
 cleanup:
         if (store)
-                store_close(store);
+                nrd_store_close(store);
         nereid_files_free(first);
         nereid_files_free(second);
         nereid_files_free(all);
@@ -371,16 +372,16 @@ static void test_read_only(const char *home)
         /* A home without a store: nothing is created in it. */
         CHECK(mkdir(empty_home, 0700) == 0);
         if (open_store(&store, empty_home, NEREID_MODE_READ_ONLY) == 0) {
-                CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
-                CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == NEREID_ENOTFOUND);
-                store_close(store);
+                CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+                CHECK(nrd_store_run_get(store, PROJECT, "CLS-1", &info) == NEREID_ENOTFOUND);
+                nrd_store_close(store);
         }
         CHECK(count_entries(empty_home) == 0);
         /* Nor is a missing home made. */
         store = NULL;
         if (open_store(&store, absent, NEREID_MODE_READ_ONLY) == 0) {
-                CHECK(store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
-                store_close(store);
+                CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == NEREID_ENOTFOUND);
+                nrd_store_close(store);
         }
         CHECK(access(absent, F_OK) < 0 && errno == ENOENT);
 
@@ -388,35 +389,35 @@ static void test_read_only(const char *home)
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_READ_ONLY) < 0)
                 goto cleanup;
-        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store_run_get(store, PROJECT, "CLS-1", &info) == 0);
-        store_run_info_clear(&info);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-1", &info) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
 
-        CHECK(store_project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
+        CHECK(nrd_store_project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
         CHECK(strstr(nereid_error_last(), home) != NULL);
         CHECK(strstr(nereid_error_last(), "read-only mode") != NULL);
-        CHECK(store_run_create(store, PROJECT, NULL, "me", id) < 0);
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE, hash) <
-              0);
-        CHECK(artifact_assign(store, PROJECT, "CLS-2", "ro", before, NULL, 0) < 0);
+        CHECK(nrd_store_run_create(store, PROJECT, NULL, "me", id) < 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE,
+                                 hash) < 0);
+        CHECK(nrd_artifact_assign(store, PROJECT, "CLS-2", "ro", before, NULL, 0) < 0);
         /* Reads still work after the refused writes. */
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        store_close(store);
+        nrd_store_close(store);
 
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store_project_open(store, "ws/new", NULL, 0, key) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, PROJECT, "CLS-4", &info) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(nrd_store_project_open(store, "ws/new", NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, PROJECT, "CLS-4", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        CHECK(store_field_get(store, PROJECT, "CLS-2", "ro", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-2", "ro", hash) == NEREID_ENOTFOUND);
 cleanup:
         if (store)
-                store_close(store);
+                nrd_store_close(store);
         nereid_files_free(files);
 }
 
@@ -434,26 +435,26 @@ static void test_debug(const char *home)
         if (open_store(&store, home, NEREID_MODE_DEBUG) < 0)
                 goto cleanup;
         /* Everything works within the session... */
-        CHECK(store_project_open(store, PROJECT, NULL, 0, key) == 0);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
-        CHECK(store_run_create(store, PROJECT, "dbg", "me", debug_id) == 0);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 0, key) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, before) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, "dbg", "me", debug_id) == 0);
         CHECK_STR(debug_id, "CLS-4");
-        CHECK(store_run_get(store, PROJECT, debug_id, &info) == 0);
+        CHECK(nrd_store_run_get(store, PROJECT, debug_id, &info) == 0);
         CHECK_STR(info.name, "dbg");
-        store_run_info_clear(&info);
-        CHECK(artifact_track(store, PROJECT, debug_id, "dbg/field", files, NULL, ARTIFACT_MERGE,
-                             hash) == 0);
-        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_artifact_track(store, PROJECT, debug_id, "dbg/field", files, NULL, ARTIFACT_MERGE,
+                                 hash) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
         CHECK_STR(other, hash);
-        CHECK(artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE, hash) ==
-              0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", TRAIN, files, NULL, ARTIFACT_MERGE,
+                                 hash) == 0);
         CHECK(strcmp(hash, before) != 0);
-        CHECK(store_project_open(store, "ws/debug", NULL, 1, key) == 0);
+        CHECK(nrd_store_project_open(store, "ws/debug", NULL, 1, key) == 0);
         CHECK_STR(key, "DBG");
         /* ...and a failed write inside it does not undo the earlier ones. */
-        CHECK(artifact_track(store, PROJECT, "CLS-99", TRAIN, files, NULL, ARTIFACT_MERGE, other) ==
-              NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-99", TRAIN, files, NULL, ARTIFACT_MERGE,
+                                 other) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, debug_id, "dbg/field", other) == 0);
         /* A debug session holds no lock: another process can write now. */
         {
                 sqlite3 *db = NULL;
@@ -464,35 +465,36 @@ static void test_debug(const char *home)
                 CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
                 sqlite3_close(db);
         }
-        store_close(store);
+        nrd_store_close(store);
 
         /* ...but nothing of it was stored. */
         store = NULL;
         if (open_store(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store_run_get(store, PROJECT, debug_id, &info) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, debug_id, "dbg/field", other) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
+        CHECK(nrd_store_run_get(store, PROJECT, debug_id, &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, debug_id, "dbg/field", other) ==
+              NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", TRAIN, hash) == 0);
         CHECK_STR(hash, before);
-        CHECK(store_project_open(store, "ws/debug", NULL, 0, key) == NEREID_ENOTFOUND);
-        store_close(store);
+        CHECK(nrd_store_project_open(store, "ws/debug", NULL, 0, key) == NEREID_ENOTFOUND);
+        nrd_store_close(store);
 
         /* Debug without a store creates none. */
         store = NULL;
         CHECK(mkdir(fresh, 0700) == 0);
         if (open_store(&store, fresh, NEREID_MODE_DEBUG) == 0) {
-                CHECK(store_project_open(store, PROJECT, NULL, 1, key) == 0);
-                CHECK(store_run_create(store, PROJECT, NULL, "me", id) == 0);
+                CHECK(nrd_store_project_open(store, PROJECT, NULL, 1, key) == 0);
+                CHECK(nrd_store_run_create(store, PROJECT, NULL, "me", id) == 0);
                 CHECK_STR(id, "CLS-1");
-                CHECK(artifact_track(store, PROJECT, id, TRAIN, files, NULL, ARTIFACT_MERGE,
-                                     hash) == 0);
-                store_close(store);
+                CHECK(nrd_artifact_track(store, PROJECT, id, TRAIN, files, NULL, ARTIFACT_MERGE,
+                                         hash) == 0);
+                nrd_store_close(store);
         }
         store = NULL;
         CHECK(count_entries(fresh) == 0);
 cleanup:
         if (store)
-                store_close(store);
+                nrd_store_close(store);
         nereid_files_free(files);
 }
 
@@ -506,7 +508,7 @@ static void test_bad_home(void)
         if (f)
                 fclose(f);
         /* A file where the home folder should be. */
-        CHECK(store_open(&store, file, NEREID_MODE_ASYNC) < 0);
+        CHECK(nrd_store_open(&store, file, NEREID_MODE_ASYNC) < 0);
         CHECK(store == NULL);
         CHECK(strstr(nereid_error_last(), "a-file") != NULL);
         /* A store.db that is not a database. */
@@ -517,9 +519,9 @@ static void test_bad_home(void)
                 fputs("this is not a SQLite database, not at all", f);
                 fclose(f);
         }
-        CHECK(store_open(&store, path_in(root, "junk"), NEREID_MODE_ASYNC) < 0);
+        CHECK(nrd_store_open(&store, path_in(root, "junk"), NEREID_MODE_ASYNC) < 0);
         CHECK(strstr(nereid_error_last(), "junk/store.db") != NULL);
-        CHECK(store_open(&store, path_in(root, "junk"), NEREID_MODE_READ_ONLY) < 0);
+        CHECK(nrd_store_open(&store, path_in(root, "junk"), NEREID_MODE_READ_ONLY) < 0);
         CHECK(strstr(nereid_error_last(), "junk/store.db") != NULL);
 }
 

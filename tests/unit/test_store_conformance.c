@@ -1,7 +1,7 @@
 /*
  * test_store_conformance.c - the store conformance suite: what every
- * backend of the registry (store_backend) must do, checked through the
- * seam (store_open and the store_* calls) and nothing else, so that the
+ * backend of the registry (nrd_store_backend) must do, checked through the
+ * seam (nrd_store_open and the store_* calls) and nothing else, so that the
  * same checks run against each. A backend that lives on this machine
  * (STORE_CAP_LOCAL) gets a fresh folder, "SCHEME:FOLDER"; any other gets
  * its location from NEREID_TEST_STORE_<NAME> (e.g. an http:// server or a
@@ -37,7 +37,7 @@
 
 static int collect(void *payload, const struct nereid_file *file)
 {
-        return files_push_copy(payload, file);
+        return nrd_files_push_copy(payload, file);
 }
 
 static int stop_at_second(void *payload, const struct nereid_file *file)
@@ -113,8 +113,9 @@ static nereid_store *open_or_report(const char *location, int mode)
 {
         nereid_store *store = NULL;
 
-        if (store_open(&store, location, mode) < 0) {
-                fprintf(stderr, "store_open(%s, %d): %s\n", location, mode, nereid_error_last());
+        if (nrd_store_open(&store, location, mode) < 0) {
+                fprintf(stderr, "nrd_store_open(%s, %d): %s\n", location, mode,
+                        nereid_error_last());
                 CHECK(0);
                 return NULL;
         }
@@ -142,9 +143,9 @@ static int put(nereid_store *store, const char *project, const nereid_files *fil
 {
         char content[NEREID_HASH_HEXLEN + 1];
 
-        if (hash_files_pair(files, hash, content) < 0)
+        if (nrd_hash_files_pair(files, hash, content) < 0)
                 return -1;
-        return store_artifact_put(store, project, hash, content, files);
+        return nrd_store_artifact_put(store, project, hash, content, files);
 }
 
 static void check_projects_and_runs(nereid_store *store)
@@ -152,50 +153,50 @@ static void check_projects_and_runs(nereid_store *store)
         char key[16], id[32], out[4096] = "";
         store_run_info info;
 
-        CHECK(store_project_open(store, P, NULL, 0, key) == NEREID_ENOTFOUND);
-        CHECK(store_project_each(store, list_project, out) == 0);
+        CHECK(nrd_store_project_open(store, P, NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "");
-        CHECK(store_run_create(store, P, "r", "me", id) == NEREID_ENOTFOUND);
-        CHECK(store_project_open(store, P, NULL, 1, key) == 0);
+        CHECK(nrd_store_run_create(store, P, "r", "me", id) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_project_open(store, P, NULL, 1, key) == 0);
         CHECK_STR(key, "CLS");
-        CHECK(store_project_open(store, Q, "OTH", 1, key) == 0);
+        CHECK(nrd_store_project_open(store, Q, "OTH", 1, key) == 0);
         CHECK_STR(key, "OTH");
         /* Made once: a second create keeps the first key. */
-        CHECK(store_project_open(store, Q, "ZZZ", 1, key) == 0);
+        CHECK(nrd_store_project_open(store, Q, "ZZZ", 1, key) == 0);
         CHECK_STR(key, "OTH");
-        CHECK(store_run_create(store, P, "first\nline", "al\xffice", id) == 0);
+        CHECK(nrd_store_run_create(store, P, "first\nline", "al\xffice", id) == 0);
         CHECK_STR(id, "CLS-1");
-        CHECK(store_run_create(store, P, NULL, "bob", id) == 0);
+        CHECK(nrd_store_run_create(store, P, NULL, "bob", id) == 0);
         CHECK_STR(id, "CLS-2");
-        CHECK(store_run_create(store, Q, "", "carol", id) == 0);
+        CHECK(nrd_store_run_create(store, Q, "", "carol", id) == 0);
         CHECK_STR(id, "OTH-1");
-        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         /* Any byte but NUL is kept as it is. */
         CHECK_STR(info.name, "first\nline");
         CHECK_STR(info.owner, "al\xffice");
         /* ISO 8601 UTC with milliseconds: YYYY-MM-DDTHH:MM:SS.mmmZ */
         CHECK(strlen(info.creation_time) == 24 && info.creation_time[23] == 'Z');
         CHECK_STR(info.modification_time, info.creation_time);
-        store_run_info_clear(&info);
-        CHECK(store_run_get(store, P, "CLS-2", &info) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_run_get(store, P, "CLS-2", &info) == 0);
         CHECK_STR(info.name, "");
-        store_run_info_clear(&info);
-        CHECK(store_run_get(store, P, "CLS-3", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, P, "CLS-01", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, P, "OTH-1", &info) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_run_get(store, P, "CLS-3", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, P, "CLS-01", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, P, "OTH-1", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
         out[0] = '\0';
-        CHECK(store_run_each(store, P, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, list_run, out) == 0);
         CHECK_STR(out, "CLS-1|first\nline|al\xffice\nCLS-2||bob\n");
-        CHECK(store_run_each(store, "ws/none", list_run, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_each(store, "ws/none", list_run, out) == NEREID_ENOTFOUND);
         out[0] = '\0';
-        CHECK(store_project_each(store, list_project, out) == 0);
+        CHECK(nrd_store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "ml-team/classification|CLS|2\nml-team/other|OTH|1\n");
 }
 
 static void check_artifacts(nereid_store *store, char h1[NEREID_HASH_HEXLEN + 1])
 {
-        nereid_files *files = files_new(), *got = files_new();
+        nereid_files *files = nrd_files_new(), *got = nrd_files_new();
         struct nereid_file odd;
         char content[NEREID_HASH_HEXLEN + 1], want[NEREID_HASH_HEXLEN + 1];
         int calls = 0;
@@ -210,16 +211,16 @@ static void check_artifacts(nereid_store *store, char h1[NEREID_HASH_HEXLEN + 1]
         odd.has_size = 0; /* a null size */
         free(odd.source);
         odd.source = NULL;
-        CHECK(files_push(files, &odd) == 0);
-        files_sort(files);
+        CHECK(nrd_files_push(files, &odd) == 0);
+        nrd_files_sort(files);
         CHECK(put(store, P, files, h1) == 0);
         /* Idempotent: the same artifact again changes nothing. */
         CHECK(put(store, P, files, want) == 0);
         CHECK_STR(want, h1);
-        CHECK(store_artifact_content_hash(store, P, h1, content) == 0);
-        CHECK(hash_files(files, 1, want) == 0);
+        CHECK(nrd_store_artifact_content_hash(store, P, h1, content) == 0);
+        CHECK(nrd_hash_files(files, 1, want) == 0);
         CHECK_STR(content, want);
-        CHECK(store_artifact_each(store, P, h1, collect, got) == 0);
+        CHECK(nrd_store_artifact_each(store, P, h1, collect, got) == 0);
         CHECK(got->count == 4);
         if (got->count == 4) {
                 CHECK_STR(got->items[0].file_path, "B");
@@ -232,14 +233,14 @@ static void check_artifacts(nereid_store *store, char h1[NEREID_HASH_HEXLEN + 1]
                 CHECK_STR(got->items[2].source, "file:///x/a.b");
                 CHECK_STR(got->items[2].last_modified, "2022-09-30 10:50:40");
                 CHECK_STR(got->items[2].type, "Local");
-                CHECK(hash_files(got, 0, want) == 0);
+                CHECK(nrd_hash_files(got, 0, want) == 0);
                 CHECK_STR(want, h1);
         }
-        CHECK(store_artifact_each(store, P, h1, stop_at_second, &calls) == 42);
+        CHECK(nrd_store_artifact_each(store, P, h1, stop_at_second, &calls) == 42);
         CHECK(calls == 2);
         /* Artifacts belong to their project. */
-        CHECK(store_artifact_each(store, Q, h1, collect, got) == NEREID_ENOTFOUND);
-        CHECK(store_artifact_content_hash(store, Q, h1, content) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_artifact_each(store, Q, h1, collect, got) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_artifact_content_hash(store, Q, h1, content) == NEREID_ENOTFOUND);
         CHECK(put(store, "ws/none", files, want) == NEREID_ENOTFOUND);
         nereid_files_free(files);
         nereid_files_free(got);
@@ -247,7 +248,7 @@ static void check_artifacts(nereid_store *store, char h1[NEREID_HASH_HEXLEN + 1]
 
 static void check_fields(nereid_store *store, const char *h1, char h2[NEREID_HASH_HEXLEN + 1])
 {
-        nereid_files *small = files_new();
+        nereid_files *small = nrd_files_new();
         store_root roots[2] = {{"file:///a", ""}, {"s3://b/p", "dest"}};
         store_root *got = NULL;
         store_run_info info;
@@ -258,25 +259,25 @@ static void check_fields(nereid_store *store, const char *h1, char h2[NEREID_HAS
                 abort();
         push(small, "only", MD5_C, 9);
         CHECK(put(store, P, small, h2) == 0);
-        CHECK(store_field_get(store, P, "CLS-1", "data/train", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/train", hash) == NEREID_ENOTFOUND);
         /* "" expects no artifact; NULL anything. */
-        CHECK(store_field_swap(store, P, "CLS-1", "data/train", "", h1, roots, 1,
-                               STORE_ROOTS_ADD) == 0);
-        CHECK(store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/train", "", h1, roots, 1,
+                                   STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
         CHECK_STR(hash, h1);
         /* A stale expectation changes nothing. */
-        CHECK(store_field_swap(store, P, "CLS-1", "data/train", "", h2, NULL, 0, STORE_ROOTS_ADD) ==
-              STORE_CONFLICT);
-        CHECK(store_field_swap(store, P, "CLS-1", "data/train", h2, h2, NULL, 0, STORE_ROOTS_SET) ==
-              STORE_CONFLICT);
-        CHECK(store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/train", "", h2, NULL, 0,
+                                   STORE_ROOTS_ADD) == STORE_CONFLICT);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/train", h2, h2, NULL, 0,
+                                   STORE_ROOTS_SET) == STORE_CONFLICT);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
         CHECK_STR(hash, h1);
-        CHECK(store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
+        CHECK(nrd_store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
         CHECK(n == 1);
-        store_roots_free(got, n);
-        CHECK(store_field_swap(store, P, "CLS-1", "data/train", h1, h1, roots + 1, 1,
-                               STORE_ROOTS_ADD) == 0);
-        CHECK(store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
+        nrd_store_roots_free(got, n);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/train", h1, h1, roots + 1, 1,
+                                   STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
         CHECK(n == 2);
         if (n == 2) {
                 CHECK_STR(got[0].location, "file:///a");
@@ -284,70 +285,72 @@ static void check_fields(nereid_store *store, const char *h1, char h2[NEREID_HAS
                 CHECK_STR(got[1].location, "s3://b/p");
                 CHECK_STR(got[1].destination, "dest");
         }
-        store_roots_free(got, n);
-        CHECK(store_field_swap(store, P, "CLS-1", "data/train", NULL, h2, roots + 1, 1,
-                               STORE_ROOTS_SET) == 0);
-        CHECK(store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
+        nrd_store_roots_free(got, n);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/train", NULL, h2, roots + 1, 1,
+                                   STORE_ROOTS_SET) == 0);
+        CHECK(nrd_store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
         CHECK(n == 1 && strcmp(got[0].location, "s3://b/p") == 0);
-        store_roots_free(got, n);
-        CHECK(store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
+        nrd_store_roots_free(got, n);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/train", hash) == 0);
         CHECK_STR(hash, h2);
         /* Unknown run, unknown artifact, another project's artifact. */
-        CHECK(store_field_swap(store, P, "CLS-9", "x", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+        CHECK(nrd_store_field_swap(store, P, "CLS-9", "x", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
               NEREID_ENOTFOUND);
-        CHECK(store_field_swap(store, P, "CLS-1", "x", NULL,
-                               "0000000000000000000000000000000000000000000000000000000000000000",
-                               NULL, 0, STORE_ROOTS_SET) == NEREID_ENOTFOUND);
-        CHECK(store_field_swap(store, Q, "OTH-1", "x", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+        CHECK(
+            nrd_store_field_swap(store, P, "CLS-1", "x", NULL,
+                                 "0000000000000000000000000000000000000000000000000000000000000000",
+                                 NULL, 0, STORE_ROOTS_SET) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_swap(store, Q, "OTH-1", "x", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
               NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, P, "CLS-1", "x", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "x", hash) == NEREID_ENOTFOUND);
         /* A write sets the run's modification time. */
-        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         CHECK(strcmp(info.modification_time, info.creation_time) >= 0);
-        store_run_info_clear(&info);
+        nrd_store_run_info_clear(&info);
         /* Fields by path; a namespace is removed whole. */
-        CHECK(store_field_swap(store, P, "CLS-1", "data/test", NULL, h2, NULL, 0,
-                               STORE_ROOTS_ADD) == 0);
-        CHECK(store_field_swap(store, P, "CLS-1", "data.x", NULL, h1, NULL, 0, STORE_ROOTS_ADD) ==
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data/test", NULL, h2, NULL, 0,
+                                   STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "data.x", NULL, h1, NULL, 0,
+                                   STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_swap(store, P, "CLS-2", "copy", NULL, h1, NULL, 0, STORE_ROOTS_ADD) ==
               0);
-        CHECK(store_field_swap(store, P, "CLS-2", "copy", NULL, h1, NULL, 0, STORE_ROOTS_ADD) == 0);
-        CHECK(store_field_each(store, P, "CLS-1", list_field, out) == 0);
+        CHECK(nrd_store_field_each(store, P, "CLS-1", list_field, out) == 0);
         CHECK(strncmp(out, "data.x=", 7) == 0 && strstr(out, "\ndata/test=") &&
               strstr(out, "\ndata/train="));
-        CHECK(store_field_each(store, P, "CLS-9", list_field, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_each(store, P, "CLS-9", list_field, out) == NEREID_ENOTFOUND);
         /* Reverse lookups. */
         out[0] = '\0';
-        CHECK(store_field_users(store, P, h1, list_ref, out) == 0);
+        CHECK(nrd_store_field_users(store, P, h1, list_ref, out) == 0);
         CHECK_STR(out, "CLS-1:data.x\nCLS-2:copy\n");
         out[0] = '\0';
-        CHECK(store_field_users(store, P, h2, list_ref, out) == 0);
+        CHECK(nrd_store_field_users(store, P, h2, list_ref, out) == 0);
         CHECK_STR(out, "CLS-1:data/test\nCLS-1:data/train\n");
-        CHECK(store_field_users(store, Q, h1, list_ref, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_users(store, Q, h1, list_ref, out) == NEREID_ENOTFOUND);
         out[0] = '\0';
-        CHECK(store_file_find(store, P, MD5_A, list_ref, out) == 0);
+        CHECK(nrd_store_file_find(store, P, MD5_A, list_ref, out) == 0);
         CHECK_STR(out,
                   "CLS-1:data.x B\nCLS-1:data.x a/b\tc\xff\nCLS-2:copy B\nCLS-2:copy a/b\tc\xff\n");
         out[0] = '\0';
-        CHECK(store_file_find(store, P, MD5_C, list_ref, out) == 0);
+        CHECK(nrd_store_file_find(store, P, MD5_C, list_ref, out) == 0);
         CHECK_STR(out, "CLS-1:data.x a.b\nCLS-1:data/test only\nCLS-1:data/train only\nCLS-2:copy "
                        "a.b\n");
         out[0] = '\0';
-        CHECK(store_file_find(store, Q, MD5_C, list_ref, out) == 0);
+        CHECK(nrd_store_file_find(store, Q, MD5_C, list_ref, out) == 0);
         CHECK_STR(out, "");
-        CHECK(store_file_find(store, "ws/none", MD5_C, list_ref, out) == NEREID_ENOTFOUND);
-        CHECK(store_field_remove(store, P, "CLS-1", "data") == 0);
-        CHECK(store_field_get(store, P, "CLS-1", "data/train", hash) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, P, "CLS-1", "data/test", hash) == NEREID_ENOTFOUND);
-        CHECK(store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
+        CHECK(nrd_store_file_find(store, "ws/none", MD5_C, list_ref, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_remove(store, P, "CLS-1", "data") == 0);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/train", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data/test", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_roots(store, P, "CLS-1", "data/train", &got, &n) == 0);
         CHECK(n == 0);
-        store_roots_free(got, n);
-        CHECK(store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
-        CHECK(store_field_remove(store, P, "CLS-1", "data") == NEREID_ENOTFOUND);
-        CHECK(store_field_remove(store, P, "CLS-9", "data") == NEREID_ENOTFOUND);
+        nrd_store_roots_free(got, n);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
+        CHECK(nrd_store_field_remove(store, P, "CLS-1", "data") == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_remove(store, P, "CLS-9", "data") == NEREID_ENOTFOUND);
         /* The artifact stays in the project. */
-        CHECK(store_artifact_content_hash(store, P, h2, hash) == 0);
+        CHECK(nrd_store_artifact_content_hash(store, P, h2, hash) == 0);
         out[0] = '\0';
-        CHECK(store_field_users(store, P, h2, list_ref, out) == 0);
+        CHECK(nrd_store_field_users(store, P, h2, list_ref, out) == 0);
         CHECK_STR(out, "");
         nereid_files_free(small);
 }
@@ -358,30 +361,30 @@ static void check_two_writers(const char *location)
 {
         nereid_store *a = open_or_report(location, NEREID_MODE_ASYNC);
         nereid_store *b = open_or_report(location, NEREID_MODE_ASYNC);
-        nereid_files *one = files_new(), *two = files_new(), *got = files_new();
+        nereid_files *one = nrd_files_new(), *two = nrd_files_new(), *got = nrd_files_new();
         char held[NEREID_HASH_HEXLEN + 1], ha[NEREID_HASH_HEXLEN + 1], hb[NEREID_HASH_HEXLEN + 1];
 
         if (!a || !b || !one || !two || !got)
                 goto out;
         push(one, "one", MD5_A, 1);
         push(two, "two", MD5_B, 2);
-        CHECK(artifact_track(a, P, "CLS-2", "race", one, NULL, ARTIFACT_MERGE, ha) == 0);
-        CHECK(store_field_get(a, P, "CLS-2", "race", held) == 0);
-        CHECK(artifact_track(b, P, "CLS-2", "race", two, NULL, ARTIFACT_MERGE, hb) == 0);
+        CHECK(nrd_artifact_track(a, P, "CLS-2", "race", one, NULL, ARTIFACT_MERGE, ha) == 0);
+        CHECK(nrd_store_field_get(a, P, "CLS-2", "race", held) == 0);
+        CHECK(nrd_artifact_track(b, P, "CLS-2", "race", two, NULL, ARTIFACT_MERGE, hb) == 0);
         /* a's view is stale now: its swap is refused... */
         CHECK(put(a, P, two, hb) == 0);
-        CHECK(store_field_swap(a, P, "CLS-2", "race", held, hb, NULL, 0, STORE_ROOTS_ADD) ==
+        CHECK(nrd_store_field_swap(a, P, "CLS-2", "race", held, hb, NULL, 0, STORE_ROOTS_ADD) ==
               STORE_CONFLICT);
         /* ...and the union holds both records. */
-        CHECK(store_field_get(a, P, "CLS-2", "race", held) == 0);
-        CHECK(store_artifact_each(a, P, held, collect, got) == 0);
+        CHECK(nrd_store_field_get(a, P, "CLS-2", "race", held) == 0);
+        CHECK(nrd_store_artifact_each(a, P, held, collect, got) == 0);
         CHECK(got->count == 2);
 out:
         nereid_files_free(one);
         nereid_files_free(two);
         nereid_files_free(got);
-        store_close(a);
-        store_close(b);
+        nrd_store_close(a);
+        nrd_store_close(b);
 }
 
 /* The policy's retry (artifact.c): another writer changes the field between
@@ -396,14 +399,14 @@ static int race_swap(nereid_store *store, const char *project, const char *run_i
                      const store_root *roots, size_t nroots, enum store_roots how)
 {
         if (race_armed > 0) {
-                nereid_files *files = files_new();
+                nereid_files *files = nrd_files_new();
                 char other[NEREID_HASH_HEXLEN + 1];
 
                 race_armed--;
                 if (files) {
                         push(files, race_armed ? "late-a" : "late-b", MD5_B, 5);
-                        CHECK(artifact_track(race_other, project, run_id, field, files, NULL,
-                                             ARTIFACT_MERGE, other) == 0);
+                        CHECK(nrd_artifact_track(race_other, project, run_id, field, files, NULL,
+                                                 ARTIFACT_MERGE, other) == 0);
                 }
                 nereid_files_free(files);
         }
@@ -414,7 +417,7 @@ static int race_swap(nereid_store *store, const char *project, const char *run_i
 static void check_policy_retries(const char *location)
 {
         nereid_store *a = open_or_report(location, NEREID_MODE_ASYNC);
-        nereid_files *mine = files_new(), *got = files_new();
+        nereid_files *mine = nrd_files_new(), *got = nrd_files_new();
         store_ops race_ops;
         char hash[NEREID_HASH_HEXLEN + 1], held[NEREID_HASH_HEXLEN + 1];
 
@@ -427,11 +430,11 @@ static void check_policy_retries(const char *location)
         a->ops = &race_ops;
         push(mine, "mine", MD5_A, 1);
         race_armed = 2; /* two conflicts in a row */
-        CHECK(artifact_track(a, P, "CLS-2", "retry", mine, NULL, ARTIFACT_MERGE, hash) == 0);
+        CHECK(nrd_artifact_track(a, P, "CLS-2", "retry", mine, NULL, ARTIFACT_MERGE, hash) == 0);
         CHECK(race_armed == 0);
-        CHECK(store_field_get(race_other, P, "CLS-2", "retry", held) == 0);
+        CHECK(nrd_store_field_get(race_other, P, "CLS-2", "retry", held) == 0);
         CHECK_STR(held, hash);
-        CHECK(store_artifact_each(race_other, P, held, collect, got) == 0);
+        CHECK(nrd_store_artifact_each(race_other, P, held, collect, got) == 0);
         /* Nothing lost: both late writes and this track's record. */
         CHECK(got->count == 3);
         if (got->count == 3) {
@@ -441,99 +444,100 @@ static void check_policy_retries(const char *location)
         }
         /* --replace does not depend on what the field held: no retry. */
         race_armed = 1;
-        CHECK(artifact_track(a, P, "CLS-2", "retry", mine, NULL, ARTIFACT_REPLACE, hash) == 0);
-        CHECK(store_field_get(race_other, P, "CLS-2", "retry", held) == 0);
+        CHECK(nrd_artifact_track(a, P, "CLS-2", "retry", mine, NULL, ARTIFACT_REPLACE, hash) == 0);
+        CHECK(nrd_store_field_get(race_other, P, "CLS-2", "retry", held) == 0);
         CHECK_STR(held, hash);
         a->ops = race_real;
 out:
         nereid_files_free(mine);
         nereid_files_free(got);
-        store_close(a);
-        store_close(race_other);
+        nrd_store_close(a);
+        nrd_store_close(race_other);
 }
 
 /* Read-only mode refuses every write, whatever the backend, and reads. */
 static void check_read_only(const char *location, const char *h1)
 {
         nereid_store *store = open_or_report(location, NEREID_MODE_READ_ONLY);
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         char key[16], id[32], hash[NEREID_HASH_HEXLEN + 1];
 
         if (!store || !files)
                 goto out;
         push(files, "ro", MD5_A, 1);
-        CHECK(store_can_write(store) == NEREID_EREADONLY);
-        CHECK(store_project_open(store, P, NULL, 1, key) == 0); /* exists: a read */
-        CHECK(store_project_open(store, "ws/ro", NULL, 1, key) == NEREID_EREADONLY);
-        CHECK(store_run_create(store, P, NULL, "me", id) == NEREID_EREADONLY);
+        CHECK(nrd_store_can_write(store) == NEREID_EREADONLY);
+        CHECK(nrd_store_project_open(store, P, NULL, 1, key) == 0); /* exists: a read */
+        CHECK(nrd_store_project_open(store, "ws/ro", NULL, 1, key) == NEREID_EREADONLY);
+        CHECK(nrd_store_run_create(store, P, NULL, "me", id) == NEREID_EREADONLY);
         CHECK(put(store, P, files, hash) == NEREID_EREADONLY);
-        CHECK(store_field_swap(store, P, "CLS-1", "ro", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+        CHECK(nrd_store_field_swap(store, P, "CLS-1", "ro", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
               NEREID_EREADONLY);
-        CHECK(store_field_remove(store, P, "CLS-1", "data.x") == NEREID_EREADONLY);
-        CHECK(artifact_track(store, P, "CLS-1", "ro", files, NULL, ARTIFACT_MERGE, hash) ==
+        CHECK(nrd_store_field_remove(store, P, "CLS-1", "data.x") == NEREID_EREADONLY);
+        CHECK(nrd_artifact_track(store, P, "CLS-1", "ro", files, NULL, ARTIFACT_MERGE, hash) ==
               NEREID_EREADONLY);
-        CHECK(store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
         CHECK_STR(hash, h1);
 out:
         nereid_files_free(files);
-        store_close(store);
+        nrd_store_close(store);
 }
 
 /* Debug mode: every write works within the session, none is stored. */
 static void check_debug(const char *location, const char *h1)
 {
         nereid_store *store = open_or_report(location, NEREID_MODE_DEBUG);
-        nereid_files *files = files_new();
+        nereid_files *files = nrd_files_new();
         store_run_info info;
         char key[16], id[32], hash[NEREID_HASH_HEXLEN + 1], out[4096] = "", created[32] = "";
 
         if (!store || !files)
                 goto out;
         push(files, "dbg", MD5_C, 1);
-        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         snprintf(created, sizeof(created), "%s", info.creation_time);
-        store_run_info_clear(&info);
-        CHECK(store_can_write(store) == 0);
-        CHECK(store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
-        CHECK(store_run_create(store, P, "d", "me", id) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_can_write(store) == 0);
+        CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
+        CHECK(nrd_store_run_create(store, P, "d", "me", id) == 0);
         CHECK_STR(id, "CLS-3");
-        CHECK(artifact_track(store, P, id, "f", files, NULL, ARTIFACT_MERGE, hash) == 0);
-        CHECK(artifact_track(store, P, "CLS-1", "data.x", files, NULL, ARTIFACT_MERGE, hash) == 0);
+        CHECK(nrd_artifact_track(store, P, id, "f", files, NULL, ARTIFACT_MERGE, hash) == 0);
+        CHECK(nrd_artifact_track(store, P, "CLS-1", "data.x", files, NULL, ARTIFACT_MERGE, hash) ==
+              0);
         CHECK(strcmp(hash, h1) != 0);
-        CHECK(store_field_remove(store, P, "CLS-2", "copy") == 0);
-        CHECK(store_file_find(store, P, MD5_C, list_ref, out) == 0);
+        CHECK(nrd_store_field_remove(store, P, "CLS-2", "copy") == 0);
+        CHECK(nrd_store_file_find(store, P, MD5_C, list_ref, out) == 0);
         CHECK(strstr(out, "CLS-3:f dbg\n") != NULL);
         /* The project was copied whole: runs keep their sys/ values. */
-        CHECK(store_run_get(store, P, "CLS-1", &info) == 0);
+        CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         CHECK_STR(info.name, "first\nline");
         CHECK_STR(info.owner, "al\xffice");
         CHECK(strcmp(info.creation_time, created) == 0);
-        store_run_info_clear(&info);
-        CHECK(store_field_get(store, P, "CLS-2", "retry", hash) == 0);
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_field_get(store, P, "CLS-2", "retry", hash) == 0);
         /* Records of artifacts the session did not write are the real store's. */
         out[0] = '\0';
-        CHECK(store_file_find(store, P, MD5_B, list_ref, out) == 0);
+        CHECK(nrd_store_file_find(store, P, MD5_B, list_ref, out) == 0);
         CHECK_STR(out, "CLS-1:data.x a\nCLS-2:race two\n");
-        CHECK(artifact_assign(store, P, id, "alias", hash, NULL, 0) == 0);
+        CHECK(nrd_artifact_assign(store, P, id, "alias", hash, NULL, 0) == 0);
         out[0] = '\0';
-        CHECK(store_file_find(store, P, MD5_A, list_ref, out) == 0);
+        CHECK(nrd_store_file_find(store, P, MD5_A, list_ref, out) == 0);
         CHECK_STR(out, "CLS-1:data.x B\nCLS-1:data.x a/b\tc\xff\nCLS-2:race one\nCLS-2:retry "
                        "mine\nCLS-3:alias mine\n");
         out[0] = '\0';
-        CHECK(store_project_each(store, list_project, out) == 0);
+        CHECK(nrd_store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "ml-team/classification|CLS|3\nml-team/other|OTH|1\nws/dbg|DBG|0\n");
-        store_close(store);
+        nrd_store_close(store);
         store = open_or_report(location, NEREID_MODE_ASYNC);
         if (!store)
                 goto out;
-        CHECK(store_project_open(store, "ws/dbg", NULL, 0, key) == NEREID_ENOTFOUND);
-        CHECK(store_run_get(store, P, "CLS-3", &info) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
+        CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_get(store, P, "CLS-3", &info) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
         CHECK_STR(hash, h1);
-        CHECK(store_field_get(store, P, "CLS-2", "copy", hash) == 0);
+        CHECK(nrd_store_field_get(store, P, "CLS-2", "copy", hash) == 0);
 out:
         nereid_files_free(files);
-        store_close(store);
+        nrd_store_close(store);
 }
 
 static void check_backend(const store_ops *ops)
@@ -553,19 +557,19 @@ static void check_backend(const store_ops *ops)
         if (!store)
                 goto out;
         CHECK(store->ops == ops);
-        CHECK(store_can_write(store) == 0);
+        CHECK(nrd_store_can_write(store) == 0);
         check_projects_and_runs(store);
         check_artifacts(store, h1);
         check_fields(store, h1, h2);
-        store_close(store);
+        nrd_store_close(store);
         /* Everything is still there when the store is opened again. */
         store = open_or_report(copy, NEREID_MODE_ASYNC);
         if (store) {
                 char hash[NEREID_HASH_HEXLEN + 1];
 
-                CHECK(store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
+                CHECK(nrd_store_field_get(store, P, "CLS-1", "data.x", hash) == 0);
                 CHECK_STR(hash, h1);
-                store_close(store);
+                nrd_store_close(store);
         }
         check_two_writers(copy);
         check_policy_retries(copy);
@@ -581,31 +585,32 @@ static void check_registry(void)
         nereid_store *store = NULL;
         size_t i;
 
-        CHECK(store_backend(0) == &store_sqlite_ops);
-        for (i = 0; store_backend(i); i++)
+        CHECK(nrd_store_backend(0) == &nrd_store_sqlite_ops);
+        for (i = 0; nrd_store_backend(i); i++)
                 ;
         CHECK(i >= 1);
-        CHECK(store_open(&store, "https://nereid.example.com", NEREID_MODE_ASYNC) == NEREID_ERROR);
+        CHECK(nrd_store_open(&store, "https://nereid.example.com", NEREID_MODE_ASYNC) ==
+              NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "no store backend for scheme") != NULL);
-        CHECK(store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == NEREID_ERROR);
+        CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "no store backend for scheme") != NULL);
-        CHECK(store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == NEREID_ERROR);
-        CHECK(store_open(&store, "ftp://x/y", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
+        CHECK(nrd_store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == NEREID_ERROR);
+        CHECK(nrd_store_open(&store, "ftp://x/y", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "unknown kind of store") != NULL);
         CHECK(store == NULL);
         /* Without "//", a name with a ':' is a folder. */
         CHECK(chdir(root) == 0);
-        CHECK(store_open(&store, "http:x", NEREID_MODE_ASYNC) == 0);
-        CHECK(store && store->ops == &store_sqlite_ops);
-        store_close(store);
+        CHECK(nrd_store_open(&store, "http:x", NEREID_MODE_ASYNC) == 0);
+        CHECK(store && store->ops == &nrd_store_sqlite_ops);
+        nrd_store_close(store);
         store = NULL;
-        CHECK(store_open(&store, "", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
-        CHECK(store_open(&store, "sqlite:", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
+        CHECK(nrd_store_open(&store, "", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
+        CHECK(nrd_store_open(&store, "sqlite:", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
         CHECK(store == NULL);
         /* A folder whose name has a ':' is a folder. */
-        CHECK(store_open(&store, path_in(root, "c:x"), NEREID_MODE_ASYNC) == 0);
-        CHECK(store && store->ops == &store_sqlite_ops);
-        store_close(store);
+        CHECK(nrd_store_open(&store, path_in(root, "c:x"), NEREID_MODE_ASYNC) == 0);
+        CHECK(store && store->ops == &nrd_store_sqlite_ops);
+        nrd_store_close(store);
 }
 
 int main(void)
@@ -615,7 +620,7 @@ int main(void)
         if (scratch_begin("store-conformance") < 0)
                 return 1;
         check_registry();
-        for (i = 0; store_backend(i); i++)
-                check_backend(store_backend(i));
+        for (i = 0; nrd_store_backend(i); i++)
+                check_backend(nrd_store_backend(i));
         return scratch_end(CHECK_DONE());
 }

@@ -60,7 +60,7 @@ static char *slurp(const char *path, size_t *len)
 static void test_replace_and_remove(const char *home)
 {
         nereid_store *store = NULL;
-        nereid_files *ab = files_new(), *b = files_new();
+        nereid_files *ab = nrd_files_new(), *b = nrd_files_new();
         store_root root_ab = {"file:///x", ""}, root_b = {"file:///y", "d"};
         store_root *roots = NULL;
         size_t nroots = 0;
@@ -68,64 +68,67 @@ static void test_replace_and_remove(const char *home)
         char got[NEREID_HASH_HEXLEN + 1], want_b[NEREID_HASH_HEXLEN + 1];
         int fields = 0;
 
-        if (!ab || !b || store_open(&store, home, NEREID_MODE_ASYNC) < 0)
+        if (!ab || !b || nrd_store_open(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
         push(ab, "a", MD5_A, 1);
         push(ab, "b", MD5_B, 0);
         push(b, "b", MD5_A, 3);
-        CHECK(hash_files(b, 0, want_b) == 0);
-        CHECK(store_can_write(store) == 0);
-        CHECK(store_project_open(store, PROJECT, NULL, 1, key) == 0);
-        CHECK(store_run_create(store, PROJECT, "", "me", id) == 0);
+        CHECK(nrd_hash_files(b, 0, want_b) == 0);
+        CHECK(nrd_store_can_write(store) == 0);
+        CHECK(nrd_store_project_open(store, PROJECT, NULL, 1, key) == 0);
+        CHECK(nrd_store_run_create(store, PROJECT, "", "me", id) == 0);
 
         /* Replace: the field holds b alone, and remembers only root_b. */
-        CHECK(artifact_track(store, PROJECT, id, "f", ab, &root_ab, ARTIFACT_MERGE, h_ab) == 0);
-        CHECK(artifact_track(store, PROJECT, id, "f", b, &root_b, ARTIFACT_REPLACE, h_b) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "f", ab, &root_ab, ARTIFACT_MERGE, h_ab) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "f", b, &root_b, ARTIFACT_REPLACE, h_b) == 0);
         CHECK_STR(h_b, want_b);
-        CHECK(store_field_get(store, PROJECT, id, "f", got) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, id, "f", got) == 0);
         CHECK_STR(got, want_b);
-        CHECK(store_field_roots(store, PROJECT, id, "f", &roots, &nroots) == 0);
+        CHECK(nrd_store_field_roots(store, PROJECT, id, "f", &roots, &nroots) == 0);
         CHECK(nroots == 1);
         if (nroots == 1) {
                 CHECK_STR(roots[0].location, "file:///y");
                 CHECK_STR(roots[0].destination, "d");
         }
-        store_roots_free(roots, nroots);
+        nrd_store_roots_free(roots, nroots);
         /* A merge after it is a union again; a replace into a new field is a track. */
-        CHECK(artifact_track(store, PROJECT, id, "f", ab, &root_ab, ARTIFACT_MERGE, got) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "f", ab, &root_ab, ARTIFACT_MERGE, got) == 0);
         CHECK_STR(got, h_ab);
-        CHECK(artifact_track(store, PROJECT, id, "new", b, NULL, ARTIFACT_REPLACE, got) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "new", b, NULL, ARTIFACT_REPLACE, got) == 0);
         CHECK_STR(got, want_b);
-        CHECK(artifact_track(store, PROJECT, "CLS-99", "f", b, NULL, ARTIFACT_REPLACE, got) ==
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-99", "f", b, NULL, ARTIFACT_REPLACE, got) ==
               NEREID_ENOTFOUND);
 
         /* Remove: a field, a namespace, never a field that only shares the prefix. */
-        CHECK(artifact_track(store, PROJECT, id, "ns/a", ab, &root_ab, ARTIFACT_MERGE, got) == 0);
-        CHECK(artifact_track(store, PROJECT, id, "ns/b/c", ab, &root_ab, ARTIFACT_MERGE, got) == 0);
-        CHECK(artifact_track(store, PROJECT, id, "nsx", ab, &root_ab, ARTIFACT_MERGE, got) == 0);
-        CHECK(store_field_remove(store, PROJECT, id, "f") == 0);
-        CHECK(store_field_get(store, PROJECT, id, "f", got) == NEREID_ENOTFOUND);
-        CHECK(store_field_roots(store, PROJECT, id, "f", &roots, &nroots) == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "ns/a", ab, &root_ab, ARTIFACT_MERGE, got) ==
+              0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "ns/b/c", ab, &root_ab, ARTIFACT_MERGE, got) ==
+              0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "nsx", ab, &root_ab, ARTIFACT_MERGE, got) ==
+              0);
+        CHECK(nrd_store_field_remove(store, PROJECT, id, "f") == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, id, "f", got) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_roots(store, PROJECT, id, "f", &roots, &nroots) == 0);
         CHECK(nroots == 0);
-        store_roots_free(roots, nroots);
-        CHECK(store_field_remove(store, PROJECT, id, "f") == NEREID_ENOTFOUND);
+        nrd_store_roots_free(roots, nroots);
+        CHECK(nrd_store_field_remove(store, PROJECT, id, "f") == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), "f: no such field") != NULL);
-        CHECK(store_field_remove(store, PROJECT, id, "ns") == 0);
-        CHECK(store_field_get(store, PROJECT, id, "ns/a", got) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, id, "ns/b/c", got) == NEREID_ENOTFOUND);
-        CHECK(store_field_get(store, PROJECT, id, "nsx", got) == 0);
-        CHECK(store_field_remove(store, PROJECT, "CLS-99", "nsx") == NEREID_ENOTFOUND);
-        CHECK(store_field_each(store, PROJECT, id, count_fields, &fields) == 0);
+        CHECK(nrd_store_field_remove(store, PROJECT, id, "ns") == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, id, "ns/a", got) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, id, "ns/b/c", got) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_get(store, PROJECT, id, "nsx", got) == 0);
+        CHECK(nrd_store_field_remove(store, PROJECT, "CLS-99", "nsx") == NEREID_ENOTFOUND);
+        CHECK(nrd_store_field_each(store, PROJECT, id, count_fields, &fields) == 0);
         CHECK(fields == 2); /* new, nsx */
         /* The artifacts stay: a removed field can be assigned back by hash. */
-        CHECK(artifact_assign(store, PROJECT, id, "f", h_ab, NULL, 0) == 0);
+        CHECK(nrd_artifact_assign(store, PROJECT, id, "f", h_ab, NULL, 0) == 0);
         /* A field tracked after its removal starts from nothing. */
-        CHECK(store_field_remove(store, PROJECT, id, "f") == 0);
-        CHECK(artifact_track(store, PROJECT, id, "f", b, NULL, ARTIFACT_MERGE, got) == 0);
+        CHECK(nrd_store_field_remove(store, PROJECT, id, "f") == 0);
+        CHECK(nrd_artifact_track(store, PROJECT, id, "f", b, NULL, ARTIFACT_MERGE, got) == 0);
         CHECK_STR(got, want_b);
 cleanup:
         if (store)
-                store_close(store);
+                nrd_store_close(store);
         nereid_files_free(ab);
         nereid_files_free(b);
 }
@@ -133,44 +136,44 @@ cleanup:
 static void test_modes_and_projects(const char *home)
 {
         nereid_store *store = NULL;
-        nereid_files *b = files_new();
+        nereid_files *b = nrd_files_new();
         char key[16], id[32], got[NEREID_HASH_HEXLEN + 1], list[1024] = "";
 
         push(b, "b", MD5_A, 3);
         /* Read-only: reads work, every write is refused, nothing changes. */
-        if (store_open(&store, home, NEREID_MODE_READ_ONLY) < 0)
+        if (nrd_store_open(&store, home, NEREID_MODE_READ_ONLY) < 0)
                 goto cleanup;
-        CHECK(store_can_write(store) == NEREID_EREADONLY);
-        CHECK(store_field_get(store, PROJECT, "CLS-1", "nsx", got) == 0);
-        CHECK(store_field_remove(store, PROJECT, "CLS-1", "nsx") == NEREID_EREADONLY);
-        CHECK(artifact_track(store, PROJECT, "CLS-1", "nsx", b, NULL, ARTIFACT_REPLACE, got) ==
+        CHECK(nrd_store_can_write(store) == NEREID_EREADONLY);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", "nsx", got) == 0);
+        CHECK(nrd_store_field_remove(store, PROJECT, "CLS-1", "nsx") == NEREID_EREADONLY);
+        CHECK(nrd_artifact_track(store, PROJECT, "CLS-1", "nsx", b, NULL, ARTIFACT_REPLACE, got) ==
               NEREID_EREADONLY);
-        CHECK(store_project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
-        CHECK(store_project_each(store, list_project, list) == 0);
+        CHECK(nrd_store_project_open(store, "ws/new", NULL, 1, key) == NEREID_EREADONLY);
+        CHECK(nrd_store_project_each(store, list_project, list) == 0);
         CHECK_STR(list, "ml-team/classification CLS 1\n");
-        store_close(store);
+        nrd_store_close(store);
         store = NULL;
         /* Debug: edits on a private copy. */
-        if (store_open(&store, home, NEREID_MODE_DEBUG) < 0)
+        if (nrd_store_open(&store, home, NEREID_MODE_DEBUG) < 0)
                 goto cleanup;
-        CHECK(store_can_write(store) == 0);
-        CHECK(store_field_remove(store, PROJECT, "CLS-1", "nsx") == 0);
-        CHECK(store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
-        store_close(store);
+        CHECK(nrd_store_can_write(store) == 0);
+        CHECK(nrd_store_field_remove(store, PROJECT, "CLS-1", "nsx") == 0);
+        CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
+        nrd_store_close(store);
         store = NULL;
-        if (store_open(&store, home, NEREID_MODE_ASYNC) < 0)
+        if (nrd_store_open(&store, home, NEREID_MODE_ASYNC) < 0)
                 goto cleanup;
-        CHECK(store_field_get(store, PROJECT, "CLS-1", "nsx", got) == 0);
-        CHECK(store_project_open(store, "ws/dbg", NULL, 0, key) == NEREID_ENOTFOUND);
-        CHECK(store_project_open(store, "ws/b", "BEE", 1, key) == 0);
-        CHECK(store_run_create(store, "ws/b", "", "me", id) == 0);
-        CHECK(store_run_create(store, "ws/b", "", "me", id) == 0);
+        CHECK(nrd_store_field_get(store, PROJECT, "CLS-1", "nsx", got) == 0);
+        CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 0, key) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_project_open(store, "ws/b", "BEE", 1, key) == 0);
+        CHECK(nrd_store_run_create(store, "ws/b", "", "me", id) == 0);
+        CHECK(nrd_store_run_create(store, "ws/b", "", "me", id) == 0);
         list[0] = '\0';
-        CHECK(store_project_each(store, list_project, list) == 0);
+        CHECK(nrd_store_project_each(store, list_project, list) == 0);
         CHECK_STR(list, "ml-team/classification CLS 1\nws/b BEE 2\n");
 cleanup:
         if (store)
-                store_close(store);
+                nrd_store_close(store);
         nereid_files_free(b);
 }
 
@@ -186,7 +189,7 @@ static void check_refused(const char *home, const char *why)
         for (mode = NEREID_MODE_ASYNC; mode <= NEREID_MODE_DEBUG; mode++) {
                 nereid_store *store = NULL;
 
-                CHECK(store_open(&store, home, mode) == NEREID_ERROR);
+                CHECK(nrd_store_open(&store, home, mode) == NEREID_ERROR);
                 CHECK(store == NULL);
                 CHECK(strstr(nereid_error_last(), why) != NULL);
                 if (!strstr(nereid_error_last(), why))

@@ -10,28 +10,28 @@
 
 static void test_add(void)
 {
-        strset *set = strset_new(1);
+        strset *set = nrd_strset_new(1);
         char a[] = "token", b[] = "token";
 
         CHECK(set != NULL);
         if (!set)
                 return;
-        CHECK(strset_count(set) == 0);
-        CHECK(strset_add(set, a) == 0);
-        CHECK(strset_add(set, b) == 1); /* same bytes, another pointer */
-        a[0] = 'T';                     /* the set holds a copy */
-        CHECK(strset_add(set, "token") == 1);
-        CHECK(strset_add(set, "Token") == 0);
-        CHECK(strset_add(set, "") == 0);
-        CHECK(strset_add(set, "") == 1);
-        CHECK(strset_count(set) == 3);
-        strset_free(set);
-        strset_free(NULL);
+        CHECK(nrd_strset_count(set) == 0);
+        CHECK(nrd_strset_add(set, a) == 0);
+        CHECK(nrd_strset_add(set, b) == 1); /* same bytes, another pointer */
+        a[0] = 'T';                         /* the set holds a copy */
+        CHECK(nrd_strset_add(set, "token") == 1);
+        CHECK(nrd_strset_add(set, "Token") == 0);
+        CHECK(nrd_strset_add(set, "") == 0);
+        CHECK(nrd_strset_add(set, "") == 1);
+        CHECK(nrd_strset_count(set) == 3);
+        nrd_strset_free(set);
+        nrd_strset_free(NULL);
 }
 
 static void test_growth(int copy)
 {
-        strset *set = strset_new(copy);
+        strset *set = nrd_strset_new(copy);
         char s[32], *kept[20000];
         int i, fresh = 1, again = 1;
 
@@ -43,16 +43,16 @@ static void test_growth(int copy)
                 kept[i] = strdup(s); /* a borrowing set needs strings that stay */
                 if (!kept[i])
                         abort();
-                fresh &= strset_add(set, copy ? s : kept[i]) == 0;
+                fresh &= nrd_strset_add(set, copy ? s : kept[i]) == 0;
         }
         for (i = 0; i < 20000; i++) {
                 snprintf(s, sizeof(s), "p/k%05d", i);
-                again &= strset_add(set, s) == 1;
+                again &= nrd_strset_add(set, s) == 1;
         }
         CHECK(fresh);
         CHECK(again);
-        CHECK(strset_count(set) == 20000);
-        strset_free(set);
+        CHECK(nrd_strset_count(set) == 20000);
+        nrd_strset_free(set);
         for (i = 0; i < 20000; i++)
                 free(kept[i]);
 }

@@ -12,7 +12,7 @@
 
 static void check_field(const char *field, int want_ok, const char *part)
 {
-        int rc = uri_check_field(field);
+        int rc = nrd_uri_check_field(field);
 
         if ((rc == 0) != want_ok)
                 fprintf(stderr, "field \"%s\": rc %d (%s)\n", field ? field : "(null)", rc,
@@ -55,20 +55,20 @@ static void test_fields(void)
 
 static void test_writable(void)
 {
-        CHECK(uri_field_writable("data_versions/train") == 0);
-        CHECK(uri_field_writable("system/x") == 0);
-        CHECK(uri_field_writable("sysx") == 0);
-        CHECK(uri_field_writable("a/sys") == 0);
-        CHECK(uri_field_writable("Sys/x") == 0);
+        CHECK(nrd_uri_field_writable("data_versions/train") == 0);
+        CHECK(nrd_uri_field_writable("system/x") == 0);
+        CHECK(nrd_uri_field_writable("sysx") == 0);
+        CHECK(nrd_uri_field_writable("a/sys") == 0);
+        CHECK(nrd_uri_field_writable("Sys/x") == 0);
 
-        CHECK(uri_field_writable("sys/x") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys/x") == NEREID_EUSAGE);
         CHECK_STR(nereid_error_last(), "field sys/x: sys/ is read-only");
-        CHECK(uri_field_writable("sys/id") == NEREID_EUSAGE);
-        CHECK(uri_field_writable("sys") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys/id") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "read-only") != NULL);
-        CHECK(uri_field_writable("sys//x") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys//x") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "empty segment") != NULL);
-        CHECK(uri_field_writable("") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("") == NEREID_EUSAGE);
 }
 
 static void test_run_ids(void)
@@ -96,45 +96,45 @@ static void test_run_ids(void)
         size_t i;
 
         for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-                CHECK(uri_check_run_id(good[i]) == 0);
+                CHECK(nrd_uri_check_run_id(good[i]) == 0);
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                int rc = uri_check_run_id(bad[i]);
+                int rc = nrd_uri_check_run_id(bad[i]);
 
                 if (rc != NEREID_EUSAGE)
                         fprintf(stderr, "run ID \"%s\" accepted\n", bad[i]);
                 CHECK(rc == NEREID_EUSAGE);
         }
-        CHECK(uri_check_run_id(NULL) == NEREID_EUSAGE);
-        CHECK(uri_check_run_id("cls-4") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_run_id(NULL) == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_run_id("cls-4") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "run \"cls-4\"") != NULL);
 }
 
 static void test_projects(void)
 {
-        CHECK(uri_check_project_key("CLS") == 0);
-        CHECK(uri_check_project_key("AB") == 0);
-        CHECK(uri_check_project_key("ABCDEFGHIJ") == 0);
-        CHECK(uri_check_project_key("A") == NEREID_EUSAGE);
-        CHECK(uri_check_project_key("ABCDEFGHIJK") == NEREID_EUSAGE);
-        CHECK(uri_check_project_key("Cls") == NEREID_EUSAGE);
-        CHECK(uri_check_project_key("C1") == NEREID_EUSAGE);
-        CHECK(uri_check_project_key("") == NEREID_EUSAGE);
-        CHECK(uri_check_project_key(NULL) == NEREID_EUSAGE);
-        CHECK(uri_check_project_key("AB-") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("CLS") == 0);
+        CHECK(nrd_uri_check_project_key("AB") == 0);
+        CHECK(nrd_uri_check_project_key("ABCDEFGHIJ") == 0);
+        CHECK(nrd_uri_check_project_key("A") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("ABCDEFGHIJK") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("Cls") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("C1") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key(NULL) == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("AB-") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "project key \"AB-\"") != NULL);
 
-        CHECK(uri_check_project_name("ml-team/classification") == 0);
-        CHECK(uri_check_project_name("a/b") == 0);
-        CHECK(uri_check_project_name("A_1.x/y-2") == 0);
-        CHECK(uri_check_project_name("a") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("a/b/c") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("/a") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("a/") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("a//b") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("a b/c") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("") == NEREID_EUSAGE);
-        CHECK(uri_check_project_name(NULL) == NEREID_EUSAGE);
-        CHECK(uri_check_project_name("ws/é") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("ml-team/classification") == 0);
+        CHECK(nrd_uri_check_project_name("a/b") == 0);
+        CHECK(nrd_uri_check_project_name("A_1.x/y-2") == 0);
+        CHECK(nrd_uri_check_project_name("a") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("a/b/c") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("/a") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("a/") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("a//b") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("a b/c") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name(NULL) == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("ws/é") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "project \"ws/é\"") != NULL);
 }
 
@@ -142,7 +142,7 @@ static void check_ref(const char *text, int require_run, const char *want_run,
                       const char *want_field)
 {
         char *run = (char *)"x", *field = (char *)"x";
-        int rc = uri_parse_ref(text, require_run, &run, &field);
+        int rc = nrd_uri_parse_ref(text, require_run, &run, &field);
 
         if (!want_field) {
                 if (rc != NEREID_EUSAGE)
@@ -184,11 +184,11 @@ static void test_refs(void)
         check_ref("", 1, NULL, NULL);
         check_ref(NULL, 0, NULL, NULL);
 
-        CHECK(uri_parse_ref("train", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("train", 1, &run, &field) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "reference \"train\": expected RUN:FIELD") != NULL);
-        CHECK(uri_parse_ref("CLS-45:a:b", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("CLS-45:a:b", 1, &run, &field) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "field \"a:b\"") != NULL);
-        CHECK(uri_parse_ref("CL-S:x", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("CL-S:x", 1, &run, &field) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "run \"CL-S\"") != NULL);
 }
 
@@ -207,18 +207,18 @@ static void test_safe_relative(void)
         size_t i;
 
         for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
-                CHECK(uri_is_safe_relative(safe[i]) == 1);
+                CHECK(nrd_uri_is_safe_relative(safe[i]) == 1);
         for (i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++) {
-                if (uri_is_safe_relative(unsafe[i]))
+                if (nrd_uri_is_safe_relative(unsafe[i]))
                         fprintf(stderr, "\"%s\" taken as safe\n", unsafe[i]);
-                CHECK(uri_is_safe_relative(unsafe[i]) == 0);
+                CHECK(nrd_uri_is_safe_relative(unsafe[i]) == 0);
         }
-        CHECK(uri_is_safe_relative(NULL) == 0);
+        CHECK(nrd_uri_is_safe_relative(NULL) == 0);
 }
 
 static void check_escape(const char *s, int keep_slash, const char *want)
 {
-        char *got = uri_escape(s, keep_slash);
+        char *got = nrd_uri_escape(s, keep_slash);
 
         CHECK_STR(got, want);
         free(got);
