@@ -227,7 +227,7 @@ int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out
                         unlinkat(dirfd, name_out, 0);
                         close(fd);
                         nrd_fs_temp_forget();
-                        return nereid_error(NEREID_ERROR, "%s: cancelled", base);
+                        return nereid_error(NEREID_ECANCELLED, "%s: cancelled", base);
                 }
                 return fd;
         }

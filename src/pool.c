@@ -1,5 +1,7 @@
 /*
- * pool.c - the worker pool, the one place where threads are made. Items
+ * pool.c - the worker pool, where the threads that hash and transfer files
+ * are made (the only other thread is the hash cache's background writer,
+ * project.c). Items
  * are handed out one at a time through an atomic counter, so a slow item
  * (a huge file) never holds up a queue of others. The calling thread only
  * waits and reports progress; it never runs items itself unless the pool

@@ -158,6 +158,13 @@ int nrd_fileurl_to_path(const char *url, char **path_out)
                                 return nereid_error(NEREID_EUSAGE, "%.*s: %%00 in a file URL",
                                                     FILEURL_QUOTE_MAX, url);
                         }
+                        /* No file name holds a '/': an encoded one would
+                         * join segments the check above saw apart. */
+                        if (c == '/') {
+                                nrd_buf_free(&buf);
+                                return nereid_error(NEREID_EUSAGE, "%.*s: %%2F in a file URL",
+                                                    FILEURL_QUOTE_MAX, url);
+                        }
                 }
                 rc = nrd_buf_putc(&buf, c);
         }
@@ -201,6 +208,8 @@ int nrd_fileurl_check(const char *url, const char *where)
                         why = "a '%' not followed by two hex digits (write %25)";
                 else if (c == '%' && p[1] == '0' && p[2] == '0')
                         why = "%00 cannot be in a file name";
+                else if (c == '%' && p[1] == '2' && (p[2] == 'F' || p[2] == 'f'))
+                        why = "%2F cannot be in a file name (a '/' separates segments)";
                 else if (c < 0x20 || c == 0x7F)
                         why = "a raw control character (write it %XX)";
                 else if (c == '#' || c == '?')

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ static int local_link(const struct nereid_file *rec, const char *target, int dir
                         return nereid_error_os(nereid_error_from_errno(errno), errno,
                                                "%s: cannot create link", rec->file_path);
         }
+        /* Never rename a name this call did not make. */
+        if (attempt == 100)
+                return nereid_error(NEREID_ERROR, "%s: cannot create link: no free temporary name",
+                                    rec->file_path);
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
                 int err = errno;
 
@@ -94,6 +99,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
         struct stat st;
         hash_md5_ctx *ctx = NULL;
         unsigned char *block = NULL;
+        uint64_t copied = 0;
         int in = -1, out = -1, rc = 0;
 
         in = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -102,6 +108,13 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                                        rec->file_path, source);
         if (fstat(in, &st) < 0) {
                 rc = nereid_error_os(NEREID_ERROR, errno, "%s: source %s", rec->file_path, source);
+                goto cleanup;
+        }
+        /* What was opened, not what was looked at before: a source swapped
+         * for a device or a FIFO in between is refused here. */
+        if (!S_ISREG(st.st_mode)) {
+                rc = nereid_error(NEREID_ERROR, "%s: source %s is not a regular file",
+                                  rec->file_path, source);
                 goto cleanup;
         }
         block = nrd_malloc(NEREID_HASH_BLOCK);
@@ -126,6 +139,15 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 }
                 if (n == 0)
                         break;
+                /* Never write past the recorded size: a source that grew (or
+                 * was replaced) cannot fill the disk before the MD5 check. */
+                copied += (uint64_t)n;
+                if (rec->has_size && copied > rec->size) {
+                        rc = nereid_error(NEREID_EINTEGRITY,
+                                          "%s: source %s holds more than its recorded %llu bytes",
+                                          rec->file_path, source, (unsigned long long)rec->size);
+                        break;
+                }
                 if ((rc = nrd_hash_md5_update(ctx, block, (size_t)n)) < 0)
                         break;
                 while (off < n) {

@@ -7,7 +7,7 @@
  * Drivers: local.c (local paths, ~/, file://), s3.c (s3://). Adding one is
  * a file, a row in source.c's table and a test; docs/internals/source.md
  * says what each operation must guarantee. Not for field paths, run IDs
- * or references (uri.c) nor for the union and hashing policy (run.c).
+ * or references (uri.c) nor for the union and hashing policy (artifact.c).
  */
 #ifndef NEREID_SOURCE_H
 #define NEREID_SOURCE_H

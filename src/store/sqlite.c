@@ -1,19 +1,21 @@
 /*
- * sqlite.c - the embedded store: one SQLite database in WAL mode at
- * NEREID_HOME/store.db. Artifacts are content-addressed per project and
- * stored once; every write is one IMMEDIATE transaction, so concurrent
- * processes serialise on the database lock, and field_swap's compare and
- * swap (on which artifact.c builds the union of SPEC section 4) holds for
- * every interleaving. Only stores and reads: no policy here. Reading needs only read access: the
- * store is created, and its schema migrated, by the first write, never by a read. A database
- * without Nereid's application_id, or of a newer schema, is refused and never touched. Not for the
- * hash cache (hashcache.c).
+ * sqlite.c - the embedded store: one SQLite database in WAL mode, FOLDER/
+ * store.db for a location that is a folder or "sqlite:FOLDER". Artifacts
+ * are content-addressed per project and stored once; every write is one
+ * IMMEDIATE transaction, so concurrent processes serialise on the database
+ * lock, and field_swap's compare and swap (on which artifact.c builds the
+ * union of SPEC section 4) holds for every interleaving. Only stores and
+ * reads: no policy here. Reading needs only read access: the store is
+ * created, and its schema migrated, by the first write, never by a read.
+ * A database without Nereid's application_id, or of a newer schema, is
+ * refused and never touched. Not for the hash cache (hashcache.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -1279,7 +1281,7 @@ static int sqlite_can_write(nereid_store *base)
 /* A folder, or sqlite:FOLDER: the folder of store.db. */
 static const char *sqlite_folder(const char *location)
 {
-        return strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
+        return strncasecmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
 }
 
 static int sqlite_open_mode(nereid_store **out, const char *location, int mode)

@@ -12,6 +12,12 @@ mkdir -p data && echo hello >data/a.txt
 expect_exit 0 env NEREID_STORE="sqlite:$T/sq" "$NEREID_BIN" run new
 expect_eq "SND-1" "$OUT" "first run in the sqlite: store"
 [ -f "$T/sq/store.db" ] && ok || bad "NEREID_STORE=sqlite:FOLDER makes FOLDER/store.db"
+# The scheme is case-insensitive everywhere: the store lands in FOLDER,
+# never in a folder named "SQLITE:...".
+mkdir -p "$T/upper-data" && printf 'u\n' >"$T/upper-data/u.txt"
+expect_exit 0 "$NEREID_BIN" track up "$T/upper-data" --store "SQLITE:$T/upper"
+[ -f "$T/upper/store.db" ] && ok || bad "SQLITE:FOLDER makes FOLDER/store.db"
+[ ! -e "SQLITE:" ] && ok || bad "no folder named SQLITE: is made"
 [ ! -e "$NEREID_HOME/store.db" ] && ok || bad "NEREID_HOME is left alone when NEREID_STORE is set"
 expect_exit 0 env NEREID_STORE="$T/plain" "$NEREID_BIN" track data data/
 [ -f "$T/plain/store.db" ] && ok || bad "NEREID_STORE=FOLDER makes FOLDER/store.db"

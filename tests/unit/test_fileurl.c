@@ -75,8 +75,8 @@ static void test_decode(void)
         path = NULL;
 
         /* Lowercase hex, localhost, escapes of unreserved characters. */
-        CHECK(nrd_fileurl_to_path("file://localhost/a%2fb%41", &path) == 0);
-        CHECK_STR(path, "/a/bA");
+        CHECK(nrd_fileurl_to_path("file://localhost/a%2db%41", &path) == 0);
+        CHECK_STR(path, "/a-bA");
         free(path);
         CHECK(nrd_fileurl_to_path("file://LOCALHOST/x", &path) == 0);
         CHECK_STR(path, "/x");
@@ -91,6 +91,10 @@ static void test_decode(void)
         CHECK(nrd_fileurl_to_path("file:///d/a%00b", &path) == NEREID_EUSAGE);
         CHECK(path == NULL);
         CHECK(strstr(nereid_error_last(), "%00") != NULL);
+        /* An encoded '/' would join what the check saw as segments. */
+        CHECK(nrd_fileurl_to_path("file:///a%2F..%2Fetc/passwd", &path) == NEREID_EUSAGE);
+        CHECK(path == NULL);
+        CHECK(strstr(nereid_error_last(), "%2F") != NULL);
         CHECK(nrd_fileurl_to_path("file://host/x", &path) == NEREID_EUSAGE);
         CHECK(nrd_fileurl_to_path("file:/x", &path) == NEREID_EUSAGE);
         CHECK(nrd_fileurl_to_path("s3://b/x", &path) == NEREID_EUSAGE);
@@ -131,6 +135,8 @@ static void test_check(void)
         check_bad("file:///a/100%", "'%' not followed by two hex digits");
         check_bad("file:///a/%zz", "'%' not followed by two hex digits");
         check_bad("file:///a/%00", "%00");
+        check_bad("file:///a%2F..%2Fetc/passwd", "%2F");
+        check_bad("file:///a/b%2fc", "%2F");
         check_bad("file:///a/b\tc", "control character");
         check_bad("file:///a/b\x7f", "control character");
         check_bad("file:///a/b#c", "'#' or '?'");
