@@ -14,11 +14,13 @@
  * FILE_FLAG_BACKUP_SEMANTICS and NtCreateFile relative to a handle);
  * symbolic links (CreateSymbolicLinkW); pthreads (winpthreads, or
  * SRWLOCK/CONDITION_VARIABLE in pool.c and s3.c); realpath
- * (GetFinalPathNameByHandleW); rand_r (rand_s). CMake picks one file.
+ * (GetFinalPathNameByHandleW); rand_r (rand_s); environ (options.c;
+ * _environ, or GetEnvironmentStringsW). CMake picks one file.
  */
 #ifndef NEREID_OS_H
 #define NEREID_OS_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -56,6 +58,10 @@ int64_t nrd_os_mtime_ns(const struct stat *st);
 int64_t nrd_os_ctime_ns(const struct stat *st);
 void nrd_os_stat_times(const struct stat *st, struct timespec times[2]);
 
+/* Fill buf with cap (at most 256) random bytes from the system; 0, or
+ * -1 when it has none to give (callers fall back to a weaker seed). */
+int nrd_os_random(void *buf, size_t cap);
+
 /* This process's ID. */
 long nrd_os_pid(void);
 /* Processors online, at least 1 and at most 4096. */
@@ -65,6 +71,12 @@ unsigned nrd_os_cpu_count(void);
  * system has it, so the folder needs search permission only); a
  * descriptor, or -1 with errno set. Close-on-exec. */
 int nrd_os_open_search_dir(const char *path);
+/* 1 when readdir's entry de says, without a stat, that it is a regular
+ * file; 0 when it is something else or the system does not say. */
+int nrd_os_dirent_is_file(const struct dirent *de);
+/* Tell the system fd will be read once from start to end (a hint: its
+ * failure, on a pipe say, is ignored). */
+void nrd_os_advise_sequential(int fd);
 /* An exclusive lock on fd without waiting, held until every descriptor
  * of that open file is closed (flock semantics: not per process, so it
  * also excludes other threads' opens); 0, or -1 with errno set

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include "alloc.h"
 #include "error.h"
@@ -155,6 +156,11 @@ void nrd_os_stat_times(const struct stat *st, struct timespec times[2])
         times[1] = st->st_mtim;
 }
 
+int nrd_os_random(void *buf, size_t cap)
+{
+        return getentropy(buf, cap) == 0 ? 0 : -1;
+}
+
 long nrd_os_pid(void)
 {
         return (long)getpid();
@@ -177,6 +183,25 @@ int nrd_os_open_search_dir(const char *path)
         return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 #else
         return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+}
+
+int nrd_os_dirent_is_file(const struct dirent *de)
+{
+#ifdef DT_REG
+        return de->d_type == DT_REG;
+#else
+        (void)de;
+        return 0;
+#endif
+}
+
+void nrd_os_advise_sequential(int fd)
+{
+#ifdef POSIX_FADV_SEQUENTIAL
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#else
+        (void)fd;
 #endif
 }
 

@@ -466,7 +466,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                         free(child_abs);
                         break;
                 }
-                if (de->d_type != DT_REG || !walk->defer_stat) {
+                if (!nrd_os_dirent_is_file(de) || !walk->defer_stat) {
                         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                                 int err = errno;
                                 char *child_abs = nrd_fs_join(frame->abs, name);

@@ -1,8 +1,9 @@
 /*
  * test_os.c - the platform layer (src/os/os.h) against what the system
  * says directly: error texts, the user's name and home, UTC conversions,
- * clocks, stat times, the current folder deeper than PATH_MAX (and
- * removed), search-only folder descriptors and file locks. Not for the
+ * clocks, stat times, random bytes, directory entries, the current folder
+ * deeper than PATH_MAX (and removed), search-only folder descriptors and
+ * file locks. Not for the
  * modules that use it (test_fs.c, test_local_scan.c, ...).
  */
 #include <errno.h>
@@ -151,8 +152,51 @@ static void test_stat_times(void)
 
 static void test_process(void)
 {
+        unsigned char a[32] = {0}, b[32] = {0}, zero[32] = {0};
+
         CHECK(nrd_os_pid() == (long)getpid());
         CHECK(nrd_os_cpu_count() >= 1 && nrd_os_cpu_count() <= 4096);
+        CHECK(nrd_os_random(a, sizeof(a)) == 0 && nrd_os_random(b, sizeof(b)) == 0);
+        CHECK(memcmp(a, zero, sizeof(a)) != 0 && memcmp(a, b, sizeof(a)) != 0);
+}
+
+/* d_type where the system gives it: never "a file" for anything else. */
+static void test_dirent(void)
+{
+        const char *dir = path_in(root, "entries");
+        int fd, files = 0, others = 0, fds[2];
+        struct dirent *de;
+        DIR *d;
+
+        CHECK(mkdir(dir, 0700) == 0 && mkdir(path_in(dir, "sub"), 0700) == 0);
+        CHECK(symlink("file", path_in(dir, "link")) == 0);
+        fd = open(path_in(dir, "file"), O_WRONLY | O_CREAT, 0600);
+        CHECK(fd >= 0);
+        if (fd >= 0)
+                close(fd);
+        d = opendir(dir);
+        CHECK(d != NULL);
+        while (d && (de = readdir(d)) != NULL) {
+                if (nrd_os_dirent_is_file(de)) {
+                        files++;
+                        CHECK_STR(de->d_name, "file");
+                } else {
+                        others++;
+                }
+        }
+        if (d)
+                closedir(d);
+        CHECK(files <= 1 && files + others == 5);
+
+        /* A hint only: a pipe or a closed descriptor are no failure. */
+        fd = open(path_in(dir, "file"), O_RDONLY | O_CLOEXEC);
+        nrd_os_advise_sequential(fd);
+        CHECK(fd >= 0 && close(fd) == 0);
+        CHECK(pipe(fds) == 0);
+        nrd_os_advise_sequential(fds[0]);
+        close(fds[0]);
+        close(fds[1]);
+        nrd_os_advise_sequential(-1);
 }
 
 /* The current folder DEEP_LEVELS levels down, past PATH_MAX, then the
@@ -260,6 +304,7 @@ int main(void)
         test_time();
         test_stat_times();
         test_process();
+        test_dirent();
         test_getcwd();
         test_search_dir();
         test_lock();
