@@ -9,7 +9,7 @@
  *     lengths known, snprintf, or a nereid_buf (buf.h);
  *   gets: fgets or read; strtok: strtok_r or strchr/strcspn;
  *   strerror: nrd_strerror (error.h); gmtime, localtime, ctime, asctime:
- *     gmtime_r, localtime_r; atoi, atol, atoll: strtol/strtoull with the
+ *     nrd_os_gmtime (os/os.h); atoi, atol, atoll: strtol/strtoull with the
  *     end and errno checked; tmpnam, tempnam, mktemp: mkstemp or
  *     O_TMPFILE beside the target;
  *   malloc, calloc, realloc, strdup, strndup: nrd_malloc, nrd_calloc,
@@ -18,7 +18,8 @@
  *     define NEREID_ALLOC_RAW to reach them.
  *   getenv, secure_getenv: the library never reads the environment; the
  *     program passes nereid_options (nereid_options_from_env() walks
- *     environ itself, in options.c); getpwuid, getpwnam: getpwuid_r.
+ *     environ itself, in options.c); getpwuid, getpwnam: nrd_os_user_name,
+ *     nrd_os_user_home (os/os.h).
  */
 #ifndef NEREID_BANNED_H
 #define NEREID_BANNED_H

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "error.h"
+#include "os/os.h"
 
 #define ERROR_MESSAGE_MAX 1024
 
@@ -141,14 +142,7 @@ const char *nereid_error_last(void)
 
 const char *nrd_strerror(int errnum, char *buf, size_t cap)
 {
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-        /* GNU strerror_r returns the text, in buf or a static string. */
-        return strerror_r(errnum, buf, cap);
-#else
-        if (strerror_r(errnum, buf, cap) != 0)
-                snprintf(buf, cap, "error %d", errnum);
-        return buf;
-#endif
+        return nrd_os_strerror(errnum, buf, cap);
 }
 
 /* The names of the status codes, by negated value; never changed. */

@@ -4,8 +4,8 @@
  * temporary files beside a target: locked while their process lives,
  * registered so that a signal handler can remove them, and removed as
  * stale by a later download once no process holds them. Not for what a
- * download does with its targets (download.c). Windows would get its own
- * fs_win.c.
+ * download does with its targets (download.c), nor for the calls that
+ * differ between systems (os/os.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,49 +15,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
+#include "os/os.h"
 
 void nrd_fs_format_utc(time_t t, char out[20])
 {
         struct tm tm;
 
-        gmtime_r(&t, &tm);
+        if (nrd_os_gmtime(t, &tm) < 0)
+                memset(&tm, 0, sizeof(tm));
         strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 void nrd_fs_now_iso8601(char out[32])
 {
-        struct timespec ts;
+        int64_t ns = nrd_os_realtime_ns();
         struct tm tm;
         char base[24];
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
+        if (nrd_os_gmtime((time_t)(ns / 1000000000), &tm) < 0)
+                memset(&tm, 0, sizeof(tm));
         strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(out, 32, "%s.%03dZ", base, (int)(ts.tv_nsec / 1000000));
+        snprintf(out, 32, "%s.%03dZ", base, (int)(ns % 1000000000 / 1000000));
 }
 
 int64_t nrd_fs_now_ns(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        return nrd_os_realtime_ns();
 }
 
 int64_t nrd_fs_mtime_ns(const struct stat *st)
 {
-        return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+        return nrd_os_mtime_ns(st);
 }
 
 int64_t nrd_fs_ctime_ns(const struct stat *st)
 {
-        return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+        return nrd_os_ctime_ns(st);
 }
 
 char *nrd_fs_join(const char *a, const char *b)
@@ -194,7 +192,8 @@ int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out
         int attempt;
 
         for (attempt = 0; attempt < 100; attempt++) {
-                unsigned long r = (unsigned long)nrd_fs_now_ns() ^ ((unsigned long)getpid() << 16) ^
+                unsigned long r = (unsigned long)nrd_fs_now_ns() ^
+                                  ((unsigned long)nrd_os_pid() << 16) ^
                                   __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED) * 2654435761u;
                 struct stat st;
                 char suffix[7];
@@ -218,7 +217,7 @@ int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out
                 /* Another process's nrd_fs_temp_clean may have locked the new file
                  * before us (it then removes it), or removed it already: take
                  * another name. */
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
+                if (nrd_os_lock_try(fd) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
                         close(fd);
                         continue;
                 }
@@ -310,10 +309,10 @@ int nrd_fs_temp_clean(int dirfd)
                         /* Unlocked: its process is gone (a lock dies with it). */
                         if (fstat(f, &opened) == 0 && S_ISREG(opened.st_mode) &&
                             opened.st_ino == st.st_ino && opened.st_dev == st.st_dev &&
-                            flock(f, LOCK_EX | LOCK_NB) == 0 && unlinkat(dirfd, e->d_name, 0) == 0)
+                            nrd_os_lock_try(f) == 0 && unlinkat(dirfd, e->d_name, 0) == 0)
                                 removed++;
                         close(f);
-                } else if ((pid = fs_temp_link_pid(e->d_name)) > 0 && pid != (long)getpid() &&
+                } else if ((pid = fs_temp_link_pid(e->d_name)) > 0 && pid != nrd_os_pid() &&
                            fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                            S_ISLNK(st.st_mode) && kill((pid_t)pid, 0) < 0 && errno == ESRCH &&
                            unlinkat(dirfd, e->d_name, 0) == 0) {

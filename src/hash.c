@@ -5,7 +5,6 @@
  * by the callers (source drivers, hashcache.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include "buf.h"
 #include "error.h"
 #include "hash.h"
+#include "os/os.h"
 #include "record.h"
 
 /* The algorithms are fetched from OpenSSL's provider once: an implicit
@@ -358,7 +358,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
                  * syscall per small file would cost more than it saves. It
                  * fails on pipes, which are read all the same. */
                 if (total == 0 && n == NEREID_HASH_BLOCK)
-                        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+                        nrd_os_advise_sequential(fd);
                 total += (uint64_t)n;
         }
         error = nrd_hash_md5_final(ctx, out);

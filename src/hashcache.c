@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "error.h"
 #include "hashcache.h"
+#include "os/os.h"
 #include "sqlwait.h"
 
 #define HASHCACHE_FILE    "hashcache.db"
@@ -57,12 +58,12 @@ struct hashcache {
 
 static int64_t hashcache_mtime_ns(const struct stat *st)
 {
-        return (int64_t)st->st_mtim.tv_sec * HASHCACHE_NS + (int64_t)st->st_mtim.tv_nsec;
+        return nrd_os_mtime_ns(st);
 }
 
 static int64_t hashcache_ctime_ns(const struct stat *st)
 {
-        return (int64_t)st->st_ctim.tv_sec * HASHCACHE_NS + (int64_t)st->st_ctim.tv_nsec;
+        return nrd_os_ctime_ns(st);
 }
 
 /* The whole second of a time in ns, rounding down also before 1970. */

@@ -10,7 +10,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "buf.h"
 #include "error.h"
 #include "options.h"
+#include "os/os.h"
 
 extern char **environ;
 
@@ -278,52 +278,12 @@ void nrd_options_config_clear(struct options_config *cfg)
         memset(cfg, 0, sizeof(*cfg));
 }
 
-/* The password database's entry of this user, with what it points to in
- * *buf (the caller frees); 0, or -1 when there is none or no memory. */
-static int options_passwd(struct passwd *pw, char **buf)
-{
-        struct passwd *found = NULL;
-        long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-        size_t size = hint > 0 ? (size_t)hint : 4096;
-        int err;
-
-        for (;;) {
-                if (!(*buf = nrd_malloc(size)))
-                        return nereid_error_oom(), -1;
-                err = getpwuid_r(getuid(), pw, *buf, size, &found);
-                if (err == ERANGE && size < (1u << 20)) {
-                        free(*buf);
-                        size *= 2;
-                        continue;
-                }
-                if (err == 0 && found)
-                        return 0;
-                free(*buf);
-                *buf = NULL;
-                return -1;
-        }
-}
-
 char *nrd_options_user_name(void)
 {
-        struct passwd pw;
-        char *buf, *name;
-
-        if (options_passwd(&pw, &buf) < 0)
-                return NULL;
-        name = pw.pw_name && *pw.pw_name ? nereid_strdup(pw.pw_name) : NULL;
-        free(buf);
-        return name;
+        return nrd_os_user_name();
 }
 
 char *nrd_options_user_home(void)
 {
-        struct passwd pw;
-        char *buf, *home;
-
-        if (options_passwd(&pw, &buf) < 0)
-                return NULL;
-        home = pw.pw_dir && *pw.pw_dir ? nereid_strdup(pw.pw_dir) : NULL;
-        free(buf);
-        return home;
+        return nrd_os_user_home();
 }

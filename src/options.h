@@ -35,9 +35,9 @@ struct options_config {
 int nrd_options_config_copy(struct options_config *out, const nereid_options *opts);
 void nrd_options_config_clear(struct options_config *cfg);
 
-/* The login name and the home folder of the user the process runs as,
- * from the password database (getpwuid_r); caller frees; NULL when there
- * is no entry (no error is set) or out of memory (the error is set). */
+/* The login name and the home folder of the user the process runs as
+ * (nrd_os_user_name, nrd_os_user_home); caller frees; NULL when there is
+ * no entry (no error is set) or out of memory (the error is set). */
 char *nrd_options_user_name(void);
 char *nrd_options_user_home(void);
 

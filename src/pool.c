@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
+#include "os/os.h"
 #include "pool.h"
 
 #define POOL_TICK_NS     100000000LL
@@ -46,21 +47,12 @@ struct pool_thread {
 
 unsigned nrd_pool_default_workers(void)
 {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-        if (n < 1)
-                return 1;
-        if (n > 4096)
-                return 4096;
-        return (unsigned)n;
+        return nrd_os_cpu_count();
 }
 
 static int64_t pool_now_ns(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        return nrd_os_monotonic_ns();
 }
 
 static void pool_record_failure(struct pool_state *state, int error)
@@ -409,15 +401,13 @@ int nrd_pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload
         s->closed = 1;
         pthread_cond_broadcast(&s->more);
         while (s->done < s->pushed && !(s->failed && !s->keep_going)) {
+                /* pthread_cond_timedwait waits until a wall-clock time. */
+                int64_t wake = nrd_os_realtime_ns() + 100 * 1000 * 1000;
                 struct timespec until;
                 size_t done = s->done, count = s->pushed;
 
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_nsec += 100 * 1000 * 1000;
-                if (until.tv_nsec >= 1000 * 1000 * 1000) {
-                        until.tv_sec++;
-                        until.tv_nsec -= 1000 * 1000 * 1000;
-                }
+                until.tv_sec = (time_t)(wake / 1000000000);
+                until.tv_nsec = (long)(wake % 1000000000);
                 s->waiting = 1;
                 rc = pthread_cond_timedwait(&s->settled, &s->lock, &until);
                 s->waiting = 0;

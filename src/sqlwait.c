@@ -6,15 +6,13 @@
 #include <stdint.h>
 #include <time.h>
 #include "error.h"
+#include "os/os.h"
 #include "sqlwait.h"
 
 /* Milliseconds on a clock that never goes back. */
 static int64_t sqlwait_now_ms(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return nrd_os_monotonic_ns() / 1000000;
 }
 
 static int sqlwait_is_busy(int rc)

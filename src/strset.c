@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
+#include "os/os.h"
 #include "strset.h"
 
 struct strset {
@@ -45,7 +45,7 @@ strset *nrd_strset_new(int copy)
         if (!set)
                 return NULL;
         set->copy = copy;
-        if (getentropy(&set->seed, sizeof(set->seed)) != 0)
+        if (nrd_os_random(&set->seed, sizeof(set->seed)) != 0)
                 set->seed = (uint64_t)nrd_fs_now_ns() ^ (uint64_t)(uintptr_t)set;
         set->seed ^= 0xcbf29ce484222325ULL;
         return set;

@@ -25,6 +25,7 @@
 #include "../pool.h"
 #include "local_location.h"
 #include "local_scan.h"
+#include "../os/os.h"
 #include "source.h"
 
 /* The local path a record's source names: its file:// URL decoded. */
@@ -64,7 +65,7 @@ static int local_link(const struct nereid_file *rec, const char *target, int dir
                 return nereid_error_os(nereid_error_from_errno(errno), errno,
                                        "%s: cannot create link", rec->file_path);
         for (attempt = 0; attempt < 100; attempt++) {
-                snprintf(tmp, sizeof(tmp), ".%.100s.nereid-link-%d-%u", name, (int)getpid(),
+                snprintf(tmp, sizeof(tmp), ".%.100s.nereid-link-%d-%u", name, (int)nrd_os_pid(),
                          __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
                 if (symlinkat(target, dirfd, tmp) == 0)
                         break;
@@ -173,8 +174,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 rc = nereid_error(NEREID_EINTEGRITY,
                                   "%s: %s does not match its recorded hash (MD5 %s, recorded %s)",
                                   rec->file_path, source, md5, rec->file_hash);
-        times[0] = st.st_atim;
-        times[1] = st.st_mtim;
+        nrd_os_stat_times(&st, times);
         if (rc == 0 && (fchmod(out, st.st_mode & 0777) < 0 || futimens(out, times) < 0))
                 rc = nereid_error_os(NEREID_ERROR, errno,
                                      "%s: cannot set the permissions and times of the copy",

@@ -33,6 +33,7 @@
 #include "fileurl.h"
 #include "../hash.h"
 #include "local_location.h"
+#include "../os/os.h"
 
 static int local_is_alpha(char c)
 {
@@ -104,32 +105,6 @@ static int local_normalize_into(nereid_buf *out, const char *path, size_t root_l
         return 0;
 }
 
-/* The current directory, in a buffer that grows until it fits. */
-static char *local_getcwd(void)
-{
-        size_t size = 256;
-        char *dir = NULL;
-
-        for (;;) {
-                char *bigger = nrd_realloc_array(dir, size, 1);
-
-                if (!bigger) {
-                        free(dir);
-                        nereid_error_oom();
-                        return NULL;
-                }
-                dir = bigger;
-                if (getcwd(dir, size))
-                        return dir;
-                if (errno != ERANGE || size > (size_t)1 << 24) {
-                        nereid_error_os(NEREID_ERROR, errno, "current directory");
-                        free(dir);
-                        return NULL;
-                }
-                size *= 2;
-        }
-}
-
 /*
  * A local path as typed: "~", "~/...", absolute, or relative to the current
  * directory. The pieces are joined first and normalised once, so that ".."
@@ -148,7 +123,7 @@ static int local_parse_path(const char *text, const char *home, source_location 
                         goto cleanup;
                 }
                 if (home[0] != '/') {
-                        cwd = local_getcwd();
+                        cwd = nrd_os_getcwd();
                         if (!cwd || nrd_buf_puts(&joined, cwd) < 0 ||
                             nrd_buf_putc(&joined, '/') < 0) {
                                 rc = NEREID_ERROR;
@@ -161,7 +136,7 @@ static int local_parse_path(const char *text, const char *home, source_location 
                 }
                 rest = text + 1;
         } else if (text[0] != '/') {
-                cwd = local_getcwd();
+                cwd = nrd_os_getcwd();
                 if (!cwd || nrd_buf_puts(&joined, cwd) < 0 || nrd_buf_putc(&joined, '/') < 0) {
                         rc = NEREID_ERROR;
                         goto cleanup;

@@ -32,6 +32,7 @@
 #include "../hashcache.h"
 #include "../pool.h"
 #include "local_scan.h"
+#include "../os/os.h"
 
 /* Ancestors of the folder being read that stay open; deeper ones are
  * closed and reopened through "..", so a deep tree costs no descriptors. */
@@ -39,14 +40,6 @@
 /* Folders open at once, held by the walk or by files waiting to be
  * hashed; the walk waits for the workers beyond it. */
 #define LOCAL_OPEN_DIRS_MAX 64
-
-/* A folder opened only to open files from it: O_PATH needs no read
- * permission on the folder where the system has it. */
-#ifdef O_PATH
-#define LOCAL_O_SEARCH O_PATH
-#else
-#define LOCAL_O_SEARCH O_RDONLY
-#endif
 
 void (*nrd_local_scan_hook)(const char *folder, const char *name);
 
@@ -473,7 +466,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                         free(child_abs);
                         break;
                 }
-                if (de->d_type != DT_REG || !walk->defer_stat) {
+                if (!nrd_os_dirent_is_file(de) || !walk->defer_stat) {
                         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                                 int err = errno;
                                 char *child_abs = nrd_fs_join(frame->abs, name);
@@ -919,7 +912,7 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
                 struct nereid_file rec = {0};
                 char when[20];
 
-                nrd_fs_format_utc(e->st.st_mtim.tv_sec, when);
+                nrd_fs_format_utc(e->st.st_mtime, when);
                 rec.file_path = nrd_source_prefixed(destination, e->rel);
                 rec.file_hash = nereid_strdup(e->md5);
                 rec.type = nereid_strdup(nrd_source_local.type);
@@ -959,7 +952,7 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
                 parent[base - resolved - 1] = '\0';
         /* Only the file is read: a folder that can be searched but not
          * listed will do. */
-        fd = open(parent, LOCAL_O_SEARCH | O_DIRECTORY | O_CLOEXEC);
+        fd = nrd_os_open_search_dir(parent);
         if (fd < 0 || fstat(fd, &pst) < 0) {
                 rc = nereid_error_os(nereid_error_from_errno(errno), errno,
                                      "%s: cannot open folder", parent);

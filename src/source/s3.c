@@ -34,6 +34,7 @@
 #include "error.h"
 #include "fs.h"
 #include "hash.h"
+#include "os/os.h"
 #include "record.h"
 #include "source/s3_location.h"
 #include "source/s3_url.h"
@@ -148,10 +149,7 @@ static CURL *s3_handle(int *own)
 
 static int64_t s3_now_ms(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return nrd_os_monotonic_ns() / 1000000;
 }
 
 /* The deadline in seconds of an attempt that should bring bytes. */
@@ -323,17 +321,13 @@ static int s3_retryable(CURLcode rc)
 static void s3_backoff(int attempt)
 {
         static _Thread_local unsigned int seed;
-        struct timespec ts;
         long ms;
 
         if (!seed)
-                seed = (unsigned int)nrd_fs_now_ns() ^ (unsigned int)(uintptr_t)&ts;
+                seed = (unsigned int)nrd_fs_now_ns() ^ (unsigned int)(uintptr_t)&seed;
         ms = (long)S3_BACKOFF_BASE_MS << (attempt - 1);
         ms += rand_r(&seed) % ms; /* jitter, so that parallel downloads do not retry in step */
-        ts.tv_sec = ms / 1000;
-        ts.tv_nsec = (ms % 1000) * 1000000L;
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
+        nrd_os_sleep_ms(ms);
 }
 
 /* Run the request, retrying 5xx answers and broken connections with

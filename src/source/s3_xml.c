@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fs.h"
+#include "os/os.h"
 #include "source/s3_xml.h"
 
 /* What the text of the element being read goes to. */
@@ -402,7 +403,7 @@ int nrd_s3_xml_time_to_utc(const char *iso, char out[20])
         tm.tm_hour = hour;
         tm.tm_min = min;
         tm.tm_sec = sec;
-        t = timegm(&tm);
+        t = nrd_os_timegm(&tm);
         if (t == (time_t)-1 && !(year == 1969 && mon == 12 && day == 31))
                 return -1;
         nrd_fs_format_utc(t - (time_t)offset, out);
