@@ -7,6 +7,7 @@
  * stores (project.c) or using the settings (the modules that need them
  * read the project's copy).
  */
+#include <assert.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include "error.h"
 #include "options.h"
 #include "os/os.h"
+#include "source/source.h"
 
 extern char **environ;
 
@@ -29,6 +31,7 @@ int nereid_init(void)
 {
         int rc;
 
+        nereid_error_clear();
         pthread_mutex_lock(&options_init_lock);
         if (options_init_count == 0) {
                 CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -48,14 +51,17 @@ int nereid_shutdown(void)
 {
         int rc;
 
+        nereid_error_clear();
         pthread_mutex_lock(&options_init_lock);
         if (options_init_count == 0) {
                 pthread_mutex_unlock(&options_init_lock);
                 return nereid_error(NEREID_ERROR, "nereid_shutdown: nereid_init was not called");
         }
         rc = --options_init_count;
-        if (rc == 0)
+        if (rc == 0) {
+                nrd_s3_release_handles();
                 curl_global_cleanup();
+        }
         pthread_mutex_unlock(&options_init_lock);
         return rc;
 }
@@ -79,6 +85,8 @@ int nereid_options_init(nereid_options *opts, unsigned int version)
 {
         static const nereid_options defaults = NEREID_OPTIONS_INIT;
 
+        nereid_error_clear();
+        assert(opts);
         if (!options_version_ok(version))
                 return nereid_error(NEREID_EUSAGE,
                                     "options: version %u is not one this library knows (1 to %d)",
@@ -155,6 +163,8 @@ int nereid_options_from_env(nereid_options *opts)
         size_t size = 0, at = 0;
         int i;
 
+        nereid_error_clear();
+        assert(opts);
         if (!options_version_ok(opts->version))
                 return nereid_error(NEREID_EUSAGE,
                                     "options: version %u is not one this library knows (1 to %d)",

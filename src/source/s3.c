@@ -115,13 +115,46 @@ struct s3_request {
 /* libcurl's global state is nereid_init's (options.c); this is only the
  * key of the per-thread handles. */
 static pthread_once_t s3_once = PTHREAD_ONCE_INIT;
-/* Each thread's libcurl handle, so that its requests reuse connections. */
+/* Each thread's libcurl handle, so that its requests reuse connections. A
+ * thread's slot is in s3_slots (under s3_slots_lock) while its handle is
+ * live: nereid_shutdown cleans every live handle before libcurl's global
+ * cleanup and starts a new generation, so a thread that outlives it never
+ * reuses a handle made before (it makes a new one after nereid_init). */
+typedef struct s3_slot {
+        CURL *curl;
+        unsigned generation;
+        struct s3_slot *next;
+} s3_slot;
 static pthread_key_t s3_handle_key;
 static int s3_handle_key_made;
+static pthread_mutex_t s3_slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static s3_slot *s3_slots;
+static unsigned s3_generation;
 
-static void s3_handle_free(void *curl)
+/* Take slot out of s3_slots; the caller holds s3_slots_lock. */
+static void s3_slot_unlink(s3_slot *slot)
 {
-        curl_easy_cleanup(curl);
+        s3_slot **p;
+
+        for (p = &s3_slots; *p; p = &(*p)->next)
+                if (*p == slot) {
+                        *p = slot->next;
+                        return;
+                }
+}
+
+/* A thread ends: its handle is cleaned up unless shutdown already did. */
+static void s3_handle_free(void *data)
+{
+        s3_slot *slot = data;
+
+        pthread_mutex_lock(&s3_slots_lock);
+        if (slot->generation == s3_generation) {
+                s3_slot_unlink(slot);
+                curl_easy_cleanup(slot->curl);
+        }
+        pthread_mutex_unlock(&s3_slots_lock);
+        free(slot);
 }
 
 static void s3_global_init(void)
@@ -129,21 +162,63 @@ static void s3_global_init(void)
         s3_handle_key_made = pthread_key_create(&s3_handle_key, s3_handle_free) == 0;
 }
 
+void nrd_s3_release_handles(void)
+{
+        s3_slot *slot;
+
+        pthread_mutex_lock(&s3_slots_lock);
+        for (slot = s3_slots; slot; slot = slot->next) {
+                curl_easy_cleanup(slot->curl);
+                slot->curl = NULL;
+        }
+        s3_slots = NULL;
+        s3_generation++;
+        pthread_mutex_unlock(&s3_slots_lock);
+}
+
 /* This thread's libcurl handle, made on first use and cleaned up when the
- * thread ends (a download worker, say): one handle per thread, so that
- * connections are reused, never shared between threads. *own is set when
- * the handle could not be kept and the caller must clean it up. */
+ * thread ends (a download worker, say) or at nereid_shutdown: one handle
+ * per thread, so that connections are reused, never shared between
+ * threads. *own is set when the handle could not be kept and the caller
+ * must clean it up. */
 static CURL *s3_handle(int *own)
 {
-        CURL *curl = s3_handle_key_made ? pthread_getspecific(s3_handle_key) : NULL;
+        s3_slot *slot = s3_handle_key_made ? pthread_getspecific(s3_handle_key) : NULL;
+        CURL *curl;
 
         *own = 0;
-        if (curl)
-                return curl;
+        if (slot) {
+                unsigned generation;
+
+                pthread_mutex_lock(&s3_slots_lock);
+                generation = s3_generation;
+                pthread_mutex_unlock(&s3_slots_lock);
+                if (slot->generation == generation)
+                        return slot->curl;
+                /* Made before a nereid_shutdown, which cleaned its handle. */
+                pthread_setspecific(s3_handle_key, NULL);
+                free(slot);
+        }
         if (!(curl = curl_easy_init()))
                 return NULL;
-        if (!s3_handle_key_made || pthread_setspecific(s3_handle_key, curl) != 0)
+        if (!s3_handle_key_made || !(slot = nrd_malloc(sizeof(*slot)))) {
+                nereid_error_clear(); /* a handle of its own will do */
                 *own = 1;
+                return curl;
+        }
+        slot->curl = curl;
+        pthread_mutex_lock(&s3_slots_lock);
+        slot->generation = s3_generation;
+        slot->next = s3_slots;
+        s3_slots = slot;
+        pthread_mutex_unlock(&s3_slots_lock);
+        if (pthread_setspecific(s3_handle_key, slot) != 0) {
+                pthread_mutex_lock(&s3_slots_lock);
+                s3_slot_unlink(slot);
+                pthread_mutex_unlock(&s3_slots_lock);
+                free(slot);
+                *own = 1;
+        }
         return curl;
 }
 

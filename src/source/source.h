@@ -140,6 +140,10 @@ int nrd_source_target_has_md5(int dirfd, const char *name, const char *expected_
 /* "destination/rel" or rel when destination is NULL or ""; caller frees. */
 char *nrd_source_prefixed(const char *destination, const char *rel);
 
+/* Clean up every thread's S3 handle (s3.c): nereid_shutdown's last call,
+ * before libcurl's global cleanup. */
+void nrd_s3_release_handles(void);
+
 extern const source_driver nrd_source_local;
 extern const source_driver nrd_source_s3;
 

@@ -90,6 +90,19 @@ static void test_reset_at_entry(const char *data)
 
         CHECK_CLEAN(nereid_mode_parse("read-only", &mode));
         CHECK(mode == NEREID_MODE_READ_ONLY);
+        {
+                nereid_options fresh;
+
+                CHECK_CLEAN(nereid_options_init(&fresh, NEREID_OPTIONS_VERSION));
+                CHECK_CLEAN(nereid_options_from_env(&fresh));
+                nereid_options_dispose(&fresh);
+                stale();
+                CHECK(nereid_init() == 2);
+                CHECK_STR(nereid_error_last(), "");
+                stale();
+                CHECK(nereid_shutdown() == 1);
+                CHECK_STR(nereid_error_last(), "");
+        }
         CHECK_CLEAN(nereid_field_path_check("data/train"));
         CHECK_CLEAN(nereid_project_open(&project, "ws/contract", &opts));
         if (!project)
