@@ -196,7 +196,8 @@ typedef struct nereid_options {
         const char *api_token;
         /** One of enum nereid_mode. */
         int mode;
-        /** Threads that hash files and transfer downloads; 0: one per CPU. */
+        /** Threads that hash files and transfer downloads; 0: one per CPU;
+         * at most 1024 (more is NEREID_EINVALID). */
         unsigned int workers;
         /** sys/owner of the runs this handle makes; NULL: the login name of
          * the user the process runs as, else "unknown". */

@@ -241,6 +241,11 @@ int nrd_options_config_copy(struct options_config *out, const nereid_options *op
                                     opts->version, NEREID_OPTIONS_VERSION);
         if (opts->mode < NEREID_MODE_ASYNC || opts->mode > NEREID_MODE_DEBUG)
                 return nereid_error(NEREID_EUSAGE, "mode %d: unknown", opts->mode);
+        /* Each worker is a thread with its own buffer: a bound keeps a bad
+         * value from exhausting the process. */
+        if (opts->workers > OPTIONS_WORKERS_MAX)
+                return nereid_error(NEREID_EUSAGE, "workers %u: more than %d", opts->workers,
+                                    OPTIONS_WORKERS_MAX);
         out->mode = opts->mode;
         out->workers = opts->workers;
         out->notify = opts->notify;

@@ -8,6 +8,9 @@
 #ifndef NEREID_OPTIONS_H
 #define NEREID_OPTIONS_H
 
+/* The most workers a project may have (nereid_options.workers). */
+#define OPTIONS_WORKERS_MAX 1024
+
 #include "nereid.h"
 
 /* Every string is the handle's own copy, NULL when not given. */

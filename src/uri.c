@@ -285,3 +285,14 @@ char *nrd_uri_escape(const char *s, int keep_slash)
         }
         return nrd_buf_detach(&buf);
 }
+
+int nrd_uri_hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}

@@ -41,4 +41,7 @@ int nrd_uri_is_safe_relative(const char *path);
  * %XX (uppercase hex). Caller frees. NULL on ENOMEM. */
 char *nrd_uri_escape(const char *s, int keep_slash);
 
+/* The value of a hex digit (either case), or -1. */
+int nrd_uri_hex_value(char c);
+
 #endif

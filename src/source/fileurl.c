@@ -23,21 +23,11 @@
 #include "buf.h"
 #include "error.h"
 #include "fileurl.h"
+#include "uri.h"
 
 #define FILEURL_PREFIX "file://"
 /* How much of a bad URL an error message quotes. */
 #define FILEURL_QUOTE_MAX 200
-
-static int fileurl_hex(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
 
 /* 1 for the ASCII bytes a path segment keeps raw (see the top comment). */
 static int fileurl_keeps(unsigned char c)
@@ -146,8 +136,8 @@ int nrd_fileurl_to_path(const char *url, char **path_out)
                 return nereid_error(NEREID_EUSAGE, "%.*s: not a file:///path URL",
                                     FILEURL_QUOTE_MAX, url ? url : "(no source)");
         for (; *p && rc == 0; p++) {
-                int hi = p[0] == '%' ? fileurl_hex(p[1]) : -1;
-                int lo = hi >= 0 ? fileurl_hex(p[2]) : -1;
+                int hi = p[0] == '%' ? nrd_uri_hex_value(p[1]) : -1;
+                int lo = hi >= 0 ? nrd_uri_hex_value(p[2]) : -1;
                 char c = *p;
 
                 if (lo >= 0) {
@@ -204,7 +194,7 @@ int nrd_fileurl_check(const char *url, const char *where)
         for (p = path; !why && *p; p++) {
                 unsigned char c = (unsigned char)*p;
 
-                if (c == '%' && (fileurl_hex(p[1]) < 0 || fileurl_hex(p[2]) < 0))
+                if (c == '%' && (nrd_uri_hex_value(p[1]) < 0 || nrd_uri_hex_value(p[2]) < 0))
                         why = "a '%' not followed by two hex digits (write %25)";
                 else if (c == '%' && p[1] == '0' && p[2] == '0')
                         why = "%00 cannot be in a file name";

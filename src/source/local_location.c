@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include "../buf.h"
 #include "../error.h"
+#include "../uri.h"
 #include "fileurl.h"
 #include "../hash.h"
 #include "local_location.h"
@@ -43,17 +44,6 @@ static int local_is_alpha(char c)
 static char local_to_upper(char c)
 {
         return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
-}
-
-static int local_hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
 }
 
 /* Case-insensitive prefix test for ASCII scheme names. */
@@ -166,8 +156,8 @@ static int local_percent_decode(nereid_buf *out, const char *s, size_t len, cons
                 char c = s[i];
 
                 if (c == '%') {
-                        hi = i + 1 < len ? local_hex_value(s[i + 1]) : -1;
-                        lo = i + 2 < len ? local_hex_value(s[i + 2]) : -1;
+                        hi = i + 1 < len ? nrd_uri_hex_value(s[i + 1]) : -1;
+                        lo = i + 2 < len ? nrd_uri_hex_value(s[i + 2]) : -1;
                         if (hi < 0 || lo < 0)
                                 return nereid_error(NEREID_EUSAGE,
                                                     "path \"%s\": bad percent escape \"%.3s\"",

@@ -22,6 +22,7 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
+#include "../sqlwait.h"
 #include "../uri.h"
 #include "store.h"
 
@@ -1187,16 +1188,9 @@ static int sqlite_open_memory(sqlite_store *s)
  * moment holds it, wait and try again. */
 static int sqlite_set_wal(sqlite_store *s)
 {
-        int waited = 0, code;
-
-        for (;;) {
-                code = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-                if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited >= SQLITE_BUSY_MS)
-                        break;
-                sqlite3_sleep(10);
-                waited += 10;
-        }
-        return code == SQLITE_OK ? 0 : sqlite_fail(s, "PRAGMA journal_mode=WAL");
+        if (nrd_sqlwait_exec(s->db, "PRAGMA journal_mode=WAL", SQLITE_BUSY_MS) != SQLITE_OK)
+                return sqlite_fail(s, "PRAGMA journal_mode=WAL");
+        return 0;
 }
 
 /* Before the first write on a read-write connection: refuse a foreign or

@@ -309,6 +309,20 @@ static void test_store_locations(void)
         opts.store = "";
         CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "empty location") != NULL);
+        /* Workers are bounded: each is a thread with its own buffer. */
+        {
+                nereid_options many = opts;
+
+                many.store = path_in(root, "sqlite-store");
+                many.workers = 1025;
+                CHECK(nereid_project_open(&project, "ws/sq", &many) == NEREID_EUSAGE);
+                CHECK(strstr(nereid_error_last(), "workers 1025") != NULL);
+                CHECK(project == NULL);
+                many.workers = 1024;
+                CHECK(nereid_project_open(&project, "ws/sq", &many) == 0);
+                nereid_project_free(project);
+                project = NULL;
+        }
         opts.store = "https://nereid.example.com";
         CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "no store backend for scheme \"https\"") != NULL);
