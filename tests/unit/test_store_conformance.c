@@ -186,9 +186,23 @@ static void check_projects_and_runs(nereid_store *store)
         CHECK(nrd_store_run_get(store, P, "OTH-1", &info) == NEREID_ENOTFOUND);
         CHECK(nrd_store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
         out[0] = '\0';
-        CHECK(nrd_store_run_each(store, P, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, 0, 0, list_run, out) == 0);
         CHECK_STR(out, "CLS-1|first\nline|al\xffice\nCLS-2||bob\n");
-        CHECK(nrd_store_run_each(store, "ws/none", list_run, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_each(store, "ws/none", 0, 0, list_run, out) == NEREID_ENOTFOUND);
+        /* Pages: the runs numbered above after, at most limit (0: all). */
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 0, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-1|first\nline|al\xffice\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 0, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
+        CHECK(nrd_store_run_each(store, P, 2, 5, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, UINT64_MAX, 5, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, 0, SIZE_MAX, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\nCLS-1|first\nline|al\xffice\nCLS-2||bob\n");
         out[0] = '\0';
         CHECK(nrd_store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "ml-team/classification|CLS|2\nml-team/other|OTH|1\n");
