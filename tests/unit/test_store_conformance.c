@@ -510,10 +510,21 @@ static void check_debug(const char *location, const char *h1)
         CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         snprintf(created, sizeof(created), "%s", info.creation_time);
         nrd_store_run_info_clear(&info);
+        /* Pages read the real store until the first write... */
+        CHECK(nrd_store_run_each(store, P, 1, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
         CHECK(nrd_store_can_write(store) == 0);
         CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
         CHECK(nrd_store_run_create(store, P, "d", "me", id) == 0);
         CHECK_STR(id, "CLS-3");
+        /* ...then the session's copy, with the run made in it. */
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 5, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\nCLS-3|d|me\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 2, 0, list_run, out) == 0);
+        CHECK_STR(out, "CLS-3|d|me\n");
+        out[0] = '\0';
         CHECK(nrd_artifact_track(store, P, id, "f", files, NULL, ARTIFACT_MERGE, hash) == 0);
         CHECK(nrd_artifact_track(store, P, "CLS-1", "data.x", files, NULL, ARTIFACT_MERGE, hash) ==
               0);
