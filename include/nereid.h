@@ -6,8 +6,11 @@
  * Every handle is opaque, created by nereid_*_open/new and released by
  * nereid_*_free. Every fallible function returns 0 or a negative NEREID_E*
  * code; the message of the last failure on this thread is read with
- * nereid_error_last(). No struct is passed by value and every callback
- * takes a void *payload, so the header can be used through ctypes/FFI.
+ * nereid_error_last(). Outputs come first; a hash is written into a
+ * caller's buffer of NEREID_HASH_BUFSIZE bytes (the size is in the
+ * prototype, so a compiler can catch a smaller one). No struct is passed
+ * by value and every callback takes a void *payload, last, so the header
+ * can be used through ctypes/FFI. The guide: docs/api/README.md.
  *
  * Lifetime and threads: call nereid_init() before anything else and
  * nereid_shutdown() after the last handle is freed. The library reads no
@@ -481,16 +484,16 @@ void nereid_fields_free(nereid_fields *fields);
  * @param destination prefix of every recorded file_path, or NULL
  * @return 0 or an error code; on error the field is unchanged
  */
-int nereid_run_track_files(char *hash_out, nereid_run *run, const char *field, const char *path,
-                           const char *destination);
+int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           const char *path, const char *destination);
 
 /**
  * Like nereid_run_track_files(), but the field then holds exactly the
  * records of this track (no union with what it held) and status re-scans
  * only this path. Atomic: on error the field is unchanged.
  */
-int nereid_run_track_files_replace(char *hash_out, nereid_run *run, const char *field,
-                                   const char *path, const char *destination);
+int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
+                                   const char *field, const char *path, const char *destination);
 
 /**
  * Remove a field, or every field below a namespace (Neptune's
@@ -512,9 +515,9 @@ int nereid_run_remove_field(nereid_run *run, const char *field);
  * @param name the new run's sys/name, or NULL
  * Other parameters and the return value as nereid_run_track_files().
  */
-int nereid_run_track_new(nereid_run **out, char *hash_out, nereid_project *project,
-                         const char *name, const char *field, const char *path,
-                         const char *destination);
+int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
+                         nereid_project *project, const char *name, const char *field,
+                         const char *path, const char *destination);
 
 /**
  * Store records into an artifact field, with the union rule of track (for
@@ -529,7 +532,7 @@ int nereid_run_track_new(nereid_run **out, char *hash_out, nereid_project *proje
  * @return 0, NEREID_EUSAGE naming the first bad record ("import: record N
  *         (\"file_path\"): why", N counted from 1)
  */
-int nereid_run_import_files(char *hash_out, nereid_run *run, const char *field,
+int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                             const nereid_files *files);
 
 /**
@@ -544,8 +547,8 @@ int nereid_run_import_files(char *hash_out, nereid_run *run, const char *field,
  *         (\"file_path\"): why") or JSON error (with its byte offset), or
  *         the error of a failed read; nothing is stored on failure
  */
-int nereid_run_import_json(char *hash_out, nereid_run *run, const char *field, int fd,
-                           const char *label);
+int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           int fd, const char *label);
 
 /**
  * Read the hash of an artifact field.
@@ -554,7 +557,7 @@ int nereid_run_import_json(char *hash_out, nereid_run *run, const char *field, i
  * @return 0, NEREID_ENOTFOUND when the field does not exist,
  *         NEREID_EUSAGE for another kind
  */
-int nereid_run_fetch_hash(char *hash_out, nereid_run *run, const char *field,
+int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                           enum nereid_hash_kind kind);
 
 /**
@@ -674,7 +677,8 @@ int nereid_files_from_json(nereid_files **out, const char *json);
  * @param kind NEREID_HASH_ARTIFACT or NEREID_HASH_CONTENT
  * @return 0, NEREID_EUSAGE for a bad record or another kind
  */
-int nereid_files_hash(char *hash_out, const nereid_files *files, enum nereid_hash_kind kind);
+int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
+                      enum nereid_hash_kind kind);
 
 /* Accessors of one record; strings are borrowed, valid until the list is freed. */
 const char *nereid_file_path(const nereid_file *file);

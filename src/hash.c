@@ -245,7 +245,8 @@ int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_
         return nrd_hash_files_pair(files, content ? NULL : out, content ? out : NULL);
 }
 
-int nereid_files_hash(char *hash_out, const nereid_files *files, enum nereid_hash_kind kind)
+int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
+                      enum nereid_hash_kind kind)
 {
         nereid_error_clear();
         if (!files || !hash_out)

@@ -46,7 +46,7 @@ static int import_check_field(nereid_run *run, const char *field)
         return 0;
 }
 
-int nereid_run_import_files(char *hash_out, nereid_run *run, const char *field,
+int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                             const nereid_files *files)
 {
         nereid_files *copy = NULL;
@@ -67,8 +67,8 @@ int nereid_run_import_files(char *hash_out, nereid_run *run, const char *field,
         return rc;
 }
 
-int nereid_run_import_json(char *hash_out, nereid_run *run, const char *field, int fd,
-                           const char *label)
+int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           int fd, const char *label)
 {
         nereid_files *files = NULL;
         int rc;

@@ -276,16 +276,16 @@ static int run_track(nereid_run *run, const char *field, const char *path, const
         return rc;
 }
 
-int nereid_run_track_files(char *hash_out, nereid_run *run, const char *field, const char *path,
-                           const char *destination)
+int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           const char *path, const char *destination)
 {
         nereid_error_clear();
         assert(run);
         return run_track(run, field, path, destination, 0, hash_out);
 }
 
-int nereid_run_track_files_replace(char *hash_out, nereid_run *run, const char *field,
-                                   const char *path, const char *destination)
+int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
+                                   const char *field, const char *path, const char *destination)
 {
         nereid_error_clear();
         assert(run);
@@ -305,9 +305,9 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         return nrd_store_field_remove(project->store, project->name, run->id, field);
 }
 
-int nereid_run_track_new(nereid_run **out, char *hash_out, nereid_project *project,
-                         const char *name, const char *field, const char *path,
-                         const char *destination)
+int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
+                         nereid_project *project, const char *name, const char *field,
+                         const char *path, const char *destination)
 {
         nereid_files *files = NULL;
         store_root root = {0};
@@ -329,7 +329,7 @@ int nereid_run_track_new(nereid_run **out, char *hash_out, nereid_project *proje
         return rc;
 }
 
-int nereid_run_fetch_hash(char *hash_out, nereid_run *run, const char *field,
+int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                           enum nereid_hash_kind kind)
 {
         nereid_store *store = run->project->store;
