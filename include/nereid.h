@@ -414,7 +414,9 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash);
 
 /**
  * List the records of an artifact of the project, sorted by file_path.
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @param hash the artifact hash (64 lowercase hex digits)
+ * @return 0, NEREID_ENOTFOUND when the project has no such artifact
  */
 int nereid_project_artifact_files(nereid_files **out, nereid_project *project, const char *hash);
 
@@ -562,12 +564,14 @@ int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, c
 
 /**
  * Read the records of an artifact field, sorted by file_path.
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @return 0, NEREID_ENOTFOUND when the field does not exist
  */
 int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char *field);
 
-/** Called with each record in turn; file is borrowed for the call. A
- * non-zero return stops the walk and is returned by the caller. */
+/** Called with each record in turn, on the thread that called
+ * nereid_run_each_file(); file is borrowed for the call. A non-zero return
+ * stops the walk and is returned by the caller. */
 typedef int (*nereid_file_cb)(const nereid_file *file, void *payload);
 
 /**
@@ -637,8 +641,10 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
 /**
  * Re-scan the sources the field was tracked from and compare them with
  * what is recorded.
- * @param out the differences, recorded as "old" and scanned as "new";
- *        caller frees with nereid_diff_free()
+ * @param out receives the differences, recorded as "old" and scanned as
+ *        "new"; caller frees with nereid_diff_free()
+ * @return 0 (whether or not anything differs), NEREID_ENOTFOUND when the
+ *         field does not exist, or the error of a failed scan
  */
 int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field);
 
@@ -653,19 +659,22 @@ void nereid_files_free(nereid_files *files);
 
 /**
  * Serialise a list as the JSON array of SPEC section 2 (NULL: "[]").
- * @param out caller frees with nereid_string_free()
+ * @param out receives the text; caller frees with nereid_string_free()
+ * @return 0, NEREID_EUSAGE for a record that cannot be written
  */
 int nereid_files_to_json(char **out, const nereid_files *files);
 
 /**
  * Serialise one record as the JSON object of SPEC section 2.
- * @param out caller frees with nereid_string_free()
+ * @param out receives the text; caller frees with nereid_string_free()
+ * @return 0, NEREID_EUSAGE for a record that cannot be written
  */
 int nereid_file_to_json(char **out, const nereid_file *file);
 
 /**
  * Parse a JSON array of records (SPEC section 2).
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @param json NUL-terminated text
  * @return 0 or NEREID_EUSAGE naming what is wrong
  */
 int nereid_files_from_json(nereid_files **out, const char *json);
@@ -695,7 +704,8 @@ const char *nereid_file_last_modified(const nereid_file *file);
 /**
  * Compare two lists by file_path: a record only in new is added, only in
  * old removed, in both with another file_hash, size or type changed.
- * @param out caller frees with nereid_diff_free()
+ * @param out receives the differences; caller frees with nereid_diff_free()
+ * @return 0 (whether or not anything differs) or an error code
  */
 int nereid_diff_files(nereid_diff **out, const nereid_files *old_files,
                       const nereid_files *new_files);
