@@ -209,7 +209,7 @@ typedef struct cli_progress {
         int failures; /* per-file failures already printed */
 } cli_progress;
 
-static void cli_notify(void *payload, int code, const char *message)
+static void cli_notify(int code, const char *message, void *payload)
 {
         cli_progress *p = payload;
 
@@ -224,7 +224,7 @@ static void cli_notify(void *payload, int code, const char *message)
                 p->failures++;
 }
 
-static int cli_show_progress(void *payload, const char *stage, uint64_t done, uint64_t total)
+static int cli_show_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
 {
         cli_progress *p = payload;
 
@@ -367,14 +367,14 @@ static int cmd_track(cli_options *o)
                 rc = cli_open_project(o, &project);
         if (rc == 0) {
                 if (run_id && cli_has(o, OPT_REPLACE))
-                        rc = nereid_run_track_files_replace(run, field, o->args[1],
-                                                            o->value[OPT_DESTINATION], hash);
+                        rc = nereid_run_track_files_replace(hash, run, field, o->args[1],
+                                                            o->value[OPT_DESTINATION]);
                 else if (run_id)
-                        rc = nereid_run_track_files(run, field, o->args[1],
-                                                    o->value[OPT_DESTINATION], hash);
+                        rc = nereid_run_track_files(hash, run, field, o->args[1],
+                                                    o->value[OPT_DESTINATION]);
                 else /* a new run: nothing to replace */
-                        rc = nereid_run_track_new(&run, project, o->value[OPT_NAME], field,
-                                                  o->args[1], o->value[OPT_DESTINATION], hash);
+                        rc = nereid_run_track_new(&run, hash, project, o->value[OPT_NAME], field,
+                                                  o->args[1], o->value[OPT_DESTINATION]);
                 cli_progress_end(&cli_progress_state);
                 if (rc < 0)
                         rc = cli_fail(rc);
@@ -408,8 +408,9 @@ static int cli_with_field(cli_options *o, cli_field_fn fn)
 
 static int do_hash(cli_options *o, nereid_run *run, const char *field)
 {
-        char hash[NEREID_HASH_HEXLEN + 1];
-        int rc = nereid_run_fetch_hash(run, field, cli_has(o, OPT_CONTENT), hash);
+        char hash[NEREID_HASH_BUFSIZE];
+        int rc = nereid_run_fetch_hash(
+            hash, run, field, cli_has(o, OPT_CONTENT) ? NEREID_HASH_CONTENT : NEREID_HASH_ARTIFACT);
 
         if (rc < 0)
                 return cli_fail(rc);
@@ -419,7 +420,7 @@ static int do_hash(cli_options *o, nereid_run *run, const char *field)
 
 /* ls --json streams: one record at a time from the store to stdout. A
  * write error stops the walk (1); main reports it. */
-static int cli_print_json_record(void *payload, const nereid_file *file)
+static int cli_print_json_record(const nereid_file *file, void *payload)
 {
         int *first = payload;
 
@@ -442,7 +443,7 @@ static int do_ls(cli_options *o, nereid_run *run, const char *field)
                         puts(first ? "[]" : "]");
                 return 0;
         }
-        if ((rc = nereid_run_fetch_files_list(run, field, &files)) < 0)
+        if ((rc = nereid_run_fetch_files_list(&files, run, field)) < 0)
                 return cli_fail(rc);
         output_files_table(files);
         nereid_files_free(files);
@@ -525,7 +526,7 @@ static int do_import(cli_options *o, nereid_run *run, const char *field)
                 return rc;
         }
         /* Read one record at a time: the JSON text is never held whole. */
-        rc = nereid_run_import_json(run, field, fd, from_stdin ? "stdin" : path, hash);
+        rc = nereid_run_import_json(hash, run, field, fd, from_stdin ? "stdin" : path);
         if (!from_stdin)
                 close(fd);
         if (rc < 0)
@@ -557,7 +558,7 @@ static int cmd_project_list(cli_options *o)
 static int do_status(cli_options *o, nereid_run *run, const char *field)
 {
         nereid_diff *diff;
-        int rc = nereid_run_status(run, field, &diff);
+        int rc = nereid_run_status(&diff, run, field);
 
         cli_progress_end(&cli_progress_state);
         if (rc < 0)
@@ -585,9 +586,9 @@ static int cmd_diff(cli_options *o)
                 goto out;
         if ((rc = nereid_run_open(&run_a, project, ra, NULL)) < 0 ||
             (rc = nereid_run_open(&run_b, project, rb, NULL)) < 0 ||
-            (rc = nereid_run_fetch_files_list(run_a, fa, &a)) < 0 ||
-            (rc = nereid_run_fetch_files_list(run_b, fb, &b)) < 0 ||
-            (rc = nereid_diff_files(a, b, &diff)) < 0) {
+            (rc = nereid_run_fetch_files_list(&a, run_a, fa)) < 0 ||
+            (rc = nereid_run_fetch_files_list(&b, run_b, fb)) < 0 ||
+            (rc = nereid_diff_files(&diff, a, b)) < 0) {
                 rc = cli_fail(rc);
         } else {
                 output_diff(diff, cli_has(o, OPT_JSON));
@@ -625,19 +626,39 @@ static int cmd_show(cli_options *o)
         return rc;
 }
 
+/* Runs read per page by `nereid runs`. */
+#define CLI_RUNS_PAGE 1000
+
 static int cmd_runs(cli_options *o)
 {
         nereid_project *project;
         nereid_runs *runs = NULL;
-        int rc;
+        int json = cli_has(o, OPT_JSON), rc;
+        size_t printed = 0;
 
         if ((rc = cli_open_project(o, &project)) != 0)
                 return rc;
-        rc = nereid_project_runs(&runs, project);
+        /* A page at a time, so memory does not grow with the runs. */
+        rc = nereid_project_runs_page(&runs, project, NULL, CLI_RUNS_PAGE);
+        if (rc == 0)
+                output_runs_begin(json);
+        while (rc == 0) {
+                size_t count = nereid_runs_count(runs);
+                char last[32];
+
+                output_runs(runs, json, printed);
+                printed += count;
+                if (count < CLI_RUNS_PAGE || ferror(stdout))
+                        break;
+                snprintf(last, sizeof(last), "%s", nereid_runs_id(runs, count - 1));
+                nereid_runs_free(runs);
+                runs = NULL;
+                rc = nereid_project_runs_page(&runs, project, last, CLI_RUNS_PAGE);
+        }
         if (rc < 0)
                 rc = cli_fail(rc);
         else
-                output_runs(runs, cli_has(o, OPT_JSON));
+                output_runs_end(json);
         nereid_runs_free(runs);
         nereid_project_free(project);
         return rc;
@@ -658,7 +679,7 @@ static int cmd_used_by(cli_options *o)
                 if ((rc = cli_ref(o, arg, 0, &run_id, &field)) != 0 ||
                     (rc = cli_open_run(o, run_id, &project, &run)) != 0)
                         goto out;
-                rc = nereid_run_fetch_hash(run, field, 0, hash);
+                rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT);
                 arg = hash;
         } else {
                 if ((rc = cli_open_project(o, &project)) != 0)
@@ -868,7 +889,7 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                          o->nargs == 1 ? "" : "s");
                 return cli_usage_error(c, form, NULL);
         }
-        if (o->value[OPT_MODE] && nereid_mode_parse(o->value[OPT_MODE], &o->mode) < 0)
+        if (o->value[OPT_MODE] && nereid_mode_parse(&o->mode, o->value[OPT_MODE]) < 0)
                 return cli_fail(NEREID_EUSAGE);
         if (o->value[OPT_WORKERS]) {
                 const char *v = o->value[OPT_WORKERS];

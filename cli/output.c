@@ -128,7 +128,7 @@ void output_diff(const nereid_diff *diff, int json)
         if (!json) {
                 for (i = 0; i < count; i++) {
                         const char *path;
-                        int kind = nereid_diff_get(diff, i, &path);
+                        int kind = nereid_diff_get(&path, diff, i);
 
                         printf("%s ", output_change_word(kind));
                         escape_write(stdout, path);
@@ -143,7 +143,7 @@ void output_diff(const nereid_diff *diff, int json)
                 for (i = 0; i < count; i++) {
                         const char *path;
 
-                        if (nereid_diff_get(diff, i, &path) != kinds[k])
+                        if (nereid_diff_get(&path, diff, i) != kinds[k])
                                 continue;
                         if (!first)
                                 putchar(',');
@@ -181,14 +181,32 @@ void output_fields(const nereid_fields *fields, int json)
         }
 }
 
-void output_runs(const nereid_runs *runs, int json)
+void output_runs_begin(int json)
+{
+        if (json) {
+                putchar('[');
+                return;
+        }
+        output_cell("ID", 12, 0);
+        output_cell("NAME", 20, 0);
+        output_cell("OWNER", 12, 0);
+        output_cell("CREATED", 24, 0);
+        output_cell("MODIFIED", 0, 1);
+}
+
+void output_runs_end(int json)
+{
+        if (json)
+                puts("]");
+}
+
+void output_runs(const nereid_runs *runs, int json, size_t before)
 {
         size_t i, count = nereid_runs_count(runs);
 
         if (json) {
-                putchar('[');
                 for (i = 0; i < count; i++) {
-                        fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
+                        fputs(i + before ? ",{\"id\":" : "{\"id\":", stdout);
                         escape_json(stdout, nereid_runs_id(runs, i));
                         fputs(",\"name\":", stdout);
                         escape_json(stdout, nereid_runs_name(runs, i));
@@ -200,14 +218,8 @@ void output_runs(const nereid_runs *runs, int json)
                         escape_json(stdout, nereid_runs_modification_time(runs, i));
                         putchar('}');
                 }
-                puts("]");
                 return;
         }
-        output_cell("ID", 12, 0);
-        output_cell("NAME", 20, 0);
-        output_cell("OWNER", 12, 0);
-        output_cell("CREATED", 24, 0);
-        output_cell("MODIFIED", 0, 1);
         for (i = 0; i < count; i++) {
                 const char *name = nereid_runs_name(runs, i);
 

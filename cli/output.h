@@ -17,8 +17,12 @@ void output_file_json(const nereid_file *file);
 void output_diff(const nereid_diff *diff, int json);
 /* A FIELD / VALUE table, or with json one object {path: value}. */
 void output_fields(const nereid_fields *fields, int json);
-/* The runs table, ID leftmost, or with json an array of objects. */
-void output_runs(const nereid_runs *runs, int json);
+/* The runs table, ID leftmost, or with json an array of objects, printed
+ * a page at a time: begin, one output_runs per page (before: the runs
+ * printed by the pages before it), end. */
+void output_runs_begin(int json);
+void output_runs(const nereid_runs *runs, int json, size_t before);
+void output_runs_end(int json);
 /* The projects of the store: a table, or a JSON array of
  * {"name","key","runs"} (output_projects.c). */
 int output_projects(const nereid_projects *projects, int json);

@@ -6,8 +6,11 @@
  * Every handle is opaque, created by nereid_*_open/new and released by
  * nereid_*_free. Every fallible function returns 0 or a negative NEREID_E*
  * code; the message of the last failure on this thread is read with
- * nereid_error_last(). No struct is passed by value and every callback
- * takes a void *payload, so the header can be used through ctypes/FFI.
+ * nereid_error_last(). Outputs come first; a hash is written into a
+ * caller's buffer of NEREID_HASH_BUFSIZE bytes (the size is in the
+ * prototype, so a compiler can catch a smaller one). No struct is passed
+ * by value and every callback takes a void *payload, last, so the header
+ * can be used through ctypes/FFI. The guide: docs/api/README.md.
  *
  * Lifetime and threads: call nereid_init() before anything else and
  * nereid_shutdown() after the last handle is freed. The library reads no
@@ -44,6 +47,9 @@ extern "C" {
 
 /** Length of a hash in hex, without the terminating NUL. */
 #define NEREID_HASH_HEXLEN 64
+
+/** Size of a buffer that receives a hash: the hex digits and the NUL. */
+#define NEREID_HASH_BUFSIZE (NEREID_HASH_HEXLEN + 1)
 
 /*
  * Status codes: 0 or one of these negative values. They are few, stable
@@ -91,6 +97,14 @@ enum nereid_change {
         NEREID_CHANGE_CHANGED = 3
 };
 
+/** Which hash of an artifact (SPEC section 3). */
+enum nereid_hash_kind {
+        /** The artifact hash: records with their sources and times. */
+        NEREID_HASH_ARTIFACT = 0,
+        /** The content hash: the same data anywhere, any time. */
+        NEREID_HASH_CONTENT = 1
+};
+
 typedef struct nereid_project nereid_project;
 typedef struct nereid_run nereid_run;
 typedef struct nereid_files nereid_files;
@@ -107,7 +121,7 @@ typedef struct nereid_fields nereid_fields;
  * threads as well as the calling thread, but never twice at once for one
  * project handle (the library serialises the calls).
  */
-typedef void (*nereid_notify_cb)(void *payload, int code, const char *message);
+typedef void (*nereid_notify_cb)(int code, const char *message, void *payload);
 
 /**
  * Called while long work goes on. stage is a short word ("hashing",
@@ -118,7 +132,7 @@ typedef void (*nereid_notify_cb)(void *payload, int code, const char *message);
  * more: a cancelled track leaves the field as it was, a cancelled download
  * leaves every target either complete or untouched (no temporary file).
  */
-typedef int (*nereid_progress_cb)(void *payload, const char *stage, uint64_t done, uint64_t total);
+typedef int (*nereid_progress_cb)(const char *stage, uint64_t done, uint64_t total, void *payload);
 
 /** The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 const char *nereid_version(void);
@@ -272,11 +286,11 @@ void nereid_options_dispose(nereid_options *opts);
 
 /**
  * Parse a mode name ("async", "sync", "offline", "read-only", "debug").
+ * @param out receives the mode (enum nereid_mode)
  * @param name the name
- * @param out receives the mode
  * @return 0, or NEREID_EUSAGE for an unknown name
  */
-int nereid_mode_parse(const char *name, int *out);
+int nereid_mode_parse(int *out, const char *name);
 
 /**
  * Open a project. Opening only reads: the store and the project are
@@ -356,6 +370,24 @@ const char *nereid_project_key(const nereid_project *project);
  */
 int nereid_project_runs(nereid_runs **out, nereid_project *project);
 
+/**
+ * One page of the runs of the project, oldest first, read in one store
+ * query: the runs after run after_id, at most limit of them. Pagination
+ * is by run number (keyset), so every page costs the same wherever it
+ * starts and runs made meanwhile are neither skipped nor repeated. Pass
+ * NULL for the first page, then the ID of the last run of each page; an
+ * empty list (or one shorter than limit) is the last page.
+ * @param out receives the list; caller frees with nereid_runs_free()
+ * @param project the project
+ * @param after_id a run ID of this project ("KEY-N"; the run need not
+ *        exist), or NULL to start at the first run
+ * @param limit the most runs to return; 0 for no limit
+ * @return 0, NEREID_EINVALID for an after_id that is not a run ID of this
+ *         project, or an error code
+ */
+int nereid_project_runs_page(nereid_runs **out, nereid_project *project, const char *after_id,
+                             size_t limit);
+
 /** Number of runs in a list; 0 for NULL. */
 size_t nereid_runs_count(const nereid_runs *runs);
 
@@ -383,9 +415,11 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash);
 
 /**
  * List the records of an artifact of the project, sorted by file_path.
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @param hash the artifact hash (64 lowercase hex digits)
+ * @return 0, NEREID_ENOTFOUND when the project has no such artifact
  */
-int nereid_project_artifact_files(nereid_project *project, const char *hash, nereid_files **out);
+int nereid_project_artifact_files(nereid_files **out, nereid_project *project, const char *hash);
 
 /** Release a string returned by the library; NULL is accepted. */
 void nereid_string_free(char *s);
@@ -416,7 +450,7 @@ const char *nereid_run_id(const nereid_run *run);
  * @param out receives the value; caller frees with nereid_string_free()
  * @return 0 or NEREID_ENOTFOUND for another name
  */
-int nereid_run_sys(nereid_run *run, const char *field, char **out);
+int nereid_run_sys(char **out, nereid_run *run, const char *field);
 
 /**
  * List every field of the run: sys/ first (sorted by path), then the
@@ -445,23 +479,24 @@ void nereid_fields_free(nereid_fields *fields);
 /**
  * Track files into an artifact field (SPEC section 4): record every file
  * at path, add the records to what the field holds, store the result.
+ * @param hash_out receives the field's new artifact hash, NUL-terminated
+ *        (NEREID_HASH_BUFSIZE bytes); may be NULL
+ * @param run the run
  * @param field a field path such as "data_versions/train"
  * @param path a local path, ~/..., file:// URI or s3://bucket/prefix
  * @param destination prefix of every recorded file_path, or NULL
- * @param hash_out receives the field's new artifact hash, NUL-terminated
- *        (NEREID_HASH_HEXLEN + 1 bytes); may be NULL
  * @return 0 or an error code; on error the field is unchanged
  */
-int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
-                           const char *destination, char *hash_out);
+int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           const char *path, const char *destination);
 
 /**
  * Like nereid_run_track_files(), but the field then holds exactly the
  * records of this track (no union with what it held) and status re-scans
  * only this path. Atomic: on error the field is unchanged.
  */
-int nereid_run_track_files_replace(nereid_run *run, const char *field, const char *path,
-                                   const char *destination, char *hash_out);
+int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
+                                   const char *field, const char *path, const char *destination);
 
 /**
  * Remove a field, or every field below a namespace (Neptune's
@@ -478,12 +513,14 @@ int nereid_run_remove_field(nereid_run *run, const char *field);
  * been scanned: a track that fails leaves no empty run behind.
  * @param out receives the new run, also on a failure after its creation
  *        (then NULL is not guaranteed); caller frees with nereid_run_free()
+ * @param hash_out as nereid_run_track_files()
+ * @param project the project
  * @param name the new run's sys/name, or NULL
  * Other parameters and the return value as nereid_run_track_files().
  */
-int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
-                         const char *field, const char *path, const char *destination,
-                         char *hash_out);
+int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
+                         nereid_project *project, const char *name, const char *field,
+                         const char *path, const char *destination);
 
 /**
  * Store records into an artifact field, with the union rule of track (for
@@ -493,46 +530,50 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
  * file:// or s3:// source, a "YYYY-MM-DD HH:MM:SS" last_modified, distinct
  * file_path values); the first bad one fails the whole import and nothing
  * is stored.
+ * @param hash_out NEREID_HASH_BUFSIZE bytes, or NULL
  * @param files the records; left as they are
- * @param hash_out NEREID_HASH_HEXLEN + 1 bytes, or NULL
  * @return 0, NEREID_EUSAGE naming the first bad record ("import: record N
  *         (\"file_path\"): why", N counted from 1)
  */
-int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
-                            char *hash_out);
+int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                            const nereid_files *files);
 
 /**
  * nereid_run_import_files for the JSON array of SPEC section 2 read from
  * fd to its end, one record at a time: memory grows with the records, not
  * with the size of the JSON text. A record of more than 1 MiB of JSON is
  * refused.
+ * @param hash_out NEREID_HASH_BUFSIZE bytes, or NULL
  * @param fd an open file descriptor (a file, a pipe); read, never closed
  * @param label names the input in error messages (a file name), or NULL
- * @param hash_out NEREID_HASH_HEXLEN + 1 bytes, or NULL
  * @return 0, NEREID_EUSAGE naming the first bad record ("LABEL: record N
  *         (\"file_path\"): why") or JSON error (with its byte offset), or
  *         the error of a failed read; nothing is stored on failure
  */
-int nereid_run_import_json(nereid_run *run, const char *field, int fd, const char *label,
-                           char *hash_out);
+int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           int fd, const char *label);
 
 /**
  * Read the hash of an artifact field.
- * @param content 0 for the artifact hash, 1 for the content hash
- * @param hash_out NEREID_HASH_HEXLEN + 1 bytes
- * @return 0, NEREID_ENOTFOUND when the field does not exist
+ * @param hash_out receives the hash (NEREID_HASH_BUFSIZE bytes)
+ * @param kind NEREID_HASH_ARTIFACT or NEREID_HASH_CONTENT
+ * @return 0, NEREID_ENOTFOUND when the field does not exist,
+ *         NEREID_EUSAGE for another kind
  */
-int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char *hash_out);
+int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                          enum nereid_hash_kind kind);
 
 /**
  * Read the records of an artifact field, sorted by file_path.
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @return 0, NEREID_ENOTFOUND when the field does not exist
  */
-int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out);
+int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char *field);
 
-/** Called with each record in turn; file is borrowed for the call. A
- * non-zero return stops the walk and is returned by the caller. */
-typedef int (*nereid_file_cb)(void *payload, const nereid_file *file);
+/** Called with each record in turn, on the thread that called
+ * nereid_run_each_file(); file is borrowed for the call. A non-zero return
+ * stops the walk and is returned by the caller. */
+typedef int (*nereid_file_cb)(const nereid_file *file, void *payload);
 
 /**
  * Call cb for every record of an artifact field, sorted by file_path,
@@ -601,10 +642,12 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
 /**
  * Re-scan the sources the field was tracked from and compare them with
  * what is recorded.
- * @param out the differences, recorded as "old" and scanned as "new";
- *        caller frees with nereid_diff_free()
+ * @param out receives the differences, recorded as "old" and scanned as
+ *        "new"; caller frees with nereid_diff_free()
+ * @return 0 (whether or not anything differs), NEREID_ENOTFOUND when the
+ *         field does not exist, or the error of a failed scan
  */
-int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out);
+int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field);
 
 /** Number of records in a list. */
 size_t nereid_files_count(const nereid_files *files);
@@ -617,29 +660,35 @@ void nereid_files_free(nereid_files *files);
 
 /**
  * Serialise a list as the JSON array of SPEC section 2 (NULL: "[]").
- * @param out caller frees with nereid_string_free()
+ * @param out receives the text; caller frees with nereid_string_free()
+ * @return 0, NEREID_EUSAGE for a record that cannot be written
  */
-int nereid_files_to_json(const nereid_files *files, char **out);
+int nereid_files_to_json(char **out, const nereid_files *files);
 
 /**
  * Serialise one record as the JSON object of SPEC section 2.
- * @param out caller frees with nereid_string_free()
+ * @param out receives the text; caller frees with nereid_string_free()
+ * @return 0, NEREID_EUSAGE for a record that cannot be written
  */
-int nereid_file_to_json(const nereid_file *file, char **out);
+int nereid_file_to_json(char **out, const nereid_file *file);
 
 /**
  * Parse a JSON array of records (SPEC section 2).
- * @param out caller frees with nereid_files_free()
+ * @param out receives the list; caller frees with nereid_files_free()
+ * @param json NUL-terminated text
  * @return 0 or NEREID_EUSAGE naming what is wrong
  */
-int nereid_files_from_json(const char *json, nereid_files **out);
+int nereid_files_from_json(nereid_files **out, const char *json);
 
 /**
- * Compute the artifact hash (content 0) or the content hash (content 1)
- * of a list of records, as SPEC section 3 defines.
- * @param hash_out NEREID_HASH_HEXLEN + 1 bytes
+ * Compute the artifact hash or the content hash of a list of records, as
+ * SPEC section 3 defines.
+ * @param hash_out receives the hash (NEREID_HASH_BUFSIZE bytes)
+ * @param kind NEREID_HASH_ARTIFACT or NEREID_HASH_CONTENT
+ * @return 0, NEREID_EUSAGE for a bad record or another kind
  */
-int nereid_files_hash(const nereid_files *files, int content, char *hash_out);
+int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
+                      enum nereid_hash_kind kind);
 
 /* Accessors of one record; strings are borrowed, valid until the list is freed. */
 const char *nereid_file_path(const nereid_file *file);
@@ -656,20 +705,22 @@ const char *nereid_file_last_modified(const nereid_file *file);
 /**
  * Compare two lists by file_path: a record only in new is added, only in
  * old removed, in both with another file_hash, size or type changed.
- * @param out caller frees with nereid_diff_free()
+ * @param out receives the differences; caller frees with nereid_diff_free()
+ * @return 0 (whether or not anything differs) or an error code
  */
-int nereid_diff_files(const nereid_files *old_files, const nereid_files *new_files,
-                      nereid_diff **out);
+int nereid_diff_files(nereid_diff **out, const nereid_files *old_files,
+                      const nereid_files *new_files);
 
 /** Number of differences; 0 when the lists hold the same files. */
 size_t nereid_diff_count(const nereid_diff *diff);
 
 /**
  * Difference i: its kind (enum nereid_change) and file_path.
- * @param path_out borrowed, valid until the diff is freed
+ * @param path_out receives the file_path, borrowed, valid until the diff
+ *        is freed (NULL out of range)
  * @return the kind, or 0 out of range
  */
-int nereid_diff_get(const nereid_diff *diff, size_t i, const char **path_out);
+int nereid_diff_get(const char **path_out, const nereid_diff *diff, size_t i);
 
 /** Release a diff; NULL is accepted. */
 void nereid_diff_free(nereid_diff *diff);

@@ -48,8 +48,8 @@ static int diff_same_content(const struct nereid_file *a, const struct nereid_fi
                a->has_size == b->has_size && a->size == b->size;
 }
 
-int nereid_diff_files(const nereid_files *old_files, const nereid_files *new_files,
-                      nereid_diff **out)
+int nereid_diff_files(nereid_diff **out, const nereid_files *old_files,
+                      const nereid_files *new_files)
 {
         nereid_diff *diff;
         size_t i = 0, j = 0;
@@ -96,10 +96,12 @@ size_t nereid_diff_count(const nereid_diff *diff)
         return diff ? diff->count : 0;
 }
 
-int nereid_diff_get(const nereid_diff *diff, size_t i, const char **path_out)
+int nereid_diff_get(const char **path_out, const nereid_diff *diff, size_t i)
 {
-        if (!diff || i >= diff->count)
+        if (!diff || i >= diff->count) {
+                *path_out = NULL;
                 return 0;
+        }
         *path_out = diff->items[i].path;
         return diff->items[i].kind;
 }
@@ -188,7 +190,7 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
         return rc;
 }
 
-int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
+int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field)
 {
         nereid_project *project = run->project;
         nereid_store *store = project->store;
@@ -204,7 +206,7 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
         current = nrd_files_new();
         if (!current)
                 return NEREID_ERROR;
-        if ((rc = nereid_run_fetch_files_list(run, field, &recorded)) < 0 ||
+        if ((rc = nereid_run_fetch_files_list(&recorded, run, field)) < 0 ||
             (rc = nrd_store_field_roots(store, project->name, run->id, field, &roots, &nroots)) < 0)
                 goto cleanup;
         for (i = 0; i < nroots && rc == 0; i++)
@@ -213,7 +215,7 @@ int nereid_run_status(nereid_run *run, const char *field, nereid_diff **out)
                 rc = status_scan_records(project, recorded, &current);
         nrd_project_wait_background(project);
         if (rc == 0)
-                rc = nereid_diff_files(recorded, current, out);
+                rc = nereid_diff_files(out, recorded, current);
 cleanup:
         nrd_store_roots_free(roots, nroots);
         nereid_files_free(recorded);

@@ -341,7 +341,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
                 destination = ".";
         if (flags & ~(NEREID_DOWNLOAD_COPY | NEREID_DOWNLOAD_FORCE))
                 return nereid_error(NEREID_EUSAGE, "download: unknown flags 0x%x", (unsigned)flags);
-        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
+        if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
                 return rc;

@@ -245,13 +245,16 @@ int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_
         return nrd_hash_files_pair(files, content ? NULL : out, content ? out : NULL);
 }
 
-int nereid_files_hash(const nereid_files *files, int content, char *hash_out)
+int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
+                      enum nereid_hash_kind kind)
 {
         nereid_error_clear();
         if (!files || !hash_out)
                 return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
                                     !files ? "file list" : "output buffer");
-        return nrd_hash_files(files, content, hash_out);
+        if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
+                return nereid_error(NEREID_EINVALID, "artifact hash: unknown kind %d", (int)kind);
+        return nrd_hash_files(files, kind == NEREID_HASH_CONTENT, hash_out);
 }
 
 hash_md5_ctx *nrd_hash_md5_new(void)

@@ -46,8 +46,8 @@ static int import_check_field(nereid_run *run, const char *field)
         return 0;
 }
 
-int nereid_run_import_files(nereid_run *run, const char *field, const nereid_files *files,
-                            char *hash_out)
+int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                            const nereid_files *files)
 {
         nereid_files *copy = NULL;
         size_t i;
@@ -67,8 +67,8 @@ int nereid_run_import_files(nereid_run *run, const char *field, const nereid_fil
         return rc;
 }
 
-int nereid_run_import_json(nereid_run *run, const char *field, int fd, const char *label,
-                           char *hash_out)
+int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           int fd, const char *label)
 {
         nereid_files *files = NULL;
         int rc;

@@ -482,7 +482,7 @@ cleanup:
         return rc;
 }
 
-int nereid_files_to_json(const nereid_files *files, char **out)
+int nereid_files_to_json(char **out, const nereid_files *files)
 {
         nereid_buf buf = NEREID_BUF_INIT;
         size_t i, count = files ? files->count : 0;
@@ -514,7 +514,7 @@ cleanup:
         return rc;
 }
 
-int nereid_files_from_json(const char *json, nereid_files **out)
+int nereid_files_from_json(nereid_files **out, const char *json)
 {
         nereid_error_clear();
         assert(out);
@@ -524,7 +524,7 @@ int nereid_files_from_json(const char *json, nereid_files **out)
         return nrd_json_files_parse(json, strlen(json), out);
 }
 
-int nereid_file_to_json(const nereid_file *file, char **out)
+int nereid_file_to_json(char **out, const nereid_file *file)
 {
         nereid_buf buf = NEREID_BUF_INIT;
         int rc;

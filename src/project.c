@@ -6,6 +6,7 @@
  * program gives them (options.c reads the environment for it).
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ void nereid_string_free(char *s)
         free(s);
 }
 
-int nereid_mode_parse(const char *name, int *out)
+int nereid_mode_parse(int *out, const char *name)
 {
         static const char *const names[] = {"async", "sync", "offline", "read-only", "debug"};
         int i;
@@ -278,7 +279,7 @@ void nrd_project_notify(nereid_project *project, int code, const char *fmt, ...)
         nrd_error_vformat(message, sizeof(message), fmt, ap);
         va_end(ap);
         pthread_mutex_lock(&project->notify_lock);
-        project->cfg.notify(project->cfg.payload, code, message);
+        project->cfg.notify(code, message, project->cfg.payload);
         pthread_mutex_unlock(&project->notify_lock);
 }
 
@@ -304,7 +305,7 @@ int nrd_project_progress(nereid_project *project, const char *stage, uint64_t do
         if (atomic_load(&project->cancelled))
                 return NEREID_ECANCELLED;
         if (!project->cfg.progress ||
-            project->cfg.progress(project->cfg.payload, stage, done, total) == 0)
+            project->cfg.progress(stage, done, total, project->cfg.payload) == 0)
                 return 0;
         atomic_store(&project->cancelled, 1);
         return nereid_error(NEREID_ECANCELLED, "%s: cancelled", stage);
@@ -333,19 +334,55 @@ static int project_collect_run(void *payload, const store_run_info *info)
         return nrd_runs_push(payload, info);
 }
 
+/* The number N of after_id "KEY-N", a run ID of this project (canonical
+ * spelling); 0 for NULL. */
+static int project_run_after(nereid_project *project, const char *after_id, uint64_t *after)
+{
+        size_t keylen = strlen(project->key);
+        const char *digits;
+        char *end = NULL;
+        unsigned long long n;
+
+        *after = 0;
+        if (!after_id)
+                return 0;
+        if (nrd_uri_check_run_id(after_id) < 0 || strncmp(after_id, project->key, keylen) != 0 ||
+            after_id[keylen] != '-')
+                return nereid_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
+                                    after_id, project->name);
+        digits = after_id + keylen + 1;
+        errno = 0;
+        n = strtoull(digits, &end, 10);
+        if (errno || !end || *end || n < 1)
+                return nereid_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
+                                    after_id, project->name);
+        *after = (uint64_t)n;
+        return 0;
+}
+
 int nereid_project_runs(nereid_runs **out, nereid_project *project)
 {
+        return nereid_project_runs_page(out, project, NULL, 0);
+}
+
+int nereid_project_runs_page(nereid_runs **out, nereid_project *project, const char *after_id,
+                             size_t limit)
+{
         nereid_runs *runs;
+        uint64_t after;
         int rc;
 
         nereid_error_clear();
         assert(out);
         assert(project);
         *out = NULL;
+        if ((rc = project_run_after(project, after_id, &after)) < 0)
+                return rc;
         runs = nrd_runs_new();
         if (!runs)
                 return NEREID_ERROR;
-        rc = nrd_store_run_each(project->store, project->name, project_collect_run, runs);
+        rc = nrd_store_run_each(project->store, project->name, after, limit, project_collect_run,
+                                runs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, PROJECT_BUILTIN) == 0) {
@@ -374,7 +411,7 @@ static int project_collect_file(void *payload, const struct nereid_file *file)
         return nrd_files_push_copy(payload, file);
 }
 
-int nereid_project_artifact_files(nereid_project *project, const char *hash, nereid_files **out)
+int nereid_project_artifact_files(nereid_files **out, nereid_project *project, const char *hash)
 {
         nereid_files *files;
         int rc;

@@ -84,7 +84,7 @@ const char *nereid_run_id(const nereid_run *run)
         return run->id;
 }
 
-int nereid_run_sys(nereid_run *run, const char *field, char **out)
+int nereid_run_sys(char **out, nereid_run *run, const char *field)
 {
         store_run_info info;
         const char *value = NULL;
@@ -276,16 +276,16 @@ static int run_track(nereid_run *run, const char *field, const char *path, const
         return rc;
 }
 
-int nereid_run_track_files(nereid_run *run, const char *field, const char *path,
-                           const char *destination, char *hash_out)
+int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                           const char *path, const char *destination)
 {
         nereid_error_clear();
         assert(run);
         return run_track(run, field, path, destination, 0, hash_out);
 }
 
-int nereid_run_track_files_replace(nereid_run *run, const char *field, const char *path,
-                                   const char *destination, char *hash_out)
+int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
+                                   const char *field, const char *path, const char *destination)
 {
         nereid_error_clear();
         assert(run);
@@ -305,9 +305,9 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         return nrd_store_field_remove(project->store, project->name, run->id, field);
 }
 
-int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *name,
-                         const char *field, const char *path, const char *destination,
-                         char *hash_out)
+int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
+                         nereid_project *project, const char *name, const char *field,
+                         const char *path, const char *destination)
 {
         nereid_files *files = NULL;
         store_root root = {0};
@@ -329,7 +329,8 @@ int nereid_run_track_new(nereid_run **out, nereid_project *project, const char *
         return rc;
 }
 
-int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char *hash_out)
+int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
+                          enum nereid_hash_kind kind)
 {
         nereid_store *store = run->project->store;
         char hash[NEREID_HASH_HEXLEN + 1];
@@ -337,17 +338,21 @@ int nereid_run_fetch_hash(nereid_run *run, const char *field, int content, char 
 
         nereid_error_clear();
         assert(run);
+        assert(hash_out);
+        if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
+                return nereid_error(NEREID_EINVALID, "hash of %s: unknown kind %d", field,
+                                    (int)kind);
         if ((rc = nrd_uri_check_field(field)) < 0 ||
             (rc = nrd_store_field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
-        if (!content) {
+        if (kind == NEREID_HASH_ARTIFACT) {
                 memcpy(hash_out, hash, sizeof(hash));
                 return 0;
         }
         return nrd_store_artifact_content_hash(store, run->project->name, hash, hash_out);
 }
 
-int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files **out)
+int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char *field)
 {
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
@@ -356,22 +361,38 @@ int nereid_run_fetch_files_list(nereid_run *run, const char *field, nereid_files
         assert(run);
         assert(out);
         *out = NULL;
-        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
+        if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
-        return nereid_project_artifact_files(run->project, hash, out);
+        return nereid_project_artifact_files(out, run->project, hash);
+}
+
+/* The public callback behind the store's, which takes its payload first. */
+struct run_each_file {
+        nereid_file_cb cb;
+        void *payload;
+};
+
+static int run_each_file_call(void *payload, const struct nereid_file *file)
+{
+        const struct run_each_file *each = payload;
+
+        return each->cb(file, each->payload);
 }
 
 int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, void *payload)
 {
+        struct run_each_file each;
         nereid_store *store = run->project->store;
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
         nereid_error_clear();
         assert(run);
-        if ((rc = nereid_run_fetch_hash(run, field, 0, hash)) < 0)
+        if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
-        return nrd_store_artifact_each(store, run->project->name, hash, cb, payload);
+        each.cb = cb;
+        each.payload = payload;
+        return nrd_store_artifact_each(store, run->project->name, hash, run_each_file_call, &each);
 }
 
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,

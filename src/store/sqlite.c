@@ -392,7 +392,8 @@ cleanup:
         return rc;
 }
 
-static int sqlite_run_each(nereid_store *base, const char *project, store_run_cb cb, void *payload)
+static int sqlite_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
+                           store_run_cb cb, void *payload)
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
@@ -403,14 +404,18 @@ static int sqlite_run_each(nereid_store *base, const char *project, store_run_cb
 
         if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 return rc;
-        /* One query for the whole table: no statement per run. */
+        /* One query for the page: no statement per run. The (project_id,
+         * number) key makes a page start where the last one ended. */
         rc = sqlite_prepare(s,
                             "SELECT number, name, owner, creation_time, modification_time"
-                            " FROM runs WHERE project_id = ? ORDER BY number",
+                            " FROM runs WHERE project_id = ? AND number > ? ORDER BY number"
+                            " LIMIT ?",
                             &stmt);
         if (rc < 0)
                 return rc;
         sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, after > INT64_MAX ? INT64_MAX : (sqlite3_int64)after);
+        sqlite3_bind_int64(stmt, 3, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
         while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
                 memset(&info, 0, sizeof(info));
                 snprintf(info.id, sizeof(info.id), "%s-%lld", key,

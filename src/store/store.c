@@ -179,9 +179,10 @@ int nrd_store_run_get(nereid_store *store, const char *project, const char *run_
         return store->ops->run_info(store, project, run_id, info);
 }
 
-int nrd_store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload)
+int nrd_store_run_each(nereid_store *store, const char *project, uint64_t after, size_t limit,
+                       store_run_cb cb, void *payload)
 {
-        return store->ops->run_each(store, project, cb, payload);
+        return store->ops->run_each(store, project, after, limit, cb, payload);
 }
 
 int nrd_store_field_each(nereid_store *store, const char *project, const char *run_id,

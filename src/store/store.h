@@ -94,8 +94,11 @@ typedef struct store_ops {
         /* ENOTFOUND for an unknown run. Caller clears info. */
         int (*run_info)(nereid_store *store, const char *project, const char *run_id,
                         store_run_info *info);
-        /* Every run of the project, oldest first, with its sys/ values. */
-        int (*run_each)(nereid_store *store, const char *project, store_run_cb cb, void *payload);
+        /* The runs of the project numbered above after (0: from the
+         * first), oldest first, at most limit of them (0: all), with their
+         * sys/ values: keyset pagination in one query. */
+        int (*run_each)(nereid_store *store, const char *project, uint64_t after, size_t limit,
+                        store_run_cb cb, void *payload);
 
         /* Every artifact field of a run, sorted by path (bytewise). */
         int (*field_each)(nereid_store *store, const char *project, const char *run_id,
@@ -176,7 +179,8 @@ int nrd_store_run_create(nereid_store *store, const char *project, const char *n
                          const char *owner, char id_out[32]);
 int nrd_store_run_get(nereid_store *store, const char *project, const char *run_id,
                       store_run_info *info);
-int nrd_store_run_each(nereid_store *store, const char *project, store_run_cb cb, void *payload);
+int nrd_store_run_each(nereid_store *store, const char *project, uint64_t after, size_t limit,
+                       store_run_cb cb, void *payload);
 int nrd_store_field_each(nereid_store *store, const char *project, const char *run_id,
                          store_field_cb cb, void *payload);
 int nrd_store_field_get(nereid_store *store, const char *project, const char *run_id,

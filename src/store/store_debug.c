@@ -189,7 +189,7 @@ static int debug_copy_project(debug_store *d, const char *project)
         if (rc < 0)
                 return rc;
         if ((rc = d->mem->ops->project_open(d->mem, project, key, 1, key)) < 0 ||
-            (rc = d->real->ops->run_each(d->real, project, debug_collect_run, &c)) < 0)
+            (rc = d->real->ops->run_each(d->real, project, 0, 0, debug_collect_run, &c)) < 0)
                 goto cleanup;
         for (i = 0; i < c.nruns && rc == 0; i++)
                 rc = nrd_store_sqlite_run_restore(d->mem, project, &c.runs[i]);
@@ -353,11 +353,12 @@ static int debug_run_info(nereid_store *base, const char *project, const char *r
         return r->ops->run_info(r, project, run_id, info);
 }
 
-static int debug_run_each(nereid_store *base, const char *project, store_run_cb cb, void *payload)
+static int debug_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
+                          store_run_cb cb, void *payload)
 {
         nereid_store *r = debug_reader(base, project);
 
-        return r->ops->run_each(r, project, cb, payload);
+        return r->ops->run_each(r, project, after, limit, cb, payload);
 }
 
 static int debug_field_each(nereid_store *base, const char *project, const char *run_id,

@@ -25,8 +25,8 @@ run_id, store, endpoint, dest = sys.argv[1:5]
 for name in list(os.environ):
     if name.startswith(("NEREID_", "NEPTUNE_", "AWS_", "S3_")) and name != "NEREID_LIBRARY":
         del os.environ[name]
-PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p,
-                            ctypes.c_uint64, ctypes.c_uint64)
+PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_uint64,
+                            ctypes.c_uint64, ctypes.c_void_p)
 class Options(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("project", ctypes.c_char_p),
                 ("store", ctypes.c_char_p), ("api_token", ctypes.c_char_p),
@@ -42,7 +42,7 @@ lib = ctypes.CDLL(os.environ["NEREID_LIBRARY"])
 lib.nereid_error_last.restype = ctypes.c_char_p
 start = time.monotonic()
 # Stop once the GET has been going for a second.
-progress = PROGRESS(lambda p, stage, done, total: int(time.monotonic() - start > 1.0))
+progress = PROGRESS(lambda stage, done, total, p: int(time.monotonic() - start > 1.0))
 opts = Options()
 assert lib.nereid_options_init(ctypes.byref(opts), 1) == 0
 opts.store = store.encode()

@@ -67,15 +67,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         }
         fuzz_check(files);
-        if (nereid_files_to_json(files, &first) != 0)
+        if (nereid_files_to_json(&first, files) != 0)
                 abort();
-        if (streamed && (nereid_files_to_json(streamed, &third) != 0 || strcmp(first, third) != 0))
+        if (streamed && (nereid_files_to_json(&third, streamed) != 0 || strcmp(first, third) != 0))
                 abort();
         if (nrd_json_files_parse(first, strlen(first), &again) != 0)
                 abort();
         if (nereid_files_count(again) != nereid_files_count(files))
                 abort();
-        if (nereid_files_to_json(again, &second) != 0)
+        if (nereid_files_to_json(&second, again) != 0)
                 abort();
         if (strcmp(first, second) != 0)
                 abort();

@@ -32,9 +32,9 @@ def check(cond, what):
         print("FAIL: " + what, file=sys.stderr)
 
 
-NOTIFY = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
-PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p,
-                            ctypes.c_uint64, ctypes.c_uint64)
+NOTIFY = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_uint64,
+                            ctypes.c_void_p)
 
 
 class Options(ctypes.Structure):
@@ -77,6 +77,7 @@ def load(path):
         "nereid_project_free": (None, [P]),
         "nereid_project_name": (ctypes.c_char_p, [P]),
         "nereid_project_runs": (ctypes.c_int, [PP, P]),
+        "nereid_project_runs_page": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_size_t]),
         "nereid_project_artifact_exists": (ctypes.c_int, [P, ctypes.c_char_p]),
         "nereid_runs_count": (ctypes.c_size_t, [P]),
         "nereid_runs_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),
@@ -86,13 +87,13 @@ def load(path):
         "nereid_projects_count": (ctypes.c_size_t, [P]),
         "nereid_projects_name": (ctypes.c_char_p, [P, ctypes.c_size_t]),
         "nereid_projects_free": (None, [P]),
-        "nereid_run_track_new": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_char_p,
-                                                ctypes.c_char_p, ctypes.c_char_p, HASH]),
+        "nereid_run_track_new": (ctypes.c_int, [PP, HASH, P, ctypes.c_char_p, ctypes.c_char_p,
+                                                ctypes.c_char_p, ctypes.c_char_p]),
         "nereid_run_open": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_char_p]),
         "nereid_run_free": (None, [P]),
         "nereid_run_id": (ctypes.c_char_p, [P]),
-        "nereid_run_fetch_hash": (ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_int, HASH]),
-        "nereid_run_fetch_files_list": (ctypes.c_int, [P, ctypes.c_char_p, PP]),
+        "nereid_run_fetch_hash": (ctypes.c_int, [HASH, P, ctypes.c_char_p, ctypes.c_int]),
+        "nereid_run_fetch_files_list": (ctypes.c_int, [PP, P, ctypes.c_char_p]),
         "nereid_files_count": (ctypes.c_size_t, [P]),
         "nereid_files_get": (P, [P, ctypes.c_size_t]),
         "nereid_files_free": (None, [P]),
@@ -130,7 +131,7 @@ class Side:
         self.opts.s3_secret_access_key = b"secret-" + key_id.encode()
         self.opts.workers = 2
         self.messages = []
-        self.notify = NOTIFY(lambda payload, code, msg: self.messages.append(msg))
+        self.notify = NOTIFY(lambda code, msg, payload: self.messages.append(msg))
         self.opts.notify = self.notify
         self.handle = P()
         rc = lib.nereid_project_open(ctypes.byref(self.handle), None, ctypes.byref(self.opts))
@@ -143,8 +144,8 @@ class Side:
 
     def track(self, folder):
         run = P()
-        self.rc = self.lib.nereid_run_track_new(ctypes.byref(run), self.handle, b"exp",
-                                                b"data", folder.encode(), None, self.hash)
+        self.rc = self.lib.nereid_run_track_new(ctypes.byref(run), self.hash, self.handle, b"exp",
+                                                b"data", folder.encode(), None)
         self.err = error(self.lib) if self.rc else ""
         if run:
             self.run_id = self.lib.nereid_run_id(run)
@@ -156,13 +157,27 @@ class Side:
         out = [(self.lib.nereid_runs_id(runs, i), self.lib.nereid_runs_owner(runs, i))
                for i in range(self.lib.nereid_runs_count(runs))]
         self.lib.nereid_runs_free(runs)
+        # The same runs a page of one at a time, each page after the last.
+        paged, after = [], None
+        while True:
+            page = P()
+            check(self.lib.nereid_project_runs_page(ctypes.byref(page), self.handle, after, 1)
+                  == 0, "runs page after %r: %s" % (after, error(self.lib)))
+            n = self.lib.nereid_runs_count(page)
+            if n:
+                after = self.lib.nereid_runs_id(page, 0)
+                paged.append((after, self.lib.nereid_runs_owner(page, 0)))
+            self.lib.nereid_runs_free(page)
+            if n == 0:
+                break
+        check(paged == out, "runs paged %r, all at once %r" % (paged, out))
         return out
 
     def files(self, run_id):
         run, files = P(), P()
         check(self.lib.nereid_run_open(ctypes.byref(run), self.handle, run_id, None) == 0,
               "run_open %s: %s" % (run_id, error(self.lib)))
-        check(self.lib.nereid_run_fetch_files_list(run, b"data", ctypes.byref(files)) == 0,
+        check(self.lib.nereid_run_fetch_files_list(ctypes.byref(files), run, b"data") == 0,
               "files %s: %s" % (run_id, error(self.lib)))
         names = [self.lib.nereid_file_path(self.lib.nereid_files_get(files, i)).decode()
                  for i in range(self.lib.nereid_files_count(files))]
@@ -240,7 +255,7 @@ def main():
     make_folder(many, ["f%04d" % i for i in range(1100)])
     c = Side(lib, store_a, "team-a/exp", "carol", "AKIACAROL")
     calls = []
-    c.progress = PROGRESS(lambda payload, stage, done, total: calls.append(stage) or 1)
+    c.progress = PROGRESS(lambda stage, done, total, payload: calls.append(stage) or 1)
     c.close()
     opts = Options()
     lib.nereid_options_init(ctypes.byref(opts), 1)

@@ -101,7 +101,7 @@ static int op_track(void)
         int rc = open_run(&project, &run);
 
         if (rc == 0)
-                rc = nereid_run_track_files(run, "tracked", data2, "sub", hash);
+                rc = nereid_run_track_files(hash, run, "tracked", data2, "sub");
         nereid_run_free(run);
         nereid_project_free(project);
         return rc;
@@ -116,9 +116,9 @@ static int op_list(void)
         int rc = open_run(&project, &run);
 
         if (rc == 0)
-                rc = nereid_run_fetch_files_list(run, "base", &files);
+                rc = nereid_run_fetch_files_list(&files, run, "base");
         if (rc == 0)
-                rc = nereid_files_to_json(files, &json);
+                rc = nereid_files_to_json(&json, files);
         if (rc == 0 && nereid_files_count(files) != 2)
                 rc = -100;
         nereid_string_free(json);
@@ -137,17 +137,17 @@ static int op_diff(void)
         int rc = open_run(&project, &run);
 
         if (rc == 0)
-                rc = nereid_run_fetch_files_list(run, "base", &a);
+                rc = nereid_run_fetch_files_list(&a, run, "base");
         if (rc == 0)
-                rc = nereid_run_fetch_files_list(run, "other", &b);
+                rc = nereid_run_fetch_files_list(&b, run, "other");
         if (rc == 0)
-                rc = nereid_diff_files(a, b, &diff);
+                rc = nereid_diff_files(&diff, a, b);
         if (rc == 0 && nereid_diff_count(diff) != 3)
                 rc = -100;
         nereid_diff_free(diff);
         diff = NULL;
         if (rc == 0)
-                rc = nereid_run_status(run, "base", &diff);
+                rc = nereid_run_status(&diff, run, "base");
         if (rc == 0 && nereid_diff_count(diff) != 0)
                 rc = -100;
         nereid_diff_free(diff);
@@ -278,8 +278,8 @@ static int setup(void)
                 return -1;
         if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0 ||
             (rc = nereid_run_open(&run, project, NULL, "alloc")) < 0 ||
-            (rc = nereid_run_track_files(run, "base", data, NULL, NULL)) < 0 ||
-            (rc = nereid_run_track_files(run, "other", data2, NULL, NULL)) < 0)
+            (rc = nereid_run_track_files(NULL, run, "base", data, NULL)) < 0 ||
+            (rc = nereid_run_track_files(NULL, run, "other", data2, NULL)) < 0)
                 fprintf(stderr, "setup: %s\n", nereid_error_last());
         else
                 snprintf(run_id, sizeof(run_id), "%s", nereid_run_id(run));

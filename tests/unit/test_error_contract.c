@@ -24,7 +24,7 @@ static void stale(void)
 {
         int mode;
 
-        CHECK(nereid_mode_parse("no-such-mode", &mode) == NEREID_EUSAGE);
+        CHECK(nereid_mode_parse(&mode, "no-such-mode") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "no-such-mode") != NULL);
 }
 
@@ -67,7 +67,7 @@ static int write_file(const char *path, const char *text)
         return fclose(f);
 }
 
-static int count_cb(void *payload, const nereid_file *file)
+static int count_cb(const nereid_file *file, void *payload)
 {
         (void)file;
         ++*(int *)payload;
@@ -88,7 +88,7 @@ static void test_reset_at_entry(const char *data)
         char *text = NULL, *sys = NULL;
         int mode = -1, n = 0, fd;
 
-        CHECK_CLEAN(nereid_mode_parse("read-only", &mode));
+        CHECK_CLEAN(nereid_mode_parse(&mode, "read-only"));
         CHECK(mode == NEREID_MODE_READ_ONLY);
         {
                 nereid_options fresh;
@@ -112,43 +112,43 @@ static void test_reset_at_entry(const char *data)
         made = NULL;
         CHECK_CLEAN(nereid_project_create(&made, "ws/made", "MADE", &opts));
         nereid_project_free(made);
-        CHECK_CLEAN(nereid_run_track_new(&run, project, "contract", "data", data, NULL, hash));
+        CHECK_CLEAN(nereid_run_track_new(&run, hash, project, "contract", "data", data, NULL));
         if (!run)
                 goto cleanup;
-        CHECK_CLEAN(nereid_run_track_files(run, "more", data, NULL, hash));
-        CHECK_CLEAN(nereid_run_track_files_replace(run, "more", data, "d", NULL));
+        CHECK_CLEAN(nereid_run_track_files(hash, run, "more", data, NULL));
+        CHECK_CLEAN(nereid_run_track_files_replace(NULL, run, "more", data, "d"));
         CHECK_CLEAN(nereid_projects_list(&projects, &opts));
         CHECK_CLEAN(nereid_project_runs(&runs, project));
         CHECK_CLEAN(nereid_project_artifact_exists(project, hash));
-        CHECK_CLEAN(nereid_project_artifact_files(project, hash, &files));
+        CHECK_CLEAN(nereid_project_artifact_files(&files, project, hash));
         nereid_files_free(files);
         files = NULL;
         CHECK_CLEAN(nereid_run_open(&again, project, nereid_run_id(run), NULL));
         CHECK_CLEAN(nereid_run_open(&other, project, NULL, NULL));
-        CHECK_CLEAN(nereid_run_sys(run, "sys/name", &sys));
+        CHECK_CLEAN(nereid_run_sys(&sys, run, "sys/name"));
         CHECK_CLEAN(nereid_run_fields(&fields, run));
-        CHECK_CLEAN(nereid_run_fetch_hash(run, "data", 1, got));
-        CHECK_CLEAN(nereid_run_fetch_files_list(run, "data", &files));
+        CHECK_CLEAN(nereid_run_fetch_hash(got, run, "data", NEREID_HASH_CONTENT));
+        CHECK_CLEAN(nereid_run_fetch_files_list(&files, run, "data"));
         CHECK_CLEAN(nereid_run_each_file(run, "data", count_cb, &n));
         CHECK(n == 1);
-        CHECK_CLEAN(nereid_files_to_json(files, &text));
+        CHECK_CLEAN(nereid_files_to_json(&text, files));
         if (text) {
-                CHECK_CLEAN(nereid_files_from_json(text, &parsed));
+                CHECK_CLEAN(nereid_files_from_json(&parsed, text));
                 nereid_string_free(text);
                 text = NULL;
         }
-        CHECK_CLEAN(nereid_file_to_json(nereid_files_get(files, 0), &text));
-        CHECK_CLEAN(nereid_files_hash(files, 0, got));
+        CHECK_CLEAN(nereid_file_to_json(&text, nereid_files_get(files, 0)));
+        CHECK_CLEAN(nereid_files_hash(got, files, NEREID_HASH_ARTIFACT));
         CHECK_STR(got, hash);
-        CHECK_CLEAN(nereid_diff_files(files, parsed, &diff));
+        CHECK_CLEAN(nereid_diff_files(&diff, files, parsed));
         CHECK(nereid_diff_count(diff) == 0);
         nereid_diff_free(diff);
         diff = NULL;
-        CHECK_CLEAN(nereid_run_import_files(run, "imported", files, NULL));
+        CHECK_CLEAN(nereid_run_import_files(NULL, run, "imported", files));
         fd = open(path_in(data, "f.txt"), O_RDONLY);
         /* Not JSON: a failure, with its own message, not the stale one. */
         stale();
-        CHECK(nereid_run_import_json(run, "bad", fd, "f.txt", NULL) == NEREID_EUSAGE);
+        CHECK(nereid_run_import_json(NULL, run, "bad", fd, "f.txt") == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "f.txt") != NULL);
         CHECK(strstr(nereid_error_last(), "no-such-mode") == NULL);
         if (fd >= 0)
@@ -156,7 +156,7 @@ static void test_reset_at_entry(const char *data)
         CHECK_CLEAN(nereid_run_assign_field(other, "copy", nereid_run_id(run), "data"));
         CHECK_CLEAN(nereid_run_assign_hash(other, "copy2", hash));
         CHECK_CLEAN(nereid_run_remove_field(other, "copy2"));
-        CHECK_CLEAN(nereid_run_status(run, "data", &diff));
+        CHECK_CLEAN(nereid_run_status(&diff, run, "data"));
         CHECK(nereid_diff_count(diff) == 0);
         CHECK_CLEAN(nereid_run_download(run, "data", path_in(root, "down"), NEREID_DOWNLOAD_COPY));
 
@@ -171,7 +171,7 @@ static void test_reset_at_entry(const char *data)
         CHECK(strstr(nereid_error_last(), "no-such-mode") != NULL);
 
         /* A failure names its own cause. */
-        CHECK(nereid_run_fetch_hash(run, "missing", 0, got) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(got, run, "missing", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         CHECK(strstr(nereid_error_last(), "missing") != NULL);
         CHECK(nereid_project_create(&made, "ws/made", "OTHER", &opts) == NEREID_EEXISTS);
         CHECK(strstr(nereid_error_last(), "MADE") != NULL);

@@ -51,11 +51,11 @@ static void check_hashes(struct nereid_file *items, size_t count, const char *ar
         nereid_files files = list_of(items, count);
         char out[NEREID_HASH_HEXLEN + 1];
 
-        CHECK(nereid_files_hash(&files, 0, out) == 0);
+        CHECK(nereid_files_hash(out, &files, NEREID_HASH_ARTIFACT) == 0);
         CHECK_STR(out, artifact);
         CHECK(nrd_hash_is_sha256(out));
         if (content) {
-                CHECK(nereid_files_hash(&files, 1, out) == 0);
+                CHECK(nereid_files_hash(out, &files, NEREID_HASH_CONTENT) == 0);
                 CHECK_STR(out, content);
         }
 }
@@ -122,7 +122,7 @@ static void test_order_and_metadata(void)
         CHECK(strcmp(a, b) != 0);
 
         /* No records: SHA-256 of nothing. */
-        CHECK(nereid_files_hash(&empty, 0, a) == 0);
+        CHECK(nereid_files_hash(a, &empty, NEREID_HASH_ARTIFACT) == 0);
         CHECK_STR(a, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -133,14 +133,14 @@ static void test_bad_records(void)
         char out[NEREID_HASH_HEXLEN + 1];
 
         bad.file_hash = NULL;
-        CHECK(nereid_files_hash(&list, 0, out) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "file_hash") != NULL);
         CHECK(out[0] == '\0');
         bad = vector3[0];
         bad.file_path = NULL;
-        CHECK(nereid_files_hash(&list, 0, out) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "file_path") != NULL);
-        CHECK(nereid_files_hash(NULL, 0, out) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, NULL, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
 }
 
 static void test_md5_memory(void)

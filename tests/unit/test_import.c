@@ -28,7 +28,7 @@ static int import_text(nereid_run *run, const char *field, const char *text, cha
         if (pipe(fds) != 0 || write(fds[1], text, len) != (ssize_t)len)
                 return 99;
         close(fds[1]);
-        rc = nereid_run_import_json(run, field, fds[0], "pipe", hash);
+        rc = nereid_run_import_json(hash, run, field, fds[0], "pipe");
         close(fds[0]);
         return rc;
 }
@@ -39,15 +39,15 @@ static void test_import(nereid_run *run)
         nereid_files *files = NULL;
 
         /* The C API checks too: a list with a bad record stores nothing. */
-        CHECK(nereid_files_from_json("[" GOOD "," BAD "]", &files) == 0);
-        CHECK(nereid_run_import_files(run, "f", files, hash) == NEREID_EUSAGE);
+        CHECK(nereid_files_from_json(&files, "[" GOOD "," BAD "]") == 0);
+        CHECK(nereid_run_import_files(hash, run, "f", files) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "import: record 2 (\"../b\"): file_path") != NULL);
-        CHECK(nereid_run_fetch_hash(run, "f", 0, now) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(now, run, "f", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         nereid_files_free(files);
 
-        CHECK(nereid_files_from_json("[" GOOD "]", &files) == 0);
-        CHECK(nereid_run_import_files(run, "f", files, hash) == 0);
-        CHECK(nereid_run_fetch_hash(run, "f", 0, now) == 0);
+        CHECK(nereid_files_from_json(&files, "[" GOOD "]") == 0);
+        CHECK(nereid_run_import_files(hash, run, "f", files) == 0);
+        CHECK(nereid_run_fetch_hash(now, run, "f", NEREID_HASH_ARTIFACT) == 0);
         CHECK_STR(now, hash);
         nereid_files_free(files);
 
@@ -56,15 +56,15 @@ static void test_import(nereid_run *run)
         CHECK(strstr(nereid_error_last(), "pipe: record 1 (\"../b\")") != NULL);
         CHECK(import_text(run, "f", "[" GOOD ",", NULL) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "pipe: record 2: expected an object") != NULL);
-        CHECK(nereid_run_fetch_hash(run, "f", 0, now) == 0);
+        CHECK(nereid_run_fetch_hash(now, run, "f", NEREID_HASH_ARTIFACT) == 0);
         CHECK_STR(now, hash);
         CHECK(import_text(run, "g", "[" GOOD "]", now) == 0);
         CHECK_STR(now, hash);
         CHECK(import_text(run, "h", "[]", NULL) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "pipe: no records") != NULL);
-        CHECK(nereid_run_import_json(run, "h", -1, NULL, NULL) < 0);
+        CHECK(nereid_run_import_json(NULL, run, "h", -1, NULL) < 0);
         CHECK(strstr(nereid_error_last(), "import: read") != NULL);
-        CHECK(nereid_run_fetch_hash(run, "h", 0, now) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(now, run, "h", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
 }
 
 int main(void)

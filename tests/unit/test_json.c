@@ -31,12 +31,12 @@ static void check_round_trip(const char *json)
         nereid_files *files = NULL;
         char *out = NULL;
 
-        CHECK(nereid_files_from_json(json, &files) == 0);
+        CHECK(nereid_files_from_json(&files, json) == 0);
         if (!files) {
                 fprintf(stderr, "parse failed: %s\n", nereid_error_last());
                 return;
         }
-        CHECK(nereid_files_to_json(files, &out) == 0);
+        CHECK(nereid_files_to_json(&out, files) == 0);
         CHECK_STR(out, json);
         free(out);
         nereid_files_free(files);
@@ -156,10 +156,10 @@ static void test_serialise(void)
 
         /* A list: records joined by ',' inside [ ]. */
         CHECK(files != NULL);
-        CHECK(nereid_files_to_json(files, &out) == 0);
+        CHECK(nereid_files_to_json(&out, files) == 0);
         CHECK_STR(out, "[]");
         free(out);
-        CHECK(nereid_files_to_json(NULL, &out) == 0);
+        CHECK(nereid_files_to_json(&out, NULL) == 0);
         CHECK_STR(out, "[]");
         free(out);
         file.file_path = strdup("b");
@@ -172,7 +172,7 @@ static void test_serialise(void)
         file.has_size = 1;
         file.size = 3;
         CHECK(nrd_files_push(files, &file) == 0);
-        CHECK(nereid_files_to_json(files, &out) == 0);
+        CHECK(nereid_files_to_json(&out, files) == 0);
         CHECK_STR(out, "[{\"file_path\":\"b\",\"file_hash\":\"h\",\"type\":\"S3\",\"size\":null,"
                        "\"metadata\":{}},{\"file_path\":\"a\",\"file_hash\":\"h2\",\"type\":"
                        "\"Local\",\"size\":3,\"metadata\":{}}]");
@@ -183,7 +183,7 @@ static void test_serialise(void)
         file.type = strdup("S3");
         CHECK(nrd_files_push(files, &file) == 0);
         out = (char *)"unchanged";
-        CHECK(nereid_files_to_json(files, &out) == NEREID_EUSAGE);
+        CHECK(nereid_files_to_json(&out, files) == NEREID_EUSAGE);
         CHECK(out == NULL);
         nereid_files_free(files);
 }
@@ -197,8 +197,8 @@ static void test_lenient_forms(void)
                                      "\"file_path\":\"\\u00e9\\/x\"} ]\n";
 
         /* Key order and spaces of the input do not matter; the output is canonical. */
-        CHECK(nereid_files_from_json(spaced, &files) == 0);
-        CHECK(nereid_files_to_json(files, &out) == 0);
+        CHECK(nereid_files_from_json(&files, spaced) == 0);
+        CHECK(nereid_files_to_json(&out, files) == 0);
         CHECK_STR(out, "[{\"file_path\":\"é/x\",\"file_hash\":\"h\",\"type\":\"S3\",\"size\":null,"
                        "\"metadata\":{\"file_path\":\"s\",\"last_modified\":\"t\"}}]");
         free(out);
@@ -206,8 +206,8 @@ static void test_lenient_forms(void)
 
         /* size and metadata may be absent. */
         files = NULL;
-        CHECK(nereid_files_from_json("[{\"file_path\":\"a\",\"file_hash\":\"h\",\"type\":\"S3\"}]",
-                                     &files) == 0);
+        CHECK(nereid_files_from_json(
+                  &files, "[{\"file_path\":\"a\",\"file_hash\":\"h\",\"type\":\"S3\"}]") == 0);
         CHECK(nereid_files_count(files) == 1);
         CHECK(files && nereid_file_has_size(nereid_files_get(files, 0)) == 0);
         CHECK(files && nereid_file_source(nereid_files_get(files, 0)) == NULL);
@@ -216,8 +216,9 @@ static void test_lenient_forms(void)
         /* Values are not judged here: download refuses unsafe paths. */
         files = NULL;
         CHECK(nereid_files_from_json(
-                  "[{\"file_path\":\"../x\",\"file_hash\":\"\",\"type\":\"GCS\",\"size\":1}]",
-                  &files) == 0);
+                  &files,
+                  "[{\"file_path\":\"../x\",\"file_hash\":\"\",\"type\":\"GCS\",\"size\":1}]") ==
+              0);
         nereid_files_free(files);
 }
 
@@ -225,7 +226,7 @@ static void test_lenient_forms(void)
 static void check_bad(const char *json, const char *part)
 {
         nereid_files *files = (nereid_files *)&files;
-        int rc = nereid_files_from_json(json, &files);
+        int rc = nereid_files_from_json(&files, json);
 
         if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "%s\n  gave %d \"%s\", want \"%s\"\n", json ? json : "(null)", rc,

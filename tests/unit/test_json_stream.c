@@ -54,8 +54,8 @@ static void same(const char *text)
                 fprintf(stderr, "stream refused %s: %s\n", text, nereid_error_last());
         CHECK(rc == 0);
         CHECK(nrd_json_files_parse(text, strlen(text), &b) == 0);
-        CHECK(nereid_files_to_json(a, &ja) == 0);
-        CHECK(nereid_files_to_json(b, &jb) == 0);
+        CHECK(nereid_files_to_json(&ja, a) == 0);
+        CHECK(nereid_files_to_json(&jb, b) == 0);
         CHECK_STR(ja, jb);
         free(ja);
         free(jb);

@@ -116,8 +116,8 @@ static void test_fields(void)
                 fputs("hello\n", f);
                 fclose(f);
         }
-        CHECK(nereid_run_track_files(run, "b", dir, NULL, hash) == 0);
-        CHECK(nereid_run_track_files(run, "a/first", dir, NULL, NULL) == 0);
+        CHECK(nereid_run_track_files(hash, run, "b", dir, NULL) == 0);
+        CHECK(nereid_run_track_files(NULL, run, "a/first", dir, NULL) == 0);
 
         CHECK(nereid_run_fields(&fields, run) == 0);
         CHECK(nereid_fields_count(fields) == 7);

@@ -107,7 +107,7 @@ static size_t check_all_inside(nereid_run *run, const char *field)
         nereid_files *files = NULL;
         size_t i, n = 0;
 
-        CHECK(nereid_run_fetch_files_list(run, field, &files) == 0);
+        CHECK(nereid_run_fetch_files_list(&files, run, field) == 0);
         if (!files)
                 return 0;
         n = nereid_files_count(files);
@@ -138,7 +138,7 @@ static void test_swap_while_hashing(nereid_project *project, const char *name)
         swap_at = "s.txt";
         swapped = 0;
         nrd_local_scan_hook = swap_hook;
-        rc = nereid_run_track_files(run, name, pathf(where, "%s/%s", root, name), NULL, hash);
+        rc = nereid_run_track_files(hash, run, name, pathf(where, "%s/%s", root, name), NULL);
         nrd_local_scan_hook = NULL;
         CHECK(swapped);
         /* The workers read the folder the walk listed, wherever it went:
@@ -167,12 +167,12 @@ static void test_swap_before_entering(nereid_project *project)
         swap_at = "sub";
         swapped = 0;
         nrd_local_scan_hook = swap_hook;
-        rc = nereid_run_track_files(run, "enter", pathf(where, "%s/enter", root), NULL, hash);
+        rc = nereid_run_track_files(hash, run, "enter", pathf(where, "%s/enter", root), NULL);
         nrd_local_scan_hook = NULL;
         CHECK(swapped);
         CHECK(rc < 0);
         CHECK(strstr(nereid_error_last(), "enter/sub: changed while being tracked") != NULL);
-        CHECK(nereid_run_fetch_hash(run, "enter", 0, hash) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(hash, run, "enter", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         nereid_run_free(run);
 }
 
@@ -203,8 +203,8 @@ static void test_deep(nereid_project *project)
                 close(fd);
         }
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
-        CHECK(nereid_run_track_files(run, "deep", pathf(where, "%s/deep", root), NULL, hash) == 0);
-        CHECK(nereid_run_fetch_files_list(run, "deep", &files) == 0);
+        CHECK(nereid_run_track_files(hash, run, "deep", pathf(where, "%s/deep", root), NULL) == 0);
+        CHECK(nereid_run_fetch_files_list(&files, run, "deep") == 0);
         CHECK(files && nereid_files_count(files) == 1);
         if (files && nereid_files_count(files) == 1) {
                 const nereid_file *f = nereid_files_get(files, 0);
@@ -241,11 +241,11 @@ static void test_moved_while_deep(nereid_project *project)
         swap_at = "x.txt";
         swapped = 0;
         nrd_local_scan_hook = swap_hook;
-        CHECK(nereid_run_track_files(run, "moved", pathf(where, "%s/moved", root), NULL, hash) < 0);
+        CHECK(nereid_run_track_files(hash, run, "moved", pathf(where, "%s/moved", root), NULL) < 0);
         nrd_local_scan_hook = NULL;
         CHECK(swapped);
         CHECK(strstr(nereid_error_last(), "moved while being tracked") != NULL);
-        CHECK(nereid_run_fetch_hash(run, "moved", 0, hash) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(hash, run, "moved", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         nereid_run_free(run);
 }
 

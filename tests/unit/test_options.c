@@ -208,15 +208,15 @@ static void test_no_environment(void)
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         if (!run)
                 goto cleanup;
-        CHECK(nereid_run_sys(run, "sys/owner", &owner) == 0);
+        CHECK(nereid_run_sys(&owner, run, "sys/owner") == 0);
         CHECK(owner && strcmp(owner, "env-user") != 0 && *owner);
         /* "~" is the home option's, and there is none. */
-        CHECK(nereid_run_track_files(run, "d", "~/env-data", NULL, NULL) == NEREID_EUSAGE);
+        CHECK(nereid_run_track_files(NULL, run, "d", "~/env-data", NULL) == NEREID_EUSAGE);
         CHECK(strstr(nereid_error_last(), "HOME is not set") != NULL);
         /* No S3 credentials in the options: refused, whatever AWS_* say. */
-        CHECK(nereid_run_track_files(run, "s", "s3://bucket/key", NULL, NULL) == NEREID_EACCESS);
+        CHECK(nereid_run_track_files(NULL, run, "s", "s3://bucket/key", NULL) == NEREID_EACCESS);
         CHECK(strstr(nereid_error_last(), "S3 credentials") != NULL);
-        CHECK(nereid_run_track_files(run, "d", data, NULL, NULL) == 0);
+        CHECK(nereid_run_track_files(NULL, run, "d", data, NULL) == 0);
         CHECK(exists(path_in(store, "store.db")));
         CHECK(exists(path_in(store, "hashcache.db")));
         CHECK(!exists(path_in(root, "env-home")));
@@ -274,9 +274,9 @@ static void test_copied_at_open(void)
         CHECK(nereid_run_open(&run, project, NULL, NULL) == 0);
         if (!run)
                 goto cleanup;
-        CHECK(nereid_run_sys(run, "sys/owner", &got) == 0);
+        CHECK(nereid_run_sys(&got, run, "sys/owner") == 0);
         CHECK_STR(got, "ana");
-        CHECK(nereid_run_track_files(run, "d", "~/data", NULL, hash) == 0);
+        CHECK(nereid_run_track_files(hash, run, "d", "~/data", NULL) == 0);
         CHECK(exists(path_in(path_in(root, "copy-store"), "store.db")));
         /* The hash cache goes where the cache option says. */
         CHECK(exists(path_in(path_in(root, "copy-cache"), "hashcache.db")));
@@ -358,12 +358,12 @@ static void test_s3_per_project(void)
         if (pb)
                 CHECK(nereid_run_open(&rb, pb, NULL, NULL) == 0);
         if (ra && rb) {
-                CHECK(nereid_run_track_files(ra, "s", "s3://bucket/k", NULL, NULL) ==
+                CHECK(nereid_run_track_files(NULL, ra, "s", "s3://bucket/k", NULL) ==
                       NEREID_EACCESS);
-                CHECK(nereid_run_track_files(rb, "s", "s3://bucket/k", NULL, NULL) ==
+                CHECK(nereid_run_track_files(NULL, rb, "s", "s3://bucket/k", NULL) ==
                       NEREID_EUSAGE);
                 CHECK(strstr(nereid_error_last(), "ftp://not-http") != NULL);
-                CHECK(nereid_run_track_files(ra, "s", "s3://bucket/k", NULL, NULL) ==
+                CHECK(nereid_run_track_files(NULL, ra, "s", "s3://bucket/k", NULL) ==
                       NEREID_EACCESS);
         }
         nereid_run_free(ra);
@@ -378,7 +378,7 @@ struct canceller {
         int stop;
 };
 
-static int cancel_progress(void *payload, const char *stage, uint64_t done, uint64_t total)
+static int cancel_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
 {
         struct canceller *c = payload;
 
@@ -427,13 +427,13 @@ static void test_cancel(void)
         if (!run)
                 goto cleanup;
         /* A track stopped by the callback fails and leaves the field as it was. */
-        CHECK(nereid_run_track_files(run, "data", data, NULL, hash) == NEREID_ECANCELLED);
+        CHECK(nereid_run_track_files(hash, run, "data", data, NULL) == NEREID_ECANCELLED);
         CHECK(strstr(nereid_error_last(), "cancelled") != NULL);
         CHECK(c.calls == 1);
-        CHECK(nereid_run_fetch_hash(run, "data", 0, hash) == NEREID_ENOTFOUND);
+        CHECK(nereid_run_fetch_hash(hash, run, "data", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         /* The same handle works again once the callback lets it. */
         c.stop = 1 << 30;
-        CHECK(nereid_run_track_files(run, "data", data, NULL, hash) == 0);
+        CHECK(nereid_run_track_files(hash, run, "data", data, NULL) == 0);
         CHECK(c.calls > 1);
         /* A download stopped by the callback: every target is complete or
          * absent, and no temporary file is left. */

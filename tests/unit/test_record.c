@@ -248,7 +248,7 @@ static const char *changes(const nereid_diff *diff)
         out[0] = '\0';
         for (i = 0; i < nereid_diff_count(diff); i++) {
                 const char *path = NULL;
-                int kind = nereid_diff_get(diff, i, &path);
+                int kind = nereid_diff_get(&path, diff, i);
                 char k = kind == NEREID_CHANGE_ADDED     ? 'A'
                          : kind == NEREID_CHANGE_REMOVED ? 'R'
                          : kind == NEREID_CHANGE_CHANGED ? 'C'
@@ -275,7 +275,7 @@ static const char *diff_one(void (*tweak)(struct nereid_file *))
         CHECK(nrd_files_push_copy(a, &f) == 0);
         tweak(&f);
         CHECK(nrd_files_push(b, &f) == 0);
-        CHECK(nereid_diff_files(a, b, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, a, b) == 0);
         if (diff)
                 result = changes(diff);
 cleanup:
@@ -361,41 +361,41 @@ static void test_diff(void)
         push(new_files, "c", MD5_A, 1);
         push(new_files, "d", MD5_A, 1);
         push(new_files, "f", MD5_A, 1);
-        CHECK(nereid_diff_files(old_files, new_files, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, old_files, new_files) == 0);
         CHECK_STR(changes(diff), "R:a,C:b,A:c,R:e,A:f");
         CHECK(nereid_diff_count(diff) == 5);
-        CHECK(nereid_diff_get(diff, 5, &path) == 0);
-        CHECK(nereid_diff_get(diff, (size_t)-1, &path) == 0);
+        CHECK(nereid_diff_get(&path, diff, 5) == 0);
+        CHECK(nereid_diff_get(&path, diff, (size_t)-1) == 0);
         nereid_diff_free(diff);
         diff = NULL;
 
         /* Swapped: added and removed swap too. */
-        CHECK(nereid_diff_files(new_files, old_files, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, new_files, old_files) == 0);
         CHECK_STR(changes(diff), "A:a,C:b,R:c,A:e,R:f");
         nereid_diff_free(diff);
         diff = NULL;
 
         /* The same list: nothing. */
-        CHECK(nereid_diff_files(old_files, old_files, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, old_files, old_files) == 0);
         CHECK(diff != NULL && nereid_diff_count(diff) == 0);
-        CHECK(nereid_diff_get(diff, 0, &path) == 0);
+        CHECK(nereid_diff_get(&path, diff, 0) == 0);
         nereid_diff_free(diff);
         diff = NULL;
 
         /* Against nothing: everything added, or everything removed. */
-        CHECK(nereid_diff_files(empty, new_files, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, empty, new_files) == 0);
         CHECK_STR(changes(diff), "A:b,A:c,A:d,A:f");
         nereid_diff_free(diff);
         diff = NULL;
-        CHECK(nereid_diff_files(old_files, empty, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, old_files, empty) == 0);
         CHECK_STR(changes(diff), "R:a,R:b,R:d,R:e");
         nereid_diff_free(diff);
         diff = NULL;
-        CHECK(nereid_diff_files(empty, empty, &diff) == 0);
+        CHECK(nereid_diff_files(&diff, empty, empty) == 0);
         CHECK(nereid_diff_count(diff) == 0);
 
         CHECK(nereid_diff_count(NULL) == 0);
-        CHECK(nereid_diff_get(NULL, 0, &path) == 0);
+        CHECK(nereid_diff_get(&path, NULL, 0) == 0);
         nereid_diff_free(NULL);
 cleanup:
         nereid_diff_free(diff);

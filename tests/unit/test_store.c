@@ -182,7 +182,7 @@ static void test_projects_and_runs(const char *home)
         CHECK(nrd_store_run_get(store, PROJECT, "CLS", &info) == NEREID_ENOTFOUND);
         CHECK(nrd_store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
 
-        CHECK(nrd_store_run_each(store, PROJECT, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, PROJECT, 0, 0, list_run, out) == 0);
         CHECK_STR(out, "CLS-1[first][alice]\nCLS-2[][bob]\n");
         nrd_store_close(store);
 

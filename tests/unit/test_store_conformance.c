@@ -186,9 +186,23 @@ static void check_projects_and_runs(nereid_store *store)
         CHECK(nrd_store_run_get(store, P, "OTH-1", &info) == NEREID_ENOTFOUND);
         CHECK(nrd_store_run_get(store, "ws/none", "CLS-1", &info) == NEREID_ENOTFOUND);
         out[0] = '\0';
-        CHECK(nrd_store_run_each(store, P, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, 0, 0, list_run, out) == 0);
         CHECK_STR(out, "CLS-1|first\nline|al\xffice\nCLS-2||bob\n");
-        CHECK(nrd_store_run_each(store, "ws/none", list_run, out) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_run_each(store, "ws/none", 0, 0, list_run, out) == NEREID_ENOTFOUND);
+        /* Pages: the runs numbered above after, at most limit (0: all). */
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 0, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-1|first\nline|al\xffice\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 0, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
+        CHECK(nrd_store_run_each(store, P, 2, 5, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, UINT64_MAX, 5, list_run, out) == 0);
+        CHECK(nrd_store_run_each(store, P, 0, SIZE_MAX, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\nCLS-1|first\nline|al\xffice\nCLS-2||bob\n");
         out[0] = '\0';
         CHECK(nrd_store_project_each(store, list_project, out) == 0);
         CHECK_STR(out, "ml-team/classification|CLS|2\nml-team/other|OTH|1\n");
@@ -496,10 +510,21 @@ static void check_debug(const char *location, const char *h1)
         CHECK(nrd_store_run_get(store, P, "CLS-1", &info) == 0);
         snprintf(created, sizeof(created), "%s", info.creation_time);
         nrd_store_run_info_clear(&info);
+        /* Pages read the real store until the first write... */
+        CHECK(nrd_store_run_each(store, P, 1, 1, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\n");
         CHECK(nrd_store_can_write(store) == 0);
         CHECK(nrd_store_project_open(store, "ws/dbg", NULL, 1, key) == 0);
         CHECK(nrd_store_run_create(store, P, "d", "me", id) == 0);
         CHECK_STR(id, "CLS-3");
+        /* ...then the session's copy, with the run made in it. */
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 1, 5, list_run, out) == 0);
+        CHECK_STR(out, "CLS-2||bob\nCLS-3|d|me\n");
+        out[0] = '\0';
+        CHECK(nrd_store_run_each(store, P, 2, 0, list_run, out) == 0);
+        CHECK_STR(out, "CLS-3|d|me\n");
+        out[0] = '\0';
         CHECK(nrd_artifact_track(store, P, id, "f", files, NULL, ARTIFACT_MERGE, hash) == 0);
         CHECK(nrd_artifact_track(store, P, "CLS-1", "data.x", files, NULL, ARTIFACT_MERGE, hash) ==
               0);
