@@ -269,8 +269,8 @@ static int setup(void)
                 return -1;
         if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0 ||
             (rc = nereid_run_open(&run, project, NULL, "first")) < 0 ||
-            (rc = nereid_run_track_files(run, "base", data, NULL, base_hash)) < 0 ||
-            (rc = nereid_run_track_files(run, "other", data2, NULL, NULL)) < 0 ||
+            (rc = nereid_run_track_files(base_hash, run, "base", data, NULL)) < 0 ||
+            (rc = nereid_run_track_files(NULL, run, "other", data2, NULL)) < 0 ||
             (rc = nereid_run_open(&run2, project, NULL, "second")) < 0 ||
             (rc = nereid_run_assign_hash(run2, "copy", base_hash)) < 0)
                 fprintf(stderr, "setup: %s\n", nereid_error_last());

@@ -21,7 +21,7 @@ static void round_trip(int round)
         nereid_options opts = NEREID_OPTIONS_INIT;
         nereid_project *project = NULL;
         nereid_run *run = NULL;
-        char hash[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_BUFSIZE];
         int rc;
 
         CHECK(nereid_init() == 1);
@@ -32,8 +32,8 @@ static void round_trip(int round)
         opts.s3_endpoint = "http://127.0.0.1:1";
         CHECK(nereid_project_open(&project, "ws/s3", &opts) == 0);
         if (project) {
-                rc = nereid_run_track_new(&run, project, NULL, "data", "s3://bucket/key", NULL,
-                                          hash);
+                rc = nereid_run_track_new(&run, hash, project, NULL, "data", "s3://bucket/key",
+                                          NULL);
                 if (rc == 0 || !strstr(nereid_error_last(), "127.0.0.1"))
                         fprintf(stderr, "round %d: rc %d: %s\n", round, rc, nereid_error_last());
                 CHECK(rc < 0);
