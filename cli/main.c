@@ -198,7 +198,7 @@ static int cli_ref(const cli_options *o, const char *text, int optional_run, cha
                 free(*run);
                 free(*field);
                 *run = *field = NULL;
-                return cli_fail(NEREID_EUSAGE);
+                return cli_fail(NEREID_EINVALID);
         }
         return 0;
 }
@@ -890,7 +890,7 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                 return cli_usage_error(c, form, NULL);
         }
         if (o->value[OPT_MODE] && nereid_mode_parse(&o->mode, o->value[OPT_MODE]) < 0)
-                return cli_fail(NEREID_EUSAGE);
+                return cli_fail(NEREID_EINVALID);
         if (o->value[OPT_WORKERS]) {
                 const char *v = o->value[OPT_WORKERS];
                 char *end;

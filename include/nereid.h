@@ -255,7 +255,7 @@ typedef struct nereid_options {
  * Set every field of opts to its default, as NEREID_OPTIONS_INIT does (for
  * bindings that cannot use the macro).
  * @param version NEREID_OPTIONS_VERSION
- * @return 0, or NEREID_EUSAGE for a version this library does not know
+ * @return 0, or NEREID_EINVALID for a version this library does not know
  */
 int nereid_options_init(nereid_options *opts, unsigned int version);
 
@@ -272,7 +272,7 @@ int nereid_options_init(nereid_options *opts, unsigned int version);
  * reads the environment; like getenv(), it must not run while another
  * thread changes the environment.
  * @param opts initialised options
- * @return 0, NEREID_EUSAGE for options of an unknown version, or
+ * @return 0, NEREID_EINVALID for options of an unknown version, or
  *         NEREID_ERROR (out of memory)
  */
 int nereid_options_from_env(nereid_options *opts);
@@ -288,7 +288,7 @@ void nereid_options_dispose(nereid_options *opts);
  * Parse a mode name ("async", "sync", "offline", "read-only", "debug").
  * @param out receives the mode (enum nereid_mode)
  * @param name the name
- * @return 0, or NEREID_EUSAGE for an unknown name
+ * @return 0, or NEREID_EINVALID for an unknown name
  */
 int nereid_mode_parse(int *out, const char *name);
 
@@ -304,7 +304,7 @@ int nereid_mode_parse(int *out, const char *name);
  * @param name "workspace/project" (each part [A-Za-z0-9_.-]+, not "." or
  *        ".."), or NULL for opts->project, then the built-in local project
  * @param opts the configuration, copied; NULL for NEREID_OPTIONS_INIT
- * @return 0, NEREID_EUSAGE for a bad name, mode, store location or options
+ * @return 0, NEREID_EINVALID for a bad name, mode, store location or options
  *         version, NEREID_ERROR for a store scheme without a backend, a
  *         store that is another program's database or of a newer Nereid,
  *         or without nereid_init()
@@ -317,7 +317,7 @@ int nereid_project_open(nereid_project **out, const char *name, const nereid_opt
  * @param out receives the handle; caller frees with nereid_project_free()
  * @param key 2-10 uppercase letters, or NULL to derive it from the name
  * @param opts as nereid_project_open()
- * @return 0, NEREID_EUSAGE for a bad name or key, NEREID_EREADONLY in
+ * @return 0, NEREID_EINVALID for a bad name or key, NEREID_EREADONLY in
  *         read-only mode, NEREID_EACCESS for a store this user cannot
  *         write, NEREID_EEXISTS naming the existing key when the project
  *         exists with another key
@@ -502,7 +502,7 @@ int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_ru
  * Remove a field, or every field below a namespace (Neptune's
  * del run[path]), in one transaction. The artifacts stay in the project, so
  * nereid_run_assign_hash() can bring one back.
- * @return 0, NEREID_EUSAGE for a sys/ field or a bad path,
+ * @return 0, NEREID_EINVALID for a sys/ field or a bad path,
  *         NEREID_ENOTFOUND when there is no such field, NEREID_EREADONLY in
  *         read-only mode
  */
@@ -532,7 +532,7 @@ int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
  * is stored.
  * @param hash_out NEREID_HASH_BUFSIZE bytes, or NULL
  * @param files the records; left as they are
- * @return 0, NEREID_EUSAGE naming the first bad record ("import: record N
+ * @return 0, NEREID_EINVALID naming the first bad record ("import: record N
  *         (\"file_path\"): why", N counted from 1)
  */
 int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
@@ -546,7 +546,7 @@ int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
  * @param hash_out NEREID_HASH_BUFSIZE bytes, or NULL
  * @param fd an open file descriptor (a file, a pipe); read, never closed
  * @param label names the input in error messages (a file name), or NULL
- * @return 0, NEREID_EUSAGE naming the first bad record ("LABEL: record N
+ * @return 0, NEREID_EINVALID naming the first bad record ("LABEL: record N
  *         (\"file_path\"): why") or JSON error (with its byte offset), or
  *         the error of a failed read; nothing is stored on failure
  */
@@ -558,7 +558,7 @@ int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, 
  * @param hash_out receives the hash (NEREID_HASH_BUFSIZE bytes)
  * @param kind NEREID_HASH_ARTIFACT or NEREID_HASH_CONTENT
  * @return 0, NEREID_ENOTFOUND when the field does not exist,
- *         NEREID_EUSAGE for another kind
+ *         NEREID_EINVALID for another kind
  */
 int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                           enum nereid_hash_kind kind);
@@ -610,7 +610,7 @@ enum nereid_download_flag {
  * @param flags 0 (symbolic links to local sources, existing targets with
  *        other content kept) or enum nereid_download_flag values or-ed
  * @return 0 when every file is in place, else the code of the first
- *         failure; NEREID_EUSAGE for unknown flags
+ *         failure; NEREID_EINVALID for unknown flags
  */
 int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags);
 
@@ -661,14 +661,14 @@ void nereid_files_free(nereid_files *files);
 /**
  * Serialise a list as the JSON array of SPEC section 2 (NULL: "[]").
  * @param out receives the text; caller frees with nereid_string_free()
- * @return 0, NEREID_EUSAGE for a record that cannot be written
+ * @return 0, NEREID_EINVALID for a record that cannot be written
  */
 int nereid_files_to_json(char **out, const nereid_files *files);
 
 /**
  * Serialise one record as the JSON object of SPEC section 2.
  * @param out receives the text; caller frees with nereid_string_free()
- * @return 0, NEREID_EUSAGE for a record that cannot be written
+ * @return 0, NEREID_EINVALID for a record that cannot be written
  */
 int nereid_file_to_json(char **out, const nereid_file *file);
 
@@ -676,7 +676,7 @@ int nereid_file_to_json(char **out, const nereid_file *file);
  * Parse a JSON array of records (SPEC section 2).
  * @param out receives the list; caller frees with nereid_files_free()
  * @param json NUL-terminated text
- * @return 0 or NEREID_EUSAGE naming what is wrong
+ * @return 0 or NEREID_EINVALID naming what is wrong
  */
 int nereid_files_from_json(nereid_files **out, const char *json);
 
@@ -685,7 +685,7 @@ int nereid_files_from_json(nereid_files **out, const char *json);
  * SPEC section 3 defines.
  * @param hash_out receives the hash (NEREID_HASH_BUFSIZE bytes)
  * @param kind NEREID_HASH_ARTIFACT or NEREID_HASH_CONTENT
- * @return 0, NEREID_EUSAGE for a bad record or another kind
+ * @return 0, NEREID_EINVALID for a bad record or another kind
  */
 int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
                       enum nereid_hash_kind kind);
@@ -727,7 +727,7 @@ void nereid_diff_free(nereid_diff *diff);
 
 /**
  * Check a field path (SPEC section 1).
- * @return 0, or NEREID_EUSAGE with a message saying what is wrong
+ * @return 0, or NEREID_EINVALID with a message saying what is wrong
  */
 int nereid_field_path_check(const char *field);
 
@@ -742,7 +742,7 @@ typedef struct nereid_refs nereid_refs;
 /**
  * Every field of the project that holds the artifact with this hash.
  * @param out receives the list (possibly empty); caller frees with nereid_refs_free()
- * @return 0; NEREID_EUSAGE for a hash that is not 64 lowercase hex digits;
+ * @return 0; NEREID_EINVALID for a hash that is not 64 lowercase hex digits;
  *         NEREID_ENOTFOUND when the project has no such artifact
  */
 int nereid_project_used_by(nereid_refs **out, nereid_project *project, const char *hash);
@@ -752,7 +752,7 @@ int nereid_project_used_by(nereid_refs **out, nereid_project *project, const cha
  * file_hash (an MD5 as 32 hex digits, any case, or an S3 multipart ETag
  * "MD5-N"), with that record's file_path.
  * @param out receives the list (possibly empty); caller frees with nereid_refs_free()
- * @return 0, or NEREID_EUSAGE for a malformed hash
+ * @return 0, or NEREID_EINVALID for a malformed hash
  */
 int nereid_project_find_file(nereid_refs **out, nereid_project *project, const char *file_hash);
 

@@ -70,7 +70,7 @@ void *nrd_malloc(size_t size)
         void *p = alloc_fails() ? NULL : malloc(size ? size : 1);
 
         if (!p)
-                nereid_error_oom();
+                nrd_error_oom();
         return p;
 }
 
@@ -79,12 +79,12 @@ void *nrd_calloc(size_t count, size_t size)
         void *p;
 
         if (size && count > SIZE_MAX / size) {
-                nereid_error(NEREID_ERROR, "allocation: size overflow");
+                nrd_error(NEREID_ERROR, "allocation: size overflow");
                 return NULL;
         }
         p = alloc_fails() ? NULL : calloc(count ? count : 1, size ? size : 1);
         if (!p)
-                nereid_error_oom();
+                nrd_error_oom();
         return p;
 }
 
@@ -93,13 +93,13 @@ void *nrd_realloc_array(void *ptr, size_t count, size_t size)
         void *p;
 
         if (size && count > SIZE_MAX / size) {
-                nereid_error(NEREID_ERROR, "allocation: size overflow");
+                nrd_error(NEREID_ERROR, "allocation: size overflow");
                 return NULL;
         }
         size *= count;
         p = alloc_fails() ? NULL : realloc(ptr, size ? size : 1);
         if (!p)
-                nereid_error_oom();
+                nrd_error_oom();
         return p;
 }
 
@@ -114,7 +114,7 @@ char *nrd_strndup(const char *s, size_t n)
         char *copy;
 
         if (len == SIZE_MAX) {
-                nereid_error(NEREID_ERROR, "allocation: size overflow");
+                nrd_error(NEREID_ERROR, "allocation: size overflow");
                 return NULL;
         }
         copy = nrd_malloc(len + 1);

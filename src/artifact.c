@@ -88,10 +88,10 @@ int nrd_artifact_track(nereid_store *store, const char *project, const char *run
                         break;
                 /* Another writer changed the field: merge with what it holds now. */
                 if (++conflicts >= ARTIFACT_MAX_CONFLICTS)
-                        return nereid_error(NEREID_ERROR,
-                                            "%s:%s: changed by other writers %u times in a row; "
-                                            "nothing was recorded",
-                                            run_id, field, conflicts);
+                        return nrd_error(NEREID_ERROR,
+                                         "%s:%s: changed by other writers %u times in a row; "
+                                         "nothing was recorded",
+                                         run_id, field, conflicts);
         }
         if (rc == 0)
                 memcpy(hash_out, hash, sizeof(hash));

@@ -35,10 +35,9 @@ int nrd_buf_grow(nereid_buf *buf, size_t extra)
         if (buf->failed)
                 return NEREID_ERROR; /* the message of the first failure stands */
         if (extra > SIZE_MAX - buf->len - 1)
-                return buf_fail(buf, nereid_error(NEREID_ERROR, "buffer: size overflow"));
+                return buf_fail(buf, nrd_error(NEREID_ERROR, "buffer: size overflow"));
         if (buf->len + extra > max)
-                return buf_fail(buf,
-                                nereid_error(NEREID_ERROR, "buffer: more than %zu bytes", max));
+                return buf_fail(buf, nrd_error(NEREID_ERROR, "buffer: more than %zu bytes", max));
         need = buf->len + extra + 1;
         if (need <= buf->cap)
                 return 0;
@@ -86,7 +85,7 @@ int nrd_buf_vprintf(nereid_buf *buf, const char *fmt, va_list ap)
         n = vsnprintf(NULL, 0, fmt, copy);
         va_end(copy);
         if (n < 0)
-                return buf_fail(buf, nereid_error(NEREID_ERROR, "buffer: bad format"));
+                return buf_fail(buf, nrd_error(NEREID_ERROR, "buffer: bad format"));
         if (nrd_buf_grow(buf, (size_t)n) < 0)
                 return NEREID_ERROR;
         vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
@@ -122,7 +121,7 @@ char *nrd_buf_detach(nereid_buf *buf)
                 return NULL; /* ptr is NULL already */
         }
         if (!s)
-                s = nereid_strdup("");
+                s = nrd_strdup("");
         buf->ptr = NULL;
         buf->len = buf->cap = 0;
         return s;
@@ -134,14 +133,4 @@ void nrd_buf_free(nereid_buf *buf)
         buf->ptr = NULL;
         buf->len = buf->cap = 0;
         buf->failed = 0;
-}
-
-char *nereid_strdup(const char *s)
-{
-        return nrd_strdup(s);
-}
-
-void *nereid_calloc_array(size_t count, size_t size)
-{
-        return nrd_calloc(count, size);
 }

@@ -48,8 +48,4 @@ void nrd_buf_clear(nereid_buf *buf);
 char *nrd_buf_detach(nereid_buf *buf);
 void nrd_buf_free(nereid_buf *buf);
 
-/* Older names of nrd_strdup and nrd_calloc (alloc.h). */
-char *nereid_strdup(const char *s);
-void *nereid_calloc_array(size_t count, size_t size);
-
 #endif

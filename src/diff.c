@@ -30,12 +30,12 @@ static int diff_add(nereid_diff *diff, int kind, const char *path)
                 diff_entry *grown = nrd_realloc_array(diff->items, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 diff->items = grown;
                 diff->cap = cap;
         }
         diff->items[diff->count].kind = kind;
-        diff->items[diff->count].path = nereid_strdup(path);
+        diff->items[diff->count].path = nrd_strdup(path);
         if (!diff->items[diff->count].path)
                 return NEREID_ERROR;
         diff->count++;
@@ -55,10 +55,10 @@ int nereid_diff_files(nereid_diff **out, const nereid_files *old_files,
         size_t i = 0, j = 0;
         int rc = 0;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
-        diff = nereid_calloc_array(1, sizeof(*diff));
+        diff = nrd_calloc(1, sizeof(*diff));
         if (!diff)
                 return NEREID_ERROR;
         /* Both lists are sorted by file_path: one merge pass. */
@@ -140,7 +140,7 @@ static int status_scan_root(nereid_project *project, const store_root *root, ner
         int rc = nrd_run_scan(project, root->location, root->destination, &found, NULL);
 
         if (rc == NEREID_ENOTFOUND) {
-                nereid_error_clear(); /* a source gone: its records are removed */
+                nrd_error_clear(); /* a source gone: its records are removed */
                 return 0;
         }
         return rc < 0 ? rc : status_add(current, found);
@@ -168,7 +168,7 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
                 rc = nrd_run_scan_location(project, &loc, rec->source, NULL, &found, NULL);
                 nrd_source_location_clear(&loc);
                 if (rc == NEREID_ENOTFOUND) {
-                        nereid_error_clear();
+                        nrd_error_clear();
                         rc = 0;
                         continue;
                 }
@@ -178,7 +178,7 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
                         nereid_files_free(found);
                         continue;
                 }
-                if (!(file_path = nereid_strdup(rec->file_path))) {
+                if (!(file_path = nrd_strdup(rec->file_path))) {
                         nereid_files_free(found);
                         rc = NEREID_ERROR;
                         break;
@@ -199,7 +199,7 @@ int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field)
         size_t nroots = 0, i;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         assert(out);
         *out = NULL;

@@ -73,7 +73,7 @@ static void download_clean(download_folder *f, const char *dir, int fd)
                 return;
         nrd_fs_temp_clean(fd);
         if (f->ncleaned < sizeof(f->cleaned) / sizeof(f->cleaned[0]) &&
-            (copy = nereid_strdup(dir)) != NULL)
+            (copy = nrd_strdup(dir)) != NULL)
                 f->cleaned[f->ncleaned++] = copy;
 }
 
@@ -92,7 +92,7 @@ static int download_folder_fd(download_job *job, unsigned worker, const char *di
                 close(f->fd);
                 free(f->dir);
         }
-        f->dir = nereid_strdup(dir);
+        f->dir = nrd_strdup(dir);
         f->fd = fd;
         if (!f->dir) {
                 close(fd);
@@ -106,7 +106,7 @@ static int download_is_folder(const struct nereid_file *rec, const struct stat *
 {
         if (!S_ISDIR(st->st_mode))
                 return 0;
-        nereid_error(NEREID_ERROR, "%s: a folder is in the way, left as it is", rec->file_path);
+        nrd_error(NEREID_ERROR, "%s: a folder is in the way, left as it is", rec->file_path);
         return 1;
 }
 
@@ -126,7 +126,7 @@ static int download_target(download_job *job, const source_driver *driver,
         if (fstatat(dirfd, name, &target, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", rec->file_path);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s", rec->file_path);
         }
         if (download_is_folder(rec, &target))
                 return NEREID_ERROR;
@@ -161,11 +161,11 @@ static int download_target(download_job *job, const source_driver *driver,
                         rc = 1;
                         goto out;
                 }
-                rc = nereid_error(NEREID_ERROR,
-                                  "%s: the target is the source file itself and it changed since "
-                                  "it was tracked; left as it is (never replaced by a link to "
-                                  "itself)",
-                                  rec->file_path);
+                rc = nrd_error(NEREID_ERROR,
+                               "%s: the target is the source file itself and it changed since "
+                               "it was tracked; left as it is (never replaced by a link to "
+                               "itself)",
+                               rec->file_path);
                 goto out;
         }
         if (S_ISREG(target.st_mode)) {
@@ -182,10 +182,10 @@ static int download_target(download_job *job, const source_driver *driver,
                 }
         }
         if (!(job->flags & NEREID_DOWNLOAD_FORCE))
-                rc = nereid_error(NEREID_ERROR,
-                                  "%s: the target exists with other content; left as it is "
-                                  "(--force replaces it)",
-                                  rec->file_path);
+                rc = nrd_error(NEREID_ERROR,
+                               "%s: the target exists with other content; left as it is "
+                               "(--force replaces it)",
+                               rec->file_path);
 out:
         free(path);
         return rc;
@@ -200,18 +200,18 @@ static int download_record(download_job *job, const struct nereid_file *rec, uns
         int dirfd, rc;
 
         if (!nrd_uri_is_safe_relative(rec->file_path)) {
-                rc = nereid_error(NEREID_ERROR,
-                                  "%s: refused: the path would lead outside the destination",
-                                  rec->file_path);
+                rc = nrd_error(NEREID_ERROR,
+                               "%s: refused: the path would lead outside the destination",
+                               rec->file_path);
                 goto report;
         }
         driver = nrd_source_for_type(rec->type);
         if (!driver) {
-                rc = nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
-                                  rec->type);
+                rc = nrd_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
+                               rec->type);
                 goto report;
         }
-        if (!(dir = nereid_strdup(rec->file_path))) {
+        if (!(dir = nrd_strdup(rec->file_path))) {
                 rc = NEREID_ERROR;
                 goto report;
         }
@@ -269,7 +269,7 @@ static int download_queue(void *payload, const struct nereid_file *file)
         int rc;
 
         if (!copy)
-                return nereid_error_oom();
+                return nrd_error_oom();
         if (nrd_file_copy(copy, file) < 0) {
                 free(copy);
                 return NEREID_ERROR;
@@ -297,7 +297,7 @@ static void download_tick(void *payload, size_t done, size_t count)
  * (nrd_fs_open_dir_below). */
 static int download_open_root(const char *destination)
 {
-        char *path = nereid_strdup(destination), *p;
+        char *path = nrd_strdup(destination), *p;
         int fd;
 
         if (!path)
@@ -310,19 +310,19 @@ static int download_open_root(const char *destination)
                         int err = errno;
 
                         free(path);
-                        return nereid_error_os(nereid_error_from_errno(err), err,
-                                               "destination %s: cannot create", destination);
+                        return nrd_error_os(nrd_error_from_errno(err), err,
+                                            "destination %s: cannot create", destination);
                 }
                 *p = '/';
         }
         free(path);
         if (mkdir(destination, 0777) < 0 && errno != EEXIST)
-                return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                       "destination %s: cannot create", destination);
+                return nrd_error_os(nrd_error_from_errno(errno), errno,
+                                    "destination %s: cannot create", destination);
         fd = open(destination, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "destination %s",
-                                       destination);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "destination %s",
+                                    destination);
         return fd;
 }
 
@@ -335,12 +335,12 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         unsigned workers, w;
         int rc, streamed;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if (!destination || !*destination)
                 destination = ".";
         if (flags & ~(NEREID_DOWNLOAD_COPY | NEREID_DOWNLOAD_FORCE))
-                return nereid_error(NEREID_EUSAGE, "download: unknown flags 0x%x", (unsigned)flags);
+                return nrd_error(NEREID_EINVALID, "download: unknown flags 0x%x", (unsigned)flags);
         if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
         if ((rc = download_open_root(destination)) < 0)
@@ -350,7 +350,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         job.rootfd = rc;
         job.flags = flags;
         workers = nrd_project_workers(project);
-        job.open_dir = nereid_calloc_array(workers, sizeof(*job.open_dir));
+        job.open_dir = nrd_calloc(workers, sizeof(*job.open_dir));
         rc = job.open_dir ? nrd_pool_stream_start(&job.stream, workers, 1, download_item, &job)
                           : NEREID_ERROR;
         if (rc < 0)
@@ -362,12 +362,12 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         nrd_pool_stream_progress(job.stream, &done, &pushed);
         rc = nrd_pool_stream_finish(job.stream, download_tick, &job);
         if (nrd_project_cancelled(project))
-                rc = nereid_error(NEREID_ECANCELLED, "%s:%s: download cancelled", run->id, field);
+                rc = nrd_error(NEREID_ECANCELLED, "%s:%s: download cancelled", run->id, field);
         else if (streamed < 0)
                 rc = streamed;
         else if (rc < 0)
-                rc = nereid_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
-                                  field, job.failed, pushed);
+                rc = nrd_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
+                               field, job.failed, pushed);
 cleanup:
         for (w = 0; job.open_dir && w < workers; w++) {
                 if (job.open_dir[w].dir)

@@ -88,7 +88,7 @@ void nrd_error_vformat(char *out, size_t cap, const char *fmt, va_list ap)
         error_vformat_suffix(out, cap, NULL, fmt, ap);
 }
 
-int nereid_error(int code, const char *fmt, ...)
+int nrd_error(int code, const char *fmt, ...)
 {
         va_list ap;
 
@@ -98,7 +98,7 @@ int nereid_error(int code, const char *fmt, ...)
         return code;
 }
 
-int nereid_error_os(int code, int errnum, const char *fmt, ...)
+int nrd_error_os(int code, int errnum, const char *fmt, ...)
 {
         char suffix[256], text[200];
         va_list ap;
@@ -110,7 +110,7 @@ int nereid_error_os(int code, int errnum, const char *fmt, ...)
         return code;
 }
 
-int nereid_error_from_errno(int errnum)
+int nrd_error_from_errno(int errnum)
 {
         switch (errnum) {
         case ENOENT:
@@ -124,13 +124,13 @@ int nereid_error_from_errno(int errnum)
         }
 }
 
-int nereid_error_oom(void)
+int nrd_error_oom(void)
 {
         snprintf(error_message, sizeof(error_message), "out of memory");
         return NEREID_ERROR;
 }
 
-void nereid_error_clear(void)
+void nrd_error_clear(void)
 {
         error_message[0] = '\0';
 }
@@ -149,7 +149,7 @@ const char *nrd_strerror(int errnum, char *buf, size_t cap)
 static const char *const error_names[] = {
     "ok",        /* NEREID_OK */
     "error",     /* NEREID_ERROR */
-    "invalid",   /* NEREID_EINVALID (NEREID_EUSAGE) */
+    "invalid",   /* NEREID_EINVALID (NEREID_EINVALID) */
     "not-found", /* NEREID_ENOTFOUND */
     "access",    /* NEREID_EACCESS */
     "integrity", /* NEREID_EINTEGRITY */

@@ -11,16 +11,15 @@
 #include "nereid.h"
 
 /* Set the message (printf-style) and return code, so that
- * `return nereid_error(NEREID_ENOTFOUND, "run %s: not found", id);` reads well. */
-int nereid_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Like nereid_error, appending ": strerror(errnum)". */
-int nereid_error_os(int code, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ * `return nrd_error(NEREID_ENOTFOUND, "run %s: not found", id);` reads well. */
+int nrd_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like nrd_error, appending ": strerror(errnum)". */
+int nrd_error_os(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The status code that fits an errno value (ENOENT -> ENOTFOUND, EACCES -> EACCESS). */
-int nereid_error_from_errno(int errnum);
+int nrd_error_from_errno(int errnum);
 /* Out of memory: sets the message, returns NEREID_ERROR. */
-int nereid_error_oom(void);
-void nereid_error_clear(void);
+int nrd_error_oom(void);
+void nrd_error_clear(void);
 /* vsnprintf into out (cap bytes), except that a message too long for out
  * loses its middle ("...") rather than its end, where the cause is. For
  * messages that go elsewhere than the last error (warnings). */

@@ -79,8 +79,8 @@ int nrd_fs_open_dir_below(int rootfd, const char *dir)
 
         fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "destination");
-        copy = nereid_strdup(dir);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "destination");
+        copy = nrd_strdup(dir);
         if (!copy) {
                 close(fd);
                 return NEREID_ERROR;
@@ -89,15 +89,15 @@ int nrd_fs_open_dir_below(int rootfd, const char *dir)
                 int next;
 
                 if (mkdirat(fd, segment, 0777) < 0 && errno != EEXIST) {
-                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                             "%s: cannot create folder", dir);
+                        rc = nrd_error_os(nrd_error_from_errno(errno), errno,
+                                          "%s: cannot create folder", dir);
                         break;
                 }
                 /* O_NOFOLLOW: a link planted below the destination cannot lead out. */
                 next = openat(fd, segment, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (next < 0) {
-                        rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                             "%s: cannot open folder %s", dir, segment);
+                        rc = nrd_error_os(nrd_error_from_errno(errno), errno,
+                                          "%s: cannot open folder %s", dir, segment);
                         break;
                 }
                 close(fd);
@@ -206,14 +206,14 @@ int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out
                 suffix[6] = '\0';
                 if ((size_t)snprintf(name_out, name_cap, ".%.100s.nereid-%s", base, suffix) >=
                     name_cap)
-                        return nereid_error(NEREID_ERROR, "%s: name too long", base);
+                        return nrd_error(NEREID_ERROR, "%s: name too long", base);
                 fd = openat(dirfd, name_out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                             mode);
                 if (fd < 0 && errno == EEXIST)
                         continue;
                 if (fd < 0)
-                        return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "%s: cannot create temporary file", base);
+                        return nrd_error_os(nrd_error_from_errno(errno), errno,
+                                            "%s: cannot create temporary file", base);
                 /* Another process's nrd_fs_temp_clean may have locked the new file
                  * before us (it then removes it), or removed it already: take
                  * another name. */
@@ -226,11 +226,11 @@ int nrd_fs_temp_in_mode(int dirfd, const char *base, mode_t mode, char *name_out
                         unlinkat(dirfd, name_out, 0);
                         close(fd);
                         nrd_fs_temp_forget();
-                        return nereid_error(NEREID_ECANCELLED, "%s: cancelled", base);
+                        return nrd_error(NEREID_ECANCELLED, "%s: cancelled", base);
                 }
                 return fd;
         }
-        return nereid_error(NEREID_ERROR, "%s: cannot create temporary file", base);
+        return nrd_error(NEREID_ERROR, "%s: cannot create temporary file", base);
 }
 
 /* 1 when name ends in ".nereid-" and 6 of [a-z0-9] after a non-empty base

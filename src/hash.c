@@ -76,8 +76,8 @@ static int hash_put_lstring(nereid_buf *buf, const char *s)
         size_t n = strlen(s), points = 0, i;
 
         if (n > UINT32_MAX)
-                return nereid_error(NEREID_EUSAGE, "artifact hash: string of %zu bytes is too long",
-                                    n);
+                return nrd_error(NEREID_EINVALID, "artifact hash: string of %zu bytes is too long",
+                                 n);
         for (i = 0; i < n; i++)
                 if (((unsigned char)s[i] & 0xc0) != 0x80)
                         points++;
@@ -104,11 +104,11 @@ static int hash_put_content(nereid_buf *buf, const struct nereid_file *file)
         unsigned char size[8];
 
         if (!file->file_path || !file->file_hash || !file->type)
-                return nereid_error(NEREID_EUSAGE, "artifact hash: record %s has no %s",
-                                    file->file_path ? file->file_path : "(unnamed)",
-                                    !file->file_path   ? "file_path"
-                                    : !file->file_hash ? "file_hash"
-                                                       : "type");
+                return nrd_error(NEREID_EINVALID, "artifact hash: record %s has no %s",
+                                 file->file_path ? file->file_path : "(unnamed)",
+                                 !file->file_path   ? "file_path"
+                                 : !file->file_hash ? "file_hash"
+                                                    : "type");
         if (nrd_buf_putc(buf, '#') < 0 || hash_put_lstring(buf, file->file_path) < 0 ||
             nrd_buf_putc(buf, '#') < 0 || nrd_buf_puts(buf, file->file_hash) < 0 ||
             nrd_buf_putc(buf, '#') < 0)
@@ -160,7 +160,7 @@ static EVP_MD_CTX *hash_sha256_start(void)
 
         if (!md || EVP_DigestInit_ex(md, hash_sha256_md(), NULL) != 1) {
                 EVP_MD_CTX_free(md);
-                nereid_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
+                nrd_error(NEREID_ERROR, "artifact hash: cannot start SHA-256");
                 return NULL;
         }
         return md;
@@ -169,7 +169,7 @@ static EVP_MD_CTX *hash_sha256_start(void)
 static int hash_sha256_update(EVP_MD_CTX *md, const nereid_buf *buf)
 {
         if (md && EVP_DigestUpdate(md, buf->ptr, buf->len) != 1)
-                return nereid_error(NEREID_ERROR, "artifact hash: SHA-256 update failed");
+                return nrd_error(NEREID_ERROR, "artifact hash: SHA-256 update failed");
         return 0;
 }
 
@@ -181,7 +181,7 @@ static int hash_sha256_finish(EVP_MD_CTX *md, char *out)
         if (!md)
                 return 0;
         if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen * 2 != NEREID_HASH_HEXLEN)
-                return nereid_error(NEREID_ERROR, "artifact hash: SHA-256 final failed");
+                return nrd_error(NEREID_ERROR, "artifact hash: SHA-256 final failed");
         hash_to_hex(digest, dlen, out);
         return 0;
 }
@@ -200,13 +200,13 @@ int nrd_hash_files_pair(const nereid_files *files, char *artifact_out, char *con
                 content_out[0] = '\0';
         sorted = hash_is_sorted(files);
         if (sorted < 0) {
-                error = nereid_error(NEREID_EUSAGE, "artifact hash: a record has no file_path");
+                error = nrd_error(NEREID_EINVALID, "artifact hash: a record has no file_path");
                 goto cleanup;
         }
         /* The input is const: an unsorted list is hashed through a sorted
          * array of pointers to its records. */
         if (!sorted) {
-                order = nereid_calloc_array(files->count, sizeof(*order));
+                order = nrd_calloc(files->count, sizeof(*order));
                 if (!order)
                         goto cleanup;
                 for (i = 0; i < files->count; i++)
@@ -248,12 +248,12 @@ int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_
 int nereid_files_hash(char hash_out[NEREID_HASH_BUFSIZE], const nereid_files *files,
                       enum nereid_hash_kind kind)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         if (!files || !hash_out)
-                return nereid_error(NEREID_EUSAGE, "artifact hash: no %s given",
-                                    !files ? "file list" : "output buffer");
+                return nrd_error(NEREID_EINVALID, "artifact hash: no %s given",
+                                 !files ? "file list" : "output buffer");
         if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
-                return nereid_error(NEREID_EINVALID, "artifact hash: unknown kind %d", (int)kind);
+                return nrd_error(NEREID_EINVALID, "artifact hash: unknown kind %d", (int)kind);
         return nrd_hash_files(files, kind == NEREID_HASH_CONTENT, hash_out);
 }
 
@@ -262,12 +262,12 @@ hash_md5_ctx *nrd_hash_md5_new(void)
         hash_md5_ctx *ctx = nrd_calloc(1, sizeof(*ctx));
 
         if (!ctx) {
-                nereid_error_oom();
+                nrd_error_oom();
                 return NULL;
         }
         ctx->md = EVP_MD_CTX_new();
         if (!ctx->md || EVP_DigestInit_ex(ctx->md, hash_md5_md(), NULL) != 1) {
-                nereid_error(NEREID_ERROR, "MD5: cannot start the digest");
+                nrd_error(NEREID_ERROR, "MD5: cannot start the digest");
                 nrd_hash_md5_free(ctx);
                 return NULL;
         }
@@ -277,7 +277,7 @@ hash_md5_ctx *nrd_hash_md5_new(void)
 int nrd_hash_md5_update(hash_md5_ctx *ctx, const void *data, size_t len)
 {
         if (len && EVP_DigestUpdate(ctx->md, data, len) != 1)
-                return nereid_error(NEREID_ERROR, "MD5: digest update failed");
+                return nrd_error(NEREID_ERROR, "MD5: digest update failed");
         return 0;
 }
 
@@ -289,7 +289,7 @@ int nrd_hash_md5_final(hash_md5_ctx *ctx, char out[NEREID_MD5_HEXLEN + 1])
 
         out[0] = '\0';
         if (EVP_DigestFinal_ex(ctx->md, digest, &dlen) != 1 || dlen * 2 != NEREID_MD5_HEXLEN)
-                error = nereid_error(NEREID_ERROR, "MD5: digest final failed");
+                error = nrd_error(NEREID_ERROR, "MD5: digest final failed");
         else
                 hash_to_hex(digest, dlen, out);
         nrd_hash_md5_free(ctx);
@@ -325,7 +325,7 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
         if (!buffer) {
                 owned = nrd_malloc(NEREID_HASH_BLOCK);
                 if (!owned) {
-                        error = nereid_error_oom();
+                        error = nrd_error_oom();
                         goto cleanup;
                 }
                 buffer = owned;
@@ -342,17 +342,16 @@ static int hash_md5_read(int fd, const char *name, unsigned char *buffer, int ha
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        error =
-                            nereid_error_os(nereid_error_from_errno(errno), errno, "read %s", name);
+                        error = nrd_error_os(nrd_error_from_errno(errno), errno, "read %s", name);
                         goto cleanup;
                 }
                 if (n == 0)
                         break;
                 if (has_size && (uint64_t)n > size - total) {
-                        error = nereid_error(NEREID_ERROR,
-                                             "%s: holds more than its size of %llu bytes (it "
-                                             "grew while being read, or its size is not true)",
-                                             name, (unsigned long long)size);
+                        error = nrd_error(NEREID_ERROR,
+                                          "%s: holds more than its size of %llu bytes (it "
+                                          "grew while being read, or its size is not true)",
+                                          name, (unsigned long long)size);
                         goto cleanup;
                 }
                 if (nrd_hash_md5_update(ctx, buffer, (size_t)n) < 0)

@@ -274,13 +274,13 @@ int nrd_hashcache_open(hashcache **out, const char *home, int writable, hashcach
                 goto cleanup;
         cache = nrd_calloc(1, sizeof(*cache));
         if (!cache) {
-                error = nereid_error_oom();
+                error = nrd_error_oom();
                 goto cleanup;
         }
         if (pthread_mutex_init(&cache->lock, NULL) != 0) {
                 free(cache);
                 cache = NULL;
-                error = nereid_error(NEREID_ERROR, "hash cache %s: cannot create a lock", file.ptr);
+                error = nrd_error(NEREID_ERROR, "hash cache %s: cannot create a lock", file.ptr);
                 goto cleanup;
         }
         cache->file = nrd_buf_detach(&file);
@@ -439,11 +439,11 @@ int nrd_hashcache_put(hashcache *cache, const char *path, const struct stat *st,
         int error = 0;
 
         if (!nrd_hash_is_md5(md5))
-                return nereid_error(NEREID_EUSAGE, "hash cache %s: %s: not an MD5: %s", cache->file,
-                                    path, md5 ? md5 : "(null)");
+                return nrd_error(NEREID_EINVALID, "hash cache %s: %s: not an MD5: %s", cache->file,
+                                 path, md5 ? md5 : "(null)");
         if (!cache->writable)
                 return 0;
-        copy = nereid_strdup(path);
+        copy = nrd_strdup(path);
         if (!copy)
                 return NEREID_ERROR;
         pthread_mutex_lock(&cache->lock);
@@ -453,7 +453,7 @@ int nrd_hashcache_put(hashcache *cache, const char *path, const struct stat *st,
                             ? nrd_realloc_array(cache->queue, cap, sizeof(*grown))
                             : NULL;
                 if (!grown) {
-                        error = nereid_error_oom();
+                        error = nrd_error_oom();
                         free(copy);
                         goto cleanup;
                 }

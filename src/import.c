@@ -25,7 +25,7 @@ static int import_sorted(nereid_run *run, const char *field, nereid_files *files
         int rc;
 
         if (!files->count)
-                return nereid_error(NEREID_EUSAGE, "%s: no records", label);
+                return nrd_error(NEREID_EINVALID, "%s: no records", label);
         if ((rc = nrd_files_check(files, label)) < 0)
                 return rc;
         nrd_files_sort(files);
@@ -53,7 +53,7 @@ int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
         size_t i;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if ((rc = import_check_field(run, field)) < 0)
                 return rc;
@@ -73,7 +73,7 @@ int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, 
         nereid_files *files = NULL;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if (!label)
                 label = "import";

@@ -40,10 +40,10 @@ static int json_set_string(json_t *obj, const char *key, const char *text, const
         json_t *value = json_string(text);
 
         if (!value)
-                return nereid_error(NEREID_EUSAGE, "record \"%s\": %s is not valid UTF-8",
-                                    file_path, label);
+                return nrd_error(NEREID_EINVALID, "record \"%s\": %s is not valid UTF-8", file_path,
+                                 label);
         if (json_object_set_new(obj, key, value) < 0)
-                return nereid_error_oom();
+                return nrd_error_oom();
         return 0;
 }
 
@@ -56,20 +56,20 @@ static int json_record_build(const struct nereid_file *file, json_t **out)
 
         *out = NULL;
         if (!file->file_path || !file->file_hash || !file->type) {
-                rc = nereid_error(NEREID_EUSAGE,
-                                  "record \"%s\": file_path, file_hash and type "
-                                  "are required",
-                                  name);
+                rc = nrd_error(NEREID_EINVALID,
+                               "record \"%s\": file_path, file_hash and type "
+                               "are required",
+                               name);
                 goto cleanup;
         }
         if (file->has_size && file->size > (uint64_t)INT64_MAX) {
-                rc = nereid_error(NEREID_EUSAGE, "record \"%s\": size is too large", name);
+                rc = nrd_error(NEREID_EINVALID, "record \"%s\": size is too large", name);
                 goto cleanup;
         }
         obj = json_object();
         meta = json_object();
         if (!obj || !meta) {
-                rc = nereid_error_oom();
+                rc = nrd_error_oom();
                 goto cleanup;
         }
         rc = json_set_string(obj, "file_path", file->file_path, "file_path", name);
@@ -80,7 +80,7 @@ static int json_record_build(const struct nereid_file *file, json_t **out)
         if (rc == 0 && json_object_set_new(obj, "size",
                                            file->has_size ? json_integer((json_int_t)file->size)
                                                           : json_null()) < 0)
-                rc = nereid_error_oom();
+                rc = nrd_error_oom();
         if (rc == 0 && file->source)
                 rc = json_set_string(meta, "file_path", file->source, "metadata.file_path", name);
         if (rc == 0 && file->last_modified)
@@ -88,7 +88,7 @@ static int json_record_build(const struct nereid_file *file, json_t **out)
                                      "metadata.last_modified", name);
         if (rc < 0)
                 goto cleanup;
-        rc = json_object_set(obj, "metadata", meta) < 0 ? nereid_error_oom() : 0;
+        rc = json_object_set(obj, "metadata", meta) < 0 ? nrd_error_oom() : 0;
         if (rc < 0)
                 goto cleanup;
         *out = obj;
@@ -112,7 +112,7 @@ int nrd_json_record_append(nereid_buf *buf, const struct nereid_file *file)
         if (rc < 0)
                 return rc;
         if (json_dump_callback(obj, json_buf_sink, buf, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
-                rc = nereid_error_oom();
+                rc = nrd_error_oom();
         json_decref(obj);
         return rc;
 }
@@ -121,8 +121,8 @@ int nrd_json_record_append(nereid_buf *buf, const struct nereid_file *file)
 static int json_take_string(const json_t *value, const char *where, const char *key, char **out)
 {
         if (!json_is_string(value))
-                return nereid_error(NEREID_EUSAGE, "%s: \"%s\" must be a string", where, key);
-        *out = nereid_strdup(json_string_value(value));
+                return nrd_error(NEREID_EINVALID, "%s: \"%s\" must be a string", where, key);
+        *out = nrd_strdup(json_string_value(value));
         return *out ? 0 : NEREID_ERROR;
 }
 
@@ -131,7 +131,7 @@ static int json_required_string(json_t *obj, const char *where, const char *key,
         json_t *value = json_object_get(obj, key);
 
         if (!value)
-                return nereid_error(NEREID_EUSAGE, "%s: \"%s\" is missing", where, key);
+                return nrd_error(NEREID_EINVALID, "%s: \"%s\" is missing", where, key);
         return json_take_string(value, where, key, out);
 }
 
@@ -142,7 +142,7 @@ static int json_metadata_parse(json_t *meta, const char *where, struct nereid_fi
         int rc;
 
         if (!json_is_object(meta))
-                return nereid_error(NEREID_EUSAGE, "%s: \"metadata\" must be an object", where);
+                return nrd_error(NEREID_EINVALID, "%s: \"metadata\" must be an object", where);
         json_object_foreach(meta, key, value)
         {
                 if (strcmp(key, "file_path") == 0)
@@ -151,10 +151,10 @@ static int json_metadata_parse(json_t *meta, const char *where, struct nereid_fi
                         rc = json_take_string(value, where, "metadata.last_modified",
                                               &out->last_modified);
                 else
-                        rc = nereid_error(NEREID_EUSAGE,
-                                          "%s: unknown key \"metadata.%.*s\" (known: file_path, "
-                                          "last_modified)",
-                                          where, JSON_QUOTE_MAX, key);
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "%s: unknown key \"metadata.%.*s\" (known: file_path, "
+                                       "last_modified)",
+                                       where, JSON_QUOTE_MAX, key);
                 if (rc < 0)
                         return rc;
         }
@@ -180,7 +180,7 @@ static int json_record_from(json_t *obj, const char *label, size_t index, struct
         else
                 snprintf(where, sizeof(where), "record");
         if (!json_is_object(obj))
-                return nereid_error(NEREID_EUSAGE, "%s: expected an object", where);
+                return nrd_error(NEREID_EINVALID, "%s: expected an object", where);
         json_object_foreach(obj, key, value)
         {
                 for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
@@ -188,10 +188,10 @@ static int json_record_from(json_t *obj, const char *label, size_t index, struct
                                 break;
                 }
                 if (i == sizeof(known) / sizeof(known[0])) {
-                        rc = nereid_error(NEREID_EUSAGE,
-                                          "%s: unknown key \"%.*s\" (known: file_path, file_hash, "
-                                          "type, size, metadata)",
-                                          where, JSON_QUOTE_MAX, key);
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "%s: unknown key \"%.*s\" (known: file_path, file_hash, "
+                                       "type, size, metadata)",
+                                       where, JSON_QUOTE_MAX, key);
                         goto cleanup;
                 }
         }
@@ -204,14 +204,13 @@ static int json_record_from(json_t *obj, const char *label, size_t index, struct
                 json_int_t size = json_integer_value(value);
 
                 if (size < 0) {
-                        rc =
-                            nereid_error(NEREID_EUSAGE, "%s: \"size\" must not be negative", where);
+                        rc = nrd_error(NEREID_EINVALID, "%s: \"size\" must not be negative", where);
                         goto cleanup;
                 }
                 out->size = (uint64_t)size;
                 out->has_size = 1;
         } else if (value && !json_is_null(value)) {
-                rc = nereid_error(NEREID_EUSAGE, "%s: \"size\" must be an integer or null", where);
+                rc = nrd_error(NEREID_EINVALID, "%s: \"size\" must be an integer or null", where);
                 goto cleanup;
         }
         value = json_object_get(obj, "metadata");
@@ -230,8 +229,8 @@ static json_t *json_load_strict(const char *text, size_t len)
         json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 
         if (!root)
-                nereid_error(NEREID_EUSAGE, "JSON: %s (line %d, column %d)", err.text, err.line,
-                             err.column);
+                nrd_error(NEREID_EINVALID, "JSON: %s (line %d, column %d)", err.text, err.line,
+                          err.column);
         return root;
 }
 
@@ -242,10 +241,10 @@ int nrd_json_record_parse(const char *text, size_t len, struct nereid_file *out)
 
         memset(out, 0, sizeof(*out));
         if (!text)
-                return nereid_error(NEREID_EUSAGE, "JSON: no text");
+                return nrd_error(NEREID_EINVALID, "JSON: no text");
         root = json_load_strict(text, len);
         if (!root)
-                return NEREID_EUSAGE;
+                return NEREID_EINVALID;
         rc = json_record_from(root, NULL, 0, out);
         json_decref(root);
         return rc;
@@ -260,14 +259,14 @@ int nrd_json_files_parse(const char *text, size_t len, nereid_files **out)
 
         *out = NULL;
         if (!text)
-                return nereid_error(NEREID_EUSAGE, "JSON: no text");
+                return nrd_error(NEREID_EINVALID, "JSON: no text");
         root = json_load_strict(text, len);
         if (!root) {
-                rc = NEREID_EUSAGE;
+                rc = NEREID_EINVALID;
                 goto cleanup;
         }
         if (!json_is_array(root)) {
-                rc = nereid_error(NEREID_EUSAGE, "JSON: expected an array of records");
+                rc = nrd_error(NEREID_EINVALID, "JSON: expected an array of records");
                 goto cleanup;
         }
         files = nrd_files_new();
@@ -391,10 +390,10 @@ static int json_stream_cut(struct json_stream *s)
 static int json_stream_error(struct json_stream *s, const char *what)
 {
         if (s->errnum)
-                return nereid_error_os(nereid_error_from_errno(s->errnum), s->errnum, "%.*s: read",
-                                       JSON_LABEL_MAX, s->label);
-        return nereid_error(NEREID_EUSAGE, "%.*s: %s (byte %llu)", JSON_LABEL_MAX, s->label, what,
-                            (unsigned long long)s->offset);
+                return nrd_error_os(nrd_error_from_errno(s->errnum), s->errnum, "%.*s: read",
+                                    JSON_LABEL_MAX, s->label);
+        return nrd_error(NEREID_EINVALID, "%.*s: %s (byte %llu)", JSON_LABEL_MAX, s->label, what,
+                         (unsigned long long)s->offset);
 }
 
 /* Decode the record that starts at the stream's position. */
@@ -408,24 +407,24 @@ static int json_stream_record(struct json_stream *s, size_t index, struct nereid
         if (json_stream_peek(s) != '{') {
                 if (s->errnum)
                         return json_stream_error(s, "");
-                return nereid_error(NEREID_EUSAGE,
-                                    "%.*s: record %zu: expected an object (byte %llu)",
-                                    JSON_LABEL_MAX, s->label, index, (unsigned long long)start);
+                return nrd_error(NEREID_EINVALID,
+                                 "%.*s: record %zu: expected an object (byte %llu)", JSON_LABEL_MAX,
+                                 s->label, index, (unsigned long long)start);
         }
         rc = json_stream_cut(s);
         if (rc < 0)
-                return nereid_error_oom();
+                return nrd_error_oom();
         if (rc > 0)
-                return nereid_error(
-                    NEREID_EUSAGE, "%.*s: record %zu: longer than %zu bytes (byte %llu)",
+                return nrd_error(
+                    NEREID_EINVALID, "%.*s: record %zu: longer than %zu bytes (byte %llu)",
                     JSON_LABEL_MAX, s->label, index, JSON_RECORD_MAX, (unsigned long long)start);
         if (s->errnum)
                 return json_stream_error(s, "");
         value = json_loadb(s->record.ptr, s->record.len, JSON_REJECT_DUPLICATES, &err);
         if (!value)
-                return nereid_error(NEREID_EUSAGE, "%.*s: record %zu: JSON: %s (byte %llu)",
-                                    JSON_LABEL_MAX, s->label, index, err.text,
-                                    (unsigned long long)(start + (uint64_t)err.position));
+                return nrd_error(NEREID_EINVALID, "%.*s: record %zu: JSON: %s (byte %llu)",
+                                 JSON_LABEL_MAX, s->label, index, err.text,
+                                 (unsigned long long)(start + (uint64_t)err.position));
         rc = json_record_from(value, s->label, index, out);
         json_decref(value);
         return rc;
@@ -433,7 +432,7 @@ static int json_stream_record(struct json_stream *s, size_t index, struct nereid
 
 int nrd_json_files_read(int fd, const char *label, nereid_files **out)
 {
-        struct json_stream *s = nereid_calloc_array(1, sizeof(*s));
+        struct json_stream *s = nrd_calloc(1, sizeof(*s));
         nereid_files *files = NULL;
         size_t index = 0;
         int rc = 0, c;
@@ -488,7 +487,7 @@ int nereid_files_to_json(char **out, const nereid_files *files)
         size_t i, count = files ? files->count : 0;
         int rc = 0;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
         if (nrd_buf_putc(&buf, '[') < 0) {
@@ -516,11 +515,11 @@ cleanup:
 
 int nereid_files_from_json(nereid_files **out, const char *json)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
         if (!json)
-                return nereid_error(NEREID_EUSAGE, "JSON: no text");
+                return nrd_error(NEREID_EINVALID, "JSON: no text");
         return nrd_json_files_parse(json, strlen(json), out);
 }
 
@@ -529,7 +528,7 @@ int nereid_file_to_json(char **out, const nereid_file *file)
         nereid_buf buf = NEREID_BUF_INIT;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(file);
         assert(out);
         *out = NULL;

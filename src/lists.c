@@ -37,9 +37,9 @@ static int lists_grow(void **items, size_t *cap, size_t count, size_t size)
         if (count < *cap)
                 return 0;
         if (n > SIZE_MAX / size)
-                return nereid_error_oom();
+                return nrd_error_oom();
         if (!(grown = nrd_realloc_array(*items, n, size)))
-                return nereid_error_oom();
+                return nrd_error_oom();
         *items = grown;
         *cap = n;
         return 0;
@@ -47,7 +47,7 @@ static int lists_grow(void **items, size_t *cap, size_t count, size_t size)
 
 nereid_runs *nrd_runs_new(void)
 {
-        return nereid_calloc_array(1, sizeof(nereid_runs));
+        return nrd_calloc(1, sizeof(nereid_runs));
 }
 
 int nrd_runs_push(nereid_runs *runs, const store_run_info *info)
@@ -60,8 +60,8 @@ int nrd_runs_push(nereid_runs *runs, const store_run_info *info)
                 return rc;
         item = &runs->items[runs->count];
         *item = *info;
-        item->name = nereid_strdup(info->name ? info->name : "");
-        item->owner = nereid_strdup(info->owner ? info->owner : "");
+        item->name = nrd_strdup(info->name ? info->name : "");
+        item->owner = nrd_strdup(info->owner ? info->owner : "");
         if (!item->name || !item->owner) {
                 nrd_store_run_info_clear(item);
                 return NEREID_ERROR;
@@ -129,7 +129,7 @@ void nereid_runs_free(nereid_runs *runs)
 
 nereid_fields *nrd_fields_new(void)
 {
-        return nereid_calloc_array(1, sizeof(nereid_fields));
+        return nrd_calloc(1, sizeof(nereid_fields));
 }
 
 int nrd_fields_push(nereid_fields *fields, const char *path, const char *value)
@@ -141,8 +141,8 @@ int nrd_fields_push(nereid_fields *fields, const char *path, const char *value)
                              sizeof(*fields->items))) < 0)
                 return rc;
         item = &fields->items[fields->count];
-        item->path = nereid_strdup(path);
-        item->value = nereid_strdup(value ? value : "");
+        item->path = nrd_strdup(path);
+        item->value = nrd_strdup(value ? value : "");
         if (!item->path || !item->value) {
                 free(item->path);
                 free(item->value);

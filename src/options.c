@@ -31,15 +31,15 @@ int nereid_init(void)
 {
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         pthread_mutex_lock(&options_init_lock);
         if (options_init_count == 0) {
                 CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
 
                 if (c != CURLE_OK) {
                         pthread_mutex_unlock(&options_init_lock);
-                        return nereid_error(NEREID_ERROR, "nereid_init: libcurl: %s",
-                                            curl_easy_strerror(c));
+                        return nrd_error(NEREID_ERROR, "nereid_init: libcurl: %s",
+                                         curl_easy_strerror(c));
                 }
         }
         rc = ++options_init_count;
@@ -51,11 +51,11 @@ int nereid_shutdown(void)
 {
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         pthread_mutex_lock(&options_init_lock);
         if (options_init_count == 0) {
                 pthread_mutex_unlock(&options_init_lock);
-                return nereid_error(NEREID_ERROR, "nereid_shutdown: nereid_init was not called");
+                return nrd_error(NEREID_ERROR, "nereid_shutdown: nereid_init was not called");
         }
         rc = --options_init_count;
         if (rc == 0) {
@@ -85,12 +85,12 @@ int nereid_options_init(nereid_options *opts, unsigned int version)
 {
         static const nereid_options defaults = NEREID_OPTIONS_INIT;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(opts);
         if (!options_version_ok(version))
-                return nereid_error(NEREID_EUSAGE,
-                                    "options: version %u is not one this library knows (1 to %d)",
-                                    version, NEREID_OPTIONS_VERSION);
+                return nrd_error(NEREID_EINVALID,
+                                 "options: version %u is not one this library knows (1 to %d)",
+                                 version, NEREID_OPTIONS_VERSION);
         *opts = defaults;
         opts->version = version;
         return 0;
@@ -163,12 +163,12 @@ int nereid_options_from_env(nereid_options *opts)
         size_t size = 0, at = 0;
         int i;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(opts);
         if (!options_version_ok(opts->version))
-                return nereid_error(NEREID_EUSAGE,
-                                    "options: version %u is not one this library knows (1 to %d)",
-                                    opts->version, NEREID_OPTIONS_VERSION);
+                return nrd_error(NEREID_EINVALID,
+                                 "options: version %u is not one this library knows (1 to %d)",
+                                 opts->version, NEREID_OPTIONS_VERSION);
         for (i = 0; i < ENV_FIELDS; i++) {
                 values[i] = options_env(vars[i][0]);
                 if (!values[i] && vars[i][1])
@@ -180,7 +180,7 @@ int nereid_options_from_env(nereid_options *opts)
                 return 0;
         block = nrd_malloc(sizeof(*block) + size);
         if (!block)
-                return nereid_error_oom();
+                return nrd_error_oom();
         block->prev = opts->internal;
         block->size = size;
         for (i = 0; i < ENV_FIELDS; i++) {
@@ -223,7 +223,7 @@ static int options_dup(char **out, const char *s)
         *out = NULL;
         if (!s)
                 return 0;
-        *out = nereid_strdup(s);
+        *out = nrd_strdup(s);
         return *out ? 0 : NEREID_ERROR;
 }
 
@@ -235,17 +235,17 @@ int nrd_options_config_copy(struct options_config *out, const nereid_options *op
         if (!opts)
                 opts = &defaults;
         if (!options_version_ok(opts->version))
-                return nereid_error(NEREID_EUSAGE,
-                                    "options: version %u is not one this library knows (1 to %d); "
-                                    "initialise them with NEREID_OPTIONS_INIT",
-                                    opts->version, NEREID_OPTIONS_VERSION);
+                return nrd_error(NEREID_EINVALID,
+                                 "options: version %u is not one this library knows (1 to %d); "
+                                 "initialise them with NEREID_OPTIONS_INIT",
+                                 opts->version, NEREID_OPTIONS_VERSION);
         if (opts->mode < NEREID_MODE_ASYNC || opts->mode > NEREID_MODE_DEBUG)
-                return nereid_error(NEREID_EUSAGE, "mode %d: unknown", opts->mode);
+                return nrd_error(NEREID_EINVALID, "mode %d: unknown", opts->mode);
         /* Each worker is a thread with its own buffer: a bound keeps a bad
          * value from exhausting the process. */
         if (opts->workers > OPTIONS_WORKERS_MAX)
-                return nereid_error(NEREID_EUSAGE, "workers %u: more than %d", opts->workers,
-                                    OPTIONS_WORKERS_MAX);
+                return nrd_error(NEREID_EINVALID, "workers %u: more than %d", opts->workers,
+                                 OPTIONS_WORKERS_MAX);
         out->mode = opts->mode;
         out->workers = opts->workers;
         out->notify = opts->notify;

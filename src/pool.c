@@ -163,27 +163,27 @@ int nrd_pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job
         atomic_init(&state.done, 0);
         atomic_init(&state.stop, 0);
         if (pthread_mutex_init(&state.lock, NULL) != 0) {
-                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a lock");
+                error = nrd_error(NEREID_ERROR, "worker pool: cannot create a lock");
                 goto cleanup;
         }
         lock_made = 1;
         /* The timed wait runs on the monotonic clock: a clock change must not
          * stall the progress line. */
         if (pthread_condattr_init(&attr) != 0) {
-                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a condition");
+                error = nrd_error(NEREID_ERROR, "worker pool: cannot create a condition");
                 goto cleanup;
         }
         if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
             pthread_cond_init(&state.finished_cond, &attr) != 0) {
                 pthread_condattr_destroy(&attr);
-                error = nereid_error(NEREID_ERROR, "worker pool: cannot create a condition");
+                error = nrd_error(NEREID_ERROR, "worker pool: cannot create a condition");
                 goto cleanup;
         }
         pthread_condattr_destroy(&attr);
         cond_made = 1;
 
         if (workers > 1) {
-                threads = nereid_calloc_array(workers, sizeof(*threads));
+                threads = nrd_calloc(workers, sizeof(*threads));
                 if (!threads) {
                         error = NEREID_ERROR;
                         goto cleanup;
@@ -212,7 +212,7 @@ int nrd_pool_run(size_t count, unsigned workers, int keep_going, pool_job_fn job
          * message: the first failure's is the one reported. */
         error = state.first_error;
         if (error < 0)
-                nereid_error(error, "%s", state.first_message);
+                nrd_error(error, "%s", state.first_message);
 cleanup:
         free(threads);
         if (cond_made)
@@ -302,7 +302,7 @@ int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, p
         unsigned i;
 
         *out = NULL;
-        s = nereid_calloc_array(1, sizeof(*s));
+        s = nrd_calloc(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
         pthread_mutex_init(&s->lock, NULL);
@@ -313,7 +313,7 @@ int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, p
         s->payload = payload;
         if (!workers)
                 workers = nrd_pool_default_workers();
-        s->threads = nereid_calloc_array(workers, sizeof(*s->threads));
+        s->threads = nrd_calloc(workers, sizeof(*s->threads));
         if (!s->threads) {
                 pool_stream_free(s);
                 return NEREID_ERROR;
@@ -333,7 +333,7 @@ int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, p
         }
         if (!s->nthreads) {
                 pool_stream_free(s);
-                return nereid_error(NEREID_ERROR, "worker pool: cannot start a thread");
+                return nrd_error(NEREID_ERROR, "worker pool: cannot start a thread");
         }
         *out = s;
         return 0;
@@ -368,7 +368,7 @@ int nrd_pool_stream_push(pool_stream *s, void *item)
                                    : nrd_realloc_array(s->queue, cap, sizeof(void *));
 
                 if (!grown) {
-                        rc = nereid_error_oom();
+                        rc = nrd_error_oom();
                         goto out;
                 }
                 s->queue = grown;
@@ -424,7 +424,7 @@ int nrd_pool_stream_finish(pool_stream *s, pool_tick_fn tick, void *tick_payload
                 tick(tick_payload, s->done, s->pushed);
         rc = s->failed;
         if (rc < 0)
-                nereid_error(rc, "%s", s->message);
+                nrd_error(rc, "%s", s->message);
         pool_stream_free(s);
         return rc;
 }

@@ -41,7 +41,7 @@ int nereid_mode_parse(int *out, const char *name)
         static const char *const names[] = {"async", "sync", "offline", "read-only", "debug"};
         int i;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         for (i = 0; i < 5; i++) {
                 if (strcmp(name, names[i]) == 0) {
@@ -49,8 +49,8 @@ int nereid_mode_parse(int *out, const char *name)
                         return 0;
                 }
         }
-        return nereid_error(NEREID_EUSAGE,
-                            "mode %s: unknown (async, sync, offline, read-only or debug)", name);
+        return nrd_error(NEREID_EINVALID,
+                         "mode %s: unknown (async, sync, offline, read-only or debug)", name);
 }
 
 char *nrd_project_default_folder(const char *home)
@@ -60,7 +60,7 @@ char *nrd_project_default_folder(const char *home)
         if (!home || !*home)
                 home = user_home = nrd_options_user_home();
         if (!home)
-                return nereid_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
+                return nrd_error(NEREID_ERROR, "store: set NEREID_HOME (no home folder)"), NULL;
         folder = nrd_fs_join(home, ".nereid");
         free(user_home);
         return folder;
@@ -96,14 +96,14 @@ int nrd_project_store_open(nereid_store **out, const char *location, const char 
                         return NEREID_ERROR;
                 location = folder;
         } else if (!*location) {
-                return nereid_error(NEREID_EUSAGE, "store \"\": empty location");
+                return nrd_error(NEREID_EINVALID, "store \"\": empty location");
         } else if (strncasecmp(location, "sqlite:", 7) == 0) {
                 if (!location[7])
-                        return nereid_error(NEREID_EUSAGE,
-                                            "store \"%s\": no folder after sqlite:", location);
-                folder = nereid_strdup(location + 7);
+                        return nrd_error(NEREID_EINVALID,
+                                         "store \"%s\": no folder after sqlite:", location);
+                folder = nrd_strdup(location + 7);
         } else if (!project_scheme_len(location)) {
-                folder = nereid_strdup(location);
+                folder = nrd_strdup(location);
         }
         /* The registry (store/store.c) maps the location to a backend. */
         if ((rc = nrd_store_open(out, location, mode)) < 0 || !folder_out)
@@ -116,8 +116,8 @@ int nrd_project_store_open(nereid_store **out, const char *location, const char 
 /* The project exists with another key than the one asked for. */
 static int project_key_mismatch(const nereid_project *project, const char *key)
 {
-        return nereid_error(NEREID_EEXISTS, "project %s: exists with key %s (not %s)",
-                            project->name, project->key, key);
+        return nrd_error(NEREID_EEXISTS, "project %s: exists with key %s (not %s)", project->name,
+                         project->key, key);
 }
 
 static int project_open_key(nereid_project **out, const char *name, const char *key,
@@ -126,12 +126,12 @@ static int project_open_key(nereid_project **out, const char *name, const char *
         nereid_project *project = NULL;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
         if (!nrd_options_initialized())
-                return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
-        project = nereid_calloc_array(1, sizeof(*project));
+                return nrd_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
+        project = nrd_calloc(1, sizeof(*project));
         if (!project)
                 return NEREID_ERROR;
         pthread_mutex_init(&project->notify_lock, NULL);
@@ -147,8 +147,8 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 goto cleanup;
         if (key && (rc = nrd_uri_check_project_key(key)) < 0)
                 goto cleanup;
-        project->name = nereid_strdup(name);
-        project->create_key = key ? nereid_strdup(key) : NULL;
+        project->name = nrd_strdup(name);
+        project->create_key = key ? nrd_strdup(key) : NULL;
         if (!project->name || (key && !project->create_key)) {
                 rc = NEREID_ERROR;
                 goto cleanup;
@@ -156,8 +156,8 @@ static int project_open_key(nereid_project **out, const char *name, const char *
         if ((rc = nrd_project_store_open(&project->store, project->cfg.store, project->cfg.home,
                                          project->mode, &project->home)) < 0)
                 goto cleanup;
-        project->cache = project->cfg.cache ? nereid_strdup(project->cfg.cache)
-                         : project->home    ? nereid_strdup(project->home)
+        project->cache = project->cfg.cache ? nrd_strdup(project->cfg.cache)
+                         : project->home    ? nrd_strdup(project->home)
                                             : nrd_project_default_folder(project->cfg.home);
         if (!project->cache) {
                 rc = NEREID_ERROR;
@@ -175,7 +175,7 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                         snprintf(project->key, sizeof(project->key), "%s", key);
                 else
                         nrd_store_derive_key(name, project->key);
-                nereid_error_clear(); /* handled: not a failure */
+                nrd_error_clear(); /* handled: not a failure */
                 rc = 0;
         }
 cleanup:
@@ -212,14 +212,14 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
         nereid_project *project = NULL;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
         if ((rc = project_open_key(&project, name, key, opts)) < 0)
                 return rc;
         if (project->mode == NEREID_MODE_READ_ONLY)
-                rc = nereid_error(NEREID_EREADONLY,
-                                  "project %s: cannot be created in read-only mode", project->name);
+                rc = nrd_error(NEREID_EREADONLY, "project %s: cannot be created in read-only mode",
+                               project->name);
         else
                 rc = nrd_project_ensure(project);
         if (rc < 0) {
@@ -232,7 +232,7 @@ int nereid_project_create(nereid_project **out, const char *name, const char *ke
 
 int nereid_project_open(nereid_project **out, const char *name, const nereid_options *opts)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         return project_open_key(out, name, NULL, opts);
 }
@@ -308,7 +308,7 @@ int nrd_project_progress(nereid_project *project, const char *stage, uint64_t do
             project->cfg.progress(stage, done, total, project->cfg.payload) == 0)
                 return 0;
         atomic_store(&project->cancelled, 1);
-        return nereid_error(NEREID_ECANCELLED, "%s: cancelled", stage);
+        return nrd_error(NEREID_ECANCELLED, "%s: cancelled", stage);
 }
 
 int nrd_project_cancelled(nereid_project *project)
@@ -324,8 +324,7 @@ void nrd_project_uncancel(nereid_project *project)
 int nrd_project_check_writable(const nereid_project *project, const char *what)
 {
         if (project->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EREADONLY, "%s: the run is open in read-only mode",
-                                    what);
+                return nrd_error(NEREID_EREADONLY, "%s: the run is open in read-only mode", what);
         return nrd_store_can_write(project->store);
 }
 
@@ -348,14 +347,14 @@ static int project_run_after(nereid_project *project, const char *after_id, uint
                 return 0;
         if (nrd_uri_check_run_id(after_id) < 0 || strncmp(after_id, project->key, keylen) != 0 ||
             after_id[keylen] != '-')
-                return nereid_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
-                                    after_id, project->name);
+                return nrd_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
+                                 after_id, project->name);
         digits = after_id + keylen + 1;
         errno = 0;
         n = strtoull(digits, &end, 10);
         if (errno || !end || *end || n < 1)
-                return nereid_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
-                                    after_id, project->name);
+                return nrd_error(NEREID_EINVALID, "runs after %s: not a run ID of project %s",
+                                 after_id, project->name);
         *after = (uint64_t)n;
         return 0;
 }
@@ -372,7 +371,7 @@ int nereid_project_runs_page(nereid_runs **out, nereid_project *project, const c
         uint64_t after;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         assert(project);
         *out = NULL;
@@ -386,7 +385,7 @@ int nereid_project_runs_page(nereid_runs **out, nereid_project *project, const c
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, PROJECT_BUILTIN) == 0) {
-                nereid_error_clear();
+                nrd_error_clear();
                 rc = 0;
         }
         if (rc < 0) {
@@ -401,7 +400,7 @@ int nereid_project_artifact_exists(nereid_project *project, const char *hash)
 {
         char content[NEREID_HASH_HEXLEN + 1];
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(project);
         return nrd_store_artifact_content_hash(project->store, project->name, hash, content);
 }
@@ -416,7 +415,7 @@ int nereid_project_artifact_files(nereid_files **out, nereid_project *project, c
         nereid_files *files;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(project);
         assert(out);
         *out = NULL;

@@ -34,14 +34,14 @@ static int projects_push(void *payload, const char *name, const char *key, uint6
                 struct projects_entry *grown;
 
                 if (cap > SIZE_MAX / sizeof(*e))
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 if (!(grown = nrd_realloc_array(list->items, cap, sizeof(*e))))
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 list->items = grown;
                 list->cap = cap;
         }
         e = &list->items[list->count];
-        if (!(e->name = nereid_strdup(name)))
+        if (!(e->name = nrd_strdup(name)))
                 return NEREID_ERROR;
         snprintf(e->key, sizeof(e->key), "%s", key);
         e->runs = runs;
@@ -56,14 +56,14 @@ int nereid_projects_list(nereid_projects **out, const nereid_options *opts)
         nereid_store *store = NULL;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         *out = NULL;
         if (!nrd_options_initialized())
-                return nereid_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
+                return nrd_error(NEREID_ERROR, "libnereid: nereid_init() has not been called");
         if ((rc = nrd_options_config_copy(&cfg, opts)) < 0)
                 return rc;
-        if (!(list = nereid_calloc_array(1, sizeof(*list)))) {
+        if (!(list = nrd_calloc(1, sizeof(*list)))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }

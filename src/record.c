@@ -10,7 +10,7 @@
 
 nereid_files *nrd_files_new(void)
 {
-        return nereid_calloc_array(1, sizeof(nereid_files));
+        return nrd_calloc(1, sizeof(nereid_files));
 }
 
 void nrd_file_clear(struct nereid_file *file)
@@ -34,10 +34,10 @@ static int files_reserve(nereid_files *files, size_t extra)
         while (cap < files->count + extra)
                 cap *= 2;
         if (cap > SIZE_MAX / sizeof(*items))
-                return nereid_error(NEREID_ERROR, "file list: size overflow");
+                return nrd_error(NEREID_ERROR, "file list: size overflow");
         items = nrd_realloc_array(files->items, cap, sizeof(*items));
         if (!items)
-                return nereid_error_oom();
+                return nrd_error_oom();
         files->items = items;
         files->cap = cap;
         return 0;
@@ -59,7 +59,7 @@ static int dup_optional(char **dst, const char *src)
         *dst = NULL;
         if (!src)
                 return 0;
-        *dst = nereid_strdup(src);
+        *dst = nrd_strdup(src);
         return *dst ? 0 : NEREID_ERROR;
 }
 

@@ -50,10 +50,10 @@ int nrd_file_copy(struct nereid_file *dst, const struct nereid_file *src);
 void nrd_file_clear(struct nereid_file *file);
 
 /* The one check of a record that comes from outside (SPEC section 2), in
- * record_check.c: 0, or NEREID_EUSAGE with a message "<where> (\"path\"):
+ * record_check.c: 0, or NEREID_EINVALID with a message "<where> (\"path\"):
  * <why>". */
 int nrd_file_check(const struct nereid_file *file, const char *where);
-/* nrd_file_check on every record, and no file_path twice: 0, or NEREID_EUSAGE
+/* nrd_file_check on every record, and no file_path twice: 0, or NEREID_EINVALID
  * naming the first bad record in list order, "<label>: record N ...",
  * N counted from 1. */
 int nrd_files_check(const nereid_files *files, const char *label);

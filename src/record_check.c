@@ -80,19 +80,19 @@ int nrd_file_check(const struct nereid_file *f, const char *where)
 
         check_where(at, sizeof(at), where, f->file_path);
         if (!f->file_path || !nrd_uri_is_safe_relative(f->file_path))
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: file_path must be a relative path without empty, \".\" "
-                                    "or \"..\" segments",
-                                    at);
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: file_path must be a relative path without empty, \".\" "
+                                 "or \"..\" segments",
+                                 at);
         if ((rc = nrd_source_check_record(f, at)) < 0)
                 return rc;
         if (f->has_size && f->size > (uint64_t)INT64_MAX)
-                return nereid_error(NEREID_EUSAGE, "%s: size is too large", at);
+                return nrd_error(NEREID_EINVALID, "%s: size is too large", at);
         if (f->last_modified && !check_timestamp(f->last_modified))
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: metadata.last_modified \"%.40s\" is not a UTC time "
-                                    "\"YYYY-MM-DD HH:MM:SS\"",
-                                    at, f->last_modified);
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: metadata.last_modified \"%.40s\" is not a UTC time "
+                                 "\"YYYY-MM-DD HH:MM:SS\"",
+                                 at, f->last_modified);
         return 0;
 }
 
@@ -123,7 +123,7 @@ int nrd_files_check(const nereid_files *files, const char *label)
         /* A duplicate among the records before the first bad one comes first. */
         n = bad == SIZE_MAX ? files->count : bad;
         if (n > 1) {
-                if (!(order = nereid_calloc_array(n, sizeof(*order))))
+                if (!(order = nrd_calloc(n, sizeof(*order))))
                         return NEREID_ERROR;
                 for (i = 0; i < n; i++)
                         order[i] = &files->items[i];
@@ -142,9 +142,9 @@ int nrd_files_check(const nereid_files *files, const char *label)
         if (dup != SIZE_MAX) {
                 snprintf(where, sizeof(where), "%s: record %zu", label, dup + 1);
                 check_where(at, sizeof(at), where, files->items[dup].file_path);
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: file_path appears twice (first in record %zu)", at,
-                                    first + 1);
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: file_path appears twice (first in record %zu)", at,
+                                 first + 1);
         }
-        return bad != SIZE_MAX ? NEREID_EUSAGE : 0; /* nrd_file_check said why */
+        return bad != SIZE_MAX ? NEREID_EINVALID : 0; /* nrd_file_check said why */
 }

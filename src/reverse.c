@@ -43,16 +43,16 @@ static int refs_push(void *payload, const char *run_id, const char *field, const
                 struct refs_item *grown;
 
                 if (cap > SIZE_MAX / sizeof(*grown))
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 if (!(grown = nrd_realloc_array(refs->items, cap, sizeof(*grown))))
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 refs->items = grown;
                 refs->cap = cap;
         }
         item = &refs->items[refs->count];
-        item->run = nereid_strdup(run_id);
-        item->field = nereid_strdup(field);
-        item->file_path = file_path ? nereid_strdup(file_path) : NULL;
+        item->run = nrd_strdup(run_id);
+        item->field = nrd_strdup(field);
+        item->file_path = file_path ? nrd_strdup(file_path) : NULL;
         refs->count++;
         if (!item->run || !item->field || (file_path && !item->file_path))
                 return NEREID_ERROR;
@@ -121,24 +121,24 @@ int nereid_project_used_by(nereid_refs **out, nereid_project *project, const cha
         nereid_refs *refs;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out && project && hash);
         *out = NULL;
         if (!nrd_hash_is_sha256(hash))
-                return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
-                                    hash);
-        if (!(refs = nereid_calloc_array(1, sizeof(*refs))))
+                return nrd_error(NEREID_EINVALID, "%s: not an artifact hash (64 lowercase hex)",
+                                 hash);
+        if (!(refs = nrd_calloc(1, sizeof(*refs))))
                 return NEREID_ERROR;
         rc = nrd_store_field_users(project->store, project->name, hash, refs_push, refs);
         /* A project not made yet has no artifact: say which was looked for. */
         if (rc == NEREID_ENOTFOUND && !project->exists)
-                rc = nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                                  project->name);
+                rc = nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                               project->name);
         return refs_finish(out, refs, rc);
 }
 
 /* The canonical spelling of a file hash (hex digits in lower case), or
- * EUSAGE: 32 hex digits, optionally "-N" (a multipart ETag). */
+ * EINVALID: 32 hex digits, optionally "-N" (a multipart ETag). */
 static int reverse_file_hash(const char *in, char out[REVERSE_HASH_MAX + 1])
 {
         size_t n = strlen(in), i;
@@ -153,10 +153,10 @@ static int reverse_file_hash(const char *in, char out[REVERSE_HASH_MAX + 1])
                         ok = isdigit((unsigned char)in[i]);
         }
         if (!ok)
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: not a file hash (an MD5: 32 hex digits, or an S3 ETag "
-                                    "MD5-N)",
-                                    in);
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: not a file hash (an MD5: 32 hex digits, or an S3 ETag "
+                                 "MD5-N)",
+                                 in);
         for (i = 0; i < n; i++)
                 out[i] = (char)tolower((unsigned char)in[i]);
         out[n] = '\0';
@@ -169,18 +169,18 @@ int nereid_project_find_file(nereid_refs **out, nereid_project *project, const c
         nereid_refs *refs;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out && project && file_hash);
         *out = NULL;
         if ((rc = reverse_file_hash(file_hash, hash)) < 0)
                 return rc;
-        if (!(refs = nereid_calloc_array(1, sizeof(*refs))))
+        if (!(refs = nrd_calloc(1, sizeof(*refs))))
                 return NEREID_ERROR;
         rc = nrd_store_file_find(project->store, project->name, hash, refs_push, refs);
         /* The built-in project needs no setup: before its first run it is empty. */
         if (rc == NEREID_ENOTFOUND && !project->exists &&
             strcmp(project->name, REVERSE_BUILTIN_PROJECT) == 0) {
-                nereid_error_clear();
+                nrd_error_clear();
                 rc = 0;
         }
         return refs_finish(out, refs, rc);

@@ -29,9 +29,9 @@ static char *run_owner(const nereid_project *project)
         char *name;
 
         if (project->cfg.owner && *project->cfg.owner)
-                return nereid_strdup(project->cfg.owner);
+                return nrd_strdup(project->cfg.owner);
         name = nrd_options_user_name();
-        return name ? name : nereid_strdup("unknown");
+        return name ? name : nrd_strdup("unknown");
 }
 
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id, const char *name)
@@ -41,7 +41,7 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         char id[32];
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         assert(project);
         *out = NULL;
@@ -65,7 +65,7 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
                 if (rc < 0)
                         return rc;
         }
-        run = nereid_calloc_array(1, sizeof(*run));
+        run = nrd_calloc(1, sizeof(*run));
         if (!run)
                 return NEREID_ERROR;
         run->project = project;
@@ -90,7 +90,7 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
         const char *value = NULL;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         assert(out);
         *out = NULL;
@@ -108,9 +108,9 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
         else if (strcmp(field, "sys/modification_time") == 0)
                 value = info.modification_time;
         if (value)
-                *out = nereid_strdup(value);
+                *out = nrd_strdup(value);
         else
-                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run->id, field);
+                rc = nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", run->id, field);
         nrd_store_run_info_clear(&info);
         if (rc == 0 && !*out)
                 rc = NEREID_ERROR;
@@ -129,7 +129,7 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         store_run_info info;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         assert(run);
         *out = NULL;
@@ -172,29 +172,29 @@ int nrd_run_scan_location(nereid_project *project, const source_location *loc, c
 
         *out = NULL;
         if (!driver)
-                return nereid_error(NEREID_EUSAGE, "%s: no driver for this kind of path", label);
+                return nrd_error(NEREID_EINVALID, "%s: no driver for this kind of path", label);
         if (!(files = nrd_files_new()))
                 return NEREID_ERROR;
         nrd_project_uncancel(project);
         rc = driver->scan(project, loc, destination, files);
         if (nrd_project_cancelled(project)) {
-                rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled", label);
+                rc = nrd_error(NEREID_ECANCELLED, "%s: cancelled", label);
                 goto cleanup;
         }
         if (rc < 0)
                 goto cleanup;
         if (!files->count) {
-                rc = nereid_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", label);
+                rc = nrd_error(NEREID_ENOTFOUND, "%s: nothing to track (no files)", label);
                 goto cleanup;
         }
         nrd_files_sort(files);
         /* Whatever the driver: one record per file_path, or a clear error
          * (a service listing a key twice, say). */
         if ((dup = nrd_files_first_duplicate(files)) > 0) {
-                rc = nereid_error(NEREID_ERROR, "%s: two files would be recorded as %s (%s and %s)",
-                                  label, files->items[dup].file_path,
-                                  run_source_text(&files->items[dup - 1]),
-                                  run_source_text(&files->items[dup]));
+                rc = nrd_error(NEREID_ERROR, "%s: two files would be recorded as %s (%s and %s)",
+                               label, files->items[dup].file_path,
+                               run_source_text(&files->items[dup - 1]),
+                               run_source_text(&files->items[dup]));
                 goto cleanup;
         }
         if (location_out && !(*location_out = nrd_source_format_location(loc)))
@@ -233,10 +233,10 @@ static int run_track_scan(nereid_project *project, const char *field, const char
             (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
         if (destination && *destination && !nrd_uri_is_safe_relative(destination))
-                return nereid_error(NEREID_EUSAGE,
-                                    "destination %s: must be a relative path without ., .. or "
-                                    "empty segments",
-                                    destination);
+                return nrd_error(NEREID_EINVALID,
+                                 "destination %s: must be a relative path without ., .. or "
+                                 "empty segments",
+                                 destination);
         root->destination = (char *)(destination ? destination : "");
         return nrd_run_scan(project, path, destination, files, &root->location);
 }
@@ -279,7 +279,7 @@ static int run_track(nereid_run *run, const char *field, const char *path, const
 int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                            const char *path, const char *destination)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         return run_track(run, field, path, destination, 0, hash_out);
 }
@@ -287,7 +287,7 @@ int nereid_run_track_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, 
 int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
                                    const char *field, const char *path, const char *destination)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         return run_track(run, field, path, destination, 1, hash_out);
 }
@@ -297,7 +297,7 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         nereid_project *project = run->project;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0)
@@ -313,7 +313,7 @@ int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
         store_root root = {0};
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(out);
         assert(project);
         *out = NULL;
@@ -336,12 +336,11 @@ int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, c
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         assert(hash_out);
         if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
-                return nereid_error(NEREID_EINVALID, "hash of %s: unknown kind %d", field,
-                                    (int)kind);
+                return nrd_error(NEREID_EINVALID, "hash of %s: unknown kind %d", field, (int)kind);
         if ((rc = nrd_uri_check_field(field)) < 0 ||
             (rc = nrd_store_field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
@@ -357,7 +356,7 @@ int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char 
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         assert(out);
         *out = NULL;
@@ -386,7 +385,7 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
@@ -405,7 +404,7 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0 ||
@@ -427,13 +426,13 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
         nereid_project *project = run->project;
         int rc;
 
-        nereid_error_clear();
+        nrd_error_clear();
         assert(run);
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
         if (!nrd_hash_is_sha256(hash))
-                return nereid_error(NEREID_EUSAGE, "%s: not an artifact hash (64 lowercase hex)",
-                                    hash);
+                return nrd_error(NEREID_EINVALID, "%s: not an artifact hash (64 lowercase hex)",
+                                 hash);
         return nrd_artifact_assign(project->store, project->name, run->id, field, hash, NULL, 0);
 }

@@ -40,7 +40,7 @@ static uint64_t strset_hash(const strset *set, const char *s)
 
 strset *nrd_strset_new(int copy)
 {
-        strset *set = nereid_calloc_array(1, sizeof(*set));
+        strset *set = nrd_calloc(1, sizeof(*set));
 
         if (!set)
                 return NULL;
@@ -67,8 +67,8 @@ static int strset_grow(strset *set)
         char **slots;
 
         if (cap < set->cap)
-                return nereid_error_oom();
-        slots = nereid_calloc_array(cap, sizeof(*slots));
+                return nrd_error_oom();
+        slots = nrd_calloc(cap, sizeof(*slots));
         if (!slots)
                 return NEREID_ERROR;
         for (i = 0; i < set->cap; i++)
@@ -91,7 +91,7 @@ int nrd_strset_add(strset *set, const char *s)
                 return 1;
         if (!set->copy)
                 set->slots[i] = (char *)s;
-        else if (!(set->slots[i] = nereid_strdup(s)))
+        else if (!(set->slots[i] = nrd_strdup(s)))
                 return NEREID_ERROR;
         set->count++;
         return 0;

@@ -49,21 +49,21 @@ int nrd_uri_check_field(const char *field)
         size_t len, i, seg_len = 0;
 
         if (!field || !field[0])
-                return nereid_error(NEREID_EUSAGE, "field \"\": empty field path");
+                return nrd_error(NEREID_EINVALID, "field \"\": empty field path");
         len = strlen(field);
         if (len > URI_FIELD_MAX)
-                return nereid_error(NEREID_EUSAGE, "field \"%.*s...\": longer than %d bytes",
-                                    URI_QUOTE_MAX, field, URI_FIELD_MAX);
+                return nrd_error(NEREID_EINVALID, "field \"%.*s...\": longer than %d bytes",
+                                 URI_QUOTE_MAX, field, URI_FIELD_MAX);
         if (field[0] == '/' || field[len - 1] == '/')
-                return nereid_error(NEREID_EUSAGE, "field \"%s\": must not start or end with '/'",
-                                    field);
+                return nrd_error(NEREID_EINVALID, "field \"%s\": must not start or end with '/'",
+                                 field);
         for (i = 0; i < len; i++) {
                 char c = field[i];
 
                 if (c == '/') {
                         if (seg_len == 0)
-                                return nereid_error(NEREID_EUSAGE,
-                                                    "field \"%s\": empty segment (\"//\")", field);
+                                return nrd_error(NEREID_EINVALID,
+                                                 "field \"%s\": empty segment (\"//\")", field);
                         seg_len = 0;
                 } else if (uri_is_name_char(c)) {
                         seg_len++;
@@ -71,14 +71,14 @@ int nrd_uri_check_field(const char *field)
                         unsigned char b = (unsigned char)c;
 
                         if (b >= 0x20 && b < 0x7f)
-                                return nereid_error(NEREID_EUSAGE,
-                                                    "field \"%s\": character '%c' is not allowed "
-                                                    "(segments are [A-Za-z0-9_.-]+ joined by '/')",
-                                                    field, c);
-                        return nereid_error(NEREID_EUSAGE,
-                                            "field \"%s\": byte 0x%02X is not allowed (segments "
-                                            "are [A-Za-z0-9_.-]+ joined by '/')",
-                                            field, b);
+                                return nrd_error(NEREID_EINVALID,
+                                                 "field \"%s\": character '%c' is not allowed "
+                                                 "(segments are [A-Za-z0-9_.-]+ joined by '/')",
+                                                 field, c);
+                        return nrd_error(NEREID_EINVALID,
+                                         "field \"%s\": byte 0x%02X is not allowed (segments "
+                                         "are [A-Za-z0-9_.-]+ joined by '/')",
+                                         field, b);
                 }
         }
         return 0;
@@ -86,7 +86,7 @@ int nrd_uri_check_field(const char *field)
 
 int nereid_field_path_check(const char *field)
 {
-        nereid_error_clear();
+        nrd_error_clear();
         return nrd_uri_check_field(field);
 }
 
@@ -97,7 +97,7 @@ int nrd_uri_field_writable(const char *field)
         if (rc < 0)
                 return rc;
         if (strcmp(field, "sys") == 0 || strncmp(field, "sys/", 4) == 0)
-                return nereid_error(NEREID_EUSAGE, "field %s: sys/ is read-only", field);
+                return nrd_error(NEREID_EINVALID, "field %s: sys/ is read-only", field);
         return 0;
 }
 
@@ -110,9 +110,9 @@ int nrd_uri_check_project_key(const char *key)
         while (uri_is_upper(key[n]))
                 n++;
         if (key[n] != '\0' || n < URI_KEY_MIN || n > URI_KEY_MAX)
-                return nereid_error(NEREID_EUSAGE,
-                                    "project key \"%.*s\": must be %d-%d uppercase letters A-Z",
-                                    URI_QUOTE_MAX, key, URI_KEY_MIN, URI_KEY_MAX);
+                return nrd_error(NEREID_EINVALID,
+                                 "project key \"%.*s\": must be %d-%d uppercase letters A-Z",
+                                 URI_QUOTE_MAX, key, URI_KEY_MIN, URI_KEY_MAX);
         return 0;
 }
 
@@ -136,16 +136,16 @@ int nrd_uri_check_project_name(const char *name)
                 }
         }
         if (*p || parts != 2 || seg_len == 0)
-                return nereid_error(NEREID_EUSAGE,
-                                    "project \"%.*s\": expected \"workspace/project\", each part "
-                                    "made of [A-Za-z0-9_.-]",
-                                    URI_QUOTE_MAX, name);
+                return nrd_error(NEREID_EINVALID,
+                                 "project \"%.*s\": expected \"workspace/project\", each part "
+                                 "made of [A-Za-z0-9_.-]",
+                                 URI_QUOTE_MAX, name);
         /* SPEC section 1: no "." or ".." part, as in a path. */
         p = strchr(name, '/');
         if (!strcmp(p + 1, ".") || !strcmp(p + 1, "..") || !strncmp(name, "./", 2) ||
             !strncmp(name, "../", 3))
-                return nereid_error(NEREID_EUSAGE,
-                                    "project \"%s\": a part may not be \".\" or \"..\"", name);
+                return nrd_error(NEREID_EINVALID,
+                                 "project \"%s\": a part may not be \".\" or \"..\"", name);
         return 0;
 }
 
@@ -166,10 +166,10 @@ int nrd_uri_check_run_id(const char *id)
                 if (p[digits] == '\0' && digits >= 1 && digits <= URI_RUN_DIGITS_MAX && p[0] != '0')
                         return 0;
         }
-        return nereid_error(NEREID_EUSAGE,
-                            "run \"%.*s\": expected a run ID KEY-N, such as CLS-45 (KEY: %d-%d "
-                            "uppercase letters, N >= 1)",
-                            URI_QUOTE_MAX, id, URI_KEY_MIN, URI_KEY_MAX);
+        return nrd_error(NEREID_EINVALID,
+                         "run \"%.*s\": expected a run ID KEY-N, such as CLS-45 (KEY: %d-%d "
+                         "uppercase letters, N >= 1)",
+                         URI_QUOTE_MAX, id, URI_KEY_MIN, URI_KEY_MAX);
 }
 
 int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **field_out)
@@ -185,16 +185,16 @@ int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **
         colon = strchr(text, ':');
         if (!colon) {
                 if (require_run) {
-                        rc = nereid_error(NEREID_EUSAGE,
-                                          "reference \"%.*s\": expected RUN:FIELD, such as "
-                                          "CLS-45:data_versions/train",
-                                          URI_QUOTE_MAX, text);
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "reference \"%.*s\": expected RUN:FIELD, such as "
+                                       "CLS-45:data_versions/train",
+                                       URI_QUOTE_MAX, text);
                         goto cleanup;
                 }
                 rc = nrd_uri_check_field(text);
                 if (rc < 0)
                         goto cleanup;
-                field = nereid_strdup(text);
+                field = nrd_strdup(text);
                 if (!field) {
                         rc = NEREID_ERROR;
                         goto cleanup;
@@ -204,7 +204,7 @@ int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **
 
                 run = nrd_malloc(run_len + 1);
                 if (!run) {
-                        rc = nereid_error_oom();
+                        rc = nrd_error_oom();
                         goto cleanup;
                 }
                 memcpy(run, text, run_len);
@@ -215,7 +215,7 @@ int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **
                 rc = nrd_uri_check_field(colon + 1);
                 if (rc < 0)
                         goto cleanup;
-                field = nereid_strdup(colon + 1);
+                field = nrd_strdup(colon + 1);
                 if (!field) {
                         rc = NEREID_ERROR;
                         goto cleanup;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* Check a field path (SPEC section 1): segments of [A-Za-z0-9_.-]+ joined by
- * '/', no empty segment, at most 1024 bytes. Returns 0 or NEREID_EUSAGE with
+ * '/', no empty segment, at most 1024 bytes. Returns 0 or NEREID_EINVALID with
  * a message naming the field. Does not reject sys/ (see nrd_uri_field_writable). */
 int nrd_uri_check_field(const char *field);
 /* nrd_uri_check_field plus the rule that sys/... is read-only. */
@@ -23,7 +23,7 @@ int nrd_uri_field_writable(const char *field);
 int nrd_uri_parse_ref(const char *text, int require_run, char **run_out, char **field_out);
 
 /* Check a run ID: KEY-N, KEY 2-10 uppercase ASCII letters, N a decimal >= 1
- * without leading zeros. Returns 0 or NEREID_EUSAGE. */
+ * without leading zeros. Returns 0 or NEREID_EINVALID. */
 int nrd_uri_check_run_id(const char *id);
 
 /* Check a project key: 2-10 uppercase ASCII letters. */

@@ -40,7 +40,7 @@ static int os_passwd(struct passwd *pw, char **buf)
 
         for (;;) {
                 if (!(*buf = nrd_malloc(size)))
-                        return nereid_error_oom(), -1;
+                        return nrd_error_oom(), -1;
                 err = getpwuid_r(getuid(), pw, *buf, size, &found);
                 if (err == ERANGE && size < (1u << 20)) {
                         free(*buf);
@@ -89,14 +89,14 @@ char *nrd_os_getcwd(void)
 
                 if (!bigger) {
                         free(dir);
-                        nereid_error_oom();
+                        nrd_error_oom();
                         return NULL;
                 }
                 dir = bigger;
                 if (getcwd(dir, size))
                         return dir;
                 if (errno != ERANGE || size > (size_t)1 << 24) {
-                        nereid_error_os(NEREID_ERROR, errno, "current directory");
+                        nrd_error_os(NEREID_ERROR, errno, "current directory");
                         free(dir);
                         return NULL;
                 }

@@ -105,7 +105,7 @@ char *nrd_fileurl_from_path(const char *path)
         }
         if (rc < 0) {
                 nrd_buf_free(&buf);
-                nereid_error_oom();
+                nrd_error_oom();
                 return NULL;
         }
         return nrd_buf_detach(&buf);
@@ -133,8 +133,8 @@ int nrd_fileurl_to_path(const char *url, char **path_out)
 
         *path_out = NULL;
         if (!url || !(p = fileurl_path_part(url)))
-                return nereid_error(NEREID_EUSAGE, "%.*s: not a file:///path URL",
-                                    FILEURL_QUOTE_MAX, url ? url : "(no source)");
+                return nrd_error(NEREID_EINVALID, "%.*s: not a file:///path URL", FILEURL_QUOTE_MAX,
+                                 url ? url : "(no source)");
         for (; *p && rc == 0; p++) {
                 int hi = p[0] == '%' ? nrd_uri_hex_value(p[1]) : -1;
                 int lo = hi >= 0 ? nrd_uri_hex_value(p[2]) : -1;
@@ -145,22 +145,22 @@ int nrd_fileurl_to_path(const char *url, char **path_out)
                         p += 2;
                         if (c == '\0') {
                                 nrd_buf_free(&buf);
-                                return nereid_error(NEREID_EUSAGE, "%.*s: %%00 in a file URL",
-                                                    FILEURL_QUOTE_MAX, url);
+                                return nrd_error(NEREID_EINVALID, "%.*s: %%00 in a file URL",
+                                                 FILEURL_QUOTE_MAX, url);
                         }
                         /* No file name holds a '/': an encoded one would
                          * join segments the check above saw apart. */
                         if (c == '/') {
                                 nrd_buf_free(&buf);
-                                return nereid_error(NEREID_EUSAGE, "%.*s: %%2F in a file URL",
-                                                    FILEURL_QUOTE_MAX, url);
+                                return nrd_error(NEREID_EINVALID, "%.*s: %%2F in a file URL",
+                                                 FILEURL_QUOTE_MAX, url);
                         }
                 }
                 rc = nrd_buf_putc(&buf, c);
         }
         if (rc < 0 || !(*path_out = nrd_buf_detach(&buf))) {
                 nrd_buf_free(&buf);
-                return nereid_error_oom();
+                return nrd_error_oom();
         }
         return 0;
 }
@@ -217,7 +217,7 @@ int nrd_fileurl_check(const char *url, const char *where)
                 p = seg + n;
         }
         if (why)
-                return nereid_error(NEREID_EUSAGE, "%s: metadata.file_path \"%.*s\": %s", where,
-                                    FILEURL_QUOTE_MAX, url ? url : "", why);
+                return nrd_error(NEREID_EINVALID, "%s: metadata.file_path \"%.*s\": %s", where,
+                                 FILEURL_QUOTE_MAX, url ? url : "", why);
         return 0;
 }

@@ -21,12 +21,12 @@ char *nrd_fileurl_from_path(const char *path);
  * "file://localhost/p"), percent escapes decoded. A '%' not followed by two
  * hex digits is kept as it is (as WHATWG URL parsing does), so records
  * written raw before URLs were encoded still name their file. Errors
- * (NEREID_EUSAGE, message naming url): not file://, another host, %00.
+ * (NEREID_EINVALID, message naming url): not file://, another host, %00.
  * Caller frees *path_out. */
 int nrd_fileurl_to_path(const char *url, char **path_out);
 
 /* 0 when url is a well-formed file:// URL of an absolute file path, or
- * NEREID_EUSAGE with a message "<where>: metadata.file_path \"url\": <why>":
+ * NEREID_EINVALID with a message "<where>: metadata.file_path \"url\": <why>":
  * host empty or localhost, every '%' followed by two hex digits, no %00,
  * no raw control character, '#', '?' or '\\' (they would change what the
  * URL names), no empty, "." or ".." segment (raw or escaped). Raw spaces

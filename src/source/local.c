@@ -34,15 +34,15 @@ static int local_source_path(const struct nereid_file *rec, char *path, size_t s
         char *decoded = NULL;
 
         if (!rec->source || strncmp(rec->source, "file://", 7) != 0)
-                return nereid_error(NEREID_ERROR, "%s: the record has no local source",
-                                    rec->file_path);
+                return nrd_error(NEREID_ERROR, "%s: the record has no local source",
+                                 rec->file_path);
         if (nrd_fileurl_to_path(rec->source, &decoded) < 0)
-                return nereid_error(NEREID_ERROR, "%s: source %s: not a file:///path URL",
-                                    rec->file_path, rec->source);
+                return nrd_error(NEREID_ERROR, "%s: source %s: not a file:///path URL",
+                                 rec->file_path, rec->source);
         if (strlen(decoded) >= size) {
                 free(decoded);
-                return nereid_error(NEREID_ERROR, "%s: source %s: path too long", rec->file_path,
-                                    rec->source);
+                return nrd_error(NEREID_ERROR, "%s: source %s: path too long", rec->file_path,
+                                 rec->source);
         }
         memcpy(path, decoded, strlen(decoded) + 1);
         free(decoded);
@@ -62,27 +62,27 @@ static int local_link(const struct nereid_file *rec, const char *target, int dir
         if (symlinkat(target, dirfd, name) == 0)
                 return 0;
         if (errno != EEXIST)
-                return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                       "%s: cannot create link", rec->file_path);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot create link",
+                                    rec->file_path);
         for (attempt = 0; attempt < 100; attempt++) {
                 snprintf(tmp, sizeof(tmp), ".%.100s.nereid-link-%d-%u", name, (int)nrd_os_pid(),
                          __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
                 if (symlinkat(target, dirfd, tmp) == 0)
                         break;
                 if (errno != EEXIST)
-                        return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "%s: cannot create link", rec->file_path);
+                        return nrd_error_os(nrd_error_from_errno(errno), errno,
+                                            "%s: cannot create link", rec->file_path);
         }
         /* Never rename a name this call did not make. */
         if (attempt == 100)
-                return nereid_error(NEREID_ERROR, "%s: cannot create link: no free temporary name",
-                                    rec->file_path);
+                return nrd_error(NEREID_ERROR, "%s: cannot create link: no free temporary name",
+                                 rec->file_path);
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
                 int err = errno;
 
                 unlinkat(dirfd, tmp, 0);
-                return nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot create link",
-                                       rec->file_path);
+                return nrd_error_os(nrd_error_from_errno(err), err, "%s: cannot create link",
+                                    rec->file_path);
         }
         return 0;
 }
@@ -105,23 +105,23 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
 
         in = open(source, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (in < 0)
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
-                                       rec->file_path, source);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: source %s",
+                                    rec->file_path, source);
         if (fstat(in, &st) < 0) {
-                rc = nereid_error_os(NEREID_ERROR, errno, "%s: source %s", rec->file_path, source);
+                rc = nrd_error_os(NEREID_ERROR, errno, "%s: source %s", rec->file_path, source);
                 goto cleanup;
         }
         /* What was opened, not what was looked at before: a source swapped
          * for a device or a FIFO in between is refused here. */
         if (!S_ISREG(st.st_mode)) {
-                rc = nereid_error(NEREID_ERROR, "%s: source %s is not a regular file",
-                                  rec->file_path, source);
+                rc = nrd_error(NEREID_ERROR, "%s: source %s is not a regular file", rec->file_path,
+                               source);
                 goto cleanup;
         }
         block = nrd_malloc(NEREID_HASH_BLOCK);
         ctx = nrd_hash_md5_new();
         if (!block || !ctx) {
-                rc = nereid_error_oom();
+                rc = nrd_error_oom();
                 goto cleanup;
         }
         if ((out = nrd_fs_temp_in_mode(dirfd, name, 0600, tmp, sizeof(tmp))) < 0) {
@@ -134,8 +134,8 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot read %s",
-                                             rec->file_path, source);
+                        rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot read %s", rec->file_path,
+                                          source);
                         break;
                 }
                 if (n == 0)
@@ -144,9 +144,9 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                  * was replaced) cannot fill the disk before the MD5 check. */
                 copied += (uint64_t)n;
                 if (rec->has_size && copied > rec->size) {
-                        rc = nereid_error(NEREID_EINTEGRITY,
-                                          "%s: source %s holds more than its recorded %llu bytes",
-                                          rec->file_path, source, (unsigned long long)rec->size);
+                        rc = nrd_error(NEREID_EINTEGRITY,
+                                       "%s: source %s holds more than its recorded %llu bytes",
+                                       rec->file_path, source, (unsigned long long)rec->size);
                         break;
                 }
                 if ((rc = nrd_hash_md5_update(ctx, block, (size_t)n)) < 0)
@@ -157,8 +157,8 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                         if (w < 0 && errno == EINTR)
                                 continue;
                         if (w < 0) {
-                                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write",
-                                                     rec->file_path);
+                                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write",
+                                                  rec->file_path);
                                 break;
                         }
                         off += w;
@@ -171,22 +171,22 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 ctx = NULL;
         }
         if (rc == 0 && strcmp(md5, rec->file_hash) != 0)
-                rc = nereid_error(NEREID_EINTEGRITY,
-                                  "%s: %s does not match its recorded hash (MD5 %s, recorded %s)",
-                                  rec->file_path, source, md5, rec->file_hash);
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "%s: %s does not match its recorded hash (MD5 %s, recorded %s)",
+                               rec->file_path, source, md5, rec->file_hash);
         nrd_os_stat_times(&st, times);
         if (rc == 0 && (fchmod(out, st.st_mode & 0777) < 0 || futimens(out, times) < 0))
-                rc = nereid_error_os(NEREID_ERROR, errno,
-                                     "%s: cannot set the permissions and times of the copy",
-                                     rec->file_path);
+                rc = nrd_error_os(NEREID_ERROR, errno,
+                                  "%s: cannot set the permissions and times of the copy",
+                                  rec->file_path);
         if (rc == 0 && close(out) < 0)
-                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
+                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
         else if (rc < 0)
                 close(out);
         out = -1;
         if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-                rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s: cannot rename",
-                                     rec->file_path);
+                rc = nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot rename",
+                                  rec->file_path);
         if (rc < 0)
                 unlinkat(dirfd, tmp, 0);
 cleanup:
@@ -210,11 +210,11 @@ static int local_fetch(nereid_project *project, const struct nereid_file *rec, i
         if ((rc = local_source_path(rec, source, sizeof(source))) < 0)
                 return rc;
         if (stat(source, &st) < 0)
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s: source %s",
-                                       rec->file_path, source);
-        if (!S_ISREG(st.st_mode))
-                return nereid_error(NEREID_ERROR, "%s: source %s is not a regular file",
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: source %s",
                                     rec->file_path, source);
+        if (!S_ISREG(st.st_mode))
+                return nrd_error(NEREID_ERROR, "%s: source %s is not a regular file",
+                                 rec->file_path, source);
         /* What is at the target was judged by download.c (SPEC section 5). */
         if (!copy)
                 return local_link(rec, source, dirfd, name);
@@ -228,7 +228,7 @@ static int local_fetch_path(const struct nereid_file *rec, char **path)
 
         if ((rc = local_source_path(rec, source, sizeof(source))) < 0)
                 return rc;
-        if (!(*path = nereid_strdup(source)))
+        if (!(*path = nrd_strdup(source)))
                 return NEREID_ERROR;
         return 0;
 }

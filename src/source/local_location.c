@@ -109,7 +109,7 @@ static int local_parse_path(const char *text, const char *home, source_location 
 
         if (text[0] == '~' && (text[1] == '\0' || text[1] == '/')) {
                 if (!home || !home[0]) {
-                        rc = nereid_error(NEREID_EUSAGE, "path \"%s\": HOME is not set", text);
+                        rc = nrd_error(NEREID_EINVALID, "path \"%s\": HOME is not set", text);
                         goto cleanup;
                 }
                 if (home[0] != '/') {
@@ -159,14 +159,14 @@ static int local_percent_decode(nereid_buf *out, const char *s, size_t len, cons
                         hi = i + 1 < len ? nrd_uri_hex_value(s[i + 1]) : -1;
                         lo = i + 2 < len ? nrd_uri_hex_value(s[i + 2]) : -1;
                         if (hi < 0 || lo < 0)
-                                return nereid_error(NEREID_EUSAGE,
-                                                    "path \"%s\": bad percent escape \"%.3s\"",
-                                                    text, s + i);
+                                return nrd_error(NEREID_EINVALID,
+                                                 "path \"%s\": bad percent escape \"%.3s\"", text,
+                                                 s + i);
                         c = (char)(hi * 16 + lo);
                         if (c == '\0')
-                                return nereid_error(NEREID_EUSAGE,
-                                                    "path \"%s\": %%00 is not allowed in a path",
-                                                    text);
+                                return nrd_error(NEREID_EINVALID,
+                                                 "path \"%s\": %%00 is not allowed in a path",
+                                                 text);
                         i += 2;
                 }
                 if (nrd_buf_putc(out, c) < 0)
@@ -208,22 +208,22 @@ static int local_parse_file(const char *text, source_location *out)
                         drive = local_to_upper(auth[0]);
                 } else if (auth_len != 0 &&
                            !(auth_len == 9 && local_has_prefix_ci(auth, "localhost"))) {
-                        rc = nereid_error(NEREID_EUSAGE,
-                                          "path \"%s\": file:// host \"%.*s\" is not supported "
-                                          "(only local files: file:///path)",
-                                          text, (int)auth_len, auth);
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "path \"%s\": file:// host \"%.*s\" is not supported "
+                                       "(only local files: file:///path)",
+                                       text, (int)auth_len, auth);
                         goto cleanup;
                 }
                 p = auth + auth_len;
                 if (!*p && !drive) {
-                        rc = nereid_error(NEREID_EUSAGE, "path \"%s\": no path after the host",
-                                          text);
+                        rc =
+                            nrd_error(NEREID_EINVALID, "path \"%s\": no path after the host", text);
                         goto cleanup;
                 }
         } else if (p[0] != '/') {
-                rc = nereid_error(NEREID_EUSAGE,
-                                  "path \"%s\": a file: URI needs an absolute path (file:///path)",
-                                  text);
+                rc = nrd_error(NEREID_EINVALID,
+                               "path \"%s\": a file: URI needs an absolute path (file:///path)",
+                               text);
                 goto cleanup;
         }
         /* A drive is seen in the raw text only: "/c%3A/x" is a folder "c:". */
@@ -286,16 +286,16 @@ int nrd_local_parse_source(const char *source, source_location *out)
 int nrd_local_check_record(const struct nereid_file *f, const char *at)
 {
         if (!f->file_hash || !nrd_hash_is_md5(f->file_hash))
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: file_hash \"%.80s\" is not an MD5 (32 lowercase hex "
-                                    "digits)",
-                                    at, f->file_hash ? f->file_hash : "");
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: file_hash \"%.80s\" is not an MD5 (32 lowercase hex "
+                                 "digits)",
+                                 at, f->file_hash ? f->file_hash : "");
         if (f->source && strncmp(f->source, "file:", 5) != 0)
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: metadata.file_path \"%.200s\": a Local record's source "
-                                    "must be a file:/// URL",
-                                    at, f->source);
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: metadata.file_path \"%.200s\": a Local record's source "
+                                 "must be a file:/// URL",
+                                 at, f->source);
         if (f->source && nrd_fileurl_check(f->source, at) < 0)
-                return NEREID_EUSAGE;
+                return NEREID_EINVALID;
         return 0;
 }

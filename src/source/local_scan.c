@@ -165,8 +165,8 @@ static char *local_printable(const char *in)
 static int local_not_utf8(const char *path)
 {
         char *shown = local_printable(path);
-        int rc = nereid_error(NEREID_ERROR, "%s: file name is not valid UTF-8",
-                              shown ? shown : "(a file)");
+        int rc =
+            nrd_error(NEREID_ERROR, "%s: file name is not valid UTF-8", shown ? shown : "(a file)");
 
         free(shown);
         return rc;
@@ -189,7 +189,7 @@ static local_dir *local_dir_new(local_walk *walk, int fd, dev_t dev)
 
         if (walk->ndirs == walk->cap_dirs) {
                 size_t cap = walk->cap_dirs ? walk->cap_dirs * 2 : 64;
-                local_dir **grown = nereid_calloc_array(cap, sizeof(*grown));
+                local_dir **grown = nrd_calloc(cap, sizeof(*grown));
 
                 if (!grown) {
                         close(fd);
@@ -203,7 +203,7 @@ static local_dir *local_dir_new(local_walk *walk, int fd, dev_t dev)
         }
         if (!(dir = nrd_malloc(sizeof(*dir)))) {
                 close(fd);
-                nereid_error_oom();
+                nrd_error_oom();
                 return NULL;
         }
         dir->fd = fd;
@@ -323,7 +323,7 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
 oom:
         free(rel);
         free(source);
-        return nereid_error_oom();
+        return nrd_error_oom();
 }
 
 /* Nereid's own file (the store, or a download temporary): skipped, and
@@ -372,8 +372,8 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
                 return NEREID_ERROR;
         target = realpath(child_abs, NULL);
         if (!target && errno == ENAMETOOLONG) {
-                rc = nereid_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot resolve the link",
-                                     child_abs);
+                rc = nrd_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot resolve the link",
+                                  child_abs);
         } else if (!target || stat(target, &st) < 0) {
                 nrd_project_notify(walk->project, 0, "%s: dangling link skipped", child_abs);
         } else if (S_ISDIR(st.st_mode)) {
@@ -386,7 +386,7 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
         } else if (local_is_own_target(walk, &st)) {
                 walk->skipped_own++;
         } else {
-                rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nereid_strdup(name);
+                rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nrd_strdup(name);
                 if (!rel) {
                         rc = NEREID_ERROR;
                 } else {
@@ -410,12 +410,12 @@ static int local_add_subdir(local_frame *frame, const char *name, const struct s
                 local_subdir *grown = nrd_realloc_array(frame->subs, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 frame->subs = grown;
                 frame->cap_subs = cap;
         }
         sub = &frame->subs[frame->nsubs];
-        if (!(sub->name = nereid_strdup(name)))
+        if (!(sub->name = nrd_strdup(name)))
                 return NEREID_ERROR;
         sub->dev = st->st_dev;
         sub->ino = st->st_ino;
@@ -440,8 +440,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
 
                 if (fd >= 0)
                         close(fd);
-                return nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot list",
-                                       frame->abs);
+                return nrd_error_os(nrd_error_from_errno(err), err, "%s: cannot list", frame->abs);
         }
         while (rc == 0) {
                 const char *name;
@@ -452,8 +451,8 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 de = readdir(dir);
                 if (!de) {
                         if (errno)
-                                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot list",
-                                                     frame->abs);
+                                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot list",
+                                                  frame->abs);
                         break;
                 }
                 name = de->d_name;
@@ -471,8 +470,8 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                                 int err = errno;
                                 char *child_abs = nrd_fs_join(frame->abs, name);
 
-                                rc = nereid_error_os(nereid_error_from_errno(err), err, "%s",
-                                                     child_abs ? child_abs : name);
+                                rc = nrd_error_os(nrd_error_from_errno(err), err, "%s",
+                                                  child_abs ? child_abs : name);
                                 free(child_abs);
                                 break;
                         }
@@ -483,8 +482,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 } else if (local_skip_own(walk, frame, name)) {
                         continue;
                 } else if (!have_st || S_ISREG(st.st_mode)) {
-                        char *rel =
-                            *frame->rel ? nrd_fs_join(frame->rel, name) : nereid_strdup(name);
+                        char *rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nrd_strdup(name);
                         char *source = nrd_fs_join(frame->abs, name);
 
                         if (!rel || !source) {
@@ -545,7 +543,7 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
                         local_dir_release(walk, dir);
                         free(abs);
                         free(rel);
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 }
                 stack->frames = grown;
                 stack->cap = cap;
@@ -592,10 +590,10 @@ static int local_enter(local_walk *walk, local_stack *stack)
                 int err = errno, rc;
 
                 if (fd >= 0 || err == ELOOP || err == ENOTDIR)
-                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", abs);
+                        rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", abs);
                 else
-                        rc = nereid_error_os(nereid_error_from_errno(err), err,
-                                             "%s: cannot open folder", abs);
+                        rc = nrd_error_os(nrd_error_from_errno(err), err, "%s: cannot open folder",
+                                          abs);
                 if (fd >= 0)
                         close(fd);
                 free(abs);
@@ -605,7 +603,7 @@ static int local_enter(local_walk *walk, local_stack *stack)
                 free(abs);
                 return NEREID_ERROR;
         }
-        rel = *top->rel ? nrd_fs_join(top->rel, sub->name) : nereid_strdup(sub->name);
+        rel = *top->rel ? nrd_fs_join(top->rel, sub->name) : nrd_strdup(sub->name);
         return local_push(walk, stack, dir, abs, rel, &st);
 }
 
@@ -623,10 +621,10 @@ static int local_leave(local_walk *walk, local_stack *stack)
 
                 if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != parent->dev ||
                     st.st_ino != parent->ino) {
-                        rc = fd < 0 ? nereid_error_os(nereid_error_from_errno(errno), errno,
-                                                      "%s: cannot open folder", parent->abs)
-                                    : nereid_error(NEREID_ERROR, "%s: moved while being tracked",
-                                                   top->abs);
+                        rc = fd < 0 ? nrd_error_os(nrd_error_from_errno(errno), errno,
+                                                   "%s: cannot open folder", parent->abs)
+                                    : nrd_error(NEREID_ERROR, "%s: moved while being tracked",
+                                                top->abs);
                         if (fd >= 0)
                                 close(fd);
                 } else if (!(parent->dir = local_dir_new(walk, fd, st.st_dev))) {
@@ -649,11 +647,11 @@ static int local_walk_tree(local_walk *walk, int fd, const char *abs, const stru
 
         if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
                 close(fd);
-                return nereid_error(NEREID_ERROR, "%s: changed while being tracked", abs);
+                return nrd_error(NEREID_ERROR, "%s: changed while being tracked", abs);
         }
         if (!(dir = local_dir_new(walk, fd, now.st_dev)))
                 return NEREID_ERROR;
-        rc = local_push(walk, &stack, dir, nereid_strdup(abs), nereid_strdup(""), &now);
+        rc = local_push(walk, &stack, dir, nrd_strdup(abs), nrd_strdup(""), &now);
         while (rc == 0 && stack.depth > 0) {
                 local_frame *top = &stack.frames[stack.depth - 1];
 
@@ -694,14 +692,12 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
                 int err = errno;
 
                 if (err == ENOENT)
-                        rc = nereid_error(NEREID_ENOTFOUND, "%s: vanished while tracking",
-                                          e->source);
+                        rc = nrd_error(NEREID_ENOTFOUND, "%s: vanished while tracking", e->source);
                 else if (err == ELOOP && !e->is_link)
-                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked",
-                                          e->source);
+                        rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
                 else
-                        rc = nereid_error_os(nereid_error_from_errno(err), err, "%s: cannot read",
-                                             e->source);
+                        rc = nrd_error_os(nrd_error_from_errno(err), err, "%s: cannot read",
+                                          e->source);
         } else if (e->needs_stat) {
                 struct stat there;
 
@@ -711,8 +707,7 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
                     ((e->st.st_ino != e->d_ino || e->st.st_dev != e->dir->dev) &&
                      (fstatat(e->dir->fd, e->name, &there, AT_SYMLINK_NOFOLLOW) < 0 ||
                       there.st_ino != e->st.st_ino || there.st_dev != e->st.st_dev)))
-                        rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked",
-                                          e->source);
+                        rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         }
         local_dir_release(walk, e->dir);
         e->dir = NULL;
@@ -725,7 +720,7 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
             (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
              now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
              now.st_size != e->st.st_size || nrd_fs_mtime_ns(&now) != nrd_fs_mtime_ns(&e->st)))
-                rc = nereid_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
+                rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
         if (fd >= 0)
                 close(fd);
         if (rc < 0)
@@ -791,10 +786,10 @@ static int local_walk_begin(local_walk *walk, int writable)
         int rc;
 
         if (pthread_mutex_init(&walk->lock, NULL) != 0)
-                return nereid_error(NEREID_ERROR, "track: cannot make a lock");
+                return nrd_error(NEREID_ERROR, "track: cannot make a lock");
         if (pthread_cond_init(&walk->settled, NULL) != 0) {
                 pthread_mutex_destroy(&walk->lock);
-                return nereid_error(NEREID_ERROR, "track: cannot make a condition variable");
+                return nrd_error(NEREID_ERROR, "track: cannot make a condition variable");
         }
         walk->lock_made = 1;
         walk->workers = nrd_project_workers(walk->project);
@@ -803,12 +798,12 @@ static int local_walk_begin(local_walk *walk, int writable)
                 return rc;
         local_find_home(walk);
         walk->defer_stat = nrd_hashcache_empty(walk->cache);
-        walk->buffers = nereid_calloc_array(walk->workers, sizeof(*walk->buffers));
+        walk->buffers = nrd_calloc(walk->workers, sizeof(*walk->buffers));
         if (!walk->buffers)
                 return NEREID_ERROR;
         for (w = 0; w < walk->workers; w++)
                 if (!(walk->buffers[w] = nrd_malloc(NEREID_HASH_BLOCK)))
-                        return nereid_error_oom();
+                        return nrd_error_oom();
         return nrd_pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entry, walk);
 }
 
@@ -914,12 +909,12 @@ static int local_to_records(local_walk *walk, const char *destination, nereid_fi
 
                 nrd_fs_format_utc(e->st.st_mtime, when);
                 rec.file_path = nrd_source_prefixed(destination, e->rel);
-                rec.file_hash = nereid_strdup(e->md5);
-                rec.type = nereid_strdup(nrd_source_local.type);
+                rec.file_hash = nrd_strdup(e->md5);
+                rec.type = nrd_strdup(nrd_source_local.type);
                 rec.size = (uint64_t)e->st.st_size;
                 rec.has_size = 1;
                 rec.source = nrd_fileurl_from_path(e->source); /* percent-encoded */
-                rec.last_modified = nereid_strdup(when);
+                rec.last_modified = nrd_strdup(when);
                 if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
                     !rec.last_modified) {
                         nrd_file_clear(&rec);
@@ -945,7 +940,7 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
 
         if (!nrd_fs_is_utf8(local_base_name(loc->path)))
                 return local_not_utf8(loc->path);
-        parent = nereid_strdup(base == resolved + 1 ? "/" : resolved);
+        parent = nrd_strdup(base == resolved + 1 ? "/" : resolved);
         if (!parent)
                 return NEREID_ERROR;
         if (base != resolved + 1)
@@ -954,8 +949,8 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
          * listed will do. */
         fd = nrd_os_open_search_dir(parent);
         if (fd < 0 || fstat(fd, &pst) < 0) {
-                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                     "%s: cannot open folder", parent);
+                rc = nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot open folder",
+                                  parent);
                 if (fd >= 0)
                         close(fd);
                 goto cleanup;
@@ -973,8 +968,8 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
                 walk->skipped_own++;
                 goto cleanup;
         }
-        rel = nereid_strdup(local_base_name(loc->path));
-        source = nereid_strdup(resolved);
+        rel = nrd_strdup(local_base_name(loc->path));
+        source = nrd_strdup(resolved);
         if (!rel || !source) {
                 free(rel);
                 free(source);
@@ -995,17 +990,17 @@ static int local_find(local_walk *walk, const source_location *loc, const char *
         if (S_ISREG(st->st_mode))
                 return local_find_file(walk, loc, resolved, st);
         if (loc->exact)
-                return nereid_error(NEREID_ENOTFOUND, "%s: no longer a regular file", loc->path);
+                return nrd_error(NEREID_ENOTFOUND, "%s: no longer a regular file", loc->path);
         if (S_ISDIR(st->st_mode)) {
                 int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
                 if (fd < 0)
-                        return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "%s: cannot open folder", loc->path);
+                        return nrd_error_os(nrd_error_from_errno(errno), errno,
+                                            "%s: cannot open folder", loc->path);
                 return local_walk_tree(walk, fd, resolved, st);
         }
-        return nereid_error(NEREID_ERROR,
-                            "%s: not a regular file or folder (FIFO, socket or device)", loc->path);
+        return nrd_error(NEREID_ERROR, "%s: not a regular file or folder (FIFO, socket or device)",
+                         loc->path);
 }
 
 int nrd_local_scan(nereid_project *project, const source_location *loc, const char *destination,
@@ -1019,12 +1014,12 @@ int nrd_local_scan(nereid_project *project, const source_location *loc, const ch
         walk.project = project;
         writable = project->mode != NEREID_MODE_READ_ONLY && project->mode != NEREID_MODE_DEBUG;
         if (lstat(loc->path, &st) < 0)
-                return nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s", loc->path);
         /* The path the user named is resolved once; below it links are
          * judged one by one by the walk. */
         resolved = realpath(loc->path, NULL);
         if (!resolved || stat(resolved, &st) < 0) {
-                rc = nereid_error_os(nereid_error_from_errno(errno), errno, "%s", loc->path);
+                rc = nrd_error_os(nrd_error_from_errno(errno), errno, "%s", loc->path);
                 goto cleanup;
         }
         rc = local_walk_begin(&walk, writable);

@@ -202,7 +202,7 @@ static CURL *s3_handle(int *own)
         if (!(curl = curl_easy_init()))
                 return NULL;
         if (!s3_handle_key_made || !(slot = nrd_malloc(sizeof(*slot)))) {
-                nereid_error_clear(); /* a handle of its own will do */
+                nrd_error_clear(); /* a handle of its own will do */
                 *own = 1;
                 return curl;
         }
@@ -294,15 +294,15 @@ static int s3_config_load(nereid_project *project, struct s3_config *cfg)
         cfg->key_id = s3_opt(o->s3_key_id);
         cfg->secret = s3_opt(o->s3_secret);
         if (!cfg->key_id || !cfg->secret)
-                return nereid_error(NEREID_EACCESS, "S3 credentials: AWS_ACCESS_KEY_ID and "
-                                                    "AWS_SECRET_ACCESS_KEY are not set");
+                return nrd_error(NEREID_EACCESS, "S3 credentials: AWS_ACCESS_KEY_ID and "
+                                                 "AWS_SECRET_ACCESS_KEY are not set");
         cfg->token = s3_opt(o->s3_token);
         cfg->region = s3_opt(o->s3_region);
         if (!cfg->region)
                 cfg->region = "us-east-1";
         if (!s3_region_ok(cfg->region))
-                return nereid_error(NEREID_EUSAGE, "S3 region \"%.60s\": not a region name",
-                                    cfg->region);
+                return nrd_error(NEREID_EINVALID, "S3 region \"%.60s\": not a region name",
+                                 cfg->region);
         snprintf(cfg->sigv4, sizeof(cfg->sigv4), "aws:amz:%s:s3", cfg->region);
         endpoint = s3_opt(o->s3_endpoint);
         if (endpoint) {
@@ -310,10 +310,10 @@ static int s3_config_load(nereid_project *project, struct s3_config *cfg)
 
                 if (strncasecmp(endpoint, "http://", 7) != 0 &&
                     strncasecmp(endpoint, "https://", 8) != 0)
-                        return nereid_error(NEREID_EUSAGE,
-                                            "S3_ENDPOINT_URL \"%.200s\": not an http:// or "
-                                            "https:// URL",
-                                            endpoint);
+                        return nrd_error(NEREID_EINVALID,
+                                         "S3_ENDPOINT_URL \"%.200s\": not an http:// or "
+                                         "https:// URL",
+                                         endpoint);
                 while (len > 0 && endpoint[len - 1] == '/')
                         len--;
                 if (nrd_buf_put(&cfg->endpoint, endpoint, len) < 0) {
@@ -420,7 +420,7 @@ static int s3_perform(struct s3_request *req)
         req->mtime = -1;
         req->curl = s3_handle(&req->own_curl);
         if (!req->curl)
-                return nereid_error(NEREID_ERROR, "S3: cannot create a libcurl handle");
+                return nrd_error(NEREID_ERROR, "S3: cannot create a libcurl handle");
         h = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
         if (!h)
                 goto oom;
@@ -433,7 +433,7 @@ static int s3_perform(struct s3_request *req)
         if (req->cfg->token) {
                 if ((size_t)snprintf(tokenhdr, sizeof(tokenhdr), "x-amz-security-token: %s",
                                      req->cfg->token) >= sizeof(tokenhdr)) {
-                        rc = nereid_error(NEREID_EUSAGE, "AWS_SESSION_TOKEN: too long");
+                        rc = nrd_error(NEREID_EINVALID, "AWS_SESSION_TOKEN: too long");
                         goto cleanup;
                 }
                 h = curl_slist_append(headers, tokenhdr);
@@ -492,8 +492,8 @@ static int s3_perform(struct s3_request *req)
                         goto cleanup;
                 }
                 if (crc == CURLE_ABORTED_BY_CALLBACK && req->cancelled) {
-                        rc = nereid_error(NEREID_ECANCELLED, "%s: cancelled",
-                                          req->what ? req->what : "S3 request");
+                        rc = nrd_error(NEREID_ECANCELLED, "%s: cancelled",
+                                       req->what ? req->what : "S3 request");
                         goto cleanup;
                 }
                 if (crc != CURLE_OK) {
@@ -502,23 +502,23 @@ static int s3_perform(struct s3_request *req)
                         nrd_s3_url_endpoint_label(&req->cfg->site, req->bucket, label,
                                                   sizeof(label));
                         if (crc == CURLE_ABORTED_BY_CALLBACK && req->deadline_s) {
-                                rc = nereid_error(NEREID_ERROR,
-                                                  "%s: abandoned: S3 endpoint %s gave no complete "
-                                                  "answer within %ld s (%d s plus 1 s per %d KiB "
-                                                  "expected)",
-                                                  req->what ? req->what : label, label,
-                                                  req->deadline_s, S3_DEADLINE_BASE_S,
-                                                  S3_DEADLINE_RATE / 1024);
+                                rc =
+                                    nrd_error(NEREID_ERROR,
+                                              "%s: abandoned: S3 endpoint %s gave no complete "
+                                              "answer within %ld s (%d s plus 1 s per %d KiB "
+                                              "expected)",
+                                              req->what ? req->what : label, label, req->deadline_s,
+                                              S3_DEADLINE_BASE_S, S3_DEADLINE_RATE / 1024);
                                 goto cleanup;
                         }
                         /* libcurl's detail helps for timeouts and TLS, not for a refusal. */
                         if (errbuf[0] && crc != CURLE_COULDNT_CONNECT &&
                             crc != CURLE_COULDNT_RESOLVE_HOST)
-                                rc = nereid_error(NEREID_ERROR, "S3 endpoint %s: %s (%s)", label,
-                                                  curl_easy_strerror(crc), errbuf);
+                                rc = nrd_error(NEREID_ERROR, "S3 endpoint %s: %s (%s)", label,
+                                               curl_easy_strerror(crc), errbuf);
                         else
-                                rc = nereid_error(NEREID_ERROR, "S3 endpoint %s: %s", label,
-                                                  curl_easy_strerror(crc));
+                                rc = nrd_error(NEREID_ERROR, "S3 endpoint %s: %s", label,
+                                               curl_easy_strerror(crc));
                         goto cleanup;
                 }
                 curl_easy_getinfo(req->curl, CURLINFO_RESPONSE_CODE, &req->status);
@@ -538,7 +538,7 @@ static int s3_perform(struct s3_request *req)
         rc = 0;
         goto cleanup;
 oom:
-        rc = nereid_error_oom();
+        rc = nrd_error_oom();
 cleanup:
         /* Forget this request's options (pointers into it), keep the connections. */
         if (req->own_curl)
@@ -560,30 +560,30 @@ static int s3_status_error(const struct s3_request *req, const char *what)
         if (req->code[0])
                 snprintf(code, sizeof(code), ", %s", req->code);
         if (strcmp(req->code, "NoSuchBucket") == 0)
-                return nereid_error(NEREID_ENOTFOUND, "s3://%s: bucket not found", req->bucket);
+                return nrd_error(NEREID_ENOTFOUND, "s3://%s: bucket not found", req->bucket);
         if (req->status == 404)
-                return nereid_error(NEREID_ENOTFOUND, "%s: not found (HTTP 404%s)", what, code);
+                return nrd_error(NEREID_ENOTFOUND, "%s: not found (HTTP 404%s)", what, code);
         /* Only a GET with If-Match gets it: the ETag is no longer the recorded one. */
         if (req->status == 412)
-                return nereid_error(NEREID_EINTEGRITY,
-                                    "%s: changed since it was tracked (HTTP 412%s: the object "
-                                    "no longer has the recorded ETag)",
-                                    what, code);
+                return nrd_error(NEREID_EINTEGRITY,
+                                 "%s: changed since it was tracked (HTTP 412%s: the object "
+                                 "no longer has the recorded ETag)",
+                                 what, code);
         if (req->status == 401 || req->status == 403 || strcmp(req->code, "AccessDenied") == 0 ||
             strcmp(req->code, "InvalidAccessKeyId") == 0 ||
             strcmp(req->code, "SignatureDoesNotMatch") == 0 ||
             strcmp(req->code, "ExpiredToken") == 0 || strcmp(req->code, "InvalidToken") == 0)
-                return nereid_error(NEREID_EACCESS, "%s: access denied (HTTP %ld%s)", what,
-                                    req->status, code);
+                return nrd_error(NEREID_EACCESS, "%s: access denied (HTTP %ld%s)", what,
+                                 req->status, code);
         if (req->status == 301 || strcmp(req->code, "PermanentRedirect") == 0 ||
             strcmp(req->code, "AuthorizationHeaderMalformed") == 0)
-                return nereid_error(NEREID_ERROR,
-                                    "%s: HTTP %ld%s: is the bucket in region %s? (AWS_REGION)",
-                                    what, req->status, code, req->cfg->region);
+                return nrd_error(NEREID_ERROR,
+                                 "%s: HTTP %ld%s: is the bucket in region %s? (AWS_REGION)", what,
+                                 req->status, code, req->cfg->region);
         if (req->status >= 500)
-                return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s after %d attempts", what,
-                                    req->status, code, req->attempts);
-        return nereid_error(NEREID_ERROR, "%s: HTTP %ld%s", what, req->status, code);
+                return nrd_error(NEREID_ERROR, "%s: HTTP %ld%s after %d attempts", what,
+                                 req->status, code, req->attempts);
+        return nrd_error(NEREID_ERROR, "%s: HTTP %ld%s", what, req->status, code);
 }
 
 /* 1 when etag (without quotes) can be sent back in an If-Match header and
@@ -630,24 +630,24 @@ static int s3_push_record(nereid_files *out, const char *bucket, const char *key
         struct nereid_file rec = {0};
 
         if (!nrd_uri_is_safe_relative(rel))
-                return nereid_error(NEREID_ERROR, "s3://%s/%s: key is not a valid file path",
-                                    bucket, key);
+                return nrd_error(NEREID_ERROR, "s3://%s/%s: key is not a valid file path", bucket,
+                                 key);
         if (!*etag)
-                return nereid_error(NEREID_ERROR, "s3://%s/%s: the service gives no ETag", bucket,
-                                    key);
+                return nrd_error(NEREID_ERROR, "s3://%s/%s: the service gives no ETag", bucket,
+                                 key);
         rec.file_hash = s3_etag_dup(etag);
         if (rec.file_hash && !s3_etag_ok(rec.file_hash)) {
                 free(rec.file_hash);
-                return nereid_error(NEREID_ERROR,
-                                    "s3://%s/%s: the service gives an ETag that is not one "
-                                    "(not 1 to 200 visible ASCII characters)",
-                                    bucket, key);
+                return nrd_error(NEREID_ERROR,
+                                 "s3://%s/%s: the service gives an ETag that is not one "
+                                 "(not 1 to 200 visible ASCII characters)",
+                                 bucket, key);
         }
         rec.file_path = nrd_source_prefixed(destination, rel);
-        rec.type = nereid_strdup(nrd_source_s3.type);
+        rec.type = nrd_strdup(nrd_source_s3.type);
         rec.source = s3_source_dup(bucket, key);
         if (last_modified)
-                rec.last_modified = nereid_strdup(last_modified);
+                rec.last_modified = nrd_strdup(last_modified);
         rec.size = size;
         rec.has_size = has_size;
         if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
@@ -739,10 +739,10 @@ static int s3_listing_object(void *payload, const s3_xml_object *object)
         char when[20];
 
         if (strncmp(object->key, ls->prefix, ls->prefix_len) != 0)
-                return nereid_error(NEREID_ERROR,
-                                    "s3://%s/%s: the listing of prefix \"%s\" returned a key "
-                                    "outside it",
-                                    ls->bucket, object->key, ls->prefix);
+                return nrd_error(NEREID_ERROR,
+                                 "s3://%s/%s: the listing of prefix \"%s\" returned a key "
+                                 "outside it",
+                                 ls->bucket, object->key, ls->prefix);
         /* A folder marker, as consoles create them: not a file. */
         if (object->has_size && object->size == 0 && key_len > 0 && object->key[key_len - 1] == '/')
                 return 0;
@@ -759,8 +759,8 @@ static int s3_listing_sink(void *payload, const char *data, size_t len)
 
         ls->page_bytes += len;
         if (ls->page_bytes > S3_LIST_PAGE_MAX)
-                return nereid_error(NEREID_ERROR, "%s: a listing page is larger than %ld MiB",
-                                    ls->what, S3_LIST_PAGE_MAX >> 20);
+                return nrd_error(NEREID_ERROR, "%s: a listing page is larger than %ld MiB",
+                                 ls->what, S3_LIST_PAGE_MAX >> 20);
         return nrd_s3_xml_list_feed(ls->parser, data, len, 0);
 }
 
@@ -791,8 +791,7 @@ static int s3_listing_check_keys(const struct s3_listing *ls, strset *keys)
                 if (seen < 0)
                         return seen;
                 if (seen)
-                        return nereid_error(NEREID_ERROR, "%s: listed twice by the service",
-                                            source);
+                        return nrd_error(NEREID_ERROR, "%s: listed twice by the service", source);
         }
         return 0;
 }
@@ -851,10 +850,10 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                 truncated = nrd_s3_xml_list_truncated(ls.parser);
                 t = nrd_s3_xml_list_next_token(ls.parser);
                 if (truncated && (!t || !*t)) {
-                        rc = nereid_error(NEREID_ERROR,
-                                          "%s: the listing is truncated without a "
-                                          "continuation token",
-                                          what);
+                        rc = nrd_error(NEREID_ERROR,
+                                       "%s: the listing is truncated without a "
+                                       "continuation token",
+                                       what);
                         goto cleanup;
                 }
                 if (truncated) {
@@ -863,22 +862,22 @@ static int s3_list(nereid_project *project, const struct s3_config *cfg, const c
                         if (seen < 0)
                                 goto cleanup;
                         if (seen) {
-                                rc = nereid_error(NEREID_ERROR,
-                                                  "%s: the listing goes round in circles (a "
-                                                  "continuation token came back after %zu "
-                                                  "pages)",
-                                                  what, nrd_strset_count(tokens) + 1);
+                                rc = nrd_error(NEREID_ERROR,
+                                               "%s: the listing goes round in circles (a "
+                                               "continuation token came back after %zu "
+                                               "pages)",
+                                               what, nrd_strset_count(tokens) + 1);
                                 goto cleanup;
                         }
                         empty_pages = out->count == ls.page_start ? empty_pages + 1 : 0;
                         if (empty_pages >= S3_LIST_EMPTY_PAGES_MAX) {
-                                rc = nereid_error(NEREID_ERROR,
-                                                  "%s: the listing goes nowhere (%d pages in a "
-                                                  "row without a key)",
-                                                  what, S3_LIST_EMPTY_PAGES_MAX);
+                                rc = nrd_error(NEREID_ERROR,
+                                               "%s: the listing goes nowhere (%d pages in a "
+                                               "row without a key)",
+                                               what, S3_LIST_EMPTY_PAGES_MAX);
                                 goto cleanup;
                         }
-                        if (!(next = nereid_strdup(t)))
+                        if (!(next = nrd_strdup(t)))
                                 goto cleanup;
                 }
                 free(token);
@@ -915,7 +914,7 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
         if (nrd_buf_printf(&what, key_len ? "s3://%s/%s" : "s3://%s%s", loc->host, key) < 0)
                 goto cleanup;
         if (loc->exact && (!key_len || key[key_len - 1] == '/')) {
-                rc = nereid_error(NEREID_ENOTFOUND, "%s: not one object", what.ptr);
+                rc = nrd_error(NEREID_ENOTFOUND, "%s: not one object", what.ptr);
                 goto cleanup;
         }
         if (key_len && key[key_len - 1] != '/') {
@@ -924,7 +923,7 @@ static int s3_scan(nereid_project *project, const source_location *loc, const ch
                         goto cleanup;
                 /* A record's object is that object, never a folder now there. */
                 if (loc->exact) {
-                        rc = nereid_error(NEREID_ENOTFOUND, "%s: not found", what.ptr);
+                        rc = nrd_error(NEREID_ENOTFOUND, "%s: not found", what.ptr);
                         goto cleanup;
                 }
                 /* Not an object: a folder, and only what is below "key/". */
@@ -974,23 +973,23 @@ static int s3_download_check_answer(struct s3_download *dl)
                 memcpy(unquoted, etag, len);
                 unquoted[len] = '\0';
                 if (strcmp(unquoted, rec->file_hash) != 0)
-                        return nereid_error(NEREID_EINTEGRITY,
-                                            "%s: %s changed since it was tracked (its ETag is now "
-                                            "%s)",
-                                            rec->file_path, rec->source,
-                                            s3_etag_ok(unquoted) ? unquoted : "not one");
+                        return nrd_error(NEREID_EINTEGRITY,
+                                         "%s: %s changed since it was tracked (its ETag is now "
+                                         "%s)",
+                                         rec->file_path, rec->source,
+                                         s3_etag_ok(unquoted) ? unquoted : "not one");
         }
         /* Without a recorded size, Content-Length is the only bound on the body. */
         if (!rec->has_size && dl->req->length < 0)
-                return nereid_error(NEREID_ERROR,
-                                    "%s: %s: the record has no size and the service does not "
-                                    "say how large the object is (no Content-Length)",
-                                    rec->file_path, rec->source);
+                return nrd_error(NEREID_ERROR,
+                                 "%s: %s: the record has no size and the service does not "
+                                 "say how large the object is (no Content-Length)",
+                                 rec->file_path, rec->source);
         if (rec->has_size && dl->req->length >= 0 && (uint64_t)dl->req->length != rec->size)
-                return nereid_error(NEREID_EINTEGRITY,
-                                    "%s: %s is announced as %lld bytes, the record says %llu",
-                                    rec->file_path, rec->source, (long long)dl->req->length,
-                                    (unsigned long long)rec->size);
+                return nrd_error(NEREID_EINTEGRITY,
+                                 "%s: %s is announced as %lld bytes, the record says %llu",
+                                 rec->file_path, rec->source, (long long)dl->req->length,
+                                 (unsigned long long)rec->size);
         return 0;
 }
 
@@ -1003,7 +1002,7 @@ static int s3_download_sink(void *payload, const char *data, size_t len)
                 return rc;
         /* Never a byte past the recorded size: a hostile body cannot fill the disk. */
         if (dl->rec->has_size && len > dl->rec->size - dl->written)
-                return nereid_error(
+                return nrd_error(
                     NEREID_EINTEGRITY, "%s: %s sends more than the recorded %llu bytes",
                     dl->rec->file_path, dl->rec->source, (unsigned long long)dl->rec->size);
         if (nrd_hash_md5_update(dl->md5, data, len) < 0)
@@ -1014,8 +1013,8 @@ static int s3_download_sink(void *payload, const char *data, size_t len)
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "%s: cannot write", dl->rec->file_path);
+                        return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot write",
+                                            dl->rec->file_path);
                 }
                 data += n;
                 len -= (size_t)n;
@@ -1035,8 +1034,7 @@ static int s3_download_reset(void *payload)
         if (!dl->md5)
                 return NEREID_ERROR;
         if (ftruncate(dl->fd, 0) < 0 || lseek(dl->fd, 0, SEEK_SET) < 0)
-                return nereid_error_os(NEREID_ERROR, errno, "%s: cannot rewind",
-                                       dl->rec->file_path);
+                return nrd_error_os(NEREID_ERROR, errno, "%s: cannot rewind", dl->rec->file_path);
         return 0;
 }
 
@@ -1049,7 +1047,7 @@ static int s3_split_source(const char *source, char **bucket, char **key)
 
         *bucket = *key = NULL;
         if (!source)
-                return nereid_error(NEREID_EUSAGE, "(no source): not an s3://bucket/key location");
+                return nrd_error(NEREID_EINVALID, "(no source): not an s3://bucket/key location");
         if ((rc = nrd_s3_location_parse_source(source, &loc)) < 0) {
                 nrd_source_location_clear(&loc);
                 return rc;
@@ -1076,8 +1074,8 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
                 goto cleanup;
         /* The ETag goes into a header: nothing but what an ETag can hold. */
         if (!s3_etag_ok(rec->file_hash)) {
-                rc = nereid_error(NEREID_ERROR, "%s: the recorded hash is not an S3 ETag",
-                                  rec->file_path);
+                rc = nrd_error(NEREID_ERROR, "%s: the recorded hash is not an S3 ETag",
+                               rec->file_path);
                 goto cleanup;
         }
         snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
@@ -1124,20 +1122,20 @@ static int s3_fetch(nereid_project *project, const struct nereid_file *rec, int 
                 goto cleanup;
         if ((nrd_hash_is_md5(rec->file_hash) && strcmp(md5, rec->file_hash) != 0) ||
             (rec->has_size && rec->size != dl.written)) {
-                rc = nereid_error(NEREID_EINTEGRITY,
-                                  "%s: downloaded data does not match its recorded hash",
-                                  rec->file_path);
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "%s: downloaded data does not match its recorded hash",
+                               rec->file_path);
                 goto cleanup;
         }
         if (close(dl.fd) < 0) {
                 dl.fd = -1;
-                rc = nereid_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
+                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
                 goto cleanup;
         }
         dl.fd = -1;
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
-                rc = nereid_error_os(nereid_error_from_errno(errno), errno,
-                                     "%s: cannot move the download into place", rec->file_path);
+                rc = nrd_error_os(nrd_error_from_errno(errno), errno,
+                                  "%s: cannot move the download into place", rec->file_path);
                 goto cleanup;
         }
         tmp[0] = '\0';

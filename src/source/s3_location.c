@@ -33,10 +33,10 @@ static int s3_location_set(source_location *out, const char *bucket, size_t buck
 {
         out->host = nrd_malloc(bucket_len + 1);
         if (!out->host)
-                return nereid_error_oom();
+                return nrd_error_oom();
         memcpy(out->host, bucket, bucket_len);
         out->host[bucket_len] = '\0';
-        out->path = nereid_strdup(key);
+        out->path = nrd_strdup(key);
         return out->path ? 0 : NEREID_ERROR;
 }
 
@@ -54,13 +54,13 @@ int nrd_s3_location_parse(const char *text, const char *home, source_location *o
         slash = strchr(bucket, '/');
         bucket_len = slash ? (size_t)(slash - bucket) : strlen(bucket);
         if (bucket_len == 0)
-                return nereid_error(NEREID_EUSAGE, "path \"%s\": no bucket name after s3://", text);
+                return nrd_error(NEREID_EINVALID, "path \"%s\": no bucket name after s3://", text);
         for (i = 0; i < bucket_len; i++) {
                 if (!s3_is_bucket_char(bucket[i]))
-                        return nereid_error(NEREID_EUSAGE,
-                                            "path \"%s\": bad bucket name \"%.*s\" (letters, "
-                                            "digits, '.', '-' and '_' only)",
-                                            text, (int)bucket_len, bucket);
+                        return nrd_error(NEREID_EINVALID,
+                                         "path \"%s\": bad bucket name \"%.*s\" (letters, "
+                                         "digits, '.', '-' and '_' only)",
+                                         text, (int)bucket_len, bucket);
         }
         return s3_location_set(out, bucket, bucket_len, slash ? slash + 1 : "");
 }
@@ -84,11 +84,11 @@ int nrd_s3_location_parse_source(const char *source, source_location *out)
         const char *bucket, *slash;
 
         if (strncmp(source, S3_SCHEME_PREFIX, strlen(S3_SCHEME_PREFIX)) != 0)
-                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location", source);
+                return nrd_error(NEREID_EINVALID, "%s: not an s3://bucket/key location", source);
         bucket = source + strlen(S3_SCHEME_PREFIX);
         slash = strchr(bucket, '/');
         if (!slash || slash == bucket || !slash[1])
-                return nereid_error(NEREID_EUSAGE, "%s: not an s3://bucket/key location", source);
+                return nrd_error(NEREID_EINVALID, "%s: not an s3://bucket/key location", source);
         return s3_location_set(out, bucket, (size_t)(slash - bucket), slash + 1);
 }
 
@@ -135,12 +135,12 @@ int nrd_s3_location_check_record(const struct nereid_file *f, const char *at)
         const char *why;
 
         if (!f->file_hash || !s3_check_etag(f->file_hash))
-                return nereid_error(NEREID_EUSAGE,
-                                    "%s: file_hash \"%.80s\" is not an ETag (1-1024 printable "
-                                    "ASCII characters, no '\"')",
-                                    at, f->file_hash ? f->file_hash : "");
+                return nrd_error(NEREID_EINVALID,
+                                 "%s: file_hash \"%.80s\" is not an ETag (1-1024 printable "
+                                 "ASCII characters, no '\"')",
+                                 at, f->file_hash ? f->file_hash : "");
         if (f->source && (why = s3_check_source(f->source)) != NULL)
-                return nereid_error(NEREID_EUSAGE, "%s: metadata.file_path \"%.200s\": %s", at,
-                                    f->source, why);
+                return nrd_error(NEREID_EINVALID, "%s: metadata.file_path \"%.200s\": %s", at,
+                                 f->source, why);
         return 0;
 }

@@ -14,7 +14,7 @@ int nrd_s3_location_parse(const char *text, const char *home, source_location *o
 /* source_driver.format: "s3://bucket/key". */
 char *nrd_s3_location_format(const source_location *loc);
 /* source_driver.parse_source: "s3://bucket/key", split at the first '/';
- * bucket and key not empty, or NEREID_EUSAGE naming source. Also what
+ * bucket and key not empty, or NEREID_EINVALID naming source. Also what
  * s3.c's fetch reads a record's source with. */
 int nrd_s3_location_parse_source(const char *source, source_location *out);
 /* source_driver.check_record: an ETag file_hash, an s3://bucket/key source

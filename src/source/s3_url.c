@@ -39,16 +39,16 @@ int nrd_s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url)
         if (S3_URL_HAS_ENDPOINT(site)) {
                 escaped = nrd_uri_escape(bucket, 0);
                 if (!escaped)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 rc = nrd_buf_printf(url, "%s/%s", site->endpoint, escaped);
                 free(escaped);
                 return rc;
         }
         if (!s3_url_host_ok(bucket))
-                return nereid_error(NEREID_EUSAGE,
-                                    "s3://%s: bucket name not usable in a host name; set "
-                                    "S3_ENDPOINT_URL for path-style access",
-                                    bucket);
+                return nrd_error(NEREID_EINVALID,
+                                 "s3://%s: bucket name not usable in a host name; set "
+                                 "S3_ENDPOINT_URL for path-style access",
+                                 bucket);
         return nrd_buf_printf(url, "https://%s.s3.%s.amazonaws.com", bucket, site->region);
 }
 
@@ -61,7 +61,7 @@ int nrd_s3_url_object(const s3_site *site, const char *bucket, const char *key, 
                 return NEREID_ERROR;
         escaped = nrd_uri_escape(key, 1);
         if (!escaped)
-                return nereid_error_oom();
+                return nrd_error_oom();
         rc = nrd_buf_printf(url, "/%s", escaped);
         free(escaped);
         return rc;
@@ -97,7 +97,7 @@ int nrd_s3_url_list(const s3_site *site, const char *bucket, const char *prefix,
         rc = 0;
         goto cleanup;
 oom:
-        rc = nereid_error_oom();
+        rc = nrd_error_oom();
 cleanup:
         free(escaped);
         return rc;

@@ -14,7 +14,7 @@ typedef struct s3_site {
         const char *region;
 } s3_site;
 
-/* Append the bucket's URL (no trailing '/') to url. NEREID_EUSAGE for a
+/* Append the bucket's URL (no trailing '/') to url. NEREID_EINVALID for a
  * bucket name that cannot be a host name when no endpoint is set. */
 int nrd_s3_url_bucket(const s3_site *site, const char *bucket, nereid_buf *url);
 /* Append the URL of an object: the key escaped, '/' kept. */

@@ -99,9 +99,8 @@ static void XMLCALL s3_xml_start(void *data, const XML_Char *qname, const XML_Ch
         list->depth++;
         if (list->depth == 1) {
                 if (!list->is_error_doc && strcmp(name, "ListBucketResult") != 0)
-                        s3_xml_fail(list,
-                                    nereid_error(NEREID_ERROR,
-                                                 "S3 listing: unexpected document <%s>", name));
+                        s3_xml_fail(list, nrd_error(NEREID_ERROR,
+                                                    "S3 listing: unexpected document <%s>", name));
                 if (list->is_error_doc && strcmp(name, "Error") != 0)
                         s3_xml_fail(list, NEREID_ERROR);
                 return;
@@ -132,9 +131,9 @@ static void XMLCALL s3_xml_text(void *data, const XML_Char *s, int len)
                 return;
         text = &list->text[list->field];
         if (text->len + (size_t)len > S3_XML_TEXT_MAX) {
-                s3_xml_fail(list, nereid_error(NEREID_ERROR,
-                                               "S3 listing: an element is longer than %d bytes",
-                                               S3_XML_TEXT_MAX));
+                s3_xml_fail(list, nrd_error(NEREID_ERROR,
+                                            "S3 listing: an element is longer than %d bytes",
+                                            S3_XML_TEXT_MAX));
                 return;
         }
         if (nrd_buf_put(text, s, (size_t)len) < 0)
@@ -180,7 +179,7 @@ static void s3_xml_emit(struct s3_xml_list *list)
         int rc;
 
         if (!list->text[S3_FIELD_KEY].ptr) {
-                s3_xml_fail(list, nereid_error(NEREID_ERROR, "S3 listing: an entry has no <Key>"));
+                s3_xml_fail(list, nrd_error(NEREID_ERROR, "S3 listing: an entry has no <Key>"));
                 return;
         }
         object.key = list->text[S3_FIELD_KEY].ptr;
@@ -188,9 +187,9 @@ static void s3_xml_emit(struct s3_xml_list *list)
         object.last_modified = s3_xml_str(&list->text[S3_FIELD_LAST_MODIFIED]);
         if (list->text[S3_FIELD_SIZE].ptr) {
                 if (s3_xml_parse_u64(list->text[S3_FIELD_SIZE].ptr, &object.size) < 0) {
-                        s3_xml_fail(list, nereid_error(NEREID_ERROR,
-                                                       "S3 listing: %s: bad <Size> \"%.40s\"",
-                                                       object.key, list->text[S3_FIELD_SIZE].ptr));
+                        s3_xml_fail(list,
+                                    nrd_error(NEREID_ERROR, "S3 listing: %s: bad <Size> \"%.40s\"",
+                                              object.key, list->text[S3_FIELD_SIZE].ptr));
                         return;
                 }
                 object.has_size = 1;
@@ -232,20 +231,20 @@ static void XMLCALL s3_xml_doctype(void *data, const XML_Char *name, const XML_C
         (void)sysid;
         (void)pubid;
         (void)has_internal_subset;
-        s3_xml_fail(list, nereid_error(NEREID_ERROR, "S3 response: document type declarations "
-                                                     "are not accepted"));
+        s3_xml_fail(list, nrd_error(NEREID_ERROR, "S3 response: document type declarations "
+                                                  "are not accepted"));
 }
 
 static struct s3_xml_list *s3_xml_new(s3_xml_object_cb cb, void *payload, int is_error_doc)
 {
-        struct s3_xml_list *list = nereid_calloc_array(1, sizeof(*list));
+        struct s3_xml_list *list = nrd_calloc(1, sizeof(*list));
 
         if (!list)
                 return NULL;
         list->parser = XML_ParserCreate(NULL);
         if (!list->parser) {
                 free(list);
-                nereid_error_oom();
+                nrd_error_oom();
                 return NULL;
         }
         list->cb = cb;
@@ -273,7 +272,7 @@ static int s3_xml_parse(struct s3_xml_list *list, const char *data, size_t len, 
 
                 if (XML_Parse(list->parser, data, chunk, last) != XML_STATUS_OK) {
                         if (list->rc == 0)
-                                list->rc = nereid_error(
+                                list->rc = nrd_error(
                                     NEREID_ERROR, "S3 response: malformed XML at line %lu: %s",
                                     (unsigned long)XML_GetCurrentLineNumber(list->parser),
                                     XML_ErrorString(XML_GetErrorCode(list->parser)));

@@ -121,8 +121,7 @@ static int source_has_slashes(const char *text, size_t scheme_len)
 int nrd_source_refuse_wildcards(const char *text)
 {
         if (strpbrk(text, "*?"))
-                return nereid_error(NEREID_EUSAGE, "path \"%s\": wildcards are not supported",
-                                    text);
+                return nrd_error(NEREID_EINVALID, "path \"%s\": wildcards are not supported", text);
         return 0;
 }
 
@@ -134,7 +133,7 @@ int nrd_source_parse_location(const char *text, const char *home, source_locatio
 
         memset(out, 0, sizeof(*out));
         if (!text || !text[0])
-                return nereid_error(NEREID_EUSAGE, "path \"\": empty path");
+                return nrd_error(NEREID_EINVALID, "path \"\": empty path");
         n = source_scheme_len(text);
         driver = n ? nrd_source_for_scheme(text, n) : NULL;
         if (driver && !source_has_slashes(text, n) && !(driver->caps & SOURCE_CAP_OPAQUE))
@@ -145,12 +144,12 @@ int nrd_source_parse_location(const char *text, const char *home, source_locatio
                 if ((rc = nrd_source_refuse_wildcards(text)) < 0)
                         return rc;
                 source_list(kinds, sizeof(kinds), "%s://", 0);
-                return nereid_error(NEREID_EUSAGE,
-                                    "path \"%s\": unsupported scheme \"%.*s\" (use %s%s)", text,
-                                    (int)n, text, source_bare() ? "a local path, " : "", kinds);
+                return nrd_error(NEREID_EINVALID,
+                                 "path \"%s\": unsupported scheme \"%.*s\" (use %s%s)", text,
+                                 (int)n, text, source_bare() ? "a local path, " : "", kinds);
         }
         if (!driver && !(driver = source_bare()))
-                return nereid_error(NEREID_EUSAGE, "path \"%s\": no scheme", text);
+                return nrd_error(NEREID_EINVALID, "path \"%s\": no scheme", text);
         out->driver = driver;
         rc = driver->parse(text, home, out);
         if (rc < 0)
@@ -165,10 +164,10 @@ int nrd_source_location_of_record(const struct nereid_file *rec, source_location
 
         memset(out, 0, sizeof(*out));
         if (!driver)
-                return nereid_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
-                                    rec->type ? rec->type : "(none)");
+                return nrd_error(NEREID_ERROR, "%s: unknown record type %s", rec->file_path,
+                                 rec->type ? rec->type : "(none)");
         if (!rec->source)
-                return nereid_error(NEREID_ERROR, "%s: the record has no source", rec->file_path);
+                return nrd_error(NEREID_ERROR, "%s: the record has no source", rec->file_path);
         out->driver = driver;
         out->exact = 1;
         rc = driver->parse_source(rec->source, out);
@@ -199,8 +198,8 @@ int nrd_source_check_record(const struct nereid_file *f, const char *at)
                 char types[SOURCE_LIST_MAX];
 
                 source_list(types, sizeof(types), "\"%s\"", 1);
-                return nereid_error(NEREID_EUSAGE, "%s: type \"%.40s\" is not %s", at,
-                                    f->type ? f->type : "", types);
+                return nrd_error(NEREID_EINVALID, "%s: type \"%.40s\" is not %s", at,
+                                 f->type ? f->type : "", types);
         }
         return driver->check_record(f, at);
 }

@@ -57,7 +57,7 @@ typedef struct source_driver {
         /* Parse what a user types as a track path (SPEC section 4): text is
          * "scheme:..." (any case) or, for SOURCE_CAP_BARE_PATHS, a path.
          * Fills out->host and out->path (out->driver is set by the caller).
-         * Errors: NEREID_EUSAGE with "path \"TEXT\": why". On error out holds
+         * Errors: NEREID_EINVALID with "path \"TEXT\": why". On error out holds
          * nothing (the caller clears it anyway). */
         int (*parse)(const char *text, const char *home, source_location *out);
 
@@ -69,11 +69,11 @@ typedef struct source_driver {
         /* A record's metadata.file_path, as this driver wrote it, back into
          * a location naming that one file (for status; the caller sets
          * out->exact). Never normalises; refuses another scheme.
-         * Errors: NEREID_EUSAGE / NEREID_ERROR naming source. */
+         * Errors: NEREID_EINVALID / NEREID_ERROR naming source. */
         int (*parse_source)(const char *source, source_location *out);
 
         /* The type-specific rules of a record from outside (SPEC section 2):
-         * its file_hash and, when present, its source. 0, or NEREID_EUSAGE
+         * its file_hash and, when present, its source. 0, or NEREID_EINVALID
          * with a message starting with at. f->type is this driver's type. */
         int (*check_record)(const struct nereid_file *f, const char *at);
 
@@ -114,7 +114,7 @@ const source_driver *nrd_source_for_type(const char *type);
 
 /* Parse a track path (SPEC section 4) with the driver its scheme names;
  * home is what "~" and "~/" stand for (the project's home option; NULL:
- * such paths are refused). Errors (NEREID_EUSAGE): empty, wildcards, an unknown "scheme://", and
+ * such paths are refused). Errors (NEREID_EINVALID): empty, wildcards, an unknown "scheme://", and
  * whatever the driver refuses. Caller clears out, also on error. */
 int nrd_source_parse_location(const char *text, const char *home, source_location *out);
 /* A record's source (metadata.file_path) as a location, read by the
@@ -126,10 +126,10 @@ int nrd_source_location_of_record(const struct nereid_file *rec, source_location
 char *nrd_source_format_location(const source_location *loc);
 void nrd_source_location_clear(source_location *loc);
 /* A record's type known and its hash and source as its driver wants:
- * 0 or NEREID_EUSAGE "<at>: why". */
+ * 0 or NEREID_EINVALID "<at>: why". */
 int nrd_source_check_record(const struct nereid_file *f, const char *at);
 
-/* For drivers' parse: NEREID_EUSAGE "path \"TEXT\": wildcards are not
+/* For drivers' parse: NEREID_EINVALID "path \"TEXT\": wildcards are not
  * supported" when text holds '*' or '?'. */
 int nrd_source_refuse_wildcards(const char *text);
 

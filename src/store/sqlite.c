@@ -95,11 +95,11 @@ static int sqlite_fail(sqlite_store *s, const char *what)
         int rc = NEREID_ERROR;
 
         if (code == SQLITE_NOTADB)
-                return nereid_error(NEREID_ERROR, "store %s: not a Nereid store: %s", s->path,
-                                    sqlite3_errmsg(s->db));
+                return nrd_error(NEREID_ERROR, "store %s: not a Nereid store: %s", s->path,
+                                 sqlite3_errmsg(s->db));
         if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN)
                 rc = NEREID_EACCESS;
-        return nereid_error(rc, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+        return nrd_error(rc, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 static int sqlite_exec(sqlite_store *s, const char *sql)
@@ -182,8 +182,8 @@ static int sqlite_artifact_row(sqlite_store *s, sqlite3_int64 pid, const char *p
                                 pid, hash, artifact, content_out);
 
         if (rc == 0)
-                return nereid_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                                    project);
+                return nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
+                                 project);
         return rc < 0 ? rc : 0;
 }
 
@@ -205,7 +205,7 @@ static int sqlite_project_id(sqlite_store *s, const char *project, sqlite3_int64
                 rc = 0;
                 break;
         case SQLITE_DONE:
-                rc = nereid_error(NEREID_ENOTFOUND, "project %s: not found", project);
+                rc = nrd_error(NEREID_ENOTFOUND, "project %s: not found", project);
                 break;
         default:
                 rc = sqlite_fail(s, "read project");
@@ -226,7 +226,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
         rc = sqlite_project_id(s, project, &id, key_out);
         if (rc != NEREID_ENOTFOUND || !create)
                 return rc;
-        nereid_error_clear(); /* handled: made now */
+        nrd_error_clear(); /* handled: made now */
         if (!key) {
                 nrd_store_derive_key(project, derived);
                 key = derived;
@@ -264,21 +264,21 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
 
         /* Only the canonical spelling ("CLS-1", not "CLS-01") names a run. */
         if (nrd_uri_check_run_id(run_id) < 0)
-                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
-                                    project);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                 project);
         if ((rc = sqlite_project_id(s, project, &pid, key)) == NEREID_ENOTFOUND)
-                return nereid_error(NEREID_ENOTFOUND, "run %s: not found (no project %s)", run_id,
-                                    project);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found (no project %s)", run_id,
+                                 project);
         if (rc < 0)
                 return rc;
         if (!dash || (size_t)(dash - run_id) != strlen(key) || strncmp(run_id, key, strlen(key)))
-                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
-                                    project);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                 project);
         errno = 0;
         number = strtoll(dash + 1, &end, 10);
         if (errno || !end || *end || number < 1)
-                return nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
-                                    project);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
+                                 project);
         if ((rc = sqlite_prepare(s, "SELECT id FROM runs WHERE project_id = ? AND number = ?",
                                  &stmt)) < 0)
                 return rc;
@@ -289,8 +289,8 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
                 *row = sqlite3_column_int64(stmt, 0);
                 break;
         case SQLITE_DONE:
-                rc = nereid_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id,
-                                  project);
+                rc =
+                    nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", run_id, project);
                 break;
         default:
                 rc = sqlite_fail(s, "read run");
@@ -378,8 +378,8 @@ static int sqlite_run_info(nereid_store *base, const char *project, const char *
                 goto cleanup;
         }
         snprintf(info->id, sizeof(info->id), "%s", run_id);
-        info->name = nereid_strdup(column_text(stmt, 0));
-        info->owner = nereid_strdup(column_text(stmt, 1));
+        info->name = nrd_strdup(column_text(stmt, 0));
+        info->owner = nrd_strdup(column_text(stmt, 1));
         snprintf(info->creation_time, sizeof(info->creation_time), "%s", column_text(stmt, 2));
         snprintf(info->modification_time, sizeof(info->modification_time), "%s",
                  column_text(stmt, 3));
@@ -471,7 +471,7 @@ static int sqlite_field_artifact(sqlite_store *s, sqlite3_int64 run_row, const c
                                 run_row, field, artifact, hash_out);
 
         if (rc == 0)
-                return nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
+                return nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
         return rc < 0 ? rc : 0;
 }
 
@@ -689,7 +689,7 @@ static int sqlite_field_swap(nereid_store *base, const char *project, const char
                 if (rc < 0 && rc != NEREID_ENOTFOUND)
                         goto cleanup;
                 if (rc == NEREID_ENOTFOUND)
-                        nereid_error_clear(); /* a new field: it holds "" */
+                        nrd_error_clear(); /* a new field: it holds "" */
                 if (strcmp(held, expect) != 0) {
                         rc = STORE_CONFLICT;
                         goto cleanup;
@@ -809,7 +809,7 @@ static int sqlite_field_remove(nereid_store *base, const char *project, const ch
             (rc = sqlite_delete_fields(s, "field_roots", row, field, &roots)) < 0)
                 goto cleanup;
         if (!removed) {
-                rc = nereid_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
+                rc = nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", run_id, field);
                 goto cleanup;
         }
         if ((rc = sqlite_touch_run(s, row)) < 0)
@@ -871,13 +871,13 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
                         cap = cap ? cap * 2 : 8;
                         grown = nrd_realloc_array(roots, cap, sizeof(*roots));
                         if (!grown) {
-                                rc = nereid_error_oom();
+                                rc = nrd_error_oom();
                                 break;
                         }
                         roots = grown;
                 }
-                roots[n].location = nereid_strdup(column_text(stmt, 0));
-                roots[n].destination = nereid_strdup(column_text(stmt, 1));
+                roots[n].location = nrd_strdup(column_text(stmt, 0));
+                roots[n].destination = nrd_strdup(column_text(stmt, 1));
                 n++;
                 if (!roots[n - 1].location || !roots[n - 1].destination)
                         rc = NEREID_ERROR;
@@ -943,9 +943,9 @@ static int sqlite_connect(sqlite_store *s, const char *name, int flags)
         sqlite3 *db = NULL;
 
         if (sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-                int rc = nereid_error(sqlite3_errcode(db) == SQLITE_CANTOPEN ? NEREID_EACCESS
-                                                                             : NEREID_ERROR,
-                                      "store %s: open: %s", s->path, sqlite3_errmsg(db));
+                int rc = nrd_error(sqlite3_errcode(db) == SQLITE_CANTOPEN ? NEREID_EACCESS
+                                                                          : NEREID_ERROR,
+                                   "store %s: open: %s", s->path, sqlite3_errmsg(db));
 
                 sqlite3_close(db);
                 return rc;
@@ -977,18 +977,18 @@ static int sqlite_int(sqlite_store *s, const char *sql, sqlite3_int64 *out)
 
 static int sqlite_foreign(sqlite_store *s)
 {
-        return nereid_error(NEREID_ERROR,
-                            "store %s: not a Nereid store (a SQLite database of another "
-                            "program); left as it is",
-                            s->path);
+        return nrd_error(NEREID_ERROR,
+                         "store %s: not a Nereid store (a SQLite database of another "
+                         "program); left as it is",
+                         s->path);
 }
 
 static int sqlite_newer(sqlite_store *s, long long version)
 {
-        return nereid_error(NEREID_ERROR,
-                            "store %s: written by a newer Nereid (schema %lld, this build knows "
-                            "up to %d); left as it is",
-                            s->path, version, STORE_SCHEMA);
+        return nrd_error(NEREID_ERROR,
+                         "store %s: written by a newer Nereid (schema %lld, this build knows "
+                         "up to %d); left as it is",
+                         s->path, version, STORE_SCHEMA);
 }
 
 /* What the database is: *version 0 when it holds nothing yet, else its
@@ -1014,8 +1014,8 @@ static int sqlite_identify_in(sqlite_store *s, int *version, int *marked)
                 if (user > STORE_SCHEMA)
                         return sqlite_newer(s, (long long)user);
                 if (user < 1)
-                        return nereid_error(NEREID_ERROR, "store %s: damaged: no schema version",
-                                            s->path);
+                        return nrd_error(NEREID_ERROR, "store %s: damaged: no schema version",
+                                         s->path);
                 *version = (int)user;
                 return 0;
         }
@@ -1070,10 +1070,10 @@ static int sqlite_precheck(sqlite_store *s)
         if (n <= 0)
                 return 0; /* empty: a store not made yet */
         if (n < (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16) != 0)
-                return nereid_error(NEREID_ERROR,
-                                    "store %s: not a Nereid store (not a SQLite database); left "
-                                    "as it is",
-                                    s->path);
+                return nrd_error(NEREID_ERROR,
+                                 "store %s: not a Nereid store (not a SQLite database); left "
+                                 "as it is",
+                                 s->path);
         user = sqlite_be32(head + 60);
         app = sqlite_be32(head + 68);
         if (app != 0 && app != STORE_APP_ID)
@@ -1147,11 +1147,11 @@ static int sqlite_open_file(sqlite_store *s, int read_only, int *version, int *m
         if (!(wal = nrd_fs_join(s->home, "store.db-wal")))
                 return NEREID_ERROR;
         if (stat(wal, &st) == 0 && st.st_size > 0) {
-                rc = nereid_error(NEREID_EACCESS,
-                                  "store %s: cannot read: its write-ahead log needs a shared "
-                                  "index (store.db-shm) that this user can neither read nor "
-                                  "create",
-                                  s->path);
+                rc = nrd_error(NEREID_EACCESS,
+                               "store %s: cannot read: its write-ahead log needs a shared "
+                               "index (store.db-shm) that this user can neither read nor "
+                               "create",
+                               s->path);
                 goto cleanup;
         }
         if (!(uri = sqlite_file_uri(s->path, "immutable=1"))) {
@@ -1242,17 +1242,17 @@ static int sqlite_writable(sqlite_store *s)
         int rc;
 
         if (s->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EREADONLY,
-                                    "store %s: read-only mode: nothing is written", s->path);
+                return nrd_error(NEREID_EREADONLY, "store %s: read-only mode: nothing is written",
+                                 s->path);
         switch (s->state) {
         case STATE_WRITABLE:
                 return 0;
         case STATE_READ:
-                return nereid_error(NEREID_EACCESS, "store %s: cannot write: %s", s->path, s->why);
+                return nrd_error(NEREID_EACCESS, "store %s: cannot write: %s", s->path, s->why);
         case STATE_NONE:
                 if (mkdir(s->home, 0777) < 0 && errno != EEXIST)
-                        return nereid_error_os(nereid_error_from_errno(errno), errno,
-                                               "store %s: cannot create the folder", s->home);
+                        return nrd_error_os(nrd_error_from_errno(errno), errno,
+                                            "store %s: cannot create the folder", s->home);
                 rc = sqlite_connect(s, s->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
                 if (rc < 0)
                         return rc;
@@ -1292,14 +1292,14 @@ static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
 
         *out = NULL;
         if (!*home)
-                return nereid_error(NEREID_EUSAGE, "store %s: no folder given", location);
-        s = nereid_calloc_array(1, sizeof(*s));
+                return nrd_error(NEREID_EINVALID, "store %s: no folder given", location);
+        s = nrd_calloc(1, sizeof(*s));
         if (!s)
                 return NEREID_ERROR;
         s->base.ops = &nrd_store_sqlite_ops;
         s->mode = mode;
         s->path = nrd_fs_join(home, "store.db");
-        s->home = nereid_strdup(home);
+        s->home = nrd_strdup(home);
         if (!s->path || !s->home) {
                 rc = NEREID_ERROR;
                 goto cleanup;
@@ -1307,8 +1307,7 @@ static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
         if (stat(s->path, &st) < 0) {
                 /* No store: an empty one, made on disk by the first write. */
                 if (errno != ENOENT) {
-                        rc = nereid_error_os(nereid_error_from_errno(errno), errno, "store %s",
-                                             s->path);
+                        rc = nrd_error_os(nrd_error_from_errno(errno), errno, "store %s", s->path);
                         goto cleanup;
                 }
                 if ((rc = sqlite_open_memory(s)) < 0)
@@ -1348,12 +1347,12 @@ int nrd_store_sqlite_memory(nereid_store **out, const char *label)
         int rc;
 
         *out = NULL;
-        if (!(s = nereid_calloc_array(1, sizeof(*s))))
+        if (!(s = nrd_calloc(1, sizeof(*s))))
                 return NEREID_ERROR;
         s->base.ops = &nrd_store_sqlite_ops;
         s->mode = NEREID_MODE_DEBUG;
-        s->path = nereid_strdup(label);
-        s->home = nereid_strdup(label);
+        s->path = nrd_strdup(label);
+        s->home = nrd_strdup(label);
         if (!s->path || !s->home)
                 rc = NEREID_ERROR;
         else
@@ -1378,7 +1377,7 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
         int rc;
 
         if (number < 1)
-                return nereid_error(NEREID_ERROR, "run %s: not a run ID", info->id);
+                return nrd_error(NEREID_ERROR, "run %s: not a run ID", info->id);
         if ((rc = sqlite_begin_write(s)) < 0)
                 return rc;
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)

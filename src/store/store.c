@@ -79,16 +79,16 @@ static int store_find(const char *location, const store_ops **ops)
                         }
         for (i = 0; url && i < sizeof(store_planned) / sizeof(store_planned[0]); i++)
                 if (store_scheme_is(location, n, store_planned[i]))
-                        return nereid_error(NEREID_ERROR,
-                                            "store %s: no store backend for scheme \"%.*s\" in "
-                                            "this build (a folder or sqlite:FOLDER)",
-                                            location, (int)n, location);
+                        return nrd_error(NEREID_ERROR,
+                                         "store %s: no store backend for scheme \"%.*s\" in "
+                                         "this build (a folder or sqlite:FOLDER)",
+                                         location, (int)n, location);
         if (!url)
                 return 0; /* a folder whose name has a ':' */
-        return nereid_error(NEREID_EUSAGE,
-                            "store %s: unknown kind of store (a folder, sqlite:FOLDER, "
-                            "http(s)://... or postgres://...)",
-                            location);
+        return nrd_error(NEREID_EINVALID,
+                         "store %s: unknown kind of store (a folder, sqlite:FOLDER, "
+                         "http(s)://... or postgres://...)",
+                         location);
 }
 
 int nrd_store_open(nereid_store **out, const char *location, int mode)
@@ -100,10 +100,10 @@ int nrd_store_open(nereid_store **out, const char *location, int mode)
 
         *out = NULL;
         if (!location || !*location)
-                return nereid_error(NEREID_EUSAGE, "store: no location given");
+                return nrd_error(NEREID_EINVALID, "store: no location given");
         if ((rc = store_find(location, &ops)) < 0)
                 return rc;
-        if (!(copy = nereid_strdup(location)))
+        if (!(copy = nrd_strdup(location)))
                 return NEREID_ERROR;
         if (mode == NEREID_MODE_DEBUG)
                 rc = nrd_store_debug_open(&store, ops, location);
@@ -134,9 +134,8 @@ void nrd_store_close(nereid_store *store)
 static int store_write(nereid_store *store)
 {
         if (store->mode == NEREID_MODE_READ_ONLY)
-                return nereid_error(NEREID_EREADONLY,
-                                    "store %s: read-only mode: nothing is written",
-                                    store->location);
+                return nrd_error(NEREID_EREADONLY, "store %s: read-only mode: nothing is written",
+                                 store->location);
         return 0;
 }
 

@@ -64,11 +64,11 @@ static int debug_add_stub(debug_store *d, const char *project, const char *hash)
                 debug_stub *grown = nrd_realloc_array(d->stubs, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 d->stubs = grown;
                 d->stubs_cap = cap;
         }
-        if (!(d->stubs[d->nstubs].project = nereid_strdup(project)))
+        if (!(d->stubs[d->nstubs].project = nrd_strdup(project)))
                 return NEREID_ERROR;
         snprintf(d->stubs[d->nstubs].hash, sizeof(d->stubs[0].hash), "%s", hash);
         d->nstubs++;
@@ -92,11 +92,11 @@ static int debug_mark_copied(debug_store *d, const char *project)
                 char **grown = nrd_realloc_array(d->copied, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 d->copied = grown;
                 d->cap = cap;
         }
-        if (!(d->copied[d->ncopied] = nereid_strdup(project)))
+        if (!(d->copied[d->ncopied] = nrd_strdup(project)))
                 return NEREID_ERROR;
         d->ncopied++;
         return 0;
@@ -131,14 +131,14 @@ static int debug_collect_run(void *payload, const store_run_info *info)
                 store_run_info *grown = nrd_realloc_array(c->runs, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 c->runs = grown;
                 c->cap = cap;
         }
         item = &c->runs[c->nruns];
         *item = *info;
-        item->name = nereid_strdup(info->name ? info->name : "");
-        item->owner = nereid_strdup(info->owner ? info->owner : "");
+        item->name = nrd_strdup(info->name ? info->name : "");
+        item->owner = nrd_strdup(info->owner ? info->owner : "");
         c->nruns++;
         return item->name && item->owner ? 0 : NEREID_ERROR;
 }
@@ -283,11 +283,11 @@ static int debug_collect_project(void *payload, const char *name, const char *ke
                 debug_project_row *grown = nrd_realloc_array(list->rows, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 list->rows = grown;
                 list->cap = cap;
         }
-        list->rows[list->count].name = nereid_strdup(name);
+        list->rows[list->count].name = nrd_strdup(name);
         snprintf(list->rows[list->count].key, 16, "%s", key);
         list->rows[list->count].runs = runs;
         return list->rows[list->count++].name ? 0 : NEREID_ERROR;
@@ -467,14 +467,14 @@ static int debug_push_ref(void *payload, const char *run, const char *field, con
                 debug_ref *grown = nrd_realloc_array(refs->items, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nereid_error_oom();
+                        return nrd_error_oom();
                 refs->items = grown;
                 refs->cap = cap;
         }
         item = &refs->items[refs->count++];
-        item->run = nereid_strdup(run);
-        item->field = nereid_strdup(field);
-        item->file_path = nereid_strdup(file_path ? file_path : "");
+        item->run = nrd_strdup(run);
+        item->field = nrd_strdup(field);
+        item->file_path = nrd_strdup(file_path ? file_path : "");
         return item->run && item->field && item->file_path ? 0 : NEREID_ERROR;
 }
 
@@ -597,7 +597,7 @@ int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *l
         int rc;
 
         *out = NULL;
-        if (!(d = nereid_calloc_array(1, sizeof(*d))))
+        if (!(d = nrd_calloc(1, sizeof(*d))))
                 return NEREID_ERROR;
         d->base.ops = &nrd_store_debug_ops;
         if ((rc = ops->open(&d->real, location, NEREID_MODE_READ_ONLY)) < 0)

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         valid = nrd_uri_check_field(text);
         writable = nrd_uri_field_writable(text);
-        if (valid != 0 && valid != NEREID_EUSAGE)
+        if (valid != 0 && valid != NEREID_EINVALID)
                 abort();
         if (nereid_field_path_check(text) != valid)
                 abort();

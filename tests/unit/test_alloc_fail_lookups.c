@@ -124,7 +124,7 @@ static void walk(const char *name, int (*op)(void))
 
         CHECK(store_digest(before, sizeof(before)) == 0);
         for (n = 1; n <= MAX_STEPS; n++) {
-                nereid_error_clear();
+                nrd_error_clear();
                 nrd_alloc_fail_at(n);
                 rc = op();
                 made = nrd_alloc_count();
@@ -205,7 +205,7 @@ static void walk_options_from_env(void)
                         CHECK(nereid_options_from_env(&o) == 0 && o.internal != NULL);
                 for (n = 1; n <= MAX_STEPS; n++) {
                         saved = o;
-                        nereid_error_clear();
+                        nrd_error_clear();
                         nrd_alloc_fail_at(n);
                         rc = nereid_options_from_env(&o);
                         made = nrd_alloc_count();

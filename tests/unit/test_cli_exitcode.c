@@ -16,7 +16,7 @@ int main(void)
         CHECK(cli_exit_code(NEREID_OK, 1) == 0);
         CHECK(cli_exit_code(NEREID_ERROR, 1) == 1);
         CHECK(cli_exit_code(NEREID_ERROR, 6) == 6);
-        CHECK(cli_exit_code(NEREID_EUSAGE, 1) == 2);
+        CHECK(cli_exit_code(NEREID_EINVALID, 1) == 2);
         CHECK(cli_exit_code(NEREID_EINVALID, 6) == 2);
         CHECK(cli_exit_code(NEREID_ENOTFOUND, 1) == 3);
         CHECK(cli_exit_code(NEREID_EACCESS, 1) == 4);

@@ -35,23 +35,23 @@ int main(void)
         size_t i;
 
         /* Short messages are as they were. */
-        CHECK(nereid_error(NEREID_ERROR, "run %s: not found", "SND-1") == NEREID_ERROR);
+        CHECK(nrd_error(NEREID_ERROR, "run %s: not found", "SND-1") == NEREID_ERROR);
         CHECK_STR(nereid_error_last(), "run SND-1: not found");
-        CHECK(nereid_error_os(NEREID_ENOTFOUND, ENOENT, "%s", "x") == NEREID_ENOTFOUND);
+        CHECK(nrd_error_os(NEREID_ENOTFOUND, ENOENT, "%s", "x") == NEREID_ENOTFOUND);
         CHECK_STR(nereid_error_last(), "x: No such file or directory");
 
         /* A path of 5,999 bytes: the cause survives. */
         for (i = 0; i + 1 < sizeof(path); i++)
                 path[i] = i % 3 == 2 ? '/' : 'd';
         path[0] = '/';
-        nereid_error(NEREID_ERROR, "%s: cannot resolve the link: %s", path, "File name too long");
+        nrd_error(NEREID_ERROR, "%s: cannot resolve the link: %s", path, "File name too long");
         msg = nereid_error_last();
         CHECK(strlen(msg) < 1024);
         CHECK(strlen(msg) > 900);
         CHECK(ends_with(msg, "dd: cannot resolve the link: File name too long"));
         CHECK(strncmp(msg, "/d/dd/dd/", 9) == 0);
         CHECK(strstr(msg, "...") != NULL);
-        nereid_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot open folder", path);
+        nrd_error_os(NEREID_ERROR, ENAMETOOLONG, "%s: cannot open folder", path);
         msg = nereid_error_last();
         CHECK(strlen(msg) < 1024);
         CHECK(ends_with(msg, ": cannot open folder: File name too long"));
@@ -64,8 +64,8 @@ int main(void)
         accents[sizeof(accents) - 1] = '\0';
         for (i = 0; i < 4; i++) {
                 /* The prefix moves the cut across the sequences. */
-                nereid_error(NEREID_ERROR, "%.*s%.*s: vanished", (int)i, "abc", (int)(5000 + 2 * i),
-                             accents);
+                nrd_error(NEREID_ERROR, "%.*s%.*s: vanished", (int)i, "abc", (int)(5000 + 2 * i),
+                          accents);
                 msg = nereid_error_last();
                 CHECK(nrd_fs_is_utf8(msg));
                 CHECK(ends_with(msg, ": vanished"));

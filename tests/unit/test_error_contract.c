@@ -24,7 +24,7 @@ static void stale(void)
 {
         int mode;
 
-        CHECK(nereid_mode_parse(&mode, "no-such-mode") == NEREID_EUSAGE);
+        CHECK(nereid_mode_parse(&mode, "no-such-mode") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "no-such-mode") != NULL);
 }
 
@@ -41,7 +41,7 @@ static void test_names(void)
         CHECK_STR(nereid_error_name(NEREID_OK), "ok");
         CHECK_STR(nereid_error_name(NEREID_ERROR), "error");
         CHECK_STR(nereid_error_name(NEREID_EINVALID), "invalid");
-        CHECK_STR(nereid_error_name(NEREID_EUSAGE), "invalid");
+        CHECK_STR(nereid_error_name(NEREID_EUSAGE), "invalid"); /* the older name */
         CHECK_STR(nereid_error_name(NEREID_ENOTFOUND), "not-found");
         CHECK_STR(nereid_error_name(NEREID_EACCESS), "access");
         CHECK_STR(nereid_error_name(NEREID_EINTEGRITY), "integrity");
@@ -52,7 +52,7 @@ static void test_names(void)
         CHECK_STR(nereid_error_name(1), "unknown");
         CHECK_STR(nereid_error_name(-2147483647 - 1), "unknown");
         /* The values are part of the ABI: never renumbered. */
-        CHECK(NEREID_ERROR == -1 && NEREID_EUSAGE == -2 && NEREID_ENOTFOUND == -3);
+        CHECK(NEREID_ERROR == -1 && NEREID_EINVALID == -2 && NEREID_ENOTFOUND == -3);
         CHECK(NEREID_EACCESS == -4 && NEREID_EINTEGRITY == -5 && NEREID_EEXISTS == -6);
         CHECK(NEREID_EREADONLY == -7 && NEREID_ECANCELLED == -8);
 }
@@ -148,7 +148,7 @@ static void test_reset_at_entry(const char *data)
         fd = open(path_in(data, "f.txt"), O_RDONLY);
         /* Not JSON: a failure, with its own message, not the stale one. */
         stale();
-        CHECK(nereid_run_import_json(NULL, run, "bad", fd, "f.txt") == NEREID_EUSAGE);
+        CHECK(nereid_run_import_json(NULL, run, "bad", fd, "f.txt") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "f.txt") != NULL);
         CHECK(strstr(nereid_error_last(), "no-such-mode") == NULL);
         if (fd >= 0)

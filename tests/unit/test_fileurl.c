@@ -88,18 +88,18 @@ static void test_decode(void)
         CHECK(nrd_fileurl_to_path("file:///d/%4", &path) == 0);
         CHECK_STR(path, "/d/%4");
         free(path);
-        CHECK(nrd_fileurl_to_path("file:///d/a%00b", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file:///d/a%00b", &path) == NEREID_EINVALID);
         CHECK(path == NULL);
         CHECK(strstr(nereid_error_last(), "%00") != NULL);
         /* An encoded '/' would join what the check saw as segments. */
-        CHECK(nrd_fileurl_to_path("file:///a%2F..%2Fetc/passwd", &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file:///a%2F..%2Fetc/passwd", &path) == NEREID_EINVALID);
         CHECK(path == NULL);
         CHECK(strstr(nereid_error_last(), "%2F") != NULL);
-        CHECK(nrd_fileurl_to_path("file://host/x", &path) == NEREID_EUSAGE);
-        CHECK(nrd_fileurl_to_path("file:/x", &path) == NEREID_EUSAGE);
-        CHECK(nrd_fileurl_to_path("s3://b/x", &path) == NEREID_EUSAGE);
-        CHECK(nrd_fileurl_to_path("/x", &path) == NEREID_EUSAGE);
-        CHECK(nrd_fileurl_to_path(NULL, &path) == NEREID_EUSAGE);
+        CHECK(nrd_fileurl_to_path("file://host/x", &path) == NEREID_EINVALID);
+        CHECK(nrd_fileurl_to_path("file:/x", &path) == NEREID_EINVALID);
+        CHECK(nrd_fileurl_to_path("s3://b/x", &path) == NEREID_EINVALID);
+        CHECK(nrd_fileurl_to_path("/x", &path) == NEREID_EINVALID);
+        CHECK(nrd_fileurl_to_path(NULL, &path) == NEREID_EINVALID);
         CHECK(path == NULL);
 }
 
@@ -107,10 +107,10 @@ static void check_bad(const char *url, const char *part)
 {
         int rc = nrd_fileurl_check(url, "rec");
 
-        if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
+        if (rc != NEREID_EINVALID || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "\"%s\": %d \"%s\", want \"%s\"\n", url ? url : "(null)", rc,
                         nereid_error_last(), part);
-        CHECK(rc == NEREID_EUSAGE);
+        CHECK(rc == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         CHECK(strncmp(nereid_error_last(), "rec: metadata.file_path", 23) == 0);
 }

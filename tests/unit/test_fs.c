@@ -197,7 +197,7 @@ static void test_open_dir_below(void)
 
         /* A link planted below the root does not lead out of it. */
         CHECK(symlink(outside, path_in(base, "evil")) == 0);
-        nereid_error_clear();
+        nrd_error_clear();
         fd = nrd_fs_open_dir_below(rootfd, "evil/x");
         CHECK(fd < 0);
         if (fd >= 0)

@@ -133,14 +133,14 @@ static void test_bad_records(void)
         char out[NEREID_HASH_HEXLEN + 1];
 
         bad.file_hash = NULL;
-        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "file_hash") != NULL);
         CHECK(out[0] == '\0');
         bad = vector3[0];
         bad.file_path = NULL;
-        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, &list, NEREID_HASH_ARTIFACT) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "file_path") != NULL);
-        CHECK(nereid_files_hash(out, NULL, NEREID_HASH_ARTIFACT) == NEREID_EUSAGE);
+        CHECK(nereid_files_hash(out, NULL, NEREID_HASH_ARTIFACT) == NEREID_EINVALID);
 }
 
 static void test_md5_memory(void)

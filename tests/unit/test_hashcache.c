@@ -121,9 +121,9 @@ static void test_hit_and_miss(void)
         CHECK_STR(md5, MD5_B);
 
         /* Bad MD5s are refused with the cache file named. */
-        CHECK(nrd_hashcache_put(cache, file, &st, "abc", later(&st)) == NEREID_EUSAGE);
+        CHECK(nrd_hashcache_put(cache, file, &st, "abc", later(&st)) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "hashcache.db") != NULL);
-        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A "-2", later(&st)) == NEREID_EUSAGE);
+        CHECK(nrd_hashcache_put(cache, file, &st, MD5_A "-2", later(&st)) == NEREID_EINVALID);
         /* Nothing queued: a commit is a no-op. */
         CHECK(nrd_hashcache_commit(cache) == 0);
         nrd_hashcache_free(cache);

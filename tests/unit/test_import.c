@@ -40,7 +40,7 @@ static void test_import(nereid_run *run)
 
         /* The C API checks too: a list with a bad record stores nothing. */
         CHECK(nereid_files_from_json(&files, "[" GOOD "," BAD "]") == 0);
-        CHECK(nereid_run_import_files(hash, run, "f", files) == NEREID_EUSAGE);
+        CHECK(nereid_run_import_files(hash, run, "f", files) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "import: record 2 (\"../b\"): file_path") != NULL);
         CHECK(nereid_run_fetch_hash(now, run, "f", NEREID_HASH_ARTIFACT) == NEREID_ENOTFOUND);
         nereid_files_free(files);
@@ -52,15 +52,15 @@ static void test_import(nereid_run *run)
         nereid_files_free(files);
 
         /* The same through a file descriptor; the field is left as it was. */
-        CHECK(import_text(run, "f", "[" BAD "]", NULL) == NEREID_EUSAGE);
+        CHECK(import_text(run, "f", "[" BAD "]", NULL) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "pipe: record 1 (\"../b\")") != NULL);
-        CHECK(import_text(run, "f", "[" GOOD ",", NULL) == NEREID_EUSAGE);
+        CHECK(import_text(run, "f", "[" GOOD ",", NULL) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "pipe: record 2: expected an object") != NULL);
         CHECK(nereid_run_fetch_hash(now, run, "f", NEREID_HASH_ARTIFACT) == 0);
         CHECK_STR(now, hash);
         CHECK(import_text(run, "g", "[" GOOD "]", now) == 0);
         CHECK_STR(now, hash);
-        CHECK(import_text(run, "h", "[]", NULL) == NEREID_EUSAGE);
+        CHECK(import_text(run, "h", "[]", NULL) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "pipe: no records") != NULL);
         CHECK(nereid_run_import_json(NULL, run, "h", -1, NULL) < 0);
         CHECK(strstr(nereid_error_last(), "import: read") != NULL);

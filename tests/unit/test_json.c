@@ -183,7 +183,7 @@ static void test_serialise(void)
         file.type = strdup("S3");
         CHECK(nrd_files_push(files, &file) == 0);
         out = (char *)"unchanged";
-        CHECK(nereid_files_to_json(&out, files) == NEREID_EUSAGE);
+        CHECK(nereid_files_to_json(&out, files) == NEREID_EINVALID);
         CHECK(out == NULL);
         nereid_files_free(files);
 }
@@ -222,16 +222,16 @@ static void test_lenient_forms(void)
         nereid_files_free(files);
 }
 
-/* Check that json fails with NEREID_EUSAGE and a message containing part. */
+/* Check that json fails with NEREID_EINVALID and a message containing part. */
 static void check_bad(const char *json, const char *part)
 {
         nereid_files *files = (nereid_files *)&files;
         int rc = nereid_files_from_json(&files, json);
 
-        if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
+        if (rc != NEREID_EINVALID || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "%s\n  gave %d \"%s\", want \"%s\"\n", json ? json : "(null)", rc,
                         nereid_error_last(), part);
-        CHECK(rc == NEREID_EUSAGE);
+        CHECK(rc == NEREID_EINVALID);
         CHECK(files == NULL);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         if (rc == 0)
@@ -297,9 +297,9 @@ static void test_malformed(void)
                 nereid_files_free(files);
                 files = NULL;
                 CHECK(nrd_json_files_parse(nul_inside, sizeof(nul_inside) - 1, &files) ==
-                      NEREID_EUSAGE);
+                      NEREID_EINVALID);
                 CHECK(files == NULL);
-                CHECK(nrd_json_files_parse(vector1, 10, &files) == NEREID_EUSAGE);
+                CHECK(nrd_json_files_parse(vector1, 10, &files) == NEREID_EINVALID);
                 CHECK(files == NULL);
         }
 }
@@ -318,15 +318,15 @@ static void test_one_record(void)
         nrd_buf_free(&buf);
         nrd_file_clear(&file);
 
-        CHECK(nrd_json_record_parse("[" GOOD "]", strlen("[" GOOD "]"), &file) == NEREID_EUSAGE);
+        CHECK(nrd_json_record_parse("[" GOOD "]", strlen("[" GOOD "]"), &file) == NEREID_EINVALID);
         CHECK_STR(nereid_error_last(), "record: expected an object");
         CHECK(file.file_path == NULL);
         CHECK(nrd_json_record_parse(REC(",\"size\":-3"), strlen(REC(",\"size\":-3")), &file) ==
-              NEREID_EUSAGE);
+              NEREID_EINVALID);
         CHECK_STR(nereid_error_last(), "record: \"size\" must not be negative");
         CHECK(file.file_path == NULL && file.type == NULL);
-        CHECK(nrd_json_record_parse("{", 1, &file) == NEREID_EUSAGE);
-        CHECK(nrd_json_record_parse(NULL, 0, &file) == NEREID_EUSAGE);
+        CHECK(nrd_json_record_parse("{", 1, &file) == NEREID_EINVALID);
+        CHECK(nrd_json_record_parse(NULL, 0, &file) == NEREID_EINVALID);
 }
 
 int main(void)

@@ -68,10 +68,10 @@ static void bad(const char *text, const char *part, int line)
         nereid_files *files = (nereid_files *)1;
         int rc = read_text(text, strlen(text), &files);
 
-        if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
+        if (rc != NEREID_EINVALID || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "line %d: %d \"%s\", want \"%s\"\n", line, rc, nereid_error_last(),
                         part);
-        CHECK(rc == NEREID_EUSAGE);
+        CHECK(rc == NEREID_EINVALID);
         CHECK(files == NULL);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         CHECK(strncmp(nereid_error_last(), "in.json: ", 9) == 0);
@@ -149,7 +149,7 @@ static void test_limits(void)
         for (i = strlen(text); i < big; i++)
                 text[i] = 'a';
         strcpy(text + big, "\"}]");
-        CHECK(read_text(text, strlen(text), &files) == NEREID_EUSAGE);
+        CHECK(read_text(text, strlen(text), &files) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "in.json: record 1: longer than 1048576 bytes") != NULL);
         free(text);
         /* A descriptor that cannot be read. */

@@ -72,25 +72,25 @@ static void test_versions(void)
         nereid_project *project = NULL;
 
         memset(&opts, 0x55, sizeof(opts));
-        CHECK(nereid_options_init(&opts, 0) == NEREID_EUSAGE);
-        CHECK(nereid_options_init(&opts, NEREID_OPTIONS_VERSION + 1) == NEREID_EUSAGE);
+        CHECK(nereid_options_init(&opts, 0) == NEREID_EINVALID);
+        CHECK(nereid_options_init(&opts, NEREID_OPTIONS_VERSION + 1) == NEREID_EINVALID);
         CHECK(nereid_options_init(&opts, NEREID_OPTIONS_VERSION) == 0);
         CHECK(opts.version == NEREID_OPTIONS_VERSION && opts.store == NULL && opts.mode == 0 &&
               opts.workers == 0 && opts.progress == NULL && opts.internal == NULL);
         opts.store = path_in(root, "never");
         opts.version = 0; /* options never initialised */
-        CHECK(nereid_project_open(&project, NULL, &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_open(&project, NULL, &opts) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "options: version 0") != NULL);
-        CHECK(nereid_options_from_env(&opts) == NEREID_EUSAGE);
+        CHECK(nereid_options_from_env(&opts) == NEREID_EINVALID);
         opts.version = NEREID_OPTIONS_VERSION;
         opts.mode = 42;
-        CHECK(nereid_project_open(&project, NULL, &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_open(&project, NULL, &opts) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "mode 42") != NULL);
         opts.mode = -1;
         {
                 nereid_projects *list = NULL;
 
-                CHECK(nereid_projects_list(&list, &opts) == NEREID_EUSAGE);
+                CHECK(nereid_projects_list(&list, &opts) == NEREID_EINVALID);
                 CHECK(list == NULL);
         }
         CHECK(!exists(path_in(root, "never")));
@@ -211,7 +211,7 @@ static void test_no_environment(void)
         CHECK(nereid_run_sys(&owner, run, "sys/owner") == 0);
         CHECK(owner && strcmp(owner, "env-user") != 0 && *owner);
         /* "~" is the home option's, and there is none. */
-        CHECK(nereid_run_track_files(NULL, run, "d", "~/env-data", NULL) == NEREID_EUSAGE);
+        CHECK(nereid_run_track_files(NULL, run, "d", "~/env-data", NULL) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "HOME is not set") != NULL);
         /* No S3 credentials in the options: refused, whatever AWS_* say. */
         CHECK(nereid_run_track_files(NULL, run, "s", "s3://bucket/key", NULL) == NEREID_EACCESS);
@@ -305,9 +305,9 @@ static void test_store_locations(void)
         CHECK(exists(path_in(path_in(root, "sqlite-store"), "store.db")));
 
         opts.store = "sqlite:";
-        CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_EINVALID);
         opts.store = "";
-        CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "empty location") != NULL);
         /* Workers are bounded: each is a thread with its own buffer. */
         {
@@ -315,7 +315,7 @@ static void test_store_locations(void)
 
                 many.store = path_in(root, "sqlite-store");
                 many.workers = 1025;
-                CHECK(nereid_project_open(&project, "ws/sq", &many) == NEREID_EUSAGE);
+                CHECK(nereid_project_open(&project, "ws/sq", &many) == NEREID_EINVALID);
                 CHECK(strstr(nereid_error_last(), "workers 1025") != NULL);
                 CHECK(project == NULL);
                 many.workers = 1024;
@@ -361,7 +361,7 @@ static void test_s3_per_project(void)
                 CHECK(nereid_run_track_files(NULL, ra, "s", "s3://bucket/k", NULL) ==
                       NEREID_EACCESS);
                 CHECK(nereid_run_track_files(NULL, rb, "s", "s3://bucket/k", NULL) ==
-                      NEREID_EUSAGE);
+                      NEREID_EINVALID);
                 CHECK(strstr(nereid_error_last(), "ftp://not-http") != NULL);
                 CHECK(nereid_run_track_files(NULL, ra, "s", "s3://bucket/k", NULL) ==
                       NEREID_EACCESS);

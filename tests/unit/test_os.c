@@ -47,7 +47,7 @@ static void test_strerror(void)
         text = nrd_os_strerror(ENOENT, tiny, sizeof(tiny));
         CHECK(text != NULL && (text != tiny || memchr(tiny, '\0', sizeof(tiny))));
         /* And the error helpers use it: "<what>: <why>". */
-        nereid_error_os(NEREID_ERROR, ENOENT, "somewhere");
+        nrd_error_os(NEREID_ERROR, ENOENT, "somewhere");
         snprintf(buf, sizeof(buf), "somewhere: %s", strerror(ENOENT));
         CHECK_STR(nereid_error_last(), buf);
 }
@@ -72,13 +72,13 @@ static void test_user(void)
 
         /* Out of memory: NULL with the message set, nothing leaked. */
         if (nrd_alloc_injected()) {
-                nereid_error_clear();
+                nrd_error_clear();
                 nrd_alloc_fail_at(1);
                 name = nrd_os_user_name();
                 nrd_alloc_fail_at(0);
                 CHECK(name == NULL);
                 CHECK_STR(nereid_error_last(), "out of memory");
-                nereid_error_clear();
+                nrd_error_clear();
                 nrd_alloc_fail_at(2);
                 home = nrd_os_user_home();
                 nrd_alloc_fail_at(0);
@@ -226,7 +226,7 @@ static void test_getcwd(void)
 
         /* The folder removed under the process: an error naming it. */
         CHECK(mkdir("gone", 0700) == 0 && chdir("gone") == 0 && rmdir("../gone") == 0);
-        nereid_error_clear();
+        nrd_error_clear();
         cwd = nrd_os_getcwd();
         CHECK(cwd == NULL);
         CHECK(strncmp(nereid_error_last(), "current directory: ", 19) == 0);

@@ -93,11 +93,11 @@ static int fail_item(void *payload, size_t item, unsigned worker)
         atomic_fetch_add(&job->ran, 1);
         for (i = 0; i < 2; i++)
                 if (item == job->fail_at[i])
-                        return nereid_error(job->codes[i], "item %zu: failure %d", item, i + 1);
+                        return nrd_error(job->codes[i], "item %zu: failure %d", item, i + 1);
         sleep_ms(1);
         /* A success elsewhere leaves its own message behind: the pool must
          * not report that one. */
-        nereid_error(0, "item %zu: fine", item);
+        nrd_error(0, "item %zu: fine", item);
         return 0;
 }
 
@@ -114,7 +114,7 @@ static void test_failures(void)
                 job.fail_at[1] = 150;
                 job.codes[0] = NEREID_ENOTFOUND;
                 job.codes[1] = NEREID_EACCESS;
-                nereid_error_clear();
+                nrd_error_clear();
                 CHECK(nrd_pool_run(200, workers[i], 0, fail_item, NULL, &job) == NEREID_ENOTFOUND);
                 CHECK_STR(nereid_error_last(), "item 3: failure 1");
                 CHECK(atomic_load(&job.ran) < 200);
@@ -126,7 +126,7 @@ static void test_failures(void)
                 job.fail_at[1] = 150;
                 job.codes[0] = NEREID_ENOTFOUND;
                 job.codes[1] = NEREID_EACCESS;
-                nereid_error_clear();
+                nrd_error_clear();
                 CHECK(nrd_pool_run(200, workers[i], 1, fail_item, NULL, &job) == NEREID_ENOTFOUND);
                 CHECK_STR(nereid_error_last(), "item 3: failure 1");
                 CHECK(atomic_load(&job.ran) == 200);
@@ -206,7 +206,7 @@ static int stream_item(void *payload, void *item, unsigned worker)
         (void)worker;
         atomic_fetch_add((atomic_int *)item, 1);
         if ((int)i == atomic_load(&job->fail_at))
-                return nereid_error(NEREID_ENOTFOUND, "item %zu: failed on purpose", i);
+                return nrd_error(NEREID_ENOTFOUND, "item %zu: failed on purpose", i);
         return 0;
 }
 

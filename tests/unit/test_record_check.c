@@ -51,10 +51,10 @@ static void bad(const char *json, const char *part, int line)
 {
         int rc = check_json(json);
 
-        if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
+        if (rc != NEREID_EINVALID || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "line %d: %d \"%s\", want \"%s\"\n", line, rc, nereid_error_last(),
                         part);
-        CHECK(rc == NEREID_EUSAGE);
+        CHECK(rc == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         CHECK(strncmp(nereid_error_last(), "in.json: record ", 16) == 0);
 }
@@ -185,16 +185,16 @@ static void test_direct(void)
         struct nereid_file f = {0};
 
         /* What only the C API can give: NULLs and a size past int64. */
-        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EINVALID);
         f.file_path = "a";
-        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EINVALID);
         f.type = "S3";
-        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EINVALID);
         f.file_hash = "abc";
         CHECK(nrd_file_check(&f, "r") == 0);
         f.has_size = 1;
         f.size = (uint64_t)INT64_MAX + 1;
-        CHECK(nrd_file_check(&f, "r") == NEREID_EUSAGE);
+        CHECK(nrd_file_check(&f, "r") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "size is too large") != NULL);
 }
 

@@ -57,7 +57,7 @@ static void test_aws(void)
                   "https://b1.s3.eu-west-1.amazonaws.com/"
                   "?continuation-token=tok%2B%2F%3D%3D&list-type=2&prefix=data%2F");
         /* A name that cannot be a host name: refused, naming the way out. */
-        CHECK(nrd_s3_url_bucket(&aws, "My_Bucket", &url) == NEREID_EUSAGE);
+        CHECK(nrd_s3_url_bucket(&aws, "My_Bucket", &url) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "S3_ENDPOINT_URL") != NULL);
         CHECK(strstr(nereid_error_last(), "s3://My_Bucket") != NULL);
         nrd_buf_free(&url);

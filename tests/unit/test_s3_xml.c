@@ -29,7 +29,7 @@ static int on_object(void *payload, const s3_xml_object *o)
         struct seen *s = payload;
 
         if (s->fail_at && s->count + 1 == s->fail_at)
-                return NEREID_EUSAGE;
+                return NEREID_EINVALID;
         if (s->count < MAX_SEEN) {
                 snprintf(s->key[s->count], sizeof(s->key[0]), "%s", o->key);
                 snprintf(s->etag[s->count], sizeof(s->etag[0]), "%s", o->etag);
@@ -194,9 +194,9 @@ static void test_refused(void)
 
                 f.fail_at = 2;
                 rc = nrd_s3_xml_list_feed(l, page1, strlen(page1), 1);
-                CHECK(rc == NEREID_EUSAGE);
+                CHECK(rc == NEREID_EINVALID);
                 CHECK(f.count == 1);
-                CHECK(nrd_s3_xml_list_feed(l, "", 0, 1) == NEREID_EUSAGE);
+                CHECK(nrd_s3_xml_list_feed(l, "", 0, 1) == NEREID_EINVALID);
                 nrd_s3_xml_list_free(l);
         }
 }

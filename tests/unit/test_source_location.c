@@ -45,16 +45,16 @@ static void check_local(const char *text, const char *want, int line)
         free(got);
 }
 
-/* Check that text fails with NEREID_EUSAGE and a message containing part. */
+/* Check that text fails with NEREID_EINVALID and a message containing part. */
 static void check_bad_location(const char *text, const char *part, int line)
 {
         source_location loc;
         int rc = nrd_source_parse_location(text, home_for_test, &loc);
 
-        if (rc != NEREID_EUSAGE || !strstr(nereid_error_last(), part))
+        if (rc != NEREID_EINVALID || !strstr(nereid_error_last(), part))
                 fprintf(stderr, "line %d: \"%s\" gave %d \"%s\", want \"%s\"\n", line,
                         text ? text : "(null)", rc, nereid_error_last(), part);
-        CHECK(rc == NEREID_EUSAGE);
+        CHECK(rc == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), part) != NULL);
         CHECK(loc.driver == NULL && loc.path == NULL && loc.host == NULL);
         nrd_source_location_clear(&loc);

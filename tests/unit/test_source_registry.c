@@ -208,7 +208,7 @@ static void test_record_sources(void)
                         CHECK(nrd_source_location_of_record(&f, &loc) < 0);
                         CHECK(loc.driver == NULL && loc.host == NULL && loc.path == NULL);
                         nrd_source_location_clear(&loc);
-                        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
+                        CHECK(nrd_source_check_record(&f, "t") == NEREID_EINVALID);
                         CHECK(strncmp(nereid_error_last(), "t: metadata.file_path", 21) == 0);
                 }
         }
@@ -220,15 +220,15 @@ static void test_unknown(void)
         source_location loc;
         size_t i;
 
-        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
+        CHECK(nrd_source_check_record(&f, "t") == NEREID_EINVALID);
         CHECK_STR(nereid_error_last(), "t: type \"GCS\" is not \"Local\" or \"S3\"");
         CHECK(nrd_source_location_of_record(&f, &loc) < 0);
         nrd_source_location_clear(&loc);
         f = record_of(NULL, "abc", NULL);
-        CHECK(nrd_source_check_record(&f, "t") == NEREID_EUSAGE);
+        CHECK(nrd_source_check_record(&f, "t") == NEREID_EINVALID);
 
         /* The message of an unknown scheme names every driver's. */
-        CHECK(nrd_source_parse_location("gs://b/x", home_for_test, &loc) == NEREID_EUSAGE);
+        CHECK(nrd_source_parse_location("gs://b/x", home_for_test, &loc) == NEREID_EINVALID);
         CHECK_STR(nereid_error_last(),
                   "path \"gs://b/x\": unsupported scheme \"gs\" (use a local path, file:// or "
                   "s3://)");
@@ -240,7 +240,7 @@ static void test_unknown(void)
         CHECK(nrd_source_parse_location("s3:x", home_for_test, &loc) == 0);
         CHECK(loc.driver == &nrd_source_local);
         nrd_source_location_clear(&loc);
-        CHECK(nrd_source_parse_location("file:x", home_for_test, &loc) == NEREID_EUSAGE);
+        CHECK(nrd_source_parse_location("file:x", home_for_test, &loc) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "absolute path") != NULL);
         nrd_source_location_clear(&loc);
 }

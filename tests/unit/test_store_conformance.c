@@ -620,7 +620,7 @@ static void check_registry(void)
         CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "no store backend for scheme") != NULL);
         CHECK(nrd_store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == NEREID_ERROR);
-        CHECK(nrd_store_open(&store, "ftp://x/y", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
+        CHECK(nrd_store_open(&store, "ftp://x/y", NEREID_MODE_ASYNC) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "unknown kind of store") != NULL);
         CHECK(store == NULL);
         /* Without "//", a name with a ':' is a folder. */
@@ -629,8 +629,8 @@ static void check_registry(void)
         CHECK(store && store->ops == &nrd_store_sqlite_ops);
         nrd_store_close(store);
         store = NULL;
-        CHECK(nrd_store_open(&store, "", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
-        CHECK(nrd_store_open(&store, "sqlite:", NEREID_MODE_ASYNC) == NEREID_EUSAGE);
+        CHECK(nrd_store_open(&store, "", NEREID_MODE_ASYNC) == NEREID_EINVALID);
+        CHECK(nrd_store_open(&store, "sqlite:", NEREID_MODE_ASYNC) == NEREID_EINVALID);
         CHECK(store == NULL);
         /* A folder whose name has a ':' is a folder. */
         CHECK(nrd_store_open(&store, path_in(root, "c:x"), NEREID_MODE_ASYNC) == 0);

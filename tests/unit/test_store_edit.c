@@ -256,7 +256,7 @@ static void test_public_projects(const char *home)
         CHECK(nereid_project_create(&project, "ws/b", "BEE", &opts) == 0);
         nereid_project_free(project);
         CHECK(nereid_project_create(&project, "ws/c", NULL, &ro) == NEREID_EREADONLY);
-        CHECK(nereid_project_create(&project, "ws/..", NULL, &opts) == NEREID_EUSAGE);
+        CHECK(nereid_project_create(&project, "ws/..", NULL, &opts) == NEREID_EINVALID);
         CHECK(nereid_project_create(&project, "ws/c", "CEE", &opts) == 0);
         CHECK(project && strcmp(nereid_project_key(project), "CEE") == 0);
         nereid_project_free(project);

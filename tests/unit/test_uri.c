@@ -17,7 +17,7 @@ static void check_field(const char *field, int want_ok, const char *part)
         if ((rc == 0) != want_ok)
                 fprintf(stderr, "field \"%s\": rc %d (%s)\n", field ? field : "(null)", rc,
                         nereid_error_last());
-        CHECK(want_ok ? rc == 0 : rc == NEREID_EUSAGE);
+        CHECK(want_ok ? rc == 0 : rc == NEREID_EINVALID);
         CHECK(nereid_field_path_check(field) == rc);
         if (!want_ok && part)
                 CHECK(strstr(nereid_error_last(), part) != NULL);
@@ -61,14 +61,14 @@ static void test_writable(void)
         CHECK(nrd_uri_field_writable("a/sys") == 0);
         CHECK(nrd_uri_field_writable("Sys/x") == 0);
 
-        CHECK(nrd_uri_field_writable("sys/x") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys/x") == NEREID_EINVALID);
         CHECK_STR(nereid_error_last(), "field sys/x: sys/ is read-only");
-        CHECK(nrd_uri_field_writable("sys/id") == NEREID_EUSAGE);
-        CHECK(nrd_uri_field_writable("sys") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys/id") == NEREID_EINVALID);
+        CHECK(nrd_uri_field_writable("sys") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "read-only") != NULL);
-        CHECK(nrd_uri_field_writable("sys//x") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("sys//x") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "empty segment") != NULL);
-        CHECK(nrd_uri_field_writable("") == NEREID_EUSAGE);
+        CHECK(nrd_uri_field_writable("") == NEREID_EINVALID);
 }
 
 static void test_run_ids(void)
@@ -100,12 +100,12 @@ static void test_run_ids(void)
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 int rc = nrd_uri_check_run_id(bad[i]);
 
-                if (rc != NEREID_EUSAGE)
+                if (rc != NEREID_EINVALID)
                         fprintf(stderr, "run ID \"%s\" accepted\n", bad[i]);
-                CHECK(rc == NEREID_EUSAGE);
+                CHECK(rc == NEREID_EINVALID);
         }
-        CHECK(nrd_uri_check_run_id(NULL) == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_run_id("cls-4") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_run_id(NULL) == NEREID_EINVALID);
+        CHECK(nrd_uri_check_run_id("cls-4") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "run \"cls-4\"") != NULL);
 }
 
@@ -114,27 +114,27 @@ static void test_projects(void)
         CHECK(nrd_uri_check_project_key("CLS") == 0);
         CHECK(nrd_uri_check_project_key("AB") == 0);
         CHECK(nrd_uri_check_project_key("ABCDEFGHIJ") == 0);
-        CHECK(nrd_uri_check_project_key("A") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key("ABCDEFGHIJK") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key("Cls") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key("C1") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key("") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key(NULL) == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_key("AB-") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_key("A") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key("ABCDEFGHIJK") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key("Cls") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key("C1") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key("") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key(NULL) == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_key("AB-") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "project key \"AB-\"") != NULL);
 
         CHECK(nrd_uri_check_project_name("ml-team/classification") == 0);
         CHECK(nrd_uri_check_project_name("a/b") == 0);
         CHECK(nrd_uri_check_project_name("A_1.x/y-2") == 0);
-        CHECK(nrd_uri_check_project_name("a") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("a/b/c") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("/a") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("a/") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("a//b") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("a b/c") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("") == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name(NULL) == NEREID_EUSAGE);
-        CHECK(nrd_uri_check_project_name("ws/é") == NEREID_EUSAGE);
+        CHECK(nrd_uri_check_project_name("a") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("a/b/c") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("/a") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("a/") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("a//b") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("a b/c") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("") == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name(NULL) == NEREID_EINVALID);
+        CHECK(nrd_uri_check_project_name("ws/é") == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "project \"ws/é\"") != NULL);
 }
 
@@ -145,9 +145,9 @@ static void check_ref(const char *text, int require_run, const char *want_run,
         int rc = nrd_uri_parse_ref(text, require_run, &run, &field);
 
         if (!want_field) {
-                if (rc != NEREID_EUSAGE)
+                if (rc != NEREID_EINVALID)
                         fprintf(stderr, "reference \"%s\" accepted\n", text);
-                CHECK(rc == NEREID_EUSAGE);
+                CHECK(rc == NEREID_EINVALID);
                 CHECK(run == NULL && field == NULL);
                 return;
         }
@@ -184,11 +184,11 @@ static void test_refs(void)
         check_ref("", 1, NULL, NULL);
         check_ref(NULL, 0, NULL, NULL);
 
-        CHECK(nrd_uri_parse_ref("train", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("train", 1, &run, &field) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "reference \"train\": expected RUN:FIELD") != NULL);
-        CHECK(nrd_uri_parse_ref("CLS-45:a:b", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("CLS-45:a:b", 1, &run, &field) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "field \"a:b\"") != NULL);
-        CHECK(nrd_uri_parse_ref("CL-S:x", 1, &run, &field) == NEREID_EUSAGE);
+        CHECK(nrd_uri_parse_ref("CL-S:x", 1, &run, &field) == NEREID_EINVALID);
         CHECK(strstr(nereid_error_last(), "run \"CL-S\"") != NULL);
 }
 
