@@ -519,7 +519,10 @@ static int do_import(cli_options *o, nereid_run *run, const char *field)
         if (fd < 0) {
                 int err = errno;
 
-                rc = err == ENOENT ? 3 : err == EACCES ? 4 : 1;
+                rc = cli_exit_code(err == ENOENT   ? NEREID_ENOTFOUND
+                                   : err == EACCES ? NEREID_EACCESS
+                                                   : NEREID_ERROR,
+                                   cli_general_failure);
                 fputs("nereid: ", stderr);
                 escape_write(stderr, path);
                 fprintf(stderr, ": cannot open: %s\n", strerror(err));

@@ -510,9 +510,11 @@ int nereid_run_remove_field(nereid_run *run, const char *field);
 
 /**
  * Track files into a new run, which is created only once the files have
- * been scanned: a track that fails leaves no empty run behind.
- * @param out receives the new run, also on a failure after its creation
- *        (then NULL is not guaranteed); caller frees with nereid_run_free()
+ * been scanned: a track that fails while listing or hashing leaves no run
+ * behind. (A store that fails to write the field just after making the
+ * run, a full disk say, leaves that run empty.)
+ * @param out receives the new run on success, NULL on any failure; caller
+ *        frees with nereid_run_free()
  * @param hash_out as nereid_run_track_files()
  * @param project the project
  * @param name the new run's sys/name, or NULL

@@ -192,8 +192,8 @@ static int status_scan_records(nereid_project *project, const nereid_files *reco
 
 int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field)
 {
-        nereid_project *project = run->project;
-        nereid_store *store = project->store;
+        nereid_project *project;
+        nereid_store *store;
         nereid_files *recorded = NULL, *current;
         store_root *roots = NULL;
         size_t nroots = 0, i;
@@ -201,6 +201,8 @@ int nereid_run_status(nereid_diff **out, nereid_run *run, const char *field)
 
         nrd_error_clear();
         assert(run);
+        project = run->project;
+        store = project->store;
         assert(out);
         *out = NULL;
         current = nrd_files_new();

@@ -328,7 +328,7 @@ static int download_open_root(const char *destination)
 
 int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags)
 {
-        nereid_project *project = run->project;
+        nereid_project *project;
         download_job job = {0};
         char hash[NEREID_HASH_HEXLEN + 1];
         size_t done = 0, pushed = 0;
@@ -337,6 +337,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
 
         nrd_error_clear();
         assert(run);
+        project = run->project;
         if (!destination || !*destination)
                 destination = ".";
         if (flags & ~(NEREID_DOWNLOAD_COPY | NEREID_DOWNLOAD_FORCE))

@@ -294,11 +294,12 @@ int nereid_run_track_files_replace(char hash_out[NEREID_HASH_BUFSIZE], nereid_ru
 
 int nereid_run_remove_field(nereid_run *run, const char *field)
 {
-        nereid_project *project = run->project;
+        nereid_project *project;
         int rc;
 
         nrd_error_clear();
         assert(run);
+        project = run->project;
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
@@ -323,6 +324,10 @@ int nereid_run_track_new(nereid_run **out, char hash_out[NEREID_HASH_BUFSIZE],
                 rc = nereid_run_open(out, project, NULL, name);
         if (rc == 0)
                 rc = run_track_store(*out, field, files, &root, 0, hash_out);
+        if (rc < 0) { /* outputs only on success */
+                nereid_run_free(*out);
+                *out = NULL;
+        }
         nrd_project_wait_background(project);
         free(root.location);
         nereid_files_free(files);
@@ -397,8 +402,8 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
                             const char *src_field)
 {
-        nereid_project *project = run->project;
-        nereid_store *store = project->store;
+        nereid_project *project;
+        nereid_store *store;
         store_root *roots = NULL;
         size_t nroots = 0;
         char hash[NEREID_HASH_HEXLEN + 1];
@@ -406,6 +411,8 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
 
         nrd_error_clear();
         assert(run);
+        project = run->project;
+        store = project->store;
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0 ||
             (rc = nrd_uri_check_run_id(src_run_id)) < 0 ||
@@ -423,11 +430,12 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
 
 int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
 {
-        nereid_project *project = run->project;
+        nereid_project *project;
         int rc;
 
         nrd_error_clear();
         assert(run);
+        project = run->project;
         if ((rc = nrd_uri_field_writable(field)) < 0 ||
             (rc = nrd_project_check_writable(project, field)) < 0)
                 return rc;
