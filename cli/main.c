@@ -204,9 +204,10 @@ static int cli_ref(const cli_options *o, const char *text, int optional_run, cha
 }
 
 typedef struct cli_progress {
-        int tty;      /* stderr is a terminal: show progress */
-        int shown;    /* a progress line is on the screen */
-        int failures; /* per-file failures already printed */
+        int tty;        /* stderr is a terminal: show progress */
+        int shown;      /* a progress line is on the screen */
+        int failures;   /* per-file failures already printed */
+        int first_code; /* the code of the first of them */
 } cli_progress;
 
 static void cli_notify(int code, const char *message, void *payload)
@@ -220,8 +221,8 @@ static void cli_notify(int code, const char *message, void *payload)
         fputs(code == 0 ? "nereid: warning: " : "nereid: ", stderr);
         escape_write(stderr, message);
         putc('\n', stderr);
-        if (code != 0)
-                p->failures++;
+        if (code != 0 && p->failures++ == 0)
+                p->first_code = code;
 }
 
 static int cli_show_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
@@ -484,8 +485,10 @@ static int do_download(cli_options *o, nereid_run *run, const char *field)
                                      (cli_has(o, OPT_FORCE) ? NEREID_DOWNLOAD_FORCE : 0));
 
         cli_progress_end(&cli_progress_state);
-        /* Each failed file has had its line; the summary would repeat them. */
-        if (rc < 0 && cli_progress_state.failures)
+        /* Each failed file has had its line, and the call fails with the
+         * first one's code: the summary would repeat them. Another ending
+         * (cancelled, the store unreadable) is printed. */
+        if (rc < 0 && cli_progress_state.failures && rc == cli_progress_state.first_code)
                 return cli_exit_code(rc, cli_general_failure);
         return rc < 0 ? cli_fail(rc) : 0;
 }
