@@ -222,6 +222,15 @@ int nrd_run_scan(nereid_project *project, const char *path, const char *destinat
         return rc;
 }
 
+/* A field a user may write (not sys/, a valid path) in a project that may
+ * be written (not read-only): every write starts with it. */
+static int run_check_field_write(nereid_project *project, const char *field)
+{
+        int rc = nrd_uri_field_writable(field);
+
+        return rc < 0 ? rc : nrd_project_check_writable(project, field);
+}
+
 /* Everything a track does before it writes: check the field and the
  * destination, then scan the files. */
 static int run_track_scan(nereid_project *project, const char *field, const char *path,
@@ -229,8 +238,7 @@ static int run_track_scan(nereid_project *project, const char *field, const char
 {
         int rc;
 
-        if ((rc = nrd_uri_field_writable(field)) < 0 ||
-            (rc = nrd_project_check_writable(project, field)) < 0)
+        if ((rc = run_check_field_write(project, field)) < 0)
                 return rc;
         if (destination && *destination && !nrd_uri_is_safe_relative(destination))
                 return nrd_error(NEREID_EINVALID,
@@ -300,8 +308,7 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         nrd_error_clear();
         assert(run);
         project = run->project;
-        if ((rc = nrd_uri_field_writable(field)) < 0 ||
-            (rc = nrd_project_check_writable(project, field)) < 0)
+        if ((rc = run_check_field_write(project, field)) < 0)
                 return rc;
         return nrd_store_field_remove(project->store, project->name, run->id, field);
 }
@@ -413,8 +420,7 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
         assert(run);
         project = run->project;
         store = project->store;
-        if ((rc = nrd_uri_field_writable(field)) < 0 ||
-            (rc = nrd_project_check_writable(project, field)) < 0 ||
+        if ((rc = run_check_field_write(project, field)) < 0 ||
             (rc = nrd_uri_check_run_id(src_run_id)) < 0 ||
             (rc = nrd_uri_check_field(src_field)) < 0)
                 return rc;
@@ -436,8 +442,7 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
         nrd_error_clear();
         assert(run);
         project = run->project;
-        if ((rc = nrd_uri_field_writable(field)) < 0 ||
-            (rc = nrd_project_check_writable(project, field)) < 0)
+        if ((rc = run_check_field_write(project, field)) < 0)
                 return rc;
         if (!nrd_hash_is_sha256(hash))
                 return nrd_error(NEREID_EINVALID, "%s: not an artifact hash (64 lowercase hex)",
