@@ -1,12 +1,13 @@
 """Runs and field handlers: neptune-client's Run API over libnereid."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import threading
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import _lib
 from . import exceptions as exc
@@ -77,11 +78,11 @@ class Handler:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
         h = _lib.HASH()
-        l, r = self._run._handle()
-        rc = l.nereid_run_track_files(h, r, _lib.enc(self._path), _lib.enc(path),
-                                      _lib.enc(destination))
-        if rc < 0:
-            raise self._run._track_error(rc)
+        with self._run._using() as (l, r):
+            rc = l.nereid_run_track_files(h, r, _lib.enc(self._path), _lib.enc(path),
+                                          _lib.enc(destination))
+            if rc < 0:
+                raise self._run._track_error(rc)
 
     def fetch_hash(self) -> str:
         """The artifact hash of the field (SHA-256, 64 lowercase hex).
@@ -99,10 +100,10 @@ class Handler:
 
     def _hash(self, kind: int) -> str:
         h = _lib.HASH()
-        l, r = self._run._handle()
-        rc = l.nereid_run_fetch_hash(h, r, _lib.enc(self._path), kind)
-        if rc < 0:
-            raise self._run._read_error(rc)
+        with self._run._using() as (l, r):
+            rc = l.nereid_run_fetch_hash(h, r, _lib.enc(self._path), kind)
+            if rc < 0:
+                raise self._run._read_error(rc)
         return h.value.decode("ascii")
 
     def fetch_files_list(self) -> List[ArtifactFileData]:
@@ -110,11 +111,12 @@ class Handler:
 
         :raises MissingFieldException: the field does not exist
         """
-        l, r = self._run._handle()
         files = ctypes.c_void_p()
-        rc = l.nereid_run_fetch_files_list(ctypes.byref(files), r, _lib.enc(self._path))
-        if rc < 0:
-            raise self._run._read_error(rc)
+        with self._run._using() as (l, r):
+            rc = l.nereid_run_fetch_files_list(ctypes.byref(files), r, _lib.enc(self._path))
+            if rc < 0:
+                raise self._run._read_error(rc)
+        # The list is the caller's, independent of the run: read outside the lock.
         try:
             out: List[ArtifactFileData] = []
             dec = _lib.dec
@@ -148,10 +150,10 @@ class Handler:
         :raises MissingFieldException: the field does not exist
         :raises NeptuneException: a file could not be put in place (the others still are)
         """
-        l, r = self._run._handle()
-        rc = l.nereid_run_download(r, _lib.enc(self._path), _lib.enc(destination), 0)
-        if rc < 0:
-            raise self._run._read_error(rc)
+        with self._run._using() as (l, r):
+            rc = l.nereid_run_download(r, _lib.enc(self._path), _lib.enc(destination), 0)
+            if rc < 0:
+                raise self._run._read_error(rc)
 
     def fetch(self) -> Any:
         """The value of a ``sys/`` field (``run["sys/id"].fetch()`` is the run's ID).
@@ -159,11 +161,11 @@ class Handler:
         :raises MissingFieldException: no such field
         """
         if self._path.startswith("sys/"):
-            l, r = self._run._handle()
             out = ctypes.c_void_p()
-            rc = l.nereid_run_sys(ctypes.byref(out), r, _lib.enc(self._path))
-            if rc < 0:
-                raise self._run._read_error(rc)
+            with self._run._using() as (l, r):
+                rc = l.nereid_run_sys(ctypes.byref(out), r, _lib.enc(self._path))
+                if rc < 0:
+                    raise self._run._read_error(rc)
             try:
                 return _lib.dec(ctypes.string_at(out.value)) if out.value else None
             finally:
@@ -185,7 +187,9 @@ class Run:
         self._project: Optional[ctypes.c_void_p] = project
         self._run: Optional[ctypes.c_void_p] = run
         self._mode = mode
-        self._lock = threading.Lock()
+        # libnereid: a run serves one thread at a time. Every call into the
+        # library holds this lock, and stop() waits for the call in progress.
+        self._lock = threading.RLock()
         rid = lib.nereid_run_id(run)
         self._id: str = _lib.dec(rid) or ""
 
@@ -203,12 +207,15 @@ class Run:
     def __exit__(self, *args: Any) -> None:
         self.stop()
 
-    def _handle(self) -> "tuple[ctypes.CDLL, ctypes.c_void_p]":
-        r = self._run
-        if r is None:
-            raise exc.InactiveRunException(
-                f"run {self._id} is stopped: it cannot be read or written any more")
-        return self._lib, r
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[Tuple[ctypes.CDLL, ctypes.c_void_p]]:
+        """The library and the run handle, held by this thread for the block."""
+        with self._lock:
+            r = self._run
+            if r is None:
+                raise exc.InactiveRunException(
+                    f"run {self._id} is stopped: it cannot be read or written any more")
+            yield self._lib, r
 
     def _read_error(self, rc: int) -> exc.NeptuneException:
         if rc == _lib.ENOTFOUND:
@@ -225,17 +232,19 @@ class Run:
 
     def wait(self, disk_only: bool = False) -> None:
         """Wait for what was written to be stored (the embedded store writes at once)."""
-        self._handle()
+        with self._using():
+            pass
 
     def sync(self, wait: bool = True) -> None:
         """Synchronise with the store (nothing to do on the embedded store)."""
-        self._handle()
+        with self._using():
+            pass
 
     def get_run_url(self) -> str:
         """A reference to the run (``nereid://PROJECT/ID``; no web UI yet)."""
-        l, _ = self._handle()
-        name = l.nereid_project_name(self._project)
-        return f"nereid://{_lib.dec(name)}/{self._id}"
+        with self._using() as (l, _):
+            name = _lib.dec(l.nereid_project_name(self._project))
+        return f"nereid://{name}/{self._id}"
 
     def stop(self, seconds: Optional[float] = None) -> None:
         """Stop the run and release it; a second call does nothing."""

@@ -129,3 +129,28 @@ def test_project_from_keyword_and_environment(datasets, monkeypatch):
     monkeypatch.setenv("NEPTUNE_PROJECT", "ml-team/classification")
     with nereid.init_run(with_id=run_id, mode="read-only") as run:
         assert len(run["d"].fetch_files_list()) == 2
+
+
+def test_threads_two_runs_and_one_shared(datasets):
+    import threading
+    errors = []
+
+    def work(run, field):
+        try:
+            for _ in range(5):
+                run[field].track_files("datasets/train")
+                assert len(run[field].fetch_files_list()) == 2
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    a, b = nereid.init_run(), nereid.init_run()
+    threads = [threading.Thread(target=work, args=(r, f))
+               for r, f in ((a, "x"), (b, "x"), (a, "y"), (b, "y"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert a["x"].fetch_hash() == b["y"].fetch_hash()
+    a.stop()
+    b.stop()
