@@ -240,7 +240,7 @@ class Run:
         with self._using():
             pass
 
-    def get_run_url(self) -> str:
+    def get_url(self) -> str:
         """A reference to the run (``nereid://PROJECT/ID``; no web UI yet)."""
         with self._using() as (l, _):
             name = _lib.dec(l.nereid_project_name(self._project))
@@ -300,7 +300,7 @@ def init_run(with_id: Optional[str] = None, *, project: Optional[str] = None,
         warnings.warn("nereid: init_run() ignores these neptune-client options: "
                       + ", ".join(sorted(ignored)), stacklevel=2)
     if mode is None:
-        mode = os.environ.get("NEPTUNE_MODE") or os.environ.get("NEREID_MODE") or "async"
+        mode = os.environ.get("NEPTUNE_MODE") or "async"
     l = _lib.lib()
     mode_value = ctypes.c_int()
     if l.nereid_mode_parse(ctypes.byref(mode_value), _lib.enc(mode)) < 0:

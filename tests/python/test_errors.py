@@ -126,3 +126,11 @@ def test_library_not_found_lists_places(tmp_path):
     assert missing + " (no such file)" in out.stdout
     assert os.path.join(here, "nereid", "libnereid.so") in out.stdout
     assert "libnereid.so.0" in out.stdout
+
+
+def test_mode_from_environment(monkeypatch):
+    monkeypatch.setenv("NEPTUNE_MODE", "read-only")
+    with pytest.raises(exc.NeedExistingRunForReadOnlyMode):
+        nereid.init_run()
+    with nereid.init_run(mode="async") as run:  # the keyword wins
+        assert run["sys/id"].fetch()

@@ -154,3 +154,25 @@ def test_threads_two_runs_and_one_shared(datasets):
     assert a["x"].fetch_hash() == b["y"].fetch_hash()
     a.stop()
     b.stop()
+
+
+def test_seed_code_verbatim(datasets):
+    """The lines of seeds/download-artifact-metadata.txt, with the run ID
+    this store gives in place of "CLS-45"."""
+    import nereid as neptune
+    run = neptune.init_run()  # creates a run with the example identifier "CLS-45"
+    run["data_versions"].track_files("datasets/")
+    run_id = run["sys/id"].fetch()
+    assert run.get_url().endswith("/" + run_id)
+    run.stop()
+
+    run = neptune.init_run(with_id=run_id, mode="read-only")
+    run["data_versions"].fetch_hash()
+    artifact_list = run["data_versions"].fetch_files_list()
+    artifact_list[0].file_hash
+    artifact_list[0].file_path
+    artifact_list[0].metadata["last_modified"]
+    artifact_list[0].metadata["file_path"]
+    run["data_versions"].download(destination="downloaded_artifact")
+    assert os.path.islink("downloaded_artifact/train/sample.csv")
+    run.stop()
