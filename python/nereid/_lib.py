@@ -86,6 +86,7 @@ _SIGNATURES = {
     "nereid_files_count": (ctypes.c_size_t, [P]),
     "nereid_files_get": (P, [P, ctypes.c_size_t]),
     "nereid_files_free": (None, [P]),
+    "nereid_files_to_json": (ctypes.c_int, [PP, P]),
     "nereid_file_path": (ctypes.c_char_p, [P]),
     "nereid_file_hash": (ctypes.c_char_p, [P]),
     "nereid_file_type": (ctypes.c_char_p, [P]),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import threading
 import warnings
@@ -116,27 +117,19 @@ class Handler:
             rc = l.nereid_run_fetch_files_list(ctypes.byref(files), r, _lib.enc(self._path))
             if rc < 0:
                 raise self._run._read_error(rc)
-        # The list is the caller's, independent of the run: read outside the lock.
+        # The list is the caller's, independent of the run: read outside the
+        # lock, in one call (its JSON form, SPEC section 2), not one per field.
+        text = ctypes.c_void_p()
         try:
-            out: List[ArtifactFileData] = []
-            dec = _lib.dec
-            for i in range(l.nereid_files_count(files)):
-                f = l.nereid_files_get(files, i)
-                meta: Dict[str, str] = {}
-                src = l.nereid_file_source(f)
-                if src is not None:
-                    meta["file_path"] = dec(src)
-                mod = l.nereid_file_last_modified(f)
-                if mod is not None:
-                    meta["last_modified"] = dec(mod)
-                out.append(ArtifactFileData(
-                    file_path=dec(l.nereid_file_path(f)),
-                    file_hash=dec(l.nereid_file_hash(f)),
-                    type=dec(l.nereid_file_type(f)),
-                    metadata=meta,
-                    size=int(l.nereid_file_size(f)) if l.nereid_file_has_size(f) else None,
-                ))
-            return out
+            rc = l.nereid_files_to_json(ctypes.byref(text), files)
+            if rc < 0:
+                raise _lib.error(rc)
+            try:
+                records = json.loads(ctypes.string_at(text.value).decode("utf-8"))
+            finally:
+                l.nereid_string_free(text)
+            return [ArtifactFileData(r["file_path"], r["file_hash"], r["type"], r["metadata"],
+                                     r["size"]) for r in records]
         finally:
             l.nereid_files_free(files)
 
