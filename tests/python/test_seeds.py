@@ -176,3 +176,12 @@ def test_seed_code_verbatim(datasets):
     run["data_versions"].download(destination="downloaded_artifact")
     assert os.path.islink("downloaded_artifact/train/sample.csv")
     run.stop()
+
+
+def test_fetch_files_list_matches_cli_json(datasets, nereid_bin):
+    import json
+    run_id = track_seed_run()
+    with nereid.init_run(with_id=run_id, mode="read-only") as run:
+        files = run["data_versions"].fetch_files_list()
+    records = json.loads(cli(nereid_bin, "ls", f"{run_id}:data_versions", "--json"))
+    assert files == [ArtifactFileData(**r) for r in records]
