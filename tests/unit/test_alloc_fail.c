@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "check.h"
+#include "digest.h"
 #include "nereid.h"
 #include "scratch.h"
 
@@ -29,46 +30,6 @@
 static nereid_options opts = NEREID_OPTIONS_INIT;
 static char run_id[64];
 static const char *data, *data2, *down;
-
-/* The store as the API reads it: every run, and every field with its value. */
-static int store_digest(char *out, size_t cap)
-{
-        nereid_project *project = NULL;
-        nereid_runs *runs = NULL;
-        size_t i, j, len = 0;
-        int rc;
-
-        out[0] = '\0';
-        if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0)
-                return rc;
-        if ((rc = nereid_project_runs(&runs, project)) < 0)
-                goto done;
-        for (i = 0; i < nereid_runs_count(runs); i++) {
-                nereid_run *run = NULL;
-                nereid_fields *fields = NULL;
-
-                if ((rc = nereid_run_open(&run, project, nereid_runs_id(runs, i), NULL)) < 0)
-                        goto done;
-                rc = nereid_run_fields(&fields, run);
-                for (j = 0; rc == 0 && j < nereid_fields_count(fields); j++) {
-                        if (strcmp(nereid_fields_path(fields, j), "sys/modification_time") == 0)
-                                continue;
-                        len +=
-                            (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s %s=%s\n",
-                                             nereid_runs_id(runs, i), nereid_fields_path(fields, j),
-                                             nereid_fields_value(fields, j));
-                }
-                nereid_fields_free(fields);
-                nereid_run_free(run);
-                if (rc < 0)
-                        goto done;
-        }
-        rc = len < cap ? 0 : -1;
-done:
-        nereid_runs_free(runs);
-        nereid_project_free(project);
-        return rc;
-}
 
 /* Open the project and the run, with three workers: failures in worker
  * threads are walked too (the count may differ from run to run). */
@@ -213,7 +174,7 @@ static void walk(const char *name, int (*op)(void), int changes_store)
         unsigned long n, made = 0;
         int rc = -1, failures = 0;
 
-        CHECK(store_digest(before, sizeof(before)) == 0);
+        CHECK(store_digest(&opts, PROJECT, before, sizeof(before)) == 0);
         for (n = 1; n <= MAX_STEPS; n++) {
                 nrd_alloc_fail_at(n);
                 rc = op();
@@ -229,7 +190,7 @@ static void walk(const char *name, int (*op)(void), int changes_store)
                                 rc, nereid_error_last());
                         CHECK(rc < 0 && nereid_error_last()[0] != '\0');
                 }
-                CHECK(store_digest(after, sizeof(after)) == 0);
+                CHECK(store_digest(&opts, PROJECT, after, sizeof(after)) == 0);
                 if (strcmp(before, after) != 0) {
                         fprintf(stderr, "%s: allocation %lu changed the store\n", name, n);
                         CHECK(strcmp(before, after) == 0);
@@ -245,7 +206,7 @@ static void walk(const char *name, int (*op)(void), int changes_store)
         CHECK(rc == 0);
         CHECK(n > 1);
         if (!changes_store) {
-                CHECK(store_digest(after, sizeof(after)) == 0);
+                CHECK(store_digest(&opts, PROJECT, after, sizeof(after)) == 0);
                 CHECK_STR(after, before);
         }
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "check.h"
+#include "digest.h"
 #include "error.h"
 #include "nereid.h"
 #include "scratch.h"
@@ -28,43 +29,6 @@
 static nereid_options opts = NEREID_OPTIONS_INIT;
 static char run_id[64], run2_id[64];
 static char base_hash[NEREID_HASH_HEXLEN + 1];
-
-/* Every field of the project with its value, as the API reads them. */
-static int store_digest(char *out, size_t cap)
-{
-        nereid_project *project = NULL;
-        nereid_runs *runs = NULL;
-        size_t i, j, len = 0;
-        int rc;
-
-        out[0] = '\0';
-        if ((rc = nereid_project_open(&project, PROJECT, &opts)) < 0)
-                return rc;
-        if ((rc = nereid_project_runs(&runs, project)) < 0)
-                goto done;
-        for (i = 0; i < nereid_runs_count(runs); i++) {
-                nereid_run *run = NULL;
-                nereid_fields *fields = NULL;
-
-                if ((rc = nereid_run_open(&run, project, nereid_runs_id(runs, i), NULL)) < 0)
-                        goto done;
-                rc = nereid_run_fields(&fields, run);
-                for (j = 0; rc == 0 && j < nereid_fields_count(fields); j++)
-                        len +=
-                            (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s %s=%s\n",
-                                             nereid_runs_id(runs, i), nereid_fields_path(fields, j),
-                                             nereid_fields_value(fields, j));
-                nereid_fields_free(fields);
-                nereid_run_free(run);
-                if (rc < 0)
-                        goto done;
-        }
-        rc = len < cap ? 0 : -1;
-done:
-        nereid_runs_free(runs);
-        nereid_project_free(project);
-        return rc;
-}
 
 /* 1 when entry i of refs is run:field (and file_path, unless NULL). */
 static int ref_is(const nereid_refs *refs, size_t i, const char *run, const char *field,
@@ -122,7 +86,7 @@ static void walk(const char *name, int (*op)(void))
         unsigned long n, made = 0;
         int rc = -1, failures = 0;
 
-        CHECK(store_digest(before, sizeof(before)) == 0);
+        CHECK(store_digest(&opts, PROJECT, before, sizeof(before)) == 0);
         for (n = 1; n <= MAX_STEPS; n++) {
                 nrd_error_clear();
                 nrd_alloc_fail_at(n);
@@ -146,7 +110,7 @@ static void walk(const char *name, int (*op)(void))
         CHECK(rc == 0);
         CHECK(n > 1);
         CHECK(failures > 0);
-        CHECK(store_digest(after, sizeof(after)) == 0);
+        CHECK(store_digest(&opts, PROJECT, after, sizeof(after)) == 0);
         CHECK_STR(after, before);
 }
 
