@@ -213,10 +213,12 @@ static int store_time_check(const char *what, const char *t)
         for (i = 0; shape[i] && t[i]; i++)
                 if (shape[i] == 'd' ? !isdigit((unsigned char)t[i]) : t[i] != shape[i])
                         break;
-        if (!shape[i] && t[i] == '.')
+        if (shape[i])
+                i = 0; /* too short, or not that shape */
+        else if (t[i] == '.')
                 for (i++; isdigit((unsigned char)t[i]); i++)
                         frac++;
-        if (shape[i] || (t[19] == '.' && (frac < 1 || frac > 9)) || t[i] != 'Z' || t[i + 1])
+        if (i == 0 || (t[19] == '.' && (frac < 1 || frac > 9)) || t[i] != 'Z' || t[i + 1])
                 return nrd_error(NEREID_EINVALID,
                                  "%s \"%.40s\": not a UTC time like 2026-12-03T10:50:40Z", what, t);
         return 0;
