@@ -180,7 +180,7 @@ int nrd_token_check_url(const char *url)
 int nrd_token_make(const char *server_url, char out[NRD_TOKEN_BUFSIZE])
 {
         unsigned char secret[TOKEN_SECRET_RAW];
-        char url_part[NRD_TOKEN_BUFSIZE], secret_part[64];
+        char url_part[(NRD_TOKEN_URL_MAX + 2) / 3 * 4 + 1], secret_part[48];
         int rc;
 
         out[0] = '\0';
