@@ -145,10 +145,13 @@ int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_ru
                 goto cleanup;
         }
         spec.owner = owner;
-        if ((rc = nrd_store_run_new(project->store, project->name, &spec, id, &created)) < 0)
-                goto cleanup;
+        /* The handle first: nothing can fail once the store has the run. */
         if (!(run = nrd_calloc(1, sizeof(*run)))) {
                 rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = nrd_store_run_new(project->store, project->name, &spec, id, &created)) < 0) {
+                free(run);
                 goto cleanup;
         }
         run->project = project;
