@@ -403,6 +403,15 @@ const char *nereid_runs_name(const nereid_runs *runs, size_t i);
 const char *nereid_runs_owner(const nereid_runs *runs, size_t i);
 const char *nereid_runs_creation_time(const nereid_runs *runs, size_t i);
 const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i);
+/** Run metadata of run i (see nereid_run_create()); borrowed, valid until
+ * the list is freed. custom_run_id is NULL when the run has none (or i is
+ * out of range); description is "" when none (NULL out of range). */
+const char *nereid_runs_custom_run_id(const nereid_runs *runs, size_t i);
+const char *nereid_runs_description(const nereid_runs *runs, size_t i);
+/** Number of tags of run i (0 out of range). */
+size_t nereid_runs_tag_count(const nereid_runs *runs, size_t i);
+/** Tag j of run i, the tags sorted bytewise; borrowed as above; NULL out of range. */
+const char *nereid_runs_tag(const nereid_runs *runs, size_t i, size_t j);
 
 /** Release a list of runs; NULL is accepted. */
 void nereid_runs_free(nereid_runs *runs);

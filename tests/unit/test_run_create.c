@@ -45,6 +45,27 @@ static void check_sys(nereid_run *run, const char *field, const char *want)
         nereid_string_free(value);
 }
 
+/* The list of runs carries the metadata too. */
+static void test_runs_list(nereid_project *project)
+{
+        nereid_runs *runs = NULL;
+
+        CHECK(nereid_project_runs(&runs, project) == 0);
+        CHECK(nereid_runs_count(runs) == 2);
+        CHECK_STR(nereid_runs_custom_run_id(runs, 0), "exp-1");
+        CHECK_STR(nereid_runs_description(runs, 0), "first try");
+        CHECK(nereid_runs_tag_count(runs, 0) == 2);
+        CHECK_STR(nereid_runs_tag(runs, 0, 0), "alpha");
+        CHECK_STR(nereid_runs_tag(runs, 0, 1), "zeta");
+        CHECK(nereid_runs_tag(runs, 0, 2) == NULL);
+        CHECK(nereid_runs_custom_run_id(runs, 1) == NULL);
+        CHECK_STR(nereid_runs_description(runs, 1), "");
+        CHECK(nereid_runs_tag_count(runs, 1) == 0);
+        CHECK(nereid_runs_tag_count(runs, 2) == 0);
+        CHECK(nereid_runs_description(runs, 2) == NULL);
+        nereid_runs_free(runs);
+}
+
 static void test_create_and_resume(nereid_project *project)
 {
         static const char *const tags[] = {"zeta", "alpha", "zeta"};
@@ -115,6 +136,7 @@ static void test_create_and_resume(nereid_project *project)
         nereid_run_free(again);
         nereid_run_free(run);
         CHECK(runs_count(project) == 2);
+        test_runs_list(project);
 }
 
 static void expect_invalid(nereid_project *project, const nereid_run_options *ro, const char *part)
