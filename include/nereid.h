@@ -502,13 +502,16 @@ int nereid_run_options_init(nereid_run_options *opts, unsigned int version);
  * which happened. Atomic, also against concurrent creators with the same
  * uuid or custom_run_id: they all get one run. Creates the project and the
  * store with their first run. sys/owner comes from the project's options.
+ * In read-only mode (as Neptune's), a run named by opts->uuid or
+ * opts->custom_run_id is opened (found by walking the project's runs) and
+ * anything else is NEREID_EREADONLY.
  * @param out receives the handle; caller frees with nereid_run_free()
  * @param project the project; must outlive the run
  * @param opts what to make; NULL for NEREID_RUN_OPTIONS_INIT
  * @return 0, NEREID_EINVALID for a bad uuid, custom_run_id, description or
  *         tag (the message names it; nothing is created),
- *         NEREID_EREADONLY in read-only mode, NEREID_EACCESS in a store
- *         this user cannot write
+ *         NEREID_EREADONLY in read-only mode (unless an existing run is
+ *         named), NEREID_EACCESS in a store this user cannot write
  */
 int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_run_options *opts);
 

@@ -104,6 +104,51 @@ static int run_uuid(const char *given, char out[40])
         return nrd_store_uuid_check(out);
 }
 
+/* Read-only mode's resume: the run with this uuid (the caller's) or
+ * custom_run_id, found by walking the runs (no write, so no run_new). */
+typedef struct run_lookup {
+        const char *uuid;          /* NULL: not looked for */
+        const char *custom_run_id; /* NULL: not looked for */
+        char found[32];            /* the run's ID, "" until found */
+        int by_uuid;               /* 1 when found by uuid */
+} run_lookup;
+
+static int run_lookup_one(void *payload, const store_run_info *info)
+{
+        run_lookup *look = payload;
+
+        if (look->uuid && strcmp(info->uuid, look->uuid) == 0) {
+                snprintf(look->found, sizeof(look->found), "%s", info->id);
+                look->by_uuid = 1;
+                return 1; /* the uuid wins: stop */
+        }
+        if (!look->found[0] && look->custom_run_id && info->custom_run_id &&
+            strcmp(info->custom_run_id, look->custom_run_id) == 0)
+                snprintf(look->found, sizeof(look->found), "%s", info->id);
+        return 0;
+}
+
+static int run_find_existing(nereid_project *project, const char *uuid, const char *custom_run_id,
+                             char id_out[32])
+{
+        run_lookup look;
+        int rc;
+
+        memset(&look, 0, sizeof(look));
+        look.uuid = uuid;
+        look.custom_run_id = custom_run_id;
+        rc = nrd_store_run_each(project->store, project->name, 0, 0, run_lookup_one, &look);
+        if (rc < 0)
+                return rc;
+        if (!look.found[0])
+                return nrd_error(NEREID_EREADONLY,
+                                 "new run: read-only mode opens only an existing run (no run "
+                                 "with this %s in project %s)",
+                                 custom_run_id ? "custom run ID" : "uuid", project->name);
+        snprintf(id_out, 32, "%s", look.found);
+        return 0;
+}
+
 int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_run_options *opts)
 {
         static const nereid_run_options defaults = NEREID_RUN_OPTIONS_INIT;
@@ -136,8 +181,32 @@ int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_ru
         spec.tags = tags;
         spec.ntags = ntags;
         spec.owner = "";
-        if ((rc = nrd_store_run_spec_check(&spec)) < 0 ||
-            (rc = nrd_project_check_writable(project, "new run")) < 0 ||
+        if ((rc = nrd_store_run_spec_check(&spec)) < 0)
+                goto cleanup;
+        /* Read-only mode, as Neptune's: a run named by the caller's uuid or
+         * a custom run ID is opened; nothing is ever made. */
+        if (project->mode == NEREID_MODE_READ_ONLY && (opts->uuid || opts->custom_run_id)) {
+                if (!(run = nrd_calloc(1, sizeof(*run)))) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+                rc = run_find_existing(project, opts->uuid ? uuid : NULL, opts->custom_run_id, id);
+                if (rc == NEREID_ENOTFOUND) /* no project: nothing to open either */
+                        rc = nrd_error(NEREID_EREADONLY,
+                                       "new run: read-only mode opens only an existing run "
+                                       "(no project %s)",
+                                       project->name);
+                if (rc < 0) {
+                        free(run);
+                        goto cleanup;
+                }
+                run->project = project;
+                run->resumed = 1;
+                snprintf(run->id, sizeof(run->id), "%s", id);
+                *out = run;
+                goto cleanup;
+        }
+        if ((rc = nrd_project_check_writable(project, "new run")) < 0 ||
             (rc = nrd_project_ensure(project)) < 0)
                 goto cleanup;
         if (!(owner = run_owner(project))) {

@@ -83,6 +83,9 @@ expect_eq "SND-5" "$OUT" "100 tags and 16384 bytes of description are allowed"
 
 # --- modes --------------------------------------------------------------------------------------
 expect_error 4 nereid run new --custom-run-id exp-9 --mode read-only
+expect_contains "existing run" "$ERR" "read-only mode makes no run"
+expect_exit 0 nereid run new --custom-run-id exp-7 --mode read-only
+expect_eq "SND-1" "$OUT" "read-only mode opens the run a custom run ID names (Neptune's)"
 expect_exit 0 nereid run new --custom-run-id exp-9 --mode debug
 expect_eq "SND-6" "$OUT" "debug mode computes the run"
 expect_exit 0 nereid run new --custom-run-id exp-9

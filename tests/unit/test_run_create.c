@@ -192,12 +192,33 @@ static void test_modes(void)
         nereid_project *project = NULL;
         nereid_run *run = NULL;
 
+        /* Read-only: an existing run named by custom_run_id or uuid opens;
+         * anything else is refused, and nothing is made. */
         ro.custom_run_id = "exp-1";
         mode_opts.mode = NEREID_MODE_READ_ONLY;
         CHECK(nereid_project_open(&project, PROJECT, &mode_opts) == 0);
+        CHECK(nereid_run_create(&run, project, &ro) == 0);
+        CHECK(run && strcmp(nereid_run_id(run), "CRT-1") == 0);
+        CHECK(nereid_run_resumed(run) == 1);
+        nereid_run_free(run);
+        run = NULL;
+        ro.custom_run_id = NULL;
+        ro.uuid = UUID_UP;
+        CHECK(nereid_run_create(&run, project, &ro) == 0);
+        CHECK(run && strcmp(nereid_run_id(run), "CRT-1") == 0);
+        nereid_run_free(run);
+        run = NULL;
+        ro.uuid = NULL;
+        ro.custom_run_id = "no-such-run";
+        CHECK(nereid_run_create(&run, project, &ro) == NEREID_EREADONLY);
+        CHECK(strstr(nereid_error_last(), "existing run") != NULL);
+        CHECK(run == NULL);
+        ro.custom_run_id = NULL;
         CHECK(nereid_run_create(&run, project, &ro) == NEREID_EREADONLY);
         CHECK(run == NULL);
+        CHECK(runs_count(project) == 2);
         nereid_project_free(project);
+        ro.custom_run_id = "exp-1";
         mode_opts.mode = NEREID_MODE_DEBUG;
         CHECK(nereid_project_open(&project, PROJECT, &mode_opts) == 0);
         ro.custom_run_id = "debug-only";
