@@ -14,6 +14,7 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
+#include "../uri.h"
 #include "store.h"
 
 /* The backends of this build; a new one is a file and a row here. */
@@ -245,8 +246,11 @@ int nrd_store_token_create(nereid_store *store, const store_token *token, uint64
                 return rc;
         if (!token->name || strlen(token->name) > 256)
                 return nrd_error(NEREID_EINVALID, "token: a name of at most 256 bytes is needed");
-        if (!token->project || !*token->project || strlen(token->project) > 1024)
+        if (!token->project)
                 return nrd_error(NEREID_EINVALID, "token: no project (a name, or \"*\")");
+        if (strcmp(token->project, "*") != 0 &&
+            (rc = nrd_uri_check_project_name(token->project)) < 0)
+                return rc;
         if (!nrd_store_role_name(token->role))
                 return nrd_error(NEREID_EINVALID, "token: role %d: not read, write or admin",
                                  token->role);

@@ -928,6 +928,10 @@ static void check_tokens(nereid_store *store)
         t.expires[0] = '\0';
         t.project = "";
         CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        t.project = "../etc";
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        t.project = "ws/a/b";
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
         CHECK(nrd_store_token_find_by_hash(store, "nope", &got) == NEREID_EINVALID);
         CHECK(nrd_store_token_find_by_hash(store, h64('b'), &got) == 0);
         CHECK(got.id == id2);
