@@ -6,6 +6,7 @@
  * and the token is authorised for the route's project (auth.c). Not the
  * place for policy: a handler never computes what the library computes.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +72,22 @@ void srv_h_health(struct srv_request *req)
                        json_pack("{s:s, s:s}", "status", "ok", "version", nereid_version()));
 }
 
+/* The OpenAPI document never changes while the server runs: built once. */
+static pthread_once_t openapi_once = PTHREAD_ONCE_INIT;
+static char *openapi_text;
+
+static void openapi_build(void)
+{
+        json_t *doc = srv_routes_openapi();
+
+        openapi_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(doc);
+}
+
 void srv_h_openapi(struct srv_request *req)
 {
-        srv_reply_json(req, 200, srv_routes_openapi());
+        pthread_once(&openapi_once, openapi_build);
+        srv_reply_raw(req, 200, openapi_text ? strdup(openapi_text) : NULL);
 }
 
 struct project_walk {
