@@ -258,6 +258,8 @@ static void request_free(struct srv_request *req)
         for (i = 0; i < SRV_PARAMS; i++)
                 free(req->params[i]);
         free(req->body);
+        if (req->spool)
+                fclose(req->spool);
         free(req);
 }
 
@@ -402,6 +404,22 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         req->too_large = 1;
                         srv_reply_error(req, 413, "too-large",
                                         "request body: too large for this route");
+                        return MHD_YES;
+                }
+                if (req->body_max > SRV_BODY_MAX) {
+                        /* An upload goes to an unlinked file, never the heap:
+                         * the handler reads it back a record at a time. */
+                        if (!req->spool && !(req->spool = tmpfile())) {
+                                srv_reply_error(req, 503, "error",
+                                                "request body: no room to receive it");
+                                return MHD_YES;
+                        }
+                        if (fwrite(upload_data, 1, n, req->spool) != n) {
+                                srv_reply_error(req, 503, "error",
+                                                "request body: no room to receive it");
+                                return MHD_YES;
+                        }
+                        req->body_len += n;
                         return MHD_YES;
                 }
                 if (req->body_len + n + 1 > req->body_cap) {
