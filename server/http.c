@@ -366,8 +366,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 req->match =
                     srv_routes_match(method, url, &req->route, req->params, why, sizeof(why));
                 snprintf(req->match_why, sizeof(req->match_why), "%s", why);
-                if (!req->route) { /* answered now: nothing of the request matters */
-                        dispatch(req, req->match, req->match_why);
+                if (!req->route) {
+                        /* 404 or 405: at once when a body follows (it is
+                         * not read; the connection closes), else on the
+                         * next call, so keep-alive holds. */
+                        if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                        MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+                            ((len_hdr = MHD_lookup_connection_value(
+                                  conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
+                             strcmp(len_hdr, "0") != 0))
+                                dispatch(req, req->match, req->match_why);
                         return MHD_YES;
                 }
                 req->body_max = req->route->body_max;
