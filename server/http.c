@@ -494,7 +494,9 @@ int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *p
         const union MHD_DaemonInfo *info;
         sigset_t set;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        unsigned threads = cpus < 2 ? 2 : (unsigned)(cpus > 16 ? 16 : cpus);
+        /* Two per CPU (4 to 32): a handler blocks on the store (disk, a
+         * writer's lock), and its thread's other connections wait meanwhile. */
+        unsigned threads = cpus < 2 ? 4 : (unsigned)(cpus > 16 ? 32 : 2 * cpus);
         unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
         int sig;
 
