@@ -7,9 +7,11 @@
 'SBX-1'
 >>> run.stop()
 """
-from . import exceptions
+from . import exceptions, types
+from ._project import Project, Table, TableEntry, init_project
 from ._run import ArtifactFileData, Handler, Run, init_run
 
-__all__ = ["init_run", "Run", "Handler", "ArtifactFileData", "exceptions", "__version__"]
+__all__ = ["init_run", "init_project", "Run", "Project", "Handler", "Table", "TableEntry",
+           "ArtifactFileData", "exceptions", "types", "__version__"]
 
 __version__: str = "0.1.0"

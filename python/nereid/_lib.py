@@ -96,6 +96,26 @@ _SIGNATURES = {
     "nereid_file_last_modified": (ctypes.c_char_p, [P]),
 }
 
+# The run's fields, removal and assignment, and the project's runs table.
+_SIGNATURES_API = {
+    "nereid_project_key": (ctypes.c_char_p, [P]),
+    "nereid_project_runs_page": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_size_t]),
+    "nereid_runs_count": (ctypes.c_size_t, [P]),
+    "nereid_runs_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_name": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_owner": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_creation_time": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_modification_time": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_free": (None, [P]),
+    "nereid_run_fields": (ctypes.c_int, [PP, P]),
+    "nereid_fields_count": (ctypes.c_size_t, [P]),
+    "nereid_fields_path": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_fields_value": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_fields_free": (None, [P]),
+    "nereid_run_remove_field": (ctypes.c_int, [P, ctypes.c_char_p]),
+    "nereid_run_assign_hash": (ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_char_p]),
+}
+
 
 def _candidates() -> List[str]:
     """Every place the library is looked for, in order."""
@@ -125,7 +145,7 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             tried.append(f"{place} ({e})")
             continue
         try:
-            for fn, (res, args) in _SIGNATURES.items():
+            for fn, (res, args) in (*_SIGNATURES.items(), *_SIGNATURES_API.items()):
                 f = getattr(lib, fn)
                 f.restype = res
                 f.argtypes = args
