@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import warnings
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import _lib
 from . import exceptions as exc
@@ -25,16 +25,20 @@ def verify_type(name: str, value: Any, expected: Tuple[type, ...]) -> None:
 
 
 def check_keywords(caller: str, given: Dict[str, Any], ignored: Iterable[str],
-                   unsupported: Optional[Dict[str, Any]] = None) -> None:
+                   unsupported: Optional[Dict[str, Any]] = None) -> List[str]:
     """TypeError for the first keyword of given that neptune-client does not
-    have either (in neptune-client's words), then one warning naming every
-    option that is accepted and ignored: the keywords given and the named
-    arguments in unsupported."""
+    have either (in neptune-client's words); else the names of the options
+    accepted and ignored: the keywords given and the named arguments in
+    unsupported, for warn_ignored() once the call succeeded."""
     known = frozenset(ignored)
     for key in given:
         if key not in known:
             raise TypeError(f"{caller}() got an unexpected keyword argument '{key}'")
-    names = sorted(set(given) | set(unsupported or ()))
+    return sorted(set(given) | set(unsupported or ()))
+
+
+def warn_ignored(caller: str, names: List[str]) -> None:
+    """One warning naming every option a call ignored (none: no warning)."""
     if names:
         warnings.warn(f"nereid: {caller}() ignores these neptune-client options: "
                       + ", ".join(names), stacklevel=3)

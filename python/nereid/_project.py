@@ -150,13 +150,14 @@ class Project:
         self._lock = threading.RLock()
         self._project: Optional[ctypes.c_void_p] = None
         self._name = project or ""
-        _options.check_keywords("Project", neptune_options, PROJECT_IGNORED_OPTIONS)
+        ignored = _options.check_keywords("Project", neptune_options, PROJECT_IGNORED_OPTIONS)
         self._mode, mode_value = _options.resolve_mode(mode, "read-only")
         self._lib = _lib.lib()
         self._project = _options.open_project(project, api_token, mode_value)
         self._name = _lib.dec(self._lib.nereid_project_name(self._project)) or ""
         # A project with no run yet is not in the store: say so now.
         self._page(None, 1)
+        _options.warn_ignored("Project", ignored)
 
     def __repr__(self) -> str:
         return f"<Project {self._name} mode={self._mode}>"

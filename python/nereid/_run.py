@@ -314,7 +314,7 @@ class Run:
         unsupported = {"custom_run_id": custom_run_id if with_id else
                        custom_run_id or os.environ.get("NEPTUNE_CUSTOM_RUN_ID") or None,
                        "description": description, "tags": tags}
-        _options.check_keywords("Run", neptune_options, NEPTUNE_IGNORED_OPTIONS,
+        ignored = _options.check_keywords("Run", neptune_options, NEPTUNE_IGNORED_OPTIONS,
                                 {k: v for k, v in unsupported.items() if v is not None})
         for key, value in (("with_id", with_id), ("custom_run_id", custom_run_id),
                            ("name", name), ("description", description)):
@@ -343,6 +343,7 @@ class Run:
         self._project, self._run = proj, run
         self._id = _lib.dec(l.nereid_run_id(run)) or ""
         self._project_name = _lib.dec(l.nereid_project_name(proj)) or ""
+        _options.warn_ignored("Run", ignored)
 
     def __repr__(self) -> str:
         return f"<Run {self._id} mode={self._mode}>"
