@@ -4,7 +4,7 @@
 >>> run = nereid.init_run()
 >>> run["data_versions"].track_files("datasets/")
 >>> run["sys/id"].fetch()
-'SBX-1'
+'SND-1'
 >>> run.stop()
 """
 from . import exceptions, types

@@ -20,7 +20,7 @@ MODES = ("async", "sync", "offline", "read-only", "debug")
 def verify_type(name: str, value: Any, expected: Tuple[type, ...]) -> None:
     """TypeError for a value of another type, in neptune-client's words."""
     if not isinstance(value, expected):
-        names = " or ".join("None" if t is type(None) else t.__name__ for t in expected)
+        names = " or ".join(t.__name__ for t in expected)
         raise TypeError(f"{name} must be a {names} (was {type(value)})")
 
 

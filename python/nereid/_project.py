@@ -252,6 +252,7 @@ class Project:
         :param progress_bar: accepted for neptune-client
         :raises ValueError: query with id/state/owner/tag, a limit below 1, an unknown state
         :raises TypeError: an argument of a wrong type
+        :raises NeptuneOfflineModeFetchException: the project is open in offline mode
         """
         if query is not None and any((id, state, owner, tag)):
             raise ValueError("You can't use the 'query' parameter together with the 'id', "
@@ -268,6 +269,10 @@ class Project:
         for s in states:
             if s.lower() not in ("inactive", "active"):
                 raise ValueError(f"state must be one of ('inactive', 'active') (was `{s}`)")
+        if self._mode == "offline":
+            raise exc.NeptuneOfflineModeFetchException(
+                f"project {self._name}: offline mode reads only what this process tracked, "
+                "not the project's runs (open it in read-only or async mode)")
         if query is not None:
             raise exc.NeptuneUnsupportedFunctionalityException(
                 "fetch_runs_table: NQL queries are not supported; filter with id, state, "
