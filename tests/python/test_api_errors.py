@@ -203,3 +203,13 @@ def test_ignored_options_one_warning_per_call(monkeypatch):
     assert "proxies" in messages[-1] and "Project()" in messages[-1]
     assert len(messages) == 4
     assert all(x.filename == __file__ for x in w)  # points at the caller
+
+
+def test_debug_mode_on_a_new_store(datasets):
+    """A debug run in a store that does not exist yet (nothing to copy from:
+    the library once sorted an empty array, which UBSan reports)."""
+    with nereid.init_run(mode="debug") as run:
+        run["d"].track_files("datasets")
+        assert len(run["d"].fetch_files_list()) == 2
+    with pytest.raises(exc.RunNotFound):
+        nereid.init_run(with_id="SND-1", mode="read-only")
