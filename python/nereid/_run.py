@@ -259,14 +259,23 @@ def _sys_value(path: str, text: Optional[str]) -> Any:
 
 
 def _nest(pairs: Iterable[Tuple[str, Any]]) -> Dict[str, Any]:
-    """{"a/b": v} as {"a": {"b": v}}."""
+    """{"a/b": v} as {"a": {"b": v}}. A path that is both a field and a
+    namespace (the store allows "a" beside "a/b") is a dict holding the
+    field itself under the key "" ({"a": {"": v1, "b": v2}})."""
     out: Dict[str, Any] = {}
     for path, value in pairs:
         parts = path.split("/")
         node = out
         for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {} if part not in node else {"": node[part]}
+            node = child
+        last = parts[-1]
+        if isinstance(node.get(last), dict):
+            node[last][""] = value
+        else:
+            node[last] = value
     return out
 
 

@@ -198,3 +198,18 @@ def test_two_runs_in_two_threads(datasets):
         t.join()
     assert errors == []
     assert len(set(ids)) == 2
+
+
+def test_field_that_is_also_a_namespace(run):
+    """The store allows "data_versions" beside "data_versions/train": the
+    structure keeps both (the field under the key ""), and reading it never
+    writes."""
+    run["data_versions"].track_files("datasets/train/sample.csv")
+    value = run["data_versions"].fetch()  # the field itself
+    assert value.hash == run["data_versions"].fetch_hash()
+    before = run["data_versions/train"].fetch_hash()
+    s = run.get_structure()
+    assert set(s["data_versions"]) == {"", "train"}
+    assert s["data_versions"][""].path == "data_versions"
+    assert set(run.fetch()["data_versions"]) == {"", "train"}
+    assert run["data_versions/train"].fetch_hash() == before
