@@ -35,6 +35,23 @@ HASH_CONTENT = 1
 MODE_READ_ONLY = 3
 
 
+RUN_OPTIONS_VERSION = 1
+
+
+class RunOptions(ctypes.Structure):
+    """struct nereid_run_options, version 1, field for field (include/nereid.h)."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("uuid", ctypes.c_char_p),
+        ("custom_run_id", ctypes.c_char_p),
+        ("name", ctypes.c_char_p),
+        ("description", ctypes.c_char_p),
+        ("tags", ctypes.POINTER(ctypes.c_char_p)),
+        ("ntags", ctypes.c_size_t),
+    ]
+
+
 class Options(ctypes.Structure):
     """struct nereid_options, version 1, field for field (include/nereid.h)."""
 
@@ -114,6 +131,13 @@ _SIGNATURES_API = {
     "nereid_fields_free": (None, [P]),
     "nereid_run_remove_field": (ctypes.c_int, [P, ctypes.c_char_p]),
     "nereid_run_assign_hash": (ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_char_p]),
+    "nereid_run_options_init": (ctypes.c_int, [ctypes.POINTER(RunOptions), ctypes.c_uint]),
+    "nereid_run_create": (ctypes.c_int, [PP, P, ctypes.POINTER(RunOptions)]),
+    "nereid_run_resumed": (ctypes.c_int, [P]),
+    "nereid_runs_custom_run_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_description": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_tag_count": (ctypes.c_size_t, [P, ctypes.c_size_t]),
+    "nereid_runs_tag": (ctypes.c_char_p, [P, ctypes.c_size_t, ctypes.c_size_t]),
 }
 
 

@@ -52,8 +52,8 @@ class TableEntry:
         return LeaderboardHandler(self, path)
 
     def get_attribute_value(self, path: str) -> Any:
-        """The value of a column: a str, a datetime for the times, an
-        artifact field's hash.
+        """The value of a column: a str, a datetime for the times, a set of
+        str for ``sys/tags``, an artifact field's hash.
 
         :raises ValueError: the run has no such field (as neptune-client)
         """
@@ -67,6 +67,8 @@ class TableEntry:
         self.get_attribute_value(path)
         if path in ("sys/creation_time", "sys/modification_time"):
             return "Datetime"
+        if path == "sys/tags":
+            return "StringSet"
         return "String" if path.startswith("sys/") else "Artifact"
 
 
@@ -116,8 +118,15 @@ class Table:
                               "(Debian: apt-get install python3-pandas; pip install pandas)"
                               ) from e
         columns = sorted({c for r in self._rows for c in r}, key=_column_key)
-        return pandas.DataFrame([[r.get(c) for c in columns] for r in self._rows],
+        return pandas.DataFrame([[_cell(r.get(c)) for c in columns] for r in self._rows],
                                 columns=columns)
+
+
+def _cell(value: Any) -> Any:
+    """A value as a DataFrame cell: the tags joined by ',', as neptune-client."""
+    if isinstance(value, (set, frozenset)):
+        return ",".join(sorted(value))
+    return value
 
 
 def _as_list(name: str, value: Union[None, str, Iterable[str]]) -> List[str]:
@@ -188,8 +197,15 @@ class Project:
         try:
             rows = []
             for i in range(l.nereid_runs_count(out)):
-                rows.append({path: _sys_value(path, _lib.dec(getattr(l, fn)(out, i)))
-                             for path, fn in _SYS_READERS})
+                row = {path: _sys_value(path, _lib.dec(getattr(l, fn)(out, i)))
+                       for path, fn in _SYS_READERS}
+                custom = l.nereid_runs_custom_run_id(out, i)
+                if custom is not None:
+                    row["sys/custom_run_id"] = _lib.dec(custom)
+                row["sys/description"] = _lib.dec(l.nereid_runs_description(out, i)) or ""
+                row["sys/tags"] = {_lib.dec(l.nereid_runs_tag(out, i, j))
+                                   for j in range(l.nereid_runs_tag_count(out, i))}
+                rows.append(row)
             return rows
         finally:
             l.nereid_runs_free(out)
@@ -241,8 +257,7 @@ class Project:
         :param state: ``"active"`` or ``"inactive"``: the store keeps no liveness, so
             every run is inactive
         :param owner: an owner or several (any matches)
-        :param tag: a tag or several (all must match); runs have no tags yet, so
-            a tag matches no run
+        :param tag: a tag or several (a run must have them all)
         :param columns: the fields to include (``sys/id`` and ``sort_by`` always are);
             None for every field
         :param trashed: True for the trashed runs only (Nereid has no trash: none)
@@ -286,7 +301,9 @@ class Project:
             match.append(lambda r: r["sys/owner"] in owners)
         if states and "inactive" not in [s.lower() for s in states]:
             match.append(lambda r: False)
-        if tags or trashed:
+        if tags:
+            match.append(lambda r: set(tags) <= r["sys/tags"])
+        if trashed:
             match.append(lambda r: False)
         rows = [r for r in self._runs() if all(m(r) for m in match)]
         need_fields = wanted is None or any(not c.startswith("sys/") for c in wanted)
@@ -341,7 +358,7 @@ def _sorted(rows: List[Dict[str, Any]], sort_by: str, ascending: bool) -> List[D
 
     have = [r for r in rows if r.get(sort_by) is not None]
     missing = [r for r in rows if r.get(sort_by) is None]
-    have.sort(key=lambda r: (r[sort_by], number(r)), reverse=not ascending)
+    have.sort(key=lambda r: (_cell(r[sort_by]), number(r)), reverse=not ascending)
     return have + missing
 
 

@@ -18,11 +18,26 @@ from .types import Artifact
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-SYS_FIELDS = ("sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time")
+SYS_FIELDS = ("sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time",
+              "sys/custom_run_id", "sys/description", "sys/tags")
 # neptune-client's field types of the sys/ fields, as get_structure() and
 # print_structure() name them; every other field is an artifact.
 SYS_TYPES = {"sys/creation_time": "Datetime", "sys/modification_time": "Datetime",
              "sys/tags": "StringSet"}
+
+
+def _tag_list(tags: Union[None, str, Iterable[str]]) -> List[str]:
+    """neptune-client's tags argument (a str or a collection of str) as a list."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        return [tags]
+    if not isinstance(tags, (list, set, tuple, frozenset)):
+        raise TypeError(f"tags must be a list or set or tuple (was {type(tags)})")
+    for t in tags:
+        if not isinstance(t, str):
+            raise TypeError(f"elements of collection 'tags' must be a str (was {type(t)})")
+    return list(tags)
 # Run-level methods that a handler does not have (neptune-client says so).
 RUN_LEVEL_METHODS = frozenset({"exists", "get_structure", "print_structure", "stop", "sync",
                                "wait"})
@@ -293,17 +308,21 @@ class Run:
     :param with_id: ID of an existing run to reopen
     :param project: ``"workspace/project"``
     :param api_token: token of a server store (unused by the embedded store)
-    :param custom_run_id: not supported yet: ignored with a warning
+    :param custom_run_id: the ID the program gives the run (``NEPTUNE_CUSTOM_RUN_ID``
+        too): the project's run with this custom ID is resumed, else one is made
+        with it (``sys/custom_run_id``)
     :param mode: ``"async"`` (default), ``"sync"``, ``"offline"``, ``"read-only"``, ``"debug"``
     :param name: ``sys/name`` of a new run
-    :param description: not stored yet: ignored with a warning
-    :param tags: not stored yet: ignored with a warning
+    :param description: ``sys/description`` of a new run
+    :param tags: ``sys/tags`` of a new run: a str or a collection of str
+        (a resumed run keeps its name, description and tags: a warning says so)
     :param neptune_options: neptune-client's other options, ignored with one warning
     :raises TypeError: a keyword neptune-client does not have either, an argument of a wrong type
     :raises ValueError: an unknown mode
-    :raises NeedExistingRunForReadOnlyMode: read-only mode without ``with_id``
+    :raises NeedExistingRunForReadOnlyMode: read-only mode without ``with_id`` or ``custom_run_id``
     :raises NeptuneRunResumeAndCustomIdCollision: both ``with_id`` and ``custom_run_id``
-    :raises RunNotFound: no run ``with_id`` in the project
+    :raises RunNotFound: no run ``with_id`` in the project (read-only: no run with
+        ``custom_run_id`` either)
     :raises NeptuneException: the store cannot be opened or written, ...
     """
 
@@ -320,35 +339,51 @@ class Run:
         self._id = with_id or ""
         self._mode = mode or ""
         self._project_name = ""
-        unsupported = {"custom_run_id": custom_run_id if with_id else
-                       custom_run_id or os.environ.get("NEPTUNE_CUSTOM_RUN_ID") or None,
-                       "description": description, "tags": tags}
-        ignored = _options.check_keywords("Run", neptune_options, NEPTUNE_IGNORED_OPTIONS,
-                                {k: v for k, v in unsupported.items() if v is not None})
+        ignored = _options.check_keywords("Run", neptune_options, NEPTUNE_IGNORED_OPTIONS)
         for key, value in (("with_id", with_id), ("custom_run_id", custom_run_id),
                            ("name", name), ("description", description)):
             _options.verify_type(key, value, (str, type(None)))
-        if tags is not None and not isinstance(tags, str):
-            if not all(isinstance(t, str) for t in tags):
-                raise TypeError("tags must be a str or a collection of str")
+        tag_list = _tag_list(tags)
         if with_id and custom_run_id:
             raise exc.NeptuneRunResumeAndCustomIdCollision(
-                "with_id and custom_run_id cannot both be given: with_id resumes a run, "
-                "custom_run_id names a new one")
+                "with_id and custom_run_id cannot both be given: with_id resumes a run by "
+                "its ID, custom_run_id by the ID the program chose")
+        if not with_id and not custom_run_id:
+            custom_run_id = os.environ.get("NEPTUNE_CUSTOM_RUN_ID") or None
         self._mode, mode_value = _options.resolve_mode(mode, "async")
-        if mode_value == _lib.MODE_READ_ONLY and not with_id:
+        if mode_value == _lib.MODE_READ_ONLY and not with_id and not custom_run_id:
             raise exc.NeedExistingRunForReadOnlyMode(
-                "read-only mode needs an existing run: pass with_id=\"KEY-N\"")
+                "read-only mode needs an existing run: pass with_id=\"KEY-N\" "
+                "(or custom_run_id)")
         l = _lib.lib()
         self._lib = l
         proj = _options.open_project(project, api_token, mode_value)
         run = ctypes.c_void_p()
-        rc = l.nereid_run_open(ctypes.byref(run), proj, _lib.enc(with_id), _lib.enc(name))
+        metadata = [k for k, v in (("name", name), ("description", description),
+                                   ("tags", tags)) if v is not None]
+        if with_id:
+            rc = l.nereid_run_open(ctypes.byref(run), proj, _lib.enc(with_id), None)
+            missing = exc.RunNotFound if rc == _lib.ENOTFOUND else exc.NeptuneException
+        else:
+            opts = _lib.RunOptions()
+            l.nereid_run_options_init(ctypes.byref(opts), _lib.RUN_OPTIONS_VERSION)
+            keep = [_lib.enc(custom_run_id), _lib.enc(name), _lib.enc(description)]
+            opts.custom_run_id, opts.name, opts.description = keep
+            encoded = [_lib.enc(t) for t in tag_list]
+            array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+            opts.tags = ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p)) if encoded else None
+            opts.ntags = len(encoded)
+            rc = l.nereid_run_create(ctypes.byref(run), proj, ctypes.byref(opts))
+            # Read-only mode opens only a run that exists: anything else is "not found".
+            missing = (exc.RunNotFound if rc == _lib.EREADONLY
+                       and mode_value == _lib.MODE_READ_ONLY else exc.NeptuneException)
         if rc < 0:
-            e = _lib.error(rc, exc.RunNotFound if rc == _lib.ENOTFOUND and with_id
-                           else exc.NeptuneException)
+            e = _lib.error(rc, missing)
             l.nereid_project_free(proj)
             raise e
+        if with_id or l.nereid_run_resumed(run):
+            # An existing run keeps its name, description and tags.
+            ignored += [f"{k} (the run exists: kept as it was)" for k in metadata]
         self._project, self._run = proj, run
         self._id = _lib.dec(l.nereid_run_id(run)) or ""
         self._project_name = _lib.dec(l.nereid_project_name(proj)) or ""

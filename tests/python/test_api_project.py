@@ -123,6 +123,7 @@ def test_columns(project):
     p, hashes = project
     rows = p.fetch_runs_table(columns=["sys/name"], limit=2).to_rows()
     assert set(rows[0]._values) == {"sys/id", "sys/name", "sys/creation_time"}
+    assert rows[0].get_attribute_value("sys/name") == ""
     rows = p.fetch_runs_table(columns=["data/train"], id="BG-3").to_rows()
     assert rows[0].get_attribute_value("data/train") == hashes["BG-3"]
 
@@ -131,8 +132,9 @@ def test_to_pandas(project):
     pandas = pytest.importorskip("pandas", reason="pandas is not installed (python3-pandas)")
     p, hashes = project
     df = p.fetch_runs_table(ascending=True).to_pandas()
-    assert list(df.columns) == ["sys/id", "sys/creation_time", "sys/modification_time",
-                                "sys/name", "sys/owner", "data/train"]
+    assert list(df.columns) == ["sys/id", "sys/creation_time", "sys/description",
+                                "sys/modification_time", "sys/name", "sys/owner", "sys/tags",
+                                "data/train"]
     assert len(df) == RUNS
     assert df["sys/id"].tolist()[:2] == ["BG-1", "BG-2"]
     assert df.loc[df["sys/id"] == "BG-3", "data/train"].item() == hashes["BG-3"]
