@@ -55,9 +55,12 @@ def resolve_mode(mode: Optional[str], default: str) -> Tuple[str, int]:
     return name, value.value
 
 
-def open_project(project: Optional[str], api_token: Optional[str], mode: int) -> ctypes.c_void_p:
+def open_project(project: Optional[str], api_token: Optional[str], mode: int,
+                 progress: Optional[Any] = None) -> ctypes.c_void_p:
     """A project handle: the options of the environment (nereid_options_from_env),
-    then the arguments given. The caller frees it with nereid_project_free."""
+    then the arguments given. progress, a ``_lib.PROGRESS`` function, is the
+    handle's progress callback: the caller keeps it alive as long as the
+    handle. The caller frees the handle with nereid_project_free."""
     verify_type("project", project, (str, type(None)))
     verify_type("api_token", api_token, (str, type(None)))
     l = _lib.lib()
@@ -78,6 +81,8 @@ def open_project(project: Optional[str], api_token: Optional[str], mode: int) ->
             keep.append(_lib.enc(api_token))
             opts.api_token = keep[-1]
         opts.mode = mode
+        if progress is not None:
+            opts.progress = progress
         rc = l.nereid_project_open(ctypes.byref(proj), None, ctypes.byref(opts))
         if rc < 0:
             raise _lib.error(rc)
