@@ -53,6 +53,50 @@ NEPTUNE_IGNORED_OPTIONS = frozenset({
 })
 
 
+def _field_type(path: str) -> str:
+    """neptune-client's type name of the field at path."""
+    if path.startswith("sys/"):
+        return SYS_TYPES.get(path, "String")
+    return "Artifact"
+
+
+def _sys_value(path: str, text: Optional[str]) -> Any:
+    """A sys/ value as neptune-client returns it: a datetime (aware, UTC) for
+    the times, a set of str for the tags, else the str."""
+    if text is None:
+        return None
+    kind = SYS_TYPES.get(path)
+    if kind == "Datetime":
+        try:
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if kind == "StringSet":
+        return set(t for t in text.split(",") if t) if text else set()
+    return text
+
+
+def _nest(pairs: Iterable[Tuple[str, Any]]) -> Dict[str, Any]:
+    """{"a/b": v} as {"a": {"b": v}}. A path that is both a field and a
+    namespace (the store allows "a" beside "a/b") is a dict holding the
+    field itself under the key "" ({"a": {"": v1, "b": v2}})."""
+    out: Dict[str, Any] = {}
+    for path, value in pairs:
+        parts = path.split("/")
+        node = out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {} if part not in node else {"": node[part]}
+            node = child
+        last = parts[-1]
+        if isinstance(node.get(last), dict):
+            node[last][""] = value
+        else:
+            node[last] = value
+    return out
+
+
 @dataclass
 class ArtifactFileData:
     """One file record of an artifact, as neptune-client's ArtifactFileData.
@@ -248,50 +292,6 @@ class Handler:
                 l.nereid_string_free(out)
             return _sys_value(self._path, text)
         return self._run._fetch_path(self._path)
-
-
-def _field_type(path: str) -> str:
-    """neptune-client's type name of the field at path."""
-    if path.startswith("sys/"):
-        return SYS_TYPES.get(path, "String")
-    return "Artifact"
-
-
-def _sys_value(path: str, text: Optional[str]) -> Any:
-    """A sys/ value as neptune-client returns it: a datetime (aware, UTC) for
-    the times, a set of str for the tags, else the str."""
-    if text is None:
-        return None
-    kind = SYS_TYPES.get(path)
-    if kind == "Datetime":
-        try:
-            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-    if kind == "StringSet":
-        return set(t for t in text.split(",") if t) if text else set()
-    return text
-
-
-def _nest(pairs: Iterable[Tuple[str, Any]]) -> Dict[str, Any]:
-    """{"a/b": v} as {"a": {"b": v}}. A path that is both a field and a
-    namespace (the store allows "a" beside "a/b") is a dict holding the
-    field itself under the key "" ({"a": {"": v1, "b": v2}})."""
-    out: Dict[str, Any] = {}
-    for path, value in pairs:
-        parts = path.split("/")
-        node = out
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {} if part not in node else {"": node[part]}
-            node = child
-        last = parts[-1]
-        if isinstance(node.get(last), dict):
-            node[last][""] = value
-        else:
-            node[last] = value
-    return out
 
 
 class Run:
