@@ -21,24 +21,18 @@ def big_project(tmp_path_factory):
     home = tmp_path_factory.mktemp("bighome")
     work = tmp_path_factory.mktemp("bigwork")
     (work / "a.csv").write_text("a\n")
-    old = {k: os.environ.get(k) for k in ("NEREID_HOME",)}
-    os.environ["NEREID_HOME"] = str(home)
-    cwd = os.getcwd()
-    os.chdir(work)
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # made before the per-test setup
+        for name in list(os.environ):
+            if name.startswith(("NEREID_", "NEPTUNE_")) and name != "NEREID_LIBRARY":
+                mp.delenv(name)
+        mp.setenv("NEREID_HOME", str(home))
+        mp.chdir(work)
         hashes = {}
         for i in range(1, RUNS + 1):
             with nereid.init_run(project="team/big", name="five" if i == 5 else None) as run:
                 if i % 3 == 0:
                     run["data/train"].track_files("a.csv", destination=str(i))
                     hashes[run["sys/id"].fetch()] = run["data/train"].fetch_hash()
-    finally:
-        os.chdir(cwd)
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return home, hashes
 
 
