@@ -116,6 +116,7 @@ _SIGNATURES = {
 # The run's fields, removal and assignment, and the project's runs table.
 _SIGNATURES_API = {
     "nereid_project_key": (ctypes.c_char_p, [P]),
+    "nereid_project_artifact_exists": (ctypes.c_int, [P, ctypes.c_char_p]),
     "nereid_project_runs_page": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_size_t]),
     "nereid_runs_count": (ctypes.c_size_t, [P]),
     "nereid_runs_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),

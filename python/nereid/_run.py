@@ -97,6 +97,25 @@ def _nest(pairs: Iterable[Tuple[str, Any]]) -> Dict[str, Any]:
     return out
 
 
+def _assignments(path: str, value: Any) -> List[Tuple[str, Artifact]]:
+    """The (field path, artifact) pairs an assignment of value at path makes:
+    a dict's values each at its key below path, a handler's artifact. A
+    TypeError for any other value, before anything is written."""
+    if isinstance(value, dict):
+        pairs: List[Tuple[str, Artifact]] = []
+        for key, sub in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"a field path is a str, not {type(key).__name__}")
+            pairs += _assignments(f"{path}/{key}" if path else key, sub)
+        return pairs
+    if isinstance(value, Handler):
+        value = value.fetch()
+    if not isinstance(value, Artifact):
+        raise TypeError(f"Value of unsupported type {type(value)}: Nereid fields hold "
+                        "artifacts (assign run[path].fetch(), or call track_files())")
+    return [(path, value)]
+
+
 @dataclass
 class ArtifactFileData:
     """One file record of an artifact, as neptune-client's ArtifactFileData.
@@ -161,19 +180,21 @@ class Handler:
         :raises ArtifactNotFoundException: no artifact with this hash in the run's project
         :raises NeptuneProtectedPathException: a ``sys/`` field
         """
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                self[key].assign(sub, wait=wait)
-            return
-        if isinstance(value, Handler):
-            value = value.fetch()
-        if not isinstance(value, Artifact):
-            raise TypeError(f"Value of unsupported type {type(value)}: Nereid fields hold "
-                            "artifacts (assign run[path].fetch(), or call track_files())")
+        # Every value is checked before the first is written: a dict with a
+        # bad value writes nothing.
+        pairs = _assignments(self._path, value)
         with self._run._using() as (l, r):
-            rc = l.nereid_run_assign_hash(r, _lib.enc(self._path), _lib.enc(value.hash))
-            if rc < 0:
-                raise self._run._write_error(rc, self._path, value)
+            for path, artifact in pairs:
+                if path == "sys" or path.startswith("sys/"):
+                    raise exc.NeptuneProtectedPathException(f"field {path}: sys/ is read-only",
+                                                            _lib.EINVALID, "invalid")
+                rc = l.nereid_project_artifact_exists(self._run._project, _lib.enc(artifact.hash))
+                if rc < 0:
+                    raise self._run._write_error(rc, path, artifact)
+            for path, artifact in pairs:
+                rc = l.nereid_run_assign_hash(r, _lib.enc(path), _lib.enc(artifact.hash))
+                if rc < 0:
+                    raise self._run._write_error(rc, path, artifact)
 
     def pop(self, path: Optional[str] = None, *, wait: bool = False) -> None:
         """Remove this field (or the field path below it), or every field of a
@@ -486,8 +507,7 @@ class Run:
         """Assign every value of a dict (nested dicts are namespaces), as
         ``run[key] = value`` for each."""
         _options.verify_type("value", value, (dict,))
-        for key, sub in value.items():
-            self[key].assign(sub, wait=wait)
+        Handler(self, "").assign(value, wait=wait)
 
     def exists(self, path: str) -> bool:
         """Whether a field or a namespace exists at path."""

@@ -213,3 +213,18 @@ def test_field_that_is_also_a_namespace(run):
     assert s["data_versions"][""].path == "data_versions"
     assert set(run.fetch()["data_versions"]) == {"", "train"}
     assert run["data_versions/train"].fetch_hash() == before
+
+
+def test_a_dict_with_a_bad_value_writes_nothing(run):
+    value = run["data_versions/train"].fetch()
+    with pytest.raises(TypeError):
+        run["ns"] = {"a": value, "b": 3}
+    with pytest.raises(exc.NeptuneProtectedPathException):
+        run.assign({"a": value, "sys": {"name": value}})
+    with nereid.init_run(project="team/other") as other:
+        foreign = other["f"].track_files("datasets/train/sample.csv") or other["f"].fetch()
+    with pytest.raises(exc.ArtifactNotFoundException):
+        run.assign({"a": value, "z": foreign})
+    assert not run.exists("ns") and not run.exists("a") and not run.exists("z")
+    run.assign({"ns": {"a": value, "b": value}})
+    assert run["ns"].fetch() == {"a": value, "b": value}
