@@ -4,12 +4,14 @@
 >>> run = nereid.init_run()
 >>> run["data_versions"].track_files("datasets/")
 >>> run["sys/id"].fetch()
-'SBX-1'
+'SND-1'
 >>> run.stop()
 """
-from . import exceptions
+from . import exceptions, types
+from ._project import Project, Table, TableEntry, init_project
 from ._run import ArtifactFileData, Handler, Run, init_run
 
-__all__ = ["init_run", "Run", "Handler", "ArtifactFileData", "exceptions", "__version__"]
+__all__ = ["init_run", "init_project", "Run", "Project", "Handler", "Table", "TableEntry",
+           "ArtifactFileData", "exceptions", "types", "__version__"]
 
 __version__: str = "0.1.0"

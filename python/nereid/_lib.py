@@ -35,6 +35,23 @@ HASH_CONTENT = 1
 MODE_READ_ONLY = 3
 
 
+RUN_OPTIONS_VERSION = 1
+
+
+class RunOptions(ctypes.Structure):
+    """struct nereid_run_options, version 1, field for field (include/nereid.h)."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("uuid", ctypes.c_char_p),
+        ("custom_run_id", ctypes.c_char_p),
+        ("name", ctypes.c_char_p),
+        ("description", ctypes.c_char_p),
+        ("tags", ctypes.POINTER(ctypes.c_char_p)),
+        ("ntags", ctypes.c_size_t),
+    ]
+
+
 class Options(ctypes.Structure):
     """struct nereid_options, version 1, field for field (include/nereid.h)."""
 
@@ -96,6 +113,34 @@ _SIGNATURES = {
     "nereid_file_last_modified": (ctypes.c_char_p, [P]),
 }
 
+# The run's fields, removal and assignment, and the project's runs table.
+_SIGNATURES_API = {
+    "nereid_project_key": (ctypes.c_char_p, [P]),
+    "nereid_project_artifact_exists": (ctypes.c_int, [P, ctypes.c_char_p]),
+    "nereid_project_runs_page": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_size_t]),
+    "nereid_runs_count": (ctypes.c_size_t, [P]),
+    "nereid_runs_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_name": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_owner": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_creation_time": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_modification_time": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_free": (None, [P]),
+    "nereid_run_fields": (ctypes.c_int, [PP, P]),
+    "nereid_fields_count": (ctypes.c_size_t, [P]),
+    "nereid_fields_path": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_fields_value": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_fields_free": (None, [P]),
+    "nereid_run_remove_field": (ctypes.c_int, [P, ctypes.c_char_p]),
+    "nereid_run_assign_hash": (ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_char_p]),
+    "nereid_run_options_init": (ctypes.c_int, [ctypes.POINTER(RunOptions), ctypes.c_uint]),
+    "nereid_run_create": (ctypes.c_int, [PP, P, ctypes.POINTER(RunOptions)]),
+    "nereid_run_resumed": (ctypes.c_int, [P]),
+    "nereid_runs_custom_run_id": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_description": (ctypes.c_char_p, [P, ctypes.c_size_t]),
+    "nereid_runs_tag_count": (ctypes.c_size_t, [P, ctypes.c_size_t]),
+    "nereid_runs_tag": (ctypes.c_char_p, [P, ctypes.c_size_t, ctypes.c_size_t]),
+}
+
 
 def _candidates() -> List[str]:
     """Every place the library is looked for, in order."""
@@ -125,7 +170,7 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             tried.append(f"{place} ({e})")
             continue
         try:
-            for fn, (res, args) in _SIGNATURES.items():
+            for fn, (res, args) in (*_SIGNATURES.items(), *_SIGNATURES_API.items()):
                 f = getattr(lib, fn)
                 f.restype = res
                 f.argtypes = args

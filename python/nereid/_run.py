@@ -3,19 +3,44 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime
 import json
 import os
+import sys
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import _lib
+from . import _options
 from . import exceptions as exc
+from .types import Artifact
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-SYS_FIELDS = ("sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time")
+SYS_FIELDS = ("sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time",
+              "sys/custom_run_id", "sys/description", "sys/tags")
+# neptune-client's field types of the sys/ fields, as get_structure() and
+# print_structure() name them; every other field is an artifact.
+SYS_TYPES = {"sys/creation_time": "Datetime", "sys/modification_time": "Datetime",
+             "sys/tags": "StringSet"}
+
+
+def _tag_list(tags: Union[None, str, Iterable[str]]) -> List[str]:
+    """neptune-client's tags argument (a str or a collection of str) as a list."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        return [tags]
+    if not isinstance(tags, (list, set, tuple, frozenset)):
+        raise TypeError(f"tags must be a list or set or tuple (was {type(tags)})")
+    for t in tags:
+        if not isinstance(t, str):
+            raise TypeError(f"elements of collection 'tags' must be a str (was {type(t)})")
+    return list(tags)
+# Run-level methods that a handler does not have (neptune-client says so).
+RUN_LEVEL_METHODS = frozenset({"exists", "get_structure", "print_structure", "stop", "sync",
+                               "wait"})
 
 # Keyword options of neptune-client 1.x's init_run() that Nereid accepts
 # and ignores (one warning per call names those given).
@@ -26,6 +51,69 @@ NEPTUNE_IGNORED_OPTIONS = frozenset({
     "async_lag_threshold", "async_no_progress_callback", "async_no_progress_threshold",
     "enable_remote_signals",
 })
+
+
+def _field_type(path: str) -> str:
+    """neptune-client's type name of the field at path."""
+    if path.startswith("sys/"):
+        return SYS_TYPES.get(path, "String")
+    return "Artifact"
+
+
+def _sys_value(path: str, text: Optional[str]) -> Any:
+    """A sys/ value as neptune-client returns it: a datetime (aware, UTC) for
+    the times, a set of str for the tags, else the str."""
+    if text is None:
+        return None
+    kind = SYS_TYPES.get(path)
+    if kind == "Datetime":
+        try:
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if kind == "StringSet":
+        return set(t for t in text.split(",") if t) if text else set()
+    return text
+
+
+def _nest(pairs: Iterable[Tuple[str, Any]]) -> Dict[str, Any]:
+    """{"a/b": v} as {"a": {"b": v}}. A path that is both a field and a
+    namespace (the store allows "a" beside "a/b") is a dict holding the
+    field itself under the key "" ({"a": {"": v1, "b": v2}})."""
+    out: Dict[str, Any] = {}
+    for path, value in pairs:
+        parts = path.split("/")
+        node = out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {} if part not in node else {"": node[part]}
+            node = child
+        last = parts[-1]
+        if isinstance(node.get(last), dict):
+            node[last][""] = value
+        else:
+            node[last] = value
+    return out
+
+
+def _assignments(path: str, value: Any) -> List[Tuple[str, Artifact]]:
+    """The (field path, artifact) pairs an assignment of value at path makes:
+    a dict's values each at its key below path, a handler's artifact. A
+    TypeError for any other value, before anything is written."""
+    if isinstance(value, dict):
+        pairs: List[Tuple[str, Artifact]] = []
+        for key, sub in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"a field path is a str, not {type(key).__name__}")
+            pairs += _assignments(f"{path}/{key}" if path else key, sub)
+        return pairs
+    if isinstance(value, Handler):
+        value = value.fetch()
+    if not isinstance(value, Artifact):
+        raise TypeError(f"Value of unsupported type {type(value)}: Nereid fields hold "
+                        "artifacts (assign run[path].fetch(), or call track_files())")
+    return [(path, value)]
 
 
 @dataclass
@@ -54,7 +142,7 @@ class Handler:
         self._path = path
 
     def __repr__(self) -> str:
-        return f'<Artifact field at "{self._path}">'
+        return f'<{_field_type(self._path)} field at "{self._path}">'
 
     @property
     def path(self) -> str:
@@ -63,6 +151,63 @@ class Handler:
 
     def __getitem__(self, sub: str) -> "Handler":
         return Handler(self._run, f"{self._path}/{sub}")
+
+    def __setitem__(self, sub: str, value: Any) -> None:
+        self[sub].assign(value)
+
+    def __delitem__(self, sub: str) -> None:
+        self.pop(sub)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RUN_LEVEL_METHODS:
+            raise AttributeError(f"{name}() is a method of the run, not of a field: "
+                                 f"call run.{name}(), not run[\"{self._path}\"].{name}()")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_root_object(self) -> "Run":
+        """The run this field belongs to."""
+        return self._run
+
+    def assign(self, value: Any, *, wait: bool = False) -> None:
+        """Make this field hold an artifact value: ``run["b"] = run["a"].fetch()``.
+
+        Also accepted: another field's handler (``run["b"] = run["a"]``, its
+        artifact) and a dict of those (each key a path below this field).
+
+        :param value: an :class:`~nereid.types.Artifact`, a handler, or a dict
+        :param wait: accepted for neptune-client; the embedded store writes at once
+        :raises TypeError: any other value (Nereid stores artifact fields only)
+        :raises ArtifactNotFoundException: no artifact with this hash in the run's project
+        :raises NeptuneProtectedPathException: a ``sys/`` field
+        """
+        # Every value is checked before the first is written: a dict with a
+        # bad value writes nothing.
+        pairs = _assignments(self._path, value)
+        with self._run._using() as (l, r):
+            for path, artifact in pairs:
+                if path == "sys" or path.startswith("sys/"):
+                    raise exc.NeptuneProtectedPathException(f"field {path}: sys/ is read-only",
+                                                            _lib.EINVALID, "invalid")
+                rc = l.nereid_project_artifact_exists(self._run._project, _lib.enc(artifact.hash))
+                if rc < 0:
+                    raise self._run._write_error(rc, path, artifact)
+            for path, artifact in pairs:
+                rc = l.nereid_run_assign_hash(r, _lib.enc(path), _lib.enc(artifact.hash))
+                if rc < 0:
+                    raise self._run._write_error(rc, path, artifact)
+
+    def pop(self, path: Optional[str] = None, *, wait: bool = False) -> None:
+        """Remove this field (or the field path below it), or every field of a
+        namespace, in one step. The artifacts stay in the project: assigning
+        a fetched value brings one back.
+
+        :raises MissingFieldException: no such field or namespace
+        :raises NeptuneProtectedPathException: a ``sys/`` field
+        """
+        if path is not None:
+            _options.verify_type("path", path, (str,))
+        target = self._path if not path else f"{self._path}/{path}"
+        self._run.pop(target, wait=wait)
 
     def track_files(self, path: PathLike, *, destination: Optional[str] = None,
                     wait: bool = False) -> None:
@@ -149,7 +294,10 @@ class Handler:
                 raise self._run._read_error(rc)
 
     def fetch(self) -> Any:
-        """The value of a ``sys/`` field (``run["sys/id"].fetch()`` is the run's ID).
+        """The field's value: an artifact field's :class:`~nereid.types.Artifact`
+        (assignable to another field), a ``sys/`` field's value (a str, a
+        timezone-aware UTC ``datetime`` for the times), or for a namespace a
+        dict of the values below it.
 
         :raises MissingFieldException: no such field
         """
@@ -160,31 +308,107 @@ class Handler:
                 if rc < 0:
                     raise self._run._read_error(rc)
             try:
-                return _lib.dec(ctypes.string_at(out.value)) if out.value else None
+                text = _lib.dec(ctypes.string_at(out.value)) if out.value else None
             finally:
                 l.nereid_string_free(out)
-        raise NotImplementedError("fetch() of an artifact field is not available yet; "
-                                  "use fetch_hash() or fetch_files_list()")
+            return _sys_value(self._path, text)
+        return self._run._fetch_path(self._path)
 
 
 class Run:
-    """A run, as :func:`init_run` opens it (neptune-client's Run).
+    """A run: a new one, or the existing one ``with_id`` (e.g. ``"CLS-45"``),
+    as neptune-client's ``Run`` (``init_run`` is this class).
 
+    Settings come from the environment (``NEREID_*``, ``NEPTUNE_PROJECT``,
+    ``NEPTUNE_API_TOKEN``, ``NEPTUNE_MODE``, ``NEPTUNE_CUSTOM_RUN_ID``,
+    AWS/S3 variables), the keyword arguments taking precedence.
     ``run[path]`` gives a :class:`Handler`; ``stop()`` (or leaving a ``with``
-    block) releases it, after which every use raises InactiveRunException.
+    block) releases the run, after which every use raises
+    InactiveRunException.
+
+    :param with_id: ID of an existing run to reopen
+    :param project: ``"workspace/project"``
+    :param api_token: token of a server store (unused by the embedded store)
+    :param custom_run_id: the ID the program gives the run (``NEPTUNE_CUSTOM_RUN_ID``
+        too): the project's run with this custom ID is resumed, else one is made
+        with it (``sys/custom_run_id``)
+    :param mode: ``"async"`` (default), ``"sync"``, ``"offline"``, ``"read-only"``, ``"debug"``
+    :param name: ``sys/name`` of a new run
+    :param description: ``sys/description`` of a new run
+    :param tags: ``sys/tags`` of a new run: a str or a collection of str
+        (a resumed run keeps its name, description and tags: a warning says so)
+    :param neptune_options: neptune-client's other options, ignored with one warning
+    :raises TypeError: a keyword neptune-client does not have either, an argument of a wrong type
+    :raises ValueError: an unknown mode
+    :raises NeedExistingRunForReadOnlyMode: read-only mode without ``with_id`` or ``custom_run_id``
+    :raises NeptuneRunResumeAndCustomIdCollision: both ``with_id`` and ``custom_run_id``
+    :raises RunNotFound: no run ``with_id`` in the project (read-only: no run with
+        ``custom_run_id`` either)
+    :raises NeptuneException: the store cannot be opened or written, ...
     """
 
-    def __init__(self, lib: ctypes.CDLL, project: ctypes.c_void_p, run: ctypes.c_void_p,
-                 mode: str) -> None:
-        self._lib = lib
-        self._project: Optional[ctypes.c_void_p] = project
-        self._run: Optional[ctypes.c_void_p] = run
-        self._mode = mode
-        # libnereid: a run serves one thread at a time. Every call into the
-        # library holds this lock, and stop() waits for the call in progress.
+    def __init__(self, with_id: Optional[str] = None, *, project: Optional[str] = None,
+                 api_token: Optional[str] = None, custom_run_id: Optional[str] = None,
+                 mode: Optional[str] = None, name: Optional[str] = None,
+                 description: Optional[str] = None,
+                 tags: Optional[Union[List[str], str]] = None,
+                 **neptune_options: Any) -> None:
+        # Set first: stop() and __del__ work whatever fails below.
         self._lock = threading.RLock()
-        rid = lib.nereid_run_id(run)
-        self._id: str = _lib.dec(rid) or ""
+        self._run: Optional[ctypes.c_void_p] = None
+        self._project: Optional[ctypes.c_void_p] = None
+        self._id = with_id or ""
+        self._mode = mode or ""
+        self._project_name = ""
+        ignored = _options.check_keywords("Run", neptune_options, NEPTUNE_IGNORED_OPTIONS)
+        for key, value in (("with_id", with_id), ("custom_run_id", custom_run_id),
+                           ("name", name), ("description", description)):
+            _options.verify_type(key, value, (str, type(None)))
+        tag_list = _tag_list(tags)
+        if with_id and custom_run_id:
+            raise exc.NeptuneRunResumeAndCustomIdCollision(
+                "with_id and custom_run_id cannot both be given: with_id resumes a run by "
+                "its ID, custom_run_id by the ID the program chose")
+        if not with_id and not custom_run_id:
+            custom_run_id = os.environ.get("NEPTUNE_CUSTOM_RUN_ID") or None
+        self._mode, mode_value = _options.resolve_mode(mode, "async")
+        if mode_value == _lib.MODE_READ_ONLY and not with_id and not custom_run_id:
+            raise exc.NeedExistingRunForReadOnlyMode(
+                "read-only mode needs an existing run: pass with_id=\"KEY-N\" "
+                "(or custom_run_id)")
+        l = _lib.lib()
+        self._lib = l
+        proj = _options.open_project(project, api_token, mode_value)
+        run = ctypes.c_void_p()
+        metadata = [k for k, v in (("name", name), ("description", description),
+                                   ("tags", tags)) if v is not None]
+        if with_id:
+            rc = l.nereid_run_open(ctypes.byref(run), proj, _lib.enc(with_id), None)
+            missing = exc.RunNotFound if rc == _lib.ENOTFOUND else exc.NeptuneException
+        else:
+            opts = _lib.RunOptions()
+            l.nereid_run_options_init(ctypes.byref(opts), _lib.RUN_OPTIONS_VERSION)
+            keep = [_lib.enc(custom_run_id), _lib.enc(name), _lib.enc(description)]
+            opts.custom_run_id, opts.name, opts.description = keep
+            encoded = [_lib.enc(t) for t in tag_list]
+            array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+            opts.tags = ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p)) if encoded else None
+            opts.ntags = len(encoded)
+            rc = l.nereid_run_create(ctypes.byref(run), proj, ctypes.byref(opts))
+            # Read-only mode opens only a run that exists: anything else is "not found".
+            missing = (exc.RunNotFound if rc == _lib.EREADONLY
+                       and mode_value == _lib.MODE_READ_ONLY else exc.NeptuneException)
+        if rc < 0:
+            e = _lib.error(rc, missing)
+            l.nereid_project_free(proj)
+            raise e
+        if with_id or l.nereid_run_resumed(run):
+            # An existing run keeps its name, description and tags.
+            ignored += [f"{k} (the run exists: kept as it was)" for k in metadata]
+        self._project, self._run = proj, run
+        self._id = _lib.dec(l.nereid_run_id(run)) or ""
+        self._project_name = _lib.dec(l.nereid_project_name(proj)) or ""
+        _options.warn_ignored("Run", ignored)
 
     def __repr__(self) -> str:
         return f"<Run {self._id} mode={self._mode}>"
@@ -193,6 +417,12 @@ class Run:
         if not isinstance(path, str):
             raise TypeError(f"a field path is a str, not {type(path).__name__}")
         return Handler(self, path)
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        self[path].assign(value)
+
+    def __delitem__(self, path: str) -> None:
+        self.pop(path)
 
     def __enter__(self) -> "Run":
         return self
@@ -223,23 +453,124 @@ class Run:
             return exc.NeptuneUnsupportedArtifactFunctionalityException(e.message, rc, e.code_name)
         return e
 
-    def wait(self, disk_only: bool = False) -> None:
+    def _write_error(self, rc: int, path: str, value: Optional[Artifact] = None
+                     ) -> exc.NeptuneException:
+        """The exception of a failed assignment (value given) or removal."""
+        if rc == _lib.EINVALID and (path == "sys" or path.startswith("sys/")):
+            return _lib.error(rc, exc.NeptuneProtectedPathException)
+        if rc == _lib.ENOTFOUND and value is not None:
+            e = _lib.error(rc, exc.ArtifactNotFoundException)
+            if value.project and value.project != self._project_name:
+                e.message += (f" (the value was fetched from project {value.project}; "
+                              "an artifact is assigned within its project)")
+            return e
+        return self._read_error(rc)
+
+    def _fields(self) -> List[Tuple[str, str]]:
+        """Every field of the run with its value (sys/ first), in one call."""
+        out = ctypes.c_void_p()
+        with self._using() as (l, r):
+            rc = l.nereid_run_fields(ctypes.byref(out), r)
+            if rc < 0:
+                raise _lib.error(rc)
+        try:
+            n = l.nereid_fields_count(out)
+            return [(_lib.dec(l.nereid_fields_path(out, i)) or "",
+                     _lib.dec(l.nereid_fields_value(out, i)) or "") for i in range(n)]
+        finally:
+            l.nereid_fields_free(out)
+
+    def _value(self, path: str, text: str) -> Any:
+        if path.startswith("sys/"):
+            return _sys_value(path, text)
+        return Artifact(text, self._project_name)
+
+    def _fetch_path(self, path: str) -> Any:
+        """The value at path: a field's, or a namespace's dict of values."""
+        prefix = path.rstrip("/") + "/" if path else ""
+        found = []
+        for p, v in self._fields():
+            if p == path:
+                return self._value(p, v)
+            if p.startswith(prefix):
+                found.append((p[len(prefix):], self._value(p, v)))
+        if not found:
+            raise exc.MissingFieldException(f"{self._id}:{path}: no such field", _lib.ENOTFOUND,
+                                            "not-found")
+        return _nest(found)
+
+    def fetch(self) -> Dict[str, Any]:
+        """Every field's value, nested by namespace (``{"sys": {"id": ...}, ...}``)."""
+        return self._fetch_path("")
+
+    def assign(self, value: Dict[str, Any], *, wait: bool = False) -> None:
+        """Assign every value of a dict (nested dicts are namespaces), as
+        ``run[key] = value`` for each."""
+        _options.verify_type("value", value, (dict,))
+        Handler(self, "").assign(value, wait=wait)
+
+    def exists(self, path: str) -> bool:
+        """Whether a field or a namespace exists at path."""
+        _options.verify_type("path", path, (str,))
+        path = path.strip("/")
+        prefix = path + "/"
+        return any(p == path or p.startswith(prefix) for p, _ in self._fields())
+
+    def pop(self, path: str, *, wait: bool = False) -> None:
+        """Remove the field at path, or every field of the namespace, in one step.
+
+        :raises MissingFieldException: no such field or namespace
+        :raises NeptuneProtectedPathException: a ``sys/`` field
+        """
+        _options.verify_type("path", path, (str,))
+        with self._using() as (l, r):
+            rc = l.nereid_run_remove_field(r, _lib.enc(path))
+            if rc < 0:
+                raise self._write_error(rc, path)
+
+    def get_structure(self) -> Dict[str, Any]:
+        """The run's fields as nested dicts by namespace, each field's
+        :class:`Handler` a leaf (``{"sys": {"id": <String field ...>}, ...}``)."""
+        return _nest((p, Handler(self, p)) for p, _ in self._fields())
+
+    def print_structure(self) -> None:
+        """Print the structure, a line per namespace and field with its type,
+        sorted by name (namespaces in blue on a terminal)."""
+        color = sys.stdout.isatty()
+        blue, end = ("\033[94m", "\033[0m") if color else ("", "")
+
+        def show(node: Dict[str, Any], indent: int) -> None:
+            for key in sorted(node):
+                value = node[key]
+                if isinstance(value, dict):
+                    print(f"{'    ' * indent}{blue}'{key}'{end}:")
+                    show(value, indent + 1)
+                else:
+                    print(f"{'    ' * indent}{blue}'{key}'{end}: {_field_type(value.path)}")
+
+        show(self.get_structure(), 0)
+
+    def get_state(self) -> str:
+        """``"started"``, or ``"stopped"`` after stop()."""
+        return "stopped" if self._run is None else "started"
+
+    def wait(self, *, disk_only: bool = False) -> None:
         """Wait for what was written to be stored (the embedded store writes at once)."""
         with self._using():
             pass
 
-    def sync(self, wait: bool = True) -> None:
+    def sync(self, *, wait: bool = True) -> None:
         """Synchronise with the store (nothing to do on the embedded store)."""
         with self._using():
             pass
 
     def get_url(self) -> str:
-        """A reference to the run (``nereid://PROJECT/ID``; no web UI yet)."""
-        with self._using() as (l, _):
-            name = _lib.dec(l.nereid_project_name(self._project))
-        return f"nereid://{name}/{self._id}"
+        """The run's address: ``nereid://WORKSPACE/PROJECT/ID`` (the embedded
+        store has no web address; ``nereid ui`` serves it on loopback)."""
+        with self._using():
+            return f"nereid://{self._project_name}/{self._id}"
 
-    def stop(self, seconds: Optional[float] = None) -> None:
+    def stop(self, *, seconds: Optional[float] = None) -> None:
         """Stop the run and release it; a second call does nothing."""
         with self._lock:
             run, project = self._run, self._project
@@ -256,77 +587,4 @@ class Run:
             pass
 
 
-def init_run(with_id: Optional[str] = None, *, project: Optional[str] = None,
-             api_token: Optional[str] = None, custom_run_id: Optional[str] = None,
-             mode: Optional[str] = None, name: Optional[str] = None,
-             description: Optional[str] = None, tags: Optional[Iterable[str]] = None,
-             **neptune_options: Any) -> Run:
-    """Open a run: a new one, or the existing one ``with_id`` (e.g. ``"CLS-45"``).
-
-    Settings come from the environment (``NEREID_*``, ``NEPTUNE_PROJECT``,
-    ``NEPTUNE_API_TOKEN``, ``NEPTUNE_MODE``, AWS/S3 variables), the keyword
-    arguments taking precedence.
-
-    :param with_id: ID of an existing run to reopen
-    :param project: ``"workspace/project"``
-    :param api_token: token of a server store (unused by the embedded store)
-    :param custom_run_id: not supported yet: ignored with a warning
-    :param mode: ``"async"`` (default), ``"sync"``, ``"offline"``, ``"read-only"``, ``"debug"``
-    :param name: ``sys/name`` of a new run
-    :param description: not stored yet: ignored with a warning
-    :param tags: not stored yet: ignored with a warning
-    :param neptune_options: neptune-client's other options, ignored with one warning
-    :raises TypeError: a keyword neptune-client does not have either
-    :raises NeedExistingRunForReadOnlyMode: read-only mode without ``with_id``
-    :raises NeptuneException: no such run, a bad mode, ...
-    """
-    unknown = sorted(k for k in neptune_options if k not in NEPTUNE_IGNORED_OPTIONS)
-    if unknown:
-        raise TypeError(f"init_run() got an unexpected keyword argument '{unknown[0]}'")
-    ignored = sorted(neptune_options)
-    if custom_run_id is None:
-        custom_run_id = os.environ.get("NEPTUNE_CUSTOM_RUN_ID") or None
-    for k, v in (("custom_run_id", custom_run_id), ("description", description), ("tags", tags)):
-        if v is not None:
-            ignored.append(k)
-    if ignored:
-        warnings.warn("nereid: init_run() ignores these neptune-client options: "
-                      + ", ".join(sorted(ignored)), stacklevel=2)
-    if mode is None:
-        mode = os.environ.get("NEPTUNE_MODE") or "async"
-    l = _lib.lib()
-    mode_value = ctypes.c_int()
-    if l.nereid_mode_parse(ctypes.byref(mode_value), _lib.enc(mode)) < 0:
-        raise ValueError(f"unknown mode {mode!r}: one of async, sync, offline, read-only, debug")
-    if mode_value.value == _lib.MODE_READ_ONLY and with_id is None:
-        raise exc.NeedExistingRunForReadOnlyMode(
-            "read-only mode needs an existing run: pass with_id=\"KEY-N\"")
-    opts = _lib.Options()
-    rc = l.nereid_options_init(ctypes.byref(opts), _lib.OPTIONS_VERSION)
-    if rc < 0:
-        raise _lib.error(rc)
-    proj = ctypes.c_void_p()
-    try:
-        rc = l.nereid_options_from_env(ctypes.byref(opts))
-        if rc < 0:
-            raise _lib.error(rc)
-        keep = []  # bytes the options point into, alive until the project is open
-        if project is not None:
-            keep.append(_lib.enc(project))
-            opts.project = keep[-1]
-        if api_token is not None:
-            keep.append(_lib.enc(api_token))
-            opts.api_token = keep[-1]
-        opts.mode = mode_value.value
-        rc = l.nereid_project_open(ctypes.byref(proj), None, ctypes.byref(opts))
-        if rc < 0:
-            raise _lib.error(rc)
-    finally:
-        l.nereid_options_dispose(ctypes.byref(opts))
-    run = ctypes.c_void_p()
-    rc = l.nereid_run_open(ctypes.byref(run), proj, _lib.enc(with_id), _lib.enc(name))
-    if rc < 0:
-        e = _lib.error(rc)
-        l.nereid_project_free(proj)
-        raise e
-    return Run(l, proj, run, mode)
+init_run = Run

@@ -92,7 +92,8 @@ def test_neptune_options_ignored_with_one_warning():
         run = nereid.init_run(capture_stdout=False, source_files=[], tags=["a"])
         run.stop()
     assert len(w) == 1
-    assert "capture_stdout" in str(w[0].message) and "tags" in str(w[0].message)
+    assert "capture_stdout" in str(w[0].message) and "source_files" in str(w[0].message)
+    assert "tags" not in str(w[0].message)  # stored: sys/tags
 
 
 def test_bad_mode():
