@@ -548,7 +548,7 @@ def table_rows(infos):
                 verdicts.append((case, label, ok, text))
             else:
                 row += ["", ""]
-            if is_nereid:
+            if is_nereid and name not in (NER_PY_TRACK, NER_PY_LS):  # Python's objects are not Nereid's
                 lim = rss_limit_mib(info["files"])
                 ok = m["rss_mib"] <= lim
                 row.append("yes" if ok else "NO (> %.0f)" % lim)

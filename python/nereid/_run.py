@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import threading
@@ -128,12 +129,20 @@ class Handler:
             rc = l.nereid_files_to_json(ctypes.byref(text), files)
             if rc < 0:
                 raise _lib.error(rc)
+            # 100,000 records make 400,000 objects: without the cyclic
+            # collector running over them meanwhile, this is twice as fast.
+            collecting = gc.isenabled()
+            gc.disable()
             try:
-                records = json.loads(ctypes.string_at(text.value).decode("utf-8"))
+                try:
+                    records = json.loads(ctypes.string_at(text.value).decode("utf-8"))
+                finally:
+                    l.nereid_string_free(text)
+                return [ArtifactFileData(r["file_path"], r["file_hash"], r["type"],
+                                         r["metadata"], r["size"]) for r in records]
             finally:
-                l.nereid_string_free(text)
-            return [ArtifactFileData(r["file_path"], r["file_hash"], r["type"], r["metadata"],
-                                     r["size"]) for r in records]
+                if collecting:
+                    gc.enable()
         finally:
             l.nereid_files_free(files)
 
