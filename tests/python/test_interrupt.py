@@ -224,3 +224,28 @@ def test_gil_released_while_the_library_works(datasets):
         conn.close()
         assert counted == [50_000]
         assert len(run["b"].fetch_files_list()) == 2
+
+
+def test_sigint_during_status_and_download(nereid_env):
+    (nereid_env / "many").mkdir()
+    for i in range(50):
+        (nereid_env / "many" / f"{i}.txt").write_text(str(i))
+
+    class KillOnce(nereid.ProgressBarCallback):
+        def update(self, *, by, total=None):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with nereid.init_run() as run:
+        run["f"].track_files("many")
+        for call in (lambda: run["f"].status(progress_bar=KillOnce),
+                     lambda: run["f"].download(destination="out", progress_bar=KillOnce,
+                                               copy=True)):
+            try:
+                call()
+            except KeyboardInterrupt as e:
+                assert getattr(e.__context__, "code_name", None) == "cancelled"
+            else:
+                raise AssertionError("no KeyboardInterrupt")
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert temporaries("out") == []
+        assert not run["f"].status()  # the run still works
