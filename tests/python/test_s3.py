@@ -170,3 +170,33 @@ def test_s3_errors(bucket, monkeypatch):
         with pytest.raises(exc.NeptuneException) as e:
             run["x"].track_files(f"s3://{bucket.name}/k")
         assert e.value.code_name == "access"
+
+
+def test_s3_ctrl_c(bucket, nereid_env):
+    """Ctrl-C (a real SIGINT to this process) during an S3 track and an S3
+    download: KeyboardInterrupt, the field as before, no temporary file."""
+    import signal
+
+    for i in range(30):
+        bucket.put(f"c/{i:02d}.bin", os.urandom(20_000))
+
+    class KillOnce(nereid.ProgressBarCallback):
+        def update(self, *, by, total=None):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with nereid.init_run() as run:
+        run["f"].track_files(f"s3://{bucket.name}/c/00.bin")
+        before = run["f"].fetch_files_list()
+        with pytest.raises(KeyboardInterrupt) as e:
+            run["f"].track_files(f"s3://{bucket.name}/c", progress_bar=KillOnce)
+        assert getattr(e.value.__context__, "code_name", None) == "cancelled"
+        assert run["f"].fetch_files_list() == before
+        run["g"].track_files(f"s3://{bucket.name}/c")
+        with pytest.raises(KeyboardInterrupt) as e:
+            run["g"].download(destination="out", progress_bar=KillOnce)
+        assert getattr(e.value.__context__, "code_name", None) == "cancelled"
+        out = nereid_env / "out"
+        leftovers = [n for _, _, names in os.walk(out) for n in names if ".nereid-" in n]
+        assert leftovers == []
+        run["g"].download(destination="out", progress_bar=False)  # completes afterwards
+        assert len(os.listdir(out)) == 30
