@@ -39,7 +39,9 @@ class ProgressBarCallback(contextlib.AbstractContextManager):  # type: ignore[ty
     ``unit`` and ``unit_scale``, entered as a context manager for the
     call, and its :meth:`update` is called as work is done. An exception
     raised by :meth:`update` cancels the call (nothing half-written) and is
-    raised by it.
+    raised by it. :meth:`update` runs while the library is inside the call:
+    it must not use the run it reports on (a long call from it raises
+    RuntimeError; other runs are fine).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,6 +182,8 @@ class LongCall:
         return 1 if self._interrupted else 0
 
     def __enter__(self) -> "LongCall":
+        if self._hook is not None and self._hook.call is not None:
+            raise RuntimeError("a progress bar cannot start a long call on the run it reports on")
         # Only the main thread can set signal handlers, and only Python's
         # own default (KeyboardInterrupt) is replaced: a program's own SIGINT
         # handler, or an ignored SIGINT, is left as it is.

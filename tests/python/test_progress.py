@@ -156,3 +156,19 @@ def test_text_bar():
     with nereid.TextProgressBar(stream=out):
         pass
     assert out.getvalue() == ""  # never updated: nothing drawn
+
+
+def test_bar_cannot_reenter_its_run(datasets):
+    class Reenter(Recorder):
+        def update(self, *, by, total=None):
+            run["e"].track_files("datasets", progress_bar=False)
+
+    with nereid.init_run() as run:
+        with pytest.raises(RuntimeError, match="cannot start a long call") as e:
+            run["d"].track_files("datasets", progress_bar=Reenter)
+        assert getattr(e.value.__context__, "code_name", None) == "cancelled"
+        for field in ("d", "e"):
+            with pytest.raises(exc.MissingFieldException):
+                run[field].fetch_hash()
+        run["d"].track_files("datasets", progress_bar=Recorder)  # the hook is free again
+        assert sum(by for by, _ in Recorder.made[-1].updates) == 2
