@@ -54,6 +54,12 @@ NER_COLD = "nereid track cold"
 NER_WARM = "nereid track warm"
 NER_LS = "nereid ls --json"
 NER_DL = "nereid download"
+# The Python binding (case A only): the same track from Python, and
+# fetch_files_list() of the warm store's run (the call alone, timed inside Python).
+NER_PY_TRACK = "nereid py track_files cold"
+NER_PY_LS = "nereid py fetch_files_list"
+PY_OP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "py_op.py")
+PY_PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
 
 POOL_SIZE = 8 * MIB  # random bytes that file contents are cut from
 OLD_MTIME_AGE = 2 * 3600  # generated files are dated this many seconds ago
@@ -246,6 +252,8 @@ def targets_for(case, full, nfiles, nbytes):
         t[NER_WARM] = ("ratio", (REF_STAT, 2.5), "<= 2.5 x find stat")
         lim = 1.0 * (1.0 if full else scale_files)
         t[NER_LS] = ("abs", lim, "<= %.2g s%s" % (lim, "" if full else " (scaled)"))
+        t[NER_PY_TRACK] = ("ratio", (NER_COLD, 1.1), "<= 1.1 x nereid track cold")
+        t[NER_PY_LS] = ("abs", lim, "<= %.2g s%s" % (lim, "" if full else " (scaled)"))
     elif case == "B":
         t[NER_COLD] = ("ratio", (REF_PAR, 0.9), "<= 0.9 x xargs -P")
     elif case == "C":
@@ -339,7 +347,32 @@ def bench_case(case, args, work, nereid, ncpu):
             [nereid, "ls", ref, "--json"], env=nenv(home_warm), errfile=errlog)),
         (NER_DL, None),
     ]
+    library = args.library
+    if case == "A" and library:
+        jobs += [(NER_PY_TRACK, None), (NER_PY_LS, None)]
     last_dest = []
+
+    def py_env(home):
+        e = nenv(home)
+        e["NEREID_LIBRARY"] = library
+        e["PYTHONPATH"] = PY_PACKAGE + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+        return e
+
+    def py_track():
+        home = fresh(root, "home-py")
+        return run([sys.executable, PY_OP, "track", data], env=py_env(home), errfile=errlog)
+
+    def py_list():
+        out = os.path.join(work, "py_list.out")
+        r = run([sys.executable, PY_OP, "list", run_id], env=py_env(home_warm), stdout=out,
+                errfile=errlog)
+        if r.rc == 0:
+            with open(out) as f:
+                count, took = f.read().split()
+            if int(count) != nfiles:
+                r.rc, r.err = 1, "fetch_files_list gave %s records for %d files" % (count, nfiles)
+            r.wall = float(took)  # the call alone, not the interpreter's start
+        return r
 
     def cold():
         home = fresh(root, "home-cold")
@@ -366,6 +399,10 @@ def bench_case(case, args, work, nereid, ncpu):
                 fn = download
             elif name == REF_LINK:
                 fn = cp_links
+            elif name == NER_PY_TRACK:
+                fn = py_track
+            elif name == NER_PY_LS:
+                fn = py_list
             res = fn()
             if res.rc != 0:
                 last = res.err.strip().splitlines()
@@ -458,7 +495,7 @@ COLUMNS = [
 RATIO_REFS = (REF_MD5, REF_PAR, REF_STAT, REF_LINK)
 NUMERIC = {2, 3, 4, 5, 6, 7, 8, 9, 10}
 
-READS_CONTENT = {REF_MD5, REF_PAR, NER_COLD, NER_WARM}
+READS_CONTENT = {REF_MD5, REF_PAR, NER_COLD, NER_WARM, NER_PY_TRACK}
 
 
 def fmt_rate(x):
@@ -475,7 +512,8 @@ def table_rows(infos):
         case = info["case"]
         par = info["par_label"]
         refs = {r: med.get(r) for r in RATIO_REFS}
-        order = [REF_MD5, REF_PAR, REF_STAT, REF_LINK, NER_COLD, NER_WARM, NER_LS, NER_DL]
+        order = [REF_MD5, REF_PAR, REF_STAT, REF_LINK, NER_COLD, NER_WARM, NER_LS, NER_DL,
+                 NER_PY_TRACK, NER_PY_LS]
         for name in order:
             label = par if name == REF_PAR else name
             if name in info["failures"]:
@@ -502,7 +540,7 @@ def table_rows(infos):
             if tgt:
                 kind, val, text = tgt
                 if kind == "ratio":
-                    r = refs[val[0]]
+                    r = med.get(val[0])
                     ok = r is not None and wall <= val[1] * r["wall"]
                 else:
                     ok = wall <= val
@@ -510,7 +548,7 @@ def table_rows(infos):
                 verdicts.append((case, label, ok, text))
             else:
                 row += ["", ""]
-            if is_nereid:
+            if is_nereid and name not in (NER_PY_TRACK, NER_PY_LS):  # Python's objects are not Nereid's
                 lim = rss_limit_mib(info["files"])
                 ok = m["rss_mib"] <= lim
                 row.append("yes" if ok else "NO (> %.0f)" % lim)
@@ -598,6 +636,9 @@ def main():
                          "(default: a temporary folder, removed at the end)")
     ap.add_argument("--workers", type=int, default=None,
                     help="pass --workers N to nereid (default: nereid's own default)")
+    ap.add_argument("--library", default=None,
+                    help="libnereid.so for the Python rows of case A (default: the one next "
+                         "to the nereid binary; 'none' leaves the Python rows out)")
     args = ap.parse_args()
     if args.runs is None:
         args.runs = 3 if args.quick else 5
@@ -613,6 +654,20 @@ def main():
     nereid = os.path.abspath(args.nereid)
     if not os.access(nereid, os.X_OK):
         ap.error("%s: not an executable" % nereid)
+    if args.library is None:
+        args.library = os.path.join(os.path.dirname(nereid), "libnereid.so")
+        if not os.path.exists(args.library):
+            log("note: no %s: the Python rows are left out" % args.library)
+            args.library = ""
+    elif args.library == "none":
+        args.library = ""
+    if args.library and args.workers is not None:
+        log("note: the Python binding has no --workers: the Python rows are left out")
+        args.library = ""
+    else:
+        args.library = os.path.abspath(args.library)
+        if not os.path.exists(args.library):
+            ap.error("%s: no such library" % args.library)
     ncpu = len(os.sched_getaffinity(0))
     global GNU_TIME
     GNU_TIME = find_gnu_time()

@@ -2,11 +2,13 @@
 # Entry point of the performance benchmark (`make bench`, see bench/README.md).
 #
 #   bash bench/run.sh [NEREID_BINARY] [--quick] [--cases A,B,C] [--runs N]
-#                     [--markdown FILE] [--workdir DIR] [--workers N]
+#                     [--markdown FILE] [--workdir DIR] [--workers N] [--library SO]
 #
 # The binary defaults to build/nereid. Extra options can also come from the
 # environment variable NEREID_BENCH_ARGS (e.g. `make bench NEREID_BENCH_ARGS=--quick`).
-# The work is done by bench/bench.py (python3, standard library only).
+# The work is done by bench/bench.py (python3, standard library only); case A
+# also times the Python binding (bench/py_op.py) with the libnereid.so next to
+# the binary.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -10,8 +10,12 @@
 from . import exceptions, types
 from ._project import Project, Table, TableEntry, init_project
 from ._run import ArtifactFileData, Handler, Run, init_run
+from ._compare import ArtifactDiff
+from ._progress import NullProgressBar, ProgressBarCallback, ProgressBarType, TextProgressBar
 
 __all__ = ["init_run", "init_project", "Run", "Project", "Handler", "Table", "TableEntry",
            "ArtifactFileData", "exceptions", "types", "__version__"]
+__all__ += ["ArtifactDiff", "ProgressBarCallback", "ProgressBarType", "NullProgressBar",
+            "TextProgressBar"]
 
 __version__: str = "0.1.0"
