@@ -1,0 +1,918 @@
+/*
+ * http.c - the http(s) store backend: a nereid-server (SPEC section 8)
+ * seen through the store seam. Every store_ops function is one route of
+ * the HTTP API v1 (docs/api/http.md), or a walk over its pages; libcurl
+ * carries the requests over one kept-alive connection per open store,
+ * jansson reads the answers (http_json.c checks them).
+ *
+ * The token goes only in the Authorization header, never in a URL or a
+ * message; redirects are never followed (they would carry it elsewhere);
+ * TLS is always verified; a connection gets 10 s, a stalled transfer is
+ * abandoned, and every answer has a size limit by route. A failed field
+ * swap (409 "conflict") is STORE_CONFLICT, so the library's
+ * compare-and-swap loop (artifact.c) works unchanged over HTTP.
+ *
+ * Not for: policy (the union, hashes: the library's, and the server
+ * recomputes every hash it is sent), the async or offline queue (SPEC
+ * section 9: their own module), or choosing a CA bundle (the tools' job).
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "../buf.h"
+#include "../error.h"
+#include "../fs.h"
+#include "../hash.h"
+#include "../json.h"
+#include "../uri.h"
+#include "http.h"
+#include "http_json.h"
+
+#define HTTP_CONNECT_TIMEOUT_S 10L
+/* A transfer slower than 1 byte/s for this long is abandoned. */
+#define HTTP_STALL_TIMEOUT_S 30L
+/* The most bytes of an answer: one object, a list, a page of records. */
+#define HTTP_MAX_SMALL ((size_t)1 << 20)
+#define HTTP_MAX_LIST  ((size_t)64 << 20)
+#define HTTP_MAX_PAGE  ((size_t)256 << 20)
+/* Records and runs asked for per page (the API's maximum). */
+#define HTTP_PAGE_LIMIT 10000
+/* Tries of a request whose connection broke or whose server was
+ * unavailable (503); every request of the API may be repeated (a run is
+ * created once per client-made UUID, a swap is a compare-and-swap). */
+#define HTTP_ATTEMPTS 3
+/* The longest base URL kept. */
+#define HTTP_URL_MAX 2048
+
+struct http_store {
+        nereid_store base;          /* first: the seam's part */
+        char *url;                  /* the server's base URL, no trailing '/' */
+        char *token;                /* the API token, NULL without one; wiped at close */
+        CURL *curl;                 /* one handle, so its connection is kept alive */
+        struct curl_slist *headers; /* Authorization, Accept, Content-Type */
+        pthread_mutex_t lock;       /* one request at a time on curl */
+};
+
+/* An answer being received. */
+struct http_answer {
+        nereid_buf body; /* the bytes, at most max */
+        size_t max;      /* the route's limit */
+        int too_large;   /* 1 when the body went past max */
+};
+
+static _Thread_local const char *http_open_token;
+
+void nrd_store_http_token(const char *token)
+{
+        http_open_token = token;
+}
+
+static struct http_store *http_of(nereid_store *store)
+{
+        return (struct http_store *)store;
+}
+
+/* The value of a base64url character, or -1. */
+static int http_b64_value(char c)
+{
+        if (c >= 'A' && c <= 'Z')
+                return c - 'A';
+        if (c >= 'a' && c <= 'z')
+                return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+                return c - '0' + 52;
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* Check a base URL: http:// or https://, a host, printable ASCII without
+ * spaces, no user name, query or fragment. */
+static int http_url_ok(const char *url)
+{
+        const char *host, *p;
+
+        if (strncasecmp(url, "http://", 7) == 0)
+                host = url + 7;
+        else if (strncasecmp(url, "https://", 8) == 0)
+                host = url + 8;
+        else
+                return 0;
+        if (!*host || *host == '/' || strlen(url) > HTTP_URL_MAX)
+                return 0;
+        for (p = url; *p; p++)
+                if (*p <= ' ' || *p >= 127 || *p == '?' || *p == '#' || *p == '\\')
+                        return 0;
+        p = strchr(host, '/');
+        return !memchr(host, '@', p ? (size_t)(p - host) : strlen(host));
+}
+
+int nrd_store_http_token_server(const char *token, char **url_out)
+{
+        size_t len = token ? strlen(token) : 0, n, i, out = 0;
+        unsigned acc = 0;
+        int bits = 0;
+        char *url;
+
+        *url_out = NULL;
+        /* nrd_ URL64 _ SECRET43: base64url has '_' too, so the secret is
+         * found by its length from the end. */
+        if (len < 4 + 1 + 1 + 43 || strncmp(token, "nrd_", 4) != 0 || token[len - 44] != '_')
+                return nrd_error(NEREID_EINVALID,
+                                 "API token: not a Nereid token (nrd_...), so it names no server");
+        n = len - 44 - 4;
+        if (!(url = nrd_malloc(n + 1)))
+                return NEREID_ERROR;
+        for (i = 0; i < n; i++) {
+                int v = http_b64_value(token[4 + i]);
+
+                if (v < 0)
+                        break;
+                acc = (acc << 6) | (unsigned)v;
+                bits += 6;
+                if (bits >= 8) {
+                        bits -= 8;
+                        url[out++] = (char)((acc >> bits) & 0xff);
+                }
+        }
+        url[out] = '\0';
+        if (i < n || strlen(url) != out || !http_url_ok(url)) {
+                free(url);
+                return nrd_error(NEREID_EINVALID,
+                                 "API token: its server address is malformed (give --store URL)");
+        }
+        *url_out = url;
+        return 0;
+}
+
+static size_t http_on_body(char *data, size_t size, size_t count, void *userdata)
+{
+        struct http_answer *answer = userdata;
+        size_t n = size * count;
+
+        if (answer->body.len + n > answer->max) {
+                answer->too_large = 1;
+                return 0; /* CURLE_WRITE_ERROR */
+        }
+        return nrd_buf_put(&answer->body, data, n) < 0 ? 0 : n;
+}
+
+static void http_wipe(char *s)
+{
+        if (s) {
+                volatile char *p = s;
+
+                while (*p)
+                        *p++ = '\0';
+        }
+}
+
+static void http_close(nereid_store *base)
+{
+        struct http_store *s = http_of(base);
+        struct curl_slist *h;
+
+        if (s->curl)
+                curl_easy_cleanup(s->curl);
+        for (h = s->headers; h; h = h->next)
+                http_wipe(h->data);
+        curl_slist_free_all(s->headers);
+        http_wipe(s->token);
+        free(s->token);
+        free(s->url);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+}
+
+static int http_open(nereid_store **out, const char *location, int mode)
+{
+        struct http_store *s;
+        size_t len = strlen(location);
+        char *auth = NULL;
+        int rc = NEREID_ERROR;
+
+        (void)mode;
+        *out = NULL;
+        if (!http_url_ok(location))
+                return nrd_error(
+                    NEREID_EINVALID,
+                    "store %.200s: not a server address (http(s)://host[:port][/path], "
+                    "without user name, query or fragment)",
+                    location);
+        if (!(s = nrd_calloc(1, sizeof(*s))))
+                return NEREID_ERROR;
+        pthread_mutex_init(&s->lock, NULL);
+        s->base.ops = &nrd_store_http_ops;
+        while (len > 0 && location[len - 1] == '/')
+                len--;
+        if (!(s->url = nrd_strndup(location, len)))
+                goto cleanup;
+        if (http_open_token && *http_open_token) {
+                size_t n = strlen(http_open_token);
+
+                if (strpbrk(http_open_token, "\r\n") || n > 4096) {
+                        rc = nrd_error(NEREID_EINVALID, "API token: malformed");
+                        goto cleanup;
+                }
+                if (!(s->token = nrd_strdup(http_open_token)) ||
+                    !(auth = nrd_malloc(n + sizeof("Authorization: Bearer "))))
+                        goto cleanup;
+                snprintf(auth, n + sizeof("Authorization: Bearer "), "Authorization: Bearer %s",
+                         http_open_token);
+        }
+        if (!(s->curl = curl_easy_init())) {
+                nrd_error(NEREID_ERROR, "server %s: libcurl could not start", s->url);
+                goto cleanup;
+        }
+        {
+                struct curl_slist *h = NULL, *next;
+                const char *const fixed[] = {"Accept: application/json",
+                                             "Content-Type: application/json", "Expect:"};
+                size_t i;
+
+                for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+                        if (!(next = curl_slist_append(h, fixed[i])))
+                                break;
+                        h = next;
+                }
+                if (i == sizeof(fixed) / sizeof(fixed[0]) && auth) {
+                        if ((next = curl_slist_append(h, auth)))
+                                h = next;
+                        else
+                                i = 0;
+                }
+                s->headers = h;
+                if (i < sizeof(fixed) / sizeof(fixed[0])) {
+                        rc = nrd_error_oom();
+                        goto cleanup;
+                }
+        }
+        curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_PATH_AS_IS, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT_S);
+        curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_TIME, HTTP_STALL_TIMEOUT_S);
+        curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
+        curl_easy_setopt(s->curl, CURLOPT_USERAGENT, "nereid");
+        curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, http_on_body);
+        rc = 0;
+cleanup:
+        if (auth) {
+                http_wipe(auth);
+                free(auth);
+        }
+        if (rc < 0) {
+                http_close(&s->base);
+                return rc;
+        }
+        *out = &s->base;
+        return 0;
+}
+
+/* Wait before try number attempt (1-based) of a request. */
+static void http_backoff(int attempt)
+{
+        struct timespec ts = {0, 100000000L * attempt};
+
+        nanosleep(&ts, NULL);
+}
+
+/* One exchange: METHOD base/api/v1 + path (escaped), body (NULL: none).
+ * 0 with *status and answer filled for any HTTP status; a negative code
+ * when the server could not be reached or its answer was too large. */
+static int http_exchange(struct http_store *s, const char *method, const char *path,
+                         const char *body, size_t body_len, struct http_answer *answer,
+                         long *status)
+{
+        char errbuf[CURL_ERROR_SIZE], *url;
+        nereid_buf ub = NEREID_BUF_INIT;
+        CURLcode c = CURLE_OK;
+        int attempt;
+
+        *status = 0;
+        if (nrd_buf_printf(&ub, "%s/api/v1%s", s->url, path) < 0 || !(url = nrd_buf_detach(&ub)))
+                return NEREID_ERROR;
+        pthread_mutex_lock(&s->lock);
+        for (attempt = 1; attempt <= HTTP_ATTEMPTS; attempt++) {
+                nrd_buf_free(&answer->body);
+                nrd_buf_init(&answer->body, answer->max);
+                answer->too_large = 0;
+                errbuf[0] = '\0';
+                curl_easy_setopt(s->curl, CURLOPT_URL, url);
+                curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
+                curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, answer);
+                if (body) {
+                        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
+                        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                                         (curl_off_t)body_len);
+                } else {
+                        curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
+                }
+                curl_easy_setopt(
+                    s->curl, CURLOPT_CUSTOMREQUEST,
+                    strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0 ? NULL : method);
+                c = curl_easy_perform(s->curl);
+                *status = 0;
+                if (c == CURLE_OK)
+                        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
+                if (c == CURLE_OK && *status != 503)
+                        break;
+                if (c != CURLE_OK && c != CURLE_SEND_ERROR && c != CURLE_RECV_ERROR &&
+                    c != CURLE_GOT_NOTHING && c != CURLE_PARTIAL_FILE)
+                        break;
+                if (attempt < HTTP_ATTEMPTS)
+                        http_backoff(attempt);
+        }
+        if (c != CURLE_OK) {
+                long os_errno = 0;
+                char why[128];
+
+                curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno);
+                pthread_mutex_unlock(&s->lock);
+                free(url);
+                if (answer->too_large)
+                        return nrd_error(NEREID_ERROR,
+                                         "server %s: the answer to %s %s is larger than %zu bytes",
+                                         s->url, method, path, answer->max);
+                if (c == CURLE_COULDNT_CONNECT && os_errno)
+                        return nrd_error(NEREID_ERROR, "cannot reach %s: %s", s->url,
+                                         nrd_strerror((int)os_errno, why, sizeof(why)));
+                return nrd_error(NEREID_ERROR, "cannot reach %s: %s", s->url,
+                                 errbuf[0] ? errbuf : curl_easy_strerror(c));
+        }
+        pthread_mutex_unlock(&s->lock);
+        free(url);
+        return 0;
+}
+
+/* A request of the API: 0 with *out the answer's JSON object (when out is
+ * not NULL) for a 2xx status; HTTP_JSON_CONFLICT for a 409 "conflict";
+ * the negative code of an error answer otherwise, its message set. */
+static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
+                     size_t max, json_t **out)
+{
+        struct http_answer answer;
+        char request[300];
+        long status;
+        int rc;
+
+        if (out)
+                *out = NULL;
+        memset(&answer, 0, sizeof(answer));
+        answer.max = max;
+        rc = http_exchange(s, method, path, body, body ? strlen(body) : 0, &answer, &status);
+        snprintf(request, sizeof(request), "%s %.*s", method, 200, path);
+        if (rc == 0 && status == 401 && !s->token)
+                rc = nrd_error(NEREID_EACCESS,
+                               "server %s: no API token (give --api-token, or set "
+                               "NEREID_API_TOKEN)",
+                               s->url);
+        else if (rc == 0 && (status < 200 || status > 299))
+                rc = nrd_http_json_error(answer.body.ptr ? answer.body.ptr : "", answer.body.len,
+                                         status, s->url, request);
+        else if (rc == 0 && out &&
+                 !(*out = nrd_http_json_load(answer.body.ptr ? answer.body.ptr : "",
+                                             answer.body.len, request)))
+                rc = NEREID_ERROR;
+        nrd_buf_free(&answer.body);
+        return rc;
+}
+
+/* A path below /api/v1: fmt's %s arguments are percent-escaped ('/' kept
+ * when keep_slash is set for the last one, a field path). NULL on ENOMEM. */
+static char *http_path(const char *project, const char *tail, const char *arg1, const char *arg2,
+                       int keep_slash)
+{
+        char *p = nrd_uri_escape(project, 1), *a = NULL, *b = NULL, *out = NULL;
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        if (!p || (arg1 && !(a = nrd_uri_escape(arg1, 0))) ||
+            (arg2 && !(b = nrd_uri_escape(arg2, keep_slash))))
+                goto cleanup;
+        nrd_buf_printf(&buf, "/projects/%s", p);
+        if (tail)
+                nrd_buf_printf(&buf, tail, a ? a : "", b ? b : "");
+        out = nrd_buf_detach(&buf);
+cleanup:
+        free(p);
+        free(a);
+        free(b);
+        nrd_buf_free(&buf);
+        return out;
+}
+
+static int http_can_write(nereid_store *base)
+{
+        (void)base;
+        return 0; /* the server refuses a write its token may not make (403) */
+}
+
+static int http_project_open(nereid_store *base, const char *project, const char *key, int create,
+                             char key_out[16])
+{
+        struct http_store *s = http_of(base);
+        char *path = http_path(project, NULL, NULL, NULL, 0), *body = NULL;
+        const char *name;
+        json_t *answer = NULL, *req;
+        uint64_t runs;
+        int rc = NEREID_ERROR;
+
+        if (!path)
+                return NEREID_ERROR;
+        if (create) {
+                req = json_pack("{s:s?}", "key", key);
+                body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+                json_decref(req);
+                if (!body) {
+                        rc = nrd_error_oom();
+                        goto cleanup;
+                }
+        }
+        if ((rc = http_call(s, create ? "PUT" : "GET", path, body, HTTP_MAX_SMALL, &answer)) < 0)
+                goto cleanup;
+        if ((rc = nrd_http_json_project(answer, &name, key_out, &runs, path)) == 0 &&
+            strcmp(name, project) != 0)
+                rc = nrd_error(NEREID_ERROR, "server %s: asked for project %s, got another", s->url,
+                               project);
+cleanup:
+        json_decref(answer);
+        free(body);
+        free(path);
+        return rc;
+}
+
+static int http_project_each(nereid_store *base, store_project_cb cb, void *payload)
+{
+        json_t *answer = NULL, *list, *item;
+        const char *name;
+        char key[16];
+        uint64_t runs;
+        size_t i;
+        int rc;
+
+        if ((rc = http_call(http_of(base), "GET", "/projects", NULL, HTTP_MAX_LIST, &answer)) < 0)
+                return rc;
+        list = json_object_get(answer, "projects");
+        if (!json_is_array(list))
+                rc = nrd_error(NEREID_ERROR, "GET /projects: \"projects\" is not an array");
+        json_array_foreach(list, i, item)
+        {
+                if ((rc = nrd_http_json_project(item, &name, key, &runs, "GET /projects")) < 0 ||
+                    (rc = cb(payload, name, key, runs)) != 0)
+                        break;
+        }
+        json_decref(answer);
+        return rc;
+}
+
+/* A random (version 4) UUID: a run's identity for a create that is retried. */
+static int http_uuid(char out[37])
+{
+        unsigned char b[16];
+
+        if (RAND_bytes(b, sizeof(b)) != 1)
+                return nrd_error(NEREID_ERROR, "run: no random bytes for its UUID (OpenSSL)");
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
+        return 0;
+}
+
+static int http_run_create(nereid_store *base, const char *project, const char *name,
+                           const char *owner, char id_out[32])
+{
+        struct http_store *s = http_of(base);
+        char uuid[37], *path = http_path(project, "/runs", NULL, NULL, 0), *body = NULL;
+        json_t *answer = NULL, *req = NULL;
+        store_run_info info;
+        int rc;
+
+        (void)owner; /* the server sets sys/owner: the token's name */
+        if (!path)
+                return NEREID_ERROR;
+        if ((rc = http_uuid(uuid)) < 0)
+                goto cleanup;
+        if (!nrd_fs_is_utf8(name ? name : "")) {
+                rc = nrd_error(NEREID_EINVALID,
+                               "run name: not valid UTF-8, which a server cannot hold");
+                goto cleanup;
+        }
+        req = json_pack("{s:s,s:s,s:n,s:n,s:[]}", "uuid", uuid, "name", name ? name : "",
+                        "custom_run_id", "description", "tags");
+        if (!req || !(body = json_dumps(req, JSON_COMPACT))) {
+                rc = nrd_error_oom();
+                goto cleanup;
+        }
+        if ((rc = http_call(s, "POST", path, body, HTTP_MAX_SMALL, &answer)) < 0 ||
+            (rc = nrd_http_json_run(answer, &info, path)) < 0)
+                goto cleanup;
+        snprintf(id_out, 32, "%s", info.id);
+        nrd_store_run_info_clear(&info);
+cleanup:
+        json_decref(answer);
+        json_decref(req);
+        free(body);
+        free(path);
+        return rc;
+}
+
+static int http_run_info(nereid_store *base, const char *project, const char *run_id,
+                         store_run_info *info)
+{
+        char *path = http_path(project, "/runs/%s", run_id, NULL, 0);
+        json_t *answer = NULL;
+        int rc;
+
+        memset(info, 0, sizeof(*info));
+        if (!path)
+                return NEREID_ERROR;
+        if ((rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_SMALL, &answer)) == 0 &&
+            (rc = nrd_http_json_run(answer, info, path)) == 0 && strcmp(info->id, run_id) != 0) {
+                nrd_store_run_info_clear(info);
+                rc = nrd_error(NEREID_ERROR, "%s: the server answered with another run", path);
+        }
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+/* GET a page of a list: base?limit=N[&cursor=C]. */
+static int http_page(struct http_store *s, const char *base, const char *cursor, size_t max,
+                     json_t **answer)
+{
+        char *escaped = cursor ? nrd_uri_escape(cursor, 0) : NULL, *path;
+        nereid_buf buf = NEREID_BUF_INIT;
+        int rc;
+
+        if (cursor && !escaped)
+                return NEREID_ERROR;
+        nrd_buf_printf(&buf, "%s?limit=%d%s%s", base, HTTP_PAGE_LIMIT, cursor ? "&cursor=" : "",
+                       cursor ? escaped : "");
+        free(escaped);
+        if (!(path = nrd_buf_detach(&buf)))
+                return NEREID_ERROR;
+        rc = http_call(s, "GET", path, NULL, max, answer);
+        free(path);
+        return rc;
+}
+
+static int http_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
+                         store_run_cb cb, void *payload)
+{
+        struct http_store *s = http_of(base);
+        char *path = http_path(project, "/runs", NULL, NULL, 0), *cursor = NULL, *next = NULL;
+        uint64_t last = 0, n;
+        json_t *answer = NULL, *runs, *item;
+        store_run_info info;
+        size_t i, given = 0;
+        int rc = 0;
+
+        if (!path)
+                return NEREID_ERROR;
+        /* The API's cursor is opaque: runs up to after are read and skipped. */
+        do {
+                if ((rc = http_page(s, path, cursor, HTTP_MAX_LIST, &answer)) < 0)
+                        break;
+                if (!json_is_array(runs = json_object_get(answer, "runs"))) {
+                        rc = nrd_error(NEREID_ERROR, "%s: \"runs\" is not an array", path);
+                        break;
+                }
+                json_array_foreach(runs, i, item)
+                {
+                        if ((rc = nrd_http_json_run(item, &info, path)) < 0)
+                                break;
+                        n = nrd_http_json_run_number(info.id);
+                        if (n <= last) {
+                                nrd_store_run_info_clear(&info);
+                                rc = nrd_error(NEREID_ERROR,
+                                               "%s: the runs are out of order or repeated", path);
+                                break;
+                        }
+                        last = n;
+                        if (n > after && (!limit || given < limit)) {
+                                given++;
+                                rc = cb(payload, &info);
+                        }
+                        nrd_store_run_info_clear(&info);
+                        if (rc != 0)
+                                break;
+                }
+                if (rc != 0 || (limit && given >= limit) ||
+                    (rc = nrd_http_json_next(answer, cursor, &next, path)) < 0)
+                        break;
+                if (next && json_array_size(runs) == 0)
+                        rc =
+                            nrd_error(NEREID_ERROR, "%s: an empty page that is not the last", path);
+                free(cursor);
+                cursor = next;
+                next = NULL;
+                json_decref(answer);
+                answer = NULL;
+        } while (rc == 0 && cursor);
+        json_decref(answer);
+        free(cursor);
+        free(next);
+        free(path);
+        return rc;
+}
+
+static int http_field_each(nereid_store *base, const char *project, const char *run_id,
+                           store_field_cb cb, void *payload)
+{
+        char *path = http_path(project, "/runs/%s/fields", run_id, NULL, 0);
+        json_t *answer = NULL;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        if ((rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_LIST, &answer)) == 0)
+                rc = nrd_http_json_fields(answer, cb, payload, path);
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+/* GET a field: its hash and its roots. */
+static int http_field(nereid_store *base, const char *project, const char *run_id,
+                      const char *field, json_t **answer, char **path_out)
+{
+        char *path = http_path(project, "/runs/%s/fields/%s", run_id, field, 1);
+        int rc;
+
+        *path_out = path;
+        if (!path)
+                return NEREID_ERROR;
+        if (nrd_uri_check_field(field) < 0)
+                return NEREID_EINVALID;
+        rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_LIST, answer);
+        return rc;
+}
+
+static int http_field_get(nereid_store *base, const char *project, const char *run_id,
+                          const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
+{
+        json_t *answer = NULL;
+        char *path;
+        int rc = http_field(base, project, run_id, field, &answer, &path);
+
+        if (rc == 0)
+                rc = nrd_http_json_hash(answer, "hash", hash_out, path);
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+static int http_field_roots(nereid_store *base, const char *project, const char *run_id,
+                            const char *field, store_root **out, size_t *count)
+{
+        json_t *answer = NULL;
+        char *path;
+        int rc = http_field(base, project, run_id, field, &answer, &path);
+
+        *out = NULL;
+        *count = 0;
+        if (rc == 0)
+                rc = nrd_http_json_roots(answer, out, count, path);
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+static int http_field_swap(nereid_store *base, const char *project, const char *run_id,
+                           const char *field, const char *expect, const char *hash,
+                           const store_root *roots, size_t nroots, enum store_roots how)
+{
+        char *path = http_path(project, "/runs/%s/fields/%s", run_id, field, 1), *body = NULL;
+        json_t *req = NULL, *list = NULL, *answer = NULL;
+        char got[NEREID_HASH_HEXLEN + 1];
+        size_t i;
+        int rc = NEREID_ERROR;
+
+        if (!path)
+                return NEREID_ERROR;
+        if (!(list = json_array()))
+                goto oom;
+        for (i = 0; i < nroots; i++) {
+                json_t *root = json_pack("{s:s,s:s}", "location", roots[i].location, "destination",
+                                         roots[i].destination ? roots[i].destination : "");
+
+                if (!root) {
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "field %s: a tracked location is not valid UTF-8, which a "
+                                       "server cannot hold",
+                                       field);
+                        goto cleanup;
+                }
+                if (json_array_append_new(list, root) < 0)
+                        goto oom;
+        }
+        req = json_pack("{s:s?,s:s,s:O,s:s}", "expect", expect, "hash", hash, "roots", list,
+                        "roots_mode", how == STORE_ROOTS_SET ? "set" : "add");
+        if (!req || !(body = json_dumps(req, JSON_COMPACT)))
+                goto oom;
+        rc = http_call(http_of(base), "PUT", path, body, HTTP_MAX_SMALL, &answer);
+        if (rc == HTTP_JSON_CONFLICT) {
+                nrd_error_clear(); /* the library's loop handles it */
+                rc = STORE_CONFLICT;
+        } else if (rc == 0 && (rc = nrd_http_json_hash(answer, "hash", got, path)) == 0 &&
+                   strcmp(got, hash) != 0) {
+                rc = nrd_error(NEREID_ERROR, "%s: the server holds another hash than the one sent",
+                               path);
+        }
+        goto cleanup;
+oom:
+        rc = nrd_error_oom();
+cleanup:
+        json_decref(answer);
+        json_decref(req);
+        json_decref(list);
+        free(body);
+        free(path);
+        return rc;
+}
+
+static int http_field_remove(nereid_store *base, const char *project, const char *run_id,
+                             const char *field)
+{
+        char *path = http_path(project, "/runs/%s/fields/%s", run_id, field, 1);
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        rc = http_call(http_of(base), "DELETE", path, NULL, HTTP_MAX_SMALL, NULL);
+        free(path);
+        return rc;
+}
+
+static int http_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
+                                      char content_out[NEREID_HASH_HEXLEN + 1])
+{
+        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
+        char got[NEREID_HASH_HEXLEN + 1];
+        json_t *answer = NULL;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        if ((rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_SMALL, &answer)) == 0 &&
+            (rc = nrd_http_json_hash(answer, "hash", got, path)) == 0 &&
+            (rc = nrd_http_json_hash(answer, "content_hash", content_out, path)) == 0 &&
+            strcmp(got, hash) != 0)
+                rc = nrd_error(NEREID_ERROR, "%s: the server answered with another artifact", path);
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+static int http_artifact_put(nereid_store *base, const char *project, const char *hash,
+                             const char *content, const nereid_files *files)
+{
+        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0), *body = NULL;
+        char have[NEREID_HASH_HEXLEN + 1];
+        nereid_buf buf = NEREID_BUF_INIT;
+        json_t *answer = NULL;
+        size_t i;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        /* Asked first, so an artifact goes up once. */
+        rc = http_artifact_content_hash(base, project, hash, have);
+        if (rc == 0) {
+                if (strcmp(have, content) != 0)
+                        rc = nrd_error(NEREID_EINTEGRITY,
+                                       "artifact %s: the server holds another content hash", hash);
+                goto cleanup;
+        }
+        if (rc != NEREID_ENOTFOUND)
+                goto cleanup;
+        nrd_error_clear();
+        rc = 0;
+        nrd_buf_putc(&buf, '[');
+        for (i = 0; i < files->count && rc == 0; i++) {
+                if (i)
+                        nrd_buf_putc(&buf, ',');
+                rc = nrd_json_record_append(&buf, &files->items[i]);
+        }
+        nrd_buf_putc(&buf, ']');
+        if (rc < 0)
+                goto cleanup;
+        if (!(body = nrd_buf_detach(&buf))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = http_call(http_of(base), "PUT", path, body, HTTP_MAX_SMALL, &answer)) == 0 &&
+            (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
+            strcmp(have, content) != 0)
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "artifact %s: the server computed another content hash", hash);
+cleanup:
+        json_decref(answer);
+        nrd_buf_free(&buf);
+        free(body);
+        free(path);
+        return rc;
+}
+
+static int http_artifact_each(nereid_store *base, const char *project, const char *hash,
+                              store_file_cb cb, void *payload)
+{
+        struct http_store *s = http_of(base);
+        char *path = http_path(project, "/artifacts/%s/files", hash, NULL, 0), *cursor = NULL,
+             *next = NULL, *last = NULL;
+        json_t *answer = NULL;
+        size_t count = 0, before;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        do {
+                if ((rc = http_page(s, path, cursor, HTTP_MAX_PAGE, &answer)) < 0)
+                        break;
+                before = count;
+                if ((rc = nrd_http_json_files(answer, &last, cb, payload, &count, path)) != 0 ||
+                    (rc = nrd_http_json_next(answer, cursor, &next, path)) < 0)
+                        break;
+                if (next && count == before)
+                        rc =
+                            nrd_error(NEREID_ERROR, "%s: an empty page that is not the last", path);
+                free(cursor);
+                cursor = next;
+                next = NULL;
+                json_decref(answer);
+                answer = NULL;
+        } while (rc == 0 && cursor);
+        json_decref(answer);
+        free(cursor);
+        free(next);
+        free(last);
+        free(path);
+        return rc;
+}
+
+static int http_refs(nereid_store *base, char *path, int with_path, store_ref_cb cb, void *payload)
+{
+        json_t *answer = NULL;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        if ((rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_LIST, &answer)) == 0)
+                rc = nrd_http_json_refs(answer, with_path, cb, payload, path);
+        json_decref(answer);
+        free(path);
+        return rc;
+}
+
+static int http_field_users(nereid_store *base, const char *project, const char *hash,
+                            store_ref_cb cb, void *payload)
+{
+        return http_refs(base, http_path(project, "/artifacts/%s/users", hash, NULL, 0), 0, cb,
+                         payload);
+}
+
+static int http_file_find(nereid_store *base, const char *project, const char *file_hash,
+                          store_ref_cb cb, void *payload)
+{
+        return http_refs(base, http_path(project, "/file-hashes/%s/users", file_hash, NULL, 0), 1,
+                         cb, payload);
+}
+
+static const char *const http_schemes[] = {"http", "https", NULL};
+
+const store_ops nrd_store_http_ops = {
+    .version = NEREID_STORE_VERSION,
+    .name = "http",
+    .schemes = http_schemes,
+    .caps = 0,
+    .open = http_open,
+    .close = http_close,
+    .can_write = http_can_write,
+    .project_open = http_project_open,
+    .project_each = http_project_each,
+    .run_create = http_run_create,
+    .run_info = http_run_info,
+    .run_each = http_run_each,
+    .field_each = http_field_each,
+    .field_get = http_field_get,
+    .field_roots = http_field_roots,
+    .field_swap = http_field_swap,
+    .field_remove = http_field_remove,
+    .artifact_put = http_artifact_put,
+    .artifact_content_hash = http_artifact_content_hash,
+    .artifact_each = http_artifact_each,
+    .field_users = http_field_users,
+    .file_find = http_file_find,
+};
