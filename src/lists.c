@@ -59,13 +59,8 @@ int nrd_runs_push(nereid_runs *runs, const store_run_info *info)
                              sizeof(*runs->items))) < 0)
                 return rc;
         item = &runs->items[runs->count];
-        *item = *info;
-        item->name = nrd_strdup(info->name ? info->name : "");
-        item->owner = nrd_strdup(info->owner ? info->owner : "");
-        if (!item->name || !item->owner) {
-                nrd_store_run_info_clear(item);
+        if (nrd_store_run_info_copy(item, info) < 0)
                 return NEREID_ERROR;
-        }
         runs->count++;
         return 0;
 }

@@ -18,7 +18,6 @@
  */
 #include <curl/curl.h>
 #include <jansson.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,13 +356,14 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
 
 /* A request of the API: 0 with *out the answer's JSON object (when out is
  * not NULL) for a 2xx status; HTTP_JSON_CONFLICT for a 409 "conflict";
- * the negative code of an error answer otherwise, its message set. */
-static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
-                     size_t max, json_t **out)
+ * the negative code of an error answer otherwise, its message set.
+ * *status_out (may be NULL): the HTTP status, 0 when none came. */
+static int http_call_status(struct http_store *s, const char *method, const char *path,
+                            const char *body, size_t max, json_t **out, long *status_out)
 {
         struct http_answer answer;
         char request[300];
-        long status;
+        long status = 0;
         int rc;
 
         if (out)
@@ -385,7 +385,15 @@ static int http_call(struct http_store *s, const char *method, const char *path,
                                              answer.body.len, request)))
                 rc = NEREID_ERROR;
         nrd_buf_free(&answer.body);
+        if (status_out)
+                *status_out = status;
         return rc;
+}
+
+static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
+                     size_t max, json_t **out)
+{
+        return http_call_status(s, method, path, body, max, out, NULL);
 }
 
 /* A path below /api/v1: fmt's %s arguments are percent-escaped ('/' kept
@@ -475,54 +483,56 @@ static int http_project_each(nereid_store *base, store_project_cb cb, void *payl
         return rc;
 }
 
-/* A random (version 4) UUID: a run's identity for a create that is retried. */
-static int http_uuid(char out[37])
-{
-        unsigned char b[16];
-
-        if (RAND_bytes(b, sizeof(b)) != 1)
-                return nrd_error(NEREID_ERROR, "run: no random bytes for its UUID (OpenSSL)");
-        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-                 b[13], b[14], b[15]);
-        return 0;
-}
-
-static int http_run_create(nereid_store *base, const char *project, const char *name,
-                           const char *owner, char id_out[32])
+static int http_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
+                        char id_out[32], int *created)
 {
         struct http_store *s = http_of(base);
-        char uuid[37], *path = http_path(project, "/runs", NULL, NULL, 0), *body = NULL;
-        json_t *answer = NULL, *req = NULL;
+        char *path = http_path(project, "/runs", NULL, NULL, 0), *body = NULL;
+        json_t *answer = NULL, *req = NULL, *tags = NULL;
         store_run_info info;
-        int rc;
+        long status = 0;
+        size_t i;
+        int rc = NEREID_ERROR;
 
-        (void)owner; /* the server sets sys/owner: the token's name */
+        *created = 0;
         if (!path)
                 return NEREID_ERROR;
-        if ((rc = http_uuid(uuid)) < 0)
-                goto cleanup;
-        if (!nrd_fs_is_utf8(name ? name : "")) {
+        /* sys/owner is not sent: the server sets it (the token's name). */
+        if (!nrd_fs_is_utf8(spec->name ? spec->name : "") ||
+            !nrd_fs_is_utf8(spec->description ? spec->description : "")) {
                 rc = nrd_error(NEREID_EINVALID,
-                               "run name: not valid UTF-8, which a server cannot hold");
+                               "run: its name or description is not valid UTF-8, which a server "
+                               "cannot hold");
                 goto cleanup;
         }
-        req = json_pack("{s:s,s:s,s:n,s:n,s:[]}", "uuid", uuid, "name", name ? name : "",
-                        "custom_run_id", "description", "tags");
-        if (!req || !(body = json_dumps(req, JSON_COMPACT))) {
-                rc = nrd_error_oom();
-                goto cleanup;
-        }
-        if ((rc = http_call(s, "POST", path, body, HTTP_MAX_SMALL, &answer)) < 0 ||
+        if (!(tags = json_array()))
+                goto oom;
+        for (i = 0; i < spec->ntags; i++)
+                if (json_array_append_new(tags, json_string(spec->tags[i])) < 0)
+                        goto oom;
+        req = json_pack("{s:s,s:s,s:s?,s:s?,s:O}", "uuid", spec->uuid, "name",
+                        spec->name ? spec->name : "", "custom_run_id", spec->custom_run_id,
+                        "description", spec->description, "tags", tags);
+        if (!req || !(body = json_dumps(req, JSON_COMPACT)))
+                goto oom;
+        if ((rc = http_call_status(s, "POST", path, body, HTTP_MAX_SMALL, &answer, &status)) < 0 ||
             (rc = nrd_http_json_run(answer, &info, path)) < 0)
                 goto cleanup;
+        if (info.uuid[0] && !spec->custom_run_id && strcmp(info.uuid, spec->uuid) != 0) {
+                nrd_store_run_info_clear(&info);
+                rc = nrd_error(NEREID_ERROR, "%s: the server answered with another run", path);
+                goto cleanup;
+        }
         snprintf(id_out, 32, "%s", info.id);
+        *created = status == 201;
         nrd_store_run_info_clear(&info);
+        goto cleanup;
+oom:
+        rc = nrd_error_oom();
 cleanup:
         json_decref(answer);
         json_decref(req);
+        json_decref(tags);
         free(body);
         free(path);
         return rc;
@@ -826,7 +836,34 @@ cleanup:
         return rc;
 }
 
-static int http_artifact_each(nereid_store *base, const char *project, const char *hash,
+/* A walk's callback that skips records up to a file_path and stops
+ * after a number of them (artifact_page over an opaque cursor). */
+struct http_window {
+        const char *after; /* NULL: from the first */
+        size_t limit;      /* 0: all */
+        size_t given;      /* records given to cb */
+        store_file_cb cb;  /* the caller's */
+        void *payload;     /* the caller's */
+};
+
+/* Stops a walk once the window is full (not an error). */
+#define HTTP_WINDOW_FULL 2
+
+static int http_window_file(void *payload, const struct nereid_file *file)
+{
+        struct http_window *w = payload;
+        int rc;
+
+        if (w->after && strcmp(file->file_path, w->after) <= 0)
+                return 0;
+        if (w->limit && w->given >= w->limit)
+                return HTTP_WINDOW_FULL;
+        w->given++;
+        rc = w->cb(w->payload, file);
+        return rc;
+}
+
+static int http_artifact_walk(nereid_store *base, const char *project, const char *hash,
                               store_file_cb cb, void *payload)
 {
         struct http_store *s = http_of(base);
@@ -862,6 +899,21 @@ static int http_artifact_each(nereid_store *base, const char *project, const cha
         return rc;
 }
 
+static int http_artifact_each(nereid_store *base, const char *project, const char *hash,
+                              store_file_cb cb, void *payload)
+{
+        return http_artifact_walk(base, project, hash, cb, payload);
+}
+
+static int http_artifact_page(nereid_store *base, const char *project, const char *hash,
+                              const char *after, size_t limit, store_file_cb cb, void *payload)
+{
+        struct http_window w = {after, limit, 0, cb, payload};
+        int rc = http_artifact_walk(base, project, hash, http_window_file, &w);
+
+        return rc == HTTP_WINDOW_FULL && w.given == limit ? 0 : rc;
+}
+
 static int http_refs(nereid_store *base, char *path, int with_path, store_ref_cb cb, void *payload)
 {
         json_t *answer = NULL;
@@ -890,6 +942,63 @@ static int http_file_find(nereid_store *base, const char *project, const char *f
                          cb, payload);
 }
 
+/* Tokens and settings are the server's own: a client never reaches them. */
+static int http_server_only(nereid_store *base, const char *what)
+{
+        return nrd_error(NEREID_ERROR,
+                         "server %s: %s is done on the server (nereid-server --store ...), not "
+                         "through its API",
+                         http_of(base)->url, what);
+}
+
+static int http_token_create(nereid_store *base, const store_token *token, uint64_t *id_out)
+{
+        (void)token;
+        (void)id_out;
+        return http_server_only(base, "creating a token");
+}
+
+static int http_token_find_by_hash(nereid_store *base, const char *hash, store_token *out)
+{
+        (void)hash;
+        memset(out, 0, sizeof(*out));
+        return http_server_only(base, "looking a token up");
+}
+
+static int http_token_each(nereid_store *base, store_token_cb cb, void *payload)
+{
+        (void)cb;
+        (void)payload;
+        return http_server_only(base, "listing tokens");
+}
+
+static int http_token_revoke(nereid_store *base, uint64_t id)
+{
+        (void)id;
+        return http_server_only(base, "revoking a token");
+}
+
+static int http_token_touch(nereid_store *base, uint64_t id, const char *when)
+{
+        (void)id;
+        (void)when;
+        return http_server_only(base, "using a token");
+}
+
+static int http_meta_get(nereid_store *base, const char *key, char **value_out)
+{
+        (void)key;
+        *value_out = NULL;
+        return http_server_only(base, "reading a server setting");
+}
+
+static int http_meta_set(nereid_store *base, const char *key, const char *value)
+{
+        (void)key;
+        (void)value;
+        return http_server_only(base, "changing a server setting");
+}
+
 static const char *const http_schemes[] = {"http", "https", NULL};
 
 const store_ops nrd_store_http_ops = {
@@ -902,7 +1011,7 @@ const store_ops nrd_store_http_ops = {
     .can_write = http_can_write,
     .project_open = http_project_open,
     .project_each = http_project_each,
-    .run_create = http_run_create,
+    .run_create = NULL, /* version 3's: run_new does it */
     .run_info = http_run_info,
     .run_each = http_run_each,
     .field_each = http_field_each,
@@ -915,4 +1024,13 @@ const store_ops nrd_store_http_ops = {
     .artifact_each = http_artifact_each,
     .field_users = http_field_users,
     .file_find = http_file_find,
+    .run_new = http_run_new,
+    .artifact_page = http_artifact_page,
+    .token_create = http_token_create,
+    .token_find_by_hash = http_token_find_by_hash,
+    .token_each = http_token_each,
+    .token_revoke = http_token_revoke,
+    .token_touch = http_token_touch,
+    .meta_get = http_meta_get,
+    .meta_set = http_meta_set,
 };

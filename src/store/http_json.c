@@ -221,6 +221,51 @@ static int http_json_time(json_t *obj, const char *key, char out[32], const char
         return 0;
 }
 
+/* The optional members of a run (version 4): uuid, custom_run_id,
+ * description, tags. */
+static int http_json_run_extra(json_t *obj, store_run_info *info, const char *what)
+{
+        const char *uuid, *custom, *description;
+        json_t *tags = json_object_get(obj, "tags"), *tag;
+        size_t i;
+        int rc;
+
+        if ((rc = nrd_http_json_string(obj, "uuid", 1, 36, &uuid, what)) < 0 ||
+            (rc = nrd_http_json_string(obj, "custom_run_id", 1, STORE_CUSTOM_ID_MAX, &custom,
+                                       what)) < 0 ||
+            (rc = nrd_http_json_string(obj, "description", 1, STORE_DESCRIPTION_MAX, &description,
+                                       what)) < 0)
+                return rc;
+        if (uuid && nrd_store_uuid_check(uuid) < 0)
+                return nrd_error(NEREID_ERROR, "%s: a run's uuid is malformed", what);
+        snprintf(info->uuid, sizeof(info->uuid), "%s", uuid ? uuid : "");
+        if ((custom && !(info->custom_run_id = nrd_strdup(custom))) ||
+            !(info->description = nrd_strdup(description ? description : "")))
+                return NEREID_ERROR;
+        if (!tags || json_is_null(tags))
+                return 0;
+        if (!json_is_array(tags) || json_array_size(tags) > STORE_TAGS_MAX)
+                return nrd_error(NEREID_ERROR, "%s: a run's tags are not an array of at most %d",
+                                 what, STORE_TAGS_MAX);
+        if (json_array_size(tags) &&
+            !(info->tags = nrd_calloc(json_array_size(tags), sizeof(*info->tags))))
+                return NEREID_ERROR;
+        json_array_foreach(tags, i, tag)
+        {
+                const char *t = json_string_value(tag);
+
+                if (!t || nrd_store_tag_check(t) < 0 ||
+                    (info->ntags && strcmp(info->tags[info->ntags - 1], t) >= 0))
+                        return nrd_error(NEREID_ERROR,
+                                         "%s: a run's tag is malformed, repeated or out of order",
+                                         what);
+                if (!(info->tags[info->ntags] = nrd_strdup(t)))
+                        return NEREID_ERROR;
+                info->ntags++;
+        }
+        return 0;
+}
+
 int nrd_http_json_run(json_t *obj, store_run_info *info, const char *what)
 {
         const char *id, *name, *owner;
@@ -240,9 +285,9 @@ int nrd_http_json_run(json_t *obj, store_run_info *info, const char *what)
         snprintf(info->id, sizeof(info->id), "%s", id);
         info->name = nrd_strdup(name ? name : "");
         info->owner = nrd_strdup(owner ? owner : "");
-        if (!info->name || !info->owner) {
+        if (!info->name || !info->owner || (rc = http_json_run_extra(obj, info, what)) < 0) {
                 nrd_store_run_info_clear(info);
-                return NEREID_ERROR;
+                return rc < 0 ? rc : NEREID_ERROR;
         }
         return 0;
 }

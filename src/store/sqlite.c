@@ -34,8 +34,10 @@
  * before the mark have application_id 0 and meta.schema_version 1; the first
  * write marks them. 1: the tables; 2: the indexes of the reverse lookups.
  * A store of an older schema is read as it is and migrated by the first
- * write, one version at a time (sqlite_ready_for_writes). */
-#define STORE_SCHEMA 2
+ * write, one version at a time (sqlite_ready_for_writes). 3: run metadata
+ * (uuid, custom_run_id, description, tags) with unique indexes on
+ * (project, uuid) and (project, custom_run_id), tokens, settings. */
+#define STORE_SCHEMA 3
 /* The highest meta.schema_version a store made before the mark can have. */
 #define STORE_LEGACY_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
@@ -45,6 +47,31 @@
 #define SQLITE_SCHEMA_2                                                                            \
         "CREATE INDEX IF NOT EXISTS artifact_files_hash ON artifact_files(file_hash);"             \
         "CREATE INDEX IF NOT EXISTS fields_artifact ON fields(artifact_id);"
+
+/* Schema 3: a run's client-made UUID and Neptune's metadata, tokens and
+ * settings. Runs made before get a random version-4 UUID. Tags are stored
+ * sorted, joined by '\n' (a tag holds no control character). The records
+ * of an artifact are already keyed by (artifact_id, file_path): that
+ * primary key is artifact_page's index. */
+#define SQLITE_UUID_V4                                                                             \
+        "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"                 \
+        " substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1)" \
+        " || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
+#define SQLITE_SCHEMA_3_COLUMNS                                                                    \
+        "ALTER TABLE runs ADD COLUMN uuid TEXT;"                                                   \
+        "ALTER TABLE runs ADD COLUMN custom_run_id TEXT;"                                          \
+        "ALTER TABLE runs ADD COLUMN description TEXT NOT NULL DEFAULT '';"                        \
+        "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '';"
+#define SQLITE_SCHEMA_3                                                                            \
+        "UPDATE runs SET uuid = " SQLITE_UUID_V4 " WHERE uuid IS NULL;"                            \
+        "CREATE UNIQUE INDEX IF NOT EXISTS runs_uuid ON runs(project_id, uuid);"                   \
+        "CREATE UNIQUE INDEX IF NOT EXISTS runs_custom_run_id ON runs(project_id, custom_run_id);" \
+        "CREATE TABLE IF NOT EXISTS tokens(id INTEGER PRIMARY KEY AUTOINCREMENT,"                  \
+        " name TEXT NOT NULL, project TEXT NOT NULL, role INTEGER NOT NULL, hash TEXT NOT NULL,"   \
+        " created TEXT NOT NULL, expires TEXT NOT NULL DEFAULT '',"                                \
+        " last_used TEXT NOT NULL DEFAULT '', revoked INTEGER NOT NULL DEFAULT 0);"                \
+        "CREATE UNIQUE INDEX IF NOT EXISTS tokens_hash ON tokens(hash);"                           \
+        "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -66,7 +93,7 @@ static const char sqlite_schema[] =
     " location TEXT NOT NULL, destination TEXT NOT NULL,"
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION
-    ");" SQLITE_SCHEMA_2;
+    ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3;
 
 /* Where the connection stands. */
 enum sqlite_state {
@@ -85,6 +112,7 @@ typedef struct sqlite_store {
         int state;       /* enum sqlite_state */
         const char *why; /* why a STATE_READ store cannot be written */
         int code;        /* SQLite's code for the last failure of sqlite_identify */
+        int schema;      /* the schema the connection reads (STORE_SCHEMA once written) */
 } sqlite_store;
 
 static int sqlite_writable(sqlite_store *s);
@@ -299,97 +327,221 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
         return rc;
 }
 
-static int sqlite_run_create(nereid_store *base, const char *project, const char *name,
-                             const char *owner, char id_out[32])
+/* The number of the project's run whose column (uuid or custom_run_id)
+ * holds value: 1 with *number set, 0 when there is none. */
+static int sqlite_run_find(sqlite_store *s, sqlite3_int64 pid, const char *column,
+                           const char *value, sqlite3_int64 *number)
 {
-        sqlite_store *s = (sqlite_store *)base;
+        char sql[96];
+
+        snprintf(sql, sizeof(sql), "SELECT number FROM runs WHERE project_id = ? AND %s = ?",
+                 column);
+        return sqlite_one_row(s, sql, pid, value, number, NULL);
+}
+
+/* Tags as stored: joined by '\n' (store.c checked that none holds one). */
+static char *sqlite_tags_join(const store_run_spec *spec)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+
+        nrd_buf_puts(&buf, "");
+        for (i = 0; i < spec->ntags; i++) {
+                if (i)
+                        nrd_buf_putc(&buf, '\n');
+                nrd_buf_puts(&buf, spec->tags[i]);
+        }
+        return nrd_buf_detach(&buf);
+}
+
+/* Inside the IMMEDIATE transaction: allocate the next number and insert
+ * the run. */
+static int sqlite_run_insert(sqlite_store *s, sqlite3_int64 pid, const store_run_spec *spec,
+                             sqlite3_int64 *number)
+{
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 pid, number = 0;
-        char key[16], now[32];
+        char now[32], *tags = NULL;
         int rc;
 
-        if ((rc = sqlite_begin_write(s)) < 0)
-                return rc;
-        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
-                goto cleanup;
-        /* Inside the IMMEDIATE transaction, so no two processes get one number. */
+        /* No two processes get one number: the transaction holds the lock. */
         rc = sqlite_prepare(s,
                             "UPDATE projects SET next_run = next_run + 1 WHERE id = ?"
                             " RETURNING next_run - 1",
                             &stmt);
         if (rc < 0)
-                goto cleanup;
+                return rc;
         sqlite3_bind_int64(stmt, 1, pid);
         if (sqlite3_step(stmt) != SQLITE_ROW) {
                 rc = sqlite_fail(s, "allocate run ID");
                 goto cleanup;
         }
-        number = sqlite3_column_int64(stmt, 0);
+        *number = sqlite3_column_int64(stmt, 0);
         sqlite3_finalize(stmt);
         stmt = NULL;
+        if (!(tags = sqlite_tags_join(spec))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
         nrd_fs_now_iso8601(now);
         rc = sqlite_prepare(s,
                             "INSERT INTO runs(project_id, number, name, owner, creation_time,"
-                            " modification_time) VALUES(?, ?, ?, ?, ?, ?)",
+                            " modification_time, uuid, custom_run_id, description, tags)"
+                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             &stmt);
         if (rc < 0)
                 goto cleanup;
         sqlite3_bind_int64(stmt, 1, pid);
-        sqlite3_bind_int64(stmt, 2, number);
-        sqlite3_bind_text(stmt, 3, name ? name : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 4, owner, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, *number);
+        sqlite3_bind_text(stmt, 3, spec->name ? spec->name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, spec->owner, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(stmt) != SQLITE_DONE) {
+        sqlite3_bind_text(stmt, 7, spec->uuid, -1, SQLITE_STATIC);
+        if (spec->custom_run_id)
+                sqlite3_bind_text(stmt, 8, spec->custom_run_id, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(stmt, 8);
+        sqlite3_bind_text(stmt, 9, spec->description ? spec->description : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 10, tags, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = sqlite_fail(s, "create run");
+cleanup:
+        sqlite3_finalize(stmt);
+        free(tags);
+        return rc;
+}
+
+static int sqlite_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
+                          char id_out[32], int *created)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 pid = 0, number = 0;
+        char key[16];
+        int rc;
+
+        *created = 0;
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 goto cleanup;
+        /* In the transaction, so a concurrent creator with the same uuid
+         * or custom_run_id finds this one's run (the unique indexes stand
+         * behind it). A retry's uuid first: it finds its own run. */
+        rc = sqlite_run_find(s, pid, "uuid", spec->uuid, &number);
+        if (rc == 0 && spec->custom_run_id)
+                rc = sqlite_run_find(s, pid, "custom_run_id", spec->custom_run_id, &number);
+        if (rc < 0)
+                goto cleanup;
+        if (rc == 0) {
+                if ((rc = sqlite_run_insert(s, pid, spec, &number)) < 0)
+                        goto cleanup;
+                *created = 1;
         }
         rc = sqlite_end_write(s);
 cleanup:
-        sqlite3_finalize(stmt);
         if (rc < 0) {
                 sqlite_rollback(s);
+                *created = 0;
                 return rc;
         }
         snprintf(id_out, 32, "%s-%lld", key, (long long)number);
         return 0;
 }
 
+/* The columns of a run's sys/ values, from column 1 on (column 0 is its
+ * number): a store of an older schema, read as it is, has no metadata. */
+static const char *sqlite_run_columns(const sqlite_store *s)
+{
+        return s->schema >= 3 ? "number, name, owner, creation_time, modification_time, uuid,"
+                                " custom_run_id, description, tags"
+                              : "number, name, owner, creation_time, modification_time, '',"
+                                " NULL, '', ''";
+}
+
+/* Split tags stored joined by '\n' into info->tags. */
+static int sqlite_tags_split(const char *text, store_run_info *info)
+{
+        const char *p, *nl;
+        size_t n = 1;
+
+        info->tags = NULL;
+        info->ntags = 0;
+        if (!text || !*text)
+                return 0;
+        for (p = text; *p; p++)
+                n += *p == '\n';
+        if (!(info->tags = nrd_calloc(n, sizeof(*info->tags))))
+                return NEREID_ERROR;
+        for (p = text; p; p = nl ? nl + 1 : NULL) {
+                nl = strchr(p, '\n');
+                if (!(info->tags[info->ntags] =
+                          nl ? nrd_strndup(p, (size_t)(nl - p)) : nrd_strdup(p)))
+                        return NEREID_ERROR;
+                info->ntags++;
+        }
+        return 0;
+}
+
+/* Fill info (every string a copy) from a row of sqlite_run_columns. */
+static int sqlite_run_fill(sqlite3_stmt *stmt, const char *key, store_run_info *info)
+{
+        const char *custom = column_text(stmt, 6);
+
+        memset(info, 0, sizeof(*info));
+        snprintf(info->id, sizeof(info->id), "%s-%lld", key,
+                 (long long)sqlite3_column_int64(stmt, 0));
+        snprintf(info->creation_time, sizeof(info->creation_time), "%s", column_text(stmt, 3));
+        snprintf(info->modification_time, sizeof(info->modification_time), "%s",
+                 column_text(stmt, 4));
+        snprintf(info->uuid, sizeof(info->uuid), "%s",
+                 column_text(stmt, 5) ? column_text(stmt, 5) : "");
+        info->name = nrd_strdup(column_text(stmt, 1));
+        info->owner = nrd_strdup(column_text(stmt, 2));
+        info->description = nrd_strdup(column_text(stmt, 7) ? column_text(stmt, 7) : "");
+        if (custom)
+                info->custom_run_id = nrd_strdup(custom);
+        if (!info->name || !info->owner || !info->description || (custom && !info->custom_run_id) ||
+            sqlite_tags_split(column_text(stmt, 8), info) < 0) {
+                nrd_store_run_info_clear(info);
+                return NEREID_ERROR;
+        }
+        return 0;
+}
+
+/* The sys/ values of the run with this row id. */
+static int sqlite_run_info_row(sqlite_store *s, sqlite3_int64 row, const char *key,
+                               store_run_info *info)
+{
+        sqlite3_stmt *stmt = NULL;
+        char sql[256];
+        int rc;
+
+        memset(info, 0, sizeof(*info));
+        snprintf(sql, sizeof(sql), "SELECT %s FROM runs WHERE id = ?", sqlite_run_columns(s));
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, row);
+        if (sqlite3_step(stmt) != SQLITE_ROW)
+                rc = sqlite_fail(s, "read run");
+        else
+                rc = sqlite_run_fill(stmt, key, info);
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
 static int sqlite_run_info(nereid_store *base, const char *project, const char *run_id,
                            store_run_info *info)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 row;
+        sqlite3_int64 row, pid;
+        char key[16];
         int rc;
 
         memset(info, 0, sizeof(*info));
-        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
+        if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0 ||
+            (rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 return rc;
-        rc = sqlite_prepare(s,
-                            "SELECT name, owner, creation_time, modification_time FROM runs"
-                            " WHERE id = ?",
-                            &stmt);
-        if (rc < 0)
-                return rc;
-        sqlite3_bind_int64(stmt, 1, row);
-        if (sqlite3_step(stmt) != SQLITE_ROW) {
-                rc = sqlite_fail(s, "read run");
-                goto cleanup;
-        }
-        snprintf(info->id, sizeof(info->id), "%s", run_id);
-        info->name = nrd_strdup(column_text(stmt, 0));
-        info->owner = nrd_strdup(column_text(stmt, 1));
-        snprintf(info->creation_time, sizeof(info->creation_time), "%s", column_text(stmt, 2));
-        snprintf(info->modification_time, sizeof(info->modification_time), "%s",
-                 column_text(stmt, 3));
-        if (!info->name || !info->owner)
-                rc = NEREID_ERROR;
-cleanup:
-        sqlite3_finalize(stmt);
-        if (rc < 0)
-                nrd_store_run_info_clear(info);
-        return rc;
+        return sqlite_run_info_row(s, row, key, info);
 }
 
 static int sqlite_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
@@ -399,35 +551,27 @@ static int sqlite_run_each(nereid_store *base, const char *project, uint64_t aft
         sqlite3_stmt *stmt = NULL;
         sqlite3_int64 pid = 0;
         store_run_info info;
-        char key[16];
+        char key[16], sql[320];
         int rc, step;
 
         if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
                 return rc;
         /* One query for the page: no statement per run. The (project_id,
          * number) key makes a page start where the last one ended. */
-        rc = sqlite_prepare(s,
-                            "SELECT number, name, owner, creation_time, modification_time"
-                            " FROM runs WHERE project_id = ? AND number > ? ORDER BY number"
-                            " LIMIT ?",
-                            &stmt);
-        if (rc < 0)
+        snprintf(sql, sizeof(sql),
+                 "SELECT %s FROM runs WHERE project_id = ? AND number > ? ORDER BY number"
+                 " LIMIT ?",
+                 sqlite_run_columns(s));
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
                 return rc;
         sqlite3_bind_int64(stmt, 1, pid);
         sqlite3_bind_int64(stmt, 2, after > INT64_MAX ? INT64_MAX : (sqlite3_int64)after);
         sqlite3_bind_int64(stmt, 3, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
         while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-                memset(&info, 0, sizeof(info));
-                snprintf(info.id, sizeof(info.id), "%s-%lld", key,
-                         (long long)sqlite3_column_int64(stmt, 0));
-                /* Borrowed from the statement for the call. */
-                info.name = (char *)column_text(stmt, 1);
-                info.owner = (char *)column_text(stmt, 2);
-                snprintf(info.creation_time, sizeof(info.creation_time), "%s",
-                         column_text(stmt, 3));
-                snprintf(info.modification_time, sizeof(info.modification_time), "%s",
-                         column_text(stmt, 4));
+                if ((rc = sqlite_run_fill(stmt, key, &info)) < 0)
+                        break;
                 rc = cb(payload, &info);
+                nrd_store_run_info_clear(&info);
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list runs");
@@ -488,20 +632,28 @@ static int sqlite_field_get(nereid_store *base, const char *project, const char 
 }
 
 /* Stream the records of an artifact row, sorted by file_path (BINARY
- * collation is bytewise, as SPEC section 3 sorts). */
-static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, store_file_cb cb,
-                                void *payload)
+ * collation is bytewise, as SPEC section 3 sorts), those after the
+ * file_path after (NULL: all), at most limit (0: all): one keyset query on
+ * the primary key (artifact_id, file_path). */
+static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, const char *after,
+                                size_t limit, store_file_cb cb, void *payload)
 {
         sqlite3_stmt *stmt = NULL;
         int rc, step;
 
         rc = sqlite_prepare(s,
                             "SELECT file_path, file_hash, type, size, source, last_modified"
-                            " FROM artifact_files WHERE artifact_id = ? ORDER BY file_path",
+                            " FROM artifact_files WHERE artifact_id = ?1 AND (?2 IS NULL OR"
+                            " file_path > ?2) ORDER BY file_path LIMIT ?3",
                             &stmt);
         if (rc < 0)
                 return rc;
         sqlite3_bind_int64(stmt, 1, artifact);
+        if (after)
+                sqlite3_bind_text(stmt, 2, after, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(stmt, 2);
+        sqlite3_bind_int64(stmt, 3, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
         while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
                 struct nereid_file file = {0};
 
@@ -922,7 +1074,232 @@ static int sqlite_artifact_each(nereid_store *base, const char *project, const c
 
         if ((rc = sqlite_artifact_lookup(s, project, hash, &artifact, NULL)) < 0)
                 return rc;
-        return sqlite_artifact_rows(s, artifact, cb, payload);
+        return sqlite_artifact_rows(s, artifact, NULL, 0, cb, payload);
+}
+
+static int sqlite_artifact_page(nereid_store *base, const char *project, const char *hash,
+                                const char *after, size_t limit, store_file_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_int64 artifact = 0;
+        int rc;
+
+        if ((rc = sqlite_artifact_lookup(s, project, hash, &artifact, NULL)) < 0)
+                return rc;
+        return sqlite_artifact_rows(s, artifact, after, limit, cb, payload);
+}
+
+/* --- tokens and settings (schema 3) ------------------------------------------------------- */
+
+static int sqlite_token_create(nereid_store *base, const store_token *token, uint64_t *id_out)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        char now[32];
+        int rc, step;
+
+        *id_out = 0;
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        nrd_fs_now_iso8601(now);
+        rc = sqlite_prepare(s,
+                            "INSERT INTO tokens(name, project, role, hash, created, expires)"
+                            " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
+                            &stmt);
+        if (rc < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, token->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, token->project, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, token->role);
+        sqlite3_bind_text(stmt, 4, token->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 6, token->expires, -1, SQLITE_STATIC);
+        step = sqlite3_step(stmt);
+        if (step != SQLITE_DONE)
+                rc = sqlite_fail(s, "create token");
+        else if (sqlite3_changes(s->db) == 0)
+                rc = nrd_error(NEREID_EEXISTS, "token: one with this hash exists already");
+        if (rc == 0) {
+                *id_out = (uint64_t)sqlite3_last_insert_rowid(s->db);
+                rc = sqlite_end_write(s);
+        }
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0) {
+                sqlite_rollback(s);
+                *id_out = 0;
+        }
+        return rc;
+}
+
+#define SQLITE_TOKEN_COLUMNS "id, name, project, role, hash, created, expires, last_used, revoked"
+
+static int sqlite_token_fill(sqlite3_stmt *stmt, store_token *t)
+{
+        memset(t, 0, sizeof(*t));
+        t->id = (uint64_t)sqlite3_column_int64(stmt, 0);
+        t->name = nrd_strdup(column_text(stmt, 1));
+        t->project = nrd_strdup(column_text(stmt, 2));
+        t->role = sqlite3_column_int(stmt, 3);
+        snprintf(t->hash, sizeof(t->hash), "%s", column_text(stmt, 4));
+        snprintf(t->created, sizeof(t->created), "%s", column_text(stmt, 5));
+        snprintf(t->expires, sizeof(t->expires), "%s", column_text(stmt, 6));
+        snprintf(t->last_used, sizeof(t->last_used), "%s", column_text(stmt, 7));
+        t->revoked = sqlite3_column_int(stmt, 8) != 0;
+        if (!t->name || !t->project) {
+                nrd_store_token_clear(t);
+                return NEREID_ERROR;
+        }
+        return 0;
+}
+
+static int sqlite_token_find_by_hash(nereid_store *base, const char *hash, store_token *out)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        memset(out, 0, sizeof(*out));
+        if (s->schema < 3)
+                return nrd_error(NEREID_ENOTFOUND, "token: not found");
+        rc = sqlite_prepare(s, "SELECT " SQLITE_TOKEN_COLUMNS " FROM tokens WHERE hash = ?", &stmt);
+        if (rc < 0)
+                return rc;
+        sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                rc = sqlite_token_fill(stmt, out);
+                break;
+        case SQLITE_DONE:
+                rc = nrd_error(NEREID_ENOTFOUND, "token: not found");
+                break;
+        default:
+                rc = sqlite_fail(s, "read token");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_token_each(nereid_store *base, store_token_cb cb, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        store_token t;
+        int rc, step;
+
+        if (s->schema < 3)
+                return 0;
+        rc = sqlite_prepare(s, "SELECT " SQLITE_TOKEN_COLUMNS " FROM tokens ORDER BY id", &stmt);
+        if (rc < 0)
+                return rc;
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                if ((rc = sqlite_token_fill(stmt, &t)) < 0)
+                        break;
+                rc = cb(payload, &t);
+                nrd_store_token_clear(&t);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "list tokens");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* One UPDATE of a token by ID, binding text as ?1 (may be NULL) and the
+ * ID as ?2; ENOTFOUND when no token has it. */
+static int sqlite_token_update(sqlite_store *s, const char *sql, const char *text, uint64_t id)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, id > INT64_MAX ? -1 : (sqlite3_int64)id);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "update token");
+        else if (sqlite3_changes(s->db) == 0)
+                rc = nrd_error(NEREID_ENOTFOUND, "token %llu: not found", (unsigned long long)id);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
+cleanup:
+        sqlite3_finalize(stmt);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+static int sqlite_token_revoke(nereid_store *base, uint64_t id)
+{
+        return sqlite_token_update((sqlite_store *)base,
+                                   "UPDATE tokens SET revoked = 1 WHERE id = ?2 AND ?1 IS NULL",
+                                   NULL, id);
+}
+
+static int sqlite_token_touch(nereid_store *base, uint64_t id, const char *when)
+{
+        char now[32];
+
+        if (!when) {
+                nrd_fs_now_iso8601(now);
+                when = now;
+        }
+        return sqlite_token_update((sqlite_store *)base,
+                                   "UPDATE tokens SET last_used = ?1 WHERE id = ?2", when, id);
+}
+
+static int sqlite_meta_get(nereid_store *base, const char *key, char **value_out)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        *value_out = NULL;
+        if (s->schema < 3)
+                return nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", key);
+        if ((rc = sqlite_prepare(s, "SELECT value FROM settings WHERE key = ?", &stmt)) < 0)
+                return rc;
+        sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+        switch (sqlite3_step(stmt)) {
+        case SQLITE_ROW:
+                if (!(*value_out = nrd_strdup(column_text(stmt, 0))))
+                        rc = NEREID_ERROR;
+                break;
+        case SQLITE_DONE:
+                rc = nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", key);
+                break;
+        default:
+                rc = sqlite_fail(s, "read setting");
+        }
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+static int sqlite_meta_set(nereid_store *base, const char *key, const char *value)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        int rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        rc = sqlite_prepare(s,
+                            "INSERT INTO settings VALUES(?1, ?2) ON CONFLICT(key)"
+                            " DO UPDATE SET value = ?2",
+                            &stmt);
+        if (rc == 0) {
+                sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+                if (sqlite3_step(stmt) != SQLITE_DONE)
+                        rc = sqlite_fail(s, "write setting");
+        }
+        sqlite3_finalize(stmt);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
+        if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
 }
 
 static void sqlite_free(nereid_store *base)
@@ -1169,6 +1546,20 @@ cleanup:
         return rc;
 }
 
+/* Schema 2 to 3, in the migration's transaction. The columns are added
+ * only when missing, so a store whose mark was lost (a copy, say) migrates
+ * too. */
+static int sqlite_migrate_3(sqlite_store *s)
+{
+        sqlite3_int64 has = 0;
+        int rc = sqlite_int(s, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'uuid'",
+                            &has);
+
+        if (rc == 0 && !has)
+                rc = sqlite_exec(s, SQLITE_SCHEMA_3_COLUMNS);
+        return rc < 0 ? rc : sqlite_exec(s, SQLITE_SCHEMA_3);
+}
+
 static int sqlite_mark(sqlite_store *s)
 {
         char sql[96];
@@ -1185,6 +1576,7 @@ static int sqlite_open_memory(sqlite_store *s)
 
         if (rc == 0 && (rc = sqlite_exec(s, sqlite_schema)) == 0)
                 rc = sqlite_mark(s);
+        s->schema = STORE_SCHEMA;
         return rc;
 }
 
@@ -1211,6 +1603,7 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 return rc;
         if (version == STORE_SCHEMA && marked) {
                 s->state = STATE_WRITABLE;
+                s->schema = STORE_SCHEMA;
                 return 0;
         }
         /* The journal mode cannot change inside a transaction. */
@@ -1223,6 +1616,8 @@ static int sqlite_ready_for_writes(sqlite_store *s)
         /* Older schemas migrate here, one version at a time. */
         if (rc == 0 && version == 1)
                 rc = sqlite_exec(s, SQLITE_SCHEMA_2);
+        if (rc == 0 && version >= 1 && version < 3)
+                rc = sqlite_migrate_3(s);
         if (rc == 0 && (!marked || version < STORE_SCHEMA))
                 rc = sqlite_mark(s);
         if (rc == 0)
@@ -1232,6 +1627,7 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 return rc;
         }
         s->state = STATE_WRITABLE;
+        s->schema = STORE_SCHEMA;
         return 0;
 }
 
@@ -1317,6 +1713,7 @@ static int sqlite_open_mode(nereid_store **out, const char *location, int mode)
                 rc = sqlite_open_file(s, mode == NEREID_MODE_READ_ONLY, &version, &marked);
                 if (rc < 0)
                         goto cleanup;
+                s->schema = version;
                 /* An empty file reads as an empty store (and is made by a write). */
                 if (version == 0 && (rc = sqlite_open_memory(s)) < 0)
                         goto cleanup;
@@ -1374,22 +1771,44 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
         sqlite3_int64 pid = 0;
         const char *dash = strrchr(info->id, '-');
         long long number = dash ? strtoll(dash + 1, NULL, 10) : 0;
+        store_run_spec spec;
+        char uuid[40], *tags = NULL;
         int rc;
 
+        memset(&spec, 0, sizeof(spec));
+        spec.tags = (const char *const *)info->tags;
+        spec.ntags = info->ntags;
         if (number < 1)
                 return nrd_error(NEREID_ERROR, "run %s: not a run ID", info->id);
         if ((rc = sqlite_begin_write(s)) < 0)
                 return rc;
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
                 goto cleanup;
+        if (!(tags = sqlite_tags_join(&spec))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
         rc = sqlite_prepare(s,
                             "INSERT INTO runs(project_id, number, name, owner, creation_time,"
-                            " modification_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                            " modification_time, uuid, custom_run_id, description, tags)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
                             " ON CONFLICT(project_id, number) DO UPDATE SET name = ?3,"
-                            " owner = ?4, creation_time = ?5, modification_time = ?6",
+                            " owner = ?4, creation_time = ?5, modification_time = ?6,"
+                            " uuid = ?7, custom_run_id = ?8, description = ?9, tags = ?10",
                             &stmt);
         if (rc < 0)
                 goto cleanup;
+        /* A run of an unmigrated store has no uuid: it gets one here. */
+        if (info->uuid[0])
+                sqlite3_bind_text(stmt, 7, info->uuid, -1, SQLITE_STATIC);
+        else if ((rc = nrd_store_uuid_make(uuid)) < 0)
+                goto cleanup;
+        else
+                sqlite3_bind_text(stmt, 7, uuid, -1, SQLITE_STATIC);
+        if (info->custom_run_id)
+                sqlite3_bind_text(stmt, 8, info->custom_run_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 9, info->description ? info->description : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 10, tags, -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 1, pid);
         sqlite3_bind_int64(stmt, 2, number);
         sqlite3_bind_text(stmt, 3, info->name ? info->name : "", -1, SQLITE_STATIC);
@@ -1415,6 +1834,7 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
         rc = sqlite_end_write(s);
 cleanup:
         sqlite3_finalize(stmt);
+        free(tags);
         if (rc < 0)
                 sqlite_rollback(s);
         return rc;
@@ -1432,7 +1852,7 @@ const store_ops nrd_store_sqlite_ops = {
     .can_write = sqlite_can_write,
     .project_open = sqlite_project_open,
     .project_each = sqlite_project_each,
-    .run_create = sqlite_run_create,
+    .run_create = NULL, /* version 3's: run_new does it */
     .run_info = sqlite_run_info,
     .run_each = sqlite_run_each,
     .field_each = sqlite_field_each,
@@ -1445,4 +1865,13 @@ const store_ops nrd_store_sqlite_ops = {
     .artifact_each = sqlite_artifact_each,
     .field_users = sqlite_field_users,
     .file_find = sqlite_file_find,
+    .run_new = sqlite_run_new,
+    .artifact_page = sqlite_artifact_page,
+    .token_create = sqlite_token_create,
+    .token_find_by_hash = sqlite_token_find_by_hash,
+    .token_each = sqlite_token_each,
+    .token_revoke = sqlite_token_revoke,
+    .token_touch = sqlite_token_touch,
+    .meta_get = sqlite_meta_get,
+    .meta_set = sqlite_meta_set,
 };

@@ -7,10 +7,13 @@
  * policy (artifact.c).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/rand.h>
 #include "../buf.h"
 #include "../error.h"
+#include "../fs.h"
 #include "http.h"
 #include "store.h"
 
@@ -171,9 +174,156 @@ int nrd_store_project_each(nereid_store *store, store_project_cb cb, void *paylo
 int nrd_store_run_create(nereid_store *store, const char *project, const char *name,
                          const char *owner, char id_out[32])
 {
+        store_run_spec spec;
+        char uuid[40];
+        int created, rc;
+
+        if ((rc = nrd_store_uuid_make(uuid)) < 0)
+                return rc;
+        memset(&spec, 0, sizeof(spec));
+        spec.uuid = uuid;
+        spec.name = name;
+        spec.owner = owner;
+        return nrd_store_run_new(store, project, &spec, id_out, &created);
+}
+
+int nrd_store_run_new(nereid_store *store, const char *project, const store_run_spec *spec,
+                      char id_out[32], int *created)
+{
         int rc = store_write(store);
 
-        return rc < 0 ? rc : store->ops->run_create(store, project, name, owner, id_out);
+        *created = 0;
+        if (rc < 0 || (rc = nrd_store_run_spec_check(spec)) < 0)
+                return rc;
+        return store->ops->run_new(store, project, spec, id_out, created);
+}
+
+int nrd_store_artifact_page(nereid_store *store, const char *project, const char *hash,
+                            const char *after, size_t limit, store_file_cb cb, void *payload)
+{
+        return store->ops->artifact_page(store, project, hash, after, limit, cb, payload);
+}
+
+/* A timestamp of the store: "" or SPEC's ISO 8601 UTC, as
+ * nrd_fs_now_iso8601 writes it: "2026-12-03T10:50:40Z", with or without
+ * ".123" (1-9 digits) before the Z. */
+static int store_time_check(const char *what, const char *t)
+{
+        static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+        size_t i, frac = 0;
+
+        if (!*t)
+                return 0;
+        for (i = 0; shape[i] && t[i]; i++)
+                if (shape[i] == 'd' ? !isdigit((unsigned char)t[i]) : t[i] != shape[i])
+                        break;
+        if (!shape[i] && t[i] == '.')
+                for (i++; isdigit((unsigned char)t[i]); i++)
+                        frac++;
+        if (shape[i] || (t[19] == '.' && (frac < 1 || frac > 9)) || t[i] != 'Z' || t[i + 1])
+                return nrd_error(NEREID_EINVALID,
+                                 "%s \"%.40s\": not a UTC time like 2026-12-03T10:50:40Z", what, t);
+        return 0;
+}
+
+static int store_hex64_check(const char *what, const char *hash)
+{
+        size_t i;
+
+        for (i = 0; hash[i]; i++)
+                if (!isdigit((unsigned char)hash[i]) && !(hash[i] >= 'a' && hash[i] <= 'f'))
+                        break;
+        if (i != NEREID_HASH_HEXLEN || hash[i])
+                return nrd_error(NEREID_EINVALID, "%s: not 64 lowercase hex digits", what);
+        return 0;
+}
+
+int nrd_store_token_create(nereid_store *store, const store_token *token, uint64_t *id_out)
+{
+        int rc = store_write(store);
+
+        *id_out = 0;
+        if (rc < 0)
+                return rc;
+        if (!token->name || strlen(token->name) > 256)
+                return nrd_error(NEREID_EINVALID, "token: a name of at most 256 bytes is needed");
+        if (!token->project || !*token->project || strlen(token->project) > 1024)
+                return nrd_error(NEREID_EINVALID, "token: no project (a name, or \"*\")");
+        if (!nrd_store_role_name(token->role))
+                return nrd_error(NEREID_EINVALID, "token: role %d: not read, write or admin",
+                                 token->role);
+        if ((rc = store_hex64_check("token hash", token->hash)) < 0 ||
+            (rc = store_time_check("token expiry", token->expires)) < 0)
+                return rc;
+        return store->ops->token_create(store, token, id_out);
+}
+
+int nrd_store_token_find_by_hash(nereid_store *store, const char *hash, store_token *out)
+{
+        int rc;
+
+        memset(out, 0, sizeof(*out));
+        if ((rc = store_hex64_check("token hash", hash)) < 0)
+                return rc;
+        return store->ops->token_find_by_hash(store, hash, out);
+}
+
+int nrd_store_token_each(nereid_store *store, store_token_cb cb, void *payload)
+{
+        return store->ops->token_each(store, cb, payload);
+}
+
+int nrd_store_token_revoke(nereid_store *store, uint64_t id)
+{
+        int rc = store_write(store);
+
+        return rc < 0 ? rc : store->ops->token_revoke(store, id);
+}
+
+int nrd_store_token_touch(nereid_store *store, uint64_t id, const char *when)
+{
+        int rc = store_write(store);
+
+        if (rc == 0 && when)
+                rc = store_time_check("token last use", when);
+        return rc < 0 ? rc : store->ops->token_touch(store, id, when);
+}
+
+static int store_meta_key_check(const char *key)
+{
+        size_t n = strlen(key), i;
+
+        for (i = 0; i < n; i++)
+                if (!islower((unsigned char)key[i]) && !isdigit((unsigned char)key[i]) &&
+                    !strchr("_.-", key[i]))
+                        break;
+        if (n == 0 || n > STORE_META_KEY_MAX || i != n)
+                return nrd_error(NEREID_EINVALID,
+                                 "store setting \"%.80s\": not 1-64 of a-z, 0-9, '_', '.', '-'",
+                                 key);
+        return 0;
+}
+
+int nrd_store_meta_get(nereid_store *store, const char *key, char **value_out)
+{
+        int rc;
+
+        *value_out = NULL;
+        if ((rc = store_meta_key_check(key)) < 0)
+                return rc;
+        return store->ops->meta_get(store, key, value_out);
+}
+
+int nrd_store_meta_set(nereid_store *store, const char *key, const char *value)
+{
+        int rc = store_write(store);
+
+        if (rc == 0)
+                rc = store_meta_key_check(key);
+        if (rc == 0 && strlen(value) > STORE_META_VALUE_MAX)
+                rc = nrd_error(NEREID_EINVALID, "store setting %s: value longer than %d bytes", key,
+                               STORE_META_VALUE_MAX);
+        return rc < 0 ? rc : store->ops->meta_set(store, key, value);
 }
 
 int nrd_store_run_get(nereid_store *store, const char *project, const char *run_id,
@@ -259,9 +409,217 @@ int nrd_store_file_find(nereid_store *store, const char *project, const char *fi
 
 void nrd_store_run_info_clear(store_run_info *info)
 {
+        size_t i;
+
         free(info->name);
         free(info->owner);
+        free(info->custom_run_id);
+        free(info->description);
+        for (i = 0; i < info->ntags; i++)
+                free(info->tags[i]);
+        free(info->tags);
         memset(info, 0, sizeof(*info));
+}
+
+int nrd_store_run_info_copy(store_run_info *dst, const store_run_info *src)
+{
+        size_t i;
+
+        *dst = *src;
+        dst->name = nrd_strdup(src->name ? src->name : "");
+        dst->owner = nrd_strdup(src->owner ? src->owner : "");
+        dst->description = nrd_strdup(src->description ? src->description : "");
+        dst->custom_run_id = NULL;
+        dst->tags = NULL;
+        dst->ntags = 0;
+        if (!dst->name || !dst->owner || !dst->description)
+                goto fail;
+        if (src->custom_run_id && !(dst->custom_run_id = nrd_strdup(src->custom_run_id)))
+                goto fail;
+        if (src->ntags && !(dst->tags = nrd_calloc(src->ntags, sizeof(*dst->tags))))
+                goto fail;
+        for (i = 0; i < src->ntags; i++, dst->ntags++)
+                if (!(dst->tags[i] = nrd_strdup(src->tags[i])))
+                        goto fail;
+        return 0;
+fail:
+        nrd_store_run_info_clear(dst);
+        return NEREID_ERROR;
+}
+
+int nrd_store_uuid_check(const char *s)
+{
+        size_t i;
+
+        for (i = 0; i < 36; i++) {
+                int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+                if (dash ? s[i] != '-'
+                         : !(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f')))
+                        break;
+        }
+        if (i != 36 || s[36])
+                return nrd_error(NEREID_EINVALID,
+                                 "run uuid \"%.64s\": not a lowercase UUID "
+                                 "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                                 s);
+        return 0;
+}
+
+int nrd_store_uuid_make(char out[40])
+{
+        unsigned char b[16];
+
+        if (RAND_bytes(b, sizeof(b)) != 1)
+                return nrd_error(NEREID_ERROR, "run uuid: no random bytes from OpenSSL");
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+        snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
+        return 0;
+}
+
+/* 1 when s holds a control character: C0, DEL, or C1 (U+0080-U+009F,
+ * UTF-8 C2 80-C2 9F). */
+static int store_has_control(const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (; *p; p++)
+                if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+                        return 1;
+        return 0;
+}
+
+int nrd_store_tag_check(const char *tag)
+{
+        size_t n = strlen(tag);
+
+        if (n == 0)
+                return nrd_error(NEREID_EINVALID, "tag: empty");
+        if (n > STORE_TAG_MAX)
+                return nrd_error(NEREID_EINVALID, "tag \"%.40s...\": longer than %d bytes", tag,
+                                 STORE_TAG_MAX);
+        if (!nrd_fs_is_utf8(tag))
+                return nrd_error(NEREID_EINVALID, "tag: not valid UTF-8");
+        if (store_has_control(tag))
+                return nrd_error(NEREID_EINVALID, "tag: holds a control character");
+        if (strchr(tag, ','))
+                return nrd_error(NEREID_EINVALID,
+                                 "tag \"%s\": holds a ',' (tags are shown "
+                                 "joined by ',')",
+                                 tag);
+        if (tag[0] == ' ' || tag[n - 1] == ' ')
+                return nrd_error(NEREID_EINVALID, "tag \"%s\": starts or ends with a space", tag);
+        return 0;
+}
+
+static int store_tag_cmp(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int nrd_store_tags_normalize(const char *const *tags, size_t ntags, const char ***out,
+                             size_t *count)
+{
+        const char **sorted = NULL;
+        size_t i, n = 0;
+        int rc;
+
+        *out = NULL;
+        *count = 0;
+        if (ntags && !tags)
+                return nrd_error(NEREID_EINVALID, "tags: a count without an array");
+        for (i = 0; i < ntags; i++) {
+                if (!tags[i])
+                        return nrd_error(NEREID_EINVALID, "tags: tag %zu is NULL", i + 1);
+                if ((rc = nrd_store_tag_check(tags[i])) < 0)
+                        return rc;
+        }
+        if (!ntags)
+                return 0;
+        if (!(sorted = nrd_calloc(ntags, sizeof(*sorted))))
+                return NEREID_ERROR;
+        memcpy(sorted, tags, ntags * sizeof(*sorted));
+        qsort(sorted, ntags, sizeof(*sorted), store_tag_cmp);
+        for (i = 0; i < ntags; i++)
+                if (n == 0 || strcmp(sorted[n - 1], sorted[i]) != 0)
+                        sorted[n++] = sorted[i];
+        if (n > STORE_TAGS_MAX) {
+                free(sorted);
+                return nrd_error(NEREID_EINVALID, "tags: %zu distinct tags, at most %d", n,
+                                 STORE_TAGS_MAX);
+        }
+        *out = sorted;
+        *count = n;
+        return 0;
+}
+
+int nrd_store_run_spec_check(const store_run_spec *spec)
+{
+        size_t i;
+        int rc;
+
+        if (!spec->uuid)
+                return nrd_error(NEREID_EINVALID, "run: no uuid");
+        if ((rc = nrd_store_uuid_check(spec->uuid)) < 0)
+                return rc;
+        if (!spec->owner)
+                return nrd_error(NEREID_EINVALID, "run: no owner");
+        if (spec->custom_run_id) {
+                size_t n = strlen(spec->custom_run_id);
+
+                if (n == 0 || n > STORE_CUSTOM_ID_MAX)
+                        return nrd_error(NEREID_EINVALID, "custom run ID: not 1-%d bytes",
+                                         STORE_CUSTOM_ID_MAX);
+                if (!nrd_fs_is_utf8(spec->custom_run_id) || store_has_control(spec->custom_run_id))
+                        return nrd_error(NEREID_EINVALID, "custom run ID: not valid UTF-8 "
+                                                          "without control characters");
+        }
+        if (spec->description && strlen(spec->description) > STORE_DESCRIPTION_MAX)
+                return nrd_error(NEREID_EINVALID, "run description: longer than %d bytes",
+                                 STORE_DESCRIPTION_MAX);
+        if (spec->ntags > STORE_TAGS_MAX)
+                return nrd_error(NEREID_EINVALID, "tags: %zu tags, at most %d", spec->ntags,
+                                 STORE_TAGS_MAX);
+        if (spec->ntags && !spec->tags)
+                return nrd_error(NEREID_EINVALID, "tags: a count without an array");
+        for (i = 0; i < spec->ntags; i++) {
+                if (!spec->tags[i])
+                        return nrd_error(NEREID_EINVALID, "tags: tag %zu is NULL", i + 1);
+                if ((rc = nrd_store_tag_check(spec->tags[i])) < 0)
+                        return rc;
+                if (i && strcmp(spec->tags[i - 1], spec->tags[i]) >= 0)
+                        return nrd_error(NEREID_EINVALID, "tags: not sorted without duplicates");
+        }
+        return 0;
+}
+
+void nrd_store_token_clear(store_token *token)
+{
+        free(token->name);
+        free(token->project);
+        memset(token, 0, sizeof(*token));
+}
+
+static const char *const store_roles[] = {NULL, "read", "write", "admin"};
+
+const char *nrd_store_role_name(int role)
+{
+        return role >= STORE_ROLE_READ && role <= STORE_ROLE_ADMIN ? store_roles[role] : NULL;
+}
+
+int nrd_store_role_parse(const char *name, int *role)
+{
+        int i;
+
+        for (i = STORE_ROLE_READ; i <= STORE_ROLE_ADMIN; i++)
+                if (strcmp(name, store_roles[i]) == 0) {
+                        *role = i;
+                        return 0;
+                }
+        return nrd_error(NEREID_EINVALID, "role %s: not read, write or admin", name);
 }
 
 void nrd_store_roots_free(store_root *roots, size_t count)

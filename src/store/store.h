@@ -13,6 +13,16 @@
  *
  * Every function returns 0 or a negative NEREID_E* code with the message
  * set. Every write is atomic: a failure leaves the store as it was.
+ *
+ * The seam's rules: ops are only appended and NEREID_STORE_VERSION bumped
+ * with each change; a slot is never reused or reordered. Version 4 added
+ * run_new (client-made UUID and Neptune's run metadata), artifact_page,
+ * the token ops and meta_get/meta_set. run_new is a new op rather than a
+ * changed run_create because its contract differs (it may return an
+ * existing run, and says so): a version-3 caller of run_create keeps its
+ * meaning, and store.c's nrd_store_run_create is now a thin wrapper that
+ * makes a UUID and calls run_new, so a backend written for version 4 may
+ * leave run_create NULL.
  */
 #ifndef NEREID_STORE_H
 #define NEREID_STORE_H
@@ -22,7 +32,7 @@
 #include "record.h"
 
 /* The version of store_ops this build fills and calls. */
-#define NEREID_STORE_VERSION 3
+#define NEREID_STORE_VERSION 4
 
 /* What the store knows of a run: the sys/ namespace. */
 typedef struct store_run_info {
@@ -31,9 +41,85 @@ typedef struct store_run_info {
         char *owner;
         char creation_time[32];
         char modification_time[32];
+        char uuid[40];       /* 36-char lowercase UUID; "" for a run of an unmigrated store */
+        char *custom_run_id; /* NULL when the run has none */
+        char *description;   /* "" when none was given; may be NULL from older backends */
+        char **tags;         /* sorted bytewise, no duplicates; NULL when ntags is 0 */
+        size_t ntags;        /* number of tags */
 } store_run_info;
 
 void nrd_store_run_info_clear(store_run_info *info);
+/* Deep copy of src into dst (dst's old contents are not freed). */
+int nrd_store_run_info_copy(store_run_info *dst, const store_run_info *src);
+
+/* What run_new creates. Every string is borrowed for the call. store.c
+ * checks it (nrd_store_run_spec_check) before a backend sees it, so a
+ * backend may trust the grammar. */
+typedef struct store_run_spec {
+        const char *uuid;          /* 36-char lowercase UUID, required */
+        const char *custom_run_id; /* NULL: none; else 1-128 bytes, see below */
+        const char *name;          /* NULL: "" */
+        const char *owner;         /* sys/owner, required */
+        const char *description;   /* NULL: "" */
+        const char *const *tags;   /* sorted bytewise, no duplicates (nrd_store_tags_normalize) */
+        size_t ntags;              /* at most STORE_TAGS_MAX */
+} store_run_spec;
+
+/* Limits of run metadata (documented in docs/internals/store.md and
+ * include/nereid.h): a tag is 1-128 bytes of valid UTF-8 with no control
+ * character (C0, DEL, C1), no ',' (the text form of sys/tags joins them
+ * with ','), and no leading or trailing space; a run has at most 100
+ * distinct tags. custom_run_id: 1-128 bytes of valid UTF-8, no control
+ * character. description: at most 16384 bytes, any byte but NUL. */
+#define STORE_TAG_MAX         128
+#define STORE_TAGS_MAX        100
+#define STORE_CUSTOM_ID_MAX   128
+#define STORE_DESCRIPTION_MAX 16384
+
+/* 0 when s is a canonical lowercase UUID (8-4-4-4-12 hex digits). */
+int nrd_store_uuid_check(const char *s);
+/* A fresh random version-4 UUID (OpenSSL RAND_bytes), lowercase. */
+int nrd_store_uuid_make(char out[40]);
+/* EINVALID, naming what failed, unless tag follows the grammar above. */
+int nrd_store_tag_check(const char *tag);
+/* Check every part of a spec; EINVALID naming the part otherwise. */
+int nrd_store_run_spec_check(const store_run_spec *spec);
+/* Check tags, and sort them bytewise without duplicates into *out (an
+ * array of borrowed pointers the caller frees with free()). */
+int nrd_store_tags_normalize(const char *const *tags, size_t ntags, const char ***out,
+                             size_t *count);
+
+/* Token roles (apiv1.md): read < write < admin. */
+enum store_role {
+        STORE_ROLE_READ = 1,
+        STORE_ROLE_WRITE = 2,
+        STORE_ROLE_ADMIN = 3,
+};
+
+/* A server's API token, as the store keeps it: never the secret. */
+typedef struct store_token {
+        uint64_t id;                       /* the store's, from 1; 0 before token_create */
+        char *name;                        /* a label, any byte but NUL; "" for none */
+        char *project;                     /* "workspace/project", or "*" for every project */
+        int role;                          /* enum store_role */
+        char hash[NEREID_HASH_HEXLEN + 1]; /* SHA-256 hex of the whole token string */
+        char created[32];                  /* ISO 8601 UTC, set by token_create */
+        char expires[32];                  /* ISO 8601 UTC, "" for never */
+        char last_used[32];                /* ISO 8601 UTC, "" for never */
+        int revoked;                       /* 1 once revoked */
+} store_token;
+
+void nrd_store_token_clear(store_token *token);
+/* "read", "write", "admin"; NULL for another value. */
+const char *nrd_store_role_name(int role);
+/* The role named, or EINVALID. */
+int nrd_store_role_parse(const char *name, int *role);
+/* token is borrowed for the call. */
+typedef int (*store_token_cb)(void *payload, const store_token *token);
+
+/* Keys of meta_get/meta_set: 1-64 bytes of [a-z0-9_.-]; values up to 4096 bytes. */
+#define STORE_META_KEY_MAX   64
+#define STORE_META_VALUE_MAX 4096
 
 /* A place a field was tracked from, remembered for `status`. */
 typedef struct store_root {
@@ -88,7 +174,8 @@ typedef struct store_ops {
         /* Every project, sorted by name, with its key and number of runs. */
         int (*project_each)(nereid_store *store, store_project_cb cb, void *payload);
 
-        /* Allocate the next run ID atomically and create the run. */
+        /* Version 3's: allocate the next run ID atomically and create the
+         * run. Not called since version 4 (run_new does it); may be NULL. */
         int (*run_create)(nereid_store *store, const char *project, const char *name,
                           const char *owner, char id_out[32]);
         /* ENOTFOUND for an unknown run. Caller clears info. */
@@ -146,6 +233,48 @@ typedef struct store_ops {
          * file_hash, with that record's file_path; by run, field, file_path. */
         int (*file_find)(nereid_store *store, const char *project, const char *file_hash,
                          store_ref_cb cb, void *payload);
+
+        /* --- version 4 --- */
+
+        /* Create a run, atomically, unless the project has one already with
+         * spec->uuid (a retried create) or, when spec->custom_run_id is set,
+         * with that custom_run_id (Neptune's resume): then that run's ID is
+         * written and nothing is created or changed. The uuid is looked up
+         * first, so a retry finds its own run. *created is 1 for a new run,
+         * 0 for an existing one. Concurrent creators with one uuid (or one
+         * custom_run_id) get one run: unique indexes and the transaction.
+         * ENOTFOUND when the project does not exist. */
+        int (*run_new)(nereid_store *store, const char *project, const store_run_spec *spec,
+                       char id_out[32], int *created);
+        /* Records of an artifact sorted by file_path (bytewise), those after
+         * the file_path after (NULL: from the first), at most limit (0: all),
+         * in one keyset query on the (artifact, file_path) index. A callback
+         * returning non-zero stops the walk and that value is returned.
+         * ENOTFOUND when the project has no such artifact. */
+        int (*artifact_page)(nereid_store *store, const char *project, const char *hash,
+                             const char *after, size_t limit, store_file_cb cb, void *payload);
+
+        /* Tokens (the server's; a backend may refuse them with NEREID_ERROR
+         * and a clear message). token_create stores name, project, role,
+         * hash and expires of token (created is set to now, last_used "",
+         * revoked 0) and writes its new ID to *id_out; EEXISTS when a token
+         * with this hash exists. */
+        int (*token_create)(nereid_store *store, const store_token *token, uint64_t *id_out);
+        /* The token with this SHA-256 hex, revoked or expired ones included
+         * (the caller decides); ENOTFOUND when none. Caller clears *out
+         * with nrd_store_token_clear. */
+        int (*token_find_by_hash)(nereid_store *store, const char *hash, store_token *out);
+        /* Every token by ID, revoked ones included. */
+        int (*token_each)(nereid_store *store, store_token_cb cb, void *payload);
+        /* Mark a token revoked (again: no change, 0); ENOTFOUND for no such ID. */
+        int (*token_revoke)(nereid_store *store, uint64_t id);
+        /* Set a token's last_used to when (ISO 8601 UTC; NULL: now);
+         * ENOTFOUND for no such ID. */
+        int (*token_touch)(nereid_store *store, uint64_t id, const char *when);
+        /* A small key/value of the store (the server's last URL). meta_get
+         * gives a copy the caller frees; ENOTFOUND when the key is unset. */
+        int (*meta_get)(nereid_store *store, const char *key, char **value_out);
+        int (*meta_set)(nereid_store *store, const char *key, const char *value);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -202,6 +331,23 @@ int nrd_store_field_users(nereid_store *store, const char *project, const char *
                           store_ref_cb cb, void *payload);
 int nrd_store_file_find(nereid_store *store, const char *project, const char *file_hash,
                         store_ref_cb cb, void *payload);
+
+/* Version 4: run_new with the spec checked (EINVALID naming the part);
+ * nrd_store_run_create above now calls it with a fresh UUID. */
+int nrd_store_run_new(nereid_store *store, const char *project, const store_run_spec *spec,
+                      char id_out[32], int *created);
+int nrd_store_artifact_page(nereid_store *store, const char *project, const char *hash,
+                            const char *after, size_t limit, store_file_cb cb, void *payload);
+/* token->name, project ("*" or a project name), role and hash (64 lowercase
+ * hex) and expires ("" or ISO 8601) are checked here (EINVALID). */
+int nrd_store_token_create(nereid_store *store, const store_token *token, uint64_t *id_out);
+int nrd_store_token_find_by_hash(nereid_store *store, const char *hash, store_token *out);
+int nrd_store_token_each(nereid_store *store, store_token_cb cb, void *payload);
+int nrd_store_token_revoke(nereid_store *store, uint64_t id);
+int nrd_store_token_touch(nereid_store *store, uint64_t id, const char *when);
+/* key and value are checked here (EINVALID): see STORE_META_*. */
+int nrd_store_meta_get(nereid_store *store, const char *key, char **value_out);
+int nrd_store_meta_set(nereid_store *store, const char *key, const char *value);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 

@@ -136,11 +136,10 @@ static int debug_collect_run(void *payload, const store_run_info *info)
                 c->cap = cap;
         }
         item = &c->runs[c->nruns];
-        *item = *info;
-        item->name = nrd_strdup(info->name ? info->name : "");
-        item->owner = nrd_strdup(info->owner ? info->owner : "");
+        if (nrd_store_run_info_copy(item, info) < 0)
+                return NEREID_ERROR;
         c->nruns++;
-        return item->name && item->owner ? 0 : NEREID_ERROR;
+        return 0;
 }
 
 /* Point the field at its artifact in memory, a stub made for it when
@@ -336,13 +335,14 @@ cleanup:
         return rc;
 }
 
-static int debug_run_create(nereid_store *base, const char *project, const char *name,
-                            const char *owner, char id_out[32])
+static int debug_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
+                         char id_out[32], int *created)
 {
         nereid_store *w;
         int rc = debug_writer(base, project, &w);
 
-        return rc < 0 ? rc : w->ops->run_create(w, project, name, owner, id_out);
+        *created = 0;
+        return rc < 0 ? rc : w->ops->run_new(w, project, spec, id_out, created);
 }
 
 static int debug_run_info(nereid_store *base, const char *project, const char *run_id,
@@ -432,6 +432,79 @@ static int debug_artifact_each(nereid_store *base, const char *project, const ch
         if (debug_is_stub(d, project, hash))
                 r = d->real;
         return r->ops->artifact_each(r, project, hash, cb, payload);
+}
+
+static int debug_artifact_page(nereid_store *base, const char *project, const char *hash,
+                               const char *after, size_t limit, store_file_cb cb, void *payload)
+{
+        debug_store *d = (debug_store *)base;
+        nereid_store *r = debug_reader(base, project);
+
+        if (debug_is_stub(d, project, hash))
+                r = d->real;
+        return r->ops->artifact_page(r, project, hash, after, limit, cb, payload);
+}
+
+/* Tokens are the server's: debug mode reads the real store's and writes none. */
+static int debug_no_tokens(void)
+{
+        return nrd_error(NEREID_ERROR, "debug mode: tokens are not created or changed");
+}
+
+static int debug_token_create(nereid_store *base, const store_token *token, uint64_t *id_out)
+{
+        (void)base;
+        (void)token;
+        *id_out = 0;
+        return debug_no_tokens();
+}
+
+static int debug_token_find_by_hash(nereid_store *base, const char *hash, store_token *out)
+{
+        debug_store *d = (debug_store *)base;
+
+        return d->real->ops->token_find_by_hash(d->real, hash, out);
+}
+
+static int debug_token_each(nereid_store *base, store_token_cb cb, void *payload)
+{
+        debug_store *d = (debug_store *)base;
+
+        return d->real->ops->token_each(d->real, cb, payload);
+}
+
+static int debug_token_revoke(nereid_store *base, uint64_t id)
+{
+        (void)base;
+        (void)id;
+        return debug_no_tokens();
+}
+
+static int debug_token_touch(nereid_store *base, uint64_t id, const char *when)
+{
+        (void)base;
+        (void)id;
+        (void)when;
+        return debug_no_tokens();
+}
+
+/* Settings written in debug mode live in memory, read before the real store's. */
+static int debug_meta_get(nereid_store *base, const char *key, char **value_out)
+{
+        debug_store *d = (debug_store *)base;
+        int rc = d->mem->ops->meta_get(d->mem, key, value_out);
+
+        if (rc != NEREID_ENOTFOUND)
+                return rc;
+        nrd_error_clear();
+        return d->real->ops->meta_get(d->real, key, value_out);
+}
+
+static int debug_meta_set(nereid_store *base, const char *key, const char *value)
+{
+        debug_store *d = (debug_store *)base;
+
+        return d->mem->ops->meta_set(d->mem, key, value);
 }
 
 static int debug_field_users(nereid_store *base, const char *project, const char *hash,
@@ -576,7 +649,7 @@ const store_ops nrd_store_debug_ops = {
     .can_write = debug_can_write,
     .project_open = debug_project_open,
     .project_each = debug_project_each,
-    .run_create = debug_run_create,
+    .run_create = NULL, /* version 3's: run_new does it */
     .run_info = debug_run_info,
     .run_each = debug_run_each,
     .field_each = debug_field_each,
@@ -589,6 +662,15 @@ const store_ops nrd_store_debug_ops = {
     .artifact_each = debug_artifact_each,
     .field_users = debug_field_users,
     .file_find = debug_file_find,
+    .run_new = debug_run_new,
+    .artifact_page = debug_artifact_page,
+    .token_create = debug_token_create,
+    .token_find_by_hash = debug_token_find_by_hash,
+    .token_each = debug_token_each,
+    .token_revoke = debug_token_revoke,
+    .token_touch = debug_token_touch,
+    .meta_get = debug_meta_get,
+    .meta_set = debug_meta_set,
 };
 
 int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *location)

@@ -131,11 +131,16 @@ static void check_table(const store_ops *ops)
         CHECK(ops->schemes && ops->schemes[0]);
         CHECK(ops->open && ops->close && ops->can_write);
         CHECK(ops->project_open && ops->project_each);
-        CHECK(ops->run_create && ops->run_info && ops->run_each);
+        /* run_create is version 3's and may be NULL: run_new replaced it. */
+        CHECK(ops->run_new && ops->run_info && ops->run_each);
         CHECK(ops->field_each && ops->field_get && ops->field_roots && ops->field_swap &&
               ops->field_remove);
         CHECK(ops->artifact_put && ops->artifact_content_hash && ops->artifact_each);
         CHECK(ops->field_users && ops->file_find);
+        CHECK(ops->artifact_page);
+        CHECK(ops->token_create && ops->token_find_by_hash && ops->token_each &&
+              ops->token_revoke && ops->token_touch);
+        CHECK(ops->meta_get && ops->meta_set);
 }
 
 /* The artifact of files, stored: its hash goes to hash. */
