@@ -84,7 +84,13 @@ static size_t project_scheme_len(const char *location)
 }
 
 int nrd_project_store_open(nereid_store **out, const char *location, const char *home, int mode,
-                           const char *api_token, char **folder_out)
+                           char **folder_out)
+{
+        return nrd_project_store_open_token(out, location, home, mode, NULL, folder_out);
+}
+
+int nrd_project_store_open_token(nereid_store **out, const char *location, const char *home,
+                                 int mode, const char *api_token, char **folder_out)
 {
         char *folder = NULL, *server = NULL;
         int rc;
@@ -164,9 +170,9 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = nrd_project_store_open(&project->store, project->cfg.store, project->cfg.home,
-                                         project->mode, project->cfg.api_token, &project->home)) <
-            0)
+        if ((rc = nrd_project_store_open_token(&project->store, project->cfg.store,
+                                               project->cfg.home, project->mode,
+                                               project->cfg.api_token, &project->home)) < 0)
                 goto cleanup;
         project->cache = project->cfg.cache ? nrd_strdup(project->cfg.cache)
                          : project->home    ? nrd_strdup(project->home)
