@@ -119,9 +119,13 @@ int nrd_project_store_open_token(nereid_store **out, const char *location, const
         }
         /* The registry (store/store.c) maps the location to a backend; a
          * server store takes the token as it opens (store/http.h). */
-        nrd_store_http_token(api_token);
-        rc = nrd_store_open(out, location, mode);
-        nrd_store_http_token(NULL);
+        if (api_token) {
+                nrd_store_http_token(api_token);
+                rc = nrd_store_open(out, location, mode);
+                nrd_store_http_token(NULL);
+        } else {
+                rc = nrd_store_open(out, location, mode);
+        }
         free(server);
         if (rc < 0 || !folder_out)
                 free(folder);

@@ -446,7 +446,14 @@ static int http_project_open(nereid_store *base, const char *project, const char
                         goto cleanup;
                 }
         }
-        if ((rc = http_call(s, create ? "PUT" : "GET", path, body, HTTP_MAX_SMALL, &answer)) < 0)
+        rc = http_call(s, create ? "PUT" : "GET", path, body, HTTP_MAX_SMALL, &answer);
+        if (rc == NEREID_EEXISTS && create) {
+                /* It exists with another key: its key, as the embedded store
+                 * answers; the library names the mismatch. */
+                nrd_error_clear();
+                rc = http_call(s, "GET", path, NULL, HTTP_MAX_SMALL, &answer);
+        }
+        if (rc < 0)
                 goto cleanup;
         if ((rc = nrd_http_json_project(answer, &name, key_out, &runs, path)) == 0 &&
             strcmp(name, project) != 0)
@@ -548,6 +555,11 @@ static int http_run_info(nereid_store *base, const char *project, const char *ru
         memset(info, 0, sizeof(*info));
         if (!path)
                 return NEREID_ERROR;
+        /* What is no run ID names no run, as in the embedded store. */
+        if (nrd_uri_check_run_id(run_id) < 0) {
+                free(path);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found", run_id);
+        }
         if ((rc = http_call(http_of(base), "GET", path, NULL, HTTP_MAX_SMALL, &answer)) == 0 &&
             (rc = nrd_http_json_run(answer, info, path)) == 0 && strcmp(info->id, run_id) != 0) {
                 nrd_store_run_info_clear(info);
@@ -693,8 +705,12 @@ static int http_field_roots(nereid_store *base, const char *project, const char 
 
         *out = NULL;
         *count = 0;
-        if (rc == 0)
+        if (rc == NEREID_ENOTFOUND) {
+                nrd_error_clear(); /* a field that is not there has no roots */
+                rc = 0;
+        } else if (rc == 0) {
                 rc = nrd_http_json_roots(answer, out, count, path);
+        }
         json_decref(answer);
         free(path);
         return rc;

@@ -655,6 +655,8 @@ int main(void)
 
         if (scratch_begin("store-conformance") < 0)
                 return 1;
+        /* The token of NEREID_TEST_STORE_HTTP's server, for every open. */
+        nrd_store_http_token(getenv("NEREID_TEST_STORE_HTTP_TOKEN"));
         check_registry();
         for (i = 0; nrd_store_backend(i); i++)
                 check_backend(nrd_store_backend(i));
