@@ -60,6 +60,7 @@ struct http_store {
 
 /* An answer being received. */
 struct http_answer {
+        CURL *curl;      /* the handle receiving it */
         nereid_buf body; /* the bytes, at most max */
         size_t max;      /* the route's limit */
         int too_large;   /* 1 when the body went past max */
@@ -156,6 +157,16 @@ static size_t http_on_body(char *data, size_t size, size_t count, void *userdata
         if (answer->body.len + n > answer->max) {
                 answer->too_large = 1;
                 return 0; /* CURLE_WRITE_ERROR */
+        }
+        if (!answer->body.ptr && answer->curl) {
+                curl_off_t length = -1;
+
+                /* A body of announced length within the limit is allocated
+                 * once, not grown by copies (pages are megabytes). */
+                curl_easy_getinfo(answer->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+                if (length > 0 && (uint64_t)length <= answer->max &&
+                    nrd_buf_grow(&answer->body, (size_t)length) < 0)
+                        return 0;
         }
         return nrd_buf_put(&answer->body, data, n) < 0 ? 0 : n;
 }
@@ -262,7 +273,12 @@ static int http_open(nereid_store **out, const char *location, int mode)
         curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(s->curl, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
-        curl_easy_setopt(s->curl, CURLOPT_USERAGENT, "nereid");
+        {
+                char agent[64];
+
+                snprintf(agent, sizeof(agent), "nereid/%s", nereid_version());
+                curl_easy_setopt(s->curl, CURLOPT_USERAGENT, agent); /* libcurl copies it */
+        }
         curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, http_on_body);
         rc = 0;
 cleanup:
@@ -369,6 +385,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
         if (out)
                 *out = NULL;
         memset(&answer, 0, sizeof(answer));
+        answer.curl = s->curl;
         answer.max = max;
         rc = http_exchange(s, method, path, body, body ? strlen(body) : 0, &answer, &status);
         snprintf(request, sizeof(request), "%s %.*s", method, 200, path);

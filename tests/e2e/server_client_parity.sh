@@ -111,6 +111,10 @@ expect_eq 3 "$RC" "assign of an unknown hash exits 3"
 both "read-only track" track WSP-1:ro data/test --mode read-only
 expect_eq 4 "$RC" "read-only mode refuses a write"
 both "project list" project list --json
+both "debug track" track WSP-1:dbg data/test --mode debug
+expect_match '^WSP-1 dbg [0-9a-f]{64}$' "$OUT" "debug mode computes the track"
+both "debug mode stored nothing" hash WSP-1:dbg
+expect_eq 3 "$RC" "nothing stored in debug mode"
 
 # download: the same tree of links on both sides.
 expect_exit 0 on server download WSP-1:data/test --destination "$T/dl-s"
