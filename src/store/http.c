@@ -46,6 +46,8 @@
  * unavailable (503); every request of the API may be repeated (a run is
  * created once per client-made UUID, a swap is a compare-and-swap). */
 #define HTTP_ATTEMPTS 3
+/* Bytes of records made at a time for an upload, and libcurl's upload buffer. */
+#define HTTP_UPLOAD_CHUNK ((size_t)256 << 10)
 /* The longest base URL kept. */
 #define HTTP_URL_MAX 2048
 
@@ -294,6 +296,76 @@ cleanup:
         return 0;
 }
 
+/* A request body made while it is sent: the JSON array of an artifact's
+ * records, one record at a time, so a large artifact is never held twice
+ * (records and text). Sent with chunked transfer encoding. */
+struct http_upload {
+        const nereid_files *files; /* the records */
+        size_t next;               /* the next record to write */
+        int stage;                 /* 0: "[" not written, 1: records, 2: "]" written */
+        nereid_buf chunk;          /* text made and not yet sent */
+        size_t sent;               /* bytes of chunk already sent */
+        int failed;                /* a record could not be written (message set) */
+};
+
+static void http_upload_rewind(struct http_upload *up)
+{
+        up->next = 0;
+        up->stage = 0;
+        up->sent = 0;
+        up->failed = 0;
+        nrd_buf_clear(&up->chunk);
+}
+
+/* Make the next piece of the body in up->chunk: 0, 1 at the end, -1 on failure. */
+static int http_upload_more(struct http_upload *up)
+{
+        nrd_buf_clear(&up->chunk);
+        up->sent = 0;
+        if (up->stage == 0) {
+                nrd_buf_putc(&up->chunk, '[');
+                up->stage = 1;
+        }
+        /* Records by the batch, so the chunks sent are large. */
+        while (up->stage == 1 && up->next < up->files->count && up->chunk.len < HTTP_UPLOAD_CHUNK) {
+                if (up->next)
+                        nrd_buf_putc(&up->chunk, ',');
+                if (nrd_json_record_append(&up->chunk, &up->files->items[up->next]) < 0)
+                        return -1;
+                up->next++;
+        }
+        if (up->stage == 1 && up->next == up->files->count) {
+                nrd_buf_putc(&up->chunk, ']');
+                up->stage = 2;
+        } else if (up->stage == 2 && up->chunk.len == 0) {
+                return 1;
+        }
+        return up->chunk.failed ? -1 : 0;
+}
+
+static size_t http_on_upload(char *out, size_t size, size_t count, void *userdata)
+{
+        struct http_upload *up = userdata;
+        size_t room = size * count, done = 0, n;
+        int rc;
+
+        while (done < room) {
+                if (up->sent == up->chunk.len) {
+                        if ((rc = http_upload_more(up)) < 0) {
+                                up->failed = 1;
+                                return CURL_READFUNC_ABORT;
+                        }
+                        if (rc > 0)
+                                break;
+                }
+                n = up->chunk.len - up->sent < room - done ? up->chunk.len - up->sent : room - done;
+                memcpy(out + done, up->chunk.ptr + up->sent, n);
+                up->sent += n;
+                done += n;
+        }
+        return done;
+}
+
 /* Wait before try number attempt (1-based) of a request. */
 static void http_backoff(int attempt)
 {
@@ -306,8 +378,8 @@ static void http_backoff(int attempt)
  * 0 with *status and answer filled for any HTTP status; a negative code
  * when the server could not be reached or its answer was too large. */
 static int http_exchange(struct http_store *s, const char *method, const char *path,
-                         const char *body, size_t body_len, struct http_answer *answer,
-                         long *status)
+                         const char *body, size_t body_len, struct http_upload *up,
+                         struct http_answer *answer, long *status)
 {
         char errbuf[CURL_ERROR_SIZE], *url;
         nereid_buf ub = NEREID_BUF_INIT;
@@ -326,7 +398,16 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                 curl_easy_setopt(s->curl, CURLOPT_URL, url);
                 curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
                 curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, answer);
-                if (body) {
+                if (up) {
+                        http_upload_rewind(up);
+                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
+                        curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, http_on_upload);
+                        curl_easy_setopt(s->curl, CURLOPT_READDATA, up);
+                        curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
+                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD_BUFFERSIZE,
+                                         (long)HTTP_UPLOAD_CHUNK);
+                } else if (body) {
+                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
                         curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
                         curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
                                          (curl_off_t)body_len);
@@ -342,11 +423,20 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                         curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
                 if (c == CURLE_OK && *status != 503)
                         break;
+                if (up && up->failed)
+                        break;
                 if (c != CURLE_OK && c != CURLE_SEND_ERROR && c != CURLE_RECV_ERROR &&
                     c != CURLE_GOT_NOTHING && c != CURLE_PARTIAL_FILE)
                         break;
                 if (attempt < HTTP_ATTEMPTS)
                         http_backoff(attempt);
+        }
+        if (up)
+                curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
+        if (up && up->failed) {
+                pthread_mutex_unlock(&s->lock);
+                free(url);
+                return NEREID_EINVALID; /* nrd_json_record_append said why */
         }
         if (c != CURLE_OK) {
                 long os_errno = 0;
@@ -375,7 +465,8 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
  * the negative code of an error answer otherwise, its message set.
  * *status_out (may be NULL): the HTTP status, 0 when none came. */
 static int http_call_status(struct http_store *s, const char *method, const char *path,
-                            const char *body, size_t max, json_t **out, long *status_out)
+                            const char *body, struct http_upload *up, size_t max, json_t **out,
+                            long *status_out)
 {
         struct http_answer answer;
         char request[300];
@@ -387,7 +478,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
         memset(&answer, 0, sizeof(answer));
         answer.curl = s->curl;
         answer.max = max;
-        rc = http_exchange(s, method, path, body, body ? strlen(body) : 0, &answer, &status);
+        rc = http_exchange(s, method, path, body, body ? strlen(body) : 0, up, &answer, &status);
         snprintf(request, sizeof(request), "%s %.*s", method, 200, path);
         if (rc == 0 && status == 401 && !s->token)
                 rc = nrd_error(NEREID_EACCESS,
@@ -410,7 +501,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
 static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
                      size_t max, json_t **out)
 {
-        return http_call_status(s, method, path, body, max, out, NULL);
+        return http_call_status(s, method, path, body, NULL, max, out, NULL);
 }
 
 /* A path below /api/v1: fmt's %s arguments are percent-escaped ('/' kept
@@ -539,7 +630,8 @@ static int http_run_new(nereid_store *base, const char *project, const store_run
                         "description", spec->description, "tags", tags);
         if (!req || !(body = json_dumps(req, JSON_COMPACT)))
                 goto oom;
-        if ((rc = http_call_status(s, "POST", path, body, HTTP_MAX_SMALL, &answer, &status)) < 0 ||
+        if ((rc = http_call_status(s, "POST", path, body, NULL, HTTP_MAX_SMALL, &answer, &status)) <
+                0 ||
             (rc = nrd_http_json_run(answer, &info, path)) < 0)
                 goto cleanup;
         if (info.uuid[0] && !spec->custom_run_id && strcmp(info.uuid, spec->uuid) != 0) {
@@ -822,15 +914,17 @@ static int http_artifact_content_hash(nereid_store *base, const char *project, c
 static int http_artifact_put(nereid_store *base, const char *project, const char *hash,
                              const char *content, const nereid_files *files)
 {
-        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0), *body = NULL;
+        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
         char have[NEREID_HASH_HEXLEN + 1];
-        nereid_buf buf = NEREID_BUF_INIT;
+        struct http_upload up;
         json_t *answer = NULL;
-        size_t i;
         int rc;
 
         if (!path)
                 return NEREID_ERROR;
+        memset(&up, 0, sizeof(up));
+        up.files = files;
+        nrd_buf_init(&up.chunk, 0);
         /* Asked first, so an artifact goes up once. */
         rc = http_artifact_content_hash(base, project, hash, have);
         if (rc == 0) {
@@ -842,29 +936,15 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
         if (rc != NEREID_ENOTFOUND)
                 goto cleanup;
         nrd_error_clear();
-        rc = 0;
-        nrd_buf_putc(&buf, '[');
-        for (i = 0; i < files->count && rc == 0; i++) {
-                if (i)
-                        nrd_buf_putc(&buf, ',');
-                rc = nrd_json_record_append(&buf, &files->items[i]);
-        }
-        nrd_buf_putc(&buf, ']');
-        if (rc < 0)
-                goto cleanup;
-        if (!(body = nrd_buf_detach(&buf))) {
-                rc = NEREID_ERROR;
-                goto cleanup;
-        }
-        if ((rc = http_call(http_of(base), "PUT", path, body, HTTP_MAX_SMALL, &answer)) == 0 &&
+        if ((rc = http_call_status(http_of(base), "PUT", path, NULL, &up, HTTP_MAX_SMALL, &answer,
+                                   NULL)) == 0 &&
             (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
             strcmp(have, content) != 0)
                 rc = nrd_error(NEREID_EINTEGRITY,
                                "artifact %s: the server computed another content hash", hash);
 cleanup:
         json_decref(answer);
-        nrd_buf_free(&buf);
-        free(body);
+        nrd_buf_free(&up.chunk);
         free(path);
         return rc;
 }

@@ -30,8 +30,17 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                body += self.rfile.read(size)
+                self.rfile.readline()
+                if size == 0:
+                    break
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
         with open(LOG, "a") as log:
             log.write(json.dumps({"method": self.command, "path": self.path,
                                   "auth": self.headers.get("Authorization"),

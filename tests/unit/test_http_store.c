@@ -405,6 +405,15 @@ static void check_artifacts(nereid_store *store)
                 "\"body\":\"{\\\"error\\\":{\\\"code\\\":\\\"integrity\\\",\\\"message\\\":"
                 "\\\"artifact " H1 ": the records give another hash\\\"}}\"}");
         CHECK(nrd_store_artifact_put(store, "ws/p", H1, H2, files) == NEREID_EINTEGRITY);
+        /* A record JSON cannot carry (not UTF-8): refused, the upload cut. */
+        answers("{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "\",\"status\":404,"
+                "\"body\":\"\"},"
+                "{\"method\":\"PUT\",\"path\":\"" P "/artifacts/" H1 "\",\"status\":201,"
+                "\"body\":\"{}\"}");
+        free(files->items[0].file_path);
+        files->items[0].file_path = strdup("a\xff");
+        CHECK(nrd_store_artifact_put(store, "ws/p", H1, H2, files) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "not valid UTF-8") != NULL);
         nereid_files_free(files);
 
         CHECK(nrd_store_artifact_content_hash(store, "ws/p", H1, content) == NEREID_ENOTFOUND);
