@@ -460,13 +460,22 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
         return 0;
 }
 
+/* Move src's bytes to dst (whose own are freed); src is left empty. */
+static void http_buf_take(nereid_buf *dst, nereid_buf *src)
+{
+        nrd_buf_free(dst);
+        *dst = *src;
+        memset(src, 0, sizeof(*src));
+}
+
 /* A request of the API: 0 with *out the answer's JSON object (when out is
  * not NULL) for a 2xx status; HTTP_JSON_CONFLICT for a 409 "conflict";
  * the negative code of an error answer otherwise, its message set.
- * *status_out (may be NULL): the HTTP status, 0 when none came. */
+ * *status_out (may be NULL): the HTTP status, 0 when none came. With
+ * raw_out, a 2xx answer's bytes go there instead (out unused). */
 static int http_call_status(struct http_store *s, const char *method, const char *path,
                             const char *body, struct http_upload *up, size_t max, json_t **out,
-                            long *status_out)
+                            long *status_out, nereid_buf *raw_out)
 {
         struct http_answer answer;
         char request[300];
@@ -488,6 +497,8 @@ static int http_call_status(struct http_store *s, const char *method, const char
         else if (rc == 0 && (status < 200 || status > 299))
                 rc = nrd_http_json_error(answer.body.ptr ? answer.body.ptr : "", answer.body.len,
                                          status, s->url, request);
+        else if (rc == 0 && raw_out)
+                http_buf_take(raw_out, &answer.body);
         else if (rc == 0 && out &&
                  !(*out = nrd_http_json_load(answer.body.ptr ? answer.body.ptr : "",
                                              answer.body.len, request)))
@@ -501,7 +512,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
 static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
                      size_t max, json_t **out)
 {
-        return http_call_status(s, method, path, body, NULL, max, out, NULL);
+        return http_call_status(s, method, path, body, NULL, max, out, NULL, NULL);
 }
 
 /* A path below /api/v1: fmt's %s arguments are percent-escaped ('/' kept
@@ -630,8 +641,8 @@ static int http_run_new(nereid_store *base, const char *project, const store_run
                         "description", spec->description, "tags", tags);
         if (!req || !(body = json_dumps(req, JSON_COMPACT)))
                 goto oom;
-        if ((rc = http_call_status(s, "POST", path, body, NULL, HTTP_MAX_SMALL, &answer, &status)) <
-                0 ||
+        if ((rc = http_call_status(s, "POST", path, body, NULL, HTTP_MAX_SMALL, &answer, &status,
+                                   NULL)) < 0 ||
             (rc = nrd_http_json_run(answer, &info, path)) < 0)
                 goto cleanup;
         if (info.uuid[0] && !spec->custom_run_id && strcmp(info.uuid, spec->uuid) != 0) {
@@ -681,7 +692,7 @@ static int http_run_info(nereid_store *base, const char *project, const char *ru
 
 /* GET a page of a list: base?limit=N[&cursor=C]. */
 static int http_page(struct http_store *s, const char *base, const char *cursor, size_t max,
-                     json_t **answer)
+                     json_t **answer, nereid_buf *raw)
 {
         char *escaped = cursor ? nrd_uri_escape(cursor, 0) : NULL, *path;
         nereid_buf buf = NEREID_BUF_INIT;
@@ -694,7 +705,7 @@ static int http_page(struct http_store *s, const char *base, const char *cursor,
         free(escaped);
         if (!(path = nrd_buf_detach(&buf)))
                 return NEREID_ERROR;
-        rc = http_call(s, "GET", path, NULL, max, answer);
+        rc = http_call_status(s, "GET", path, NULL, NULL, max, raw ? NULL : answer, NULL, raw);
         free(path);
         return rc;
 }
@@ -714,7 +725,7 @@ static int http_run_each(nereid_store *base, const char *project, uint64_t after
                 return NEREID_ERROR;
         /* The API's cursor is opaque: runs up to after are read and skipped. */
         do {
-                if ((rc = http_page(s, path, cursor, HTTP_MAX_LIST, &answer)) < 0)
+                if ((rc = http_page(s, path, cursor, HTTP_MAX_LIST, &answer, NULL)) < 0)
                         break;
                 if (!json_is_array(runs = json_object_get(answer, "runs"))) {
                         rc = nrd_error(NEREID_ERROR, "%s: \"runs\" is not an array", path);
@@ -937,7 +948,7 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
                 goto cleanup;
         nrd_error_clear();
         if ((rc = http_call_status(http_of(base), "PUT", path, NULL, &up, HTTP_MAX_SMALL, &answer,
-                                   NULL)) == 0 &&
+                                   NULL, NULL)) == 0 &&
             (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
             strcmp(have, content) != 0)
                 rc = nrd_error(NEREID_EINTEGRITY,
@@ -982,18 +993,20 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
         struct http_store *s = http_of(base);
         char *path = http_path(project, "/artifacts/%s/files", hash, NULL, 0), *cursor = NULL,
              *next = NULL, *last = NULL;
-        json_t *answer = NULL;
+        nereid_buf page = NEREID_BUF_INIT;
         size_t count = 0, before;
         int rc;
 
         if (!path)
                 return NEREID_ERROR;
+        /* Each page is read record by record from its text: memory holds
+         * the page's bytes and one record's tree. */
         do {
-                if ((rc = http_page(s, path, cursor, HTTP_MAX_PAGE, &answer)) < 0)
+                if ((rc = http_page(s, path, cursor, HTTP_MAX_PAGE, NULL, &page)) < 0)
                         break;
                 before = count;
-                if ((rc = nrd_http_json_files(answer, &last, cb, payload, &count, path)) != 0 ||
-                    (rc = nrd_http_json_next(answer, cursor, &next, path)) < 0)
+                if ((rc = nrd_http_json_files_page(page.ptr ? page.ptr : "", page.len, cursor,
+                                                   &last, cb, payload, &count, &next, path)) != 0)
                         break;
                 if (next && count == before)
                         rc =
@@ -1001,10 +1014,8 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
                 free(cursor);
                 cursor = next;
                 next = NULL;
-                json_decref(answer);
-                answer = NULL;
         } while (rc == 0 && cursor);
-        json_decref(answer);
+        nrd_buf_free(&page);
         free(cursor);
         free(next);
         free(last);

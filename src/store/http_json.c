@@ -303,47 +303,55 @@ static json_t *http_json_array(json_t *obj, const char *key, const char *what)
         return json_is_array(value) ? value : NULL;
 }
 
+/* One record of a page: parsed, checked, in order after *last, given to cb. */
+static int http_json_file_one(json_t *value, char **last, store_file_cb cb, void *payload,
+                              size_t *count, const char *what)
+{
+        struct nereid_file file;
+        char *path;
+        int rc;
+
+        if ((rc = nrd_json_record_value(value, what, *count + 1, &file)) < 0 ||
+            (rc = nrd_file_check(&file, what)) < 0) {
+                char why[1024];
+
+                nrd_file_clear(&file);
+                /* A server's bad record is the server's failure, not the
+                 * user's: NEREID_ERROR, with the record's message. */
+                snprintf(why, sizeof(why), "%s", nereid_error_last());
+                return nrd_error(NEREID_ERROR, "%s", why);
+        }
+        (*count)++;
+        if (*last && strcmp(file.file_path, *last) <= 0) {
+                nrd_file_clear(&file);
+                return nrd_error(NEREID_ERROR,
+                                 "%s: record %zu is out of order or repeated (the records must "
+                                 "come sorted by file_path)",
+                                 what, *count);
+        }
+        if (!(path = nrd_strdup(file.file_path))) {
+                nrd_file_clear(&file);
+                return NEREID_ERROR;
+        }
+        free(*last);
+        *last = path;
+        rc = cb(payload, &file);
+        nrd_file_clear(&file);
+        return rc;
+}
+
 int nrd_http_json_files(json_t *obj, char **last, store_file_cb cb, void *payload, size_t *count,
                         const char *what)
 {
         json_t *files = http_json_array(obj, "files", what), *value;
-        struct nereid_file file;
         size_t i;
-        int rc = 0;
+        int rc;
 
         if (!files)
                 return NEREID_ERROR;
         json_array_foreach(files, i, value)
         {
-                char *path;
-
-                if ((rc = nrd_json_record_value(value, what, *count + 1, &file)) < 0 ||
-                    (rc = nrd_file_check(&file, what)) < 0) {
-                        char why[1024];
-
-                        nrd_file_clear(&file);
-                        /* A server's bad record is the server's failure, not
-                         * the user's: NEREID_ERROR, with the record's message. */
-                        snprintf(why, sizeof(why), "%s", nereid_error_last());
-                        return nrd_error(NEREID_ERROR, "%s", why);
-                }
-                (*count)++;
-                if (*last && strcmp(file.file_path, *last) <= 0) {
-                        nrd_file_clear(&file);
-                        return nrd_error(NEREID_ERROR,
-                                         "%s: record %zu is out of order or repeated (the "
-                                         "records must come sorted by file_path)",
-                                         what, *count);
-                }
-                if (!(path = nrd_strdup(file.file_path))) {
-                        nrd_file_clear(&file);
-                        return NEREID_ERROR;
-                }
-                free(*last);
-                *last = path;
-                rc = cb(payload, &file);
-                nrd_file_clear(&file);
-                if (rc != 0)
+                if ((rc = http_json_file_one(value, last, cb, payload, count, what)) != 0)
                         return rc;
         }
         return 0;
@@ -444,5 +452,149 @@ int nrd_http_json_roots(json_t *obj, store_root **out, size_t *count, const char
         }
         *out = list;
         *count = n;
+        return 0;
+}
+
+/* --- a page of records read one record at a time --- */
+
+static size_t http_json_ws(const char *t, size_t len, size_t i)
+{
+        while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+                i++;
+        return i;
+}
+
+/* The end of the string starting at t[i] == '"' (past its closing quote),
+ * or 0 when it does not end. */
+static size_t http_json_string_end(const char *t, size_t len, size_t i)
+{
+        for (i++; i < len; i++) {
+                if (t[i] == '\\')
+                        i++;
+                else if (t[i] == '"')
+                        return i + 1;
+        }
+        return 0;
+}
+
+/* The end of the JSON value starting at t[i] (its extent only: jansson
+ * judges the value itself), or 0 when it does not end. */
+static size_t http_json_value_end(const char *t, size_t len, size_t i)
+{
+        size_t depth = 0;
+
+        if (i >= len)
+                return 0;
+        if (t[i] == '"')
+                return http_json_string_end(t, len, i);
+        if (t[i] != '{' && t[i] != '[') {
+                while (i < len && !strchr(",}] \t\r\n", t[i]))
+                        i++;
+                return i;
+        }
+        for (; i < len; i++) {
+                if (t[i] == '"') {
+                        if (!(i = http_json_string_end(t, len, i)))
+                                return 0;
+                        i--;
+                } else if (t[i] == '{' || t[i] == '[') {
+                        depth++;
+                } else if (t[i] == '}' || t[i] == ']') {
+                        if (--depth == 0)
+                                return i + 1;
+                }
+        }
+        return 0;
+}
+
+static int http_json_page_bad(const char *what, size_t at)
+{
+        return nrd_error(NEREID_ERROR, "%s: the answer is not a page of records (at byte %zu)",
+                         what, at);
+}
+
+/* One record of a page's text: parsed alone, then as nrd_http_json_files does. */
+static int http_json_page_record(const char *t, size_t n, char **last, store_file_cb cb,
+                                 void *payload, size_t *count, const char *what)
+{
+        json_error_t err;
+        json_t *value = json_loadb(t, n, JSON_REJECT_DUPLICATES, &err);
+        int rc;
+
+        if (!value)
+                return nrd_error(NEREID_ERROR, "%s: record %zu is not JSON: %s", what, *count + 1,
+                                 err.text);
+        rc = http_json_file_one(value, last, cb, payload, count, what);
+        json_decref(value);
+        return rc;
+}
+
+int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char **last,
+                             store_file_cb cb, void *payload, size_t *count, char **next,
+                             const char *what)
+{
+        size_t i = http_json_ws(t, len, 0), key, key_end, end;
+        int rc = 0, seen_files = 0, seen_next = 0;
+
+        *next = NULL;
+        if (i >= len || t[i] != '{')
+                return http_json_page_bad(what, i);
+        for (i = http_json_ws(t, len, i + 1); i < len && t[i] != '}';) {
+                if (t[i] != '"' || !(key_end = http_json_string_end(t, len, i)))
+                        return http_json_page_bad(what, i);
+                key = i + 1;
+                i = http_json_ws(t, len, key_end);
+                if (i >= len || t[i] != ':')
+                        return http_json_page_bad(what, i);
+                i = http_json_ws(t, len, i + 1);
+                if (key_end - key - 1 == 5 && memcmp(t + key, "files", 5) == 0) {
+                        if (seen_files++ || i >= len || t[i] != '[')
+                                return http_json_page_bad(what, i);
+                        for (i = http_json_ws(t, len, i + 1); i < len && t[i] != ']';) {
+                                if (!(end = http_json_value_end(t, len, i)))
+                                        return http_json_page_bad(what, i);
+                                if ((rc = http_json_page_record(t + i, end - i, last, cb, payload,
+                                                                count, what)) != 0)
+                                        return rc;
+                                i = http_json_ws(t, len, end);
+                                if (i < len && t[i] == ',')
+                                        i = http_json_ws(t, len, i + 1);
+                                else if (i >= len || t[i] != ']')
+                                        return http_json_page_bad(what, i);
+                        }
+                        if (i >= len)
+                                return http_json_page_bad(what, i);
+                        end = i + 1;
+                } else if (key_end - key - 1 == 4 && memcmp(t + key, "next", 4) == 0) {
+                        json_t *obj, *value;
+
+                        if (seen_next++ || !(end = http_json_value_end(t, len, i)))
+                                return http_json_page_bad(what, i);
+                        value = json_loadb(t + i, end - i, JSON_DECODE_ANY, NULL);
+                        obj = value ? json_object() : NULL;
+                        if (!obj || json_object_set_new(obj, "next", value) < 0) {
+                                json_decref(obj);
+                                return value ? nrd_error_oom() : http_json_page_bad(what, i);
+                        }
+                        rc = nrd_http_json_next(obj, prev, next, what);
+                        json_decref(obj);
+                        if (rc < 0)
+                                return rc;
+                } else if (!(end = http_json_value_end(t, len, i))) {
+                        return http_json_page_bad(what, i);
+                }
+                i = http_json_ws(t, len, end);
+                if (i < len && t[i] == ',')
+                        i = http_json_ws(t, len, i + 1);
+                else if (i >= len || t[i] != '}')
+                        return http_json_page_bad(what, i);
+        }
+        if (i >= len || http_json_ws(t, len, i + 1) != len || !seen_files) {
+                free(*next);
+                *next = NULL;
+                return seen_files ? http_json_page_bad(what, i)
+                                  : nrd_error(NEREID_ERROR,
+                                              "%s: \"files\" is missing in the answer", what);
+        }
         return 0;
 }

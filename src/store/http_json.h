@@ -65,6 +65,16 @@ uint64_t nrd_http_json_run_number(const char *id);
 int nrd_http_json_files(json_t *obj, char **last, store_file_cb cb, void *payload, size_t *count,
                         const char *what);
 
+/* nrd_http_json_files and nrd_http_json_next over the text of a page
+ * {"files":[...],"next":...} (members in any order, others ignored),
+ * without building the page's tree: each record is parsed alone, so memory
+ * holds one record's tree at a time. The text must be one object (strings,
+ * brackets and separators checked; every record and the cursor are
+ * parsed by jansson). prev: the cursor that brought the page. */
+int nrd_http_json_files_page(const char *text, size_t len, const char *prev, char **last,
+                             store_file_cb cb, void *payload, size_t *count, char **next,
+                             const char *what);
+
 /* {"refs":[{"run","field"[,"file_path"]}]}: each given to cb (file_path
  * NULL when with_path is 0). */
 int nrd_http_json_refs(json_t *obj, int with_path, store_ref_cb cb, void *payload,

@@ -2,7 +2,8 @@
  * fuzz_http_answer.c - libFuzzer target for src/store/http_json.c, the
  * reader of a nereid-server's answers: the input is parsed as an answer
  * body and handed to every reader (project, run, fields, roots, records,
- * references, cursor), and as an error body under a status its first byte
+ * references, cursor) and to the page reader that walks the text record
+ * by record, and as an error body under a status its first byte
  * picks. A hostile server must get an error, never a crash or a leak.
  */
 #include <stdint.h>
@@ -50,6 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size == 0)
                 return 0;
         nrd_http_json_error(text, size - 1, statuses[data[0] % 10], "http://s", "GET /x");
+        /* The same text as a page read record by record. */
+        (void)nrd_http_json_files_page(text, size - 1, "c", &last, fuzz_file, &total, &count, &next,
+                                       "fuzz");
+        free(last);
+        free(next);
+        last = next = NULL;
+        count = 0;
         obj = nrd_http_json_load(text, size - 1, "fuzz");
         if (!obj)
                 return 0;
