@@ -383,44 +383,46 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
 {
         char errbuf[CURL_ERROR_SIZE], *url;
         nereid_buf ub = NEREID_BUF_INIT;
+        CURL *curl = answer->curl;
         CURLcode c = CURLE_OK;
-        int attempt;
+        int attempt, shared = curl == s->curl; /* a walk's own handle needs no lock */
 
         *status = 0;
+        if (!curl)
+                return NEREID_ERROR;
         if (nrd_buf_printf(&ub, "%s/api/v1%s", s->url, path) < 0 || !(url = nrd_buf_detach(&ub)))
                 return NEREID_ERROR;
-        pthread_mutex_lock(&s->lock);
+        if (shared)
+                pthread_mutex_lock(&s->lock);
         for (attempt = 1; attempt <= HTTP_ATTEMPTS; attempt++) {
                 nrd_buf_free(&answer->body);
                 nrd_buf_init(&answer->body, answer->max);
                 answer->too_large = 0;
                 errbuf[0] = '\0';
-                curl_easy_setopt(s->curl, CURLOPT_URL, url);
-                curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
-                curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, answer);
+                curl_easy_setopt(curl, CURLOPT_URL, url);
+                curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+                curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
                 if (up) {
                         http_upload_rewind(up);
-                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
-                        curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, http_on_upload);
-                        curl_easy_setopt(s->curl, CURLOPT_READDATA, up);
-                        curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
-                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD_BUFFERSIZE,
-                                         (long)HTTP_UPLOAD_CHUNK);
+                        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+                        curl_easy_setopt(curl, CURLOPT_READFUNCTION, http_on_upload);
+                        curl_easy_setopt(curl, CURLOPT_READDATA, up);
+                        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
+                        curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)HTTP_UPLOAD_CHUNK);
                 } else if (body) {
-                        curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
-                        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
-                        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                                         (curl_off_t)body_len);
+                        curl_easy_setopt(curl, CURLOPT_UPLOAD, 0L);
+                        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+                        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
                 } else {
-                        curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
+                        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
                 }
                 curl_easy_setopt(
-                    s->curl, CURLOPT_CUSTOMREQUEST,
+                    curl, CURLOPT_CUSTOMREQUEST,
                     strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0 ? NULL : method);
-                c = curl_easy_perform(s->curl);
+                c = curl_easy_perform(curl);
                 *status = 0;
                 if (c == CURLE_OK)
-                        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
+                        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
                 if (c == CURLE_OK && *status != 503)
                         break;
                 if (up && up->failed)
@@ -432,9 +434,10 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                         http_backoff(attempt);
         }
         if (up)
-                curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
+                curl_easy_setopt(curl, CURLOPT_UPLOAD, 0L);
         if (up && up->failed) {
-                pthread_mutex_unlock(&s->lock);
+                if (shared)
+                        pthread_mutex_unlock(&s->lock);
                 free(url);
                 return NEREID_EINVALID; /* nrd_json_record_append said why */
         }
@@ -442,8 +445,9 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                 long os_errno = 0;
                 char why[128];
 
-                curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno);
-                pthread_mutex_unlock(&s->lock);
+                curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+                if (shared)
+                        pthread_mutex_unlock(&s->lock);
                 free(url);
                 if (answer->too_large)
                         return nrd_error(NEREID_ERROR,
@@ -455,7 +459,8 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                 return nrd_error(NEREID_ERROR, "cannot reach %s: %s", s->url,
                                  errbuf[0] ? errbuf : curl_easy_strerror(c));
         }
-        pthread_mutex_unlock(&s->lock);
+        if (shared)
+                pthread_mutex_unlock(&s->lock);
         free(url);
         return 0;
 }
@@ -473,7 +478,7 @@ static void http_buf_take(nereid_buf *dst, nereid_buf *src)
  * the negative code of an error answer otherwise, its message set.
  * *status_out (may be NULL): the HTTP status, 0 when none came. With
  * raw_out, a 2xx answer's bytes go there instead (out unused). */
-static int http_call_status(struct http_store *s, const char *method, const char *path,
+static int http_call_status(struct http_store *s, CURL *curl, const char *method, const char *path,
                             const char *body, struct http_upload *up, size_t max, json_t **out,
                             long *status_out, nereid_buf *raw_out)
 {
@@ -485,7 +490,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
         if (out)
                 *out = NULL;
         memset(&answer, 0, sizeof(answer));
-        answer.curl = s->curl;
+        answer.curl = curl ? curl : s->curl;
         answer.max = max;
         rc = http_exchange(s, method, path, body, body ? strlen(body) : 0, up, &answer, &status);
         snprintf(request, sizeof(request), "%s %.*s", method, 200, path);
@@ -512,7 +517,7 @@ static int http_call_status(struct http_store *s, const char *method, const char
 static int http_call(struct http_store *s, const char *method, const char *path, const char *body,
                      size_t max, json_t **out)
 {
-        return http_call_status(s, method, path, body, NULL, max, out, NULL, NULL);
+        return http_call_status(s, NULL, method, path, body, NULL, max, out, NULL, NULL);
 }
 
 /* A path below /api/v1: fmt's %s arguments are percent-escaped ('/' kept
@@ -641,8 +646,8 @@ static int http_run_new(nereid_store *base, const char *project, const store_run
                         "description", spec->description, "tags", tags);
         if (!req || !(body = json_dumps(req, JSON_COMPACT)))
                 goto oom;
-        if ((rc = http_call_status(s, "POST", path, body, NULL, HTTP_MAX_SMALL, &answer, &status,
-                                   NULL)) < 0 ||
+        if ((rc = http_call_status(s, NULL, "POST", path, body, NULL, HTTP_MAX_SMALL, &answer,
+                                   &status, NULL)) < 0 ||
             (rc = nrd_http_json_run(answer, &info, path)) < 0)
                 goto cleanup;
         if (info.uuid[0] && !spec->custom_run_id && strcmp(info.uuid, spec->uuid) != 0) {
@@ -691,21 +696,31 @@ static int http_run_info(nereid_store *base, const char *project, const char *ru
 }
 
 /* GET a page of a list: base?limit=N[&cursor=C]. */
-static int http_page(struct http_store *s, const char *base, const char *cursor, size_t max,
-                     json_t **answer, nereid_buf *raw)
+/* The path of a page of a list: base?limit=N[&cursor=C]; NULL on ENOMEM. */
+static char *http_page_path(const char *base, const char *cursor)
 {
-        char *escaped = cursor ? nrd_uri_escape(cursor, 0) : NULL, *path;
+        char *escaped = cursor ? nrd_uri_escape(cursor, 0) : NULL;
         nereid_buf buf = NEREID_BUF_INIT;
-        int rc;
 
         if (cursor && !escaped)
-                return NEREID_ERROR;
+                return NULL;
         nrd_buf_printf(&buf, "%s?limit=%d%s%s", base, HTTP_PAGE_LIMIT, cursor ? "&cursor=" : "",
                        cursor ? escaped : "");
         free(escaped);
-        if (!(path = nrd_buf_detach(&buf)))
+        return nrd_buf_detach(&buf);
+}
+
+/* GET a page of a list: its JSON object, or (raw not NULL) its bytes. */
+static int http_page(struct http_store *s, const char *base, const char *cursor, size_t max,
+                     json_t **answer, nereid_buf *raw)
+{
+        char *path = http_page_path(base, cursor);
+        int rc;
+
+        if (!path)
                 return NEREID_ERROR;
-        rc = http_call_status(s, "GET", path, NULL, NULL, max, raw ? NULL : answer, NULL, raw);
+        rc =
+            http_call_status(s, NULL, "GET", path, NULL, NULL, max, raw ? NULL : answer, NULL, raw);
         free(path);
         return rc;
 }
@@ -947,8 +962,8 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
         if (rc != NEREID_ENOTFOUND)
                 goto cleanup;
         nrd_error_clear();
-        if ((rc = http_call_status(http_of(base), "PUT", path, NULL, &up, HTTP_MAX_SMALL, &answer,
-                                   NULL, NULL)) == 0 &&
+        if ((rc = http_call_status(http_of(base), NULL, "PUT", path, NULL, &up, HTTP_MAX_SMALL,
+                                   &answer, NULL, NULL)) == 0 &&
             (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
             strcmp(have, content) != 0)
                 rc = nrd_error(NEREID_EINTEGRITY,
@@ -987,34 +1002,106 @@ static int http_window_file(void *payload, const struct nereid_file *file)
         return rc;
 }
 
+/* The next page, fetched on a thread of its own with the walk's own
+ * handle while the caller reads the page before: the server makes one
+ * page while the client reads the other. */
+struct http_prefetch {
+        struct http_store *s; /* the store */
+        CURL *curl;           /* the walk's own handle (its own connection) */
+        char *path;           /* the page's path, its cursor included */
+        nereid_buf page;      /* the page's bytes */
+        int rc;               /* the fetch's result */
+        char message[1024];   /* its message, carried to the walk's thread */
+        pthread_t thread;     /* the fetching thread */
+        int running;          /* 1 while thread is to be joined */
+};
+
+static void *http_prefetch_run(void *arg)
+{
+        struct http_prefetch *p = arg;
+
+        p->rc = http_call_status(p->s, p->curl, "GET", p->path, NULL, NULL, HTTP_MAX_PAGE, NULL,
+                                 NULL, &p->page);
+        if (p->rc < 0)
+                snprintf(p->message, sizeof(p->message), "%s", nereid_error_last());
+        return NULL;
+}
+
+/* Wait for the fetch; its failure becomes this thread's. */
+static int http_prefetch_join(struct http_prefetch *p)
+{
+        if (!p->running)
+                return 0;
+        pthread_join(p->thread, NULL);
+        p->running = 0;
+        return p->rc < 0 ? nrd_error(p->rc, "%s", p->message) : 0;
+}
+
 static int http_artifact_walk(nereid_store *base, const char *project, const char *hash,
                               store_file_cb cb, void *payload)
 {
         struct http_store *s = http_of(base);
         char *path = http_path(project, "/artifacts/%s/files", hash, NULL, 0), *cursor = NULL,
              *next = NULL, *last = NULL;
+        struct http_prefetch pre;
         nereid_buf page = NEREID_BUF_INIT;
         size_t count = 0, before;
-        int rc;
+        int rc, joined;
 
+        memset(&pre, 0, sizeof(pre));
         if (!path)
                 return NEREID_ERROR;
+        pre.s = s;
+        pthread_mutex_lock(&s->lock);
+        pre.curl = curl_easy_duphandle(s->curl); /* NULL: pages one after the other */
+        pthread_mutex_unlock(&s->lock);
+        rc = http_page(s, path, NULL, HTTP_MAX_PAGE, NULL, &page);
         /* Each page is read record by record from its text: memory holds
-         * the page's bytes and one record's tree. */
-        do {
-                if ((rc = http_page(s, path, cursor, HTTP_MAX_PAGE, NULL, &page)) < 0)
-                        break;
-                before = count;
+         * two pages' bytes and one record's tree. */
+        while (rc == 0) {
                 if ((rc = nrd_http_json_files_page(page.ptr ? page.ptr : "", page.len, cursor,
-                                                   &last, cb, payload, &count, &next, path)) != 0)
+                                                   &last, NULL, NULL, &count, &next, path)) < 0)
                         break;
-                if (next && count == before)
+                if (next && pre.curl) {
+                        free(pre.path);
+                        if (!(pre.path = http_page_path(path, next))) {
+                                rc = NEREID_ERROR;
+                                break;
+                        }
+                        pre.running =
+                            pthread_create(&pre.thread, NULL, http_prefetch_run, &pre) == 0;
+                }
+                free(next);
+                next = NULL;
+                before = count;
+                rc = nrd_http_json_files_page(page.ptr ? page.ptr : "", page.len, cursor, &last, cb,
+                                              payload, &count, &next, path);
+                joined = http_prefetch_join(&pre);
+                if (rc == 0 && joined < 0)
+                        rc = joined;
+                if (rc != 0 || !next)
+                        break;
+                if (count == before) {
                         rc =
                             nrd_error(NEREID_ERROR, "%s: an empty page that is not the last", path);
+                        break;
+                }
                 free(cursor);
                 cursor = next;
                 next = NULL;
-        } while (rc == 0 && cursor);
+                if (pre.path && pre.curl && pre.rc == 0 && pre.page.ptr) {
+                        http_buf_take(&page, &pre.page);
+                } else {
+                        rc = http_page(s, path, cursor, HTTP_MAX_PAGE, NULL, &page);
+                }
+                pre.rc = 0;
+                nrd_buf_free(&pre.page);
+        }
+        http_prefetch_join(&pre);
+        if (pre.curl)
+                curl_easy_cleanup(pre.curl);
+        nrd_buf_free(&pre.page);
+        free(pre.path);
         nrd_buf_free(&page);
         free(cursor);
         free(next);

@@ -550,6 +550,11 @@ int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char *
                 if (key_end - key - 1 == 5 && memcmp(t + key, "files", 5) == 0) {
                         if (seen_files++ || i >= len || t[i] != '[')
                                 return http_json_page_bad(what, i);
+                        if (!cb) { /* only the cursor is wanted */
+                                if (!(end = http_json_value_end(t, len, i)))
+                                        return http_json_page_bad(what, i);
+                                goto member_done;
+                        }
                         for (i = http_json_ws(t, len, i + 1); i < len && t[i] != ']';) {
                                 if (!(end = http_json_value_end(t, len, i)))
                                         return http_json_page_bad(what, i);
@@ -583,6 +588,7 @@ int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char *
                 } else if (!(end = http_json_value_end(t, len, i))) {
                         return http_json_page_bad(what, i);
                 }
+        member_done:
                 i = http_json_ws(t, len, end);
                 if (i < len && t[i] == ',')
                         i = http_json_ws(t, len, i + 1);

@@ -70,7 +70,8 @@ int nrd_http_json_files(json_t *obj, char **last, store_file_cb cb, void *payloa
  * without building the page's tree: each record is parsed alone, so memory
  * holds one record's tree at a time. The text must be one object (strings,
  * brackets and separators checked; every record and the cursor are
- * parsed by jansson). prev: the cursor that brought the page. */
+ * parsed by jansson). prev: the cursor that brought the page. With cb
+ * NULL the records are skipped, not read: only *next is found. */
 int nrd_http_json_files_page(const char *text, size_t len, const char *prev, char **last,
                              store_file_cb cb, void *payload, size_t *count, char **next,
                              const char *what);

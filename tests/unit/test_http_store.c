@@ -441,9 +441,12 @@ static void check_artifacts(nereid_store *store)
         CHECK(nrd_store_artifact_each(store, "ws/p", H1, count_file, &n) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "repeats") != NULL);
         /* A page that comes again (a cursor cycle): records out of order. */
-        answers("{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "/files*\","
-                "\"status\":200,\"body\":\"{\\\"files\\\":[" REC("a") "],\\\"next\\\":\\\"" H1
-                                                                      "\\\"}\"}");
+        answers("{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "/files?limit=10000\","
+                "\"status\":200,\"body\":\"{\\\"files\\\":[" REC(
+                    "a") "],\\\"next\\\":\\\"x1\\\"}\"},"
+                         "{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "/files*\","
+                         "\"status\":200,\"body\":\"{\\\"files\\\":[" REC(
+                             "a") "],\\\"next\\\":\\\"x2\\\"}\"}");
         CHECK(nrd_store_artifact_each(store, "ws/p", H1, count_file, &n) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "out of order or repeated") != NULL);
         /* A record the library would refuse: an unsafe file_path. */
