@@ -23,6 +23,8 @@
 #include "output.h"
 
 #define CLI_MAX_ARGS 8
+/* The most --tag options one command takes (a run has at most 100 distinct tags). */
+#define CLI_MAX_TAGS 256
 
 /* The options; each is a row of cli_option_defs and a bit in a command's row. */
 enum cli_option_id {
@@ -33,6 +35,9 @@ enum cli_option_id {
         OPT_FORCE,
         OPT_REPLACE,
         OPT_NAME,
+        OPT_DESCRIPTION,
+        OPT_TAG,
+        OPT_CUSTOM_RUN_ID,
         OPT_KEY,
         OPT_PROJECT,
         OPT_MODE,
@@ -61,6 +66,10 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_FORCE] = {"--force", NULL, "replace targets that hold other content"},
     [OPT_REPLACE] = {"--replace", NULL, "the field holds exactly what this track finds (no union)"},
     [OPT_NAME] = {"--name", "N", "the sys/name of the run it makes"},
+    [OPT_DESCRIPTION] = {"--description", "D", "the sys/description of the run it makes"},
+    [OPT_TAG] = {"--tag", "T", "a tag of the run it makes (again for more)"},
+    [OPT_CUSTOM_RUN_ID] = {"--custom-run-id", "C",
+                           "resume the run with this custom ID, or make it with this ID"},
     [OPT_DESTINATION] = {"--destination", "D", "a folder prefix (track) or target folder"},
     [OPT_KEY] = {"--key", "KEY", "the run-ID key of a new project (2-10 letters)"},
     [OPT_PROJECT] = {"--project", "WORKSPACE/PROJECT", "the project (else NEREID_PROJECT)"},
@@ -78,6 +87,8 @@ typedef struct cli_options {
         const cli_command *cmd;         /* the command being run */
         const char *value[OPT_COUNT];   /* option values; switches point to "" */
         const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
+        const char *tags[CLI_MAX_TAGS]; /* every --tag, in order */
+        int ntags;                      /* how many */
         int nargs;                      /* how many */
         int mode;                       /* --mode parsed */
         unsigned workers;               /* --workers parsed */
@@ -315,14 +326,26 @@ static void cli_close(nereid_project *project, nereid_run *run)
         nereid_project_free(project);
 }
 
+/* A new run, or (--custom-run-id) the run with that ID: its ID on stdout. */
 static int cmd_run_new(cli_options *o)
 {
+        nereid_run_options ro = NEREID_RUN_OPTIONS_INIT;
         nereid_project *project;
-        nereid_run *run;
+        nereid_run *run = NULL;
         int rc;
 
-        if ((rc = cli_open_run(o, NULL, &project, &run)) != 0)
+        if ((rc = cli_open_project(o, &project)) != 0)
                 return rc;
+        ro.name = o->value[OPT_NAME];
+        ro.description = o->value[OPT_DESCRIPTION];
+        ro.custom_run_id = o->value[OPT_CUSTOM_RUN_ID];
+        ro.tags = o->tags;
+        ro.ntags = (size_t)o->ntags;
+        if ((rc = nereid_run_create(&run, project, &ro)) < 0) {
+                rc = cli_fail(rc);
+                nereid_project_free(project);
+                return rc;
+        }
         escape_write(stdout, nereid_run_id(run));
         putchar('\n');
         cli_close(project, run);
@@ -734,8 +757,9 @@ static int cmd_find_file(cli_options *o)
 #define J OPT(OPT_JSON)
 /* One row per command, in the order of the usage. */
 static const cli_command cli_commands[] = {
-    {"run new", "", 0, OPT_COMMON | OPT(OPT_NAME), 0, cmd_run_new, NULL,
-     "create a run, print its ID"},
+    {"run new", "", 0,
+     OPT_COMMON | OPT(OPT_NAME) | OPT(OPT_DESCRIPTION) | OPT(OPT_TAG) | OPT(OPT_CUSTOM_RUN_ID), 0,
+     cmd_run_new, NULL, "create (or resume by custom ID) a run, print its ID"},
     {"track", "[RUN:]FIELD PATH", 2,
      OPT_COMMON | OPT(OPT_DESTINATION) | OPT(OPT_NAME) | OPT(OPT_REPLACE), 0, cmd_track, NULL,
      "track files; prints RUN-ID FIELD HASH"},
@@ -892,6 +916,12 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                         o->value[id] = argv[++i];
                 } else {
                         return cli_usage_error(c, "this option needs a value: ", a);
+                }
+                /* --tag may be given again: every one is kept. */
+                if (id == OPT_TAG) {
+                        if (o->ntags == CLI_MAX_TAGS)
+                                return cli_usage_error(c, "too many --tag options at ", a);
+                        o->tags[o->ntags++] = o->value[id];
                 }
         }
         if (o->nargs != c->nargs) {

@@ -155,6 +155,26 @@ void output_diff(const nereid_diff *diff, int json)
         puts("}");
 }
 
+/* sys/tags for --json: an array of the tags, split at ',' (a tag holds
+ * none, and is at most 128 bytes). */
+static void output_tags_json(const char *tags)
+{
+        const char *p = tags, *comma;
+        char tag[256];
+
+        putchar('[');
+        while (*tags && p) {
+                comma = strchr(p, ',');
+                snprintf(tag, sizeof(tag), "%.*s", (int)(comma ? (size_t)(comma - p) : strlen(p)),
+                         p);
+                if (p != tags)
+                        putchar(',');
+                escape_json(stdout, tag);
+                p = comma ? comma + 1 : NULL;
+        }
+        putchar(']');
+}
+
 void output_fields(const nereid_fields *fields, int json)
 {
         size_t i, count = nereid_fields_count(fields), width = strlen("FIELD");
@@ -166,7 +186,10 @@ void output_fields(const nereid_fields *fields, int json)
                                 putchar(',');
                         escape_json(stdout, nereid_fields_path(fields, i));
                         putchar(':');
-                        escape_json(stdout, nereid_fields_value(fields, i));
+                        if (strcmp(nereid_fields_path(fields, i), "sys/tags") == 0)
+                                output_tags_json(nereid_fields_value(fields, i));
+                        else
+                                escape_json(stdout, nereid_fields_value(fields, i));
                 }
                 puts("}");
                 return;

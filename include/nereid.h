@@ -405,6 +405,15 @@ const char *nereid_runs_name(const nereid_runs *runs, size_t i);
 const char *nereid_runs_owner(const nereid_runs *runs, size_t i);
 const char *nereid_runs_creation_time(const nereid_runs *runs, size_t i);
 const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i);
+/** Run metadata of run i (see nereid_run_create()); borrowed, valid until
+ * the list is freed. custom_run_id is NULL when the run has none (or i is
+ * out of range); description is "" when none (NULL out of range). */
+const char *nereid_runs_custom_run_id(const nereid_runs *runs, size_t i);
+const char *nereid_runs_description(const nereid_runs *runs, size_t i);
+/** Number of tags of run i (0 out of range). */
+size_t nereid_runs_tag_count(const nereid_runs *runs, size_t i);
+/** Tag j of run i, the tags sorted bytewise; borrowed as above; NULL out of range. */
+const char *nereid_runs_tag(const nereid_runs *runs, size_t i, size_t j);
 
 /** Release a list of runs; NULL is accepted. */
 void nereid_runs_free(nereid_runs *runs);
@@ -440,6 +449,80 @@ void nereid_string_free(char *s);
 int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_id,
                     const char *name);
 
+/** The version of struct nereid_run_options this header describes. */
+#define NEREID_RUN_OPTIONS_VERSION 1
+
+/**
+ * What nereid_run_create() makes: Neptune's init_run() arguments. Plain
+ * pointers and ints only (ctypes can declare it); fields are only ever
+ * appended, with NEREID_RUN_OPTIONS_VERSION raised. Every string is
+ * borrowed for the call. NULL (or 0) means the default said for each.
+ */
+typedef struct nereid_run_options {
+        /** NEREID_RUN_OPTIONS_VERSION of the header the caller was built with. */
+        unsigned int version;
+        /** The run's UUID, made by the client so that a retried create
+         * finds the run it made (8-4-4-4-12 hex digits, any case, kept
+         * lowercase); NULL: a random version-4 UUID (OpenSSL RAND_bytes). */
+        const char *uuid;
+        /** Neptune's custom_run_id: a run of the project with this ID is
+         * resumed instead of a new one made. 1-128 bytes of valid UTF-8
+         * without control characters; NULL: none. */
+        const char *custom_run_id;
+        /** sys/name; any byte but NUL; NULL: "". */
+        const char *name;
+        /** sys/description; at most 16384 bytes, any byte but NUL; NULL: "". */
+        const char *description;
+        /** sys/tags, a set: kept sorted (bytewise) without duplicates. Each
+         * tag is 1-128 bytes of valid UTF-8 with no control character, no
+         * ',' and no leading or trailing space; at most 100 distinct. */
+        const char *const *tags;
+        /** Number of entries in tags. */
+        size_t ntags;
+} nereid_run_options;
+
+/** Initialiser of a nereid_run_options: every field NULL or 0. */
+#define NEREID_RUN_OPTIONS_INIT                                                                    \
+        {                                                                                          \
+                NEREID_RUN_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0                        \
+        }
+
+/**
+ * Set every field of opts to its default, as NEREID_RUN_OPTIONS_INIT does
+ * (for bindings that cannot use the macro).
+ * @param version NEREID_RUN_OPTIONS_VERSION
+ * @return 0, or NEREID_EINVALID for a version this library does not know
+ */
+int nereid_run_options_init(nereid_run_options *opts, unsigned int version);
+
+/**
+ * Create a run, or find the one a retried create or a resume names: when
+ * the project has a run with opts->uuid (a retry), or, with
+ * opts->custom_run_id set, a run with that custom_run_id (Neptune's
+ * resume), that run is opened and nothing is created or changed (its name,
+ * description and tags stay as they were); nereid_run_resumed() tells
+ * which happened. Atomic, also against concurrent creators with the same
+ * uuid or custom_run_id: they all get one run. Creates the project and the
+ * store with their first run. sys/owner comes from the project's options.
+ * In read-only mode (as Neptune's), a run named by opts->uuid or
+ * opts->custom_run_id is opened (found by walking the project's runs) and
+ * anything else is NEREID_EREADONLY.
+ * @param out receives the handle; caller frees with nereid_run_free()
+ * @param project the project; must outlive the run
+ * @param opts what to make; NULL for NEREID_RUN_OPTIONS_INIT
+ * @return 0, NEREID_EINVALID for a bad uuid, custom_run_id, description or
+ *         tag (the message names it; nothing is created),
+ *         NEREID_EREADONLY in read-only mode (unless an existing run is
+ *         named), NEREID_EACCESS in a store this user cannot write
+ */
+int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_run_options *opts);
+
+/**
+ * 1 when the run was opened by nereid_run_create() finding an existing run
+ * (by uuid or custom_run_id), 0 otherwise (a new run, or nereid_run_open()).
+ */
+int nereid_run_resumed(const nereid_run *run);
+
 /** Stop the run and release the handle; NULL is accepted. */
 void nereid_run_free(nereid_run *run);
 
@@ -448,7 +531,9 @@ const char *nereid_run_id(const nereid_run *run);
 
 /**
  * Read a sys/ field: sys/id, sys/name, sys/owner, sys/creation_time,
- * sys/modification_time.
+ * sys/modification_time, sys/description ("" when none), sys/tags (the
+ * tags sorted bytewise and joined by ',', "" when none; a tag holds no
+ * ','), sys/custom_run_id (NEREID_ENOTFOUND when the run has none).
  * @param out receives the value; caller frees with nereid_string_free()
  * @return 0 or NEREID_ENOTFOUND for another name
  */
@@ -457,7 +542,8 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field);
 /**
  * List every field of the run: sys/ first (sorted by path), then the
  * artifact fields sorted by path, each with its value (a sys/ value, or an
- * artifact field's hash).
+ * artifact field's hash). sys/custom_run_id, sys/description and sys/tags
+ * are listed only when they are not empty (values as nereid_run_sys()).
  * @param out receives the list; caller frees with nereid_fields_free()
  * @param run the run
  * @return 0 or an error code

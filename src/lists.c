@@ -110,6 +110,34 @@ const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i)
         return r ? r->modification_time : NULL;
 }
 
+const char *nereid_runs_custom_run_id(const nereid_runs *runs, size_t i)
+{
+        const store_run_info *r = runs_item(runs, i);
+
+        return r ? r->custom_run_id : NULL;
+}
+
+const char *nereid_runs_description(const nereid_runs *runs, size_t i)
+{
+        const store_run_info *r = runs_item(runs, i);
+
+        return r ? (r->description ? r->description : "") : NULL;
+}
+
+size_t nereid_runs_tag_count(const nereid_runs *runs, size_t i)
+{
+        const store_run_info *r = runs_item(runs, i);
+
+        return r ? r->ntags : 0;
+}
+
+const char *nereid_runs_tag(const nereid_runs *runs, size_t i, size_t j)
+{
+        const store_run_info *r = runs_item(runs, i);
+
+        return r && j < r->ntags ? r->tags[j] : NULL;
+}
+
 void nereid_runs_free(nereid_runs *runs)
 {
         size_t i;

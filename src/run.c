@@ -74,9 +74,188 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         return 0;
 }
 
+int nereid_run_options_init(nereid_run_options *opts, unsigned int version)
+{
+        static const nereid_run_options defaults = NEREID_RUN_OPTIONS_INIT;
+
+        nrd_error_clear();
+        assert(opts);
+        if (version < 1 || version > NEREID_RUN_OPTIONS_VERSION)
+                return nrd_error(NEREID_EINVALID,
+                                 "run options: version %u is not one this library knows (1 to %d)",
+                                 version, NEREID_RUN_OPTIONS_VERSION);
+        *opts = defaults;
+        opts->version = version;
+        return 0;
+}
+
+/* The caller's UUID in the store's form (lowercase), or a new one. */
+static int run_uuid(const char *given, char out[40])
+{
+        size_t i;
+
+        if (!given)
+                return nrd_store_uuid_make(out);
+        if (strlen(given) != 36)
+                return nrd_store_uuid_check(given);
+        for (i = 0; i <= 36; i++)
+                out[i] =
+                    given[i] >= 'A' && given[i] <= 'F' ? (char)(given[i] - 'A' + 'a') : given[i];
+        return nrd_store_uuid_check(out);
+}
+
+/* Read-only mode's resume: the run with this uuid (the caller's) or
+ * custom_run_id, found by walking the runs (no write, so no run_new). */
+typedef struct run_lookup {
+        const char *uuid;          /* NULL: not looked for */
+        const char *custom_run_id; /* NULL: not looked for */
+        char found[32];            /* the run's ID, "" until found */
+        int by_uuid;               /* 1 when found by uuid */
+} run_lookup;
+
+static int run_lookup_one(void *payload, const store_run_info *info)
+{
+        run_lookup *look = payload;
+
+        if (look->uuid && strcmp(info->uuid, look->uuid) == 0) {
+                snprintf(look->found, sizeof(look->found), "%s", info->id);
+                look->by_uuid = 1;
+                return 1; /* the uuid wins: stop */
+        }
+        if (!look->found[0] && look->custom_run_id && info->custom_run_id &&
+            strcmp(info->custom_run_id, look->custom_run_id) == 0)
+                snprintf(look->found, sizeof(look->found), "%s", info->id);
+        return 0;
+}
+
+static int run_find_existing(nereid_project *project, const char *uuid, const char *custom_run_id,
+                             char id_out[32])
+{
+        run_lookup look;
+        int rc;
+
+        memset(&look, 0, sizeof(look));
+        look.uuid = uuid;
+        look.custom_run_id = custom_run_id;
+        rc = nrd_store_run_each(project->store, project->name, 0, 0, run_lookup_one, &look);
+        if (rc < 0)
+                return rc;
+        if (!look.found[0])
+                return nrd_error(NEREID_EREADONLY,
+                                 "new run: read-only mode opens only an existing run (no run "
+                                 "with this %s in project %s)",
+                                 custom_run_id ? "custom run ID" : "uuid", project->name);
+        snprintf(id_out, 32, "%s", look.found);
+        return 0;
+}
+
+int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_run_options *opts)
+{
+        static const nereid_run_options defaults = NEREID_RUN_OPTIONS_INIT;
+        store_run_spec spec;
+        const char **tags = NULL;
+        char uuid[40], id[32], *owner = NULL;
+        nereid_run *run;
+        size_t ntags = 0;
+        int created = 0, rc;
+
+        nrd_error_clear();
+        assert(out);
+        assert(project);
+        *out = NULL;
+        if (!opts)
+                opts = &defaults;
+        if (opts->version < 1 || opts->version > NEREID_RUN_OPTIONS_VERSION)
+                return nrd_error(NEREID_EINVALID,
+                                 "run options: version %u is not one this library knows (1 to %d)",
+                                 opts->version, NEREID_RUN_OPTIONS_VERSION);
+        /* Every argument is checked before anything is written. */
+        if ((rc = run_uuid(opts->uuid, uuid)) < 0 ||
+            (rc = nrd_store_tags_normalize(opts->tags, opts->ntags, &tags, &ntags)) < 0)
+                return rc;
+        memset(&spec, 0, sizeof(spec));
+        spec.uuid = uuid;
+        spec.custom_run_id = opts->custom_run_id;
+        spec.name = opts->name;
+        spec.description = opts->description;
+        spec.tags = tags;
+        spec.ntags = ntags;
+        spec.owner = "";
+        if ((rc = nrd_store_run_spec_check(&spec)) < 0)
+                goto cleanup;
+        /* Read-only mode, as Neptune's: a run named by the caller's uuid or
+         * a custom run ID is opened; nothing is ever made. */
+        if (project->mode == NEREID_MODE_READ_ONLY && (opts->uuid || opts->custom_run_id)) {
+                if (!(run = nrd_calloc(1, sizeof(*run)))) {
+                        rc = NEREID_ERROR;
+                        goto cleanup;
+                }
+                rc = run_find_existing(project, opts->uuid ? uuid : NULL, opts->custom_run_id, id);
+                if (rc == NEREID_ENOTFOUND) /* no project: nothing to open either */
+                        rc = nrd_error(NEREID_EREADONLY,
+                                       "new run: read-only mode opens only an existing run "
+                                       "(no project %s)",
+                                       project->name);
+                if (rc < 0) {
+                        free(run);
+                        goto cleanup;
+                }
+                run->project = project;
+                run->resumed = 1;
+                snprintf(run->id, sizeof(run->id), "%s", id);
+                *out = run;
+                goto cleanup;
+        }
+        if ((rc = nrd_project_check_writable(project, "new run")) < 0 ||
+            (rc = nrd_project_ensure(project)) < 0)
+                goto cleanup;
+        if (!(owner = run_owner(project))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        spec.owner = owner;
+        /* The handle first: nothing can fail once the store has the run. */
+        if (!(run = nrd_calloc(1, sizeof(*run)))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = nrd_store_run_new(project->store, project->name, &spec, id, &created)) < 0) {
+                free(run);
+                goto cleanup;
+        }
+        run->project = project;
+        run->resumed = !created;
+        snprintf(run->id, sizeof(run->id), "%s", id);
+        *out = run;
+cleanup:
+        free(tags);
+        free(owner);
+        return rc;
+}
+
+int nereid_run_resumed(const nereid_run *run)
+{
+        return run ? run->resumed : 0;
+}
+
 void nereid_run_free(nereid_run *run)
 {
         free(run);
+}
+
+/* sys/tags as text: the tags (sorted by the store) joined by ','. */
+static char *run_tags_text(const store_run_info *info)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+
+        nrd_buf_puts(&buf, "");
+        for (i = 0; i < info->ntags; i++) {
+                if (i)
+                        nrd_buf_putc(&buf, ',');
+                nrd_buf_puts(&buf, info->tags[i]);
+        }
+        return nrd_buf_detach(&buf);
 }
 
 const char *nereid_run_id(const nereid_run *run)
@@ -107,7 +286,13 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
                 value = info.creation_time;
         else if (strcmp(field, "sys/modification_time") == 0)
                 value = info.modification_time;
-        if (value)
+        else if (strcmp(field, "sys/description") == 0)
+                value = info.description ? info.description : "";
+        else if (strcmp(field, "sys/custom_run_id") == 0)
+                value = info.custom_run_id;
+        if (strcmp(field, "sys/tags") == 0)
+                *out = run_tags_text(&info);
+        else if (value)
                 *out = nrd_strdup(value);
         else
                 rc = nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", run->id, field);
@@ -127,6 +312,7 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         nereid_store *store = run->project->store;
         nereid_fields *fields = NULL;
         store_run_info info;
+        char *tags = NULL;
         int rc;
 
         nrd_error_clear();
@@ -140,14 +326,25 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
                 goto cleanup;
         }
         /* sys/ sorted by path, then the artifact fields as the store sorts them. */
+        if (!(tags = run_tags_text(&info))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        /* The metadata only when set, so a run without keeps its old list. */
         if ((rc = nrd_fields_push(fields, "sys/creation_time", info.creation_time)) < 0 ||
+            (info.custom_run_id &&
+             (rc = nrd_fields_push(fields, "sys/custom_run_id", info.custom_run_id)) < 0) ||
+            (info.description && *info.description &&
+             (rc = nrd_fields_push(fields, "sys/description", info.description)) < 0) ||
             (rc = nrd_fields_push(fields, "sys/id", info.id)) < 0 ||
             (rc = nrd_fields_push(fields, "sys/modification_time", info.modification_time)) < 0 ||
             (rc = nrd_fields_push(fields, "sys/name", info.name)) < 0 ||
-            (rc = nrd_fields_push(fields, "sys/owner", info.owner)) < 0)
+            (rc = nrd_fields_push(fields, "sys/owner", info.owner)) < 0 ||
+            (*tags && (rc = nrd_fields_push(fields, "sys/tags", tags)) < 0))
                 goto cleanup;
         rc = nrd_store_field_each(store, run->project->name, run->id, run_append_field, fields);
 cleanup:
+        free(tags);
         nrd_store_run_info_clear(&info);
         if (rc < 0) {
                 nereid_fields_free(fields);

@@ -12,6 +12,7 @@
 struct nereid_run {
         nereid_project *project; /* borrowed: the project outlives the run */
         char id[32];
+        int resumed; /* 1 when nereid_run_create found an existing run */
 };
 
 /* Parse path, scan it with its source driver, and return the records sorted

@@ -641,18 +641,21 @@ static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, const c
         sqlite3_stmt *stmt = NULL;
         int rc, step;
 
+        /* Two statements, not "?2 IS NULL OR file_path > ?2": SQLite's
+         * planner seeks the primary key to after only without the OR. */
         rc = sqlite_prepare(s,
-                            "SELECT file_path, file_hash, type, size, source, last_modified"
-                            " FROM artifact_files WHERE artifact_id = ?1 AND (?2 IS NULL OR"
-                            " file_path > ?2) ORDER BY file_path LIMIT ?3",
+                            after ? "SELECT file_path, file_hash, type, size, source,"
+                                    " last_modified FROM artifact_files WHERE artifact_id = ?1"
+                                    " AND file_path > ?2 ORDER BY file_path LIMIT ?3"
+                                  : "SELECT file_path, file_hash, type, size, source,"
+                                    " last_modified FROM artifact_files WHERE artifact_id = ?1"
+                                    " ORDER BY file_path LIMIT ?3",
                             &stmt);
         if (rc < 0)
                 return rc;
         sqlite3_bind_int64(stmt, 1, artifact);
         if (after)
                 sqlite3_bind_text(stmt, 2, after, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(stmt, 2);
         sqlite3_bind_int64(stmt, 3, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
         while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
                 struct nereid_file file = {0};

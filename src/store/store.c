@@ -14,6 +14,7 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
+#include "../uri.h"
 #include "http.h"
 #include "store.h"
 
@@ -217,10 +218,12 @@ static int store_time_check(const char *what, const char *t)
         for (i = 0; shape[i] && t[i]; i++)
                 if (shape[i] == 'd' ? !isdigit((unsigned char)t[i]) : t[i] != shape[i])
                         break;
-        if (!shape[i] && t[i] == '.')
+        if (shape[i])
+                i = 0; /* too short, or not that shape */
+        else if (t[i] == '.')
                 for (i++; isdigit((unsigned char)t[i]); i++)
                         frac++;
-        if (shape[i] || (t[19] == '.' && (frac < 1 || frac > 9)) || t[i] != 'Z' || t[i + 1])
+        if (i == 0 || (t[19] == '.' && (frac < 1 || frac > 9)) || t[i] != 'Z' || t[i + 1])
                 return nrd_error(NEREID_EINVALID,
                                  "%s \"%.40s\": not a UTC time like 2026-12-03T10:50:40Z", what, t);
         return 0;
@@ -247,8 +250,11 @@ int nrd_store_token_create(nereid_store *store, const store_token *token, uint64
                 return rc;
         if (!token->name || strlen(token->name) > 256)
                 return nrd_error(NEREID_EINVALID, "token: a name of at most 256 bytes is needed");
-        if (!token->project || !*token->project || strlen(token->project) > 1024)
+        if (!token->project)
                 return nrd_error(NEREID_EINVALID, "token: no project (a name, or \"*\")");
+        if (strcmp(token->project, "*") != 0 &&
+            (rc = nrd_uri_check_project_name(token->project)) < 0)
+                return rc;
         if (!nrd_store_role_name(token->role))
                 return nrd_error(NEREID_EINVALID, "token: role %d: not read, write or admin",
                                  token->role);

@@ -99,7 +99,7 @@ enum store_role {
 /* A server's API token, as the store keeps it: never the secret. */
 typedef struct store_token {
         uint64_t id;                       /* the store's, from 1; 0 before token_create */
-        char *name;                        /* a label, any byte but NUL; "" for none */
+        char *name;                        /* a label, any byte but NUL, at most 256; "" none */
         char *project;                     /* "workspace/project", or "*" for every project */
         int role;                          /* enum store_role */
         char hash[NEREID_HASH_HEXLEN + 1]; /* SHA-256 hex of the whole token string */
@@ -338,8 +338,9 @@ int nrd_store_run_new(nereid_store *store, const char *project, const store_run_
                       char id_out[32], int *created);
 int nrd_store_artifact_page(nereid_store *store, const char *project, const char *hash,
                             const char *after, size_t limit, store_file_cb cb, void *payload);
-/* token->name, project ("*" or a project name), role and hash (64 lowercase
- * hex) and expires ("" or ISO 8601) are checked here (EINVALID). */
+/* token->name (at most 256 bytes), project ("*" or a "workspace/project"
+ * name), role, hash (64 lowercase hex) and expires ("" or ISO 8601 UTC)
+ * are checked here (EINVALID). */
 int nrd_store_token_create(nereid_store *store, const store_token *token, uint64_t *id_out);
 int nrd_store_token_find_by_hash(nereid_store *store, const char *hash, store_token *out);
 int nrd_store_token_each(nereid_store *store, store_token_cb cb, void *payload);

@@ -201,7 +201,8 @@ static int debug_copy_project(debug_store *d, const char *project)
         }
         if (rc == 0)
                 rc = debug_mark_copied(d, project);
-        qsort(d->stubs, d->nstubs, sizeof(*d->stubs), debug_stub_cmp);
+        if (d->nstubs)
+                qsort(d->stubs, d->nstubs, sizeof(*d->stubs), debug_stub_cmp);
 cleanup:
         for (i = 0; i < c.nruns; i++)
                 nrd_store_run_info_clear(&c.runs[i]);

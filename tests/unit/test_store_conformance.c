@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
 #include "records.h"
@@ -35,6 +36,11 @@
 #define MD5_C "2f249230a8e7c2bf6005ccd2679259ec"
 #define P     "ml-team/classification"
 #define Q     "ml-team/other"
+#define V     "ws/version-4" /* the project of the version-4 checks */
+#define U1    "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define U2    "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+#define U3    "16fd2706-8baf-433b-82eb-8c7fada847da"
+#define U4    "886313e1-3b8a-4372-9b90-0c9aee199e5d"
 
 static int collect(void *payload, const struct nereid_file *file)
 {
@@ -571,6 +577,493 @@ out:
         nrd_store_close(store);
 }
 
+/* --- version 4 ------------------------------------------------------------------------------ */
+
+/* 64 copies of c: a hash-shaped string (two may be in use at once). */
+static const char *h64(char c)
+{
+        static char bufs[2][NEREID_HASH_HEXLEN + 1];
+        static int turn;
+        char *b = bufs[turn++ & 1];
+
+        memset(b, c, NEREID_HASH_HEXLEN);
+        b[NEREID_HASH_HEXLEN] = '\0';
+        return b;
+}
+
+static store_run_spec spec_of(const char *uuid, const char *custom, const char *name)
+{
+        store_run_spec spec;
+
+        memset(&spec, 0, sizeof(spec));
+        spec.uuid = uuid;
+        spec.custom_run_id = custom;
+        spec.name = name;
+        spec.owner = "me";
+        return spec;
+}
+
+static int count_run(void *payload, const store_run_info *info)
+{
+        (void)info;
+        ++*(int *)payload;
+        return 0;
+}
+
+static int runs_of(nereid_store *store, const char *project)
+{
+        int n = 0;
+
+        CHECK(nrd_store_run_each(store, project, 0, 0, count_run, &n) == 0);
+        return n;
+}
+
+/* Create by uuid, resume by custom_run_id, the metadata kept, bad specs
+ * refused with nothing created. */
+static void check_run_new(nereid_store *store)
+{
+        static const char *const tags[] = {"beta", "alpha", "\xc3\xa9t\xc3\xa9"};
+        const char **sorted = NULL;
+        store_run_spec spec;
+        store_run_info info;
+        char key[16], id[32], again[32];
+        size_t nsorted = 0;
+        int created = -1;
+
+        spec = spec_of(U1, NULL, "one");
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_ENOTFOUND);
+        CHECK(created == 0);
+        CHECK(nrd_store_project_open(store, V, "VER", 1, key) == 0);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == 0);
+        CHECK_STR(id, "VER-1");
+        CHECK(created == 1);
+        /* A retried create (same uuid, whatever else it says) finds its run. */
+        spec.name = "another name";
+        created = -1;
+        CHECK(nrd_store_run_new(store, V, &spec, again, &created) == 0);
+        CHECK_STR(again, "VER-1");
+        CHECK(created == 0);
+        /* custom_run_id: Neptune's resume, from any uuid. */
+        CHECK(nrd_store_tags_normalize(tags, 3, &sorted, &nsorted) == 0);
+        CHECK(nsorted == 3);
+        spec = spec_of(U2, "exp-7", "two");
+        spec.description = "first\ttry";
+        spec.tags = sorted;
+        spec.ntags = nsorted;
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == 0);
+        CHECK_STR(id, "VER-2");
+        CHECK(created == 1);
+        spec = spec_of(U3, "exp-7", "three");
+        CHECK(nrd_store_run_new(store, V, &spec, again, &created) == 0);
+        CHECK_STR(again, "VER-2");
+        CHECK(created == 0);
+        /* The uuid wins over the custom_run_id of another run. */
+        spec = spec_of(U1, "exp-7", NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, again, &created) == 0);
+        CHECK_STR(again, "VER-1");
+        /* uuid and custom_run_id are unique per project, not per store. */
+        spec = spec_of(U2, "exp-7", NULL);
+        CHECK(nrd_store_run_new(store, Q, &spec, again, &created) == 0);
+        CHECK(created == 1 && strncmp(again, "OTH-", 4) == 0);
+        CHECK(nrd_store_run_get(store, V, "VER-2", &info) == 0);
+        CHECK_STR(info.uuid, U2);
+        CHECK_STR(info.custom_run_id, "exp-7");
+        CHECK_STR(info.description, "first\ttry");
+        CHECK_STR(info.name, "two");
+        CHECK(info.ntags == 3);
+        if (info.ntags == 3) {
+                CHECK_STR(info.tags[0], "alpha");
+                CHECK_STR(info.tags[1], "beta");
+                CHECK_STR(info.tags[2], "\xc3\xa9t\xc3\xa9");
+        }
+        nrd_store_run_info_clear(&info);
+        CHECK(nrd_store_run_get(store, V, "VER-1", &info) == 0);
+        CHECK_STR(info.uuid, U1);
+        CHECK(info.custom_run_id == NULL);
+        CHECK_STR(info.description, "");
+        CHECK(info.ntags == 0 && info.tags == NULL);
+        nrd_store_run_info_clear(&info);
+        /* A run made the version-3 way gets a fresh uuid of its own. */
+        CHECK(nrd_store_run_create(store, V, NULL, "me", id) == 0);
+        CHECK_STR(id, "VER-3");
+        CHECK(nrd_store_run_get(store, V, "VER-3", &info) == 0);
+        CHECK(nrd_store_uuid_check(info.uuid) == 0 && info.uuid[14] == '4');
+        CHECK(strcmp(info.uuid, U1) != 0 && strcmp(info.uuid, U2) != 0);
+        nrd_store_run_info_clear(&info);
+        /* Bad specs: refused before the store, nothing made. */
+        spec = spec_of("0F8FAD5B-D9CB-469F-A165-70867728950E", NULL, NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "uuid") != NULL);
+        spec = spec_of("0f8fad5b-d9cb-469f-a165-70867728950", NULL, NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        spec = spec_of(NULL, NULL, NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        spec = spec_of(U4, "", NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        spec = spec_of(U4, "a\nb", NULL);
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "custom run ID") != NULL);
+        spec = spec_of(U4, NULL, NULL);
+        spec.tags = tags; /* not sorted */
+        spec.ntags = 2;
+        CHECK(nrd_store_run_new(store, V, &spec, id, &created) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "sorted") != NULL);
+        CHECK(runs_of(store, V) == 3);
+        free(sorted);
+}
+
+/* Tag grammar and the normalisation into a sorted set. */
+static void check_tags(void)
+{
+        static const char *const dup[] = {"b", "a", "b", "a"};
+        char long_tag[STORE_TAG_MAX + 2];
+        const char *many[STORE_TAGS_MAX + 1], **out = NULL;
+        char names[STORE_TAGS_MAX + 1][8];
+        size_t n = 0, i;
+
+        CHECK(nrd_store_tag_check("release candidate") == 0);
+        CHECK(nrd_store_tag_check("\xc3\xa9t\xc3\xa9") == 0);
+        CHECK(nrd_store_tag_check("") == NEREID_EINVALID);
+        CHECK(nrd_store_tag_check("a\tb") == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "control character") != NULL);
+        CHECK(nrd_store_tag_check("a\x7f") == NEREID_EINVALID);
+        CHECK(nrd_store_tag_check("a\xc2\x85") == NEREID_EINVALID); /* C1 NEL */
+        CHECK(nrd_store_tag_check("a\xff") == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "UTF-8") != NULL);
+        CHECK(nrd_store_tag_check("a,b") == NEREID_EINVALID);
+        CHECK(nrd_store_tag_check(" a") == NEREID_EINVALID);
+        CHECK(nrd_store_tag_check("a ") == NEREID_EINVALID);
+        memset(long_tag, 'x', sizeof(long_tag));
+        long_tag[STORE_TAG_MAX] = '\0';
+        CHECK(nrd_store_tag_check(long_tag) == 0);
+        long_tag[STORE_TAG_MAX] = 'x';
+        long_tag[STORE_TAG_MAX + 1] = '\0';
+        CHECK(nrd_store_tag_check(long_tag) == NEREID_EINVALID);
+        CHECK(nrd_store_tags_normalize(dup, 4, &out, &n) == 0);
+        CHECK(n == 2);
+        if (n == 2) {
+                CHECK_STR(out[0], "a");
+                CHECK_STR(out[1], "b");
+        }
+        free(out);
+        out = NULL;
+        for (i = 0; i <= STORE_TAGS_MAX; i++) {
+                snprintf(names[i], sizeof(names[i]), "t%zu", i);
+                many[i] = names[i];
+        }
+        CHECK(nrd_store_tags_normalize(many, STORE_TAGS_MAX, &out, &n) == 0);
+        CHECK(n == STORE_TAGS_MAX);
+        free(out);
+        out = NULL;
+        CHECK(nrd_store_tags_normalize(many, STORE_TAGS_MAX + 1, &out, &n) == NEREID_EINVALID);
+        CHECK(out == NULL && n == 0);
+        CHECK(nrd_store_tags_normalize(NULL, 0, &out, &n) == 0);
+        CHECK(out == NULL && n == 0);
+}
+
+/* Concurrent creators with one uuid (or one custom_run_id), each in its own
+ * process with its own connection, get one run between them. */
+#define CREATORS 6
+static void check_concurrent_creators(const char *location, const char *custom)
+{
+        char ids[CREATORS][32];
+        pid_t kids[CREATORS];
+        int fds[CREATORS][2], i, status, before, after;
+        nereid_store *store = open_or_report(location, NEREID_MODE_ASYNC);
+
+        if (!store)
+                return;
+        before = runs_of(store, V);
+        for (i = 0; i < CREATORS; i++) {
+                CHECK(pipe(fds[i]) == 0);
+                kids[i] = fork();
+                if (kids[i] == 0) {
+                        /* A uuid of its own when custom decides, one shared otherwise. */
+                        static const char *const uuids[CREATORS] = {
+                            "00000000-0000-4000-8000-000000000001",
+                            "00000000-0000-4000-8000-000000000002",
+                            "00000000-0000-4000-8000-000000000003",
+                            "00000000-0000-4000-8000-000000000004",
+                            "00000000-0000-4000-8000-000000000005",
+                            "00000000-0000-4000-8000-000000000006"};
+                        store_run_spec spec = spec_of(custom ? uuids[i] : U4, custom, "race");
+                        nereid_store *mine = NULL;
+                        char id[32] = "";
+                        int created = 0, rc;
+
+                        close(fds[i][0]);
+                        rc = nrd_store_open(&mine, location, NEREID_MODE_ASYNC);
+                        if (rc == 0)
+                                rc = nrd_store_run_new(mine, V, &spec, id, &created);
+                        if (write(fds[i][1], id, sizeof(id)) != (ssize_t)sizeof(id))
+                                rc = -1;
+                        nrd_store_close(mine);
+                        _exit(rc == 0 ? 0 : 1);
+                }
+                close(fds[i][1]);
+        }
+        for (i = 0; i < CREATORS; i++) {
+                memset(ids[i], 0, sizeof(ids[i]));
+                CHECK(read(fds[i][0], ids[i], sizeof(ids[i])) == (ssize_t)sizeof(ids[i]));
+                ids[i][31] = '\0';
+                close(fds[i][0]);
+                CHECK(waitpid(kids[i], &status, 0) == kids[i]);
+                CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        for (i = 1; i < CREATORS; i++)
+                CHECK_STR(ids[i], ids[0]);
+        after = runs_of(store, V);
+        CHECK(after == before + 1);
+        nrd_store_close(store);
+}
+
+/* Appends "file_path\n" to a 4096-byte buffer. */
+static int list_path(void *payload, const struct nereid_file *file)
+{
+        char *out = payload;
+        size_t n = strlen(out);
+
+        snprintf(out + n, 4096 - n, "%s\n", file->file_path);
+        return 0;
+}
+
+/* Keyset pages of an artifact's records, by file_path bytewise. */
+static void check_artifact_page(nereid_store *store)
+{
+        static const nereid_files none = {NULL, 0, 0};
+        nereid_files *files = nrd_files_new();
+        char empty[NEREID_HASH_HEXLEN + 1], six[NEREID_HASH_HEXLEN + 1], out[4096] = "";
+        int calls = 0;
+
+        if (!files)
+                return;
+        /* Bytes above 0x7f sort after ASCII, as SPEC section 3 sorts. */
+        push(files, "a", MD5_A, 1);
+        push(files, "b/c", MD5_A, 2);
+        push(files, "b\xc3\xa9", MD5_B, 3);
+        push(files, "z", MD5_B, 4);
+        push(files, "\xc3\xa9t\xc3\xa9", MD5_C, 5);
+        push(files, "\xff", MD5_C, 6);
+        nrd_files_sort(files);
+        CHECK(put(store, V, files, six) == 0);
+        CHECK(put(store, V, &none, empty) == 0);
+        CHECK(nrd_store_artifact_page(store, V, empty, NULL, 10, list_path, out) == 0);
+        CHECK_STR(out, "");
+        CHECK(nrd_store_artifact_page(store, V, six, NULL, 3, list_path, out) == 0);
+        CHECK_STR(out, "a\nb/c\nb\xc3\xa9\n");
+        out[0] = '\0';
+        CHECK(nrd_store_artifact_page(store, V, six, "b\xc3\xa9", 3, list_path, out) == 0);
+        CHECK_STR(out, "z\n\xc3\xa9t\xc3\xa9\n\xff\n");
+        /* An exact multiple of the limit: the page after the last is empty. */
+        out[0] = '\0';
+        CHECK(nrd_store_artifact_page(store, V, six, "\xff", 3, list_path, out) == 0);
+        CHECK_STR(out, "");
+        /* after need not be a record's path; limit 0 is all of them. */
+        CHECK(nrd_store_artifact_page(store, V, six, "b", 0, list_path, out) == 0);
+        CHECK_STR(out, "b/c\nb\xc3\xa9\nz\n\xc3\xa9t\xc3\xa9\n\xff\n");
+        out[0] = '\0';
+        CHECK(nrd_store_artifact_page(store, V, six, "", 1, list_path, out) == 0);
+        CHECK_STR(out, "a\n");
+        out[0] = '\0';
+        CHECK(nrd_store_artifact_page(store, V, six, NULL, 0, list_path, out) == 0);
+        CHECK_STR(out, "a\nb/c\nb\xc3\xa9\nz\n\xc3\xa9t\xc3\xa9\n\xff\n");
+        CHECK(nrd_store_artifact_page(store, V, six, NULL, 0, stop_at_second, &calls) == 42);
+        CHECK(calls == 2);
+        CHECK(nrd_store_artifact_page(store, V, h64('0'), NULL, 3, list_path, out) ==
+              NEREID_ENOTFOUND);
+        CHECK(nrd_store_artifact_page(store, "ws/none", six, NULL, 3, list_path, out) ==
+              NEREID_ENOTFOUND);
+        nereid_files_free(files);
+}
+
+static int list_token(void *payload, const store_token *t)
+{
+        char *out = payload;
+        size_t n = strlen(out);
+
+        snprintf(out + n, 4096 - n, "%llu|%s|%s|%s|%.8s|%s|%d|%s\n", (unsigned long long)t->id,
+                 t->name, t->project, nrd_store_role_name(t->role), t->hash, t->expires, t->revoked,
+                 t->last_used[0] ? "used" : "unused");
+        return 0;
+}
+
+static void check_tokens(nereid_store *store)
+{
+        store_token t, got;
+        uint64_t id1 = 0, id2 = 0, id3 = 0;
+        char out[4096] = "";
+        int role = 0;
+
+        CHECK(nrd_store_token_each(store, list_token, out) == 0);
+        CHECK_STR(out, "");
+        memset(&t, 0, sizeof(t));
+        t.name = "ci";
+        t.project = V;
+        t.role = STORE_ROLE_WRITE;
+        snprintf(t.hash, sizeof(t.hash), "%s", h64('a'));
+        CHECK(nrd_store_token_find_by_hash(store, t.hash, &got) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_token_create(store, &t, &id1) == 0);
+        CHECK(id1 >= 1);
+        /* One hash, one token. */
+        t.name = "again";
+        CHECK(nrd_store_token_create(store, &t, &id2) == NEREID_EEXISTS);
+        CHECK(id2 == 0);
+        t.name = "all";
+        t.project = "*";
+        t.role = STORE_ROLE_ADMIN;
+        snprintf(t.hash, sizeof(t.hash), "%s", h64('b'));
+        snprintf(t.expires, sizeof(t.expires), "2030-01-01T00:00:00Z");
+        CHECK(nrd_store_token_create(store, &t, &id2) == 0);
+        CHECK(id2 > id1);
+        /* Checked before the store. */
+        t.role = 7;
+        snprintf(t.hash, sizeof(t.hash), "%s", h64('c'));
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        t.role = STORE_ROLE_READ;
+        snprintf(t.hash, sizeof(t.hash), "%s", "ABC");
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        snprintf(t.hash, sizeof(t.hash), "%s", h64('c'));
+        snprintf(t.expires, sizeof(t.expires), "tomorrow");
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "expiry") != NULL);
+        t.expires[0] = '\0';
+        t.project = "";
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        t.project = "../etc";
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        t.project = "ws/a/b";
+        CHECK(nrd_store_token_create(store, &t, &id3) == NEREID_EINVALID);
+        CHECK(nrd_store_token_find_by_hash(store, "nope", &got) == NEREID_EINVALID);
+        CHECK(nrd_store_token_find_by_hash(store, h64('b'), &got) == 0);
+        CHECK(got.id == id2);
+        CHECK_STR(got.name, "all");
+        CHECK_STR(got.project, "*");
+        CHECK(got.role == STORE_ROLE_ADMIN);
+        CHECK_STR(got.expires, "2030-01-01T00:00:00Z");
+        CHECK(strlen(got.created) == 24 && got.created[23] == 'Z');
+        CHECK_STR(got.last_used, "");
+        CHECK(got.revoked == 0);
+        nrd_store_token_clear(&got);
+        /* last_used, revocation; unknown IDs. */
+        CHECK(nrd_store_token_touch(store, id1, NULL) == 0);
+        CHECK(nrd_store_token_touch(store, id2, "2027-02-03T04:05:06.789Z") == 0);
+        CHECK(nrd_store_token_touch(store, id2, "yesterday") == NEREID_EINVALID);
+        CHECK(nrd_store_token_touch(store, 999999, NULL) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_token_revoke(store, id1) == 0);
+        CHECK(nrd_store_token_revoke(store, id1) == 0);
+        CHECK(nrd_store_token_revoke(store, 999999) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_token_find_by_hash(store, h64('b'), &got) == 0);
+        CHECK_STR(got.last_used, "2027-02-03T04:05:06.789Z");
+        nrd_store_token_clear(&got);
+        snprintf(out, sizeof(out), "%s", "");
+        CHECK(nrd_store_token_each(store, list_token, out) == 0);
+        {
+                char want[512];
+
+                snprintf(want, sizeof(want),
+                         "%llu|ci|" V "|write|aaaaaaaa||1|used\n"
+                         "%llu|all|*|admin|bbbbbbbb|2030-01-01T00:00:00Z|0|used\n",
+                         (unsigned long long)id1, (unsigned long long)id2);
+                CHECK_STR(out, want);
+        }
+        CHECK(nrd_store_role_parse("write", &role) == 0 && role == STORE_ROLE_WRITE);
+        CHECK(nrd_store_role_parse("root", &role) == NEREID_EINVALID);
+}
+
+static void check_meta(nereid_store *store)
+{
+        char *value = NULL, big[STORE_META_VALUE_MAX + 2];
+
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == NEREID_ENOTFOUND);
+        CHECK(value == NULL);
+        CHECK(nrd_store_meta_set(store, "server.url", "http://127.0.0.1:8642") == 0);
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == 0);
+        CHECK_STR(value, "http://127.0.0.1:8642");
+        free(value);
+        CHECK(nrd_store_meta_set(store, "server.url", "https://nereid.example.com") == 0);
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == 0);
+        CHECK_STR(value, "https://nereid.example.com");
+        free(value);
+        value = NULL;
+        CHECK(nrd_store_meta_set(store, "Server URL", "x") == NEREID_EINVALID);
+        CHECK(nrd_store_meta_set(store, "", "x") == NEREID_EINVALID);
+        CHECK(nrd_store_meta_get(store, "../x", &value) == NEREID_EINVALID);
+        memset(big, 'v', sizeof(big));
+        big[STORE_META_VALUE_MAX + 1] = '\0';
+        CHECK(nrd_store_meta_set(store, "big", big) == NEREID_EINVALID);
+        big[STORE_META_VALUE_MAX] = '\0';
+        CHECK(nrd_store_meta_set(store, "big", big) == 0);
+}
+
+/* Read-only and debug modes over the version-4 ops. */
+static void check_v4_modes(const char *location)
+{
+        nereid_store *store = open_or_report(location, NEREID_MODE_READ_ONLY);
+        store_run_spec spec = spec_of("00000000-0000-4000-8000-0000000000aa", NULL, "ro");
+        store_token t, got;
+        uint64_t id = 0;
+        char run[32], *value = NULL;
+        int created = 0;
+
+        memset(&t, 0, sizeof(t));
+        t.name = "x";
+        t.project = "*";
+        t.role = STORE_ROLE_READ;
+        snprintf(t.hash, sizeof(t.hash), "%s", h64('d'));
+        if (!store)
+                return;
+        CHECK(nrd_store_run_new(store, V, &spec, run, &created) == NEREID_EREADONLY);
+        CHECK(nrd_store_token_create(store, &t, &id) == NEREID_EREADONLY);
+        CHECK(nrd_store_token_revoke(store, 1) == NEREID_EREADONLY);
+        CHECK(nrd_store_token_touch(store, 1, NULL) == NEREID_EREADONLY);
+        CHECK(nrd_store_meta_set(store, "server.url", "http://x") == NEREID_EREADONLY);
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == 0);
+        free(value);
+        value = NULL;
+        CHECK(nrd_store_token_find_by_hash(store, h64('b'), &got) == 0);
+        nrd_store_token_clear(&got);
+        nrd_store_close(store);
+        /* Debug: a run made in memory only; tokens refused, clearly. */
+        if (!(store = open_or_report(location, NEREID_MODE_DEBUG)))
+                return;
+        CHECK(nrd_store_run_new(store, V, &spec, run, &created) == 0);
+        CHECK(created == 1);
+        created = -1;
+        CHECK(nrd_store_run_new(store, V, &spec, run, &created) == 0);
+        CHECK(created == 0);
+        CHECK(nrd_store_token_create(store, &t, &id) == NEREID_ERROR);
+        CHECK(strstr(nereid_error_last(), "debug mode") != NULL);
+        CHECK(nrd_store_meta_set(store, "server.url", "http://debug") == 0);
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == 0);
+        CHECK_STR(value, "http://debug");
+        free(value);
+        value = NULL;
+        nrd_store_close(store);
+        if (!(store = open_or_report(location, NEREID_MODE_ASYNC)))
+                return;
+        CHECK(nrd_store_run_get(store, V, run, &(store_run_info){0}) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_meta_get(store, "server.url", &value) == 0);
+        CHECK_STR(value, "https://nereid.example.com");
+        free(value);
+        nrd_store_close(store);
+}
+
+static void check_version_4(const char *location)
+{
+        nereid_store *store = open_or_report(location, NEREID_MODE_ASYNC);
+
+        if (!store)
+                return;
+        check_run_new(store);
+        check_artifact_page(store);
+        check_tokens(store);
+        check_meta(store);
+        nrd_store_close(store);
+        check_concurrent_creators(location, NULL);
+        check_concurrent_creators(location, "shared-custom-id");
+        check_v4_modes(location);
+}
+
 static void check_backend(const store_ops *ops)
 {
         char h1[NEREID_HASH_HEXLEN + 1] = "", h2[NEREID_HASH_HEXLEN + 1] = "";
@@ -606,6 +1099,7 @@ static void check_backend(const store_ops *ops)
         check_policy_retries(copy);
         check_read_only(copy, h1);
         check_debug(copy, h1);
+        check_version_4(copy);
 out:
         free(copy);
 }
@@ -658,6 +1152,7 @@ int main(void)
         /* The token of NEREID_TEST_STORE_HTTP's server, for every open. */
         nrd_store_http_token(getenv("NEREID_TEST_STORE_HTTP_TOKEN"));
         check_registry();
+        check_tags();
         for (i = 0; nrd_store_backend(i); i++)
                 check_backend(nrd_store_backend(i));
         return scratch_end(CHECK_DONE());
