@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <microhttpd.h>
 #include "nereid.h"
+#include "token.h"
 #include "server.h"
 
 /* Longest Authorization value considered: a token is far shorter. */
@@ -56,14 +57,13 @@ int srv_auth_authenticate(struct srv_request *req)
         secret = hdr + 7;
         while (*secret == ' ')
                 secret++;
-        if (strncmp(secret, "nrd_", 4) != 0 || srv_token_hash(secret, hash) < 0)
+        if (strncmp(secret, "nrd_", 4) != 0 || nrd_token_hash(secret, hash) < 0)
                 return unauthenticated(req, "not a Nereid token");
         memset(&token, 0, sizeof(token));
         rc = srv_store_take(req->srv, &req->store);
         if (rc == 0)
                 rc = nrd_store_token_find_by_hash(req->store, hash, &token);
-        if (rc == NEREID_ENOTFOUND ||
-            (rc == 0 && CRYPTO_memcmp(token.hash, hash, NEREID_HASH_HEXLEN) != 0)) {
+        if (rc == NEREID_ENOTFOUND || (rc == 0 && !nrd_token_hash_equal(token.hash, hash))) {
                 rc = unauthenticated(req, "unknown token");
                 goto cleanup;
         }

@@ -315,7 +315,7 @@ static void dispatch(struct srv_request *req, int match, const char *match_why)
                 srv_reply_error(req, 405, "invalid", "method not allowed on this route");
                 return;
         }
-        if (req->route->scope != SRV_SCOPE_NONE && srv_auth_authenticate(req) < 0)
+        if (req->route->scope != SRV_SCOPE_NONE && !req->auth.ok && srv_auth_authenticate(req) < 0)
                 return;
         if (match == 400) {
                 srv_reply_error(req, 400, "invalid", match_why);
@@ -369,6 +369,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         return MHD_YES;
                 }
                 req->body_max = req->route->body_max;
+                /* A route that takes a body authenticates before reading
+                 * it: no one without a token makes the server read 256 MiB. */
+                if (req->body_max && req->route->scope != SRV_SCOPE_NONE && req->match == 0 &&
+                    srv_auth_authenticate(req) < 0)
+                        return MHD_YES;
                 len_hdr = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
                 if (len_hdr) {
@@ -420,6 +425,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return MHD_YES;
 }
 
+/* Until the daemon runs, its messages are kept (the last one says why it
+ * could not start, for the one error line); after, each is a log line. */
+static int mhd_running;
+static char mhd_last[512];
+
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
         char line[512];
@@ -432,7 +442,11 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 
                 while (len && line[len - 1] == '\n')
                         len--;
-                fprintf(stderr, "nereid-server: http: %.*s\n", (int)len, line);
+                line[len] = '\0';
+                if (!mhd_running)
+                        snprintf(mhd_last, sizeof(mhd_last), "%s", line);
+                else
+                        fprintf(stderr, "nereid-server: http: %s\n", line);
         }
 }
 
@@ -477,9 +491,15 @@ int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *p
                              unescape_none, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
                              MHD_OPTION_END);
         if (!d) {
-                snprintf(why, cap, "cannot listen (address in use, or not this machine's?)");
+                const char *cause = strrchr(mhd_last, ':');
+
+                snprintf(why, cap, "cannot listen: %s",
+                         cause         ? cause + 2
+                         : mhd_last[0] ? mhd_last
+                                       : "failed");
                 return -1;
         }
+        mhd_running = 1;
         info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
         ready(info ? info->port : 0, payload);
         for (;;) {

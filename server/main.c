@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include "nereid.h"
+#include "token.h"
 #include "uri.h"
 #include "project.h"
 #include "server.h"
@@ -335,9 +336,10 @@ static int cmd_token_create(struct env *env, struct args *a)
 {
         store_token t;
         nereid_store *store = NULL;
-        char *url = NULL, token[SRV_TOKEN_MAX], hash[NEREID_HASH_HEXLEN + 1];
+        char *url = NULL, token[NRD_TOKEN_BUFSIZE], hash[NEREID_HASH_HEXLEN + 1];
         const char *project = a->opt[O_PROJECT];
         uint64_t id = 0;
+        size_t len;
         int role, rc, code = 0;
 
         memset(&t, 0, sizeof(t));
@@ -385,11 +387,15 @@ static int cmd_token_create(struct env *env, struct args *a)
                         goto cleanup;
                 }
         }
-        if (!url || srv_token_make(url, token, sizeof(token)) < 0 ||
-            srv_token_hash(token, hash) < 0) {
-                code = fail(EXIT_USAGE, url ? url : "token",
-                            "cannot make a token for this URL (http:// or https://, at most 512 "
-                            "bytes)");
+        if (!url) {
+                code = fail(1, "token create", "out of memory");
+                goto cleanup;
+        }
+        /* "https://host/" and "https://host" are one server. */
+        for (len = strlen(url); len > 8 && url[len - 1] == '/'; len--)
+                url[len - 1] = '\0';
+        if ((rc = nrd_token_make(url, token)) < 0 || (rc = nrd_token_hash(token, hash)) < 0) {
+                code = lib_fail("--url", rc);
                 goto cleanup;
         }
         t.name = (char *)(a->opt[O_NAME]    ? a->opt[O_NAME]

@@ -166,13 +166,6 @@ int srv_auth_authorise(struct srv_request *req);
 /* 1 when the token may read project (project listing). */
 int srv_auth_may_read(const struct srv_auth *auth, const char *project);
 
-/* tokens.c: a new token for the server at url into out (cap bytes; the
- * secret part from RAND_bytes); 0 or -1. */
-#define SRV_TOKEN_MAX 1024 /* longest token accepted or made */
-int srv_token_make(const char *url, char *out, size_t cap);
-/* SHA-256 hex of the whole token string; 0 or -1 (too long). */
-int srv_token_hash(const char *token, char hex[NEREID_HASH_HEXLEN + 1]);
-
 /* handlers.c: one per route. */
 void srv_h_health(struct srv_request *req);
 void srv_h_openapi(struct srv_request *req);

@@ -7,7 +7,7 @@
 # shows a secret; the log never holds a token; serve refuses a non-loopback
 # address until a token exists.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/server_lib.sh"
+. "$E2E_DIR/server_lib.sh"
 
 # Before any token: beyond loopback is refused (exit 4), loopback serves.
 expect_exit 4 srv serve --listen 0.0.0.0:0
@@ -157,4 +157,5 @@ done
 expect_match '^GET /api/v1/projects/\{ws\}/\{name\} 200 [0-9.]+ms$' \
 	"$(grep -m1 '^GET /api/v1/projects/{ws}/{name} 200' "$SRV_LOG")" "log line form"
 
+server_finish
 e2e_done

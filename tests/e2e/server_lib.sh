@@ -5,6 +5,7 @@
 #                              kernel's: --listen 127.0.0.1:0), sets URL; the
 #                              server is stopped when the script ends, even on failure
 #   server_stop                stop it (SIGTERM, then SIGKILL)
+#   server_finish              stop it, check it exited 0 and the sanitizers said nothing
 #   api METHOD PATH [TOKEN] [BODY|@FILE]   one request with curl; sets STATUS, BODY
 #   jget FILTER                jq FILTER on BODY (raw output)
 #   new_token PROJECT ROLE [ARGS...]       prints a new token
@@ -58,6 +59,24 @@ server_start() {
 	done
 	cat "$T/serve.out" "$SRV_LOG" >&2
 	fail "nereid-server serve did not start"
+}
+
+# server_finish: stop the server and check that it stopped cleanly (exit 0
+# on SIGTERM) with nothing from the sanitizers in its log. Before e2e_done.
+server_finish() {
+	local rc
+	[ -n "$SRV_PID" ] || return 0
+	kill -TERM "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID"
+	rc=$?
+	SRV_PID=""
+	expect_eq 0 "$rc" "serve exits 0 on SIGTERM"
+	if grep -qE 'Sanitizer|runtime error' "$SRV_LOG"; then
+		bad "the server's log has sanitizer reports"
+		grep -m 20 -E 'Sanitizer|runtime error|#[0-9]+ ' "$SRV_LOG" >&2
+	else
+		ok
+	fi
 }
 
 api() {
