@@ -29,6 +29,7 @@
 #include "../fs.h"
 #include "../hash.h"
 #include "../json.h"
+#include "../token.h"
 #include "../uri.h"
 #include "http.h"
 #include "http_json.h"
@@ -80,18 +81,6 @@ static struct http_store *http_of(nereid_store *store)
         return (struct http_store *)store;
 }
 
-/* The value of a base64url character, or -1. */
-static int http_b64_value(char c)
-{
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-                return c - '0' + 52;
-        return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
 /* Check a base URL: http:// or https://, a host, printable ASCII without
  * spaces, no user name, query or fragment. */
 static int http_url_ok(const char *url)
@@ -115,40 +104,18 @@ static int http_url_ok(const char *url)
 
 int nrd_store_http_token_server(const char *token, char **url_out)
 {
-        size_t len = token ? strlen(token) : 0, n, i, out = 0;
-        unsigned acc = 0;
-        int bits = 0;
-        char *url;
+        char url[NRD_TOKEN_URL_MAX + 1];
+        int rc;
 
         *url_out = NULL;
-        /* nrd_ URL64 _ SECRET43: base64url has '_' too, so the secret is
-         * found by its length from the end. */
-        if (len < 4 + 1 + 1 + 43 || strncmp(token, "nrd_", 4) != 0 || token[len - 44] != '_')
+        if ((rc = nrd_token_server_url(token ? token : "", url)) < 0)
+                return rc;
+        if (!http_url_ok(url))
                 return nrd_error(NEREID_EINVALID,
-                                 "API token: not a Nereid token (nrd_...), so it names no server");
-        n = len - 44 - 4;
-        if (!(url = nrd_malloc(n + 1)))
-                return NEREID_ERROR;
-        for (i = 0; i < n; i++) {
-                int v = http_b64_value(token[4 + i]);
-
-                if (v < 0)
-                        break;
-                acc = (acc << 6) | (unsigned)v;
-                bits += 6;
-                if (bits >= 8) {
-                        bits -= 8;
-                        url[out++] = (char)((acc >> bits) & 0xff);
-                }
-        }
-        url[out] = '\0';
-        if (i < n || strlen(url) != out || !http_url_ok(url)) {
-                free(url);
-                return nrd_error(NEREID_EINVALID,
-                                 "API token: its server address is malformed (give --store URL)");
-        }
-        *url_out = url;
-        return 0;
+                                 "API token: its server address is not http(s)://host[:port] "
+                                 "(give --store URL)");
+        *url_out = nrd_strdup(url);
+        return *url_out ? 0 : NEREID_ERROR;
 }
 
 static size_t http_on_body(char *data, size_t size, size_t count, void *userdata)
