@@ -471,10 +471,14 @@ static int http_call_status(struct http_store *s, CURL *curl, const char *method
                                          status, s->url, request);
         else if (rc == 0 && raw_out)
                 http_buf_take(raw_out, &answer.body);
-        else if (rc == 0 && out &&
-                 !(*out = nrd_http_json_load(answer.body.ptr ? answer.body.ptr : "",
-                                             answer.body.len, request)))
-                rc = NEREID_ERROR;
+        else if (rc == 0 && out) {
+                char label[HTTP_URL_MAX + 320];
+
+                snprintf(label, sizeof(label), "server %s: %s", s->url, request);
+                if (!(*out = nrd_http_json_load(answer.body.ptr ? answer.body.ptr : "",
+                                                answer.body.len, label)))
+                        rc = NEREID_ERROR;
+        }
         nrd_buf_free(&answer.body);
         if (status_out)
                 *status_out = status;
