@@ -76,9 +76,11 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_MODE] = {"--mode", "MODE", "async, sync, offline, read-only or debug"},
     [OPT_WORKERS] = {"--workers", "N", "threads for hashing and downloads (0: one per CPU)"},
     [OPT_API_TOKEN] = {"--api-token", "T",
-                       "API token of a server (nrd_...): without --store, its server is the store"},
-    [OPT_STORE] = {"--store", "LOCATION",
-                   "the store: a folder or sqlite:FOLDER (else NEREID_STORE)"},
+                       "a server's token, nrd_... (else NEREID_API_TOKEN); without --store, its "
+                       "server is the store"},
+    [OPT_STORE] =
+        {"--store", "LOCATION",
+         "the store: a folder, sqlite:FOLDER or a server http(s)://host:port (else NEREID_STORE)"},
 };
 
 typedef struct cli_command cli_command;
