@@ -176,12 +176,11 @@ static int http_open(nereid_store **out, const char *location, int mode)
 
         (void)mode;
         *out = NULL;
+        /* Not echoed: a refused location may hold a password. */
         if (!http_url_ok(location))
-                return nrd_error(
-                    NEREID_EINVALID,
-                    "store %.200s: not a server address (http(s)://host[:port][/path], "
-                    "without user name, query or fragment)",
-                    location);
+                return nrd_error(NEREID_EINVALID,
+                                 "store: not a server address (http(s)://host[:port][/path], "
+                                 "without user name, query or fragment)");
         if (!(s = nrd_calloc(1, sizeof(*s))))
                 return NEREID_ERROR;
         pthread_mutex_init(&s->lock, NULL);
@@ -193,8 +192,13 @@ static int http_open(nereid_store **out, const char *location, int mode)
         if (http_open_token && *http_open_token) {
                 size_t n = strlen(http_open_token);
 
-                if (strpbrk(http_open_token, "\r\n") || n > 4096) {
-                        rc = nrd_error(NEREID_EINVALID, "API token: malformed");
+                size_t i;
+
+                for (i = 0; i < n && http_open_token[i] > ' ' && http_open_token[i] < 127; i++)
+                        ;
+                if (i < n || n > 4096) {
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "API token: malformed (printable ASCII, at most 4096)");
                         goto cleanup;
                 }
                 if (!(s->token = nrd_strdup(http_open_token)) ||
@@ -400,6 +404,9 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                 if (attempt < HTTP_ATTEMPTS)
                         http_backoff(attempt);
         }
+        /* The handle keeps no pointer into this call's frame. */
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
         if (up)
                 curl_easy_setopt(curl, CURLOPT_UPLOAD, 0L);
         if (up && up->failed) {

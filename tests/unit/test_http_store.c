@@ -181,8 +181,16 @@ static void check_open(void)
         nereid_store *store = NULL;
         char key[16];
 
-        CHECK(nrd_store_open(&store, "http://user:pw@127.0.0.1:1", NEREID_MODE_SYNC) ==
+        CHECK(nrd_store_open(&store, "http://user:secretpw@127.0.0.1:1", NEREID_MODE_SYNC) ==
               NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "secretpw") == NULL);
+        /* A token that would break the header is refused, not sent. */
+        nrd_store_http_token("nrd_a b");
+        CHECK(nrd_store_open(&store, "http://127.0.0.1:1", NEREID_MODE_SYNC) == NEREID_EINVALID);
+        nrd_store_http_token("nrd_a\r\nX-Evil: 1");
+        CHECK(nrd_store_open(&store, "http://127.0.0.1:1", NEREID_MODE_SYNC) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "Evil") == NULL);
+        nrd_store_http_token(NULL);
         CHECK(nrd_store_open(&store, "http://127.0.0.1:1/?q", NEREID_MODE_SYNC) == NEREID_EINVALID);
         CHECK(nrd_store_open(&store, "https://", NEREID_MODE_SYNC) == NEREID_EINVALID);
         CHECK(store == NULL);
