@@ -6,6 +6,7 @@
  * and the token is authorised for the route's project (auth.c). Not the
  * place for policy: a handler never computes what the library computes.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +72,22 @@ void srv_h_health(struct srv_request *req)
                        json_pack("{s:s, s:s}", "status", "ok", "version", nereid_version()));
 }
 
+/* The OpenAPI document never changes while the server runs: built once. */
+static pthread_once_t openapi_once = PTHREAD_ONCE_INIT;
+static char *openapi_text;
+
+static void openapi_build(void)
+{
+        json_t *doc = srv_routes_openapi();
+
+        openapi_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(doc);
+}
+
 void srv_h_openapi(struct srv_request *req)
 {
-        srv_reply_json(req, 200, srv_routes_openapi());
+        pthread_once(&openapi_once, openapi_build);
+        srv_reply_raw(req, 200, openapi_text ? strdup(openapi_text) : NULL);
 }
 
 struct project_walk {
@@ -538,14 +552,15 @@ void srv_h_artifact_put(struct srv_request *req)
         unsigned status = 201;
         int rc;
 
-        if (srv_json_depth_ok(req->body ? req->body : "", req->body_len, SRV_JSON_DEPTH) < 0) {
-                snprintf(msg, sizeof(msg), "request body: JSON nested deeper than %d",
-                         SRV_JSON_DEPTH);
-                srv_reply_error(req, 400, "invalid", msg);
+        /* The same parse and checks as nereid import, then the library's
+         * hash. The body was spooled to a file (http.c) and is read back a
+         * record at a time: memory holds the records, never the text or a
+         * tree of it. */
+        if (!req->spool || fflush(req->spool) != 0 || fseek(req->spool, 0, SEEK_SET) != 0) {
+                srv_reply_error(req, 400, "invalid", "request body: empty, records expected");
                 return;
         }
-        /* The same parse and checks as nereid import, then the library's hash. */
-        if ((rc = nrd_json_files_parse(req->body ? req->body : "", req->body_len, &files)) < 0 ||
+        if ((rc = nrd_json_files_read(fileno(req->spool), "request body", &files)) < 0 ||
             (rc = nrd_files_check(files, "artifact")) < 0) {
                 srv_reply_status(req, rc);
                 goto cleanup;

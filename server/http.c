@@ -258,6 +258,8 @@ static void request_free(struct srv_request *req)
         for (i = 0; i < SRV_PARAMS; i++)
                 free(req->params[i]);
         free(req->body);
+        if (req->spool)
+                fclose(req->spool);
         free(req);
 }
 
@@ -364,8 +366,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 req->match =
                     srv_routes_match(method, url, &req->route, req->params, why, sizeof(why));
                 snprintf(req->match_why, sizeof(req->match_why), "%s", why);
-                if (!req->route) { /* answered now: nothing of the request matters */
-                        dispatch(req, req->match, req->match_why);
+                if (!req->route) {
+                        /* 404 or 405: at once when a body follows (it is
+                         * not read; the connection closes), else on the
+                         * next call, so keep-alive holds. */
+                        if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                        MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+                            ((len_hdr = MHD_lookup_connection_value(
+                                  conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
+                             strcmp(len_hdr, "0") != 0))
+                                dispatch(req, req->match, req->match_why);
                         return MHD_YES;
                 }
                 req->body_max = req->route->body_max;
@@ -402,6 +412,22 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         req->too_large = 1;
                         srv_reply_error(req, 413, "too-large",
                                         "request body: too large for this route");
+                        return MHD_YES;
+                }
+                if (req->body_max > SRV_BODY_MAX) {
+                        /* An upload goes to an unlinked file, never the heap:
+                         * the handler reads it back a record at a time. */
+                        if (!req->spool && !(req->spool = tmpfile())) {
+                                srv_reply_error(req, 503, "error",
+                                                "request body: no room to receive it");
+                                return MHD_YES;
+                        }
+                        if (fwrite(upload_data, 1, n, req->spool) != n) {
+                                srv_reply_error(req, 503, "error",
+                                                "request body: no room to receive it");
+                                return MHD_YES;
+                        }
+                        req->body_len += n;
                         return MHD_YES;
                 }
                 if (req->body_len + n + 1 > req->body_cap) {

@@ -177,6 +177,8 @@ static int parse_listen(const char *text, struct sockaddr_storage *ss, int *loop
                 return -1;
         memcpy(host, text, hl);
         host[hl] = '\0';
+        if (!strcmp(host, "localhost"))
+                snprintf(host, sizeof(host), "127.0.0.1");
         if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
                 struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
@@ -265,8 +267,9 @@ static int cmd_serve(struct env *env, struct args *a)
         const char *colon;
 
         if (parse_listen(listen, &ss, &loopback) < 0)
-                return fail(EXIT_USAGE, listen,
-                            "--listen: HOST:PORT expected, HOST an IPv4 or [IPv6] address");
+                return fail(
+                    EXIT_USAGE, listen,
+                    "--listen: HOST:PORT expected, HOST an IPv4 or [IPv6] address or localhost");
         if (a->opt[O_PUBLIC_URL] && strncmp(a->opt[O_PUBLIC_URL], "http://", 7) != 0 &&
             strncmp(a->opt[O_PUBLIC_URL], "https://", 8) != 0)
                 return fail(EXIT_USAGE, a->opt[O_PUBLIC_URL],

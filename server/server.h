@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "store/store.h"
 
 /* Limits, set once here (STYLE: limits in one place). */
@@ -70,7 +71,8 @@ struct srv_request {
         char project[SRV_PARAM_MAX * 2 + 2]; /* "ws/name" when the pattern has them */
         nereid_store *store;                 /* from the pool for the handler's call */
         struct srv_auth auth;
-        char *body; /* the request body, NUL-terminated */
+        char *body;  /* the request body, NUL-terminated */
+        FILE *spool; /* a body larger than SRV_BODY_MAX, on disk (unlinked), or NULL */
         size_t body_len;
         size_t body_cap;
         size_t body_max;

@@ -90,4 +90,26 @@ expect_eq "https://nereid.example.com" "$(token_url "$OUT")" \
 expect_srv_error 1 srv serve --listen "${URL#http://}"
 
 server_finish
+
+# IPv6 loopback and "localhost" are loopback too (no token needed for them).
+for listen in '[::1]:0' 'localhost:0'; do
+	"$SERVER_BIN" serve --listen "$listen" --store "$T/other" >"$T/v6.out" 2>"$T/v6.err" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q listening "$T/v6.out" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	u="$(sed -n 's/^nereid-server: listening on //p' "$T/v6.out")"
+	if [ -z "$u" ] && grep -q 'cannot listen' "$T/v6.err"; then
+		echo "no $listen on this machine: not tested" >&2
+		wait "$pid"
+		continue
+	fi
+	expect_eq 200 "$(curl -s -g -o /dev/null -w '%{http_code}' --max-time 10 "$u/api/v1/health")" \
+		"serve on $listen"
+	kill -TERM "$pid"
+	wait "$pid"
+done
+
 e2e_done

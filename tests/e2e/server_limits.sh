@@ -52,6 +52,11 @@ if grep -q 'Re-using existing connection' "$T/keepalive"; then ok; else
 	bad "an authenticated GET did not keep the connection"
 fi
 
+curl -s -v -o /dev/null -o /dev/null "$URL/api/v1/nothing" "$URL/api/v1/nothing" 2>"$T/keepalive"
+if grep -q 'Re-using existing connection' "$T/keepalive" && grep -q '< HTTP/1.1 404' "$T/keepalive"; then ok; else
+	bad "a 404 did not keep the connection"
+fi
+
 # Idle connections. idle.py N SRC opens N connections from SRC (a few of
 # them sending headers a byte at a time), prints "ready", then holds them
 # until its stdin closes.
