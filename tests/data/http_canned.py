@@ -2,7 +2,7 @@
 """http_canned.py - a real HTTP/1.1 server on 127.0.0.1 that answers from a
 scenario file, for the http(s) store backend's tests (test_http_store.c).
 
-    http_canned.py SCENARIO.json LOG PORTFILE
+    http_canned.py SCENARIO.json LOG PORTFILE [CERT.pem KEY.pem]
 
 Every request reads SCENARIO.json again (the test rewrites it between
 steps): {"routes": [{"method": "GET", "path": "/api/v1/...", "status": 200,
@@ -11,7 +11,8 @@ path (query included) match answers with status and body (body repeated N
 times; with "stall" it sends the head and then nothing for S seconds).
 "path" ending in "*" matches by prefix. No match: 404 with an error body.
 Each request appends one JSON line to LOG: method, path, the Authorization
-header, the body. The chosen port is written to PORTFILE.
+header, the body. The chosen port is written to PORTFILE. With a
+certificate and its key it serves HTTPS.
 
 Not a nereid-server: it knows no route, it only replays answers.
 """
@@ -70,6 +71,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 5:
+    import ssl  # noqa: E402
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 server.daemon_threads = True
 # A client that hangs up on purpose (an answer over its limit) is no error here.
 server.handle_error = lambda request, address: None
