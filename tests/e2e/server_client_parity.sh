@@ -110,6 +110,15 @@ both "assign an unknown hash" assign WSP-1:x 00000000000000000000000000000000000
 expect_eq 3 "$RC" "assign of an unknown hash exits 3"
 both "read-only track" track WSP-1:ro data/test --mode read-only
 expect_eq 4 "$RC" "read-only mode refuses a write"
+on local ls WSP-1:data/train --json >"$T/records.json"
+both "import" import WSP-2:imported "$T/records.json"
+both "imported records" ls WSP-2:imported --json
+printf '[{"file_path":"../x","file_hash":"0","type":"Local"}]' >"$T/bad.json"
+both "import of a bad record" import WSP-2:bad "$T/bad.json"
+expect_eq 2 "$RC" "a bad record is refused"
+both "project new" project new ws/p --key WSP
+expect_exit 0 nereid project new ws/z --key ZED --store "$URL" --api-token "$(new_token '*' write --name ana)"
+expect_contains "ZED" "$OUT" "project new through the server"
 both "project list" project list --json
 both "debug track" track WSP-1:dbg data/test --mode debug
 expect_match '^WSP-1 dbg [0-9a-f]{64}$' "$OUT" "debug mode computes the track"
