@@ -59,6 +59,13 @@ struct http_store {
         CURL *curl;                 /* one handle, so its connection is kept alive */
         struct curl_slist *headers; /* Authorization, Accept, Content-Type */
         pthread_mutex_t lock;       /* one request at a time on curl */
+        /* Where the last run_each that stopped at its limit can go on: the
+         * cursor of the page holding the run after resume_after in
+         * resume_project (NULL: the first page), so that listing runs page by
+         * page reads each page once, not every page before it again. */
+        char *resume_project;  /* NULL: nothing to go on from */
+        char *resume_cursor;   /* may be NULL */
+        uint64_t resume_after; /* the last run number given */
 };
 
 /* An answer being received. */
@@ -162,6 +169,8 @@ static void http_close(nereid_store *base)
         curl_slist_free_all(s->headers);
         http_wipe(s->token);
         free(s->token);
+        free(s->resume_project);
+        free(s->resume_cursor);
         free(s->url);
         pthread_mutex_destroy(&s->lock);
         free(s);
@@ -703,12 +712,33 @@ static int http_page(struct http_store *s, const char *base, const char *cursor,
         return rc;
 }
 
+/* Remember where run_each stopped (see http_store.resume_*); a failure to
+ * remember only costs re-reading pages. */
+static void http_resume_set(struct http_store *s, const char *project, uint64_t after,
+                            const char *cursor)
+{
+        char *p = nrd_strdup(project), *c = cursor ? nrd_strdup(cursor) : NULL;
+
+        pthread_mutex_lock(&s->lock);
+        free(s->resume_project);
+        free(s->resume_cursor);
+        s->resume_project = p && (c || !cursor) ? p : NULL;
+        s->resume_cursor = s->resume_project ? c : NULL;
+        s->resume_after = after;
+        pthread_mutex_unlock(&s->lock);
+        if (!s->resume_project) {
+                free(p);
+                free(c);
+                nrd_error_clear();
+        }
+}
+
 static int http_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
                          store_run_cb cb, void *payload)
 {
         struct http_store *s = http_of(base);
         char *path = http_path(project, "/runs", NULL, NULL, 0), *cursor = NULL, *next = NULL;
-        uint64_t last = 0, n;
+        uint64_t last = 0, n, stopped_at = 0;
         json_t *answer = NULL, *runs, *item;
         store_run_info info;
         size_t i, given = 0;
@@ -716,8 +746,15 @@ static int http_run_each(nereid_store *base, const char *project, uint64_t after
 
         if (!path)
                 return NEREID_ERROR;
-        /* The API's cursor is opaque: runs up to after are read and skipped. */
-        do {
+        /* The API's cursor is opaque: runs up to after are read and skipped,
+         * from where the last call stopped when it stopped at after. */
+        pthread_mutex_lock(&s->lock);
+        if (after && s->resume_project && s->resume_after == after &&
+            strcmp(s->resume_project, project) == 0 && s->resume_cursor &&
+            !(cursor = nrd_strdup(s->resume_cursor)))
+                rc = NEREID_ERROR;
+        pthread_mutex_unlock(&s->lock);
+        while (rc == 0) {
                 if ((rc = http_page(s, path, cursor, HTTP_MAX_LIST, &answer, NULL)) < 0)
                         break;
                 if (!json_is_array(runs = json_object_get(answer, "runs"))) {
@@ -738,14 +775,18 @@ static int http_run_each(nereid_store *base, const char *project, uint64_t after
                         last = n;
                         if (n > after && (!limit || given < limit)) {
                                 given++;
+                                stopped_at = n;
                                 rc = cb(payload, &info);
                         }
                         nrd_store_run_info_clear(&info);
                         if (rc != 0)
                                 break;
                 }
-                if (rc != 0 || (limit && given >= limit) ||
-                    (rc = nrd_http_json_next(answer, cursor, &next, path)) < 0)
+                if (rc == 0 && limit && given >= limit) {
+                        http_resume_set(s, project, stopped_at, cursor);
+                        break;
+                }
+                if (rc != 0 || (rc = nrd_http_json_next(answer, cursor, &next, path)) < 0)
                         break;
                 if (next && json_array_size(runs) == 0)
                         rc =
@@ -755,7 +796,9 @@ static int http_run_each(nereid_store *base, const char *project, uint64_t after
                 next = NULL;
                 json_decref(answer);
                 answer = NULL;
-        } while (rc == 0 && cursor);
+                if (!cursor)
+                        break;
+        }
         json_decref(answer);
         free(cursor);
         free(next);

@@ -320,6 +320,30 @@ static void check_runs(nereid_store *store)
         ids[0] = '\0';
         CHECK(nrd_store_run_each(store, "ws/p", 1, 1, collect_run, ids) == 0);
         CHECK_STR(ids, "WSP-2;");
+        /* Listing page by page goes on from the page where the last call
+         * stopped: the first page is not read again. */
+        answers("{\"method\":\"GET\",\"path\":\"" P "/runs?limit=10000\",\"status\":200,"
+                "\"body\":\"{\\\"runs\\\":[" RUN("WSP-1", "a") "," RUN(
+                    "WSP-2", "b") "],"
+                                  "\\\"next\\\":\\\"c1\\\"}\"},"
+                                  "{\"method\":\"GET\",\"path\":\"" P
+                                  "/runs?limit=10000&cursor=c1\",\"status\":200,"
+                                  "\"body\":\"{\\\"runs\\\":[" RUN("WSP-3", "c") "," RUN(
+                                      "WSP-4", "d") "],"
+                                                    "\\\"next\\\":null}\"}");
+        ids[0] = '\0';
+        CHECK(nrd_store_run_each(store, "ws/p", 0, 3, collect_run, ids) == 0);
+        CHECK_STR(ids, "WSP-1;WSP-2;WSP-3;");
+        write_file(logpath, "");
+        ids[0] = '\0';
+        CHECK(nrd_store_run_each(store, "ws/p", 3, 3, collect_run, ids) == 0);
+        CHECK_STR(ids, "WSP-4;");
+        CHECK(strstr(read_log(), "/runs?limit=10000\"") == NULL);
+        CHECK(strstr(read_log(), "cursor=c1") != NULL);
+        /* Another starting point reads from the first page. */
+        ids[0] = '\0';
+        CHECK(nrd_store_run_each(store, "ws/p", 1, 1, collect_run, ids) == 0);
+        CHECK_STR(ids, "WSP-2;");
         /* A page that goes back, or a cursor that repeats: an error, not a loop. */
         answers("{\"method\":\"GET\",\"path\":\"" P "/runs?limit=10000\",\"status\":200,"
                 "\"body\":\"{\\\"runs\\\":[" RUN("WSP-2", "a") "," RUN(
