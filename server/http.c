@@ -304,6 +304,20 @@ static size_t unescape_none(void *cls, struct MHD_Connection *conn, char *s)
         return strlen(s);
 }
 
+/* 413, naming the route's limit. */
+static void too_large(struct srv_request *req)
+{
+        char msg[128];
+
+        req->too_large = 1;
+        if (req->body_max)
+                snprintf(msg, sizeof(msg), "request body: more than %zu bytes, this route's limit",
+                         req->body_max);
+        else
+                snprintf(msg, sizeof(msg), "request body: this route takes none");
+        srv_reply_error(req, 413, "too-large", msg);
+}
+
 static void dispatch(struct srv_request *req, int match, const char *match_why)
 {
         char why[512];
@@ -324,7 +338,7 @@ static void dispatch(struct srv_request *req, int match, const char *match_why)
                 return;
         }
         if (req->too_large) {
-                srv_reply_error(req, 413, "too-large", "request body: too large for this route");
+                too_large(req);
                 return;
         }
         if (srv_params_check(req, why, sizeof(why)) < 0) {
@@ -394,9 +408,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         n = strtoull(len_hdr, &end, 10);
                         if (errno || end == len_hdr || *end || n > req->body_max) {
                                 /* Refused before a byte of the body is read. */
-                                req->too_large = 1;
-                                srv_reply_error(req, 413, "too-large",
-                                                "request body: too large for this route");
+                                too_large(req);
                                 return MHD_YES;
                         }
                 }
@@ -409,9 +421,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 if (req->answered)
                         return MHD_YES;
                 if (n > req->body_max - req->body_len) {
-                        req->too_large = 1;
-                        srv_reply_error(req, 413, "too-large",
-                                        "request body: too large for this route");
+                        too_large(req);
                         return MHD_YES;
                 }
                 if (req->body_max > SRV_BODY_MAX) {
@@ -494,7 +504,9 @@ int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *p
         const union MHD_DaemonInfo *info;
         sigset_t set;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        unsigned threads = cpus < 2 ? 2 : (unsigned)(cpus > 16 ? 16 : cpus);
+        /* Two per CPU (4 to 32): a handler blocks on the store (disk, a
+         * writer's lock), and its thread's other connections wait meanwhile. */
+        unsigned threads = cpus < 2 ? 4 : (unsigned)(cpus > 16 ? 32 : 2 * cpus);
         unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
         int sig;
 

@@ -103,7 +103,8 @@ static int lib_fail(const char *what, int rc)
         return fail(exit_code(rc), what, nereid_error_last());
 }
 
-/* Parse argv[from..] into a; allowed is a bit per enum opt_id. */
+/* Parse argv[from..] into a; allowed is a bit per enum opt_id. 0, an exit
+ * code after an error line, or -1 when --help was printed (exit 0). */
 static int parse_args(int argc, char **argv, int from, unsigned allowed, int maxpos, struct args *a)
 {
         int i, k;
@@ -119,6 +120,10 @@ static int parse_args(int argc, char **argv, int from, unsigned allowed, int max
                                 a->pos[a->npos++] = argv[i];
                         }
                         break;
+                }
+                if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+                        fputs(usage_text, stdout);
+                        return -1; /* done: exit 0 */
                 }
                 if (arg[0] == '-' && arg[1]) {
                         const char *eq = strchr(arg, '=');
@@ -567,6 +572,8 @@ int main(int argc, char **argv)
                             "unknown command (nereid-server --help)");
         }
 done:
+        if (code < 0) /* --help */
+                code = 0;
         if (fflush(stdout) != 0 && !code)
                 code = fail(1, "writing output", "failed");
         nereid_options_dispose(&env.opts);

@@ -210,6 +210,20 @@ STATUS="$(curl -s -o "$T/api.body" -w '%{http_code}' -X POST -H "Authorization: 
 expect_eq 413 "$STATUS" "a 2 MB chunked body"
 api GET $P/runs/PRJ-1 "$TOK"
 expect_status 200 "the server still answers"
+# An upload announcing more than 256 MiB is refused before a byte is sent.
+python3 - "${URL#http://}" "$TOK" "$P/artifacts/$H" >"$T/raw" <<'PY'
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=20)
+s.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+           "Content-Length: 300000000\r\n\r\n" % (sys.argv[3], sys.argv[2])).encode())
+print(s.recv(200).decode(errors="replace").split("\r\n")[0])
+PY
+expect_match "^HTTP/1.1 413 " "$(cat "$T/raw")" "413 before the body of a 300 MB upload"
+# A chunked upload (no Content-Length) is spooled and stored as any other.
+STATUS="$(curl -s -o "$T/api.body" -w '%{http_code}' -X PUT -H "Authorization: Bearer $TOK" \
+	-H 'Transfer-Encoding: chunked' --data-binary "@$T/records.json" "$URL$P/artifacts/$H")"
+expect_eq 200 "$STATUS" "a chunked upload of an artifact the project has"
 
 # JSON nested 100,000 deep: 400, never a crash.
 python3 -c 'import sys; sys.stdout.write("{\"uuid\":" + "[" * 100000 + "]" * 100000 + "}")' >"$T/deep.json"

@@ -108,6 +108,15 @@ expect_match '^[0-9]+$' "$ID_WA" "token list: ID first"
 expect_match '^[0-9]+	alice	ws/a	write	.*	never	[0-9]{4}-.*	active$' \
 	"$(printf '%s\n' "$OUT" | grep '	alice	')" "token list line, last_used set"
 
+# last_used is written at most once a minute: a second request right after
+# leaves it as it was.
+used1="$(printf '%s\n' "$OUT" | awk -F'\t' '$2 == "alice" {print $7}')"
+api GET /api/v1/projects/ws/a "$WA"
+expect_status 200 "another request"
+expect_exit 0 srv token list
+used2="$(printf '%s\n' "$OUT" | awk -F'\t' '$2 == "alice" {print $7}')"
+expect_eq "$used1" "$used2" "last_used not rewritten within the minute"
+
 # Revoked: 401 at once.
 expect_exit 0 srv token revoke "$ID_WA"
 api GET /api/v1/projects/ws/a "$WA"

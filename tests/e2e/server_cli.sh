@@ -31,6 +31,9 @@ run_server() {
 
 expect_exit 0 run_server --help
 expect_contains "nereid-server serve" "$OUT" "help lists serve"
+expect_exit 0 srv token create --help
+expect_contains "token create" "$OUT" "a command's --help prints the usage"
+expect_exit 0 srv serve -h
 expect_exit 1 run_server
 expect_contains "usage:" "$OUT" "no command prints the usage"
 expect_exit 0 run_server --version

@@ -93,6 +93,9 @@ static void test_match(void)
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%5cb", &r, p) == 400);
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a\\b", &r, p) == 400);
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%23b", &r, p) == 400);
+        CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a#b", &r, p) == 400);
+        CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%0ab", &r, p) == 400);
+        CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%7fb", &r, p) == 400);
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%2", &r, p) == 400);
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a%zz", &r, p) == 400);
         CHECK(match("GET", "/api/v1/projects/ws/p/runs/ABC-1/fields/a//b", &r, p) == 400);
