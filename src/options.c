@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "buf.h"
 #include "error.h"
@@ -142,6 +143,12 @@ static const char **options_env_field(nereid_options *opts, int i)
         return fields[i];
 }
 
+/* A Nereid API token (SPEC section 8: "nrd_..."); NULL is not one. */
+static int options_is_nereid_token(const char *token)
+{
+        return token && strncmp(token, "nrd_", 4) == 0;
+}
+
 int nereid_options_from_env(nereid_options *opts)
 {
         /* Per field, its variables, first wins (SPEC section 6 and 8). */
@@ -177,7 +184,8 @@ int nereid_options_from_env(nereid_options *opts)
         /* SPEC section 8: with an API token and no explicit store
          * (NEREID_STORE), the store is the token's server, not the local
          * store of NEREID_HOME (which still holds the hash cache). */
-        if ((values[3] || opts->api_token) && !options_env("NEREID_STORE"))
+        if (options_is_nereid_token(values[3] ? values[3] : opts->api_token) &&
+            !options_env("NEREID_STORE"))
                 values[1] = NULL;
         for (i = 0; i < ENV_FIELDS; i++)
                 if (values[i])
@@ -233,6 +241,28 @@ static int options_dup(char **out, const char *s)
         return *out ? 0 : NEREID_ERROR;
 }
 
+static void options_free_secret(char *s);
+
+/* A token that is not Nereid's (a Neptune token left in NEPTUNE_API_TOKEN,
+ * the seeds' placeholder) names no server: the embedded store is used
+ * (NEREID_HOME's), with one warning, so that Neptune code runs unchanged.
+ * With a server given as the store the token is sent as it is, and the
+ * server refuses it. Nereid tokens start with "nrd_" (SPEC section 8). */
+static void options_drop_foreign_token(struct options_config *cfg)
+{
+        if (!cfg->api_token || options_is_nereid_token(cfg->api_token) ||
+            (cfg->store && (strncasecmp(cfg->store, "http://", 7) == 0 ||
+                            strncasecmp(cfg->store, "https://", 8) == 0)))
+                return;
+        options_free_secret(cfg->api_token);
+        cfg->api_token = NULL;
+        if (cfg->notify)
+                cfg->notify(0,
+                            "API token: not a Nereid token (they start with \"nrd_\"): ignored, "
+                            "using the embedded store",
+                            cfg->payload);
+}
+
 int nrd_options_config_copy(struct options_config *out, const nereid_options *opts)
 {
         static const nereid_options defaults = NEREID_OPTIONS_INIT;
@@ -270,6 +300,7 @@ int nrd_options_config_copy(struct options_config *out, const nereid_options *op
                 nrd_options_config_clear(out);
                 return NEREID_ERROR;
         }
+        options_drop_foreign_token(out);
         return 0;
 }
 

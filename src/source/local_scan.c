@@ -93,6 +93,7 @@ typedef struct local_walk {
         local_entry **entries;
         size_t count, cap;
         hashcache *cache;
+        size_t cached; /* files the cache answered: done at once, for progress */
         pool_stream *stream;
         unsigned char **buffers; /* one read buffer per worker */
         unsigned workers;
@@ -298,7 +299,8 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                 size_t done, pushed;
 
                 nrd_pool_stream_progress(walk->stream, &done, &pushed);
-                if ((rc = nrd_project_progress(walk->project, "hashing", done, pushed)) < 0)
+                if ((rc = nrd_project_progress(walk->project, "hashing", done + walk->cached,
+                                               pushed + walk->cached)) < 0)
                         return rc;
         }
         if (!st) {
@@ -309,8 +311,10 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                 if (rc < 0)
                         return rc;
                 e->cached = rc;
-                if (e->cached)
+                if (e->cached) {
+                        walk->cached++;
                         return 0;
+                }
         }
         e->dir = dir;
         atomic_fetch_add(&dir->refs, 1);
@@ -732,7 +736,7 @@ static void local_tick(void *payload, size_t done, size_t count)
 {
         local_walk *walk = payload;
 
-        nrd_project_progress(walk->project, "hashing", done, count);
+        nrd_project_progress(walk->project, "hashing", done + walk->cached, count + walk->cached);
 }
 
 /* The hash cache's warning (it could not be used as it was). */

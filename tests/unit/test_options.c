@@ -126,7 +126,7 @@ static void test_from_env(void)
 
         setenv("NEPTUNE_PROJECT", "ws/neptune", 1);
         setenv("NEREID_HOME", "/h/nereid", 1);
-        setenv("NEPTUNE_API_TOKEN", "tok-neptune", 1);
+        setenv("NEPTUNE_API_TOKEN", "nrd_tok-neptune", 1);
         setenv("USER", "", 1); /* empty: unset */
         setenv("HOME", "/home/ana", 1);
         setenv("AWS_ACCESS_KEY_ID", "AKIA1", 1);
@@ -140,7 +140,7 @@ static void test_from_env(void)
          * (SPEC section 8), NEREID_HOME keeps the cache. */
         CHECK(opts.store == NULL);
         CHECK_STR(opts.cache, "/h/nereid");
-        CHECK_STR(opts.api_token, "tok-neptune");
+        CHECK_STR(opts.api_token, "nrd_tok-neptune");
         CHECK_STR(opts.owner, "kept");
         CHECK_STR(opts.home, "/home/ana");
         CHECK_STR(opts.s3_access_key_id, "AKIA1");
@@ -172,6 +172,20 @@ static void test_from_env(void)
         /* A field the caller set after the call is the caller's. */
         opts.home = "/mine";
         nereid_options_dispose(&opts);
+
+        /* A token that is not Nereid's (a Neptune one) names no server:
+         * NEREID_HOME stays the store. */
+        {
+                nereid_options foreign = NEREID_OPTIONS_INIT;
+
+                unsetenv("NEREID_STORE");
+                unsetenv("NEREID_API_TOKEN");
+                setenv("NEPTUNE_API_TOKEN", "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8", 1);
+                CHECK(nereid_options_from_env(&foreign) == 0);
+                CHECK_STR(foreign.store, "/h/nereid");
+                CHECK_STR(foreign.api_token, "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8");
+                nereid_options_dispose(&foreign);
+        }
         CHECK(opts.internal == NULL && opts.project == NULL && opts.store == NULL &&
               opts.cache == NULL && opts.owner == NULL && opts.s3_region == NULL &&
               opts.s3_endpoint == NULL && opts.s3_secret_access_key == NULL);
