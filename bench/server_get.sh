@@ -22,7 +22,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-"$srv" serve --listen 127.0.0.1:0 --store "$work/store" >"$work/out" 2>"$work/log" &
+"$srv" serve --listen 127.0.0.1:0 --store "$work/store" --rate-limit off >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 1 100); do grep -q listening "$work/out" && break; sleep 0.05; done
 url=$(sed -n 's/^nereid-server: listening on //p' "$work/out")
