@@ -20,6 +20,7 @@
 #include "options.h"
 #include "os/os.h"
 #include "source/source.h"
+#include "token.h"
 
 extern char **environ;
 
@@ -174,10 +175,13 @@ int nereid_options_from_env(nereid_options *opts)
                 if (!values[i] && vars[i][1])
                         values[i] = options_env(vars[i][1]);
         }
-        /* SPEC section 8: with an API token and no explicit store
+        /* SPEC section 8: with a server's API token and no explicit store
          * (NEREID_STORE), the store is the token's server, not the local
-         * store of NEREID_HOME (which still holds the hash cache). */
-        if ((values[3] || opts->api_token) && !options_env("NEREID_STORE"))
+         * store of NEREID_HOME (which still holds the hash cache). A token
+         * that is not Nereid's (a Neptune token the seeds export) names no
+         * server: the embedded store stays the store. */
+        if ((nrd_token_is_nereid(values[3]) || nrd_token_is_nereid(opts->api_token)) &&
+            !options_env("NEREID_STORE"))
                 values[1] = NULL;
         for (i = 0; i < ENV_FIELDS; i++)
                 if (values[i])

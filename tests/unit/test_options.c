@@ -126,7 +126,7 @@ static void test_from_env(void)
 
         setenv("NEPTUNE_PROJECT", "ws/neptune", 1);
         setenv("NEREID_HOME", "/h/nereid", 1);
-        setenv("NEPTUNE_API_TOKEN", "tok-neptune", 1);
+        setenv("NEPTUNE_API_TOKEN", "nrd_tok-neptune", 1);
         setenv("USER", "", 1); /* empty: unset */
         setenv("HOME", "/home/ana", 1);
         setenv("AWS_ACCESS_KEY_ID", "AKIA1", 1);
@@ -140,7 +140,7 @@ static void test_from_env(void)
          * (SPEC section 8), NEREID_HOME keeps the cache. */
         CHECK(opts.store == NULL);
         CHECK_STR(opts.cache, "/h/nereid");
-        CHECK_STR(opts.api_token, "tok-neptune");
+        CHECK_STR(opts.api_token, "nrd_tok-neptune");
         CHECK_STR(opts.owner, "kept");
         CHECK_STR(opts.home, "/home/ana");
         CHECK_STR(opts.s3_access_key_id, "AKIA1");
@@ -148,6 +148,20 @@ static void test_from_env(void)
         CHECK(opts.s3_session_token == NULL);
         CHECK_STR(opts.s3_region, "eu-west-3");
         CHECK_STR(opts.s3_endpoint, "http://127.0.0.1:9000");
+
+        /* A token that is not Nereid's (a Neptune token, as the seeds
+         * export) names no server: NEREID_HOME's embedded store stays. */
+        {
+                nereid_options o2;
+
+                setenv("NEPTUNE_API_TOKEN", "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8", 1);
+                CHECK(nereid_options_init(&o2, NEREID_OPTIONS_VERSION) == 0);
+                CHECK(nereid_options_from_env(&o2) == 0);
+                CHECK_STR(o2.store, "/h/nereid");
+                CHECK_STR(o2.api_token, "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8");
+                nereid_options_dispose(&o2);
+                setenv("NEPTUNE_API_TOKEN", "nrd_tok-neptune", 1);
+        }
 
         /* The first variable of each pair wins; a second call on the same
          * options keeps what the first one gave that is not replaced. */
