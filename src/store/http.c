@@ -351,7 +351,6 @@ static size_t http_on_upload(char *out, size_t size, size_t count, void *userdat
         return done;
 }
 
-/* Wait before try number attempt (1-based) of a request. */
 /* Wait before attempt + 1: 100 ms doubled each attempt, or the server's
  * Retry-After when longer, plus up to a quarter more at random (jitter, so
  * that clients refused together do not come back together). */
