@@ -172,8 +172,9 @@ static int sqlite_prepare(sqlite_store *s, const char *sql, sqlite3_stmt **stmt)
         if (slot && (slot->sql = nrd_strdup(sql)) != NULL) {
                 slot->stmt = *stmt;
                 slot->busy = 1;
+        } else if (slot) {
+                nrd_error_clear(); /* a cache that could not grow is not a failure */
         }
-        nrd_error_clear(); /* a cache that could not grow is not a failure */
         return 0;
 }
 
