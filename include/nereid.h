@@ -816,7 +816,8 @@ int nereid_diff_get(const char **path_out, const nereid_diff *diff, size_t i);
 void nereid_diff_free(nereid_diff *diff);
 
 /**
- * Check a field path (SPEC section 1).
+ * Check a field path (SPEC section 1): segments of [A-Za-z0-9_.-]+ joined
+ * by '/', none of them "." or "..", at most 1024 bytes.
  * @return 0, or NEREID_EINVALID with a message saying what is wrong
  */
 int nereid_field_path_check(const char *field);

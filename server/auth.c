@@ -80,8 +80,21 @@ int srv_auth_authenticate(struct srv_request *req)
                 rc = unauthenticated(req, "token expired");
                 goto cleanup;
         }
-        req->auth.ok = 1;
         req->auth.id = token.id;
+        if (req->srv->rate) {
+                struct timespec ts;
+                double wait;
+
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                wait = srv_rate_take(req->srv->rate, token.id,
+                                     (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+                if (wait > 0) {
+                        srv_reply_rate_limited(req, wait);
+                        rc = -1;
+                        goto cleanup;
+                }
+        }
+        req->auth.ok = 1;
         req->auth.role = token.role;
         snprintf(req->auth.name, sizeof(req->auth.name), "%s", token.name ? token.name : "");
         snprintf(req->auth.project, sizeof(req->auth.project), "%s",

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "nereid.h"
 #include "buf.h"
+#include "error.h"
 #include "hash.h"
 #include "json.h"
 #include "record.h"
@@ -543,51 +544,108 @@ void srv_h_field_delete(struct srv_request *req)
         srv_reply_json(req, 200, json_pack("{s:s}", "removed", field));
 }
 
+/* The records of an upload read back from its spool, one at a time, for
+ * nrd_store_artifact_put_stream. A record out of order stops the stream
+ * with unsorted set: the handler then sorts in memory instead. */
+struct srv_upload {
+        nrd_json_records *reader;
+        struct nereid_file file;
+        nereid_buf prev; /* file_path of the record before */
+        int unsorted;
+};
+
+static int srv_upload_next(void *payload, const struct nereid_file **file)
+{
+        struct srv_upload *u = payload;
+        int rc;
+
+        nrd_file_clear(&u->file);
+        if ((rc = nrd_json_records_next(u->reader, &u->file)) <= 0)
+                return rc;
+        if (u->file.file_path && u->prev.len && strcmp(u->prev.ptr, u->file.file_path) > 0) {
+                u->unsorted = 1;
+                return nrd_error(NEREID_EINVALID, "request body: records not sorted");
+        }
+        nrd_buf_clear(&u->prev);
+        if (u->file.file_path && nrd_buf_puts(&u->prev, u->file.file_path) < 0)
+                return NEREID_ERROR;
+        *file = &u->file;
+        return 1;
+}
+
+/* An upload whose records are not sorted: read whole, checked, sorted and
+ * hashed in memory (bounded by the route's body limit), then stored. */
+static int srv_artifact_put_unsorted(struct srv_request *req, const char *want,
+                                     char content[NEREID_HASH_HEXLEN + 1], uint64_t *count)
+{
+        char hash[NEREID_HASH_HEXLEN + 1], have[NEREID_HASH_HEXLEN + 1];
+        nereid_files *files = NULL;
+        int rc;
+
+        if (fseek(req->spool, 0, SEEK_SET) != 0)
+                return nrd_error(NEREID_ERROR, "request body: cannot read it again");
+        if ((rc = nrd_json_files_read(fileno(req->spool), "request body", &files)) < 0 ||
+            (rc = nrd_files_check(files, "artifact")) < 0)
+                goto cleanup;
+        nrd_files_sort(files);
+        if ((rc = nrd_hash_files_pair(files, hash, content)) < 0)
+                goto cleanup;
+        if (strcmp(hash, want) != 0) {
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "artifact %s: the records hash to %s; nothing was stored", want,
+                               hash);
+                goto cleanup;
+        }
+        *count = files->count;
+        if (nrd_store_artifact_content_hash(req->store, req->project, hash, have) != 0)
+                rc = nrd_store_artifact_put(req->store, req->project, hash, content, files);
+cleanup:
+        nereid_files_free(files);
+        return rc;
+}
+
 void srv_h_artifact_put(struct srv_request *req)
 {
         const char *want = srv_param(req, "hash");
-        char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
-        char have[NEREID_HASH_HEXLEN + 1], msg[300];
-        nereid_files *files = NULL;
+        char content[NEREID_HASH_HEXLEN + 1], have[NEREID_HASH_HEXLEN + 1];
+        struct srv_upload up;
         unsigned status = 201;
+        uint64_t count = 0;
         int rc;
 
-        /* The same parse and checks as nereid import, then the library's
-         * hash. The body was spooled to a file (http.c) and is read back a
-         * record at a time: memory holds the records, never the text or a
-         * tree of it. */
+        /* The body was spooled to a file (http.c). Sorted records, as the
+         * client sends them, are read back one at a time, checked, hashed
+         * and written as they pass (nrd_store_artifact_put_stream): memory
+         * does not grow with the artifact. Records in another order are
+         * sorted in memory. Either way the server's hash decides and a
+         * failure stores nothing. */
         if (!req->spool || fflush(req->spool) != 0 || fseek(req->spool, 0, SEEK_SET) != 0) {
                 srv_reply_error(req, 400, "invalid", "request body: empty, records expected");
                 return;
         }
-        if ((rc = nrd_json_files_read(fileno(req->spool), "request body", &files)) < 0 ||
-            (rc = nrd_files_check(files, "artifact")) < 0) {
-                srv_reply_status(req, rc);
-                goto cleanup;
-        }
-        nrd_files_sort(files);
-        if ((rc = nrd_hash_files_pair(files, hash, content)) < 0) {
-                srv_reply_status(req, rc);
-                goto cleanup;
-        }
-        if (strcmp(hash, want) != 0) {
-                snprintf(msg, sizeof(msg),
-                         "artifact %s: the records hash to %s; nothing was stored", want, hash);
-                srv_reply_error(req, 400, "integrity", msg);
-                goto cleanup;
-        }
-        if (nrd_store_artifact_content_hash(req->store, req->project, hash, have) == 0)
+        memset(&up, 0, sizeof(up));
+        nrd_buf_init(&up.prev, 0);
+        if (nrd_store_artifact_content_hash(req->store, req->project, want, have) == 0)
                 status = 200;
-        else if ((rc = nrd_store_artifact_put(req->store, req->project, hash, content, files)) <
-                 0) {
+        nrd_error_clear();
+        if ((rc = nrd_json_records_open(&up.reader, fileno(req->spool), "request body")) == 0)
+                rc = nrd_store_artifact_put_stream(req->store, req->project, want, "artifact",
+                                                   srv_upload_next, &up, content, &count);
+        if (rc < 0 && up.unsorted) {
+                nrd_error_clear();
+                rc = srv_artifact_put_unsorted(req, want, content, &count);
+        }
+        if (rc < 0) {
                 srv_reply_status(req, rc);
                 goto cleanup;
         }
         srv_reply_json(req, status,
-                       json_pack("{s:s, s:s, s:I}", "hash", hash, "content_hash", content, "files",
-                                 (json_int_t)files->count));
+                       json_pack("{s:s, s:s, s:I}", "hash", want, "content_hash", content, "files",
+                                 (json_int_t)count));
 cleanup:
-        nereid_files_free(files);
+        nrd_file_clear(&up.file);
+        nrd_buf_free(&up.prev);
+        nrd_json_records_close(up.reader);
 }
 
 void srv_h_artifact_get(struct srv_request *req)

@@ -114,11 +114,30 @@ void srv_reply_raw(struct srv_request *req, unsigned status, char *text)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         if (status == 405 && req->method)
                 MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, PUT, POST, DELETE");
+        if (req->retry_after)
+                MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, req->retry_after);
         if (MHD_queue_response(req->conn, status, resp) == MHD_YES) {
                 req->answered = 1;
                 req->status = status;
         }
         MHD_destroy_response(resp);
+}
+
+void srv_reply_rate_limited(struct srv_request *req, double wait)
+{
+        char retry[32], msg[256];
+        unsigned long long secs =
+            wait < 1 ? 1 : (unsigned long long)wait + (wait > (double)(unsigned long long)wait);
+
+        snprintf(retry, sizeof(retry), "%llu", secs);
+        snprintf(msg, sizeof(msg),
+                 "token %llu: over its budget of %g requests a second (%g at once); retry after "
+                 "%llu s",
+                 (unsigned long long)req->auth.id, srv_rate_rate(req->srv->rate),
+                 srv_rate_burst(req->srv->rate), secs);
+        req->retry_after = retry;
+        srv_reply_error(req, 429, "rate-limited", msg);
+        req->retry_after = NULL;
 }
 
 void srv_reply_json(struct srv_request *req, unsigned status, json_t *body)

@@ -29,6 +29,7 @@
 
 static const char usage_text[] =
     "usage: nereid-server serve [--listen 127.0.0.1:8642] [--store LOCATION] [--public-url URL]\n"
+    "                     [--rate-limit RATE[:BURST] | --rate-limit off]\n"
     "       nereid-server project create WORKSPACE/PROJECT [--key KEY] [--store LOCATION]\n"
     "       nereid-server token create --project WORKSPACE/PROJECT|'*' --role read|write|admin\n"
     "                     [--name N] [--expires DAYS] [--url URL] [--store LOCATION]\n"
@@ -47,11 +48,12 @@ enum opt_id {
         O_NAME,
         O_EXPIRES,
         O_URL,
+        O_RATE_LIMIT,
         O_COUNT
 };
-static const char *const opt_names[O_COUNT] = {"--listen", "--store",   "--public-url",
-                                               "--key",    "--project", "--role",
-                                               "--name",   "--expires", "--url"};
+static const char *const opt_names[O_COUNT] = {
+    "--listen", "--store", "--public-url", "--key", "--project",
+    "--role",   "--name",  "--expires",    "--url", "--rate-limit"};
 
 struct args {
         const char *opt[O_COUNT];
@@ -270,6 +272,7 @@ static int cmd_serve(struct env *env, struct args *a)
         char why[256];
         int loopback = 0, rc, code = 0;
         const char *colon;
+        double rate = SRV_RATE_DEFAULT, burst = SRV_RATE_DEFAULT * SRV_RATE_BURST_SECONDS;
 
         if (parse_listen(listen, &ss, &loopback) < 0)
                 return fail(
@@ -279,6 +282,10 @@ static int cmd_serve(struct env *env, struct args *a)
             strncmp(a->opt[O_PUBLIC_URL], "https://", 8) != 0)
                 return fail(EXIT_USAGE, a->opt[O_PUBLIC_URL],
                             "--public-url: an http(s):// URL expected");
+        if (a->opt[O_RATE_LIMIT] && srv_rate_parse(a->opt[O_RATE_LIMIT], &rate, &burst) < 0)
+                return fail(EXIT_USAGE, a->opt[O_RATE_LIMIT],
+                            "--rate-limit: RATE[:BURST] expected (requests a second per token, "
+                            "a positive number; BURST at least 1), or off");
         if (open_store(env, &store) < 0)
                 return 1;
         if (!loopback) {
@@ -302,6 +309,11 @@ static int cmd_serve(struct env *env, struct args *a)
         srv.location = env->store;
         srv.home = env->opts.home;
         pthread_mutex_init(&srv.lock, NULL);
+        if (rate > 0 && !(srv.rate = srv_rate_new(rate, burst))) {
+                code = fail(1, "--rate-limit", "out of memory");
+                pthread_mutex_destroy(&srv.lock);
+                goto cleanup;
+        }
         if (srv_routes_check(why, sizeof(why)) < 0) {
                 code = fail(1, "routes", why);
                 goto cleanup;
@@ -317,6 +329,7 @@ static int cmd_serve(struct env *env, struct args *a)
         else if (ready.rc < 0)
                 code = exit_code(ready.rc);
         srv_store_pool_free(&srv);
+        srv_rate_free(srv.rate);
         pthread_mutex_destroy(&srv.lock);
 cleanup:
         nrd_store_close(store);
@@ -541,7 +554,9 @@ int main(int argc, char **argv)
         env.store = env.opts.store;
         if (!strcmp(cmd, "serve")) {
                 if ((code = parse_args(argc, argv, 2,
-                                       OPT(O_LISTEN) | OPT(O_STORE) | OPT(O_PUBLIC_URL), 0, &a)))
+                                       OPT(O_LISTEN) | OPT(O_STORE) | OPT(O_PUBLIC_URL) |
+                                           OPT(O_RATE_LIMIT),
+                                       0, &a)))
                         goto done;
                 if (a.opt[O_STORE])
                         env.store = a.opt[O_STORE];

@@ -83,21 +83,6 @@ static int check_failed(char *why, size_t cap)
         return -1;
 }
 
-/* 1 when a '/'-separated segment of s is "." or "..". */
-static int has_dot_segment(const char *s)
-{
-        while (*s) {
-                size_t n = strcspn(s, "/");
-
-                if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-                        return 1;
-                s += n;
-                if (*s == '/')
-                        s++;
-        }
-        return 0;
-}
-
 int srv_params_check(struct srv_request *req, char *why, size_t cap)
 {
         const char *ws = srv_param(req, "ws"), *name = srv_param(req, "name");
@@ -123,10 +108,7 @@ int srv_params_check(struct srv_request *req, char *why, size_t cap)
                 return check_failed(why, cap);
         if (field && nrd_uri_check_field(field) < 0)
                 return check_failed(why, cap);
-        if (field && has_dot_segment(field)) {
-                snprintf(why, cap, "field %s: a \".\" or \"..\" segment", field);
-                return -1;
-        }
+        /* "." and ".." segments are refused there, as the embedded store does. */
         if (hash && !nrd_hash_is_sha256(hash)) {
                 snprintf(why, cap, "%s: not an artifact hash (64 lowercase hex digits)", hash);
                 return -1;

@@ -17,15 +17,17 @@
 #include "store/store.h"
 
 /* Limits, set once here (STYLE: limits in one place). */
-#define SRV_BODY_MAX       ((size_t)1 << 20)   /* a JSON request body: 1 MiB */
-#define SRV_UPLOAD_MAX     ((size_t)256 << 20) /* an artifact's records (route 13): 256 MiB */
-#define SRV_JSON_DEPTH     64                  /* deepest JSON a request body may nest */
-#define SRV_PARAM_MAX      1024                /* one decoded path parameter, in bytes */
-#define SRV_PARAMS         4                   /* path parameters of the longest pattern */
-#define SRV_RUNS_LIMIT     1000                /* route 6: default page */
-#define SRV_RUNS_LIMIT_MAX 10000               /* route 6: largest page */
-#define SRV_FILES_LIMIT    10000               /* route 15: default and largest page */
-#define SRV_TOUCH_SECONDS  60                  /* last_used is written at most this often */
+#define SRV_BODY_MAX           ((size_t)1 << 20)   /* a JSON request body: 1 MiB */
+#define SRV_UPLOAD_MAX         ((size_t)256 << 20) /* an artifact's records (route 13): 256 MiB */
+#define SRV_JSON_DEPTH         64                  /* deepest JSON a request body may nest */
+#define SRV_PARAM_MAX          1024                /* one decoded path parameter, in bytes */
+#define SRV_PARAMS             4                   /* path parameters of the longest pattern */
+#define SRV_RUNS_LIMIT         1000                /* route 6: default page */
+#define SRV_RUNS_LIMIT_MAX     10000               /* route 6: largest page */
+#define SRV_FILES_LIMIT        10000               /* route 15: default and largest page */
+#define SRV_TOUCH_SECONDS      60                  /* last_used is written at most this often */
+#define SRV_RATE_DEFAULT       200 /* requests a second per token (serve --rate-limit) */
+#define SRV_RATE_BURST_SECONDS 20  /* default burst: this many seconds of the rate */
 
 /* The scope a route needs. 0 is no scope: a row without one fails
  * srv_routes_check (run at start and by tests/unit/test_server_routes.c). */
@@ -83,6 +85,7 @@ struct srv_request {
         int match;           /* srv_routes_match's answer: 0, 400, 404 or 405 */
         char match_why[256]; /* why a parameter was refused (match 400) */
         const char *method;
+        const char *retry_after; /* a Retry-After header for the answer being queued */
 };
 
 /* The server: its store location and the pool of open store handles. */
@@ -93,7 +96,22 @@ struct srv_server {
         nereid_store **pool;  /* idle handles */
         size_t pool_count;
         size_t pool_cap;
+        struct srv_rate *rate; /* the per-token budget; NULL: none (--rate-limit off) */
 };
+
+/* ratelimit.c: a token bucket per token ID. */
+struct srv_rate;
+/* "RATE[:BURST]" (requests a second, decimals allowed; BURST defaults to
+ * SRV_RATE_BURST_SECONDS of RATE) or "off" (both 0); -1 when malformed. */
+int srv_rate_parse(const char *text, double *rate, double *burst);
+/* NULL when rate is not positive or out of memory. */
+struct srv_rate *srv_rate_new(double rate, double burst);
+void srv_rate_free(struct srv_rate *r);
+/* Take one request from id's bucket at now (monotonic seconds): 0 when
+ * allowed, else the seconds until it would be (nothing is taken). */
+double srv_rate_take(struct srv_rate *r, uint64_t id, double now);
+double srv_rate_rate(const struct srv_rate *r);
+double srv_rate_burst(const struct srv_rate *r);
 
 /* routes.c */
 extern const struct srv_route srv_routes[];
@@ -132,6 +150,8 @@ const char *srv_param(const struct srv_request *req, const char *name);
 void srv_reply_json(struct srv_request *req, unsigned status, json_t *body);
 /* text (malloc'd JSON, taken over; NULL: out of memory) as the answer. */
 void srv_reply_raw(struct srv_request *req, unsigned status, char *text);
+/* 429 rate-limited with Retry-After: seconds (whole, at least 1). */
+void srv_reply_rate_limited(struct srv_request *req, double wait);
 /* {"error":{"code":code,"message":message}} */
 void srv_reply_error(struct srv_request *req, unsigned status, const char *code,
                      const char *message);

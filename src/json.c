@@ -436,54 +436,96 @@ static int json_stream_record(struct json_stream *s, size_t index, struct nereid
         return rc;
 }
 
-int nrd_json_files_read(int fd, const char *label, nereid_files **out)
+struct nrd_json_records {
+        struct json_stream s;
+        size_t index; /* records returned so far */
+        int state;    /* 0: before '[', 1: inside, 2: done */
+};
+
+int nrd_json_records_open(nrd_json_records **out, int fd, const char *label)
 {
-        struct json_stream *s = nrd_calloc(1, sizeof(*s));
-        nereid_files *files = NULL;
-        size_t index = 0;
-        int rc = 0, c;
+        nrd_json_records *r = nrd_calloc(1, sizeof(*r));
 
         *out = NULL;
-        if (!s || !(files = nrd_files_new())) {
-                rc = NEREID_ERROR;
-                goto cleanup;
-        }
-        s->fd = fd;
-        s->label = label ? label : "JSON";
-        if (json_stream_skip_space(s) != '[') {
-                rc = json_stream_error(s, "expected a JSON array of records");
-                goto cleanup;
-        }
-        json_stream_next(s);
-        c = json_stream_skip_space(s);
-        while (c != ']') {
-                struct nereid_file file;
+        if (!r)
+                return NEREID_ERROR;
+        r->s.fd = fd;
+        r->s.label = label ? label : "JSON";
+        *out = r;
+        return 0;
+}
 
-                if ((rc = json_stream_record(s, ++index, &file)) < 0 ||
-                    (rc = nrd_files_push(files, &file)) < 0)
-                        goto cleanup;
+int nrd_json_records_next(nrd_json_records *r, struct nereid_file *file)
+{
+        struct json_stream *s = &r->s;
+        int rc, c;
+
+        if (r->state == 2)
+                return 0;
+        if (r->state == 0) {
+                if (json_stream_skip_space(s) != '[')
+                        return json_stream_error(s, "expected a JSON array of records");
+                json_stream_next(s);
+                r->state = 1;
+        } else {
                 c = json_stream_skip_space(s);
                 if (c == ',') {
                         json_stream_next(s);
                         json_stream_skip_space(s);
-                } else if (c != ']') {
-                        rc = json_stream_error(s, c < 0 ? "the array is not closed"
-                                                        : "expected ',' or ']' after a record");
-                        goto cleanup;
+                        goto record; /* "[{...},]" is refused there */
                 }
+                if (c != ']')
+                        return json_stream_error(s, c < 0 ? "the array is not closed"
+                                                          : "expected ',' or ']' after a record");
         }
-        json_stream_next(s);
-        if (json_stream_skip_space(s) >= 0 || s->errnum) {
-                rc = json_stream_error(s, "data after the array");
+        c = json_stream_skip_space(s);
+        if (c == ']') {
+                json_stream_next(s);
+                if (json_stream_skip_space(s) >= 0 || s->errnum)
+                        return json_stream_error(s, "data after the array");
+                r->state = 2;
+                return 0;
+        }
+record:
+        if ((rc = json_stream_record(s, ++r->index, file)) < 0)
+                return rc;
+        return 1;
+}
+
+void nrd_json_records_close(nrd_json_records *r)
+{
+        if (!r)
+                return;
+        nrd_buf_free(&r->s.record);
+        free(r);
+}
+
+int nrd_json_files_read(int fd, const char *label, nereid_files **out)
+{
+        nrd_json_records *r = NULL;
+        nereid_files *files = NULL;
+        int rc;
+
+        *out = NULL;
+        if ((rc = nrd_json_records_open(&r, fd, label)) < 0 || !(files = nrd_files_new())) {
+                rc = NEREID_ERROR;
                 goto cleanup;
         }
-        *out = files;
-        files = NULL;
+        for (;;) {
+                struct nereid_file file;
+
+                if ((rc = nrd_json_records_next(r, &file)) <= 0)
+                        break;
+                if ((rc = nrd_files_push(files, &file)) < 0)
+                        goto cleanup;
+        }
+        if (rc == 0) {
+                *out = files;
+                files = NULL;
+        }
 cleanup:
         nereid_files_free(files);
-        if (s)
-                nrd_buf_free(&s->record);
-        free(s);
+        nrd_json_records_close(r);
         return rc;
 }
 

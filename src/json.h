@@ -29,4 +29,12 @@ int nrd_json_files_parse(const char *text, size_t len, nereid_files **out);
  * Caller frees *out with nereid_files_free. */
 int nrd_json_files_read(int fd, const char *label, nereid_files **out);
 
+/* The same reader, a record at a time, for inputs too large to hold: open,
+ * then next until it returns 0 (the array ended and nothing follows it) or
+ * a negative code. next returns 1 with *file filled (caller clears it). */
+typedef struct nrd_json_records nrd_json_records;
+int nrd_json_records_open(nrd_json_records **out, int fd, const char *label);
+int nrd_json_records_next(nrd_json_records *r, struct nereid_file *file);
+void nrd_json_records_close(nrd_json_records *r);
+
 #endif

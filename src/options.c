@@ -21,6 +21,7 @@
 #include "options.h"
 #include "os/os.h"
 #include "source/source.h"
+#include "token.h"
 
 extern char **environ;
 
@@ -143,12 +144,6 @@ static const char **options_env_field(nereid_options *opts, int i)
         return fields[i];
 }
 
-/* A Nereid API token (SPEC section 8: "nrd_..."); NULL is not one. */
-static int options_is_nereid_token(const char *token)
-{
-        return token && strncmp(token, "nrd_", 4) == 0;
-}
-
 int nereid_options_from_env(nereid_options *opts)
 {
         /* Per field, its variables, first wins (SPEC section 6 and 8). */
@@ -181,10 +176,12 @@ int nereid_options_from_env(nereid_options *opts)
                 if (!values[i] && vars[i][1])
                         values[i] = options_env(vars[i][1]);
         }
-        /* SPEC section 8: with an API token and no explicit store
+        /* SPEC section 8: with a server's API token and no explicit store
          * (NEREID_STORE), the store is the token's server, not the local
-         * store of NEREID_HOME (which still holds the hash cache). */
-        if (options_is_nereid_token(values[3] ? values[3] : opts->api_token) &&
+         * store of NEREID_HOME (which still holds the hash cache). A token
+         * that is not Nereid's (a Neptune token the seeds export) names no
+         * server: the embedded store stays the store. */
+        if (nrd_token_is_nereid(values[3] ? values[3] : opts->api_token) &&
             !options_env("NEREID_STORE"))
                 values[1] = NULL;
         for (i = 0; i < ENV_FIELDS; i++)
@@ -250,7 +247,7 @@ static void options_free_secret(char *s);
  * server refuses it. Nereid tokens start with "nrd_" (SPEC section 8). */
 static void options_drop_foreign_token(struct options_config *cfg)
 {
-        if (!cfg->api_token || options_is_nereid_token(cfg->api_token) ||
+        if (!cfg->api_token || nrd_token_is_nereid(cfg->api_token) ||
             (cfg->store && (strncasecmp(cfg->store, "http://", 7) == 0 ||
                             strncasecmp(cfg->store, "https://", 8) == 0)))
                 return;

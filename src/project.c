@@ -23,6 +23,7 @@
 #include "record.h"
 #include "store/http.h"
 #include "uri.h"
+#include "token.h"
 
 /* The project used when none is configured: the first command needs no setup. */
 #define PROJECT_BUILTIN "local/sandbox"
@@ -98,7 +99,7 @@ int nrd_project_store_open_token(nereid_store **out, const char *location, const
         *out = NULL;
         if (folder_out)
                 *folder_out = NULL;
-        if (!location && api_token && *api_token) {
+        if (!location && nrd_token_is_nereid(api_token)) {
                 /* SPEC section 8: a token and no store: the token's server. */
                 if ((rc = nrd_store_http_token_server(api_token, &server)) < 0)
                         return rc;

@@ -262,3 +262,8 @@ int nrd_token_hash_equal(const char *a, const char *b)
                 return 0;
         return CRYPTO_memcmp(a, b, NEREID_HASH_HEXLEN) == 0;
 }
+
+int nrd_token_is_nereid(const char *token)
+{
+        return token && strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) == 0;
+}

@@ -44,5 +44,8 @@ int nrd_token_hash(const char *token, char hex_out[NEREID_HASH_HEXLEN + 1]);
 
 /* 1 when two hashes are equal, compared in constant time (CRYPTO_memcmp). */
 int nrd_token_hash_equal(const char *a, const char *b);
+/* 1 when token (may be NULL) has Nereid's "nrd_" prefix: a server's token,
+ * which selects its server; any other (a Neptune token) selects none. */
+int nrd_token_is_nereid(const char *token);
 
 #endif

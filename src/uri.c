@@ -81,6 +81,18 @@ int nrd_uri_check_field(const char *field)
                                          field, b);
                 }
         }
+        /* SPEC section 1, as for project names: no "." or ".." segment. They
+         * are names, not file paths, but every URL parser on the way to a
+         * server (RFC 3986 section 5.2.4) would remove them, and a field a
+         * server cannot name is one the embedded store must not make. */
+        for (i = 0; i < len; i += seg_len + 1) {
+                seg_len = strcspn(field + i, "/");
+                if ((seg_len == 1 && field[i] == '.') ||
+                    (seg_len == 2 && field[i] == '.' && field[i + 1] == '.'))
+                        return nrd_error(NEREID_EINVALID,
+                                         "field \"%s\": a segment may not be \".\" or \"..\"",
+                                         field);
+        }
         return 0;
 }
 

@@ -14,6 +14,7 @@ import atexit
 import ctypes
 import ctypes.util
 import os
+import re
 import threading
 from typing import Any, List, Optional, Tuple
 
@@ -29,6 +30,7 @@ PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_uint64, ctyp
 OPTIONS_VERSION = 1
 EINVALID = -2
 ENOTFOUND = -3
+EACCESS = -4
 EREADONLY = -7
 HASH_ARTIFACT = 0
 HASH_CONTENT = 1
@@ -233,8 +235,18 @@ def dec(b: Optional[bytes]) -> Optional[str]:
     return None if b is None else b.decode("utf-8", "surrogateescape")
 
 
+# The reasons nereid-server gives with a 401 (server/auth.c), as the http(s)
+# store passes them on: "server URL: unknown token". A refused token is
+# neptune-client's NeptuneInvalidApiTokenException whatever the call; a 403
+# (a known token without the right) stays the caller's class.
+_INVALID_TOKEN = re.compile(r": (unknown token|token revoked|token expired|not a Nereid token)$")
+
+
 def error(rc: int, default: type = _exc.NeptuneException) -> _exc.NeptuneException:
     """The exception for status rc, of class default, with the thread's last message."""
     l = lib()
     name = l.nereid_error_name(rc)
-    return default(_message(l), rc, name.decode() if name else None)
+    message = _message(l)
+    if rc == EACCESS and _INVALID_TOKEN.search(message):
+        default = _exc.NeptuneInvalidApiTokenException
+    return default(message, rc, name.decode() if name else None)

@@ -80,6 +80,11 @@ def open_project(project: Optional[str], api_token: Optional[str], mode: int,
         if api_token is not None:
             keep.append(_lib.enc(api_token))
             opts.api_token = keep[-1]
+            # As NEREID_API_TOKEN does (SPEC section 8): a server's token and
+            # no NEREID_STORE make the token's server the store, not the
+            # embedded store of NEREID_HOME that from_env chose without it.
+            if api_token.startswith("nrd_") and not os.environ.get("NEREID_STORE"):
+                opts.store = None
         opts.mode = mode
         if progress is not None:
             opts.progress = progress

@@ -33,6 +33,7 @@ __all__ = [
     "NeptuneEmptyLocationException",
     "NeptuneUnsupportedFunctionalityException",
     "NeptuneLibraryNotFound",
+    "NeptuneInvalidApiTokenException",
 ]
 
 
@@ -138,3 +139,10 @@ class NeptuneUnsupportedFunctionalityException(NeptuneException):
 
 class NeptuneLibraryNotFound(NeptuneException):
     """libnereid could not be loaded from any of the places tried."""
+
+
+class NeptuneInvalidApiTokenException(NeptuneException):
+    """The server refused the API token: unknown to it, revoked or expired
+    (HTTP 401), as neptune-client raises for an invalid token. A token the
+    server knows but whose project or role does not allow the call is not
+    this: that is a plain NeptuneException (access denied)."""

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <errno.h>
+#include <openssl/rand.h>
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
@@ -46,7 +48,10 @@
 /* Tries of a request whose connection broke or whose server was
  * unavailable (503); every request of the API may be repeated (a run is
  * created once per client-made UUID, a swap is a compare-and-swap). */
-#define HTTP_ATTEMPTS 3
+#define HTTP_ATTEMPTS 5
+/* The longest Retry-After (seconds) a 429 or 503 is waited for; a server
+ * asking for more is answered with its error at once. */
+#define HTTP_RETRY_AFTER_MAX 30
 /* Bytes of records made at a time for an upload, and libcurl's upload buffer. */
 #define HTTP_UPLOAD_CHUNK ((size_t)256 << 10)
 /* The longest base URL kept. */
@@ -346,12 +351,23 @@ static size_t http_on_upload(char *out, size_t size, size_t count, void *userdat
         return done;
 }
 
-/* Wait before try number attempt (1-based) of a request. */
-static void http_backoff(int attempt)
+/* Wait before attempt + 1: 100 ms doubled each attempt, or the server's
+ * Retry-After when longer, plus up to a quarter more at random (jitter, so
+ * that clients refused together do not come back together). */
+static void http_backoff(int attempt, long long retry_after)
 {
-        struct timespec ts = {0, 100000000L * attempt};
+        double wait = 0.1 * (double)(1 << (attempt - 1));
+        unsigned char r = 0;
+        struct timespec ts;
 
-        nanosleep(&ts, NULL);
+        if (retry_after > 0 && (double)retry_after > wait)
+                wait = (double)retry_after;
+        (void)RAND_bytes(&r, 1);
+        wait *= 1.0 + (double)r / 1024.0;
+        ts.tv_sec = (time_t)wait;
+        ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
 }
 
 /* One exchange: METHOD base/api/v1 + path (escaped), body (NULL: none).
@@ -366,6 +382,7 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
         CURL *curl = answer->curl;
         CURLcode c = CURLE_OK;
         int attempt, shared = curl == s->curl; /* a walk's own handle needs no lock */
+        curl_off_t retry_after = 0;
 
         *status = 0;
         if (!curl)
@@ -401,9 +418,16 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                     strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0 ? NULL : method);
                 c = curl_easy_perform(curl);
                 *status = 0;
-                if (c == CURLE_OK)
+                retry_after = 0;
+                if (c == CURLE_OK) {
                         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-                if (c == CURLE_OK && *status != 503)
+                        curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after);
+                }
+                /* 429 (over the token's budget) and 503 (busy) are tried
+                 * again, within bounds; any other answer is the answer. */
+                if (c == CURLE_OK && *status != 503 && *status != 429)
+                        break;
+                if (c == CURLE_OK && retry_after > HTTP_RETRY_AFTER_MAX)
                         break;
                 if (up && up->failed)
                         break;
@@ -411,7 +435,7 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                     c != CURLE_GOT_NOTHING && c != CURLE_PARTIAL_FILE)
                         break;
                 if (attempt < HTTP_ATTEMPTS)
-                        http_backoff(attempt);
+                        http_backoff(attempt, (long long)retry_after);
         }
         /* The handle keeps no pointer into this call's frame. */
         curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);

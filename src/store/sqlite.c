@@ -103,6 +103,9 @@ enum sqlite_state {
         STATE_WRITABLE, /* ready for writes: on disk with the current schema, or debug's copy */
 };
 
+/* Statements a connection keeps prepared (there are fewer distinct ones). */
+#define SQLITE_STMT_CACHE 64
+
 typedef struct sqlite_store {
         nereid_store base;
         sqlite3 *db;
@@ -113,6 +116,13 @@ typedef struct sqlite_store {
         const char *why; /* why a STATE_READ store cannot be written */
         int code;        /* SQLite's code for the last failure of sqlite_identify */
         int schema;      /* the schema the connection reads (STORE_SCHEMA once written) */
+        /* Prepared statements kept for the connection's life, by SQL text:
+         * preparing was most of a small request's cost in nereid-server. */
+        struct sqlite_cached {
+                char *sql;
+                sqlite3_stmt *stmt;
+                int busy; /* handed out by sqlite_prepare, not yet given back */
+        } cache[SQLITE_STMT_CACHE];
 } sqlite_store;
 
 static int sqlite_writable(sqlite_store *s);
@@ -137,11 +147,65 @@ static int sqlite_exec(sqlite_store *s, const char *sql)
         return 0;
 }
 
+/* A statement for sql: the connection's cached one when it is free, else
+ * a new one, cached when there is room. Given back with sqlite_done. */
 static int sqlite_prepare(sqlite_store *s, const char *sql, sqlite3_stmt **stmt)
 {
-        if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        struct sqlite_cached *slot = NULL;
+        size_t i;
+
+        for (i = 0; i < SQLITE_STMT_CACHE; i++) {
+                struct sqlite_cached *c = &s->cache[i];
+
+                if (!c->sql) {
+                        if (!slot)
+                                slot = c;
+                } else if (!c->busy && (c->sql == sql || strcmp(c->sql, sql) == 0)) {
+                        c->busy = 1;
+                        *stmt = c->stmt;
+                        return 0;
+                }
+        }
+        if (sqlite3_prepare_v3(s->db, sql, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0, stmt, NULL) !=
+            SQLITE_OK)
                 return sqlite_fail(s, "prepare");
+        if (slot && (slot->sql = nrd_strdup(sql)) != NULL) {
+                slot->stmt = *stmt;
+                slot->busy = 1;
+        } else if (slot) {
+                nrd_error_clear(); /* a cache that could not grow is not a failure */
+        }
         return 0;
+}
+
+/* Give a statement of sqlite_prepare back: reset for the next caller when
+ * cached, finalized otherwise. NULL is accepted. */
+static void sqlite_done(sqlite_store *s, sqlite3_stmt *stmt)
+{
+        size_t i;
+
+        if (!stmt)
+                return;
+        for (i = 0; i < SQLITE_STMT_CACHE; i++)
+                if (s->cache[i].stmt == stmt && s->cache[i].busy) {
+                        sqlite3_reset(stmt);
+                        sqlite3_clear_bindings(stmt);
+                        s->cache[i].busy = 0;
+                        return;
+                }
+        sqlite3_finalize(stmt);
+}
+
+/* Finalize every cached statement (before the connection closes). */
+static void sqlite_cache_clear(sqlite_store *s)
+{
+        size_t i;
+
+        for (i = 0; i < SQLITE_STMT_CACHE; i++) {
+                sqlite3_finalize(s->cache[i].stmt);
+                free(s->cache[i].sql);
+                memset(&s->cache[i], 0, sizeof(s->cache[i]));
+        }
 }
 
 /* A write is an IMMEDIATE transaction: it waits for other processes'
@@ -195,7 +259,7 @@ static int sqlite_one_row(sqlite_store *s, const char *sql, sqlite3_int64 number
         default:
                 rc = sqlite_fail(s, "read");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -238,7 +302,7 @@ static int sqlite_project_id(sqlite_store *s, const char *project, sqlite3_int64
         default:
                 rc = sqlite_fail(s, "read project");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -247,7 +311,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 id;
+        sqlite3_int64 id = 0;
         char derived[16];
         int rc;
 
@@ -267,7 +331,7 @@ static int sqlite_project_open(nereid_store *base, const char *project, const ch
                 sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
                 if (sqlite3_step(stmt) != SQLITE_DONE)
                         rc = sqlite_fail(s, "create project");
-                sqlite3_finalize(stmt);
+                sqlite_done(s, stmt);
         }
         if (rc == 0)
                 rc = sqlite_project_id(s, project, &id, key_out);
@@ -323,7 +387,7 @@ static int sqlite_run_row(sqlite_store *s, const char *project, const char *run_
         default:
                 rc = sqlite_fail(s, "read run");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -376,7 +440,7 @@ static int sqlite_run_insert(sqlite_store *s, sqlite3_int64 pid, const store_run
                 goto cleanup;
         }
         *number = sqlite3_column_int64(stmt, 0);
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         stmt = NULL;
         if (!(tags = sqlite_tags_join(spec))) {
                 rc = NEREID_ERROR;
@@ -406,7 +470,7 @@ static int sqlite_run_insert(sqlite_store *s, sqlite3_int64 pid, const store_run
         if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = sqlite_fail(s, "create run");
 cleanup:
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         free(tags);
         return rc;
 }
@@ -525,7 +589,7 @@ static int sqlite_run_info_row(sqlite_store *s, sqlite3_int64 row, const char *k
                 rc = sqlite_fail(s, "read run");
         else
                 rc = sqlite_run_fill(stmt, key, info);
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -533,7 +597,7 @@ static int sqlite_run_info(nereid_store *base, const char *project, const char *
                            store_run_info *info)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 row, pid;
+        sqlite3_int64 row = 0, pid = 0;
         char key[16];
         int rc;
 
@@ -575,7 +639,7 @@ static int sqlite_run_each(nereid_store *base, const char *project, uint64_t aft
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list runs");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -584,7 +648,7 @@ static int sqlite_field_each(nereid_store *base, const char *project, const char
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 row;
+        sqlite3_int64 row = 0;
         int rc, step;
 
         if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
@@ -600,7 +664,7 @@ static int sqlite_field_each(nereid_store *base, const char *project, const char
                 rc = cb(payload, column_text(stmt, 0), column_text(stmt, 1));
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list fields");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -623,7 +687,7 @@ static int sqlite_field_get(nereid_store *base, const char *project, const char 
                             const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 row, artifact = 0;
+        sqlite3_int64 row = 0, artifact = 0;
         int rc;
 
         if ((rc = sqlite_run_row(s, project, run_id, &row)) < 0)
@@ -672,7 +736,29 @@ static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, const c
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "read artifact");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
+        return rc;
+}
+
+/* One record of an artifact through stmt (INSERT INTO artifact_files). */
+static int sqlite_record_insert(sqlite_store *s, sqlite3_stmt *stmt, sqlite3_int64 artifact,
+                                const struct nereid_file *f)
+{
+        int rc = 0;
+
+        sqlite3_bind_int64(stmt, 1, artifact);
+        sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
+        if (f->has_size)
+                sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
+        else
+                sqlite3_bind_null(stmt, 5);
+        sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "store artifact records");
+        sqlite3_reset(stmt);
         return rc;
 }
 
@@ -700,32 +786,85 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
         sqlite3_bind_text(stmt, 3, content, -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 4, (sqlite3_int64)files->count);
         if (sqlite3_step(stmt) != SQLITE_DONE) {
-                sqlite3_finalize(stmt);
+                sqlite_done(s, stmt);
                 return sqlite_fail(s, "store artifact");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         *artifact = sqlite3_last_insert_rowid(s->db);
         rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)", &stmt);
         if (rc < 0)
                 return rc;
-        for (i = 0; i < files->count && rc == 0; i++) {
-                const struct nereid_file *f = &files->items[i];
+        for (i = 0; i < files->count && rc == 0; i++)
+                rc = sqlite_record_insert(s, stmt, *artifact, &files->items[i]);
+        sqlite_done(s, stmt);
+        return rc;
+}
 
-                sqlite3_bind_int64(stmt, 1, *artifact);
-                sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
-                if (f->has_size)
-                        sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
-                else
-                        sqlite3_bind_null(stmt, 5);
-                sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
-                if (sqlite3_step(stmt) != SQLITE_DONE)
-                        rc = sqlite_fail(s, "store artifact records");
-                sqlite3_reset(stmt);
+/* artifact_put_stream: the artifact's row first (its content hash is
+ * known only at the end), each record as it comes, then the row completed;
+ * one transaction, so a failure anywhere leaves nothing. */
+static int sqlite_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
+                                      const char *content, store_file_next next, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        const struct nereid_file *file;
+        sqlite3_int64 pid = 0, artifact = 0, count = 0;
+        int rc, exists;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
+                goto cleanup;
+        rc = sqlite_one_row(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", pid,
+                            hash, &artifact, NULL);
+        if (rc < 0)
+                goto cleanup;
+        exists = rc != 0;
+        if (exists) { /* stored once: read the records to their end, so they are checked */
+                while ((rc = next(payload, &file)) > 0)
+                        ;
+                goto cleanup; /* rolled back: nothing was written */
         }
-        sqlite3_finalize(stmt);
+        if ((rc = sqlite_prepare(s,
+                                 "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
+                                 " VALUES(?, ?, '', 0)",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : sqlite_fail(s, "store artifact");
+        sqlite_done(s, stmt);
+        stmt = NULL;
+        if (rc < 0)
+                goto cleanup;
+        artifact = sqlite3_last_insert_rowid(s->db);
+        if ((rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)",
+                                 &stmt)) < 0)
+                goto cleanup;
+        while ((rc = next(payload, &file)) > 0) {
+                if ((rc = sqlite_record_insert(s, stmt, artifact, file)) < 0)
+                        break;
+                count++;
+        }
+        sqlite_done(s, stmt);
+        stmt = NULL;
+        if (rc < 0)
+                goto cleanup;
+        if ((rc = sqlite_prepare(s,
+                                 "UPDATE artifacts SET content_hash = ?, file_count = ?"
+                                 " WHERE id = ?",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, content, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, count);
+        sqlite3_bind_int64(stmt, 3, artifact);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : sqlite_fail(s, "store artifact");
+        sqlite_done(s, stmt);
+        if (rc == 0 && (rc = sqlite_end_write(s)) == 0)
+                return 0;
+cleanup:
+        sqlite_rollback(s);
         return rc;
 }
 
@@ -744,7 +883,7 @@ static int sqlite_touch_run(sqlite_store *s, sqlite3_int64 run_row)
         sqlite3_bind_int64(stmt, 2, run_row);
         if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = sqlite_fail(s, "update run");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -767,7 +906,7 @@ static int sqlite_field_set(sqlite_store *s, sqlite3_int64 run_row, const char *
         sqlite3_bind_int64(stmt, 3, artifact);
         if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = sqlite_fail(s, "set field");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc < 0 || !nroots)
                 goto touch;
         rc = sqlite_prepare(s, "INSERT OR IGNORE INTO field_roots VALUES(?, ?, ?, ?)", &stmt);
@@ -783,7 +922,7 @@ static int sqlite_field_set(sqlite_store *s, sqlite3_int64 run_row, const char *
                         rc = sqlite_fail(s, "remember tracked path");
                 sqlite3_reset(stmt);
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
 touch:
         return rc < 0 ? rc : sqlite_touch_run(s, run_row);
 }
@@ -800,7 +939,7 @@ static int sqlite_clear_roots(sqlite_store *s, sqlite3_int64 run_row, const char
         sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
         if (sqlite3_step(stmt) != SQLITE_DONE)
                 rc = sqlite_fail(s, "forget tracked paths");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -881,7 +1020,7 @@ static int sqlite_refs(sqlite_store *s, const char *sql, sqlite3_int64 pid, cons
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "reverse lookup");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -946,7 +1085,7 @@ static int sqlite_delete_fields(sqlite_store *s, const char *table, sqlite3_int6
                 rc = sqlite_fail(s, "remove field");
         else
                 *count = sqlite3_changes(s->db);
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -993,7 +1132,7 @@ static int sqlite_project_each(nereid_store *base, store_project_cb cb, void *pa
                         (uint64_t)sqlite3_column_int64(stmt, 2));
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list projects");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -1002,7 +1141,7 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
 {
         sqlite_store *s = (sqlite_store *)base;
         sqlite3_stmt *stmt = NULL;
-        sqlite3_int64 row;
+        sqlite3_int64 row = 0;
         store_root *roots = NULL;
         size_t n = 0, cap = 0;
         int rc, step;
@@ -1039,7 +1178,7 @@ static int sqlite_field_roots(nereid_store *base, const char *project, const cha
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "read tracked paths");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc < 0) {
                 nrd_store_roots_free(roots, n);
                 return rc;
@@ -1127,7 +1266,7 @@ static int sqlite_token_create(nereid_store *base, const store_token *token, uin
                 rc = sqlite_end_write(s);
         }
 cleanup:
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc < 0) {
                 sqlite_rollback(s);
                 *id_out = 0;
@@ -1179,7 +1318,7 @@ static int sqlite_token_find_by_hash(nereid_store *base, const char *hash, store
         default:
                 rc = sqlite_fail(s, "read token");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -1203,7 +1342,7 @@ static int sqlite_token_each(nereid_store *base, store_token_cb cb, void *payloa
         }
         if (rc == 0 && step != SQLITE_DONE)
                 rc = sqlite_fail(s, "list tokens");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -1227,7 +1366,7 @@ static int sqlite_token_update(sqlite_store *s, const char *sql, const char *tex
         if (rc == 0)
                 rc = sqlite_end_write(s);
 cleanup:
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc < 0)
                 sqlite_rollback(s);
         return rc;
@@ -1275,7 +1414,7 @@ static int sqlite_meta_get(nereid_store *base, const char *key, char **value_out
         default:
                 rc = sqlite_fail(s, "read setting");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -1297,7 +1436,7 @@ static int sqlite_meta_set(nereid_store *base, const char *key, const char *valu
                 if (sqlite3_step(stmt) != SQLITE_DONE)
                         rc = sqlite_fail(s, "write setting");
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc == 0)
                 rc = sqlite_end_write(s);
         if (rc < 0)
@@ -1311,6 +1450,7 @@ static void sqlite_free(nereid_store *base)
 
         if (!s)
                 return;
+        sqlite_cache_clear(s);
         sqlite3_close(s->db);
         free(s->path);
         free(s->home);
@@ -1330,6 +1470,7 @@ static int sqlite_connect(sqlite_store *s, const char *name, int flags)
                 sqlite3_close(db);
                 return rc;
         }
+        sqlite_cache_clear(s);
         sqlite3_close(s->db);
         s->db = db;
         sqlite3_busy_timeout(db, SQLITE_BUSY_MS);
@@ -1351,7 +1492,7 @@ static int sqlite_int(sqlite_store *s, const char *sql, sqlite3_int64 *out)
                 *out = sqlite3_column_int64(stmt, 0);
         else
                 rc = sqlite_fail(s, "read the schema");
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -1422,7 +1563,7 @@ static int sqlite_identify_in(sqlite_store *s, int *version, int *marked)
                 rc = sqlite_foreign(s);
         else if (rc == 0 && legacy > STORE_LEGACY_SCHEMA)
                 rc = sqlite_newer(s, legacy);
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         if (rc == 0)
                 *version = (int)legacy;
         return rc;
@@ -1822,7 +1963,7 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
                 rc = sqlite_fail(s, "copy run");
                 goto cleanup;
         }
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         stmt = NULL;
         rc = sqlite_prepare(s, "UPDATE projects SET next_run = max(next_run, ?2 + 1) WHERE id = ?1",
                             &stmt);
@@ -1836,7 +1977,7 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
         }
         rc = sqlite_end_write(s);
 cleanup:
-        sqlite3_finalize(stmt);
+        sqlite_done(s, stmt);
         free(tags);
         if (rc < 0)
                 sqlite_rollback(s);
@@ -1877,4 +2018,5 @@ const store_ops nrd_store_sqlite_ops = {
     .token_touch = sqlite_token_touch,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
+    .artifact_put_stream = sqlite_artifact_put_stream,
 };

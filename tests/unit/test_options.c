@@ -149,6 +149,20 @@ static void test_from_env(void)
         CHECK_STR(opts.s3_region, "eu-west-3");
         CHECK_STR(opts.s3_endpoint, "http://127.0.0.1:9000");
 
+        /* A token that is not Nereid's (a Neptune token, as the seeds
+         * export) names no server: NEREID_HOME's embedded store stays. */
+        {
+                nereid_options o2;
+
+                setenv("NEPTUNE_API_TOKEN", "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8", 1);
+                CHECK(nereid_options_init(&o2, NEREID_OPTIONS_VERSION) == 0);
+                CHECK(nereid_options_from_env(&o2) == 0);
+                CHECK_STR(o2.store, "/h/nereid");
+                CHECK_STR(o2.api_token, "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8");
+                nereid_options_dispose(&o2);
+                setenv("NEPTUNE_API_TOKEN", "nrd_tok-neptune", 1);
+        }
+
         /* The first variable of each pair wins; a second call on the same
          * options keeps what the first one gave that is not replaced. */
         setenv("NEREID_PROJECT", "ws/nereid", 1);
@@ -173,14 +187,16 @@ static void test_from_env(void)
         opts.home = "/mine";
         nereid_options_dispose(&opts);
 
-        /* A token that is not Nereid's (a Neptune one) names no server:
-         * NEREID_HOME stays the store. */
+        /* The token that counts is the one the options end with: a
+         * Neptune token in the environment replaces a server's token the
+         * caller set, so it names no server either. */
         {
                 nereid_options foreign = NEREID_OPTIONS_INIT;
 
                 unsetenv("NEREID_STORE");
                 unsetenv("NEREID_API_TOKEN");
                 setenv("NEPTUNE_API_TOKEN", "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8", 1);
+                foreign.api_token = "nrd_set-by-the-caller";
                 CHECK(nereid_options_from_env(&foreign) == 0);
                 CHECK_STR(foreign.store, "/h/nereid");
                 CHECK_STR(foreign.api_token, "h0dHBzOi8aHR0cHM6Lkc78ghs74kl0jvYh3Kb8");
