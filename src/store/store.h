@@ -144,6 +144,8 @@ enum store_roots {
 
 /* nrd_store_field_swap's answer when the field did not hold the expected hash. */
 #define STORE_CONFLICT 1
+/* nrd_store_op_apply's answer when the operation was applied before. */
+#define STORE_APPLIED 2
 
 /* Capability flags of a backend (store_ops.caps). */
 #define STORE_CAP_LOCAL 0x1 /* lives on this machine: no network, no token */
@@ -275,6 +277,23 @@ typedef struct store_ops {
          * gives a copy the caller frees; ENOTFOUND when the key is unset. */
         int (*meta_get)(nereid_store *store, const char *key, char **value_out);
         int (*meta_set)(nereid_store *store, const char *key, const char *value);
+
+        /* --- appended: idempotent delivery of queued operations (SPEC
+         * section 9, docs/internals/queue.md) --- */
+
+        /* Apply one operation of a client's queue once. When the store has
+         * recorded (queue, seq) already, change nothing and return
+         * STORE_APPLIED. Otherwise, in one transaction: with hash set, what
+         * field_swap does (STORE_CONFLICT likewise, recording nothing);
+         * with hash NULL, what field_remove does, removing nothing being no
+         * error here (the queue checked the field when the operation was
+         * queued); then record (queue, seq). queue is a 36-char lowercase
+         * UUID (checked by store.c), seq from 1. ENOTFOUND when the run, or
+         * the artifact in the project, does not exist. */
+        int (*op_apply)(nereid_store *store, const char *project, const char *run_id,
+                        const char *queue, uint64_t seq, const char *field, const char *expect,
+                        const char *hash, const store_root *roots, size_t nroots,
+                        enum store_roots how);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -349,6 +368,12 @@ int nrd_store_token_touch(nereid_store *store, uint64_t id, const char *when);
 /* key and value are checked here (EINVALID): see STORE_META_*. */
 int nrd_store_meta_get(nereid_store *store, const char *key, char **value_out);
 int nrd_store_meta_set(nereid_store *store, const char *key, const char *value);
+
+/* Appended op: queue and seq checked here (EINVALID); see store_ops. */
+int nrd_store_op_apply(nereid_store *store, const char *project, const char *run_id,
+                       const char *queue, uint64_t seq, const char *field, const char *expect,
+                       const char *hash, const store_root *roots, size_t nroots,
+                       enum store_roots how);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 
