@@ -247,27 +247,40 @@ static void cli_notify(int code, const char *message, void *payload)
 
 /* Tests that kill things (docs/internals/queue.md): NEREID_TEST_KILL_AT
  * "STAGE" or "STAGE@N" makes the command kill itself (SIGKILL, as kill -9)
- * when the library reports that progress stage (with done == N). Read by
- * the command line only, never by the library. */
-static void cli_test_kill(const char *stage, uint64_t done)
+ * when the library reports that progress stage (with done == N);
+ * NEREID_TEST_STOP_AT stops it there (SIGSTOP) until a SIGCONT, so a test
+ * can act meanwhile (stop the server). Read by the command line only,
+ * never by the library. */
+static int cli_test_hook_at(const char *hook, const char *stage, uint64_t done)
 {
-        static const char *hook;
-        static int read;
         const char *at;
         size_t n;
 
-        if (!read) {
-                hook = getenv("NEREID_TEST_KILL_AT");
-                read = 1;
-        }
         if (!hook || !*hook)
-                return;
+                return 0;
         at = strrchr(hook, '@');
         n = at ? (size_t)(at - hook) : strlen(hook);
-        if (strlen(stage) == n && strncmp(stage, hook, n) == 0 &&
-            (!at || strtoull(at + 1, NULL, 10) == done)) {
+        return strlen(stage) == n && strncmp(stage, hook, n) == 0 &&
+               (!at || strtoull(at + 1, NULL, 10) == done);
+}
+
+static void cli_test_kill(const char *stage, uint64_t done)
+{
+        static const char *kill_at, *stop_at;
+        static int read;
+
+        if (!read) {
+                kill_at = getenv("NEREID_TEST_KILL_AT");
+                stop_at = getenv("NEREID_TEST_STOP_AT");
+                read = 1;
+        }
+        if (cli_test_hook_at(kill_at, stage, done)) {
                 fflush(stdout);
                 raise(SIGKILL);
+        }
+        if (cli_test_hook_at(stop_at, stage, done)) {
+                fflush(stdout);
+                raise(SIGSTOP);
         }
 }
 
