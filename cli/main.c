@@ -279,6 +279,7 @@ static void cli_test_kill(const char *stage, uint64_t done)
                 raise(SIGKILL);
         }
         if (cli_test_hook_at(stop_at, stage, done)) {
+                stop_at = NULL; /* once: a retry passes the stage again */
                 fflush(stdout);
                 raise(SIGSTOP);
         }
