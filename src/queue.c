@@ -741,6 +741,13 @@ void nrd_queue_unlock_delivery(nrd_queue *q)
         q->send_fd = -1;
 }
 
+void nrd_queue_release_writer(nrd_queue *q)
+{
+        if (q->writer_fd >= 0)
+                close(q->writer_fd);
+        q->writer_fd = -1;
+}
+
 int nrd_queue_live(nrd_queue *q)
 {
         nereid_buf buf = NEREID_BUF_INIT;
@@ -769,8 +776,23 @@ int nrd_queue_remove(nrd_queue *q)
         nereid_buf buf = NEREID_BUF_INIT;
         size_t n = strlen(q->path), i;
         char *name, why[128];
-        int rc = 0;
+        int rc = 0, excl;
 
+        /* Writers out for the whole removal: one that comes now waits, then
+         * finds no queue (an error), rather than writing into a file being
+         * deleted. */
+        nrd_queue_release_writer(q);
+        nrd_buf_printf(&buf, "%.*s.lock", (int)(n - 3), q->path);
+        if (!(name = nrd_buf_detach(&buf)))
+                return NEREID_ERROR;
+        excl = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        free(name);
+        if (excl < 0 || nrd_os_lock_try(excl) < 0) {
+                if (excl >= 0)
+                        close(excl);
+                return nrd_error(NEREID_EEXISTS, "offline/%s: a process still writes into it",
+                                 q->uuid);
+        }
         sqlite3_close(q->db);
         q->db = NULL;
         /* The .db after its journal: a crash in between leaves a queue
@@ -784,6 +806,7 @@ int nrd_queue_remove(nrd_queue *q)
                                        nrd_strerror(errno, why, sizeof(why)));
                 free(name);
         }
+        close(excl);
         return rc;
 }
 

@@ -92,10 +92,13 @@ int nrd_queue_view_fields(nrd_queue *q,
  * nrd_queue_unlock or close. */
 int nrd_queue_lock_delivery(nrd_queue *q);
 void nrd_queue_unlock_delivery(nrd_queue *q);
+/* Give up this handle's writer's lock (it still reads and delivers). */
+void nrd_queue_release_writer(nrd_queue *q);
 /* 1 when a process (another handle) still holds the writer's lock. */
 int nrd_queue_live(nrd_queue *q);
 /* Delete the queue's files (the caller holds the delivery lock and has
- * seen every operation acknowledged, and nrd_queue_live is 0). */
+ * seen every operation acknowledged), holding the writer's lock exclusive
+ * meanwhile: EEXISTS, and nothing deleted, while a process writes. */
 int nrd_queue_remove(nrd_queue *q);
 
 /* Every queue under home, oldest first. */

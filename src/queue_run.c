@@ -338,11 +338,12 @@ int nrd_queue_run_wait(nereid_run *run, unsigned timeout_ms)
         }
         if (rc == 0)
                 return 0;
-        if (res.left && !run->warned) {
+        if ((res.left || !res.run_id[0]) && !run->warned) {
                 nrd_project_notify(run->project, 0,
-                                   "%s: %llu operation%s left queued (%s); deliver them with "
+                                   "%s: %s%llu operation%s left queued (%s); deliver them with "
                                    "`nereid sync`",
-                                   run->id, (unsigned long long)res.left, res.left == 1 ? "" : "s",
+                                   run->id, res.run_id[0] ? "" : "the run and ",
+                                   (unsigned long long)res.left, res.left == 1 ? "" : "s",
                                    nereid_error_last());
                 run->warned = 1;
         }
@@ -355,6 +356,21 @@ int nrd_queue_run_wait(nereid_run *run, unsigned timeout_ms)
 
 void nrd_queue_run_close(nereid_run *run)
 {
+        queue_info info;
+
+        /* An async run's queue that holds nothing goes with the run, as a
+         * sync would delete it: not while another process writes into it,
+         * and never an offline run's (sync makes its run). */
+        if (run->project->mode == NEREID_MODE_ASYNC && !run->offline &&
+            nrd_queue_info(run->queue, &info) == 0) {
+                uint64_t ops = info.ops;
+
+                nrd_queue_info_clear(&info);
+                nrd_queue_release_writer(run->queue);
+                if (ops == 0 && nrd_queue_lock_delivery(run->queue) == 0)
+                        nrd_queue_remove(run->queue); /* EEXISTS: another writes */
+        }
+        nrd_error_clear();
         nrd_queue_close(run->queue);
         run->queue = NULL;
 }

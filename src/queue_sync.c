@@ -73,9 +73,14 @@ static int sync_one(void *payload, const char *uuid)
                 rc = NEREID_ERROR;
         /* Deleted only after the last acknowledgement, by the one delivery
          * holding the lock, and never while a process still writes. */
-        if (rc == 0 && info.ops == 0 && !info.live && nrd_queue_lock_delivery(q) == 0 &&
-            !nrd_queue_live(q))
+        if (rc == 0 && info.ops == 0 && !info.live && nrd_queue_lock_delivery(q) == 0) {
                 rc = nrd_queue_remove(q);
+                if (rc == NEREID_EEXISTS) { /* a writer came meanwhile: kept */
+                        nrd_error_clear();
+                        info.live = 1;
+                        rc = 0;
+                }
+        }
 report:
         if (rc < 0 && !w->first)
                 w->first = rc;

@@ -136,5 +136,15 @@ expect_eq "$LIVEID -> QUE-3" "$OUT" "once the writer is gone, the same run"
 expect_true "and the queue is deleted" test ! -e "$Q/$LU.db"
 expect_eq 3 "$(runs_count)" "three runs in all"
 
+# --- async with the server up: delivered at once, nothing left behind ---------
+expect_exit 0 nereid track data data "${A[@]}"
+expect_match '^QUE-4 data [0-9a-f]{64}$' "$OUT" "async: the server's run ID at once"
+expect_eq "" "$ERR" "no warning"
+expect_eq "${BADID#offline/}.db" "$(cd "$Q" && ls -- *.db)" "only the failing run's queue is left"
+expect_exit 0 nereid track QUE-4:more more "${A[@]}"
+expect_exit 0 nereid ls QUE-4:more --json "${A[@]}"
+expect_eq "c.txt" "$(printf '%s' "$OUT" | jq -r '.[].file_path')" "an existing run, async: on the server"
+expect_eq "${BADID#offline/}.db" "$(cd "$Q" && ls -- *.db)" "still nothing left behind"
+
 server_finish
 e2e_done
