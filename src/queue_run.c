@@ -14,11 +14,16 @@
 #include "error.h"
 #include "hash.h"
 #include "lists.h"
+#include "os/os.h"
 #include "queue.h"
 #include "run.h"
 #include "sender.h"
 
 #define OFFLINE_PREFIX "offline/"
+/* After a failed delivery, writes do not try again for this long, doubled
+ * at each failure up to the maximum; the end of the run always tries. */
+#define QUEUE_RUN_BACKOFF_MS     1000
+#define QUEUE_RUN_BACKOFF_MAX_MS 60000
 
 static int queue_run_offline_refused(const char *what)
 {
@@ -167,7 +172,20 @@ static int queue_run_deliver_now(nereid_run *run, uint64_t seq)
 
         if (run->project->mode != NEREID_MODE_ASYNC)
                 return 0;
+        /* A server that just failed is not asked again at every write: the
+         * training loop does not wait on it (exponential, up to a minute). */
+        if (nrd_os_monotonic_ns() < run->next_try)
+                return 0;
         rc = nrd_sender_deliver(run->project, run->queue, 0, &res);
+        if (nrd_sender_transient(rc)) {
+                run->backoff_ms = run->backoff_ms ? run->backoff_ms * 2 : QUEUE_RUN_BACKOFF_MS;
+                if (run->backoff_ms > QUEUE_RUN_BACKOFF_MAX_MS)
+                        run->backoff_ms = QUEUE_RUN_BACKOFF_MAX_MS;
+                run->next_try = nrd_os_monotonic_ns() + (int64_t)run->backoff_ms * 1000000;
+        } else {
+                run->backoff_ms = 0;
+                run->next_try = 0;
+        }
         if (res.run_id[0] && run->offline) {
                 snprintf(run->id, sizeof(run->id), "%s", res.run_id);
                 run->offline = 0;

@@ -17,6 +17,8 @@ struct nereid_run {
         int offline;             /* 1 while id is offline/<uuid>: the server has no ID for it */
         int warned;              /* the one warning naming `nereid sync` was given */
         int wrote;               /* this handle queued an operation */
+        int64_t next_try;        /* async: no delivery after a write before (monotonic ns) */
+        long backoff_ms;         /* async: the wait after the last failed delivery */
 };
 
 /* Parse path, scan it with its source driver, and return the records sorted
