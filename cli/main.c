@@ -44,6 +44,8 @@ enum cli_option_id {
         OPT_WORKERS,
         OPT_API_TOKEN,
         OPT_STORE,
+        OPT_RUN,
+        OPT_STATUS,
         OPT_COUNT
 };
 
@@ -81,6 +83,8 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_STORE] =
         {"--store", "LOCATION",
          "the store: a folder, sqlite:FOLDER or a server http(s)://host:port (else NEREID_STORE)"},
+    [OPT_RUN] = {"--run", "ID", "only this queued run, offline/<uuid> (again for more)"},
+    [OPT_STATUS] = {"--status", NULL, "show what is queued, per run; deliver nothing"},
 };
 
 typedef struct cli_command cli_command;
@@ -91,6 +95,8 @@ typedef struct cli_options {
         const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
         const char *tags[CLI_MAX_TAGS]; /* every --tag, in order */
         int ntags;                      /* how many */
+        const char *runs[CLI_MAX_TAGS]; /* every --run, in order */
+        int nruns;                      /* how many */
         int nargs;                      /* how many */
         int mode;                       /* --mode parsed */
         unsigned workers;               /* --workers parsed */
@@ -239,10 +245,51 @@ static void cli_notify(int code, const char *message, void *payload)
                 p->first_code = code;
 }
 
+/* Tests that kill things (docs/internals/queue.md): NEREID_TEST_KILL_AT
+ * "STAGE" or "STAGE@N" makes the command kill itself (SIGKILL, as kill -9)
+ * when the library reports that progress stage (with done == N);
+ * NEREID_TEST_STOP_AT stops it there (SIGSTOP) until a SIGCONT, so a test
+ * can act meanwhile (stop the server). Read by the command line only,
+ * never by the library. */
+static int cli_test_hook_at(const char *hook, const char *stage, uint64_t done)
+{
+        const char *at;
+        size_t n;
+
+        if (!hook || !*hook)
+                return 0;
+        at = strrchr(hook, '@');
+        n = at ? (size_t)(at - hook) : strlen(hook);
+        return strlen(stage) == n && strncmp(stage, hook, n) == 0 &&
+               (!at || strtoull(at + 1, NULL, 10) == done);
+}
+
+static void cli_test_kill(const char *stage, uint64_t done)
+{
+        static const char *kill_at, *stop_at;
+        static int read;
+
+        if (!read) {
+                kill_at = getenv("NEREID_TEST_KILL_AT");
+                stop_at = getenv("NEREID_TEST_STOP_AT");
+                read = 1;
+        }
+        if (cli_test_hook_at(kill_at, stage, done)) {
+                fflush(stdout);
+                raise(SIGKILL);
+        }
+        if (cli_test_hook_at(stop_at, stage, done)) {
+                stop_at = NULL; /* once: a retry passes the stage again */
+                fflush(stdout);
+                raise(SIGSTOP);
+        }
+}
+
 static int cli_show_progress(const char *stage, uint64_t done, uint64_t total, void *payload)
 {
         cli_progress *p = payload;
 
+        cli_test_kill(stage, done);
         if (!p->tty)
                 return 0;
         fputs("\r\033[K", stderr);
@@ -321,9 +368,29 @@ static int cli_open_run(const cli_options *o, const char *run_id, nereid_project
         return 0;
 }
 
+/* How long the end of a command waits for an async run's delivery:
+ * NEREID_SYNC_TIMEOUT seconds, else CLI_WAIT_S (docs/cli/sync.md). */
+#define CLI_WAIT_S 10
+
+static unsigned cli_wait_ms(void)
+{
+        const char *v = getenv("NEREID_SYNC_TIMEOUT");
+        char *end;
+        unsigned long s;
+
+        if (!v || !*v)
+                return CLI_WAIT_S * 1000;
+        s = strtoul(v, &end, 10);
+        return *end || s > 3600 ? CLI_WAIT_S * 1000 : (unsigned)s * 1000;
+}
+
 static void cli_close(nereid_project *project, nereid_run *run)
 {
         cli_progress_end(&cli_progress_state);
+        if (run && nereid_run_wait(run, cli_wait_ms()) < 0) {
+                cli_progress_end(&cli_progress_state);
+                cli_error(nereid_run_id(run), nereid_error_last());
+        }
         nereid_run_free(run);
         nereid_project_free(project);
 }
@@ -756,6 +823,83 @@ static int cmd_find_file(cli_options *o)
         return rc;
 }
 
+/* One line per queued run: what sync did, or (--status) what is queued. */
+struct cli_sync {
+        int status; /* --status */
+        int failed; /* runs that failed */
+};
+
+static int cli_sync_line(const char *queued_id, const char *project, const char *run_id,
+                         uint64_t ops, uint64_t bytes, int live, int rc, const char *message,
+                         void *payload)
+{
+        struct cli_sync *s = payload;
+
+        cli_progress_end(&cli_progress_state);
+        if (rc < 0) {
+                s->failed++;
+                cli_error(queued_id, message ? message : "failed");
+                return 0;
+        }
+        escape_write(stdout, queued_id);
+        if (s->status) {
+                putchar(' ');
+                escape_write(stdout, project);
+                putchar(' ');
+                escape_write(stdout, *run_id ? run_id : "-");
+                printf(" %llu operation%s %llu bytes%s\n", (unsigned long long)ops,
+                       ops == 1 ? "" : "s", (unsigned long long)bytes,
+                       live ? " (still being written)" : "");
+                return 0;
+        }
+        fputs(" -> ", stdout);
+        escape_write(stdout, run_id);
+        if (live)
+                printf(" (still being written: %llu operations left, queue kept)",
+                       (unsigned long long)ops);
+        else if (ops)
+                printf(" (%llu operations left)", (unsigned long long)ops);
+        putchar('\n');
+        return 0;
+}
+
+/* sync [--project P] [--run ID]... | sync --status */
+static int cmd_sync(cli_options *o)
+{
+        struct cli_sync s = {cli_has(o, OPT_STATUS), 0};
+        nereid_project *project;
+        int rc;
+
+        if (s.status && o->nruns)
+                return cli_usage_error(o->cmd,
+                                       "--status shows every queued run; --run does not "
+                                       "apply to it",
+                                       NULL);
+        if ((rc = cli_open_project(o, &project)) != 0)
+                return rc;
+        if (s.status)
+                rc = nereid_queue_status(project, o->value[OPT_PROJECT], cli_sync_line, &s);
+        else
+                rc = nereid_sync(project, o->value[OPT_PROJECT], o->runs, (size_t)o->nruns,
+                                 cli_sync_line, &s);
+        cli_progress_end(&cli_progress_state);
+        if (rc < 0 && s.failed) {
+                /* Each failure was named; one line says how many. */
+                char why[96];
+
+                snprintf(why, sizeof(why),
+                         "%d queued run%s not delivered (kept for the next "
+                         "sync)",
+                         s.failed, s.failed == 1 ? "" : "s");
+                cli_error("sync", why);
+                rc = cli_exit_code(rc, cli_general_failure);
+        } else if (rc < 0) {
+                rc = cli_fail(rc);
+        }
+        nereid_project_free(project);
+        return rc;
+}
+
 #define J OPT(OPT_JSON)
 /* One row per command, in the order of the usage. */
 static const cli_command cli_commands[] = {
@@ -785,6 +929,8 @@ static const cli_command cli_commands[] = {
      "the fields holding an artifact"},
     {"find-file", "MD5", 1, OPT_COMMON | J, 0, cmd_find_file, NULL,
      "the fields with a file of this hash"},
+    {"sync", "", 0, OPT_COMMON | OPT(OPT_RUN) | OPT(OPT_STATUS), 0, cmd_sync, NULL,
+     "deliver queued runs; prints offline/<uuid> -> RUN-ID (--status: what is queued)"},
     {"project new", "WORKSPACE/PROJECT", 1,
      OPT(OPT_KEY) | OPT(OPT_MODE) | OPT(OPT_WORKERS) | OPT(OPT_API_TOKEN) | OPT(OPT_STORE), 0,
      cmd_project_new, NULL, "create a project with a chosen key"},
@@ -924,6 +1070,11 @@ static int cli_parse(int argc, char **argv, int start, cli_options *o)
                         if (o->ntags == CLI_MAX_TAGS)
                                 return cli_usage_error(c, "too many --tag options at ", a);
                         o->tags[o->ntags++] = o->value[id];
+                }
+                if (id == OPT_RUN) {
+                        if (o->nruns == CLI_MAX_TAGS)
+                                return cli_usage_error(c, "too many --run options at ", a);
+                        o->runs[o->nruns++] = o->value[id];
                 }
         }
         if (o->nargs != c->nargs) {

@@ -523,8 +523,61 @@ int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_ru
  */
 int nereid_run_resumed(const nereid_run *run);
 
-/** Stop the run and release the handle; NULL is accepted. */
+/** How long nereid_run_free() waits for a queued run's delivery (ms). */
+#define NEREID_WAIT_DEFAULT_MS 30000
+
+/**
+ * Stop the run and release the handle; NULL is accepted. With a server in
+ * async mode, first waits up to NEREID_WAIT_DEFAULT_MS for what the run
+ * queued to be delivered (nereid_run_wait()); what is left stays queued for
+ * `nereid sync`, with one warning through the notify callback.
+ */
 void nereid_run_free(nereid_run *run);
+
+/**
+ * Wait for the delivery of what the run queued (SPEC section 9: async mode
+ * with a server), retrying an unreachable or unavailable server with
+ * backoff and jitter, up to timeout_ms. Without a queue (the embedded
+ * store, sync mode) there is nothing to wait for. In offline mode nothing
+ * is delivered: one warning names `nereid sync`.
+ * @return 0 when nothing is left queued; 1 when some is left (one warning
+ *         naming `nereid sync` was given through the notify callback);
+ *         a negative code when the server refused an operation
+ */
+int nereid_run_wait(nereid_run *run, unsigned int timeout_ms);
+
+/**
+ * What nereid_sync() did with one queued run, or what nereid_queue_status()
+ * found: queued_id is "offline/<uuid>"; run_id the server's ID ("" when it
+ * has none yet); ops the operations still queued; bytes the queue's size on
+ * disk; live 1 while a process still writes into it (then sync delivers it
+ * up to where it is and keeps it); rc 0, or the failure whose message is
+ * message (NULL when rc is 0). Strings are borrowed for the call.
+ */
+typedef int (*nereid_queue_cb)(const char *queued_id, const char *project, const char *run_id,
+                               uint64_t ops, uint64_t bytes, int live, int rc, const char *message,
+                               void *payload);
+
+/**
+ * Deliver the queued runs (SPEC section 9) through the project's store:
+ * every queue under NEREID_HOME (the options' cache folder), or those of
+ * project only (NULL: every project), or only the runs named in ids
+ * ("offline/<uuid>"; n of them, 0: all). Each run is created by its UUID
+ * (a rerun after a crash finds the same run), each operation applied once
+ * and removed only once acknowledged; a queue is deleted after its last
+ * acknowledgement unless a process still writes into it. A run that fails
+ * does not stop the others: cb hears of every run.
+ * @return 0 when every run was delivered, else the first failure's code
+ */
+int nereid_sync(nereid_project *via, const char *project, const char *const *ids, size_t n,
+                nereid_queue_cb cb, void *payload);
+
+/**
+ * What is queued, per run, oldest first (cb's rc is 0 and message NULL).
+ * @return 0, or a failure reading the queues
+ */
+int nereid_queue_status(nereid_project *via, const char *project, nereid_queue_cb cb,
+                        void *payload);
 
 /** The run's ID, e.g. "CLS-45"; borrowed, valid until the run is freed. */
 const char *nereid_run_id(const nereid_run *run);

@@ -51,6 +51,15 @@ int nrd_artifact_track(nereid_store *store, const char *project, const char *run
                        const char *field, const nereid_files *files, const store_root *root,
                        enum artifact_how how, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
+        return nrd_artifact_track_op(store, project, run_id, field, files, root, root ? 1 : 0, how,
+                                     NULL, hash_out, NULL);
+}
+
+int nrd_artifact_track_op(nereid_store *store, const char *project, const char *run_id,
+                          const char *field, const nereid_files *files, const store_root *roots,
+                          size_t nroots, enum artifact_how how, const artifact_op *op,
+                          char hash_out[NEREID_HASH_HEXLEN + 1], int *applied)
+{
         char held[NEREID_HASH_HEXLEN + 1], files_hash[NEREID_HASH_HEXLEN + 1];
         char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
         store_run_info info = {0};
@@ -79,11 +88,20 @@ int nrd_artifact_track(nereid_store *store, const char *project, const char *run
                 if (rc == 0 && strcmp(hash, held) != 0)
                         rc = nrd_store_artifact_put(store, project, hash, content, result);
                 nereid_files_free(owned);
-                if (rc == 0)
+                if (rc == 0 && op)
+                        rc = nrd_store_op_apply(
+                            store, project, run_id, op->queue, op->seq, field,
+                            how == ARTIFACT_REPLACE ? NULL : held, hash, roots, nroots,
+                            how == ARTIFACT_REPLACE ? STORE_ROOTS_SET : STORE_ROOTS_ADD);
+                else if (rc == 0)
                         rc = nrd_store_field_swap(
                             store, project, run_id, field, how == ARTIFACT_REPLACE ? NULL : held,
-                            hash, root, root ? 1 : 0,
+                            hash, roots, nroots,
                             how == ARTIFACT_REPLACE ? STORE_ROOTS_SET : STORE_ROOTS_ADD);
+                if (applied)
+                        *applied = rc == 0;
+                if (rc == STORE_APPLIED)
+                        rc = 0;
                 if (rc != STORE_CONFLICT)
                         break;
                 /* Another writer changed the field: merge with what it holds now. */

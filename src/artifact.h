@@ -23,6 +23,23 @@ int nrd_artifact_track(nereid_store *store, const char *project, const char *run
                        const char *field, const nereid_files *files, const store_root *root,
                        enum artifact_how how, char hash_out[NEREID_HASH_HEXLEN + 1]);
 
+/* A queued operation's key (SPEC section 9): the queue's UUID and the
+ * operation's number. */
+typedef struct artifact_op {
+        const char *queue; /* 36-char UUID */
+        uint64_t seq;      /* from 1 */
+} artifact_op;
+
+/* nrd_artifact_track for a queued operation: roots (nroots of them) as
+ * given, and the field written through op_apply under op's key, so a
+ * retried delivery applies it once. *applied (may be NULL) is 1 when this
+ * call applied it, 0 when an earlier delivery had (hash_out is then what
+ * the union would be now, not necessarily what the field holds). */
+int nrd_artifact_track_op(nereid_store *store, const char *project, const char *run_id,
+                          const char *field, const nereid_files *files, const store_root *roots,
+                          size_t nroots, enum artifact_how how, const artifact_op *op,
+                          char hash_out[NEREID_HASH_HEXLEN + 1], int *applied);
+
 /* Point field at an artifact the project has (ENOTFOUND otherwise),
  * remembering roots (may be NULL/0) instead of the field's. */
 int nrd_artifact_assign(nereid_store *store, const char *project, const char *run_id,

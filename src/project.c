@@ -186,9 +186,21 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
+        /* SPEC section 9: with a server, async and offline writes are
+         * queued (run.c, queue.c); offline mode never asks the server. */
+        project->queued =
+            !(project->store->ops->caps & STORE_CAP_LOCAL) &&
+            (project->mode == NEREID_MODE_ASYNC || project->mode == NEREID_MODE_OFFLINE);
         /* Opening only reads: a project that does not exist yet is made by
          * the first run created in it (nrd_project_ensure), never by a read. */
-        rc = nrd_store_project_open(project->store, name, NULL, 0, project->key);
+        if (project->queued && project->mode == NEREID_MODE_OFFLINE)
+                rc = NEREID_ENOTFOUND;
+        else
+                rc = nrd_store_project_open(project->store, name, NULL, 0, project->key);
+        /* An unreachable server degrades async mode to queuing, not to an
+         * error: the project is made by the run's delivery. */
+        if (project->queued && rc == NEREID_ERROR)
+                rc = NEREID_ENOTFOUND;
         if (rc == 0) {
                 project->exists = 1;
                 if (key && strcmp(key, project->key) != 0)

@@ -26,6 +26,7 @@ struct nereid_project {
         pthread_mutex_t notify_lock; /* notify may be called from pool threads */
         pthread_t background;        /* see nrd_project_background */
         int has_background;
+        int queued; /* writes go through a durable queue: a server store in async or offline mode */
 };
 
 /* Report a warning (code 0) or a per-file failure (negative) through the

@@ -45,6 +45,28 @@ int nereid_run_open(nereid_run **out, nereid_project *project, const char *run_i
         assert(out);
         assert(project);
         *out = NULL;
+        if (nrd_queue_run_is_offline_id(run_id))
+                return nrd_queue_run_open(out, project, run_id);
+        if (run_id && project->queued && project->mode == NEREID_MODE_OFFLINE)
+                return nrd_queue_run_refuse(run_id);
+        if (!run_id && project->queued) {
+                store_run_spec spec;
+                char uuid[40], *owner;
+
+                if ((rc = nrd_store_uuid_make(uuid)) < 0)
+                        return rc;
+                if (!(owner = run_owner(project)))
+                        return NEREID_ERROR;
+                memset(&spec, 0, sizeof(spec));
+                spec.uuid = uuid;
+                spec.name = name;
+                spec.owner = owner;
+                rc = nrd_store_run_spec_check(&spec);
+                if (rc == 0)
+                        rc = nrd_queue_run_create(out, project, &spec);
+                free(owner);
+                return rc;
+        }
         if (run_id) {
                 if ((rc = nrd_uri_check_run_id(run_id)) < 0)
                         return rc;
@@ -207,13 +229,17 @@ int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_ru
                 goto cleanup;
         }
         if ((rc = nrd_project_check_writable(project, "new run")) < 0 ||
-            (rc = nrd_project_ensure(project)) < 0)
+            (!project->queued && (rc = nrd_project_ensure(project)) < 0))
                 goto cleanup;
         if (!(owner = run_owner(project))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
         spec.owner = owner;
+        if (project->queued) {
+                rc = nrd_queue_run_create(out, project, &spec);
+                goto cleanup;
+        }
         /* The handle first: nothing can fail once the store has the run. */
         if (!(run = nrd_calloc(1, sizeof(*run)))) {
                 rc = NEREID_ERROR;
@@ -238,8 +264,24 @@ int nereid_run_resumed(const nereid_run *run)
         return run ? run->resumed : 0;
 }
 
+int nereid_run_wait(nereid_run *run, unsigned int timeout_ms)
+{
+        nrd_error_clear();
+        assert(run);
+        return nrd_queue_run_wait(run, timeout_ms);
+}
+
 void nereid_run_free(nereid_run *run)
 {
+        if (!run)
+                return;
+        if (run->queue) {
+                /* The end of a run waits for delivery (SPEC section 9),
+                 * unless a wait already gave up and warned. */
+                if (!run->warned)
+                        nrd_queue_run_wait(run, NEREID_WAIT_DEFAULT_MS);
+                nrd_queue_run_close(run);
+        }
         free(run);
 }
 
@@ -273,6 +315,12 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
         assert(run);
         assert(out);
         *out = NULL;
+        if (run->offline) {
+                if (strcmp(field, "sys/id") != 0)
+                        return nrd_queue_run_refuse(field);
+                *out = nrd_strdup(run->id);
+                return *out ? 0 : NEREID_ERROR;
+        }
         rc = nrd_store_run_get(run->project->store, run->project->name, run->id, &info);
         if (rc < 0)
                 return rc;
@@ -319,6 +367,16 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         assert(out);
         assert(run);
         *out = NULL;
+        if (run->offline) {
+                if (!(fields = nrd_fields_new()))
+                        return NEREID_ERROR;
+                if ((rc = nrd_queue_run_fields(run, fields)) < 0) {
+                        nereid_fields_free(fields);
+                        return rc;
+                }
+                *out = fields;
+                return 0;
+        }
         if ((rc = nrd_store_run_get(store, run->project->name, run->id, &info)) < 0)
                 return rc;
         if (!(fields = nrd_fields_new())) {
@@ -454,6 +512,8 @@ static int run_track_store(nereid_run *run, const char *field, const nereid_file
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
+        if (project->queued)
+                return nrd_queue_run_put(run, field, files, root, root ? 1 : 0, replace, hash_out);
         if (replace)
                 rc = nrd_artifact_track(store, project->name, run->id, field, files, root,
                                         ARTIFACT_REPLACE, hash);
@@ -507,6 +567,8 @@ int nereid_run_remove_field(nereid_run *run, const char *field)
         project = run->project;
         if ((rc = run_check_field_write(project, field)) < 0)
                 return rc;
+        if (project->queued)
+                return nrd_queue_run_remove(run, field);
         return nrd_store_field_remove(project->store, project->name, run->id, field);
 }
 
@@ -550,8 +612,11 @@ int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, c
         assert(hash_out);
         if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
                 return nrd_error(NEREID_EINVALID, "hash of %s: unknown kind %d", field, (int)kind);
-        if ((rc = nrd_uri_check_field(field)) < 0 ||
-            (rc = nrd_store_field_get(store, run->project->name, run->id, field, hash)) < 0)
+        if ((rc = nrd_uri_check_field(field)) < 0)
+                return rc;
+        if (run->offline)
+                return nrd_queue_run_hash(run, field, kind == NEREID_HASH_CONTENT, hash_out);
+        if ((rc = nrd_store_field_get(store, run->project->name, run->id, field, hash)) < 0)
                 return rc;
         if (kind == NEREID_HASH_ARTIFACT) {
                 memcpy(hash_out, hash, sizeof(hash));
@@ -569,6 +634,9 @@ int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char 
         assert(run);
         assert(out);
         *out = NULL;
+        if (run->offline)
+                return (rc = nrd_uri_check_field(field)) < 0 ? rc
+                                                             : nrd_queue_run_files(run, field, out);
         if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
         return nereid_project_artifact_files(out, run->project, hash);
@@ -596,11 +664,58 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
 
         nrd_error_clear();
         assert(run);
+        if (run->offline) {
+                nereid_files *files = NULL;
+                size_t i;
+
+                if ((rc = nereid_run_fetch_files_list(&files, run, field)) < 0)
+                        return rc;
+                for (i = 0; i < files->count && rc == 0; i++)
+                        rc = cb(&files->items[i], payload);
+                nereid_files_free(files);
+                return rc;
+        }
         if ((rc = nereid_run_fetch_hash(hash, run, field, NEREID_HASH_ARTIFACT)) < 0)
                 return rc;
         each.cb = cb;
         each.payload = payload;
         return nrd_store_artifact_each(store, run->project->name, hash, run_each_file_call, &each);
+}
+
+/* Assign in the queued modes: the source's records are queued as a field
+ * that holds exactly them (with the source's roots), so the delivery needs
+ * nothing but the queue. Offline, the source is a field of this run. */
+static int run_assign_queued(nereid_run *run, const char *field, const char *src_run_id,
+                             const char *src_field, const char *hash)
+{
+        nereid_project *project = run->project;
+        nereid_files *files = NULL;
+        store_root *roots = NULL;
+        size_t nroots = 0;
+        char held[NEREID_HASH_HEXLEN + 1];
+        int rc = 0;
+
+        if (run->offline || project->mode == NEREID_MODE_OFFLINE) {
+                if (!src_run_id || strcmp(src_run_id, run->id) != 0)
+                        return nrd_queue_run_refuse(src_run_id ? src_run_id : hash);
+                rc = nrd_queue_run_files(run, src_field, &files);
+        } else {
+                if (src_run_id &&
+                    ((rc = nrd_uri_check_run_id(src_run_id)) < 0 ||
+                     (rc = nrd_store_field_get(project->store, project->name, src_run_id, src_field,
+                                               held)) < 0 ||
+                     (rc = nrd_store_field_roots(project->store, project->name, src_run_id,
+                                                 src_field, &roots, &nroots)) < 0))
+                        return rc;
+                if (src_run_id)
+                        hash = held;
+                rc = nereid_project_artifact_files(&files, project, hash);
+        }
+        if (rc == 0)
+                rc = nrd_queue_run_put(run, field, files, roots, nroots, 1, NULL);
+        nrd_store_roots_free(roots, nroots);
+        nereid_files_free(files);
+        return rc;
 }
 
 int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_run_id,
@@ -618,8 +733,11 @@ int nereid_run_assign_field(nereid_run *run, const char *field, const char *src_
         project = run->project;
         store = project->store;
         if ((rc = run_check_field_write(project, field)) < 0 ||
-            (rc = nrd_uri_check_run_id(src_run_id)) < 0 ||
             (rc = nrd_uri_check_field(src_field)) < 0)
+                return rc;
+        if (project->queued)
+                return run_assign_queued(run, field, src_run_id, src_field, NULL);
+        if ((rc = nrd_uri_check_run_id(src_run_id)) < 0)
                 return rc;
         if ((rc = nrd_store_field_get(store, project->name, src_run_id, src_field, hash)) < 0 ||
             (rc = nrd_store_field_roots(store, project->name, src_run_id, src_field, &roots,
@@ -644,5 +762,7 @@ int nereid_run_assign_hash(nereid_run *run, const char *field, const char *hash)
         if (!nrd_hash_is_sha256(hash))
                 return nrd_error(NEREID_EINVALID, "%s: not an artifact hash (64 lowercase hex)",
                                  hash);
+        if (project->queued)
+                return run_assign_queued(run, field, NULL, NULL, hash);
         return nrd_artifact_assign(project->store, project->name, run->id, field, hash, NULL, 0);
 }

@@ -11,8 +11,14 @@
 
 struct nereid_run {
         nereid_project *project; /* borrowed: the project outlives the run */
-        char id[32];
-        int resumed; /* 1 when nereid_run_create found an existing run */
+        char id[48];             /* KEY-N, or offline/<uuid> (44 bytes) */
+        int resumed;             /* 1 when nereid_run_create found an existing run */
+        struct nrd_queue *queue; /* the run's durable queue (run_queue.c); NULL when none yet */
+        int offline;             /* 1 while id is offline/<uuid>: the server has no ID for it */
+        int warned;              /* the one warning naming `nereid sync` was given */
+        int wrote;               /* this handle queued an operation */
+        int64_t next_try;        /* async: no delivery after a write before (monotonic ns) */
+        long backoff_ms;         /* async: the wait after the last failed delivery */
 };
 
 /* Parse path, scan it with its source driver, and return the records sorted
@@ -24,5 +30,26 @@ int nrd_run_scan(nereid_project *project, const char *path, const char *destinat
 /* nrd_run_scan for a location already parsed; label names it in messages. */
 int nrd_run_scan_location(nereid_project *project, const source_location *loc, const char *label,
                           const char *destination, nereid_files **out, char **location_out);
+
+/* The queued modes (queue_run.c, SPEC section 9): with a server store, in
+ * async and offline mode (project->queued), run.c hands writes, and offline
+ * runs' reads, to these. */
+int nrd_queue_run_is_offline_id(const char *run_id);
+int nrd_queue_run_create(nereid_run **out, nereid_project *project, const store_run_spec *spec);
+/* run_id: "offline/<uuid>". */
+int nrd_queue_run_open(nereid_run **out, nereid_project *project, const char *run_id);
+int nrd_queue_run_put(nereid_run *run, const char *field, const nereid_files *files,
+                      const store_root *roots, size_t nroots, int replace, char *hash_out);
+int nrd_queue_run_remove(nereid_run *run, const char *field);
+int nrd_queue_run_hash(nereid_run *run, const char *field, int content, char *hash_out);
+int nrd_queue_run_files(nereid_run *run, const char *field, nereid_files **out);
+int nrd_queue_run_fields(nereid_run *run, nereid_fields *fields);
+/* EINVALID: what cannot be read in offline mode. */
+int nrd_queue_run_refuse(const char *what);
+/* Deliver what the run queued, up to timeout_ms: 0 when nothing is left,
+ * 1 when some is left (one warning naming `nereid sync` given), or the
+ * error that refused an operation. Offline mode: warns once, returns 0. */
+int nrd_queue_run_wait(nereid_run *run, unsigned timeout_ms);
+void nrd_queue_run_close(nereid_run *run);
 
 #endif

@@ -98,6 +98,7 @@ _SIGNATURES = {
     "nereid_string_free": (None, [P]),
     "nereid_run_open": (ctypes.c_int, [PP, P, ctypes.c_char_p, ctypes.c_char_p]),
     "nereid_run_free": (None, [P]),
+    "nereid_run_wait": (ctypes.c_int, [P, ctypes.c_uint]),
     "nereid_run_id": (ctypes.c_char_p, [P]),
     "nereid_run_sys": (ctypes.c_int, [PP, P, ctypes.c_char_p]),
     "nereid_run_track_files": (ctypes.c_int, [HASH, P, ctypes.c_char_p, ctypes.c_char_p,

@@ -640,15 +640,22 @@ class Run:
         """``"started"``, or ``"stopped"`` after stop()."""
         return "stopped" if self._run is None else "started"
 
-    def wait(self, *, disk_only: bool = False) -> None:
-        """Wait for what was written to be stored (the embedded store writes at once)."""
-        with self._using():
-            pass
+    def wait(self, *, disk_only: bool = False, timeout: float = 30.0) -> None:
+        """Wait for what this run queued to be delivered (SPEC section 9:
+        async mode with a server), up to timeout seconds; what is left stays
+        queued for ``nereid sync``, with one warning. The embedded store and
+        sync mode write at once; offline mode delivers nothing."""
+        with self._using() as (l, run):
+            if disk_only:
+                return  # queued operations are on disk before a call returns
+            rc = l.nereid_run_wait(run, max(0, int(timeout * 1000)))
+            if rc < 0:
+                raise _lib.error(rc)
+            self._id = _lib.dec(l.nereid_run_id(run)) or self._id
 
     def sync(self, *, wait: bool = True) -> None:
-        """Synchronise with the store (nothing to do on the embedded store)."""
-        with self._using():
-            pass
+        """Deliver what this run queued now (as wait())."""
+        self.wait()
 
     def get_url(self) -> str:
         """The run's address: ``nereid://WORKSPACE/PROJECT/ID`` (the embedded

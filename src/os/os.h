@@ -82,5 +82,8 @@ void nrd_os_advise_sequential(int fd);
  * also excludes other threads' opens); 0, or -1 with errno set
  * (EWOULDBLOCK when another holds it). */
 int nrd_os_lock_try(int fd);
+/* A shared lock on fd, waiting for an exclusive holder; the same
+ * semantics; 0, or -1 with errno set. */
+int nrd_os_lock_shared(int fd);
 
 #endif

@@ -209,3 +209,12 @@ int nrd_os_lock_try(int fd)
 {
         return flock(fd, LOCK_EX | LOCK_NB);
 }
+
+int nrd_os_lock_shared(int fd)
+{
+        int rc;
+
+        while ((rc = flock(fd, LOCK_SH)) < 0 && errno == EINTR)
+                ;
+        return rc;
+}

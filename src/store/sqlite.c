@@ -36,8 +36,9 @@
  * A store of an older schema is read as it is and migrated by the first
  * write, one version at a time (sqlite_ready_for_writes). 3: run metadata
  * (uuid, custom_run_id, description, tags) with unique indexes on
- * (project, uuid) and (project, custom_run_id), tokens, settings. */
-#define STORE_SCHEMA 3
+ * (project, uuid) and (project, custom_run_id), tokens, settings. 4: the
+ * operations of clients' queues applied (op_apply), keyed by (queue, seq). */
+#define STORE_SCHEMA 4
 /* The highest meta.schema_version a store made before the mark can have. */
 #define STORE_LEGACY_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
@@ -73,6 +74,12 @@
         "CREATE UNIQUE INDEX IF NOT EXISTS tokens_hash ON tokens(hash);"                           \
         "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
+/* Schema 4: which operation of which client queue was applied, so a
+ * delivery retried after a crash applies nothing twice (op_apply). */
+#define SQLITE_SCHEMA_4                                                                            \
+        "CREATE TABLE IF NOT EXISTS applied_ops(queue TEXT NOT NULL, seq INTEGER NOT NULL,"        \
+        " run_id INTEGER NOT NULL, PRIMARY KEY(queue, seq)) WITHOUT ROWID;"
+
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
@@ -93,7 +100,7 @@ static const char sqlite_schema[] =
     " location TEXT NOT NULL, destination TEXT NOT NULL,"
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION
-    ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3;
+    ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3 SQLITE_SCHEMA_4;
 
 /* Where the connection stands. */
 enum sqlite_state {
@@ -960,41 +967,49 @@ static int sqlite_artifact_put(nereid_store *base, const char *project, const ch
         return rc;
 }
 
-/* The compare and swap of store_ops.field_swap, in one IMMEDIATE
- * transaction: no other process changes the field between the compare and
- * the write. */
+/* The compare and swap of store_ops.field_swap inside the caller's
+ * IMMEDIATE transaction: no other process changes the field between the
+ * compare and the write. The run's row goes to *row. */
+static int sqlite_swap_in(sqlite_store *s, const char *project, const char *run_id,
+                          const char *field, const char *expect, const char *hash,
+                          const store_root *roots, size_t nroots, enum store_roots how,
+                          sqlite3_int64 *row)
+{
+        sqlite3_int64 pid = 0, artifact = 0, old = 0;
+        char held[NEREID_HASH_HEXLEN + 1] = "";
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
+            (rc = sqlite_run_row(s, project, run_id, row)) < 0 ||
+            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
+                return rc;
+        if (expect) {
+                rc = sqlite_field_artifact(s, *row, run_id, field, &old, held);
+                if (rc < 0 && rc != NEREID_ENOTFOUND)
+                        return rc;
+                if (rc == NEREID_ENOTFOUND)
+                        nrd_error_clear(); /* a new field: it holds "" */
+                if (strcmp(held, expect) != 0)
+                        return STORE_CONFLICT;
+        }
+        if (how == STORE_ROOTS_SET && (rc = sqlite_clear_roots(s, *row, field)) < 0)
+                return rc;
+        return sqlite_field_set(s, *row, field, artifact, roots, nroots);
+}
+
 static int sqlite_field_swap(nereid_store *base, const char *project, const char *run_id,
                              const char *field, const char *expect, const char *hash,
                              const store_root *roots, size_t nroots, enum store_roots how)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 pid = 0, row = 0, artifact = 0, old = 0;
-        char held[NEREID_HASH_HEXLEN + 1] = "";
+        sqlite3_int64 row = 0;
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
                 return rc;
-        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
-            (rc = sqlite_run_row(s, project, run_id, &row)) < 0 ||
-            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
-                goto cleanup;
-        if (expect) {
-                rc = sqlite_field_artifact(s, row, run_id, field, &old, held);
-                if (rc < 0 && rc != NEREID_ENOTFOUND)
-                        goto cleanup;
-                if (rc == NEREID_ENOTFOUND)
-                        nrd_error_clear(); /* a new field: it holds "" */
-                if (strcmp(held, expect) != 0) {
-                        rc = STORE_CONFLICT;
-                        goto cleanup;
-                }
-        }
-        if (how == STORE_ROOTS_SET && (rc = sqlite_clear_roots(s, row, field)) < 0)
-                goto cleanup;
-        if ((rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
-                goto cleanup;
-        rc = sqlite_end_write(s);
-cleanup:
+        rc = sqlite_swap_in(s, project, run_id, field, expect, hash, roots, nroots, how, &row);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
         if (rc != 0)
                 sqlite_rollback(s);
         return rc;
@@ -1111,6 +1126,62 @@ static int sqlite_field_remove(nereid_store *base, const char *project, const ch
         rc = sqlite_end_write(s);
 cleanup:
         if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+/* store_ops.op_apply: the key looked up, the write, the key recorded,
+ * all in one IMMEDIATE transaction. */
+static int sqlite_op_apply(nereid_store *base, const char *project, const char *run_id,
+                           const char *queue, uint64_t seq, const char *field, const char *expect,
+                           const char *hash, const store_root *roots, size_t nroots,
+                           enum store_roots how)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 row = 0;
+        int removed = 0, step, rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_prepare(s, "SELECT 1 FROM applied_ops WHERE queue = ? AND seq = ?",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, queue, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)seq);
+        step = sqlite3_step(stmt);
+        sqlite_done(s, stmt);
+        stmt = NULL;
+        if (step == SQLITE_ROW) {
+                rc = STORE_APPLIED;
+                goto cleanup;
+        }
+        if (step != SQLITE_DONE) {
+                rc = sqlite_fail(s, "look up applied operation");
+                goto cleanup;
+        }
+        if (hash) {
+                rc = sqlite_swap_in(s, project, run_id, field, expect, hash, roots, nroots, how,
+                                    &row);
+        } else if ((rc = sqlite_run_row(s, project, run_id, &row)) == 0 &&
+                   (rc = sqlite_delete_fields(s, "fields", row, field, &removed)) == 0 &&
+                   (rc = sqlite_delete_fields(s, "field_roots", row, field, &removed)) == 0) {
+                rc = sqlite_touch_run(s, row);
+        }
+        if (rc != 0)
+                goto cleanup;
+        if ((rc = sqlite_prepare(s, "INSERT INTO applied_ops VALUES(?, ?, ?)", &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, queue, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)seq);
+        sqlite3_bind_int64(stmt, 3, row);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "record applied operation");
+        sqlite_done(s, stmt);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
+cleanup:
+        if (rc != 0)
                 sqlite_rollback(s);
         return rc;
 }
@@ -1762,6 +1833,8 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 rc = sqlite_exec(s, SQLITE_SCHEMA_2);
         if (rc == 0 && version >= 1 && version < 3)
                 rc = sqlite_migrate_3(s);
+        if (rc == 0 && version >= 1 && version < 4)
+                rc = sqlite_exec(s, SQLITE_SCHEMA_4);
         if (rc == 0 && (!marked || version < STORE_SCHEMA))
                 rc = sqlite_mark(s);
         if (rc == 0)
@@ -2019,4 +2092,5 @@ const store_ops nrd_store_sqlite_ops = {
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
     .artifact_put_stream = sqlite_artifact_put_stream,
+    .op_apply = sqlite_op_apply,
 };

@@ -51,9 +51,13 @@ expect_not_contains 'ws/p' "$OUT" "the other store has no ws/p"
 expect_error 2 "$NEREID_BIN" runs --store
 expect_error 1 "$NEREID_BIN" runs --store http://127.0.0.1:1
 
-# A server that is not there: one clear line naming it, exit 1.
-expect_error 1 env NEREID_STORE="http://127.0.0.1:1" "$NEREID_BIN" run new
+# A server that is not there: one clear line naming it, exit 1 (sync mode;
+# async queues the run for `nereid sync`, SPEC section 9).
+expect_error 1 env NEREID_STORE="http://127.0.0.1:1" "$NEREID_BIN" run new --mode sync
 expect_contains "cannot reach http://127.0.0.1:1" "$ERR" "unreachable server"
+NEREID_SYNC_TIMEOUT=0 expect_exit 0 env NEREID_STORE="http://127.0.0.1:1" "$NEREID_BIN" run new
+expect_match '^offline/[0-9a-f-]{36}$' "$OUT" "async: the run is queued"
+expect_contains "nereid sync" "$ERR" "with one warning naming nereid sync"
 
 # Schemes without a backend in this build: one clear line, nothing made.
 for loc in "postgres://db/nereid"; do

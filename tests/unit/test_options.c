@@ -355,10 +355,13 @@ static void test_store_locations(void)
                 nereid_project_free(project);
                 project = NULL;
         }
-        /* A server store: opening the project asks the server for it. */
+        /* A server store: opening the project asks the server for it (in
+         * sync mode; async degrades to queuing, SPEC section 9). */
         opts.store = "http://127.0.0.1:1";
+        opts.mode = NEREID_MODE_SYNC;
         CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "cannot reach http://127.0.0.1:1") != NULL);
+        opts.mode = NEREID_MODE_ASYNC;
         opts.store = "postgres://db.example.com/nereid";
         CHECK(nereid_project_open(&project, "ws/sq", &opts) == NEREID_ERROR);
         CHECK(strstr(nereid_error_last(), "no store backend for scheme \"postgres\"") != NULL);

@@ -1,0 +1,880 @@
+/*
+ * queue.c - the durable local queue of a run's writes (queue.h, SPEC
+ * section 9, docs/internals/queue.md). NEREID_HOME/queue/<uuid>.db is one
+ * SQLite file per run in WAL mode with synchronous=FULL, so an operation is
+ * on disk before the call that queued it returns; several processes of one
+ * run append at once (IMMEDIATE transactions, a busy timeout), each
+ * operation getting the next number (AUTOINCREMENT: a number is never
+ * reused, even after acknowledged operations are deleted). Beside it,
+ * <uuid>.lock carries two flock locks: writers hold it shared, a delivery
+ * holds <uuid>.send exclusive. Records are stored as SPEC section 2's JSON,
+ * as they were hashed at track time: nothing is ever scanned again. Not
+ * for delivering (sender.c) nor for the modes (run.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include "buf.h"
+#include "error.h"
+#include "fs.h"
+#include "hash.h"
+#include "json.h"
+#include "os/os.h"
+#include "queue.h"
+#include "record.h"
+
+/* How long an append waits for another process's transaction. */
+#define QUEUE_BUSY_MS 60000
+/* The queue file's mark (PRAGMA application_id), "NRDQ". */
+#define QUEUE_APP_ID 0x4E524451
+
+static const char queue_schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ops(seq INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL,"
+    " field TEXT NOT NULL, replace INTEGER NOT NULL, records TEXT, roots TEXT,"
+    " queued TEXT NOT NULL);";
+
+struct nrd_queue {
+        sqlite3 *db;
+        char uuid[40];
+        char *path;    /* .../queue/<uuid>.db */
+        int writer_fd; /* <uuid>.lock, held shared by a writer; -1 */
+        int send_fd;   /* <uuid>.send, held exclusive while delivering; -1 */
+        char *project; /* from meta, for nrd_queue_spec */
+        char *name;    /* idem */
+        char *owner;   /* idem */
+        char *desc;    /* idem */
+        char *custom;  /* idem; NULL when none */
+};
+
+void nrd_queue_info_clear(queue_info *info)
+{
+        free(info->project);
+        free(info->created);
+        memset(info, 0, sizeof(*info));
+}
+
+char *nrd_queue_folder(const char *home)
+{
+        return nrd_fs_join(home, "queue");
+}
+
+/* home/queue/<uuid><ext>; caller frees. */
+static char *queue_file(const char *home, const char *uuid, const char *ext)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+
+        nrd_buf_printf(&buf, "%s/queue/%s%s", home, uuid, ext);
+        return nrd_buf_detach(&buf);
+}
+
+static int queue_fail(nrd_queue *q, const char *what)
+{
+        return nrd_error(NEREID_ERROR, "queue %s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+static int queue_exec(nrd_queue *q, const char *sql)
+{
+        if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                return queue_fail(q, "write");
+        return 0;
+}
+
+static void queue_rollback(nrd_queue *q)
+{
+        if (!sqlite3_get_autocommit(q->db))
+                sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int queue_meta_put(nrd_queue *q, const char *key, const char *value)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        if (sqlite3_prepare_v2(q->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &stmt,
+                               NULL) != SQLITE_OK)
+                return queue_fail(q, "prepare");
+        sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, value ? value : "", -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = queue_fail(q, "write meta");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* A copy of meta's value for key, or NULL (none: *missing set). */
+static char *queue_meta_get(nrd_queue *q, const char *key, int *missing)
+{
+        sqlite3_stmt *stmt = NULL;
+        char *value = NULL;
+        int step;
+
+        *missing = 0;
+        if (sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) !=
+            SQLITE_OK)
+                return queue_fail(q, "prepare"), NULL;
+        sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+        step = sqlite3_step(stmt);
+        if (step == SQLITE_ROW)
+                value = nrd_strdup((const char *)sqlite3_column_text(stmt, 0));
+        else if (step == SQLITE_DONE)
+                *missing = 1;
+        else
+                queue_fail(q, "read meta");
+        sqlite3_finalize(stmt);
+        return value;
+}
+
+static int queue_lock_writer(nrd_queue *q, const char *home)
+{
+        char *lock = queue_file(home, q->uuid, ".lock");
+        char why[128];
+        int rc = 0;
+
+        if (!lock)
+                return NEREID_ERROR;
+        q->writer_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (q->writer_fd < 0 || nrd_os_lock_shared(q->writer_fd) < 0)
+                rc = nrd_error(NEREID_ERROR, "queue %s: %s", lock,
+                               nrd_strerror(errno, why, sizeof(why)));
+        free(lock);
+        return rc;
+}
+
+static int queue_connect(nrd_queue *q, int create)
+{
+        int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+        sqlite3_int64 app = 0;
+        sqlite3_stmt *stmt = NULL;
+
+        if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK)
+                return queue_fail(q, "open");
+        sqlite3_busy_timeout(q->db, QUEUE_BUSY_MS);
+        if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
+                         NULL) != SQLITE_OK)
+                return queue_fail(q, "open");
+        if (create)
+                return 0;
+        if (sqlite3_prepare_v2(q->db, "PRAGMA application_id", -1, &stmt, NULL) != SQLITE_OK)
+                return queue_fail(q, "open");
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+                app = sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        if (app != QUEUE_APP_ID)
+                return nrd_error(NEREID_ERROR, "queue %s: not a Nereid queue", q->path);
+        return 0;
+}
+
+static nrd_queue *queue_new(const char *home, const char *uuid)
+{
+        nrd_queue *q = nrd_calloc(1, sizeof(*q));
+
+        if (!q)
+                return NULL;
+        q->writer_fd = -1;
+        q->send_fd = -1;
+        snprintf(q->uuid, sizeof(q->uuid), "%s", uuid);
+        if (!(q->path = queue_file(home, uuid, ".db"))) {
+                free(q);
+                return NULL;
+        }
+        return q;
+}
+
+/* Read the spec's strings from meta into the handle. */
+static int queue_load(nrd_queue *q)
+{
+        int missing = 0;
+
+        if (!(q->project = queue_meta_get(q, "project", &missing)) ||
+            !(q->name = queue_meta_get(q, "name", &missing)) ||
+            !(q->owner = queue_meta_get(q, "owner", &missing)) ||
+            !(q->desc = queue_meta_get(q, "description", &missing)))
+                return missing ? nrd_error(NEREID_ERROR, "queue %s: incomplete", q->path)
+                               : NEREID_ERROR;
+        q->custom = queue_meta_get(q, "custom_run_id", &missing);
+        if (!q->custom && !missing)
+                return NEREID_ERROR;
+        return 0;
+}
+
+int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
+                     const store_run_spec *spec, const char *run_id)
+{
+        char *folder = nrd_queue_folder(home), now[32], sql[96], why[128];
+        nrd_queue *q = NULL;
+        struct stat st;
+        int rc = 0;
+
+        *out = NULL;
+        if (!folder)
+                return NEREID_ERROR;
+        if ((mkdir(home, 0700) < 0 && errno != EEXIST) ||
+            (mkdir(folder, 0700) < 0 && errno != EEXIST)) {
+                rc = nrd_error(NEREID_ERROR, "queue %s: %s", folder,
+                               nrd_strerror(errno, why, sizeof(why)));
+                goto cleanup;
+        }
+        if (!(q = queue_new(home, spec->uuid))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if (stat(q->path, &st) == 0) {
+                rc = nrd_error(NEREID_EEXISTS, "queue offline/%s: exists", spec->uuid);
+                goto cleanup;
+        }
+        if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0)
+                goto cleanup;
+        nrd_fs_now_iso8601(now);
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;", QUEUE_APP_ID);
+        if ((rc = queue_exec(q, sql)) < 0 || (rc = queue_exec(q, "BEGIN IMMEDIATE")) < 0)
+                goto cleanup;
+        if ((rc = queue_exec(q, queue_schema)) < 0 ||
+            (rc = queue_meta_put(q, "uuid", spec->uuid)) < 0 ||
+            (rc = queue_meta_put(q, "project", project)) < 0 ||
+            (rc = queue_meta_put(q, "name", spec->name)) < 0 ||
+            (rc = queue_meta_put(q, "owner", spec->owner)) < 0 ||
+            (rc = queue_meta_put(q, "description", spec->description)) < 0 ||
+            (spec->custom_run_id &&
+             (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
+            (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
+            (rc = queue_meta_put(q, "created", now)) < 0 || (rc = queue_exec(q, "COMMIT")) < 0 ||
+            (rc = queue_load(q)) < 0)
+                goto cleanup;
+cleanup:
+        free(folder);
+        if (rc < 0) {
+                if (q && q->db) {
+                        queue_rollback(q);
+                        nrd_queue_close(q);
+                        q = NULL;
+                }
+                if (q)
+                        nrd_queue_close(q);
+                return rc;
+        }
+        *out = q;
+        return 0;
+}
+
+int nrd_queue_open(nrd_queue **out, const char *home, const char *uuid, int writer)
+{
+        nrd_queue *q;
+        struct stat st;
+        int rc;
+
+        *out = NULL;
+        if (nrd_store_uuid_check(uuid) < 0)
+                return nrd_error(NEREID_EINVALID, "offline/%s: not a queued run's ID", uuid);
+        if (!(q = queue_new(home, uuid)))
+                return NEREID_ERROR;
+        if (stat(q->path, &st) < 0) {
+                nrd_queue_close(q);
+                return nrd_error(NEREID_ENOTFOUND, "offline/%s: no such queued run", uuid);
+        }
+        if ((writer && (rc = queue_lock_writer(q, home)) < 0) || (rc = queue_connect(q, 0)) < 0 ||
+            (rc = queue_load(q)) < 0) {
+                nrd_queue_close(q);
+                return rc;
+        }
+        *out = q;
+        return 0;
+}
+
+void nrd_queue_close(nrd_queue *q)
+{
+        if (!q)
+                return;
+        sqlite3_close(q->db);
+        if (q->writer_fd >= 0)
+                close(q->writer_fd);
+        if (q->send_fd >= 0)
+                close(q->send_fd);
+        free(q->path);
+        free(q->project);
+        free(q->name);
+        free(q->owner);
+        free(q->desc);
+        free(q->custom);
+        free(q);
+}
+
+const char *nrd_queue_uuid(const nrd_queue *q)
+{
+        return q->uuid;
+}
+
+int nrd_queue_spec(nrd_queue *q, store_run_spec *spec)
+{
+        memset(spec, 0, sizeof(*spec));
+        spec->uuid = q->uuid;
+        spec->name = q->name;
+        spec->owner = q->owner;
+        spec->description = q->desc;
+        spec->custom_run_id = q->custom;
+        return 0;
+}
+
+static uint64_t queue_file_size(const char *path, const char *ext)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        struct stat st;
+        char *name;
+        uint64_t size = 0;
+
+        nrd_buf_printf(&buf, "%s%s", path, ext);
+        if ((name = nrd_buf_detach(&buf)) && stat(name, &st) == 0)
+                size = (uint64_t)st.st_size;
+        free(name);
+        return size;
+}
+
+int nrd_queue_info(nrd_queue *q, queue_info *info)
+{
+        sqlite3_stmt *stmt = NULL;
+        char *run_id;
+        int missing = 0, rc = 0;
+
+        memset(info, 0, sizeof(*info));
+        snprintf(info->uuid, sizeof(info->uuid), "%s", q->uuid);
+        if (!(info->project = nrd_strdup(q->project)) ||
+            !(info->created = queue_meta_get(q, "created", &missing)) ||
+            !(run_id = queue_meta_get(q, "run_id", &missing))) {
+                nrd_queue_info_clear(info);
+                return missing ? nrd_error(NEREID_ERROR, "queue %s: incomplete", q->path)
+                               : NEREID_ERROR;
+        }
+        snprintf(info->run_id, sizeof(info->run_id), "%s", run_id);
+        free(run_id);
+        if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM ops", -1, &stmt, NULL) != SQLITE_OK ||
+            sqlite3_step(stmt) != SQLITE_ROW)
+                rc = queue_fail(q, "count operations");
+        else
+                info->ops = (uint64_t)sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        info->bytes = queue_file_size(q->path, "") + queue_file_size(q->path, "-wal");
+        info->live = nrd_queue_live(q);
+        if (rc < 0)
+                nrd_queue_info_clear(info);
+        return rc;
+}
+
+int nrd_queue_set_run_id(nrd_queue *q, const char *run_id)
+{
+        return queue_meta_put(q, "run_id", run_id);
+}
+
+/* The records as a JSON array, SPEC section 2's form. */
+static char *queue_records_text(const nereid_files *files)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+
+        nrd_buf_putc(&buf, '[');
+        for (i = 0; i < files->count; i++) {
+                if (i)
+                        nrd_buf_putc(&buf, ',');
+                if (nrd_json_record_append(&buf, &files->items[i]) < 0) {
+                        nrd_buf_free(&buf);
+                        return NULL;
+                }
+        }
+        nrd_buf_putc(&buf, ']');
+        return nrd_buf_detach(&buf);
+}
+
+static char *queue_roots_text(const store_root *roots, size_t nroots)
+{
+        json_t *list = json_array();
+        char *text = NULL;
+        size_t i;
+
+        if (!list)
+                return NULL;
+        for (i = 0; i < nroots; i++)
+                if (json_array_append_new(
+                        list, json_pack("[s,s]", roots[i].location,
+                                        roots[i].destination ? roots[i].destination : "")) < 0)
+                        goto cleanup;
+        text = json_dumps(list, JSON_COMPACT);
+cleanup:
+        json_decref(list);
+        return text;
+}
+
+int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
+{
+        char *records = NULL, *roots = NULL, now[32];
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        if (op->kind == QUEUE_PUT && (!(records = queue_records_text(op->files)) ||
+                                      !(roots = queue_roots_text(op->roots, op->nroots)))) {
+                rc = nrd_error(NEREID_EINVALID,
+                               "%s: the records or tracked locations cannot be queued (not "
+                               "valid UTF-8?)",
+                               op->field);
+                goto cleanup;
+        }
+        nrd_fs_now_iso8601(now);
+        if (sqlite3_prepare_v2(q->db, "INSERT INTO ops VALUES(NULL, ?, ?, ?, ?, ?, ?)", -1, &stmt,
+                               NULL) != SQLITE_OK) {
+                rc = queue_fail(q, "prepare");
+                goto cleanup;
+        }
+        sqlite3_bind_int(stmt, 1, op->kind);
+        sqlite3_bind_text(stmt, 2, op->field, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, op->replace);
+        sqlite3_bind_text(stmt, 4, records, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, roots, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
+        /* One statement in autocommit: its own transaction, waited for by
+         * the busy timeout, on disk (synchronous=FULL) when it is done. */
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = queue_fail(q, "queue operation");
+        else if (seq_out)
+                *seq_out = (uint64_t)sqlite3_last_insert_rowid(q->db);
+cleanup:
+        sqlite3_finalize(stmt);
+        free(records);
+        free(roots);
+        return rc;
+}
+
+static int queue_parse_roots(const char *text, store_root **out, size_t *count)
+{
+        json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+        size_t i, n;
+        int rc = 0;
+
+        *out = NULL;
+        *count = 0;
+        if (!list || !json_is_array(list)) {
+                json_decref(list);
+                return nrd_error(NEREID_ERROR, "queue: tracked locations unreadable");
+        }
+        n = json_array_size(list);
+        if (n && !(*out = nrd_calloc(n, sizeof(**out)))) {
+                json_decref(list);
+                return NEREID_ERROR;
+        }
+        for (i = 0; i < n && rc == 0; i++) {
+                const char *loc = NULL, *dst = NULL;
+
+                if (json_unpack(json_array_get(list, i), "[ss]", &loc, &dst) < 0)
+                        rc = nrd_error(NEREID_ERROR, "queue: tracked locations unreadable");
+                else if (!((*out)[i].location = nrd_strdup(loc)) ||
+                         !((*out)[i].destination = nrd_strdup(dst)))
+                        rc = NEREID_ERROR;
+                *count = i + 1;
+        }
+        json_decref(list);
+        if (rc < 0) {
+                nrd_store_roots_free(*out, *count);
+                *out = NULL;
+                *count = 0;
+        }
+        return rc;
+}
+
+static void queue_op_clear(queue_op *op)
+{
+        nereid_files_free(op->files);
+        nrd_store_roots_free(op->roots, op->nroots);
+        free(op->field);
+        memset(op, 0, sizeof(*op));
+}
+
+int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
+                   void *payload)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0, step;
+
+        if (sqlite3_prepare_v2(q->db,
+                               "SELECT seq, kind, field, replace, records, roots FROM ops"
+                               " WHERE seq > ? ORDER BY seq",
+                               -1, &stmt, NULL) != SQLITE_OK)
+                return queue_fail(q, "prepare");
+        sqlite3_bind_int64(stmt, 1, (sqlite3_int64)after);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                queue_op op;
+                const char *records = (const char *)sqlite3_column_text(stmt, 4);
+                const char *roots = (const char *)sqlite3_column_text(stmt, 5);
+
+                memset(&op, 0, sizeof(op));
+                op.seq = (uint64_t)sqlite3_column_int64(stmt, 0);
+                op.kind = sqlite3_column_int(stmt, 1);
+                op.replace = sqlite3_column_int(stmt, 3);
+                if (!(op.field = nrd_strdup((const char *)sqlite3_column_text(stmt, 2))))
+                        rc = NEREID_ERROR;
+                if (rc == 0 && op.kind == QUEUE_PUT) {
+                        if (!records ||
+                            nrd_json_files_parse(records, strlen(records), &op.files) < 0)
+                                rc = nrd_error(NEREID_ERROR,
+                                               "queue %s: operation %llu: records unreadable",
+                                               q->path, (unsigned long long)op.seq);
+                        else
+                                rc = queue_parse_roots(roots, &op.roots, &op.nroots);
+                }
+                if (rc == 0)
+                        rc = cb(payload, &op);
+                queue_op_clear(&op);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = queue_fail(q, "read operations");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+int nrd_queue_ack(nrd_queue *q, uint64_t seq)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        if (sqlite3_prepare_v2(q->db, "DELETE FROM ops WHERE seq = ?", -1, &stmt, NULL) !=
+            SQLITE_OK)
+                return queue_fail(q, "prepare");
+        sqlite3_bind_int64(stmt, 1, (sqlite3_int64)seq);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = queue_fail(q, "forget delivered operation");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
+/* --- offline mode's view: the queue replayed on an empty run --- */
+
+/* 1 when field is path or below it (path a namespace). */
+static int queue_below(const char *field, const char *path)
+{
+        size_t n = strlen(path);
+
+        return strncmp(field, path, n) == 0 && (field[n] == '\0' || field[n] == '/');
+}
+
+struct queue_view {
+        const char *field;   /* the one field wanted, or NULL: all */
+        char **names;        /* the fields of the view */
+        nereid_files **sets; /* their records */
+        size_t count;        /* entries */
+};
+
+static int queue_view_apply(void *payload, const queue_op *op)
+{
+        struct queue_view *v = payload;
+        size_t i;
+
+        if (op->kind == QUEUE_REMOVE) {
+                for (i = 0; i < v->count; i++)
+                        if (v->names[i] && queue_below(v->names[i], op->field)) {
+                                free(v->names[i]);
+                                nereid_files_free(v->sets[i]);
+                                v->names[i] = NULL;
+                                v->sets[i] = NULL;
+                        }
+                return 0;
+        }
+        if (v->field && strcmp(v->field, op->field) != 0)
+                return 0;
+        for (i = 0; i < v->count; i++)
+                if (v->names[i] && strcmp(v->names[i], op->field) == 0)
+                        break;
+        if (i == v->count) {
+                char **names = nrd_realloc_array(v->names, v->count + 1, sizeof(*names));
+                nereid_files **sets;
+
+                if (!names)
+                        return NEREID_ERROR;
+                v->names = names;
+                if (!(sets = nrd_realloc_array(v->sets, v->count + 1, sizeof(*sets))))
+                        return NEREID_ERROR;
+                v->sets = sets;
+                v->names[i] = NULL;
+                v->sets[i] = NULL;
+                v->count++;
+        }
+        if (!v->names[i] && !(v->names[i] = nrd_strdup(op->field)))
+                return NEREID_ERROR;
+        if (op->replace || !v->sets[i]) {
+                nereid_files *empty = nrd_files_new(), *copy = NULL;
+                int rc;
+
+                if (!empty)
+                        return NEREID_ERROR;
+                rc = nrd_files_merge(empty, op->files, &copy);
+                nereid_files_free(empty);
+                if (rc < 0)
+                        return rc;
+                nereid_files_free(v->sets[i]);
+                v->sets[i] = copy;
+                return 0;
+        }
+        {
+                nereid_files *merged = NULL;
+                int rc = nrd_files_merge(v->sets[i], op->files, &merged);
+
+                if (rc < 0)
+                        return rc;
+                nereid_files_free(v->sets[i]);
+                v->sets[i] = merged;
+        }
+        return 0;
+}
+
+static void queue_view_clear(struct queue_view *v)
+{
+        size_t i;
+
+        for (i = 0; i < v->count; i++) {
+                free(v->names[i]);
+                nereid_files_free(v->sets[i]);
+        }
+        free(v->names);
+        free(v->sets);
+}
+
+int nrd_queue_view_field(nrd_queue *q, const char *field, nereid_files **out)
+{
+        struct queue_view v;
+        size_t i;
+        int rc;
+
+        *out = NULL;
+        memset(&v, 0, sizeof(v));
+        v.field = field;
+        rc = nrd_queue_each(q, 0, queue_view_apply, &v);
+        for (i = 0; rc == 0 && i < v.count; i++)
+                if (v.names[i] && strcmp(v.names[i], field) == 0) {
+                        *out = v.sets[i];
+                        v.sets[i] = NULL;
+                        break;
+                }
+        queue_view_clear(&v);
+        if (rc == 0 && !*out)
+                rc = nrd_error(NEREID_ENOTFOUND, "offline/%s:%s: no such field", q->uuid, field);
+        return rc;
+}
+
+static int queue_name_cmp(const void *a, const void *b)
+{
+        const char *const *x = a, *const *y = b;
+
+        if (!*x || !*y)
+                return !*x - !*y;
+        return strcmp(*x, *y);
+}
+
+int nrd_queue_view_fields(nrd_queue *q,
+                          int (*cb)(void *payload, const char *field, const char *hash),
+                          void *payload)
+{
+        char hash[NEREID_HASH_HEXLEN + 1];
+        struct queue_view v;
+        size_t i, j;
+        int rc;
+
+        memset(&v, 0, sizeof(v));
+        rc = nrd_queue_each(q, 0, queue_view_apply, &v);
+        /* Sort by name: a field's set moves with it. */
+        for (i = 1; rc == 0 && i < v.count; i++)
+                for (j = i; j > 0 && queue_name_cmp(&v.names[j - 1], &v.names[j]) > 0; j--) {
+                        char *n = v.names[j];
+                        nereid_files *f = v.sets[j];
+
+                        v.names[j] = v.names[j - 1];
+                        v.sets[j] = v.sets[j - 1];
+                        v.names[j - 1] = n;
+                        v.sets[j - 1] = f;
+                }
+        for (i = 0; rc == 0 && i < v.count; i++) {
+                if (!v.names[i])
+                        continue;
+                if ((rc = nrd_hash_files(v.sets[i], 0, hash)) == 0)
+                        rc = cb(payload, v.names[i], hash);
+        }
+        queue_view_clear(&v);
+        return rc;
+}
+
+/* --- locks and removal --- */
+
+int nrd_queue_lock_delivery(nrd_queue *q)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        char *name, why[128];
+        size_t n = strlen(q->path);
+
+        if (q->send_fd >= 0)
+                return 0;
+        nrd_buf_printf(&buf, "%.*s.send", (int)(n - 3), q->path);
+        if (!(name = nrd_buf_detach(&buf)))
+                return NEREID_ERROR;
+        q->send_fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (q->send_fd < 0) {
+                int rc = nrd_error(NEREID_ERROR, "queue %s: %s", name,
+                                   nrd_strerror(errno, why, sizeof(why)));
+                free(name);
+                return rc;
+        }
+        free(name);
+        if (nrd_os_lock_try(q->send_fd) < 0) {
+                close(q->send_fd);
+                q->send_fd = -1;
+                return nrd_error(NEREID_EEXISTS,
+                                 "offline/%s: another process is delivering this queue now",
+                                 q->uuid);
+        }
+        return 0;
+}
+
+void nrd_queue_unlock_delivery(nrd_queue *q)
+{
+        if (q->send_fd >= 0)
+                close(q->send_fd);
+        q->send_fd = -1;
+}
+
+void nrd_queue_release_writer(nrd_queue *q)
+{
+        if (q->writer_fd >= 0)
+                close(q->writer_fd);
+        q->writer_fd = -1;
+}
+
+int nrd_queue_live(nrd_queue *q)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t n = strlen(q->path);
+        char *name;
+        int fd, live = 0;
+
+        /* This handle's own writer's lock would answer for itself. */
+        if (q->writer_fd >= 0)
+                return 1;
+        nrd_buf_printf(&buf, "%.*s.lock", (int)(n - 3), q->path);
+        if (!(name = nrd_buf_detach(&buf)))
+                return 1;
+        fd = open(name, O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+                live = nrd_os_lock_try(fd) < 0;
+                close(fd); /* releases the probe's lock */
+        }
+        free(name);
+        return live;
+}
+
+int nrd_queue_remove(nrd_queue *q)
+{
+        static const char *const exts[] = {".db-wal", ".db-shm", ".lock", ".db", ".send"};
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t n = strlen(q->path), i;
+        char *name, why[128];
+        int rc = 0, excl;
+
+        /* Writers out for the whole removal: one that comes now waits, then
+         * finds no queue (an error), rather than writing into a file being
+         * deleted. */
+        nrd_queue_release_writer(q);
+        nrd_buf_printf(&buf, "%.*s.lock", (int)(n - 3), q->path);
+        if (!(name = nrd_buf_detach(&buf)))
+                return NEREID_ERROR;
+        excl = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        free(name);
+        if (excl < 0 || nrd_os_lock_try(excl) < 0) {
+                if (excl >= 0)
+                        close(excl);
+                return nrd_error(NEREID_EEXISTS, "offline/%s: a process still writes into it",
+                                 q->uuid);
+        }
+        sqlite3_close(q->db);
+        q->db = NULL;
+        /* The .db after its journal: a crash in between leaves a queue
+         * that reads whole, or none. The .send last: the caller holds it. */
+        for (i = 0; i < sizeof(exts) / sizeof(exts[0]) && rc == 0; i++) {
+                nrd_buf_printf(&buf, "%.*s%s", (int)(n - 3), q->path, exts[i]);
+                if (!(name = nrd_buf_detach(&buf)))
+                        return NEREID_ERROR;
+                if (unlink(name) < 0 && errno != ENOENT)
+                        rc = nrd_error(NEREID_ERROR, "queue %s: %s", name,
+                                       nrd_strerror(errno, why, sizeof(why)));
+                free(name);
+        }
+        close(excl);
+        return rc;
+}
+
+/* --- listing --- */
+
+struct queue_entry {
+        char uuid[40];
+        int64_t mtime;
+};
+
+static int queue_entry_cmp(const void *a, const void *b)
+{
+        const struct queue_entry *x = a, *y = b;
+
+        if (x->mtime != y->mtime)
+                return x->mtime < y->mtime ? -1 : 1;
+        return strcmp(x->uuid, y->uuid);
+}
+
+int nrd_queue_list(const char *home, int (*cb)(void *payload, const char *uuid), void *payload)
+{
+        char *folder = nrd_queue_folder(home), why[128];
+        struct queue_entry *list = NULL;
+        size_t count = 0, i;
+        struct dirent *de;
+        DIR *dir;
+        int rc = 0;
+
+        if (!folder)
+                return NEREID_ERROR;
+        if (!(dir = opendir(folder))) {
+                rc = errno == ENOENT ? 0
+                                     : nrd_error(NEREID_ERROR, "queue %s: %s", folder,
+                                                 nrd_strerror(errno, why, sizeof(why)));
+                free(folder);
+                return rc;
+        }
+        while ((de = readdir(dir)) != NULL) {
+                size_t len = strlen(de->d_name);
+                struct queue_entry *grown;
+                struct stat st;
+                char *path;
+
+                if (len != 39 || strcmp(de->d_name + 36, ".db") != 0)
+                        continue;
+                if (!(grown = nrd_realloc_array(list, count + 1, sizeof(*list)))) {
+                        rc = NEREID_ERROR;
+                        break;
+                }
+                list = grown;
+                memcpy(list[count].uuid, de->d_name, 36);
+                list[count].uuid[36] = '\0';
+                if (nrd_store_uuid_check(list[count].uuid) < 0) {
+                        nrd_error_clear();
+                        continue;
+                }
+                list[count].mtime = 0;
+                if ((path = nrd_fs_join(folder, de->d_name)) && stat(path, &st) == 0)
+                        list[count].mtime = nrd_fs_mtime_ns(&st);
+                free(path);
+                count++;
+        }
+        closedir(dir);
+        free(folder);
+        if (count)
+                qsort(list, count, sizeof(*list), queue_entry_cmp);
+        for (i = 0; rc == 0 && i < count; i++)
+                rc = cb(payload, list[i].uuid);
+        free(list);
+        return rc;
+}

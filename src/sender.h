@@ -1,0 +1,36 @@
+/*
+ * sender.h - delivering a run's durable queue (queue.h) to a server store,
+ * in order and once (SPEC section 9): the run created by its UUID, each
+ * operation applied under its (queue, seq) key and forgotten only after the
+ * server acknowledged it. Not for queueing (queue.c) nor for choosing a
+ * mode (run.c).
+ */
+#ifndef NEREID_SENDER_H
+#define NEREID_SENDER_H
+
+#include "project.h"
+#include "queue.h"
+
+/* What a delivery did. */
+typedef struct sender_result {
+        char run_id[32]; /* the server's run ID, "" when the run could not be created */
+        int created;     /* 1 when this delivery created the run */
+        uint64_t sent;   /* operations acknowledged by this delivery */
+        uint64_t left;   /* operations still queued after it */
+} sender_result;
+
+/* Deliver q through project's store, retrying a failure that may pass (the
+ * server unreachable or unavailable: NEREID_ERROR) with exponential backoff
+ * and jitter until timeout_ms have passed (0: try once). Takes the queue's
+ * delivery lock (EEXISTS when another delivers it now). The progress
+ * callback is told each step ("sync: create run", "sync: run created",
+ * "sync: apply", "sync: applied") with the operation's number. Returns 0
+ * when every operation was acknowledged, the last failure's code
+ * otherwise, with *res filled in both cases. */
+int nrd_sender_deliver(nereid_project *project, nrd_queue *q, unsigned timeout_ms,
+                       sender_result *res);
+
+/* 1 when a failure's code means "try again later" (unreachable, 5xx). */
+int nrd_sender_transient(int rc);
+
+#endif
