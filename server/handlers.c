@@ -817,3 +817,13 @@ cleanup:
         free(from);
         free(to);
 }
+
+json_t *srv_json_run(const store_run_info *info)
+{
+        return run_json(info);
+}
+
+json_t *srv_json_str(const char *s)
+{
+        return jstr(s);
+}
