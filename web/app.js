@@ -262,9 +262,16 @@ async function tableView(project, params) {
 
 // ---- run view and Artifacts pane ----
 
+// A run with its field summaries: the table's query filtered on its ID. By
+// ID ascending the run itself comes first among the runs whose ID contains
+// it, so a small page nearly always holds it; a second, larger one if not.
 async function runSummary(project, runId) {
-  const body = await api(`${projectPath(project)}/run-table?${new URLSearchParams({ q: runId, sort: "id", order: "asc", limit: "1000" })}`);
-  return body.runs.find((r) => r.id === runId) || null;
+  for (const limit of ["20", "1000"]) {
+    const body = await api(`${projectPath(project)}/run-table?${new URLSearchParams({ q: runId, sort: "id", order: "asc", limit })}`);
+    const run = body.runs.find((r) => r.id === runId);
+    if (run || !body.next) return run || null;
+  }
+  return null;
 }
 
 function fieldPath(field) {
