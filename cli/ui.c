@@ -16,7 +16,7 @@
 static int ui_usage(const char *why)
 {
         fprintf(stderr,
-                "nereid: ui: %s\nusage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION]\n",
+                "nereid: ui: %s (usage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION])\n",
                 why);
         return 2;
 }

@@ -408,6 +408,14 @@ void srv_h_preview(struct srv_request *req)
         size_t got = 0, want;
         int bad = 0, fd = -1, rc, verified = 0;
 
+        /* Only `nereid ui` reads sources, and only the local file a record
+         * names: never a path the request chose. */
+        if (!req->srv->ui_local) {
+                srv_reply_error(req, 403, "forbidden",
+                                "preview: this server reads no sources (nereid ui previews the "
+                                "local files of its own machine)");
+                goto cleanup;
+        }
         if (!(path = srv_query(req, "path", &bad))) {
                 if (!bad)
                         srv_reply_error(req, 400, "invalid", "path=FILE_PATH is required");
@@ -422,14 +430,6 @@ void srv_h_preview(struct srv_request *req)
                 goto cleanup;
         }
         f = &rec->items[0];
-        /* Only `nereid ui` reads sources, and only the local file a record
-         * names: never a path the request chose. */
-        if (!req->srv->ui_local) {
-                srv_reply_error(req, 403, "forbidden",
-                                "preview: this server reads no sources (nereid ui previews the "
-                                "local files of its own machine)");
-                goto cleanup;
-        }
         if (strcmp(f->type, "Local") != 0 || !f->source ||
             nrd_fileurl_to_path(f->source, &local) < 0) {
                 nrd_error_clear();
