@@ -89,8 +89,8 @@ int main(int argc, char **argv)
                 if (nrd_store_run_new(store, PROJECT, &spec, id, &created) < 0 ||
                     nrd_store_field_swap(store, PROJECT, id, "data/small", NULL, small, NULL, 0,
                                          STORE_ROOTS_ADD) < 0 ||
-                    (i == 0 && nrd_store_field_swap(store, PROJECT, id, "data/big", NULL, big,
-                                                    NULL, 0, STORE_ROOTS_ADD) < 0)) {
+                    (i == 0 && nrd_store_field_swap(store, PROJECT, id, "data/big", NULL, big, NULL,
+                                                    0, STORE_ROOTS_ADD) < 0)) {
                         fprintf(stderr, "ui_data: %s\n", nereid_error_last());
                         return 1;
                 }
