@@ -466,61 +466,68 @@ async function compareView(project, params) {
   const base = `#/p/${project.split("/").map(enc).join("/")}`;
   const a = params.get("a") || "", b = params.get("b") || "";
   const only = params.get("all") !== "1";
-  const page = Math.max(0, parseInt(params.get("page") || "0", 10) || 0);
   const ia = h("input", { type: "text", id: "compare-a", placeholder: "RUN:FIELD (from)", value: a });
   const ib = h("input", { type: "text", id: "compare-b", placeholder: "RUN:FIELD (to)", value: b });
   const form = h("form", {
     class: "bar", onsubmit: (e) => { e.preventDefault(); go(`${base}/compare?a=${enc(ia.value)}&b=${enc(ib.value)}`); },
   }, ia, "→", ib, h("button", { type: "submit", id: "compare-go" }, "Compare"));
   if (!a || !b) return show(h("h1", {}, "Compare two artifact fields"), form);
-  let diff, from, to;
-  try {
-    diff = await api(`${projectPath(project)}/diff?from=${enc(a)}&to=${enc(b)}`);
-    const [ra] = a.split(":"), [rb] = b.split(":");
-    const fa = a.slice(ra.length + 1), fb = b.slice(rb.length + 1);
-    from = ((await runSummary(project, ra)) || { fields: [] }).fields.find((f) => f.field === fa);
-    to = ((await runSummary(project, rb)) || { fields: [] }).fields.find((f) => f.field === fb);
-  } catch (e) { return failure(e); }
-  const counts = { added: 0, removed: 0, changed: 0 };
-  for (const c of diff.changes) counts[c.kind] = (counts[c.kind] || 0) + 1;
-  const unchanged = from ? from.file_count - counts.removed - counts.changed : null;
   const PAGE = 500;
-  let rows = diff.changes;
+  const cursor = params.get("cursor") || "";
+  const back = params.getAll("back");
   const link = (over) => {
     const p = new URLSearchParams({ a, b });
     if (!only) p.set("all", "1");
-    for (const [k, v] of Object.entries(over)) { if (v === null) p.delete(k); else p.set(k, v); }
+    for (const [k, v] of Object.entries(over)) {
+      if (v === null) p.delete(k); else if (Array.isArray(v)) { p.delete(k); v.forEach((x) => p.append(k, x)); } else p.set(k, v);
+    }
     return `${base}/compare?${p}`;
   };
+  let diff, to = null;
+  try {
+    // Only changes: a page of the server's diff, with the counts of all of it.
+    const q = new URLSearchParams({ from: a, to: b });
+    if (only) { q.set("limit", String(PAGE)); if (cursor) q.set("cursor", cursor); }
+    diff = await api(`${projectPath(project)}/diff?${q}`);
+    if (!only) {
+      const [rb] = b.split(":");
+      to = ((await runSummary(project, rb)) || { fields: [] }).fields.find((f) => f.field === b.slice(rb.length + 1));
+    }
+  } catch (e) { return failure(e); }
+  const counts = diff.counts;
+  let rows = diff.changes;
+  let shown = rows, next = diff.next;
   if (!only && to) {
-    // Every file of "to" with its kind, and the removed ones: paged from the server.
+    // Every file of "to" with its kind, and the removed ones, paged here.
     const kinds = new Map(diff.changes.map((c) => [c.path, c.kind]));
     const all = [];
-    let cursor = "";
+    let fc = "";
     do {
       const q = new URLSearchParams({ limit: "10000" });
-      if (cursor) q.set("cursor", cursor);
+      if (fc) q.set("cursor", fc);
       const body = await api(`${projectPath(project)}/artifacts/${to.hash}/files?${q}`);
       for (const f of body.files) all.push({ path: f.file_path, kind: kinds.get(f.file_path) || "unchanged" });
-      cursor = body.next;
-    } while (cursor && all.length < 100000);
+      fc = body.next;
+    } while (fc && all.length < 100000);
     rows = [...all, ...diff.changes.filter((c) => c.kind === "removed")].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    const page = parseInt(cursor || "0", 10) || 0;
+    shown = rows.slice(page, page + PAGE);
+    next = page + PAGE < rows.length ? String(page + PAGE) : null;
   }
-  const shown = rows.slice(page * PAGE, (page + 1) * PAGE);
   show(h("h1", {}, "Compare"), form,
     h("div", { class: "counts", id: "counts" },
       h("span", { class: "count added", id: "count-added" }, `${counts.added} added`),
       h("span", { class: "count removed", id: "count-removed" }, `${counts.removed} removed`),
       h("span", { class: "count changed", id: "count-changed" }, `${counts.changed} changed`),
-      h("span", { class: "count unchanged", id: "count-unchanged" }, unchanged === null ? "" : `${unchanged} unchanged`)),
+      h("span", { class: "count unchanged", id: "count-unchanged" }, `${counts.unchanged} unchanged`)),
     h("div", { class: "bar" },
-      h("label", {}, h("input", { type: "checkbox", id: "only-changes", checked: only, onchange: (e) => go(link({ all: e.target.checked ? null : "1", page: null })) }), " only changes")),
+      h("label", {}, h("input", { type: "checkbox", id: "only-changes", checked: only, onchange: (e) => go(link({ all: e.target.checked ? null : "1", cursor: null, back: [] })) }), " only changes")),
     h("table", { id: "diff" }, h("tr", {}, h("th", {}, "Change"), h("th", {}, "Path")),
       shown.map((c) => h("tr", { class: c.kind }, h("td", { class: "kind" }, c.kind), h("td", {}, c.path)))),
     h("div", { class: "bar" },
-      h("button", { disabled: page === 0, onclick: () => go(link({ page: String(page - 1) })) }, "← Previous"),
-      h("span", { class: "muted" }, rows.length ? `${page * PAGE + 1}–${page * PAGE + shown.length} of ${rows.length}` : "no difference"),
-      h("button", { id: "diff-next", disabled: (page + 1) * PAGE >= rows.length, onclick: () => go(link({ page: String(page + 1) })) }, "Next →")));
+      h("button", { id: "diff-prev", disabled: !cursor, onclick: () => go(link({ cursor: back.length > 1 ? back[back.length - 1] : null, back: back.slice(0, -1) })) }, "← Previous"),
+      h("span", { class: "muted" }, shown.length ? `${shown.length} rows on this page` : "no difference"),
+      h("button", { id: "diff-next", disabled: !next, onclick: () => go(link({ cursor: next, back: [...back, cursor] })) }, "Next →")));
 }
 
 // ---- used by ----

@@ -77,6 +77,8 @@ nereid project new ws/demo --key DEM >/dev/null
 R="$(nereid run new)"
 mkdir -p "$T/data" && printf 'hello\n' >"$T/data/a.txt" && printf '<svg onload=alert(1)>' >"$T/data/x.svg"
 H="$(nereid track "$R:d" "$T/data" | awk '{print $3}')"
+mkdir -p "$T/data2" && printf 'hello\n' >"$T/data2/a.txt" && printf '1' >"$T/data2/b" && printf '2' >"$T/data2/c"
+nereid track "$R:e" "$T/data2" >/dev/null
 "$SERVER_BIN" ui --listen 127.0.0.1:0 >"$T/ui.out" 2>"$T/ui.err" &
 UI_PID=$!
 for _ in $(seq 1 200); do
@@ -86,6 +88,21 @@ for _ in $(seq 1 200); do
 done
 [ -n "$URL" ] || fail "nereid-server ui did not start: $(cat "$T/ui.err")"
 DP=/api/v1/projects/ws/demo
+# The diff in pages, with the counts of all of it (the UI's compare).
+api GET "$DP/diff?from=$R:d&to=$R:e&limit=1"
+expect_status 200 "a page of a diff"
+expect_eq "1 2 1 0 1" "$(jget '"\(.changes|length) \(.counts.added) \(.counts.removed) \(.counts.changed) \(.counts.unchanged)"')" \
+	"one change, and the counts of all"
+expect_eq "1" "$(jget .next)" "the cursor of the next change"
+api GET "$DP/diff?from=$R:d&to=$R:e&limit=10&cursor=1"
+expect_eq "2 null" "$(jget '"\(.changes|length) \(.next)"')" "the rest"
+api GET "$DP/diff?from=$R:d&to=$R:e"
+expect_eq "3" "$(jget '.changes|length')" "without limit, every change as before"
+api GET "$DP/diff?from=$R:d&to=$R:e&limit=0"
+expect_status 400 "diff limit 0"
+api GET "$DP/diff?from=$R:d&to=$R:e&cursor=99"
+expect_status 400 "a diff cursor past the end"
+
 api GET "$DP/artifacts/$H/preview?path=a.txt"
 expect_status 200 "ui previews a tracked local file without a token"
 expect_eq "hello" "$(jget .data | base64 -d)" "its bytes"

@@ -42,11 +42,20 @@ export function startServer(s, mode) {
         clearTimeout(timer);
         resolve({
           url: m[0],
-          stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }),
+          // Stops the server; fails when it did not exit cleanly or its
+          // log has a sanitizer report (the tests run under ASan too).
+          stop: () => new Promise((done, fail) => {
+            child.once("exit", (code) => {
+              if (code !== 0) fail(new Error(`nereid-server ${mode} exited ${code}: ${err}`));
+              else if (/Sanitizer|runtime error/.test(err)) fail(new Error(`sanitizer report: ${err}`));
+              else done();
+            });
+            child.kill("SIGTERM");
+          }),
         });
       }
     });
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`nereid-server ${mode} exited ${code}: ${err}`)); });
+    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`nereid-server ${mode} exited ${code} before listening: ${err}`)); });
   });
 }
 

@@ -185,6 +185,21 @@ describe("nereid ui", () => {
     assert.equal(await b.page.locator("#file-table tr.file").count(), 200);
     assert.deepEqual(b.errors, []);
   });
+
+  test("compare of large fields is paged by the server, counts of the whole diff on top", async () => {
+    await b.page.goto(`${server.url}/#/p/ws/demo/compare?a=${encodeURIComponent(`${big}:big`)}&b=${encodeURIComponent(`${run2}:datasets/train`)}`);
+    await b.page.waitForSelector("#counts");
+    assert.equal(await b.page.locator("#count-removed").textContent(), "2500 removed");
+    assert.equal(await b.page.locator("#count-added").textContent(), "3 added");
+    assert.equal(await b.page.locator("#diff tr.removed, #diff tr.added").count(), 500);
+    const first = () => b.page.locator("#diff tr").nth(1).locator("td").nth(1).textContent();
+    const before = await first();
+    await b.page.click("#diff-next");
+    await until(async () => (await first()) !== before);
+    assert.equal(await b.page.locator("#diff tr.removed, #diff tr.added").count(), 500);
+    await b.page.click("#diff-prev");
+    await until(async () => (await first()) === before);
+  });
 });
 
 describe("a team server", () => {
