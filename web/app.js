@@ -193,8 +193,10 @@ async function tableView(project, params) {
     return `${base}?${p}`;
   };
   const started = performance.now();
-  let body;
-  try { body = await api(`${projectPath(project)}/run-table?${q}`); } catch (e) { return failure(e); }
+  let body, total = null;
+  try {
+    [body, total] = await Promise.all([api(`${projectPath(project)}/run-table?${q}`), api(projectPath(project)).then((p) => p.runs)]);
+  } catch (e) { return failure(e); }
   const runs = body.runs;
   const fields = [...new Set(runs.flatMap((r) => r.fields.map((f) => f.field)))].sort();
 
@@ -252,7 +254,7 @@ async function tableView(project, params) {
     h("div", { class: "bar" }, search,
       h("button", { id: "pick-columns", onclick: () => { picker.hidden = !picker.hidden; } }, "Columns"),
       h("a", { href: `${base}/compare` }, "Compare"), h("a", { href: `${base}/used` }, "Used by"),
-      h("span", { class: "muted", id: "load-time" }, `${runs.length} runs on this page, ${ms} ms`)),
+      h("span", { class: "muted", id: "load-time" }, `${runs.length} of ${total} runs${filter ? " (filtered)" : ""} on this page, ${ms} ms`)),
     picker,
     h("table", { id: "runs" }, head, rows),
     h("div", { class: "bar" },

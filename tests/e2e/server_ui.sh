@@ -129,6 +129,42 @@ wait "$UI_PID"
 expect_eq 0 "$?" "ui exits 0 on SIGTERM"
 if grep -qE 'Sanitizer|runtime error' "$T/ui.err"; then bad "sanitizer reports in ui's log"; else ok; fi
 
+# A file above the byte cap: its first 1 MiB, not verified.
+head -c 2097152 /dev/zero >"$T/data2/big.txt"
+nereid track "$R:f" "$T/data2" >/dev/null
+HF="$(nereid hash "$R:f")"
+"$SERVER_BIN" ui --listen 127.0.0.1:0 >"$T/ui2.out" 2>"$T/ui2.err" &
+UI_PID=$!
+for _ in $(seq 1 200); do
+	URL="$(sed -n 's,^nereid ui: serving the store read-only at \(http://127\.0\.0\.1:[0-9]*\)/$,\1,p' "$T/ui2.out")"
+	[ -n "$URL" ] && break
+	sleep 0.05
+done
+api GET "$DP/artifacts/$HF/preview?path=big.txt"
+expect_status 200 "a preview of a 2 MiB file"
+expect_eq "true false 2097152 1048576" "$(jget '"\(.truncated) \(.verified) \(.size) \(.data|@base64d|length)"')" \
+	"its first 1 MiB, not verified"
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+
+# nereid ui execs the nereid-server beside it.
+"$NEREID_BIN" ui --listen 127.0.0.1:0 >"$T/cli-ui.out" 2>&1 &
+UI_PID=$!
+URL=""
+for _ in $(seq 1 200); do
+	URL="$(sed -n 's,^nereid ui: serving the store read-only at \(http://127\.0\.0\.1:[0-9]*\)/$,\1,p' "$T/cli-ui.out")"
+	[ -n "$URL" ] && break
+	sleep 0.05
+done
+[ -n "$URL" ] || fail "nereid ui did not start: $(cat "$T/cli-ui.out")"
+api GET /
+expect_eq 200 "$STATUS" "nereid ui serves the UI"
+api GET /api/v1/projects
+expect_eq "ws/demo" "$(jget '.projects[].name')" "and this machine's store, without a token"
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+expect_eq 0 "$?" "nereid ui exits 0 on SIGTERM"
+
 # ui listens on loopback only; nereid ui passes its options on.
 expect_exit 4 "$SERVER_BIN" ui --listen 0.0.0.0:0
 expect_match '^nereid-server: 0\.0\.0\.0:0: ui: serves loopback only' "$ERR" "the refusal names the address"

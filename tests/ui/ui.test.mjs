@@ -51,6 +51,7 @@ describe("nereid ui", () => {
     assert.equal(first, "ID");
     const ids = await b.page.locator("#runs tr[data-run]").evaluateAll((rows) => rows.map((r) => r.dataset.run));
     assert.deepEqual(ids, [big, run2, run1]); // newest first by default
+    assert.match(await b.page.locator("#load-time").textContent(), /^3 of 3 runs/);
     const row1 = await b.page.locator(`#runs tr[data-run="${run1}"] td`).allTextContents();
     assert.ok(row1.includes("baseline"));
     assert.ok(row1.includes("golden"));
