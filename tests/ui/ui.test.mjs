@@ -73,7 +73,9 @@ describe("nereid ui", () => {
   test("the column picker hides and shows columns", async () => {
     await b.page.goto(`${server.url}/#/p/ws/demo`);
     await b.page.waitForSelector('#runs th[data-col="owner"]');
+    assert.equal(await b.page.locator("#columns").isVisible(), false, "the picker is closed at first");
     await b.page.click("#pick-columns");
+    assert.equal(await b.page.locator("#columns").isVisible(), true);
     await b.page.uncheck('#columns input[data-col="owner"]');
     await b.page.waitForSelector('#runs th[data-col="owner"]', { state: "detached" });
     await b.page.click("#pick-columns");
