@@ -83,6 +83,15 @@ describe("nereid ui", () => {
     await b.page.waitForSelector('#runs th[data-col="owner"]');
   });
 
+  test("a field's hash in the table opens the run view on that field; the header leads back", async () => {
+    await b.page.goto(`${server.url}/#/p/ws/demo`);
+    await b.page.locator(`#runs tr[data-run="${run2}"] td.hash a`).click();
+    await b.page.waitForSelector('#artifacts-pane li.selected[data-field="datasets/train"]');
+    assert.match(await b.page.locator("h1").textContent(), new RegExp(`^${run2}`));
+    await b.page.click("#where-link");
+    await b.page.waitForSelector("#runs tr[data-run]");
+  });
+
   test("the run view's Artifacts pane shows the field, its files as a tree, and a hostile name as text", async () => {
     await b.page.goto(`${server.url}/#/p/ws/demo/run/${run1}`);
     await b.page.waitForSelector("#artifacts-pane li[data-field]");
