@@ -324,7 +324,8 @@ static int find_cb(void *payload, const struct nereid_file *file)
 
         w->seen++;
         free(w->last);
-        w->last = strdup(file->file_path);
+        if (!(w->last = strdup(file->file_path)))
+                return NEREID_ERROR;
         if (cmp == 0) {
                 nereid_files *one = nrd_files_new();
 
