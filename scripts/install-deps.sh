@@ -10,7 +10,8 @@ packages=(
 	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev libmicrohttpd-dev # libraries
 	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
 	python3 python3-pytest sqlite3 curl jq util-linux procps coreutils findutils time # tests and benchmarks
-	nodejs npm # the S3-compatible test server (s3rver, from the npm registry)
+	nodejs npm # the S3-compatible test server (s3rver) and the UI tests (playwright-core), from the npm registry
+	chromium # the web UI's browser tests (driven by playwright-core)
 )
 
 missing=()

@@ -30,6 +30,7 @@
 static const char usage_text[] =
     "usage: nereid-server serve [--listen 127.0.0.1:8642] [--store LOCATION] [--public-url URL]\n"
     "                     [--rate-limit RATE[:BURST] | --rate-limit off]\n"
+    "       nereid-server ui [--listen 127.0.0.1:8642] [--store LOCATION]\n"
     "       nereid-server project create WORKSPACE/PROJECT [--key KEY] [--store LOCATION]\n"
     "       nereid-server token create --project WORKSPACE/PROJECT|'*' --role read|write|admin\n"
     "                     [--name N] [--expires DAYS] [--url URL] [--store LOCATION]\n"
@@ -234,6 +235,7 @@ struct ready_info {
         char host[80];          /* as --listen gave it */
         struct env *env;        /* for the store */
         const char *public_url; /* --public-url, or NULL */
+        int ui;                 /* `ui` mode: say the UI's address, remember nothing */
         int rc;                 /* 0, or why the URL could not be remembered */
 };
 
@@ -246,6 +248,12 @@ static void on_ready(unsigned port, void *payload)
         char url[128];
 
         snprintf(url, sizeof(url), "http://%s:%u", r->host, port);
+        if (r->ui) {
+                /* The store is only read: the tokens' URL stays the team's. */
+                printf("nereid ui: serving the store read-only at %s/\n", url);
+                fflush(stdout);
+                return;
+        }
         r->rc = nrd_project_store_open(&store, r->env->store, r->env->opts.home, NEREID_MODE_SYNC,
                                        NULL);
         if (r->rc == 0)
@@ -262,7 +270,7 @@ static void on_ready(unsigned port, void *payload)
         fflush(stdout);
 }
 
-static int cmd_serve(struct env *env, struct args *a)
+static int cmd_serve(struct env *env, struct args *a, int ui)
 {
         struct srv_server srv;
         struct sockaddr_storage ss;
@@ -286,8 +294,16 @@ static int cmd_serve(struct env *env, struct args *a)
                 return fail(EXIT_USAGE, a->opt[O_RATE_LIMIT],
                             "--rate-limit: RATE[:BURST] expected (requests a second per token, "
                             "a positive number; BURST at least 1), or off");
+        if (ui && !loopback)
+                return fail(EXIT_ACCESS, listen,
+                            "ui: serves loopback only, without tokens (a team uses serve)");
         if (open_store(env, &store) < 0)
                 return 1;
+        if (ui && !(store->ops->caps & STORE_CAP_LOCAL)) {
+                code = fail(EXIT_USAGE, store->location,
+                            "ui: serves this machine's embedded store; a server has its own UI");
+                goto cleanup;
+        }
         if (!loopback) {
                 struct usable u = {(long long)time(NULL), 0};
 
@@ -308,6 +324,8 @@ static int cmd_serve(struct env *env, struct args *a)
         memset(&srv, 0, sizeof(srv));
         srv.location = env->store;
         srv.home = env->opts.home;
+        srv.ui_local = ui;
+        ready.ui = ui;
         pthread_mutex_init(&srv.lock, NULL);
         if (rate > 0 && !(srv.rate = srv_rate_new(rate, burst))) {
                 code = fail(1, "--rate-limit", "out of memory");
@@ -560,7 +578,13 @@ int main(int argc, char **argv)
                         goto done;
                 if (a.opt[O_STORE])
                         env.store = a.opt[O_STORE];
-                code = cmd_serve(&env, &a);
+                code = cmd_serve(&env, &a, 0);
+        } else if (!strcmp(cmd, "ui")) {
+                if ((code = parse_args(argc, argv, 2, OPT(O_LISTEN) | OPT(O_STORE), 0, &a)))
+                        goto done;
+                if (a.opt[O_STORE])
+                        env.store = a.opt[O_STORE];
+                code = cmd_serve(&env, &a, 1);
         } else if (!strcmp(cmd, "project") && sub && !strcmp(sub, "create")) {
                 if ((code = parse_args(argc, argv, 3, OPT(O_KEY) | OPT(O_STORE), 1, &a)))
                         goto done;
