@@ -181,7 +181,22 @@ int nereid_init(void);
 int nereid_shutdown(void);
 
 /** The version of struct nereid_options this header describes. */
-#define NEREID_OPTIONS_VERSION 1
+#define NEREID_OPTIONS_VERSION 2
+
+/**
+ * The MD5 implementation that hashes local files (nereid_options.md5,
+ * NEREID_MD5): every one gives the same digests; they differ in speed.
+ */
+enum nereid_md5 {
+        /** The widest this CPU runs: AVX-512, else AVX2, else scalar. */
+        NEREID_MD5_AUTO = 0,
+        /** OpenSSL's MD5, one file at a time per worker. */
+        NEREID_MD5_SCALAR = 1,
+        /** Multi-buffer MD5 in AVX2 lanes (8 or 16 files per worker). */
+        NEREID_MD5_AVX2 = 2,
+        /** Multi-buffer MD5 in AVX-512 lanes (up to 32 files per worker). */
+        NEREID_MD5_AVX512 = 3
+};
 
 /**
  * Everything a project handle needs to know about its environment, given
@@ -242,13 +257,17 @@ typedef struct nereid_options {
         /** The library's: what nereid_options_from_env() allocated, freed
          * by nereid_options_dispose(). NULL otherwise. */
         void *internal;
+        /** One of enum nereid_md5 (version 2); an implementation this CPU
+         * cannot run makes nereid_project_open() fail with
+         * NEREID_EINVALID. */
+        int md5;
 } nereid_options;
 
 /** Initialiser of a nereid_options: every field NULL or 0 (mode async). */
 #define NEREID_OPTIONS_INIT                                                                        \
         {                                                                                          \
                 NEREID_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
-                    NULL, NULL, NULL, NULL, NULL, NULL, NULL                                       \
+                    NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0                                    \
         }
 
 /**
