@@ -39,6 +39,7 @@ struct md5mb {
         unsigned char *arena;    /* every lane's buffer */
         struct md5mb_lane *lane; /* lanes; lane[0..live) hold streams */
         unsigned live;
+        unsigned max_live;         /* streams in flight at most */
         uint32_t *state;           /* the kernel's rows: 4 * lanes words */
         const unsigned char **ptr; /* the kernel's row pointers */
 };
@@ -111,6 +112,7 @@ static int md5mb_alloc(md5mb *mb, size_t block)
         mb->block = block;
         stride = block + MD5MB_SLACK;
         mb->lanes = mb->kernels[mb->nkernels - 1]->lanes;
+        mb->max_live = mb->lanes;
         mb->arena = nrd_calloc(mb->lanes, stride);
         mb->lane = nrd_calloc(mb->lanes, sizeof(*mb->lane));
         mb->state = nrd_calloc(4 * (size_t)mb->lanes, sizeof(*mb->state));
@@ -175,7 +177,14 @@ int nrd_md5mb_new(md5mb **out, int impl, size_t block)
 
 unsigned nrd_md5mb_lanes(const md5mb *mb)
 {
-        return mb->lanes;
+        return mb->max_live;
+}
+
+void nrd_md5mb_set_max_streams(md5mb *mb, unsigned n)
+{
+        unsigned least = mb->kernels[mb->nkernels > 1 ? 1 : 0]->lanes;
+
+        mb->max_live = n < least ? least : n > mb->lanes ? mb->lanes : n;
 }
 
 void nrd_md5mb_free(md5mb *mb)
@@ -355,7 +364,7 @@ int nrd_md5mb_run(md5mb *mb, md5mb_next_fn next, md5mb_done_fn done, void *paylo
         for (;;) {
                 if ((rc = md5mb_service(mb, done, payload)) < 0)
                         break;
-                if (more && mb->live < mb->lanes) {
+                if (more && mb->live < mb->max_live) {
                         struct md5mb_lane *l = &mb->lane[mb->live];
                         unsigned char *buf = l->buf;
                         int r;

@@ -61,8 +61,13 @@ int nrd_md5mb_new(md5mb **out, int impl, size_t block);
 /* A hasher that runs only kernel k, for every number of streams (tests). */
 int nrd_md5mb_new_kernel(md5mb **out, const struct md5mb_kernel *k, size_t block);
 
-/* Streams in flight at most. */
+/* Streams in flight at most: the widest kernel's lanes, or fewer after
+ * nrd_md5mb_set_max_streams. */
 unsigned nrd_md5mb_lanes(const md5mb *mb);
+
+/* Hold at most n streams in flight (each an open file): at least the
+ * narrowest SIMD kernel's lanes, at most the widest's. */
+void nrd_md5mb_set_max_streams(md5mb *mb, unsigned n);
 
 /* Hash streams from next until it has none and every lane is done,
  * calling done for each. Returns 0 or the first negative code that
