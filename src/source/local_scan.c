@@ -42,7 +42,8 @@
  * hashed; the walk waits for the workers beyond it. */
 #define LOCAL_OPEN_DIRS_MAX 64
 /* Files open at once for multi-buffer hashing, over all workers (each
- * worker keeps at least 8 open, its narrowest kernel's lanes). */
+ * worker may keep its narrowest SIMD kernel's lanes open, 8 or 16, even
+ * beyond this), well below the usual limit of 1024 descriptors. */
 #define LOCAL_STREAMS_MAX 256
 
 void (*nrd_local_scan_hook)(const char *folder, const char *name);
