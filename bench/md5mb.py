@@ -96,10 +96,12 @@ def main():
         for impl in impls:
             jobs.append(("nereid track, NEREID_MD5=" + impl, impl,
                          [nereid, "track", "data", data]))
-        times = {}
-        for name, impl, argv in jobs:
-            walls = []
-            for i in range(args.runs):
+        # Runs interleaved (every job once, then again), so that a machine
+        # whose load changes weighs on every job alike.
+        walls = {name: [] for name, _, _ in jobs}
+        cpus = {name: [] for name, _, _ in jobs}
+        for i in range(args.runs):
+            for name, impl, argv in jobs:
                 e = dict(env)
                 if impl:
                     e["NEREID_MD5"] = impl
@@ -108,22 +110,25 @@ def main():
                 r = bench.run(argv, env=e, errfile=errlog)
                 if r.rc != 0:
                     sys.exit("bench: %s failed (exit %d): %s" % (name, r.rc, r.err))
-                walls.append(r.wall)
-            times[name] = (statistics.median(walls), impl)
+                walls[name].append(r.wall)
+                cpus[name].append(r.cpu)
+        times = {name: (statistics.median(walls[name]), impl, statistics.median(cpus[name]))
+                 for name, impl, _ in jobs}
         ref = times["xargs -P%d md5sum" % ncpu][0]
         floor = times["floor: xargs -P%d cat" % ncpu][0]
         print("\ncase %s: %d files, %.2f GB, %d CPUs, median of %d runs" %
               (case, nfiles, nbytes / 1e9, ncpu, args.runs))
-        print("  %-32s %8s %10s %9s" % ("", "wall s", "x md5sum", "x floor"))
-        for name, (wall, impl) in times.items():
-            print("  %-32s %8.3f %10.2f %9.2f" % (name, wall, wall / ref, wall / floor))
+        print("  %-32s %8s %8s %10s %9s" % ("", "wall s", "CPU s", "x md5sum", "x floor"))
+        for name, (wall, impl, cpu) in times.items():
+            print("  %-32s %8.3f %8.3f %10.2f %9.2f" % (name, wall, cpu, wall / ref, wall / floor))
             if impl:
-                rows.append((case, impl, wall, wall / ref, wall / floor))
+                rows.append((case, impl, wall, cpu, wall / ref, wall / floor))
         print("  target: nereid <= %.1f x md5sum" % TARGETS[case])
-    print("\n| case | implementation | wall s | x xargs md5sum | x floor (cat) |")
-    print("|---|---|---|---|---|")
-    for case, impl, wall, r, fl in rows:
-        print("| %s | %s | %.3f | %.2f | %.2f |" % (case, impl, wall, r, fl))
+    print("\n| case | implementation | wall s | CPU s | x xargs md5sum | x floor (cat) |")
+    print("|---|---|---|---|---|---|")
+    for case, impl, wall, cpu, r, fl in rows:
+        print("| %s | %s | %.3f | %.3f | %.2f | %.2f |" % (case, impl, wall, cpu, r, fl))
+    print("load average at the end: %s" % " ".join("%.2f" % x for x in os.getloadavg()))
     bench.cleanup(args.workdir, True)
 
 

@@ -158,18 +158,16 @@ int nrd_md5mb_new(md5mb **out, int impl, size_t block)
         if (!(mb = nrd_calloc(1, sizeof(*mb))))
                 return nrd_error_oom();
         /* The narrowest kernel that holds the streams in flight: lanes
-         * without a stream cost as much as lanes with one. AVX-512's 16
-         * lanes run even a few streams faster than AVX2's 8 (a step's
-         * serial chain is four instructions instead of six), and two
-         * interleaved sets of 16 fill the cycles one set waits. AVX2's
-         * two sets of 8 need more than its 16 registers and measured
-         * slower than one set, so AVX2 stays at 8 lanes. */
+         * without a stream cost as much as lanes with one (with four
+         * large files per core, AVX2's 8 lanes measured faster than
+         * AVX-512's 16). AVX2's two sets of 8 need more than its 16
+         * registers and measured slower than one set, so AVX2 stays at 8
+         * lanes; AVX-512's two sets of 16 fill the cycles one set waits. */
         mb->kernels[mb->nkernels++] = &md5mb_all[0];
+        mb->kernels[mb->nkernels++] = &md5mb_all[1];
         if (impl == NEREID_MD5_AVX512) {
                 mb->kernels[mb->nkernels++] = &md5mb_all[3];
                 mb->kernels[mb->nkernels++] = &md5mb_all[4];
-        } else {
-                mb->kernels[mb->nkernels++] = &md5mb_all[1];
         }
         if ((rc = md5mb_alloc(mb, block)) < 0) {
                 nrd_md5mb_free(mb);
