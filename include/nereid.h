@@ -181,7 +181,22 @@ int nereid_init(void);
 int nereid_shutdown(void);
 
 /** The version of struct nereid_options this header describes. */
-#define NEREID_OPTIONS_VERSION 1
+#define NEREID_OPTIONS_VERSION 2
+
+/**
+ * The MD5 implementation that hashes local files (nereid_options.md5,
+ * NEREID_MD5): every one gives the same digests; they differ in speed.
+ */
+enum nereid_md5 {
+        /** The widest this CPU runs: AVX-512, else AVX2, else scalar. */
+        NEREID_MD5_AUTO = 0,
+        /** OpenSSL's MD5, one file at a time per worker. */
+        NEREID_MD5_SCALAR = 1,
+        /** Multi-buffer MD5 in AVX2 lanes (up to 8 files per worker). */
+        NEREID_MD5_AVX2 = 2,
+        /** Multi-buffer MD5 in AVX-512 lanes (up to 32 files per worker). */
+        NEREID_MD5_AVX512 = 3
+};
 
 /**
  * Everything a project handle needs to know about its environment, given
@@ -242,13 +257,17 @@ typedef struct nereid_options {
         /** The library's: what nereid_options_from_env() allocated, freed
          * by nereid_options_dispose(). NULL otherwise. */
         void *internal;
+        /** One of enum nereid_md5 (version 2); an implementation this CPU
+         * cannot run makes nereid_project_open() fail with
+         * NEREID_EINVALID. */
+        int md5;
 } nereid_options;
 
 /** Initialiser of a nereid_options: every field NULL or 0 (mode async). */
 #define NEREID_OPTIONS_INIT                                                                        \
         {                                                                                          \
                 NEREID_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
-                    NULL, NULL, NULL, NULL, NULL, NULL, NULL                                       \
+                    NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0                                    \
         }
 
 /**
@@ -268,14 +287,16 @@ int nereid_options_init(nereid_options *opts, unsigned int version);
  * NEREID_HOME; api_token from NEREID_API_TOKEN, else NEPTUNE_API_TOKEN;
  * owner from USER; home from HOME; S3 from AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (else
- * AWS_DEFAULT_REGION) and S3_ENDPOINT_URL. Fields whose variables are
+ * AWS_DEFAULT_REGION) and S3_ENDPOINT_URL; with options of version 2 or
+ * later, md5 from NEREID_MD5 ("auto", "scalar", "avx2", "avx512"; another
+ * value is NEREID_EINVALID naming it). Fields whose variables are
  * unset are left as they are; the others point into a copy that
  * nereid_options_dispose() frees. The only function of the library that
  * reads the environment; like getenv(), it must not run while another
  * thread changes the environment.
  * @param opts initialised options
- * @return 0, NEREID_EINVALID for options of an unknown version, or
- *         NEREID_ERROR (out of memory)
+ * @return 0, NEREID_EINVALID for options of an unknown version or a bad
+ *         NEREID_MD5, or NEREID_ERROR (out of memory)
  */
 int nereid_options_from_env(nereid_options *opts);
 

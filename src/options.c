@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "options.h"
 #include "os/os.h"
 #include "source/source.h"
+#include "md5mb/md5mb.h"
 #include "token.h"
 
 extern char **environ;
@@ -93,7 +95,9 @@ int nereid_options_init(nereid_options *opts, unsigned int version)
                 return nrd_error(NEREID_EINVALID,
                                  "options: version %u is not one this library knows (1 to %d)",
                                  version, NEREID_OPTIONS_VERSION);
-        *opts = defaults;
+        /* A caller built with an older header has a shorter struct. */
+        memcpy(opts, &defaults,
+               version == 1 ? offsetof(nereid_options, md5) : sizeof(nereid_options));
         opts->version = version;
         return 0;
 }
@@ -144,6 +148,24 @@ static const char **options_env_field(nereid_options *opts, int i)
         return fields[i];
 }
 
+/* NEREID_MD5: which MD5 implementation hashes files. */
+static int options_env_md5(nereid_options *opts)
+{
+        const char *v = options_env("NEREID_MD5");
+        int impl;
+
+        if (!v)
+                return 0;
+        for (impl = NEREID_MD5_AUTO; impl <= NEREID_MD5_AVX512; impl++)
+                if (strcmp(v, nrd_md5mb_name(impl)) == 0) {
+                        opts->md5 = impl;
+                        return 0;
+                }
+        return nrd_error(NEREID_EINVALID,
+                         "NEREID_MD5=%.40s: not an MD5 implementation (auto, scalar, avx2, avx512)",
+                         v);
+}
+
 int nereid_options_from_env(nereid_options *opts)
 {
         /* Per field, its variables, first wins (SPEC section 6 and 8). */
@@ -163,7 +185,7 @@ int nereid_options_from_env(nereid_options *opts)
         const char *values[ENV_FIELDS];
         struct options_env_block *block;
         size_t size = 0, at = 0;
-        int i;
+        int i, rc;
 
         nrd_error_clear();
         assert(opts);
@@ -171,6 +193,8 @@ int nereid_options_from_env(nereid_options *opts)
                 return nrd_error(NEREID_EINVALID,
                                  "options: version %u is not one this library knows (1 to %d)",
                                  opts->version, NEREID_OPTIONS_VERSION);
+        if (opts->version >= 2 && (rc = options_env_md5(opts)) < 0)
+                return rc;
         for (i = 0; i < ENV_FIELDS; i++) {
                 values[i] = options_env(vars[i][0]);
                 if (!values[i] && vars[i][1])
@@ -279,6 +303,8 @@ int nrd_options_config_copy(struct options_config *out, const nereid_options *op
         if (opts->workers > OPTIONS_WORKERS_MAX)
                 return nrd_error(NEREID_EINVALID, "workers %u: more than %d", opts->workers,
                                  OPTIONS_WORKERS_MAX);
+        if (nrd_md5mb_resolve(opts->version >= 2 ? opts->md5 : NEREID_MD5_AUTO, &out->md5) < 0)
+                return NEREID_EINVALID;
         out->mode = opts->mode;
         out->workers = opts->workers;
         out->notify = opts->notify;

@@ -31,6 +31,7 @@ struct options_config {
         nereid_notify_cb notify;     /* may be NULL */
         nereid_progress_cb progress; /* may be NULL */
         void *payload;               /* for notify and progress */
+        int md5;                     /* enum nereid_md5, resolved: never AUTO */
 };
 
 /* Check opts (version, mode) and copy it into out; opts NULL means

@@ -247,6 +247,48 @@ struct pool_stream_worker {
         unsigned index;
 };
 
+/* An item is done (the lock held). */
+static void pool_stream_settle(pool_stream *s, int rc)
+{
+        s->done++;
+        if (rc < 0 && !s->failed) {
+                s->failed = rc;
+                snprintf(s->message, sizeof(s->message), "%s", nereid_error_last());
+                pthread_cond_broadcast(&s->more);
+        }
+        /* Wake the producer only when it waits and there is reason: the
+         * queue half empty, or everything done. */
+        if (s->waiting &&
+            (s->tail - s->head <= POOL_STREAM_MAX_QUEUED / 2 || s->done == s->pushed || s->failed))
+                pthread_cond_signal(&s->settled);
+}
+
+int nrd_pool_stream_take(pool_stream *s, unsigned held, void **item)
+{
+        int taken = 0;
+
+        pthread_mutex_lock(&s->lock);
+        if (s->head < s->tail && !(s->failed && !s->keep_going)) {
+                /* Work queued or in hand (pushed, not done), over the
+                 * workers: this worker's share. */
+                size_t work = s->pushed - s->done;
+
+                if ((size_t)held * s->nthreads < work) {
+                        *item = s->queue[s->head++];
+                        taken = 1;
+                }
+        }
+        pthread_mutex_unlock(&s->lock);
+        return taken;
+}
+
+void nrd_pool_stream_item_done(pool_stream *s, int rc)
+{
+        pthread_mutex_lock(&s->lock);
+        pool_stream_settle(s, rc);
+        pthread_mutex_unlock(&s->lock);
+}
+
 static void *pool_stream_work(void *arg)
 {
         struct pool_stream_worker *self = arg;
@@ -268,17 +310,7 @@ static void *pool_stream_work(void *arg)
                 pthread_mutex_unlock(&s->lock);
                 rc = s->job(s->payload, item, self->index);
                 pthread_mutex_lock(&s->lock);
-                s->done++;
-                if (rc < 0 && !s->failed) {
-                        s->failed = rc;
-                        snprintf(s->message, sizeof(s->message), "%s", nereid_error_last());
-                        pthread_cond_broadcast(&s->more);
-                }
-                /* Wake the producer only when it waits and there is reason:
-                 * the queue half empty, or everything done. */
-                if (s->waiting && (s->tail - s->head <= POOL_STREAM_MAX_QUEUED / 2 ||
-                                   s->done == s->pushed || s->failed))
-                        pthread_cond_signal(&s->settled);
+                pool_stream_settle(s, rc);
         }
         pthread_mutex_unlock(&s->lock);
         free(self);

@@ -41,6 +41,16 @@ int nrd_pool_stream_start(pool_stream **out, unsigned workers, int keep_going, p
 /* Queue an item. Returns the first failure so far (without keep_going), so
  * the producer can stop early; 0 otherwise. */
 int nrd_pool_stream_push(pool_stream *stream, void *item);
+/* From inside a job: take one more queued item without waiting, for a
+ * worker that hashes several items at once (md5mb). held is how many the
+ * worker has in hand: it gets one only while that is below its share of
+ * the work queued and in hand, so that a few large items are spread over
+ * the workers. Returns 1 with *item set, or 0 (nothing queued, its share
+ * taken, or the stream failed). A taken item is the job's: it reports it
+ * with nrd_pool_stream_item_done. */
+int nrd_pool_stream_take(pool_stream *stream, unsigned held, void **item);
+/* A taken item is finished, with rc as a job's result. */
+void nrd_pool_stream_item_done(pool_stream *stream, int rc);
 /* Items done and pushed so far, for progress. */
 void nrd_pool_stream_progress(pool_stream *stream, size_t *done, size_t *pushed);
 /* No more items: wait for the workers (calling tick about every 100 ms),

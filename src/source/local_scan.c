@@ -30,6 +30,7 @@
 #include "../fs.h"
 #include "../hash.h"
 #include "../hashcache.h"
+#include "../md5mb/md5mb.h"
 #include "../pool.h"
 #include "local_scan.h"
 #include "../os/os.h"
@@ -40,6 +41,10 @@
 /* Folders open at once, held by the walk or by files waiting to be
  * hashed; the walk waits for the workers beyond it. */
 #define LOCAL_OPEN_DIRS_MAX 64
+/* Files open at once for multi-buffer hashing, over all workers (each
+ * worker may keep its narrowest SIMD kernel's lanes open, 8 or 16, even
+ * beyond this), well below the usual limit of 1024 descriptors. */
+#define LOCAL_STREAMS_MAX 256
 
 void (*nrd_local_scan_hook)(const char *folder, const char *name);
 
@@ -63,6 +68,7 @@ typedef struct local_entry {
         char md5[NEREID_MD5_HEXLEN + 1];
         int cached;
         int needs_stat; /* st is taken by the worker, from the open file */
+        int taken;      /* taken by a multi-buffer worker beside its item */
 } local_entry;
 
 /* A subfolder seen by the walk, to be entered later. */
@@ -95,7 +101,8 @@ typedef struct local_walk {
         hashcache *cache;
         size_t cached; /* files the cache answered: done at once, for progress */
         pool_stream *stream;
-        unsigned char **buffers; /* one read buffer per worker */
+        unsigned char **buffers; /* one read buffer per worker (scalar MD5) */
+        md5mb **hashers;         /* one multi-buffer hasher per worker, or NULL */
         unsigned workers;
         /* Nothing to look up in the cache (a first track): regular files
          * known from readdir's d_type are not stat'ed during the walk;
@@ -670,22 +677,19 @@ static int local_walk_tree(local_walk *walk, int fd, const char *abs, const stru
         return rc;
 }
 
-/* Hash one file, opened from its folder without following links (but
- * following a link to a file the walk chose to follow), and check it is
- * still the file the walk saw. */
-static int local_hash_entry(void *payload, void *item, unsigned worker)
+/* Open one file from its folder without following links (but following
+ * a link to a file the walk chose to follow) and check it is still the
+ * file the walk saw. Releases the entry's folder; *fd is the open file,
+ * or -1 on failure. */
+static int local_open_entry(local_walk *walk, local_entry *e, int *fd_out)
 {
-        local_walk *walk = payload;
-        local_entry *e = item;
-        struct stat now;
-        uint64_t nread = 0;
         int fd, rc = 0;
 
+        *fd_out = -1;
         if (nrd_project_cancelled(walk->project)) {
                 /* Asked to stop: no more files are read. */
                 local_dir_release(walk, e->dir);
                 e->dir = NULL;
-                local_walk_fail(walk);
                 return NEREID_ECANCELLED;
         }
         /* O_NONBLOCK: should the file have been replaced by a FIFO since the
@@ -715,21 +719,115 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
         }
         local_dir_release(walk, e->dir);
         e->dir = NULL;
-        if (rc == 0)
+        if (rc < 0 && fd >= 0)
+                close(fd);
+        else
+                *fd_out = fd;
+        return rc;
+}
+
+/* After reading nread bytes: one fstat tells whether this is still the
+ * file the walk saw, unchanged: same inode, size and mtime, and every
+ * byte. Closes fd. */
+static int local_check_entry(local_entry *e, int fd, uint64_t nread)
+{
+        struct stat now;
+        int rc = 0;
+
+        if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
+            now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
+            now.st_size != e->st.st_size || nrd_fs_mtime_ns(&now) != nrd_fs_mtime_ns(&e->st))
+                rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
+        close(fd);
+        return rc;
+}
+
+/* Hash one file with OpenSSL's MD5 (the scalar implementation). */
+static int local_hash_entry(void *payload, void *item, unsigned worker)
+{
+        local_walk *walk = payload;
+        local_entry *e = item;
+        uint64_t nread = 0;
+        int fd, rc;
+
+        rc = local_open_entry(walk, e, &fd);
+        if (rc == 0) {
                 rc = nrd_hash_md5_fd_sized(fd, e->source, walk->buffers[worker],
                                            (uint64_t)e->st.st_size, e->md5, &nread);
-        /* One fstat after reading tells whether this is still the file the
-         * walk saw, unchanged: same inode, size and mtime, and every byte. */
-        if (rc == 0 &&
-            (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != e->st.st_ino ||
-             now.st_dev != e->st.st_dev || nread != (uint64_t)e->st.st_size ||
-             now.st_size != e->st.st_size || nrd_fs_mtime_ns(&now) != nrd_fs_mtime_ns(&e->st)))
-                rc = nrd_error(NEREID_ERROR, "%s: changed while being tracked", e->source);
-        if (fd >= 0)
-                close(fd);
+                if (rc == 0)
+                        rc = local_check_entry(e, fd, nread);
+                else
+                        close(fd);
+        }
         if (rc < 0)
                 local_walk_fail(walk);
         return rc;
+}
+
+/* A worker's multi-buffer run: the item the pool gave it, then more taken
+ * from the queue while its lanes have room. */
+struct local_mb_run {
+        local_walk *walk;
+        local_entry *first; /* the pool's item, until it is started */
+};
+
+static int local_mb_next(void *payload, md5mb_stream *s, unsigned held)
+{
+        struct local_mb_run *run = payload;
+        local_walk *walk = run->walk;
+        local_entry *e = run->first;
+        void *item;
+        int fd, rc;
+
+        if (e) {
+                run->first = NULL;
+        } else if (nrd_pool_stream_take(walk->stream, held, &item)) {
+                e = item;
+                e->taken = 1;
+        } else {
+                return 0;
+        }
+        if ((rc = local_open_entry(walk, e, &fd)) < 0) {
+                local_walk_fail(walk);
+                if (e->taken)
+                        nrd_pool_stream_item_done(walk->stream, rc);
+                return rc;
+        }
+        s->fd = fd;
+        s->size = (uint64_t)e->st.st_size;
+        s->name = e->source;
+        s->item = e;
+        return 1;
+}
+
+static int local_mb_done(void *payload, md5mb_stream *s, int rc)
+{
+        struct local_mb_run *run = payload;
+        local_entry *e = s->item;
+
+        if (rc == 0) {
+                memcpy(e->md5, s->md5, sizeof(e->md5));
+                rc = local_check_entry(e, s->fd, s->nread);
+        } else {
+                close(s->fd);
+        }
+        if (rc < 0 && rc != NEREID_ECANCELLED)
+                local_walk_fail(run->walk);
+        /* A stream the run gave back after a failure elsewhere: that
+         * failure is the one reported. */
+        if (e->taken)
+                nrd_pool_stream_item_done(run->walk->stream, rc == NEREID_ECANCELLED ? 0 : rc);
+        return rc == NEREID_ECANCELLED ? 0 : rc;
+}
+
+/* Hash the pool's item and whatever else is queued side by side in the
+ * SIMD lanes of this worker's hasher. */
+static int local_hash_entries(void *payload, void *item, unsigned worker)
+{
+        local_walk *walk = payload;
+        struct local_mb_run run = {walk, item};
+
+        return nrd_md5mb_run(walk->hashers[worker], local_mb_next, local_mb_done, &run);
 }
 
 static void local_tick(void *payload, size_t done, size_t count)
@@ -802,6 +900,19 @@ static int local_walk_begin(local_walk *walk, int writable)
                 return rc;
         local_find_home(walk);
         walk->defer_stat = nrd_hashcache_empty(walk->cache);
+        if (walk->project->cfg.md5 != NEREID_MD5_SCALAR) {
+                walk->hashers = nrd_calloc(walk->workers, sizeof(*walk->hashers));
+                if (!walk->hashers)
+                        return NEREID_ERROR;
+                for (w = 0; w < walk->workers; w++) {
+                        if ((rc = nrd_md5mb_new(&walk->hashers[w], walk->project->cfg.md5, 0)) < 0)
+                                return rc;
+                        nrd_md5mb_set_max_streams(walk->hashers[w],
+                                                  LOCAL_STREAMS_MAX / walk->workers);
+                }
+                return nrd_pool_stream_start(&walk->stream, walk->workers, 0, local_hash_entries,
+                                             walk);
+        }
         walk->buffers = nrd_calloc(walk->workers, sizeof(*walk->buffers));
         if (!walk->buffers)
                 return NEREID_ERROR;
@@ -895,6 +1006,12 @@ static int local_walk_end(local_walk *walk, int rc)
                         free(walk->buffers[w]);
                 free(walk->buffers);
                 walk->buffers = NULL;
+        }
+        if (walk->hashers) {
+                for (w = 0; w < walk->workers; w++)
+                        nrd_md5mb_free(walk->hashers[w]);
+                free(walk->hashers);
+                walk->hashers = NULL;
         }
         nrd_hashcache_free(walk->cache);
         walk->cache = NULL;

@@ -1,0 +1,409 @@
+/*
+ * md5mb.c - the multi-buffer MD5 hasher: keeps a kernel's lanes full of
+ * streams, reads each stream into a lane buffer of its own, pads it at its
+ * end (RFC 1321 section 3.1-3.2) and takes the next stream the moment one
+ * ends, so that small and large files mixed keep every lane busy. The
+ * kernel is chosen per call from the streams in flight: a lane is never
+ * faster than scalar MD5, so a lone stream (the tail of a large file) runs
+ * on the scalar block function and a few streams on a narrow kernel. Not
+ * the kernels (md5mb_*.c), not which files to hash (the callers).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../alloc.h"
+#include "../error.h"
+#include "md5mb.h"
+
+#define MD5MB_MAX_KERNELS 4
+/* Room after a lane's buffer for the padding (at most 72 bytes), and a
+ * stride between buffers that is not a power of two, so that lanes do not
+ * alias in the cache. */
+#define MD5MB_SLACK 320
+
+/* One stream in flight. */
+struct md5mb_lane {
+        md5mb_stream s;
+        unsigned char *buf; /* the lane's buffer: block + MD5MB_SLACK bytes */
+        size_t pos, len;    /* buf[pos..len) is read and not yet hashed */
+        int eof;            /* the stream ended; the padding is in buf */
+        uint32_t st[4];     /* A, B, C, D */
+};
+
+struct md5mb {
+        const struct md5mb_kernel *kernels[MD5MB_MAX_KERNELS]; /* narrowest first */
+        size_t nkernels;
+        unsigned lanes;          /* the widest kernel's */
+        size_t block;            /* bytes read per lane at a time */
+        unsigned char *arena;    /* every lane's buffer */
+        struct md5mb_lane *lane; /* lanes; lane[0..live) hold streams */
+        unsigned live;
+        unsigned max_live;         /* streams in flight at most */
+        uint32_t *state;           /* the kernel's rows: 4 * lanes words */
+        const unsigned char **ptr; /* the kernel's row pointers */
+};
+
+static const struct md5mb_kernel md5mb_all[] = {
+    {"scalar", 1, nrd_md5mb_scalar, NULL},
+    {"avx2x8", 8, nrd_md5mb_avx2x8, nrd_md5mb_has_avx2},
+    {"avx2x16", 16, nrd_md5mb_avx2x16, nrd_md5mb_has_avx2},
+    {"avx512x16", 16, nrd_md5mb_avx512x16, nrd_md5mb_has_avx512},
+    {"avx512x32", 32, nrd_md5mb_avx512x32, nrd_md5mb_has_avx512},
+};
+
+const struct md5mb_kernel *nrd_md5mb_kernels(size_t *n)
+{
+        *n = sizeof(md5mb_all) / sizeof(md5mb_all[0]);
+        return md5mb_all;
+}
+
+const char *nrd_md5mb_name(int impl)
+{
+        switch (impl) {
+        case NEREID_MD5_AUTO:
+                return "auto";
+        case NEREID_MD5_SCALAR:
+                return "scalar";
+        case NEREID_MD5_AVX2:
+                return "avx2";
+        case NEREID_MD5_AVX512:
+                return "avx512";
+        default:
+                return NULL;
+        }
+}
+
+int nrd_md5mb_resolve(int requested, int *out)
+{
+        switch (requested) {
+        case NEREID_MD5_AUTO:
+                *out = nrd_md5mb_has_avx512() ? NEREID_MD5_AVX512
+                       : nrd_md5mb_has_avx2() ? NEREID_MD5_AVX2
+                                              : NEREID_MD5_SCALAR;
+                return 0;
+        case NEREID_MD5_SCALAR:
+                *out = requested;
+                return 0;
+        case NEREID_MD5_AVX2:
+                *out = requested;
+                return nrd_md5mb_has_avx2()
+                           ? 0
+                           : nrd_error(NEREID_EINVALID, "md5 avx2: this CPU has no AVX2");
+        case NEREID_MD5_AVX512:
+                *out = requested;
+                return nrd_md5mb_has_avx512()
+                           ? 0
+                           : nrd_error(NEREID_EINVALID, "md5 avx512: this CPU has no AVX-512");
+        default:
+                return nrd_error(NEREID_EINVALID, "md5 implementation %d: unknown", requested);
+        }
+}
+
+static int md5mb_alloc(md5mb *mb, size_t block)
+{
+        size_t stride;
+        unsigned i;
+
+        if (!block)
+                block = NEREID_MD5MB_BLOCK;
+        /* Whole blocks, so that a full buffer leaves nothing to carry. */
+        block = (block + 63) & ~(size_t)63;
+        mb->block = block;
+        stride = block + MD5MB_SLACK;
+        mb->lanes = mb->kernels[mb->nkernels - 1]->lanes;
+        mb->max_live = mb->lanes;
+        mb->arena = nrd_calloc(mb->lanes, stride);
+        mb->lane = nrd_calloc(mb->lanes, sizeof(*mb->lane));
+        mb->state = nrd_calloc(4 * (size_t)mb->lanes, sizeof(*mb->state));
+        mb->ptr = nrd_calloc(mb->lanes, sizeof(*mb->ptr));
+        if (!mb->arena || !mb->lane || !mb->state || !mb->ptr)
+                return nrd_error_oom();
+        for (i = 0; i < mb->lanes; i++)
+                mb->lane[i].buf = mb->arena + (size_t)i * stride;
+        return 0;
+}
+
+int nrd_md5mb_new_kernel(md5mb **out, const struct md5mb_kernel *k, size_t block)
+{
+        md5mb *mb;
+        int rc;
+
+        *out = NULL;
+        if (k->usable && !k->usable())
+                return nrd_error(NEREID_EINVALID, "md5 kernel %s: this CPU cannot run it", k->name);
+        if (!(mb = nrd_calloc(1, sizeof(*mb))))
+                return nrd_error_oom();
+        mb->kernels[0] = k;
+        mb->nkernels = 1;
+        if ((rc = md5mb_alloc(mb, block)) < 0) {
+                nrd_md5mb_free(mb);
+                return rc;
+        }
+        *out = mb;
+        return 0;
+}
+
+int nrd_md5mb_new(md5mb **out, int impl, size_t block)
+{
+        md5mb *mb;
+        int rc;
+
+        *out = NULL;
+        if (impl != NEREID_MD5_AVX2 && impl != NEREID_MD5_AVX512)
+                return nrd_error(NEREID_EINVALID, "md5 %s: not a multi-buffer implementation",
+                                 nrd_md5mb_name(impl) ? nrd_md5mb_name(impl) : "?");
+        if ((rc = nrd_md5mb_resolve(impl, &impl)) < 0)
+                return rc;
+        if (!(mb = nrd_calloc(1, sizeof(*mb))))
+                return nrd_error_oom();
+        /* The narrowest kernel that holds the streams in flight: lanes
+         * without a stream cost as much as lanes with one (with four
+         * large files per core, AVX2's 8 lanes measured faster than
+         * AVX-512's 16). AVX2's two sets of 8 need more than its 16
+         * registers and measured slower than one set, so AVX2 stays at 8
+         * lanes; AVX-512's two sets of 16 fill the cycles one set waits. */
+        mb->kernels[mb->nkernels++] = &md5mb_all[0];
+        mb->kernels[mb->nkernels++] = &md5mb_all[1];
+        if (impl == NEREID_MD5_AVX512) {
+                mb->kernels[mb->nkernels++] = &md5mb_all[3];
+                mb->kernels[mb->nkernels++] = &md5mb_all[4];
+        }
+        if ((rc = md5mb_alloc(mb, block)) < 0) {
+                nrd_md5mb_free(mb);
+                return rc;
+        }
+        *out = mb;
+        return 0;
+}
+
+unsigned nrd_md5mb_lanes(const md5mb *mb)
+{
+        return mb->max_live;
+}
+
+void nrd_md5mb_set_max_streams(md5mb *mb, unsigned n)
+{
+        unsigned least = mb->kernels[mb->nkernels > 1 ? 1 : 0]->lanes;
+
+        mb->max_live = n < least ? least : n > mb->lanes ? mb->lanes : n;
+}
+
+void nrd_md5mb_free(md5mb *mb)
+{
+        if (!mb)
+                return;
+        free(mb->arena);
+        free(mb->lane);
+        free(mb->state);
+        free(mb->ptr);
+        free(mb);
+}
+
+/* The stream ended at s.nread bytes: append the 0x80 byte, zeros and the
+ * length in bits, little-endian, to a multiple of 64 bytes. */
+static void md5mb_pad(struct md5mb_lane *l)
+{
+        uint64_t bits = l->s.nread * 8;
+        unsigned i;
+
+        l->buf[l->len++] = 0x80;
+        while (l->len % 64 != 56)
+                l->buf[l->len++] = 0;
+        for (i = 0; i < 8; i++)
+                l->buf[l->len++] = (unsigned char)(bits >> (8 * i));
+        l->eof = 1;
+}
+
+/* Read more of the lane's stream: what is left (less than a block) moves
+ * to the front, then reads until the buffer is full or the stream ends.
+ * With a size, a short read that reaches it is the end (a regular file
+ * read short is at its end), which saves a read per small file; the
+ * callers check the size and time of the file after. */
+static int md5mb_fill(md5mb *mb, struct md5mb_lane *l)
+{
+        size_t left = l->len - l->pos;
+
+        memmove(l->buf, l->buf + l->pos, left);
+        l->pos = 0;
+        l->len = left;
+        while (l->len < mb->block) {
+                size_t want = mb->block - l->len;
+                ssize_t n;
+
+                if (l->s.fd < 0) {
+                        uint64_t rest = l->s.size - l->s.nread;
+
+                        n = (ssize_t)(rest < want ? rest : want);
+                        memcpy(l->buf + l->len, l->s.data + l->s.nread, (size_t)n);
+                } else {
+                        /* One byte more than the size allows, so the read
+                         * that shows a file grew is the one that fails. */
+                        if (l->s.size - l->s.nread < want)
+                                want = (size_t)(l->s.size - l->s.nread) + 1;
+                        n = read(l->s.fd, l->buf + l->len, want);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n < 0)
+                                return nrd_error_os(nrd_error_from_errno(errno), errno, "read %s",
+                                                    l->s.name);
+                        if ((uint64_t)n > l->s.size - l->s.nread)
+                                return nrd_error(NEREID_ERROR,
+                                                 "%s: holds more than its size of %llu bytes (it "
+                                                 "grew while being read, or its size is not true)",
+                                                 l->s.name, (unsigned long long)l->s.size);
+                }
+                l->len += (size_t)n;
+                l->s.nread += (uint64_t)n;
+                if (n == 0 ||
+                    (l->s.size != UINT64_MAX && l->s.nread == l->s.size && (size_t)n < want)) {
+                        md5mb_pad(l);
+                        break;
+                }
+        }
+        return 0;
+}
+
+static void md5mb_hex(struct md5mb_lane *l)
+{
+        static const char digits[] = "0123456789abcdef";
+        unsigned i, j;
+
+        for (i = 0; i < 4; i++)
+                for (j = 0; j < 4; j++) {
+                        unsigned char byte = (unsigned char)(l->st[i] >> (8 * j));
+
+                        l->s.md5[8 * i + 2 * j] = digits[byte >> 4];
+                        l->s.md5[8 * i + 2 * j + 1] = digits[byte & 15];
+                }
+        l->s.md5[NEREID_MD5_HEXLEN] = '\0';
+}
+
+/* The lane's stream is over: the last live lane takes its place. */
+static void md5mb_remove(md5mb *mb, unsigned i)
+{
+        unsigned last = --mb->live;
+
+        if (i != last) {
+                unsigned char *buf = mb->lane[i].buf;
+
+                mb->lane[i] = mb->lane[last];
+                mb->lane[last].buf = buf;
+        }
+}
+
+/* Make every live lane hold at least a block: read, or finish the streams
+ * that ended. Returns 0, or a code from done that stops the run. */
+static int md5mb_service(md5mb *mb, md5mb_done_fn done, void *payload)
+{
+        unsigned i = 0;
+        int rc = 0;
+
+        while (i < mb->live) {
+                struct md5mb_lane *l = &mb->lane[i];
+                int r;
+
+                if (l->len - l->pos >= 64) {
+                        i++;
+                        continue;
+                }
+                if (!l->eof && (r = md5mb_fill(mb, l)) == 0)
+                        continue;
+                if (l->eof)
+                        md5mb_hex(l);
+                else
+                        l->s.md5[0] = '\0';
+                r = done(payload, &l->s, l->eof ? 0 : r);
+                md5mb_remove(mb, i);
+                if (r < 0 && rc == 0)
+                        rc = r;
+                if (rc < 0)
+                        break;
+        }
+        return rc;
+}
+
+/* Run the narrowest kernel that holds the live lanes over as many blocks
+ * as every one of them has. */
+static void md5mb_compress(md5mb *mb)
+{
+        const struct md5mb_kernel *k = mb->kernels[mb->nkernels - 1];
+        size_t nblocks = SIZE_MAX, i, j, width;
+
+        for (i = 0; i < mb->nkernels; i++)
+                if (mb->kernels[i]->lanes >= mb->live) {
+                        k = mb->kernels[i];
+                        break;
+                }
+        width = k->lanes;
+        for (i = 0; i < mb->live; i++) {
+                size_t n = (mb->lane[i].len - mb->lane[i].pos) / 64;
+
+                if (n < nblocks)
+                        nblocks = n;
+        }
+        for (i = 0; i < width; i++) {
+                struct md5mb_lane *l = &mb->lane[i < mb->live ? i : 0];
+
+                mb->ptr[i] = l->buf + l->pos;
+                for (j = 0; j < 4; j++)
+                        mb->state[j * width + i] = l->st[j];
+        }
+        k->fn(mb->state, mb->ptr, nblocks);
+        for (i = 0; i < mb->live; i++) {
+                struct md5mb_lane *l = &mb->lane[i];
+
+                l->pos += 64 * nblocks;
+                for (j = 0; j < 4; j++)
+                        l->st[j] = mb->state[j * width + i];
+        }
+}
+
+int nrd_md5mb_run(md5mb *mb, md5mb_next_fn next, md5mb_done_fn done, void *payload)
+{
+        int more = 1, rc = 0;
+
+        for (;;) {
+                if ((rc = md5mb_service(mb, done, payload)) < 0)
+                        break;
+                if (more && mb->live < mb->max_live) {
+                        struct md5mb_lane *l = &mb->lane[mb->live];
+                        unsigned char *buf = l->buf;
+                        int r;
+
+                        memset(l, 0, sizeof(*l));
+                        l->buf = buf;
+                        l->s.fd = -1;
+                        if ((r = next(payload, &l->s, mb->live)) < 0) {
+                                rc = r;
+                                break;
+                        }
+                        if (r == 0) {
+                                more = 0;
+                        } else {
+                                l->st[0] = MD5MB_INIT_A;
+                                l->st[1] = MD5MB_INIT_B;
+                                l->st[2] = MD5MB_INIT_C;
+                                l->st[3] = MD5MB_INIT_D;
+                                if (!l->s.name)
+                                        l->s.name = "(unnamed stream)";
+                                mb->live++;
+                        }
+                        continue;
+                }
+                if (mb->live == 0)
+                        break;
+                md5mb_compress(mb);
+                /* Streams may have come since next last had none. */
+                more = 1;
+        }
+        /* Stopped: the streams still in flight are given back. */
+        while (mb->live > 0) {
+                struct md5mb_lane *l = &mb->lane[mb->live - 1];
+
+                l->s.md5[0] = '\0';
+                done(payload, &l->s, NEREID_ECANCELLED);
+                mb->live--;
+        }
+        return rc;
+}
