@@ -75,9 +75,12 @@ static const cli_option_def cli_option_defs[OPT_COUNT] = {
     [OPT_PROJECT] = {"--project", "WORKSPACE/PROJECT", "the project (else NEREID_PROJECT)"},
     [OPT_MODE] = {"--mode", "MODE", "async, sync, offline, read-only or debug"},
     [OPT_WORKERS] = {"--workers", "N", "threads for hashing and downloads (0: one per CPU)"},
-    [OPT_API_TOKEN] = {"--api-token", "T", "for servers; unused by the local store"},
-    [OPT_STORE] = {"--store", "LOCATION",
-                   "the store: a folder or sqlite:FOLDER (else NEREID_STORE)"},
+    [OPT_API_TOKEN] = {"--api-token", "T",
+                       "a server's token, nrd_... (else NEREID_API_TOKEN); without --store, its "
+                       "server is the store"},
+    [OPT_STORE] =
+        {"--store", "LOCATION",
+         "the store: a folder, sqlite:FOLDER or a server http(s)://host:port (else NEREID_STORE)"},
 };
 
 typedef struct cli_command cli_command;
@@ -269,6 +272,11 @@ static int cli_setup_options(const cli_options *o)
 {
         nereid_options *opts = &cli_lib_options;
 
+        /* Given before the environment is read, so that a token on the
+         * command line, like one in the environment, picks its server over
+         * NEREID_HOME's local store (SPEC section 8). */
+        if (o->value[OPT_API_TOKEN])
+                opts->api_token = o->value[OPT_API_TOKEN];
         if (nereid_options_from_env(opts) < 0)
                 return cli_fail(NEREID_ERROR);
         if (o->value[OPT_PROJECT])
@@ -805,9 +813,9 @@ static void cli_usage(FILE *f)
         }
         fputs("\noptions of every command: --project WORKSPACE/PROJECT, --mode "
               "async|sync|offline|read-only|debug,\n"
-              "  --workers N (threads for hashing and downloads), --api-token T (for servers; "
-              "unused by the local store),\n"
-              "  --store LOCATION (a folder or sqlite:FOLDER)\n"
+              "  --workers N (threads for hashing and downloads), --api-token T (a server's "
+              "token: without --store, its server is the store),\n"
+              "  --store LOCATION (a folder, sqlite:FOLDER or http(s)://server)\n"
               "nereid <command> --help: that command's usage; nereid --version: the version\n",
               f);
 }

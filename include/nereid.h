@@ -262,7 +262,9 @@ int nereid_options_init(nereid_options *opts, unsigned int version);
 /**
  * Fill opts from the environment as SPEC section 6 says (a variable that
  * is empty counts as unset): project from NEREID_PROJECT, else
- * NEPTUNE_PROJECT; store from NEREID_STORE, else NEREID_HOME; cache from
+ * NEPTUNE_PROJECT; store from NEREID_STORE, else NEREID_HOME unless an
+ * API token is set (from the environment or already in opts: the store is
+ * then the server the token names, SPEC section 8); cache from
  * NEREID_HOME; api_token from NEREID_API_TOKEN, else NEPTUNE_API_TOKEN;
  * owner from USER; home from HOME; S3 from AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (else

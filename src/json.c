@@ -222,6 +222,12 @@ cleanup:
         return rc;
 }
 
+int nrd_json_record_value(struct json_t *value, const char *label, size_t index,
+                          struct nereid_file *out)
+{
+        return json_record_from(value, label, index, out);
+}
+
 /* Parse text with jansson, strictly: no duplicate keys, no NUL in strings. */
 static json_t *json_load_strict(const char *text, size_t len)
 {

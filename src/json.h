@@ -14,6 +14,12 @@
 int nrd_json_record_append(nereid_buf *buf, const struct nereid_file *file);
 /* Parse one record object from text of length len; caller clears *out. */
 int nrd_json_record_parse(const char *text, size_t len, struct nereid_file *out);
+/* One record from a JSON value jansson parsed (a page of records a server
+ * sent): messages "<label>: record <index>"; caller clears *out. */
+struct json_t;
+int nrd_json_record_value(struct json_t *value, const char *label, size_t index,
+                          struct nereid_file *out);
+
 /* Parse a JSON array of records; caller frees *out with nereid_files_free. */
 int nrd_json_files_parse(const char *text, size_t len, nereid_files **out);
 /* Read a JSON array of records from fd to its end, one record at a time:

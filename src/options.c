@@ -173,9 +173,15 @@ int nereid_options_from_env(nereid_options *opts)
                 values[i] = options_env(vars[i][0]);
                 if (!values[i] && vars[i][1])
                         values[i] = options_env(vars[i][1]);
+        }
+        /* SPEC section 8: with an API token and no explicit store
+         * (NEREID_STORE), the store is the token's server, not the local
+         * store of NEREID_HOME (which still holds the hash cache). */
+        if ((values[3] || opts->api_token) && !options_env("NEREID_STORE"))
+                values[1] = NULL;
+        for (i = 0; i < ENV_FIELDS; i++)
                 if (values[i])
                         size += strlen(values[i]) + 1;
-        }
         if (size == 0)
                 return 0;
         block = nrd_malloc(sizeof(*block) + size);

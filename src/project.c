@@ -21,6 +21,7 @@
 #include "pool.h"
 #include "project.h"
 #include "record.h"
+#include "store/http.h"
 #include "uri.h"
 
 /* The project used when none is configured: the first command needs no setup. */
@@ -85,13 +86,24 @@ static size_t project_scheme_len(const char *location)
 int nrd_project_store_open(nereid_store **out, const char *location, const char *home, int mode,
                            char **folder_out)
 {
-        char *folder = NULL;
+        return nrd_project_store_open_token(out, location, home, mode, NULL, folder_out);
+}
+
+int nrd_project_store_open_token(nereid_store **out, const char *location, const char *home,
+                                 int mode, const char *api_token, char **folder_out)
+{
+        char *folder = NULL, *server = NULL;
         int rc;
 
         *out = NULL;
         if (folder_out)
                 *folder_out = NULL;
-        if (!location) {
+        if (!location && api_token && *api_token) {
+                /* SPEC section 8: a token and no store: the token's server. */
+                if ((rc = nrd_store_http_token_server(api_token, &server)) < 0)
+                        return rc;
+                location = server;
+        } else if (!location) {
                 if (!(folder = nrd_project_default_folder(home)))
                         return NEREID_ERROR;
                 location = folder;
@@ -105,8 +117,17 @@ int nrd_project_store_open(nereid_store **out, const char *location, const char 
         } else if (!project_scheme_len(location)) {
                 folder = nrd_strdup(location);
         }
-        /* The registry (store/store.c) maps the location to a backend. */
-        if ((rc = nrd_store_open(out, location, mode)) < 0 || !folder_out)
+        /* The registry (store/store.c) maps the location to a backend; a
+         * server store takes the token as it opens (store/http.h). */
+        if (api_token) {
+                nrd_store_http_token(api_token);
+                rc = nrd_store_open(out, location, mode);
+                nrd_store_http_token(NULL);
+        } else {
+                rc = nrd_store_open(out, location, mode);
+        }
+        free(server);
+        if (rc < 0 || !folder_out)
                 free(folder);
         else
                 *folder_out = folder;
@@ -153,8 +174,9 @@ static int project_open_key(nereid_project **out, const char *name, const char *
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = nrd_project_store_open(&project->store, project->cfg.store, project->cfg.home,
-                                         project->mode, &project->home)) < 0)
+        if ((rc = nrd_project_store_open_token(&project->store, project->cfg.store,
+                                               project->cfg.home, project->mode,
+                                               project->cfg.api_token, &project->home)) < 0)
                 goto cleanup;
         project->cache = project->cfg.cache ? nrd_strdup(project->cfg.cache)
                          : project->home    ? nrd_strdup(project->home)

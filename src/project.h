@@ -53,6 +53,10 @@ int nrd_project_ensure(nereid_project *project);
  * of an embedded store, the caller's to free. */
 int nrd_project_store_open(nereid_store **out, const char *location, const char *home, int mode,
                            char **folder_out);
+/* The same with an API token: without a location the token names its
+ * server (SPEC section 8); a server store sends it (may be NULL). */
+int nrd_project_store_open_token(nereid_store **out, const char *location, const char *home,
+                                 int mode, const char *api_token, char **folder_out);
 /* HOME/.nereid, HOME from home or the password database; caller frees;
  * NULL with the message set. */
 char *nrd_project_default_folder(const char *home);

@@ -67,7 +67,8 @@ int nereid_projects_list(nereid_projects **out, const nereid_options *opts)
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        if ((rc = nrd_project_store_open(&store, cfg.store, cfg.home, cfg.mode, NULL)) < 0)
+        if ((rc = nrd_project_store_open_token(&store, cfg.store, cfg.home, cfg.mode, cfg.api_token,
+                                               NULL)) < 0)
                 goto cleanup;
         rc = nrd_store_project_each(store, projects_push, list);
 cleanup:

@@ -15,17 +15,19 @@
 #include "../error.h"
 #include "../fs.h"
 #include "../uri.h"
+#include "http.h"
 #include "store.h"
 
 /* The backends of this build; a new one is a file and a row here. */
 static const store_ops *const store_registry[] = {
     &nrd_store_sqlite_ops,
+    &nrd_store_http_ops,
 };
 
 #define STORE_NBACKENDS (sizeof(store_registry) / sizeof(store_registry[0]))
 
 /* Schemes SPEC section 8 names whose backends are still to come. */
-static const char *const store_planned[] = {"http", "https", "postgres", "postgresql"};
+static const char *const store_planned[] = {"postgres", "postgresql"};
 
 const store_ops *nrd_store_backend(size_t i)
 {
@@ -77,7 +79,9 @@ static int store_find(const char *location, const store_ops **ops)
                 return 0;
         for (i = 0; i < STORE_NBACKENDS; i++)
                 for (scheme = store_registry[i]->schemes; *scheme; scheme++)
-                        if (store_scheme_is(location, n, *scheme)) {
+                        /* A network store's location is a URL: "http:x" is a folder. */
+                        if (store_scheme_is(location, n, *scheme) &&
+                            (url || (store_registry[i]->caps & STORE_CAP_LOCAL))) {
                                 *ops = store_registry[i];
                                 return 0;
                         }
@@ -85,7 +89,7 @@ static int store_find(const char *location, const store_ops **ops)
                 if (store_scheme_is(location, n, store_planned[i]))
                         return nrd_error(NEREID_ERROR,
                                          "store %s: no store backend for scheme \"%.*s\" in "
-                                         "this build (a folder or sqlite:FOLDER)",
+                                         "this build (a folder, sqlite:FOLDER or http(s)://server)",
                                          location, (int)n, location);
         if (!url)
                 return 0; /* a folder whose name has a ':' */
