@@ -29,6 +29,7 @@
 #include "nereid.h"
 #include "record.h"
 #include "store/http.h"
+#include "store/postgres.h"
 #include "store/store.h"
 
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
@@ -1119,8 +1120,16 @@ static void check_registry(void)
         CHECK(store && store->ops == &nrd_store_http_ops);
         nrd_store_close(store);
         store = NULL;
-        CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == NEREID_ERROR);
-        CHECK(strstr(nereid_error_last(), "no store backend for scheme") != NULL);
+        /* Opening a PostgreSQL store only checks its location: no connection yet. */
+        CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == 0);
+        CHECK(store && store->ops == &nrd_store_postgres_ops);
+        nrd_store_close(store);
+        store = NULL;
+        CHECK(nrd_store_open(&store, "postgresql://u:secret@db/n?bogus=1", NEREID_MODE_ASYNC) ==
+              NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "not a PostgreSQL location") != NULL);
+        CHECK(strstr(nereid_error_last(), "secret") == NULL);
+        CHECK(store == NULL);
         CHECK(nrd_store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == 0);
         CHECK(store && store->ops == &nrd_store_http_ops);
         nrd_store_close(store);
