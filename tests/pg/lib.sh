@@ -41,7 +41,7 @@ pg_cleanup() {
 pg_start() {
         pg_skip_without
         PG_DIR=$(mktemp -d /tmp/nrdpg.XXXXXX)
-        trap pg_cleanup EXIT
+        [ -n "${PG_NO_TRAP:-}" ] || trap pg_cleanup EXIT
         if [ "$(id -u)" = 0 ]; then
                 chown nobody "$PG_DIR"
         fi
