@@ -36,8 +36,10 @@
  * A store of an older schema is read as it is and migrated by the first
  * write, one version at a time (sqlite_ready_for_writes). 3: run metadata
  * (uuid, custom_run_id, description, tags) with unique indexes on
- * (project, uuid) and (project, custom_run_id), tokens, settings. */
-#define STORE_SCHEMA 3
+ * (project, uuid) and (project, custom_run_id), tokens, settings. 4: each
+ * artifact's total size, and the indexes of the table view's sorts
+ * (run_query). */
+#define STORE_SCHEMA 4
 /* The highest meta.schema_version a store made before the mark can have. */
 #define STORE_LEGACY_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
@@ -73,6 +75,19 @@
         "CREATE UNIQUE INDEX IF NOT EXISTS tokens_hash ON tokens(hash);"                           \
         "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
+/* Schema 4: an artifact's total size, kept at artifact_put so the table
+ * view never sums a large artifact's records, and an index per sort key of
+ * run_query ending with the run number, its tie-break. */
+#define SQLITE_SCHEMA_4_COLUMNS                                                                    \
+        "ALTER TABLE artifacts ADD COLUMN total_size INTEGER NOT NULL DEFAULT 0;"
+#define SQLITE_SCHEMA_4                                                                            \
+        "UPDATE artifacts SET total_size = (SELECT coalesce(sum(size), 0) FROM artifact_files"     \
+        " WHERE artifact_id = artifacts.id);"                                                      \
+        "CREATE INDEX IF NOT EXISTS runs_by_name ON runs(project_id, name, number);"               \
+        "CREATE INDEX IF NOT EXISTS runs_by_owner ON runs(project_id, owner, number);"             \
+        "CREATE INDEX IF NOT EXISTS runs_by_ctime ON runs(project_id, creation_time, number);"     \
+        "CREATE INDEX IF NOT EXISTS runs_by_mtime ON runs(project_id, modification_time, number);"
+
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
@@ -93,7 +108,8 @@ static const char sqlite_schema[] =
     " location TEXT NOT NULL, destination TEXT NOT NULL,"
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION
-    ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3;
+    ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3 SQLITE_SCHEMA_4_COLUMNS
+        SQLITE_SCHEMA_4;
 
 /* Where the connection stands. */
 enum sqlite_state {
@@ -579,6 +595,140 @@ static int sqlite_run_each(nereid_store *base, const char *project, uint64_t aft
         return rc;
 }
 
+/* The fields of the run with this row id, summarised, into *out (the
+ * strings copies, freed by sqlite_summaries_free). */
+static void sqlite_summaries_free(store_field_summary *f, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free((char *)f[i].field);
+                free((char *)f[i].hash);
+                free((char *)f[i].content_hash);
+        }
+        free(f);
+}
+
+static int sqlite_summaries(sqlite_store *s, sqlite3_int64 row, store_field_summary **out,
+                            size_t *count)
+{
+        sqlite3_stmt *stmt = NULL;
+        store_field_summary *f = NULL, *grown;
+        size_t n = 0, cap = 0;
+        char sql[512];
+        int rc, step;
+
+        *out = NULL;
+        *count = 0;
+        /* A store not migrated yet (read only) sums the records instead. */
+        snprintf(sql, sizeof(sql),
+                 "SELECT f.path, a.hash, a.content_hash, a.file_count, %s FROM fields f"
+                 " JOIN artifacts a ON a.id = f.artifact_id WHERE f.run_id = ? ORDER BY f.path",
+                 s->schema >= 4 ? "a.total_size"
+                                : "(SELECT coalesce(sum(size), 0) FROM artifact_files"
+                                  " WHERE artifact_id = a.id)");
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, row);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 4;
+                        if (!(grown = nrd_realloc_array(f, cap, sizeof(*f)))) {
+                                rc = NEREID_ERROR;
+                                break;
+                        }
+                        f = grown;
+                }
+                memset(&f[n], 0, sizeof(f[n]));
+                f[n].field = nrd_strdup(column_text(stmt, 0));
+                f[n].hash = nrd_strdup(column_text(stmt, 1));
+                f[n].content_hash = nrd_strdup(column_text(stmt, 2));
+                f[n].file_count = (uint64_t)sqlite3_column_int64(stmt, 3);
+                f[n].total_size = (uint64_t)sqlite3_column_int64(stmt, 4);
+                n++;
+                if (!f[n - 1].field || !f[n - 1].hash || !f[n - 1].content_hash)
+                        rc = NEREID_ERROR;
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "list fields");
+        sqlite3_finalize(stmt);
+        if (rc < 0) {
+                sqlite_summaries_free(f, n);
+                return rc;
+        }
+        *out = f;
+        *count = n;
+        return 0;
+}
+
+static int sqlite_run_query(nereid_store *base, const char *project, const store_run_query *q,
+                            store_run_row_cb cb, void *payload)
+{
+        static const char *const columns[] = {"number", "name", "owner", "creation_time",
+                                              "modification_time"};
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 pid = 0;
+        store_run_info info;
+        store_field_summary *fields = NULL;
+        size_t nfields = 0;
+        const char *col = columns[q->sort];
+        const char *op = q->descending ? "<" : ">";
+        const char *dir = q->descending ? "DESC" : "ASC";
+        int filtered = q->filter && q->filter[0];
+        char key[16], sql[1536], where[768] = "", after[160] = "";
+        int rc, step;
+
+        if ((rc = sqlite_project_id(s, project, &pid, key)) < 0)
+                return rc;
+        /* instr() on lower(): a substring, no wildcard to escape. */
+        if (filtered)
+                snprintf(where, sizeof(where),
+                         " AND (instr(lower(?3 || '-' || number), lower(?4)) > 0"
+                         " OR instr(lower(name), lower(?4)) > 0"
+                         " OR instr(lower(owner), lower(?4)) > 0%s)",
+                         s->schema >= 3 ? " OR instr(lower(coalesce(custom_run_id, '')), lower(?4))"
+                                          " > 0 OR instr(lower(tags), lower(?4)) > 0"
+                                        : "");
+        /* The keyset: row values use the (project_id, col, number) index. */
+        if (q->has_after && q->sort == STORE_SORT_ID)
+                snprintf(after, sizeof(after), " AND number %s ?6", op);
+        else if (q->has_after)
+                snprintf(after, sizeof(after), " AND (%s, number) %s (?5, ?6)", col, op);
+        /* "ORDER BY name ASC, number ASC"; the ID's order is the number's. */
+        snprintf(sql, sizeof(sql),
+                 "SELECT %s, id FROM runs WHERE project_id = ?1%s%s ORDER BY %s %s, number %s"
+                 " LIMIT ?2",
+                 sqlite_run_columns(s), where, after, col, dir, dir);
+        if ((rc = sqlite_prepare(s, sql, &stmt)) < 0)
+                return rc;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)q->limit);
+        sqlite3_bind_text(stmt, 3, key, -1, SQLITE_STATIC);
+        if (filtered)
+                sqlite3_bind_text(stmt, 4, q->filter, -1, SQLITE_STATIC);
+        if (q->has_after && q->sort != STORE_SORT_ID)
+                sqlite3_bind_text(stmt, 5, q->after_key, -1, SQLITE_STATIC);
+        if (q->has_after)
+                sqlite3_bind_int64(stmt, 6, (sqlite3_int64)q->after_number);
+        while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+                uint64_t number = (uint64_t)sqlite3_column_int64(stmt, 0);
+
+                if ((rc = sqlite_summaries(s, sqlite3_column_int64(stmt, 9), &fields, &nfields)) <
+                    0)
+                        break;
+                if ((rc = sqlite_run_fill(stmt, key, &info)) < 0) {
+                        sqlite_summaries_free(fields, nfields);
+                        break;
+                }
+                rc = cb(payload, &info, number, fields, nfields);
+                nrd_store_run_info_clear(&info);
+                sqlite_summaries_free(fields, nfields);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+                rc = sqlite_fail(s, "query runs");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
 static int sqlite_field_each(nereid_store *base, const char *project, const char *run_id,
                              store_field_cb cb, void *payload)
 {
@@ -682,6 +832,7 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
                                   const char *hash, const char *content, sqlite3_int64 *artifact)
 {
         sqlite3_stmt *stmt = NULL;
+        uint64_t total = 0;
         size_t i;
         int rc;
 
@@ -689,9 +840,12 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
                             hash, artifact, NULL);
         if (rc != 0)
                 return rc < 0 ? rc : 0; /* stored once: it is there already */
+        for (i = 0; i < files->count; i++)
+                if (files->items[i].has_size)
+                        total += files->items[i].size;
         rc = sqlite_prepare(s,
-                            "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
-                            " VALUES(?, ?, ?, ?)",
+                            "INSERT INTO artifacts(project_id, hash, content_hash, file_count,"
+                            " total_size) VALUES(?, ?, ?, ?, ?)",
                             &stmt);
         if (rc < 0)
                 return rc;
@@ -699,6 +853,7 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
         sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 3, content, -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 4, (sqlite3_int64)files->count);
+        sqlite3_bind_int64(stmt, 5, total > INT64_MAX ? INT64_MAX : (sqlite3_int64)total);
         if (sqlite3_step(stmt) != SQLITE_DONE) {
                 sqlite3_finalize(stmt);
                 return sqlite_fail(s, "store artifact");
@@ -1563,6 +1718,19 @@ static int sqlite_migrate_3(sqlite_store *s)
         return rc < 0 ? rc : sqlite_exec(s, SQLITE_SCHEMA_3);
 }
 
+/* Schema 3 to 4, as sqlite_migrate_3: the column only when missing. */
+static int sqlite_migrate_4(sqlite_store *s)
+{
+        sqlite3_int64 has = 0;
+        int rc = sqlite_int(
+            s, "SELECT count(*) FROM pragma_table_info('artifacts') WHERE name = 'total_size'",
+            &has);
+
+        if (rc == 0 && !has)
+                rc = sqlite_exec(s, SQLITE_SCHEMA_4_COLUMNS);
+        return rc < 0 ? rc : sqlite_exec(s, SQLITE_SCHEMA_4);
+}
+
 static int sqlite_mark(sqlite_store *s)
 {
         char sql[96];
@@ -1621,6 +1789,8 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 rc = sqlite_exec(s, SQLITE_SCHEMA_2);
         if (rc == 0 && version >= 1 && version < 3)
                 rc = sqlite_migrate_3(s);
+        if (rc == 0 && version >= 1 && version < 4)
+                rc = sqlite_migrate_4(s);
         if (rc == 0 && (!marked || version < STORE_SCHEMA))
                 rc = sqlite_mark(s);
         if (rc == 0)
@@ -1877,4 +2047,5 @@ const store_ops nrd_store_sqlite_ops = {
     .token_touch = sqlite_token_touch,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
+    .run_query = sqlite_run_query,
 };

@@ -656,3 +656,33 @@ void nrd_store_derive_key(const char *project, char key_out[16])
                 key_out[n++] = 'X';
         key_out[n] = '\0';
 }
+
+int nrd_store_run_query_check(const store_run_query *q)
+{
+        if (q->sort < STORE_SORT_ID || q->sort > STORE_SORT_MODIFICATION_TIME)
+                return nrd_error(NEREID_EINVALID, "run query: unknown sort key %d", q->sort);
+        if (q->limit < 1 || q->limit > 1000)
+                return nrd_error(NEREID_EINVALID, "run query: limit %zu is not in 1..1000",
+                                 q->limit);
+        if (q->filter && strlen(q->filter) > STORE_QUERY_FILTER_MAX)
+                return nrd_error(NEREID_EINVALID, "run query: filter longer than %d bytes",
+                                 STORE_QUERY_FILTER_MAX);
+        if (q->has_after && q->sort != STORE_SORT_ID && !q->after_key)
+                return nrd_error(NEREID_EINVALID, "run query: cursor without its sort value");
+        if (q->has_after && q->after_number > INT64_MAX)
+                return nrd_error(NEREID_EINVALID, "run query: cursor run number out of range");
+        return 0;
+}
+
+int nrd_store_run_query(nereid_store *store, const char *project, const store_run_query *q,
+                        store_run_row_cb cb, void *payload)
+{
+        int rc = nrd_store_run_query_check(q);
+
+        if (rc < 0)
+                return rc;
+        if (!store->ops->run_query)
+                return nrd_error(NEREID_ERROR, "store %s: the %s store cannot query runs",
+                                 store->location, store->ops->name);
+        return store->ops->run_query(store, project, q, cb, payload);
+}

@@ -121,6 +121,50 @@ typedef int (*store_token_cb)(void *payload, const store_token *token);
 #define STORE_META_KEY_MAX   64
 #define STORE_META_VALUE_MAX 4096
 
+/* What run_query sorts by: one of the sys/ columns. The run number breaks
+ * ties, so every order is total and a keyset cursor is exact. */
+enum store_run_sort {
+        STORE_SORT_ID = 0, /* sys/id, by run number */
+        STORE_SORT_NAME = 1,
+        STORE_SORT_OWNER = 2,
+        STORE_SORT_CREATION_TIME = 3,
+        STORE_SORT_MODIFICATION_TIME = 4,
+};
+#define STORE_QUERY_FILTER_MAX 256 /* bytes of a run_query filter */
+
+/* A page of the table view. Strings are borrowed for the call. */
+typedef struct store_run_query {
+        int sort;           /* enum store_run_sort */
+        int descending;     /* 1: largest first */
+        const char *filter; /* NULL or "": every run; else runs whose ID, name, owner,
+                               custom_run_id or a tag contains it (ASCII case-insensitive,
+                               no wildcard: '%' and '_' are literal) */
+        /* Keyset cursor: the sort value and run number of the last run of
+         * the previous page (after_key NULL: the first page). For
+         * STORE_SORT_ID after_key is ignored and after_number alone is used
+         * when has_after is set. */
+        int has_after;
+        const char *after_key;
+        uint64_t after_number;
+        size_t limit; /* 1..1000 */
+} store_run_query;
+
+/* One artifact field of a run in the table view. */
+typedef struct store_field_summary {
+        const char *field;
+        const char *hash;
+        const char *content_hash;
+        uint64_t file_count;
+        uint64_t total_size; /* sum of the records' sizes (records without a size count 0) */
+} store_field_summary;
+
+/* A row of run_query: info, its run number (for the cursor) and its fields,
+ * all borrowed for the call. */
+typedef int (*store_run_row_cb)(void *payload, const store_run_info *info, uint64_t number,
+                                const store_field_summary *fields, size_t nfields);
+/* EINVALID naming the part unless q is a valid query. */
+int nrd_store_run_query_check(const store_run_query *q);
+
 /* A place a field was tracked from, remembered for `status`. */
 typedef struct store_root {
         char *location;    /* the path as resolved (file:///... or s3://...) */
@@ -275,6 +319,18 @@ typedef struct store_ops {
          * gives a copy the caller frees; ENOTFOUND when the key is unset. */
         int (*meta_get)(nereid_store *store, const char *key, char **value_out);
         int (*meta_set)(nereid_store *store, const char *key, const char *value);
+
+        /* --- appended after version 4 (the lead renumbers) --- */
+
+        /* The table view's page of runs (see store_run_query): sorted,
+         * filtered, after a keyset cursor, at most q->limit of them, each
+         * with its artifact fields summarised (sorted by path). One query
+         * for the runs and one per run for its fields: never a walk of a
+         * whole artifact. A callback returning non-zero stops the walk and
+         * that value is returned. ENOTFOUND when the project does not exist.
+         * May be NULL (the wrapper says the store cannot do it). */
+        int (*run_query)(nereid_store *store, const char *project, const store_run_query *q,
+                         store_run_row_cb cb, void *payload);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -349,6 +405,10 @@ int nrd_store_token_touch(nereid_store *store, uint64_t id, const char *when);
 /* key and value are checked here (EINVALID): see STORE_META_*. */
 int nrd_store_meta_get(nereid_store *store, const char *key, char **value_out);
 int nrd_store_meta_set(nereid_store *store, const char *key, const char *value);
+
+/* q checked here (EINVALID); NEREID_ERROR when the backend cannot. */
+int nrd_store_run_query(nereid_store *store, const char *project, const store_run_query *q,
+                        store_run_row_cb cb, void *payload);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 

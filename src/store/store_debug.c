@@ -446,6 +446,17 @@ static int debug_artifact_page(nereid_store *base, const char *project, const ch
         return r->ops->artifact_page(r, project, hash, after, limit, cb, payload);
 }
 
+static int debug_run_query(nereid_store *base, const char *project, const store_run_query *q,
+                           store_run_row_cb cb, void *payload)
+{
+        nereid_store *r = debug_reader(base, project);
+
+        if (!r->ops->run_query)
+                return nrd_error(NEREID_ERROR, "store %s: the %s store cannot query runs",
+                                 r->location, r->ops->name);
+        return r->ops->run_query(r, project, q, cb, payload);
+}
+
 /* Tokens are the server's: debug mode reads the real store's and writes none. */
 static int debug_no_tokens(void)
 {
@@ -665,6 +676,7 @@ const store_ops nrd_store_debug_ops = {
     .file_find = debug_file_find,
     .run_new = debug_run_new,
     .artifact_page = debug_artifact_page,
+    .run_query = debug_run_query,
     .token_create = debug_token_create,
     .token_find_by_hash = debug_token_find_by_hash,
     .token_each = debug_token_each,

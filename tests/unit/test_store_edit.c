@@ -220,7 +220,7 @@ static void test_schema(void)
         check_refused(foreign, "not a Nereid store");
         make_db(marked, "PRAGMA application_id = 42;");
         check_refused(marked, "not a Nereid store");
-        make_db(newer, "PRAGMA application_id = 1314014274; PRAGMA user_version = 4;"
+        make_db(newer, "PRAGMA application_id = 1314014274; PRAGMA user_version = 99;"
                        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
         check_refused(newer, "newer");
         free(foreign);
