@@ -240,6 +240,61 @@ cleanup:
         return error;
 }
 
+struct nrd_hash_stream {
+        EVP_MD_CTX *artifact, *content;
+        nereid_buf buf;
+};
+
+nrd_hash_stream *nrd_hash_stream_new(void)
+{
+        nrd_hash_stream *h = nrd_calloc(1, sizeof(*h));
+
+        if (!h)
+                return NULL;
+        if (!(h->artifact = hash_sha256_start()) || !(h->content = hash_sha256_start())) {
+                nrd_hash_stream_free(h);
+                return NULL;
+        }
+        return h;
+}
+
+int nrd_hash_stream_add(nrd_hash_stream *h, const struct nereid_file *file)
+{
+        int rc;
+
+        nrd_buf_clear(&h->buf);
+        if ((rc = hash_put_content(&h->buf, file)) < 0 ||
+            (rc = hash_sha256_update(h->content, &h->buf)) < 0 ||
+            (rc = hash_put_metadata_part(&h->buf, file)) < 0 ||
+            (rc = hash_sha256_update(h->artifact, &h->buf)) < 0)
+                return rc;
+        return 0;
+}
+
+int nrd_hash_stream_final(nrd_hash_stream *h, char artifact_out[NEREID_HASH_HEXLEN + 1],
+                          char content_out[NEREID_HASH_HEXLEN + 1])
+{
+        int rc;
+
+        if ((rc = hash_sha256_finish(h->artifact, artifact_out)) < 0 ||
+            (rc = hash_sha256_finish(h->content, content_out)) < 0)
+                return rc;
+        EVP_MD_CTX_free(h->artifact);
+        EVP_MD_CTX_free(h->content);
+        h->artifact = h->content = NULL;
+        return 0;
+}
+
+void nrd_hash_stream_free(nrd_hash_stream *h)
+{
+        if (!h)
+                return;
+        EVP_MD_CTX_free(h->artifact);
+        EVP_MD_CTX_free(h->content);
+        nrd_buf_free(&h->buf);
+        free(h);
+}
+
 int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_HEXLEN + 1])
 {
         return nrd_hash_files_pair(files, content ? NULL : out, content ? out : NULL);

@@ -21,6 +21,16 @@ int nrd_hash_files(const nereid_files *files, int content, char out[NEREID_HASH_
 /* Both hashes of files in one pass; either output may be NULL. */
 int nrd_hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out);
 
+/* Both hashes computed record by record, for lists too large to hold: add
+ * each record in file_path order (the caller checks the order), then final
+ * once. A NULL from new has the error set. */
+typedef struct nrd_hash_stream nrd_hash_stream;
+nrd_hash_stream *nrd_hash_stream_new(void);
+int nrd_hash_stream_add(nrd_hash_stream *h, const struct nereid_file *file);
+int nrd_hash_stream_final(nrd_hash_stream *h, char artifact_out[NEREID_HASH_HEXLEN + 1],
+                          char content_out[NEREID_HASH_HEXLEN + 1]);
+void nrd_hash_stream_free(nrd_hash_stream *h);
+
 /* MD5 of everything read from fd until EOF, in blocks of NEREID_HASH_BLOCK
  * through buffer (NULL: one is allocated). Stores the number of bytes read
  * in *nread. name is used in error messages. */

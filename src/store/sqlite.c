@@ -826,6 +826,28 @@ static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, const c
         return rc;
 }
 
+/* One record of an artifact through stmt (INSERT INTO artifact_files). */
+static int sqlite_record_insert(sqlite_store *s, sqlite3_stmt *stmt, sqlite3_int64 artifact,
+                                const struct nereid_file *f)
+{
+        int rc = 0;
+
+        sqlite3_bind_int64(stmt, 1, artifact);
+        sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
+        if (f->has_size)
+                sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
+        else
+                sqlite3_bind_null(stmt, 5);
+        sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "store artifact records");
+        sqlite3_reset(stmt);
+        return rc;
+}
+
 /* The row of the artifact with this hash, inserting it (and its records)
  * when the project does not have it yet. */
 static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
@@ -863,24 +885,77 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
         rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)", &stmt);
         if (rc < 0)
                 return rc;
-        for (i = 0; i < files->count && rc == 0; i++) {
-                const struct nereid_file *f = &files->items[i];
+        for (i = 0; i < files->count && rc == 0; i++)
+                rc = sqlite_record_insert(s, stmt, *artifact, &files->items[i]);
+        sqlite3_finalize(stmt);
+        return rc;
+}
 
-                sqlite3_bind_int64(stmt, 1, *artifact);
-                sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
-                if (f->has_size)
-                        sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
-                else
-                        sqlite3_bind_null(stmt, 5);
-                sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
-                sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
-                if (sqlite3_step(stmt) != SQLITE_DONE)
-                        rc = sqlite_fail(s, "store artifact records");
-                sqlite3_reset(stmt);
+/* artifact_put_stream: the artifact's row first (its content hash is
+ * known only at the end), each record as it comes, then the row completed;
+ * one transaction, so a failure anywhere leaves nothing. */
+static int sqlite_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
+                                      const char *content, store_file_next next, void *payload)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        const struct nereid_file *file;
+        sqlite3_int64 pid = 0, artifact = 0, count = 0;
+        int rc, exists;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
+                goto cleanup;
+        rc = sqlite_one_row(s, "SELECT id FROM artifacts WHERE project_id = ? AND hash = ?", pid,
+                            hash, &artifact, NULL);
+        if (rc < 0)
+                goto cleanup;
+        exists = rc != 0;
+        if (exists) { /* stored once: read the records to their end, so they are checked */
+                while ((rc = next(payload, &file)) > 0)
+                        ;
+                goto cleanup; /* rolled back: nothing was written */
+        }
+        if ((rc = sqlite_prepare(s,
+                                 "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
+                                 " VALUES(?, ?, '', 0)",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : sqlite_fail(s, "store artifact");
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        if (rc < 0)
+                goto cleanup;
+        artifact = sqlite3_last_insert_rowid(s->db);
+        if ((rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)",
+                                 &stmt)) < 0)
+                goto cleanup;
+        while ((rc = next(payload, &file)) > 0) {
+                if ((rc = sqlite_record_insert(s, stmt, artifact, file)) < 0)
+                        break;
+                count++;
         }
         sqlite3_finalize(stmt);
+        stmt = NULL;
+        if (rc < 0)
+                goto cleanup;
+        if ((rc = sqlite_prepare(s,
+                                 "UPDATE artifacts SET content_hash = ?, file_count = ?"
+                                 " WHERE id = ?",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, content, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, count);
+        sqlite3_bind_int64(stmt, 3, artifact);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : sqlite_fail(s, "store artifact");
+        sqlite3_finalize(stmt);
+        if (rc == 0 && (rc = sqlite_end_write(s)) == 0)
+                return 0;
+cleanup:
+        sqlite_rollback(s);
         return rc;
 }
 
@@ -2048,4 +2123,5 @@ const store_ops nrd_store_sqlite_ops = {
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
     .run_query = sqlite_run_query,
+    .artifact_put_stream = sqlite_artifact_put_stream,
 };

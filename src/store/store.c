@@ -14,6 +14,8 @@
 #include "../buf.h"
 #include "../error.h"
 #include "../fs.h"
+#include "../hash.h"
+#include "../record.h"
 #include "../uri.h"
 #include "http.h"
 #include "postgres.h"
@@ -380,6 +382,88 @@ int nrd_store_artifact_put(nereid_store *store, const char *project, const char 
         int rc = store_write(store);
 
         return rc < 0 ? rc : store->ops->artifact_put(store, project, hash, content, files);
+}
+
+/* What nrd_store_artifact_put_stream puts between the caller's records
+ * and the backend: the checks and the hashes. */
+struct store_put_check {
+        store_file_next next;
+        void *payload;
+        const char *label;
+        const char *hash;
+        nrd_hash_stream *hasher;
+        nereid_buf prev; /* file_path of the last record, NUL-terminated */
+        uint64_t count;
+        char content[NEREID_HASH_HEXLEN + 1];
+};
+
+static int store_put_check_next(void *payload, const struct nereid_file **file)
+{
+        struct store_put_check *c = payload;
+        char where[200], artifact[NEREID_HASH_HEXLEN + 1];
+        int rc = c->next(c->payload, file);
+
+        if (rc < 0)
+                return rc;
+        if (rc == 0) {
+                if ((rc = nrd_hash_stream_final(c->hasher, artifact, c->content)) < 0)
+                        return rc;
+                if (strcmp(artifact, c->hash) != 0)
+                        return nrd_error(NEREID_EINTEGRITY,
+                                         "artifact %s: the records hash to %s; nothing was stored",
+                                         c->hash, artifact);
+                return 0;
+        }
+        c->count++;
+        snprintf(where, sizeof(where), "%s: record %llu", c->label, (unsigned long long)c->count);
+        if ((rc = nrd_file_check(*file, where)) < 0)
+                return rc;
+        if (c->count > 1) {
+                int order = strcmp(c->prev.ptr, (*file)->file_path);
+
+                if (order >= 0)
+                        return nrd_error(NEREID_EINVALID, "%s (%.200s): %s", where,
+                                         (*file)->file_path,
+                                         order == 0 ? "file_path appears twice"
+                                                    : "records must be sorted by file_path");
+        }
+        nrd_buf_clear(&c->prev);
+        if (nrd_buf_puts(&c->prev, (*file)->file_path) < 0)
+                return NEREID_ERROR;
+        return (rc = nrd_hash_stream_add(c->hasher, *file)) < 0 ? rc : 1;
+}
+
+int nrd_store_artifact_put_stream(nereid_store *store, const char *project, const char *hash,
+                                  const char *label, store_file_next next, void *payload,
+                                  char content_out[NEREID_HASH_HEXLEN + 1], uint64_t *count)
+{
+        struct store_put_check c;
+        int rc = store_write(store);
+
+        if (rc < 0)
+                return rc;
+        if (!store->ops->artifact_put_stream)
+                return nrd_error(NEREID_ERROR, "store %s: cannot store an artifact as a stream",
+                                 store->ops->name);
+        if (!nrd_hash_is_sha256(hash))
+                return nrd_error(NEREID_EINVALID, "artifact hash %.80s: not a SHA-256 hex", hash);
+        memset(&c, 0, sizeof(c));
+        c.next = next;
+        c.payload = payload;
+        c.label = label ? label : "artifact";
+        c.hash = hash;
+        nrd_buf_init(&c.prev, 0);
+        if (!(c.hasher = nrd_hash_stream_new()))
+                return NEREID_ERROR;
+        rc = store->ops->artifact_put_stream(store, project, hash, c.content, store_put_check_next,
+                                             &c);
+        if (rc == 0 && content_out)
+                memcpy(content_out, c.content, sizeof(c.content));
+        if (rc == 0 && count)
+                *count = c.count;
+        nrd_hash_stream_free(c.hasher);
+        nrd_buf_free(&c.prev);
+        return rc;
 }
 
 int nrd_store_artifact_content_hash(nereid_store *store, const char *project, const char *hash,

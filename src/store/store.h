@@ -172,6 +172,10 @@ typedef struct store_root {
 } store_root;
 
 typedef int (*store_file_cb)(void *payload, const struct nereid_file *file);
+/* The records of artifact_put_stream, pulled one at a time: 1 with *file
+ * set (borrowed until the next call), 0 after the last, or a negative code
+ * with the message set. */
+typedef int (*store_file_next)(void *payload, const struct nereid_file **file);
 typedef int (*store_field_cb)(void *payload, const char *field, const char *hash);
 /* info is borrowed for the call. */
 typedef int (*store_run_cb)(void *payload, const store_run_info *info);
@@ -331,6 +335,19 @@ typedef struct store_ops {
          * May be NULL (the wrapper says the store cannot do it). */
         int (*run_query)(nereid_store *store, const char *project, const store_run_query *q,
                          store_run_row_cb cb, void *payload);
+        /* artifact_put for an artifact too large to hold: the records come
+         * one at a time from next (store_file_next), sorted by file_path,
+         * and are written in one transaction as they come. When next has
+         * returned 0 the records are complete and checked and content (a
+         * buffer of the caller) holds their content hash; a backend reads it
+         * only then. A negative code from next, or any failure, stores
+         * nothing. Idempotent: when the project has the artifact already,
+         * the records are still read to their end (so they are checked) and
+         * nothing is written. Always called through
+         * nrd_store_artifact_put_stream, which checks each record, their
+         * order and the hash. */
+        int (*artifact_put_stream)(nereid_store *store, const char *project, const char *hash,
+                                   const char *content, store_file_next next, void *payload);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -409,6 +426,15 @@ int nrd_store_meta_set(nereid_store *store, const char *key, const char *value);
 /* q checked here (EINVALID); NEREID_ERROR when the backend cannot. */
 int nrd_store_run_query(nereid_store *store, const char *project, const store_run_query *q,
                         store_run_row_cb cb, void *payload);
+/* artifact_put_stream with the records checked on the way (nrd_file_check,
+ * messages "<label>: record N"), their order (strictly increasing file_path,
+ * bytewise: EINVALID naming the record out of order or twice) and both
+ * hashes computed as they pass: NEREID_EINTEGRITY, nothing stored, when the
+ * artifact hash is not hash. content_out (may be NULL) receives the content
+ * hash and *count (may be NULL) the number of records. */
+int nrd_store_artifact_put_stream(nereid_store *store, const char *project, const char *hash,
+                                  const char *label, store_file_next next, void *payload,
+                                  char content_out[NEREID_HASH_HEXLEN + 1], uint64_t *count);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 

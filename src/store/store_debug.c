@@ -416,6 +416,15 @@ static int debug_artifact_put(nereid_store *base, const char *project, const cha
         return rc < 0 ? rc : w->ops->artifact_put(w, project, hash, content, files);
 }
 
+static int debug_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
+                                     const char *content, store_file_next next, void *payload)
+{
+        nereid_store *w;
+        int rc = debug_writer(base, project, &w);
+
+        return rc < 0 ? rc : w->ops->artifact_put_stream(w, project, hash, content, next, payload);
+}
+
 static int debug_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
                                        char content_out[NEREID_HASH_HEXLEN + 1])
 {
@@ -684,6 +693,7 @@ const store_ops nrd_store_debug_ops = {
     .token_touch = debug_token_touch,
     .meta_get = debug_meta_get,
     .meta_set = debug_meta_set,
+    .artifact_put_stream = debug_artifact_put_stream,
 };
 
 int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *location)

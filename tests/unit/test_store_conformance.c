@@ -877,6 +877,106 @@ static void check_artifact_page(nereid_store *store)
         nereid_files_free(files);
 }
 
+/* The records of a list given one at a time, failing with fail_code at
+ * record fail_at (1-based; 0: never). */
+struct feed {
+        const nereid_files *files;
+        size_t next;
+        size_t fail_at;
+        int fail_code;
+};
+
+static int feed_next(void *payload, const struct nereid_file **file)
+{
+        struct feed *f = payload;
+
+        if (f->fail_at && f->next + 1 == f->fail_at)
+                return nrd_error(f->fail_code, "feed: failed at record %zu", f->fail_at);
+        if (f->next == f->files->count)
+                return 0;
+        *file = &f->files->items[f->next++];
+        return 1;
+}
+
+static int stream(nereid_store *store, const char *project, const char *hash,
+                  const nereid_files *files, size_t fail_at, char content[NEREID_HASH_HEXLEN + 1],
+                  uint64_t *count)
+{
+        struct feed f = {files, 0, fail_at, NEREID_ECANCELLED};
+
+        return nrd_store_artifact_put_stream(store, project, hash, "artifact", feed_next, &f,
+                                             content, count);
+}
+
+/* Version 4+'s artifact_put_stream: records checked, ordered and hashed on
+ * the way; every failure leaves nothing. */
+static void check_artifact_put_stream(nereid_store *store)
+{
+        nereid_files *files = nrd_files_new(), *bad = nrd_files_new(), *big = nrd_files_new();
+        char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
+        char got[NEREID_HASH_HEXLEN + 1], have[NEREID_HASH_HEXLEN + 1], out[4096] = "";
+        char path[32];
+        uint64_t count = 0;
+        size_t i;
+
+        if (!store->ops->artifact_put_stream) {
+                printf("skipped artifact_put_stream: the %s backend has none\n", store->ops->name);
+                CHECK(stream(store, V, h64('1'), files, 0, got, &count) == NEREID_ERROR);
+                goto out;
+        }
+        push(files, "s/a", MD5_A, 1);
+        push(files, "s/b", MD5_B, 2);
+        push(files, "s/\xc3\xa9", MD5_C, 3);
+        CHECK(nrd_hash_files_pair(files, hash, content) == 0);
+        /* A wrong hash, a failing source, a bad record: nothing is stored. */
+        CHECK(stream(store, V, h64('1'), files, 0, got, &count) == NEREID_EINTEGRITY);
+        CHECK(strstr(nereid_error_last(), "nothing was stored") != NULL);
+        CHECK(stream(store, V, hash, files, 3, got, &count) == NEREID_ECANCELLED);
+        CHECK(nrd_store_artifact_content_hash(store, V, hash, have) == NEREID_ENOTFOUND);
+        CHECK(stream(store, "ws/none", hash, files, 0, got, &count) == NEREID_ENOTFOUND);
+        CHECK(stream(store, V, "not-a-hash", files, 0, got, &count) == NEREID_EINVALID);
+        /* Out of order, twice, or not a record: refused naming the record. */
+        push(bad, "s/b", MD5_A, 1);
+        push(bad, "s/a", MD5_B, 2);
+        CHECK(stream(store, V, hash, bad, 0, got, &count) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "artifact: record 2") != NULL);
+        CHECK(strstr(nereid_error_last(), "sorted") != NULL);
+        nrd_file_clear(&bad->items[1]);
+        bad->items[1] = make("s/b", MD5_B, 2);
+        CHECK(stream(store, V, hash, bad, 0, got, &count) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "twice") != NULL);
+        nrd_file_clear(&bad->items[1]);
+        bad->items[1] = make("s/c", "not-an-md5", 2);
+        CHECK(stream(store, V, hash, bad, 0, got, &count) == NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "artifact: record 2") != NULL);
+        CHECK(nrd_store_artifact_content_hash(store, V, hash, have) == NEREID_ENOTFOUND);
+        /* The same artifact as artifact_put would store. */
+        CHECK(stream(store, V, hash, files, 0, got, &count) == 0);
+        CHECK_STR(got, content);
+        CHECK(count == 3);
+        CHECK(nrd_store_artifact_content_hash(store, V, hash, have) == 0);
+        CHECK_STR(have, content);
+        CHECK(nrd_store_artifact_page(store, V, hash, NULL, 0, list_path, out) == 0);
+        CHECK_STR(out, "s/a\ns/b\ns/\xc3\xa9\n");
+        /* Again: idempotent, and still checked. */
+        CHECK(stream(store, V, hash, files, 0, got, &count) == 0);
+        CHECK(stream(store, V, hash, files, 2, got, &count) == NEREID_ECANCELLED);
+        CHECK(nrd_store_artifact_content_hash(store, V, hash, have) == 0);
+        /* Many records. */
+        for (i = 0; i < 20000; i++) {
+                snprintf(path, sizeof(path), "big/%08zu", i);
+                push(big, path, MD5_A, i);
+        }
+        CHECK(nrd_hash_files_pair(big, hash, content) == 0);
+        CHECK(stream(store, V, hash, big, 0, got, &count) == 0);
+        CHECK(count == 20000);
+        CHECK_STR(got, content);
+out:
+        nereid_files_free(files);
+        nereid_files_free(bad);
+        nereid_files_free(big);
+}
+
 static int list_token(void *payload, const store_token *t)
 {
         char *out = payload;
@@ -1164,6 +1264,7 @@ static void check_version_4(const char *location)
                 return;
         check_run_new(store);
         check_artifact_page(store);
+        check_artifact_put_stream(store);
         check_tokens(store);
         check_meta(store);
         if (store->ops->run_query)
