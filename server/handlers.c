@@ -438,94 +438,178 @@ void srv_h_field_get(struct srv_request *req)
                        json_pack("{s:s, s:s, s:o}", "path", field, "hash", hash, "roots", list));
 }
 
+/* What a field write carries (PUT .../fields/{field} and POST .../ops):
+ * borrowed from the body. */
+struct field_write {
+        const char *expect;   /* NULL: whatever the field holds */
+        const char *hash;     /* the artifact; NULL only where allowed (removal) */
+        store_root *roots;    /* the caller frees the array, not the strings */
+        size_t nroots;        /* entries of roots */
+        enum store_roots how; /* roots_mode */
+};
+
+/* Read expect, hash, roots and roots_mode from body; a reply is sent and -1
+ * returned for a bad one. hash may be null when null_hash is set. */
+static int field_write_parse(struct srv_request *req, json_t *body, int null_hash,
+                             struct field_write *w)
+{
+        json_t *jexpect, *jroots;
+        const char *mode;
+        size_t i;
+        int bad = 0;
+
+        memset(w, 0, sizeof(*w));
+        w->how = STORE_ROOTS_ADD;
+        jexpect = json_object_get(body, "expect");
+        if (jexpect && !json_is_null(jexpect)) {
+                w->expect = json_string_value(jexpect);
+                if (!w->expect || (*w->expect && !nrd_hash_is_sha256(w->expect))) {
+                        srv_reply_error(req, 400, "invalid",
+                                        "expect: null, \"\" or an artifact hash expected");
+                        return -1;
+                }
+        }
+        w->hash = opt_string(req, body, "hash", &bad);
+        if (bad)
+                return -1;
+        if (w->hash ? !nrd_hash_is_sha256(w->hash) : !null_hash) {
+                srv_reply_error(req, 400, "invalid",
+                                null_hash ? "hash: an artifact hash (64 lowercase hex digits) "
+                                            "or null (remove) expected"
+                                          : "hash: an artifact hash (64 lowercase hex digits) "
+                                            "expected");
+                return -1;
+        }
+        mode = opt_string(req, body, "roots_mode", &bad);
+        if (bad)
+                return -1;
+        if (mode && !strcmp(mode, "set")) {
+                w->how = STORE_ROOTS_SET;
+        } else if (mode && strcmp(mode, "add") != 0) {
+                srv_reply_error(req, 400, "invalid", "roots_mode: \"add\" or \"set\" expected");
+                return -1;
+        }
+        jroots = json_object_get(body, "roots");
+        if (!jroots || json_is_null(jroots))
+                return 0;
+        if (!json_is_array(jroots) || json_array_size(jroots) > SRV_ROOTS_MAX) {
+                srv_reply_error(req, 400, "invalid",
+                                "roots: an array of {location, destination} expected");
+                return -1;
+        }
+        w->nroots = json_array_size(jroots);
+        if (w->nroots && !(w->roots = calloc(w->nroots, sizeof(*w->roots)))) {
+                srv_reply_error(req, 500, "error", "out of memory");
+                return -1;
+        }
+        for (i = 0; i < w->nroots; i++) {
+                json_t *r = json_array_get(jroots, i);
+                json_t *loc = json_object_get(r, "location");
+                json_t *dst = json_object_get(r, "destination");
+
+                if (!json_is_object(r) || !json_is_string(loc) || !*json_string_value(loc) ||
+                    (dst && !json_is_null(dst) && !json_is_string(dst))) {
+                        srv_reply_error(req, 400, "invalid",
+                                        "roots: an array of {location, destination} expected");
+                        return -1;
+                }
+                /* Borrowed from body for the call. */
+                w->roots[i].location = (char *)json_string_value(loc);
+                w->roots[i].destination =
+                    (char *)(json_is_string(dst) ? json_string_value(dst) : "");
+        }
+        return 0;
+}
+
+static void field_conflict(struct srv_request *req, const char *run, const char *field)
+{
+        char msg[1200];
+
+        snprintf(msg, sizeof(msg), "%s:%s: the field no longer holds what was expected", run,
+                 field);
+        srv_reply_error(req, 409, "conflict", msg);
+}
+
 void srv_h_field_put(struct srv_request *req)
 {
         const char *run = srv_param(req, "run"), *field = srv_param(req, "field");
-        json_t *body = srv_body_object(req), *jexpect, *jroots;
-        const char *expect = NULL, *hash, *mode;
-        store_root *roots = NULL;
-        size_t nroots = 0, i;
-        enum store_roots how = STORE_ROOTS_ADD;
-        int bad = 0, rc;
+        json_t *body = srv_body_object(req);
+        struct field_write w;
+        int rc;
 
         if (!body)
                 return;
+        memset(&w, 0, sizeof(w));
         if ((rc = nrd_uri_field_writable(field)) < 0) {
                 srv_reply_status(req, rc);
                 goto cleanup;
         }
-        jexpect = json_object_get(body, "expect");
-        if (jexpect && !json_is_null(jexpect)) {
-                expect = json_string_value(jexpect);
-                if (!expect || (*expect && !nrd_hash_is_sha256(expect))) {
-                        srv_reply_error(req, 400, "invalid",
-                                        "expect: null, \"\" or an artifact hash expected");
-                        goto cleanup;
-                }
-        }
-        hash = opt_string(req, body, "hash", &bad);
-        if (bad)
+        if (field_write_parse(req, body, 0, &w) < 0)
                 goto cleanup;
-        if (!hash || !nrd_hash_is_sha256(hash)) {
-                srv_reply_error(req, 400, "invalid",
-                                "hash: an artifact hash (64 lowercase hex digits) expected");
-                goto cleanup;
-        }
-        mode = opt_string(req, body, "roots_mode", &bad);
-        if (bad)
-                goto cleanup;
-        if (mode && !strcmp(mode, "set")) {
-                how = STORE_ROOTS_SET;
-        } else if (mode && strcmp(mode, "add") != 0) {
-                srv_reply_error(req, 400, "invalid", "roots_mode: \"add\" or \"set\" expected");
-                goto cleanup;
-        }
-        jroots = json_object_get(body, "roots");
-        if (jroots && !json_is_null(jroots)) {
-                if (!json_is_array(jroots) || json_array_size(jroots) > SRV_ROOTS_MAX) {
-                        srv_reply_error(req, 400, "invalid",
-                                        "roots: an array of {location, destination} expected");
-                        goto cleanup;
-                }
-                nroots = json_array_size(jroots);
-                if (nroots && !(roots = calloc(nroots, sizeof(*roots)))) {
-                        srv_reply_error(req, 500, "error", "out of memory");
-                        goto cleanup;
-                }
-                for (i = 0; i < nroots; i++) {
-                        json_t *r = json_array_get(jroots, i);
-                        json_t *loc = json_object_get(r, "location");
-                        json_t *dst = json_object_get(r, "destination");
-
-                        if (!json_is_object(r) || !json_is_string(loc) ||
-                            !*json_string_value(loc) ||
-                            (dst && !json_is_null(dst) && !json_is_string(dst))) {
-                                srv_reply_error(req, 400, "invalid",
-                                                "roots: an array of {location, destination} "
-                                                "expected");
-                                goto cleanup;
-                        }
-                        /* Borrowed from body for the call. */
-                        roots[i].location = (char *)json_string_value(loc);
-                        roots[i].destination =
-                            (char *)(json_is_string(dst) ? json_string_value(dst) : "");
-                }
-        }
-        rc = nrd_store_field_swap(req->store, req->project, run, field, expect, hash, roots, nroots,
-                                  how);
-        if (rc == STORE_CONFLICT) {
-                char msg[1200];
-
-                snprintf(msg, sizeof(msg), "%s:%s: the field no longer holds what was expected",
-                         run, field);
-                srv_reply_error(req, 409, "conflict", msg);
-        } else if (rc < 0) {
+        rc = nrd_store_field_swap(req->store, req->project, run, field, w.expect, w.hash, w.roots,
+                                  w.nroots, w.how);
+        if (rc == STORE_CONFLICT)
+                field_conflict(req, run, field);
+        else if (rc < 0)
                 srv_reply_status(req, rc);
-        } else {
-                srv_reply_json(req, 200, json_pack("{s:s, s:s}", "path", field, "hash", hash));
-        }
+        else
+                srv_reply_json(req, 200, json_pack("{s:s, s:s}", "path", field, "hash", w.hash));
 cleanup:
-        free(roots);
+        free(w.roots);
+        json_decref(body);
+}
+
+/* POST .../runs/{run}/ops: one operation of a client's queue, applied once
+ * per (queue, seq) (SPEC section 9): a field write as PUT .../fields, or a
+ * removal when hash is null. The answer says whether this request applied
+ * it ("applied": true) or an earlier one had ("applied": false); both mean
+ * the client may forget the operation. */
+void srv_h_op_apply(struct srv_request *req)
+{
+        const char *run = srv_param(req, "run"), *field, *queue;
+        json_t *body = srv_body_object(req), *jseq;
+        struct field_write w;
+        json_int_t seq;
+        int bad = 0, rc;
+
+        if (!body)
+                return;
+        memset(&w, 0, sizeof(w));
+        queue = opt_string(req, body, "queue", &bad);
+        if (bad)
+                goto cleanup;
+        field = opt_string(req, body, "field", &bad);
+        if (bad)
+                goto cleanup;
+        jseq = json_object_get(body, "seq");
+        if (!queue || nrd_store_uuid_check(queue) < 0 || !json_is_integer(jseq) ||
+            (seq = json_integer_value(jseq)) < 1) {
+                srv_reply_error(req, 400, "invalid",
+                                "queue and seq: the queue's UUID and a sequence number from 1 "
+                                "expected");
+                goto cleanup;
+        }
+        if (!field || (rc = nrd_uri_field_writable(field)) < 0) {
+                if (!field)
+                        srv_reply_error(req, 400, "invalid", "field: a field path expected");
+                else
+                        srv_reply_status(req, rc);
+                goto cleanup;
+        }
+        if (field_write_parse(req, body, 1, &w) < 0)
+                goto cleanup;
+        rc = nrd_store_op_apply(req->store, req->project, run, queue, (uint64_t)seq, field,
+                                w.expect, w.hash, w.roots, w.nroots, w.how);
+        if (rc == STORE_CONFLICT)
+                field_conflict(req, run, field);
+        else if (rc < 0)
+                srv_reply_status(req, rc);
+        else
+                srv_reply_json(req, 200,
+                               json_pack("{s:s, s:I, s:b}", "queue", queue, "seq", (json_int_t)seq,
+                                         "applied", rc == 0));
+cleanup:
+        free(w.roots);
         json_decref(body);
 }
 

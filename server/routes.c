@@ -38,6 +38,8 @@ const struct srv_route srv_routes[] = {
      "point a field at an artifact of the project, if it holds what is expected"},
     {"DELETE", RUN "/fields/{field+}", SRV_SCOPE_WRITE, srv_h_field_delete, 0,
      "remove a field, or every field below a namespace"},
+    {"POST", RUN "/ops", SRV_SCOPE_WRITE, srv_h_op_apply, SRV_BODY_MAX,
+     "apply one operation of a client's queue once per (queue, seq): a field write or removal"},
     {"PUT", P "/artifacts/{hash}", SRV_SCOPE_WRITE, srv_h_artifact_put, SRV_UPLOAD_MAX,
      "store an artifact's records; the server computes the hash and refuses a mismatch"},
     {"GET", P "/artifacts/{hash}", SRV_SCOPE_READ, srv_h_artifact_get, 0,

@@ -181,6 +181,7 @@ void srv_h_fields(struct srv_request *req);
 void srv_h_field_get(struct srv_request *req);
 void srv_h_field_put(struct srv_request *req);
 void srv_h_field_delete(struct srv_request *req);
+void srv_h_op_apply(struct srv_request *req);
 void srv_h_artifact_put(struct srv_request *req);
 void srv_h_artifact_get(struct srv_request *req);
 void srv_h_artifact_files(struct srv_request *req);

@@ -925,6 +925,65 @@ cleanup:
         return rc;
 }
 
+/* store_ops.op_apply: POST .../runs/{run}/ops, answered with whether this
+ * request applied the operation or an earlier one had. */
+static int http_op_apply(nereid_store *base, const char *project, const char *run_id,
+                         const char *queue, uint64_t seq, const char *field, const char *expect,
+                         const char *hash, const store_root *roots, size_t nroots,
+                         enum store_roots how)
+{
+        char *path = http_path(project, "/runs/%s/ops", run_id, NULL, 0), *body = NULL;
+        json_t *req = NULL, *list = NULL, *answer = NULL, *applied;
+        size_t i;
+        int rc = NEREID_ERROR;
+
+        if (!path)
+                return NEREID_ERROR;
+        if (!(list = json_array()))
+                goto oom;
+        for (i = 0; i < nroots; i++) {
+                json_t *root = json_pack("{s:s,s:s}", "location", roots[i].location, "destination",
+                                         roots[i].destination ? roots[i].destination : "");
+
+                if (!root) {
+                        rc = nrd_error(NEREID_EINVALID,
+                                       "field %s: a tracked location is not valid UTF-8, which a "
+                                       "server cannot hold",
+                                       field);
+                        goto cleanup;
+                }
+                if (json_array_append_new(list, root) < 0)
+                        goto oom;
+        }
+        req = json_pack("{s:s,s:I,s:s,s:s?,s:s?,s:O,s:s}", "queue", queue, "seq", (json_int_t)seq,
+                        "field", field, "expect", expect, "hash", hash, "roots", list, "roots_mode",
+                        how == STORE_ROOTS_SET ? "set" : "add");
+        if (!req || !(body = json_dumps(req, JSON_COMPACT)))
+                goto oom;
+        rc = http_call(http_of(base), "POST", path, body, HTTP_MAX_SMALL, &answer);
+        if (rc == HTTP_JSON_CONFLICT) {
+                nrd_error_clear(); /* the library's loop handles it */
+                rc = STORE_CONFLICT;
+        } else if (rc == 0) {
+                applied = json_object_get(answer, "applied");
+                if (!json_is_boolean(applied))
+                        rc = nrd_error(NEREID_ERROR, "%s: the server's answer has no \"applied\"",
+                                       path);
+                else if (!json_is_true(applied))
+                        rc = STORE_APPLIED;
+        }
+        goto cleanup;
+oom:
+        rc = nrd_error_oom();
+cleanup:
+        json_decref(answer);
+        json_decref(req);
+        json_decref(list);
+        free(body);
+        free(path);
+        return rc;
+}
+
 static int http_field_remove(nereid_store *base, const char *project, const char *run_id,
                              const char *field)
 {
@@ -1265,4 +1324,5 @@ const store_ops nrd_store_http_ops = {
     .token_touch = http_token_touch,
     .meta_get = http_meta_get,
     .meta_set = http_meta_set,
+    .op_apply = http_op_apply,
 };

@@ -38,8 +38,9 @@
  * (uuid, custom_run_id, description, tags) with unique indexes on
  * (project, uuid) and (project, custom_run_id), tokens, settings. 4: each
  * artifact's total size, and the indexes of the table view's sorts
- * (run_query). */
-#define STORE_SCHEMA 4
+ * (run_query). 5: the operations of clients' queues applied (op_apply),
+ * keyed by (queue, seq). */
+#define STORE_SCHEMA 5
 /* The highest meta.schema_version a store made before the mark can have. */
 #define STORE_LEGACY_SCHEMA 1
 /* How long a writer waits for another process's transaction. */
@@ -87,6 +88,11 @@
         "CREATE INDEX IF NOT EXISTS runs_by_owner ON runs(project_id, owner, number);"             \
         "CREATE INDEX IF NOT EXISTS runs_by_ctime ON runs(project_id, creation_time, number);"     \
         "CREATE INDEX IF NOT EXISTS runs_by_mtime ON runs(project_id, modification_time, number);"
+/* Schema 5: which operation of which client queue was applied, so a
+ * delivery retried after a crash applies nothing twice (op_apply). */
+#define SQLITE_SCHEMA_5                                                                            \
+        "CREATE TABLE IF NOT EXISTS applied_ops(queue TEXT NOT NULL, seq INTEGER NOT NULL,"        \
+        " run_id INTEGER NOT NULL, PRIMARY KEY(queue, seq)) WITHOUT ROWID;"
 
 static const char sqlite_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -109,7 +115,7 @@ static const char sqlite_schema[] =
     " PRIMARY KEY(run_id, path, location, destination)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', " SQLITE_SCHEMA_VERSION
     ");" SQLITE_SCHEMA_2 SQLITE_SCHEMA_3_COLUMNS SQLITE_SCHEMA_3 SQLITE_SCHEMA_4_COLUMNS
-        SQLITE_SCHEMA_4;
+        SQLITE_SCHEMA_4 SQLITE_SCHEMA_5;
 
 /* Where the connection stands. */
 enum sqlite_state {
@@ -1051,41 +1057,49 @@ static int sqlite_artifact_put(nereid_store *base, const char *project, const ch
         return rc;
 }
 
-/* The compare and swap of store_ops.field_swap, in one IMMEDIATE
- * transaction: no other process changes the field between the compare and
- * the write. */
+/* The compare and swap of store_ops.field_swap inside the caller's
+ * IMMEDIATE transaction: no other process changes the field between the
+ * compare and the write. The run's row goes to *row. */
+static int sqlite_swap_in(sqlite_store *s, const char *project, const char *run_id,
+                          const char *field, const char *expect, const char *hash,
+                          const store_root *roots, size_t nroots, enum store_roots how,
+                          sqlite3_int64 *row)
+{
+        sqlite3_int64 pid = 0, artifact = 0, old = 0;
+        char held[NEREID_HASH_HEXLEN + 1] = "";
+        int rc;
+
+        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
+            (rc = sqlite_run_row(s, project, run_id, row)) < 0 ||
+            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
+                return rc;
+        if (expect) {
+                rc = sqlite_field_artifact(s, *row, run_id, field, &old, held);
+                if (rc < 0 && rc != NEREID_ENOTFOUND)
+                        return rc;
+                if (rc == NEREID_ENOTFOUND)
+                        nrd_error_clear(); /* a new field: it holds "" */
+                if (strcmp(held, expect) != 0)
+                        return STORE_CONFLICT;
+        }
+        if (how == STORE_ROOTS_SET && (rc = sqlite_clear_roots(s, *row, field)) < 0)
+                return rc;
+        return sqlite_field_set(s, *row, field, artifact, roots, nroots);
+}
+
 static int sqlite_field_swap(nereid_store *base, const char *project, const char *run_id,
                              const char *field, const char *expect, const char *hash,
                              const store_root *roots, size_t nroots, enum store_roots how)
 {
         sqlite_store *s = (sqlite_store *)base;
-        sqlite3_int64 pid = 0, row = 0, artifact = 0, old = 0;
-        char held[NEREID_HASH_HEXLEN + 1] = "";
+        sqlite3_int64 row = 0;
         int rc;
 
         if ((rc = sqlite_begin_write(s)) < 0)
                 return rc;
-        if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0 ||
-            (rc = sqlite_run_row(s, project, run_id, &row)) < 0 ||
-            (rc = sqlite_artifact_row(s, pid, project, hash, &artifact, NULL)) < 0)
-                goto cleanup;
-        if (expect) {
-                rc = sqlite_field_artifact(s, row, run_id, field, &old, held);
-                if (rc < 0 && rc != NEREID_ENOTFOUND)
-                        goto cleanup;
-                if (rc == NEREID_ENOTFOUND)
-                        nrd_error_clear(); /* a new field: it holds "" */
-                if (strcmp(held, expect) != 0) {
-                        rc = STORE_CONFLICT;
-                        goto cleanup;
-                }
-        }
-        if (how == STORE_ROOTS_SET && (rc = sqlite_clear_roots(s, row, field)) < 0)
-                goto cleanup;
-        if ((rc = sqlite_field_set(s, row, field, artifact, roots, nroots)) < 0)
-                goto cleanup;
-        rc = sqlite_end_write(s);
-cleanup:
+        rc = sqlite_swap_in(s, project, run_id, field, expect, hash, roots, nroots, how, &row);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
         if (rc != 0)
                 sqlite_rollback(s);
         return rc;
@@ -1202,6 +1216,62 @@ static int sqlite_field_remove(nereid_store *base, const char *project, const ch
         rc = sqlite_end_write(s);
 cleanup:
         if (rc < 0)
+                sqlite_rollback(s);
+        return rc;
+}
+
+/* store_ops.op_apply: the key looked up, the write, the key recorded,
+ * all in one IMMEDIATE transaction. */
+static int sqlite_op_apply(nereid_store *base, const char *project, const char *run_id,
+                           const char *queue, uint64_t seq, const char *field, const char *expect,
+                           const char *hash, const store_root *roots, size_t nroots,
+                           enum store_roots how)
+{
+        sqlite_store *s = (sqlite_store *)base;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 row = 0;
+        int removed = 0, step, rc;
+
+        if ((rc = sqlite_begin_write(s)) < 0)
+                return rc;
+        if ((rc = sqlite_prepare(s, "SELECT 1 FROM applied_ops WHERE queue = ? AND seq = ?",
+                                 &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, queue, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)seq);
+        step = sqlite3_step(stmt);
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        if (step == SQLITE_ROW) {
+                rc = STORE_APPLIED;
+                goto cleanup;
+        }
+        if (step != SQLITE_DONE) {
+                rc = sqlite_fail(s, "look up applied operation");
+                goto cleanup;
+        }
+        if (hash) {
+                rc = sqlite_swap_in(s, project, run_id, field, expect, hash, roots, nroots, how,
+                                    &row);
+        } else if ((rc = sqlite_run_row(s, project, run_id, &row)) == 0 &&
+                   (rc = sqlite_delete_fields(s, "fields", row, field, &removed)) == 0 &&
+                   (rc = sqlite_delete_fields(s, "field_roots", row, field, &removed)) == 0) {
+                rc = sqlite_touch_run(s, row);
+        }
+        if (rc != 0)
+                goto cleanup;
+        if ((rc = sqlite_prepare(s, "INSERT INTO applied_ops VALUES(?, ?, ?)", &stmt)) < 0)
+                goto cleanup;
+        sqlite3_bind_text(stmt, 1, queue, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)seq);
+        sqlite3_bind_int64(stmt, 3, row);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = sqlite_fail(s, "record applied operation");
+        sqlite3_finalize(stmt);
+        if (rc == 0)
+                rc = sqlite_end_write(s);
+cleanup:
+        if (rc != 0)
                 sqlite_rollback(s);
         return rc;
 }
@@ -1866,6 +1936,8 @@ static int sqlite_ready_for_writes(sqlite_store *s)
                 rc = sqlite_migrate_3(s);
         if (rc == 0 && version >= 1 && version < 4)
                 rc = sqlite_migrate_4(s);
+        if (rc == 0 && version >= 1 && version < 5)
+                rc = sqlite_exec(s, SQLITE_SCHEMA_5);
         if (rc == 0 && (!marked || version < STORE_SCHEMA))
                 rc = sqlite_mark(s);
         if (rc == 0)
@@ -2124,4 +2196,5 @@ const store_ops nrd_store_sqlite_ops = {
     .meta_set = sqlite_meta_set,
     .run_query = sqlite_run_query,
     .artifact_put_stream = sqlite_artifact_put_stream,
+    .op_apply = sqlite_op_apply,
 };

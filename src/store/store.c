@@ -368,6 +368,27 @@ int nrd_store_field_swap(nereid_store *store, const char *project, const char *r
                                                nroots, how);
 }
 
+int nrd_store_op_apply(nereid_store *store, const char *project, const char *run_id,
+                       const char *queue, uint64_t seq, const char *field, const char *expect,
+                       const char *hash, const store_root *roots, size_t nroots,
+                       enum store_roots how)
+{
+        int rc = store_write(store);
+
+        if (rc < 0)
+                return rc;
+        if (!queue || nrd_store_uuid_check(queue) < 0 || seq == 0 || seq > (uint64_t)INT64_MAX)
+                return nrd_error(NEREID_EINVALID,
+                                 "%s:%s: an operation needs its queue's UUID and a sequence "
+                                 "number from 1",
+                                 run_id, field);
+        if (!store->ops->op_apply)
+                return nrd_error(NEREID_ERROR, "%s: this store cannot apply queued operations",
+                                 store->ops->name);
+        return store->ops->op_apply(store, project, run_id, queue, seq, field, expect, hash, roots,
+                                    nroots, how);
+}
+
 int nrd_store_field_remove(nereid_store *store, const char *project, const char *run_id,
                            const char *field)
 {

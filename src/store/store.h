@@ -192,6 +192,8 @@ enum store_roots {
 
 /* nrd_store_field_swap's answer when the field did not hold the expected hash. */
 #define STORE_CONFLICT 1
+/* nrd_store_op_apply's answer when the operation was applied before. */
+#define STORE_APPLIED 2
 
 /* Capability flags of a backend (store_ops.caps). */
 #define STORE_CAP_LOCAL 0x1 /* lives on this machine: no network, no token */
@@ -348,6 +350,22 @@ typedef struct store_ops {
          * order and the hash. */
         int (*artifact_put_stream)(nereid_store *store, const char *project, const char *hash,
                                    const char *content, store_file_next next, void *payload);
+        /* --- appended: idempotent delivery of queued operations (SPEC
+         * section 9, docs/internals/queue.md) --- */
+
+        /* Apply one operation of a client's queue once. When the store has
+         * recorded (queue, seq) already, change nothing and return
+         * STORE_APPLIED. Otherwise, in one transaction: with hash set, what
+         * field_swap does (STORE_CONFLICT likewise, recording nothing);
+         * with hash NULL, what field_remove does, removing nothing being no
+         * error here (the queue checked the field when the operation was
+         * queued); then record (queue, seq). queue is a 36-char lowercase
+         * UUID (checked by store.c), seq from 1. ENOTFOUND when the run, or
+         * the artifact in the project, does not exist. */
+        int (*op_apply)(nereid_store *store, const char *project, const char *run_id,
+                        const char *queue, uint64_t seq, const char *field, const char *expect,
+                        const char *hash, const store_root *roots, size_t nroots,
+                        enum store_roots how);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -435,6 +453,11 @@ int nrd_store_run_query(nereid_store *store, const char *project, const store_ru
 int nrd_store_artifact_put_stream(nereid_store *store, const char *project, const char *hash,
                                   const char *label, store_file_next next, void *payload,
                                   char content_out[NEREID_HASH_HEXLEN + 1], uint64_t *count);
+/* Appended op: queue and seq checked here (EINVALID); see store_ops. */
+int nrd_store_op_apply(nereid_store *store, const char *project, const char *run_id,
+                       const char *queue, uint64_t seq, const char *field, const char *expect,
+                       const char *hash, const store_root *roots, size_t nroots,
+                       enum store_roots how);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 

@@ -407,6 +407,19 @@ static int debug_field_remove(nereid_store *base, const char *project, const cha
         return rc < 0 ? rc : w->ops->field_remove(w, project, run_id, field);
 }
 
+static int debug_op_apply(nereid_store *base, const char *project, const char *run_id,
+                          const char *queue, uint64_t seq, const char *field, const char *expect,
+                          const char *hash, const store_root *roots, size_t nroots,
+                          enum store_roots how)
+{
+        nereid_store *w;
+        int rc = debug_writer(base, project, &w);
+
+        return rc < 0 ? rc
+                      : w->ops->op_apply(w, project, run_id, queue, seq, field, expect, hash, roots,
+                                         nroots, how);
+}
+
 static int debug_artifact_put(nereid_store *base, const char *project, const char *hash,
                               const char *content, const nereid_files *files)
 {
@@ -694,6 +707,7 @@ const store_ops nrd_store_debug_ops = {
     .meta_get = debug_meta_get,
     .meta_set = debug_meta_set,
     .artifact_put_stream = debug_artifact_put_stream,
+    .op_apply = debug_op_apply,
 };
 
 int nrd_store_debug_open(nereid_store **out, const store_ops *ops, const char *location)

@@ -148,6 +148,7 @@ static void check_table(const store_ops *ops)
         CHECK(ops->token_create && ops->token_find_by_hash && ops->token_each &&
               ops->token_revoke && ops->token_touch);
         CHECK(ops->meta_get && ops->meta_set);
+        CHECK(ops->op_apply);
 }
 
 /* The artifact of files, stored: its hash goes to hash. */
@@ -1256,6 +1257,71 @@ static void check_run_query(nereid_store *store)
         nereid_files_free(files);
 }
 
+/* op_apply: each (queue, seq) applied once, whatever is retried; a
+ * conflict records nothing; a removal of nothing is no error. */
+static void check_op_apply(nereid_store *store)
+{
+        static const char QP[] = "ws/queued";
+        nereid_files *a = nrd_files_new(), *b = nrd_files_new();
+        store_root qroot = {"file:///q", ""};
+        store_run_spec spec;
+        char key[16], id[32], h1[NEREID_HASH_HEXLEN + 1], h2[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int created = 0;
+
+        if (!a || !b)
+                abort();
+        push(a, "one", MD5_A, 1);
+        push(b, "two", MD5_B, 2);
+        CHECK(nrd_store_project_open(store, QP, "QUE", 1, key) == 0);
+        spec = spec_of(U3, NULL, "queued");
+        CHECK(nrd_store_run_new(store, QP, &spec, id, &created) == 0);
+        CHECK_STR(id, "QUE-1");
+        CHECK(put(store, QP, a, h1) == 0);
+        CHECK(put(store, QP, b, h2) == 0);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", "", h1, &qroot, 1, STORE_ROOTS_ADD) ==
+              0);
+        /* The same operation again: nothing changes, even with another value. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
+              STORE_APPLIED);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h1);
+        /* A stale expectation: a conflict, and the key stays free. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", "", h2, NULL, 0, STORE_ROOTS_ADD) ==
+              STORE_CONFLICT);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", h1, h2, NULL, 0, STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h2);
+        /* Another queue's seq 1 is another operation. */
+        CHECK(nrd_store_op_apply(store, QP, id, U2, 1, "g", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        /* Removal (hash NULL), once; removing nothing is no error. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 3, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 4, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
+              STORE_APPLIED);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
+        /* Bad keys, unknown runs and artifacts: refused, nothing recorded. */
+        CHECK(nrd_store_op_apply(store, QP, id, "not-a-uuid", 5, "f", NULL, h1, NULL, 0,
+                                 STORE_ROOTS_SET) == NEREID_EINVALID);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 0, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              NEREID_EINVALID);
+        CHECK(nrd_store_op_apply(store, QP, "QUE-9", U4, 5, "f", NULL, h1, NULL, 0,
+                                 STORE_ROOTS_SET) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL,
+                                 "0000000000000000000000000000000000000000000000000000000000000000",
+                                 NULL, 0, STORE_ROOTS_SET) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h1);
+        nereid_files_free(a);
+        nereid_files_free(b);
+}
+
 static void check_version_4(const char *location)
 {
         nereid_store *store = open_or_report(location, NEREID_MODE_ASYNC);
@@ -1269,6 +1335,7 @@ static void check_version_4(const char *location)
         check_meta(store);
         if (store->ops->run_query)
                 check_run_query(store);
+        check_op_apply(store);
         nrd_store_close(store);
         check_concurrent_creators(location, NULL);
         check_concurrent_creators(location, "shared-custom-id");

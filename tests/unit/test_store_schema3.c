@@ -123,7 +123,7 @@ static void test_migration(void)
         spec.custom_run_id = "c";
         CHECK(nrd_store_run_new(store, P, &spec, id, &created) == 0);
         CHECK_STR(id, "CLS-3");
-        CHECK(pragma_of(home, "PRAGMA user_version") == 4);
+        CHECK(pragma_of(home, "PRAGMA user_version") == 5);
         CHECK(nrd_store_run_get(store, P, "CLS-1", &a) == 0);
         CHECK(nrd_store_run_get(store, P, "CLS-2", &b) == 0);
         CHECK(nrd_store_uuid_check(a.uuid) == 0 && nrd_store_uuid_check(b.uuid) == 0);
