@@ -77,6 +77,8 @@ static const char pg_schema_1[] =
     " expires text NOT NULL DEFAULT '', last_used text NOT NULL DEFAULT '',"
     " revoked integer NOT NULL DEFAULT 0);"
     "CREATE TABLE settings(key text COLLATE \"C\" PRIMARY KEY, value text NOT NULL);"
+    "CREATE TABLE applied_ops(queue text COLLATE \"C\" NOT NULL, seq bigint NOT NULL,"
+    " run_id bigint NOT NULL REFERENCES runs(id), PRIMARY KEY(queue, seq));"
     "INSERT INTO nereid_meta VALUES('schema_version', '1');";
 
 #define PG_RUN_COLUMNS                                                                             \
@@ -121,6 +123,8 @@ enum pg_stmt {
         Q_TOKEN_TOUCH,
         Q_META_GET,
         Q_META_SET,
+        Q_ARTIFACT_FINISH,
+        Q_OP_RECORD,
         Q_COUNT
 };
 
@@ -184,6 +188,11 @@ static const char *const pg_sql[Q_COUNT] = {
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE id = $1 RETURNING id",
     [Q_TOKEN_TOUCH] = "UPDATE tokens SET last_used = $2 WHERE id = $1 RETURNING id",
     [Q_META_GET] = "SELECT value FROM settings WHERE key = $1",
+    [Q_ARTIFACT_FINISH] = "UPDATE artifacts SET content_hash = $2, file_count = $3 WHERE id = $1",
+    /* Recorded first: a concurrent delivery of the same operation waits
+     * here for this transaction, then finds it. */
+    [Q_OP_RECORD] =
+        "INSERT INTO applied_ops VALUES($1, $2, $3) ON CONFLICT DO NOTHING RETURNING seq",
     [Q_META_SET] = "INSERT INTO settings VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = $2",
 };
 
@@ -230,6 +239,10 @@ typedef struct pg_call {
         store_project_cb project_cb;
         store_ref_cb ref_cb;
         store_token_cb token_cb;
+        store_file_next next;
+        const char *queue;
+        uint64_t seq;
+        int once; /* not run again: it consumed a stream */
         void *payload;
 } pg_call;
 
@@ -508,7 +521,7 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 }
                 if (rc >= 0)
                         return rc;
-                if (pg_retryable(s) && attempt < PG_RETRIES) {
+                if (pg_retryable(s) && attempt < PG_RETRIES && !c->once) {
                         pg_backoff(attempt);
                         continue;
                 }
@@ -1128,6 +1141,56 @@ static int pg_field_remove(nereid_store *base, const char *project, const char *
         return pg_do((pg_store *)base, pg_field_remove_body, &c, 1);
 }
 
+/* Apply one queued operation once: (queue, seq) is recorded first, so a
+ * second delivery (here or on another server) finds it and changes
+ * nothing; a conflict rolls the record back with the rest. */
+static int pg_op_apply_body(pg_store *s, pg_call *c)
+{
+        char row[24], pid[24], seq[24];
+        const char *p[3] = {c->queue, seq, row};
+        PGresult *res;
+        int rc, fresh;
+
+        if ((rc = pg_run_row(s, c->project, c->run_id, row, pid, NULL)) < 0)
+                return rc;
+        snprintf(seq, sizeof(seq), "%llu", (unsigned long long)c->seq);
+        if ((rc = pg_run(s, Q_OP_RECORD, 3, p, &res, "record applied operation")) < 0)
+                return rc;
+        fresh = pg_rows(res) > 0;
+        PQclear(res);
+        if (!fresh)
+                return STORE_APPLIED;
+        if (c->hash)
+                return pg_field_swap_body(s, c);
+        p[0] = row;
+        p[1] = c->field;
+        if ((rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0 ||
+            (rc = pg_run(s, Q_FIELDS_DELETE, 2, p, NULL, "remove field")) < 0 ||
+            (rc = pg_run(s, Q_ROOTS_DELETE, 2, p, NULL, "remove field")) < 0)
+                return rc;
+        return pg_touch(s, row);
+}
+
+static int pg_op_apply(nereid_store *base, const char *project, const char *run_id,
+                       const char *queue, uint64_t seq, const char *field, const char *expect,
+                       const char *hash, const store_root *roots, size_t nroots,
+                       enum store_roots how)
+{
+        pg_call c = {0};
+
+        c.project = project;
+        c.run_id = run_id;
+        c.queue = queue;
+        c.seq = seq;
+        c.field = field;
+        c.expect = expect;
+        c.hash = hash;
+        c.roots = roots;
+        c.nroots = nroots;
+        c.how = how;
+        return pg_do((pg_store *)base, pg_op_apply_body, &c, 1);
+}
+
 /* ---- artifacts ---- */
 
 /* Append s to the COPY text format: backslash escapes, \N for NULL. */
@@ -1159,60 +1222,85 @@ static void pg_copy_text(nereid_buf *buf, const char *text)
         }
 }
 
-/* Send the records of artifact row with COPY, in the caller's transaction. */
-static int pg_copy_records(pg_store *s, const char *artifact, const nereid_files *files)
+/* COPY of records into artifact_files, in the caller's transaction:
+ * pg_copy_begin, pg_copy_row for each record (sent in chunks), then
+ * pg_copy_end (which aborts the COPY when rc is not 0). */
+static int pg_copy_begin(pg_store *s)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
         PGresult *res;
-        size_t i;
         int rc = 0;
 
         s->nstmt++;
         res = PQexec(s->conn, "COPY artifact_files(artifact_id, " PG_FILE_COLUMNS ") FROM STDIN");
-        if (PQresultStatus(res) != PGRES_COPY_IN) {
+        if (PQresultStatus(res) != PGRES_COPY_IN)
                 rc = pg_fail(s, "store artifact records", res);
-                PQclear(res);
-                return rc;
-        }
         PQclear(res);
-        for (i = 0; i < files->count && rc == 0; i++) {
-                const struct nereid_file *f = &files->items[i];
+        return rc;
+}
 
-                nrd_buf_puts(&buf, artifact);
-                nrd_buf_putc(&buf, '\t');
-                pg_copy_text(&buf, f->file_path);
-                nrd_buf_putc(&buf, '\t');
-                pg_copy_text(&buf, f->file_hash);
-                nrd_buf_putc(&buf, '\t');
-                pg_copy_text(&buf, f->type);
-                if (f->has_size)
-                        nrd_buf_printf(&buf, "\t%llu\t", (unsigned long long)f->size);
-                else
-                        nrd_buf_puts(&buf, "\t\\N\t");
-                pg_copy_text(&buf, f->source);
-                nrd_buf_putc(&buf, '\t');
-                pg_copy_text(&buf, f->last_modified);
-                if (nrd_buf_putc(&buf, '\n') < 0) {
-                        rc = NEREID_ERROR;
-                        break;
-                }
-                if (buf.len >= PG_COPY_CHUNK || i + 1 == files->count) {
-                        if (PQputCopyData(s->conn, buf.ptr, (int)buf.len) != 1)
-                                rc = pg_fail(s, "store artifact records", NULL);
-                        buf.len = 0;
-                }
-        }
-        nrd_buf_free(&buf);
+static int pg_copy_flush(pg_store *s, nereid_buf *buf)
+{
+        int rc = 0;
+
+        if (buf->len && PQputCopyData(s->conn, buf->ptr, (int)buf->len) != 1)
+                rc = pg_fail(s, "store artifact records", NULL);
+        buf->len = 0;
+        return rc;
+}
+
+static int pg_copy_row(pg_store *s, nereid_buf *buf, const char *artifact,
+                       const struct nereid_file *f)
+{
+        nrd_buf_puts(buf, artifact);
+        nrd_buf_putc(buf, '\t');
+        pg_copy_text(buf, f->file_path);
+        nrd_buf_putc(buf, '\t');
+        pg_copy_text(buf, f->file_hash);
+        nrd_buf_putc(buf, '\t');
+        pg_copy_text(buf, f->type);
+        if (f->has_size)
+                nrd_buf_printf(buf, "\t%llu\t", (unsigned long long)f->size);
+        else
+                nrd_buf_puts(buf, "\t\\N\t");
+        pg_copy_text(buf, f->source);
+        nrd_buf_putc(buf, '\t');
+        pg_copy_text(buf, f->last_modified);
+        if (nrd_buf_putc(buf, '\n') < 0)
+                return NEREID_ERROR;
+        return buf->len >= PG_COPY_CHUNK ? pg_copy_flush(s, buf) : 0;
+}
+
+static int pg_copy_end(pg_store *s, nereid_buf *buf, int rc)
+{
+        PGresult *res;
+
+        if (rc == 0)
+                rc = pg_copy_flush(s, buf);
+        nrd_buf_free(buf);
+        if (!s->conn)
+                return rc;
         if (PQputCopyEnd(s->conn, rc == 0 ? NULL : "cancelled") != 1 && rc == 0)
                 rc = pg_fail(s, "store artifact records", NULL);
-        while ((res = PQgetResult(s->conn)) != NULL) {
+        while (s->conn && (res = PQgetResult(s->conn)) != NULL) {
                 if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
                         rc = pg_fail(s, "store artifact records", res);
                 PQclear(res);
-                if (!s->conn)
-                        break;
         }
         return rc;
+}
+
+/* Send the records of artifact row with COPY, in the caller's transaction. */
+static int pg_copy_records(pg_store *s, const char *artifact, const nereid_files *files)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+        int rc;
+
+        if ((rc = pg_copy_begin(s)) < 0)
+                return rc;
+        for (i = 0; i < files->count && rc == 0; i++)
+                rc = pg_copy_row(s, &buf, artifact, &files->items[i]);
+        return pg_copy_end(s, &buf, rc);
 }
 
 static int pg_artifact_put_body(pg_store *s, pg_call *c)
@@ -1351,6 +1439,62 @@ static int pg_artifact_page(nereid_store *base, const char *project, const char 
         c.file_cb = cb;
         c.payload = payload;
         return pg_do((pg_store *)base, pg_artifact_rows_body, &c, 0);
+}
+
+/* The records come from c->next as they are read (a request's body):
+ * one transaction, COPY as they come, the artifact's content hash and
+ * count set when the last has come. Never run again (the stream is gone). */
+static int pg_artifact_stream_body(pg_store *s, pg_call *c)
+{
+        const struct nereid_file *file;
+        nereid_buf buf = NEREID_BUF_INIT;
+        char pid[24], artifact[24], count[24];
+        const char *p[4] = {pid, c->hash, "", "0"};
+        uint64_t n = 0;
+        PGresult *res;
+        int rc, made;
+
+        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+                return rc;
+        if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 4, p, &res, "store artifact")) < 0)
+                return rc;
+        made = pg_rows(res) > 0;
+        if (made)
+                snprintf(artifact, sizeof(artifact), "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        if (!made) { /* stored once: read the records to their end, so they are checked */
+                while ((rc = c->next(c->payload, &file)) > 0)
+                        ;
+                return rc;
+        }
+        if ((rc = pg_copy_begin(s)) < 0)
+                return rc;
+        while ((rc = c->next(c->payload, &file)) > 0) {
+                if ((rc = pg_copy_row(s, &buf, artifact, file)) < 0)
+                        break;
+                n++;
+        }
+        if ((rc = pg_copy_end(s, &buf, rc)) < 0)
+                return rc;
+        snprintf(count, sizeof(count), "%llu", (unsigned long long)n);
+        p[0] = artifact;
+        p[1] = c->content;
+        p[2] = count;
+        return pg_run(s, Q_ARTIFACT_FINISH, 3, p, NULL, "store artifact");
+}
+
+static int pg_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
+                                  const char *content, store_file_next next, void *payload)
+{
+        pg_call c = {0};
+
+        c.project = project;
+        c.hash = hash;
+        c.content = content;
+        c.next = next;
+        c.payload = payload;
+        c.once = 1;
+        return pg_do((pg_store *)base, pg_artifact_stream_body, &c, 1);
 }
 
 /* ---- reverse lookups ---- */
@@ -1744,4 +1888,7 @@ const store_ops nrd_store_postgres_ops = {
     .token_touch = pg_token_touch,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
+    .run_query = NULL, /* the table view: not yet on PostgreSQL */
+    .artifact_put_stream = pg_artifact_put_stream,
+    .op_apply = pg_op_apply,
 };
