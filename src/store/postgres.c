@@ -49,15 +49,21 @@ static const char pg_schema_1[] =
     " next_run bigint NOT NULL DEFAULT 1);"
     "CREATE TABLE runs(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
     " project_id bigint NOT NULL REFERENCES projects(id), number bigint NOT NULL,"
-    " name text NOT NULL, owner text NOT NULL, creation_time text COLLATE \"C\" NOT NULL,"
-    " modification_time text NOT NULL, uuid text COLLATE \"C\" NOT NULL,"
+    " name text COLLATE \"C\" NOT NULL, owner text COLLATE \"C\" NOT NULL,"
+    " creation_time text COLLATE \"C\" NOT NULL, modification_time text COLLATE \"C\" NOT NULL,"
+    " uuid text COLLATE \"C\" NOT NULL,"
     " custom_run_id text COLLATE \"C\", description text NOT NULL DEFAULT '',"
     " tags text NOT NULL DEFAULT '', UNIQUE(project_id, number), UNIQUE(project_id, uuid),"
     " UNIQUE(project_id, custom_run_id));"
-    "CREATE INDEX runs_created ON runs(project_id, creation_time);"
+    /* The table view's sorts (run_query), the run number breaking ties. */
+    "CREATE INDEX runs_by_name ON runs(project_id, name, number);"
+    "CREATE INDEX runs_by_owner ON runs(project_id, owner, number);"
+    "CREATE INDEX runs_by_ctime ON runs(project_id, creation_time, number);"
+    "CREATE INDEX runs_by_mtime ON runs(project_id, modification_time, number);"
     "CREATE TABLE artifacts(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
     " project_id bigint NOT NULL REFERENCES projects(id), hash text COLLATE \"C\" NOT NULL,"
-    " content_hash text NOT NULL, file_count bigint NOT NULL, UNIQUE(project_id, hash));"
+    " content_hash text NOT NULL, file_count bigint NOT NULL,"
+    " total_size bigint NOT NULL DEFAULT 0, UNIQUE(project_id, hash));"
     /* No foreign key here: COPY of a million records checks none. */
     "CREATE TABLE artifact_files(artifact_id bigint NOT NULL,"
     " file_path text COLLATE \"C\" NOT NULL, file_hash text COLLATE \"C\" NOT NULL,"
@@ -124,6 +130,7 @@ enum pg_stmt {
         Q_META_GET,
         Q_META_SET,
         Q_ARTIFACT_FINISH,
+        Q_SUMMARIES,
         Q_OP_RECORD,
         Q_COUNT
 };
@@ -167,9 +174,9 @@ static const char *const pg_sql[Q_COUNT] = {
     [Q_ROOTS_DELETE] = "DELETE FROM field_roots WHERE run_id = $1 AND (path = $2 OR"
                        " (path > $2 || '/' AND path < $2 || '0'))",
     [Q_ARTIFACT] = "SELECT id, content_hash FROM artifacts WHERE project_id = $1 AND hash = $2",
-    [Q_ARTIFACT_INSERT] = "INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
-                          " VALUES($1, $2, $3, $4) ON CONFLICT(project_id, hash) DO NOTHING"
-                          " RETURNING id",
+    [Q_ARTIFACT_INSERT] = "INSERT INTO artifacts(project_id, hash, content_hash, file_count,"
+                          " total_size) VALUES($1, $2, $3, $4, $5)"
+                          " ON CONFLICT(project_id, hash) DO NOTHING RETURNING id",
     [Q_FILES_FIRST] = "SELECT " PG_FILE_COLUMNS " FROM artifact_files WHERE artifact_id = $1"
                       " ORDER BY file_path LIMIT $2",
     [Q_FILES_AFTER] = "SELECT " PG_FILE_COLUMNS " FROM artifact_files WHERE artifact_id = $1"
@@ -188,7 +195,12 @@ static const char *const pg_sql[Q_COUNT] = {
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE id = $1 RETURNING id",
     [Q_TOKEN_TOUCH] = "UPDATE tokens SET last_used = $2 WHERE id = $1 RETURNING id",
     [Q_META_GET] = "SELECT value FROM settings WHERE key = $1",
-    [Q_ARTIFACT_FINISH] = "UPDATE artifacts SET content_hash = $2, file_count = $3 WHERE id = $1",
+    [Q_ARTIFACT_FINISH] = "UPDATE artifacts SET content_hash = $2, file_count = $3,"
+                          " total_size = $4 WHERE id = $1",
+    /* The fields of a page of runs, summarised, in one query. */
+    [Q_SUMMARIES] = "SELECT f.run_id, f.path, a.hash, a.content_hash, a.file_count, a.total_size"
+                    " FROM fields f JOIN artifacts a ON a.id = f.artifact_id"
+                    " WHERE f.run_id = ANY($1::bigint[]) ORDER BY f.run_id, f.path",
     /* Recorded first: a concurrent delivery of the same operation waits
      * here for this transaction, then finds it. */
     [Q_OP_RECORD] =
@@ -196,9 +208,56 @@ static const char *const pg_sql[Q_COUNT] = {
     [Q_META_SET] = "INSERT INTO settings VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = $2",
 };
 
+/* run_query's statements: one per shape of query, i = sort + 5 *
+ * (descending + 2 * (filtered + 2 * cursor)). */
+#define PG_QUERY_SHAPES 40
+
+/* The SQL of run_query's shape i into out. Parameters: $1 project row,
+ * $2 limit, then the run ID's key and the filter (filtered), then the
+ * cursor's sort value (not for the ID) and number (with a cursor). */
+static void pg_query_sql(size_t i, char *out, size_t cap)
+{
+        static const char *const columns[] = {"number", "name", "owner", "creation_time",
+                                              "modification_time"};
+        int sort = (int)(i % 5), desc = (int)(i / 5 % 2), filtered = (int)(i / 10 % 2);
+        int cursor = (int)(i / 20 % 2), next = 3;
+        const char *dir = desc ? "DESC" : "ASC", *op = desc ? "<" : ">";
+        char where[512] = "", after[96] = "";
+
+        /* strpos on lower(): a substring, no wildcard to escape. */
+        if (filtered) {
+                snprintf(where, sizeof(where),
+                         " AND (strpos(lower($%d || '-' || number), lower($%d)) > 0"
+                         " OR strpos(lower(name), lower($%d)) > 0"
+                         " OR strpos(lower(owner), lower($%d)) > 0"
+                         " OR strpos(lower(coalesce(custom_run_id, '')), lower($%d)) > 0"
+                         " OR strpos(lower(tags), lower($%d)) > 0)",
+                         next, next + 1, next + 1, next + 1, next + 1, next + 1);
+                next += 2;
+        }
+        /* The keyset: a row value on the (project_id, column, number) index. */
+        if (cursor && sort == 0)
+                snprintf(after, sizeof(after), " AND number %s $%d", op, next);
+        else if (cursor)
+                snprintf(after, sizeof(after), " AND (%s, number) %s ($%d, $%d)", columns[sort], op,
+                         next, next + 1);
+        snprintf(out, cap,
+                 "SELECT " PG_RUN_COLUMNS ", id FROM runs WHERE project_id = $1%s%s"
+                 " ORDER BY %s %s, number %s LIMIT $2",
+                 where, after, columns[sort], dir, dir);
+}
+
 const char *nrd_store_postgres_sql(size_t i)
 {
-        return i < Q_COUNT ? pg_sql[i] : NULL;
+        static char shapes[PG_QUERY_SHAPES][1024];
+
+        if (i < Q_COUNT)
+                return pg_sql[i];
+        if (i >= Q_COUNT + PG_QUERY_SHAPES)
+                return NULL;
+        /* Test-only: not thread-safe. */
+        pg_query_sql(i - Q_COUNT, shapes[i - Q_COUNT], sizeof(shapes[0]));
+        return shapes[i - Q_COUNT];
 }
 
 typedef struct pg_store {
@@ -213,6 +272,7 @@ typedef struct pg_store {
         unsigned nstmt; /* statements sent by the current attempt */
         char state[6];  /* SQLSTATE of the last failure, "" for none */
         unsigned char prepared[Q_COUNT];
+        unsigned char query_prepared[PG_QUERY_SHAPES];
 } pg_store;
 
 /* What one call of the seam carries into its transaction body. */
@@ -243,6 +303,8 @@ typedef struct pg_call {
         const char *queue;
         uint64_t seq;
         int once; /* not run again: it consumed a stream */
+        const store_run_query *query;
+        store_run_row_cb row_cb;
         void *payload;
 } pg_call;
 
@@ -269,6 +331,7 @@ static void pg_drop(pg_store *s)
         PQfinish(s->conn);
         s->conn = NULL;
         memset(s->prepared, 0, sizeof(s->prepared));
+        memset(s->query_prepared, 0, sizeof(s->query_prepared));
         s->lost = 1;
 }
 
@@ -331,6 +394,7 @@ static int pg_connect(pg_store *s)
                 return nrd_error(NEREID_ERROR, "store %s: cannot connect: %s", s->label, msg);
         }
         memset(s->prepared, 0, sizeof(s->prepared));
+        memset(s->query_prepared, 0, sizeof(s->query_prepared));
         /* Names, owners and descriptions are bytes (any but NUL), sorted
          * bytewise: a database that keeps them as they are. */
         encoding = PQparameterStatus(s->conn, "server_encoding");
@@ -411,37 +475,35 @@ out:
         return rc;
 }
 
-/* Run prepared statement q with n text parameters (NULL: SQL NULL);
- * *out is the result of a statement that returns rows (NULL: discarded).
- * A statement a pooler lost (SQLSTATE 26000) is prepared again. */
-static int pg_run(pg_store *s, enum pg_stmt q, int n, const char *const *params, PGresult **out,
-                  const char *what)
+/* Run the statement sql, prepared on this connection as name by first use
+ * (*prepared says it is), with n text parameters (NULL: SQL NULL); *out is
+ * the result of a statement that returns rows (NULL: discarded). A
+ * statement a pooler lost (SQLSTATE 26000) is prepared again. */
+static int pg_run_sql(pg_store *s, const char *name, const char *sql, unsigned char *prepared,
+                      int n, const char *const *params, PGresult **out, const char *what)
 {
-        char name[16];
         PGresult *res;
         ExecStatusType st;
-        int again;
+        int again, rc;
 
         if (out)
                 *out = NULL;
-        snprintf(name, sizeof(name), "nrd%d", (int)q);
         for (again = 0; again < 2; again++) {
-                if (!s->prepared[q]) {
+                if (!*prepared) {
                         s->nstmt++;
-                        res = PQprepare(s->conn, name, pg_sql[q], n, NULL);
+                        res = PQprepare(s->conn, name, sql, n, NULL);
                         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
                                 const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
                                 /* Prepared already (a pooler's other client of this name). */
                                 if (!state || strcmp(state, "42P05") != 0) {
-                                        int rc = pg_fail(s, what, res);
-
+                                        rc = pg_fail(s, what, res);
                                         PQclear(res);
                                         return rc;
                                 }
                         }
                         PQclear(res);
-                        s->prepared[q] = 1;
+                        *prepared = 1;
                 }
                 s->nstmt++;
                 res = PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0);
@@ -455,18 +517,25 @@ static int pg_run(pg_store *s, enum pg_stmt q, int n, const char *const *params,
                 }
                 if (!again && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
                     strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "26000") == 0) {
-                        s->prepared[q] = 0;
+                        *prepared = 0;
                         PQclear(res);
                         continue;
                 }
                 break;
         }
-        {
-                int rc = pg_fail(s, what, res);
+        rc = pg_fail(s, what, res);
+        PQclear(res);
+        return rc;
+}
 
-                PQclear(res);
-                return rc;
-        }
+/* Run prepared statement q (pg_sql). */
+static int pg_run(pg_store *s, enum pg_stmt q, int n, const char *const *params, PGresult **out,
+                  const char *what)
+{
+        char name[16];
+
+        snprintf(name, sizeof(name), "nrd%d", (int)q);
+        return pg_run_sql(s, name, pg_sql[q], &s->prepared[q], n, params, out, what);
 }
 
 /* Sleep before a retry: 1, 2, 4 ... ms, at most 256, and a random part. */
@@ -1305,18 +1374,25 @@ static int pg_copy_records(pg_store *s, const char *artifact, const nereid_files
 
 static int pg_artifact_put_body(pg_store *s, pg_call *c)
 {
-        char pid[24], count[24];
-        const char *p[4] = {pid, c->hash, c->content, count};
+        char pid[24], count[24], total_text[24];
+        const char *p[5] = {pid, c->hash, c->content, count, total_text};
         PGresult *res;
         char artifact[24];
+        uint64_t total = 0;
+        size_t i;
         int rc, made;
 
         if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
                 return rc;
+        for (i = 0; i < c->files->count; i++)
+                if (c->files->items[i].has_size)
+                        total += c->files->items[i].size;
         snprintf(count, sizeof(count), "%zu", c->files->count);
+        snprintf(total_text, sizeof(total_text), "%llu",
+                 (unsigned long long)(total > INT64_MAX ? INT64_MAX : total));
         /* A concurrent put of the same hash waits here for the other's
          * transaction, then finds it: stored once. */
-        if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 4, p, &res, "store artifact")) < 0)
+        if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 5, p, &res, "store artifact")) < 0)
                 return rc;
         made = pg_rows(res) > 0;
         if (made)
@@ -1448,15 +1524,15 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
 {
         const struct nereid_file *file;
         nereid_buf buf = NEREID_BUF_INIT;
-        char pid[24], artifact[24], count[24];
-        const char *p[4] = {pid, c->hash, "", "0"};
-        uint64_t n = 0;
+        char pid[24], artifact[24], count[24], total_text[24];
+        const char *p[5] = {pid, c->hash, "", "0", "0"};
+        uint64_t n = 0, total = 0;
         PGresult *res;
         int rc, made;
 
         if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
                 return rc;
-        if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 4, p, &res, "store artifact")) < 0)
+        if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 5, p, &res, "store artifact")) < 0)
                 return rc;
         made = pg_rows(res) > 0;
         if (made)
@@ -1473,14 +1549,19 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
                 if ((rc = pg_copy_row(s, &buf, artifact, file)) < 0)
                         break;
                 n++;
+                if (file->has_size)
+                        total += file->size;
         }
         if ((rc = pg_copy_end(s, &buf, rc)) < 0)
                 return rc;
         snprintf(count, sizeof(count), "%llu", (unsigned long long)n);
+        snprintf(total_text, sizeof(total_text), "%llu",
+                 (unsigned long long)(total > INT64_MAX ? INT64_MAX : total));
         p[0] = artifact;
         p[1] = c->content;
         p[2] = count;
-        return pg_run(s, Q_ARTIFACT_FINISH, 3, p, NULL, "store artifact");
+        p[3] = total_text;
+        return pg_run(s, Q_ARTIFACT_FINISH, 4, p, NULL, "store artifact");
 }
 
 static int pg_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
@@ -1495,6 +1576,129 @@ static int pg_artifact_put_stream(nereid_store *base, const char *project, const
         c.payload = payload;
         c.once = 1;
         return pg_do((pg_store *)base, pg_artifact_stream_body, &c, 1);
+}
+
+/* ---- the table view ---- */
+
+static void pg_summaries_free(store_field_summary *f, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free((char *)f[i].field);
+                free((char *)f[i].hash);
+                free((char *)f[i].content_hash);
+        }
+        free(f);
+}
+
+/* The fields of run row (rows sorted by run then path) into *out. */
+static int pg_summaries_of(PGresult *res, long long run, store_field_summary **out, size_t *count)
+{
+        int lo = 0, hi = PQntuples(res), i;
+        store_field_summary *f;
+        size_t n = 0;
+
+        *out = NULL;
+        *count = 0;
+        while (lo < hi) { /* the first row of this run */
+                int mid = lo + (hi - lo) / 2;
+
+                if (pg_ll(res, mid, 0) < run)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (i = lo; i < PQntuples(res) && pg_ll(res, i, 0) == run; i++)
+                n++;
+        if (!n)
+                return 0;
+        if (!(f = nrd_calloc(n, sizeof(*f))))
+                return NEREID_ERROR;
+        for (i = 0; i < (int)n; i++) {
+                f[i].field = nrd_strdup(PQgetvalue(res, lo + i, 1));
+                f[i].hash = nrd_strdup(PQgetvalue(res, lo + i, 2));
+                f[i].content_hash = nrd_strdup(PQgetvalue(res, lo + i, 3));
+                f[i].file_count = (uint64_t)pg_ll(res, lo + i, 4);
+                f[i].total_size = (uint64_t)pg_ll(res, lo + i, 5);
+                if (!f[i].field || !f[i].hash || !f[i].content_hash) {
+                        pg_summaries_free(f, n);
+                        return NEREID_ERROR;
+                }
+        }
+        *out = f;
+        *count = n;
+        return 0;
+}
+
+/* One query for the page of runs, one for all their fields. */
+static int pg_run_query_body(pg_store *s, pg_call *c)
+{
+        const store_run_query *q = c->query;
+        size_t shape = (size_t)q->sort +
+                       5 * (size_t)(!!q->descending +
+                                    2 * (!!(q->filter && q->filter[0]) + 2 * !!q->has_after));
+        char pid[24], key[16], limit[24], number[24], name[16], sql[1024];
+        const char *p[6];
+        nereid_buf ids = NEREID_BUF_INIT;
+        PGresult *runs = NULL, *fields = NULL;
+        store_field_summary *f;
+        store_run_info info;
+        size_t nf;
+        int rc, n = 2, i;
+
+        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+                return rc;
+        snprintf(limit, sizeof(limit), "%zu", q->limit);
+        snprintf(number, sizeof(number), "%llu", (unsigned long long)q->after_number);
+        p[0] = pid;
+        p[1] = limit;
+        if (q->filter && q->filter[0]) {
+                p[n++] = key;
+                p[n++] = q->filter;
+        }
+        if (q->has_after && q->sort != STORE_SORT_ID)
+                p[n++] = q->after_key;
+        if (q->has_after)
+                p[n++] = number;
+        pg_query_sql(shape, sql, sizeof(sql));
+        snprintf(name, sizeof(name), "nrdq%zu", shape);
+        if ((rc = pg_run_sql(s, name, sql, &s->query_prepared[shape], n, p, &runs, "query runs")) <
+            0)
+                return rc;
+        nrd_buf_putc(&ids, '{');
+        for (i = 0; i < PQntuples(runs); i++)
+                nrd_buf_printf(&ids, "%s%s", i ? "," : "", PQgetvalue(runs, i, 9));
+        if (nrd_buf_putc(&ids, '}') < 0)
+                rc = NEREID_ERROR;
+        p[0] = ids.ptr;
+        if (rc == 0)
+                rc = pg_run(s, Q_SUMMARIES, 1, p, &fields, "list fields");
+        for (i = 0; rc == 0 && i < PQntuples(runs); i++) {
+                if ((rc = pg_summaries_of(fields, pg_ll(runs, i, 9), &f, &nf)) < 0)
+                        break;
+                if ((rc = pg_run_fill(runs, i, key, &info)) < 0) {
+                        pg_summaries_free(f, nf);
+                        break;
+                }
+                rc = c->row_cb(c->payload, &info, (uint64_t)pg_ll(runs, i, 0), f, nf);
+                nrd_store_run_info_clear(&info);
+                pg_summaries_free(f, nf);
+        }
+        nrd_buf_free(&ids);
+        PQclear(runs);
+        PQclear(fields);
+        return rc;
+}
+
+static int pg_run_query(nereid_store *base, const char *project, const store_run_query *q,
+                        store_run_row_cb cb, void *payload)
+{
+        pg_call c = {0};
+
+        c.project = project;
+        c.query = q;
+        c.row_cb = cb;
+        c.payload = payload;
+        return pg_do((pg_store *)base, pg_run_query_body, &c, 0);
 }
 
 /* ---- reverse lookups ---- */
@@ -1888,7 +2092,7 @@ const store_ops nrd_store_postgres_ops = {
     .token_touch = pg_token_touch,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
-    .run_query = NULL, /* the table view: not yet on PostgreSQL */
+    .run_query = pg_run_query,
     .artifact_put_stream = pg_artifact_put_stream,
     .op_apply = pg_op_apply,
 };

@@ -1,7 +1,7 @@
 /*
  * test_pg_explain.c - the PostgreSQL store's indexes match its queries:
  * on a database holding 100,000 runs (each with a field), an artifact of
- * 1,000,000 records beside a thousand small ones, and a thousand projects,
+ * 1,000,000 records beside 100,000 small ones, and a thousand projects,
  * tokens and settings, every prepared statement of the backend (the only
  * SQL any API route runs, bar the COPY of new records) is EXPLAINed, and no
  * plan has a sequential scan, except the two that list a whole table
@@ -61,14 +61,14 @@ static int fill(const char *uri)
              sql("UPDATE projects SET next_run = " RUNS " + 1 WHERE id = 1") &&
              sql("INSERT INTO artifacts(project_id, hash, content_hash, file_count)"
                  " SELECT 1, encode(sha256(g::text::bytea), 'hex'), md5(g::text), 3"
-                 " FROM generate_series(1, 1000) g") &&
+                 " FROM generate_series(1, " RUNS ") g") &&
              sql("INSERT INTO artifact_files SELECT 1, 'data/' || lpad(g::text, 7, '0'),"
                  " md5(g::text), 'Local', g, NULL, NULL FROM generate_series(1, " FILES ") g") &&
              sql("INSERT INTO artifact_files SELECT a, 'f' || g, md5((a * 10 + g)::text),"
-                 " 'Local', g, NULL, NULL FROM generate_series(2, 1000) a,"
+                 " 'Local', g, NULL, NULL FROM generate_series(2, " RUNS ") a,"
                  " generate_series(1, 3) g") &&
-             sql("INSERT INTO fields SELECT g, 'data', 1 + g % 1000 FROM generate_series(1, " RUNS
-                 ") g") &&
+             sql("INSERT INTO fields SELECT g, 'data', g FROM generate_series(1, " RUNS ") g") &&
+             sql("INSERT INTO fields SELECT g, 'big', 1 FROM generate_series(1, 10) g") &&
              sql("INSERT INTO field_roots SELECT g, 'data', 'file:///d/' || g, ''"
                  " FROM generate_series(1, " RUNS ") g") &&
              sql("INSERT INTO tokens(name, project, role, hash, created) SELECT 't' || g,"
@@ -83,6 +83,8 @@ static int fill(const char *uri)
  * number parameters, a text that exists otherwise. */
 static const char *value_for(Oid type)
 {
+        if (type == 1016) /* bigint[] */
+                return "{1,2,3}";
         return type == 20 || type == 23 ? "1" : "data";
 }
 
@@ -123,6 +125,8 @@ static void explain(size_t i, const char *text, int generic)
                           : "SET plan_cache_mode = force_custom_plan"));
         res = PQexec(conn, query);
         CHECK(PQresultStatus(res) == PGRES_TUPLES_OK);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+                fprintf(stderr, "%s: %s", query, PQresultErrorMessage(res));
         for (row = 0, scans = 0; row < PQntuples(res) && !scans; row++) {
                 p = PQgetvalue(res, row, 0);
                 scans = strstr(p, "Seq Scan") && !(allowed && strstr(p, allowed));
