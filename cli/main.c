@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ui.h"
 #include "escape.h"
 #include "exitcode.h"
 #include "nereid.h"
@@ -811,6 +812,8 @@ static void cli_usage(FILE *f)
                 line[sizeof(line) - 1] = '\0';
                 fprintf(f, "  %-52s %s\n", line + strlen("nereid "), cli_commands[i].summary);
         }
+        fprintf(f, "  %-52s %s\n", "ui [--listen 127.0.0.1:8642] [--store LOCATION]",
+                "the web UI of this machine's store");
         fputs("\noptions of every command: --project WORKSPACE/PROJECT, --mode "
               "async|sync|offline|read-only|debug,\n"
               "  --workers N (threads for hashing and downloads), --api-token T (a server's "
@@ -1070,6 +1073,8 @@ int main(int argc, char **argv)
 {
         int differs = 0, rc;
 
+        if (argc > 1 && !strcmp(argv[1], "ui"))
+                return cli_ui(argc, argv);
         if (nereid_init() < 0) {
                 cli_error("libnereid", nereid_error_last());
                 return 1;

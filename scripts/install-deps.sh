@@ -11,7 +11,8 @@ packages=(
 	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
 	python3 python3-pytest sqlite3 curl jq util-linux procps coreutils findutils time # tests and benchmarks
 	postgresql # the PostgreSQL store's tests (initdb, pg_ctl; tests/pg/lib.sh)
-	nodejs npm # the S3-compatible test server (s3rver, from the npm registry)
+	nodejs npm # the S3-compatible test server (s3rver) and the UI tests (playwright-core), from the npm registry
+	chromium # the web UI's browser tests (driven by playwright-core)
 )
 
 missing=()

@@ -6,7 +6,9 @@
  * and the token is authorised for the route's project (auth.c). Not the
  * place for policy: a handler never computes what the library computes.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,7 +867,9 @@ void srv_h_diff(struct srv_request *req)
         char *from = NULL, *to = NULL;
         nereid_files *a = NULL, *b = NULL;
         nereid_diff *diff = NULL;
-        json_t *list;
+        json_t *list, *next = NULL;
+        char *limit_text = NULL, *cursor = NULL;
+        size_t counts[4] = {0, 0, 0, 0}, first = 0, limit = SIZE_MAX;
         int bad = 0, rc;
         size_t i;
 
@@ -884,8 +888,45 @@ void srv_h_diff(struct srv_request *req)
                 srv_reply_status(req, rc);
                 goto cleanup;
         }
-        list = json_array();
+        /* counts: every change of the diff, and the files of from that
+         * neither went nor changed. With limit= the changes come a page at a
+         * time (cursor: the index of the next change), for the UI. */
         for (i = 0; i < nereid_diff_count(diff); i++) {
+                const char *path = NULL;
+                int kind = nereid_diff_get(&path, diff, i);
+
+                if (kind >= 1 && kind <= 3)
+                        counts[kind]++;
+        }
+        if (!(limit_text = srv_query(req, "limit", &bad)) && bad)
+                goto cleanup;
+        if (!(cursor = srv_query(req, "cursor", &bad)) && bad)
+                goto cleanup;
+        if (limit_text) {
+                char *end = NULL;
+
+                errno = 0;
+                limit = strtoul(limit_text, &end, 10);
+                if (errno || end == limit_text || *end || limit < 1 || limit > 10000) {
+                        srv_reply_error(req, 400, "invalid",
+                                        "limit: a number from 1 to 10000 expected");
+                        goto cleanup;
+                }
+        }
+        if (cursor) {
+                char *end = NULL;
+
+                errno = 0;
+                first = strtoul(cursor, &end, 10);
+                if (errno || end == cursor || *end || first > nereid_diff_count(diff)) {
+                        srv_reply_error(req, 400, "invalid", "cursor: not one this server gave");
+                        goto cleanup;
+                }
+                if (!limit_text)
+                        limit = 1000;
+        }
+        list = json_array();
+        for (i = first; i < nereid_diff_count(diff) && i - first < limit; i++) {
                 const char *path = NULL;
                 int kind = nereid_diff_get(&path, diff, i);
 
@@ -893,11 +934,34 @@ void srv_h_diff(struct srv_request *req)
                                                       kind >= 1 && kind <= 3 ? kinds[kind] : "",
                                                       "path", jstr(path)));
         }
-        srv_reply_json(req, 200, json_pack("{s:o}", "changes", list));
+        if (i < nereid_diff_count(diff)) {
+                char text[24];
+
+                snprintf(text, sizeof(text), "%zu", i);
+                next = json_string(text);
+        }
+        srv_reply_json(req, 200,
+                       json_pack("{s:o, s:{s:I, s:I, s:I, s:I}, s:o}", "changes", list, "counts",
+                                 "added", (json_int_t)counts[1], "removed", (json_int_t)counts[2],
+                                 "changed", (json_int_t)counts[3], "unchanged",
+                                 (json_int_t)(a->count - counts[2] - counts[3]), "next",
+                                 next ? next : json_null()));
 cleanup:
         nereid_diff_free(diff);
         nereid_files_free(a);
         nereid_files_free(b);
         free(from);
         free(to);
+        free(limit_text);
+        free(cursor);
+}
+
+json_t *srv_json_run(const store_run_info *info)
+{
+        return run_json(info);
+}
+
+json_t *srv_json_str(const char *s)
+{
+        return jstr(s);
 }

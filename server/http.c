@@ -377,6 +377,17 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 req->method = method;
                 req->started = now_seconds();
                 *con_cls = req;
+                if (req->srv->ui_local) {
+                        if (!srv_ui_host_ok(req, req->srv->port)) {
+                                srv_reply_error(req, 403, "forbidden",
+                                                "nereid ui: only a loopback host name is served");
+                                return MHD_YES;
+                        }
+                        srv_ui_auth(req);
+                }
+                /* The UI's files: no token, as health. */
+                if (strncmp(url, "/api/", 5) != 0 && srv_ui_static(req, url))
+                        return MHD_YES;
                 req->match =
                     srv_routes_match(method, url, &req->route, req->params, why, sizeof(why));
                 snprintf(req->match_why, sizeof(req->match_why), "%s", why);
@@ -396,7 +407,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 /* A route that takes a body authenticates before reading
                  * it: no one without a token makes the server read 256 MiB. */
                 if (req->body_max && req->route->scope != SRV_SCOPE_NONE && req->match == 0 &&
-                    srv_auth_authenticate(req) < 0)
+                    !req->auth.ok && srv_auth_authenticate(req) < 0)
                         return MHD_YES;
                 len_hdr = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -539,6 +550,7 @@ int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *p
         }
         mhd_running = 1;
         info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        srv->port = info ? info->port : 0;
         ready(info ? info->port : 0, payload);
         for (;;) {
                 if (sigwait(&set, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))

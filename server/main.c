@@ -29,6 +29,7 @@
 
 static const char usage_text[] =
     "usage: nereid-server serve [--listen 127.0.0.1:8642] [--store LOCATION] [--public-url URL]\n"
+    "       nereid-server ui [--listen 127.0.0.1:8642] [--store LOCATION]\n"
     "       nereid-server project create WORKSPACE/PROJECT [--key KEY] [--store LOCATION]\n"
     "       nereid-server token create --project WORKSPACE/PROJECT|'*' --role read|write|admin\n"
     "                     [--name N] [--expires DAYS] [--url URL] [--store LOCATION]\n"
@@ -232,6 +233,7 @@ struct ready_info {
         char host[80];          /* as --listen gave it */
         struct env *env;        /* for the store */
         const char *public_url; /* --public-url, or NULL */
+        int ui;                 /* `ui` mode: say the UI's address, remember nothing */
         int rc;                 /* 0, or why the URL could not be remembered */
 };
 
@@ -244,6 +246,12 @@ static void on_ready(unsigned port, void *payload)
         char url[128];
 
         snprintf(url, sizeof(url), "http://%s:%u", r->host, port);
+        if (r->ui) {
+                /* The store is only read: the tokens' URL stays the team's. */
+                printf("nereid ui: serving the store read-only at %s/\n", url);
+                fflush(stdout);
+                return;
+        }
         r->rc = nrd_project_store_open(&store, r->env->store, r->env->opts.home, NEREID_MODE_SYNC,
                                        NULL);
         if (r->rc == 0)
@@ -260,7 +268,7 @@ static void on_ready(unsigned port, void *payload)
         fflush(stdout);
 }
 
-static int cmd_serve(struct env *env, struct args *a)
+static int cmd_serve(struct env *env, struct args *a, int ui)
 {
         struct srv_server srv;
         struct sockaddr_storage ss;
@@ -279,6 +287,9 @@ static int cmd_serve(struct env *env, struct args *a)
             strncmp(a->opt[O_PUBLIC_URL], "https://", 8) != 0)
                 return fail(EXIT_USAGE, a->opt[O_PUBLIC_URL],
                             "--public-url: an http(s):// URL expected");
+        if (ui && !loopback)
+                return fail(EXIT_ACCESS, listen,
+                            "ui: serves loopback only, without tokens (a team uses serve)");
         if (open_store(env, &store) < 0)
                 return 1;
         if (!loopback) {
@@ -301,6 +312,8 @@ static int cmd_serve(struct env *env, struct args *a)
         memset(&srv, 0, sizeof(srv));
         srv.location = env->store;
         srv.home = env->opts.home;
+        srv.ui_local = ui;
+        ready.ui = ui;
         pthread_mutex_init(&srv.lock, NULL);
         if (srv_routes_check(why, sizeof(why)) < 0) {
                 code = fail(1, "routes", why);
@@ -545,7 +558,13 @@ int main(int argc, char **argv)
                         goto done;
                 if (a.opt[O_STORE])
                         env.store = a.opt[O_STORE];
-                code = cmd_serve(&env, &a);
+                code = cmd_serve(&env, &a, 0);
+        } else if (!strcmp(cmd, "ui")) {
+                if ((code = parse_args(argc, argv, 2, OPT(O_LISTEN) | OPT(O_STORE), 0, &a)))
+                        goto done;
+                if (a.opt[O_STORE])
+                        env.store = a.opt[O_STORE];
+                code = cmd_serve(&env, &a, 1);
         } else if (!strcmp(cmd, "project") && sub && !strcmp(sub, "create")) {
                 if ((code = parse_args(argc, argv, 3, OPT(O_KEY) | OPT(O_STORE), 1, &a)))
                         goto done;

@@ -52,6 +52,10 @@ const struct srv_route srv_routes[] = {
      "every field whose artifact has a file with this MD5, and its file_path"},
     {"GET", P "/diff", SRV_SCOPE_READ, srv_h_diff, 0,
      "files added, removed or changed from one field to another"},
+    {"GET", P "/run-table", SRV_SCOPE_READ, srv_h_run_table, 0,
+     "the table view: runs sorted, filtered and paged, with artifact field summaries"},
+    {"GET", P "/artifacts/{hash}/preview", SRV_SCOPE_READ, srv_h_preview, 0,
+     "the first bytes of a tracked local file, checked against its record (nereid ui only)"},
 };
 
 const size_t srv_routes_count = sizeof(srv_routes) / sizeof(srv_routes[0]);

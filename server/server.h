@@ -26,6 +26,7 @@
 #define SRV_RUNS_LIMIT_MAX 10000               /* route 6: largest page */
 #define SRV_FILES_LIMIT    10000               /* route 15: default and largest page */
 #define SRV_TOUCH_SECONDS  60                  /* last_used is written at most this often */
+#define SRV_PREVIEW_MAX    ((size_t)1 << 20)   /* bytes of a file a preview reads */
 
 /* The scope a route needs. 0 is no scope: a row without one fails
  * srv_routes_check (run at start and by tests/unit/test_server_routes.c). */
@@ -93,6 +94,8 @@ struct srv_server {
         nereid_store **pool;  /* idle handles */
         size_t pool_count;
         size_t pool_cap;
+        int ui_local;  /* `ui` mode: loopback, no tokens, reads only, previews */
+        unsigned port; /* the port listened on (set once listening) */
 };
 
 /* routes.c */
@@ -188,5 +191,27 @@ void srv_h_artifact_files(struct srv_request *req);
 void srv_h_artifact_users(struct srv_request *req);
 void srv_h_file_users(struct srv_request *req);
 void srv_h_diff(struct srv_request *req);
+/* handlers.c: the JSON of a run's sys/ values, and of a name (any bytes). */
+json_t *srv_json_run(const store_run_info *info);
+json_t *srv_json_str(const char *s);
+
+/* ui.c: the web UI. The files of web/, compiled in (ui_files.c, made by
+ * cmake/embed_web.cmake at build time). */
+struct srv_ui_file {
+        const char *path; /* "index.html", "app.js" */
+        const unsigned char *data;
+        size_t len;
+};
+extern const struct srv_ui_file srv_ui_files[];
+extern const size_t srv_ui_files_count;
+/* Answer GET url ("/" is index.html) from the UI's files, with the UI's
+ * security headers; 1 when answered, 0 when url is none of them. */
+int srv_ui_static(struct srv_request *req, const char *url);
+/* `ui` mode: 1 when the Host header names loopback with port. */
+int srv_ui_host_ok(struct srv_request *req, unsigned port);
+/* `ui` mode: the request reads every project, as a read token of "*". */
+void srv_ui_auth(struct srv_request *req);
+void srv_h_run_table(struct srv_request *req);
+void srv_h_preview(struct srv_request *req);
 
 #endif

@@ -27,7 +27,7 @@ want="$(srv routes | awk '{ m = tolower($1); p = $2; gsub(/\+/, "", p); print m 
 got="$(jget '.paths | to_entries[] | .key as $p | .value | to_entries[] |
 	"\(.key) \($p) \(.value["x-nereid-scope"])"' | sort)"
 expect_eq "$want" "$got" "openapi lists exactly the route table"
-expect_eq 19 "$(printf '%s\n' "$want" | grep -c '')" "19 routes"
+expect_eq 21 "$(printf '%s\n' "$want" | grep -c '')" "21 routes"
 
 # Projects: get-or-create, key kept, another key refused.
 api GET $P "$TOK"

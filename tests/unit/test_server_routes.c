@@ -35,7 +35,7 @@ static void test_table(void)
         size_t i, unauthenticated = 0;
 
         CHECK(srv_routes_check(why, sizeof(why)) == 0);
-        CHECK(srv_routes_count == 19);
+        CHECK(srv_routes_count == 21);
         for (i = 0; i < srv_routes_count; i++) {
                 CHECK(srv_routes[i].scope != SRV_SCOPE_UNSET);
                 if (srv_routes[i].scope == SRV_SCOPE_NONE) {
