@@ -85,6 +85,32 @@ static const char pg_schema_1[] =
     "CREATE TABLE settings(key text COLLATE \"C\" PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE applied_ops(queue text COLLATE \"C\" NOT NULL, seq bigint NOT NULL,"
     " run_id bigint NOT NULL REFERENCES runs(id), PRIMARY KEY(queue, seq));"
+    /* run_new in one round trip: the project's row locked, then each
+     * statement's fresh snapshot (READ COMMITTED, a volatile function)
+     * sees the runs committed while it waited. The lock is held only for
+     * the function and its commit. o_key NULL: no such project. */
+    "CREATE FUNCTION nereid_run_new(p_project text, p_uuid text, p_custom text, p_name text,"
+    " p_owner text, p_now text, p_description text, p_tags text, OUT o_key text,"
+    " OUT o_number bigint, OUT o_created boolean) LANGUAGE plpgsql AS $$"
+    " DECLARE pid bigint;"
+    " BEGIN"
+    "  SELECT id, key INTO pid, o_key FROM projects WHERE name = p_project FOR UPDATE;"
+    "  IF NOT FOUND THEN RETURN; END IF;"
+    "  o_created := false;"
+    "  SELECT number INTO o_number FROM runs WHERE project_id = pid AND uuid = p_uuid;"
+    "  IF FOUND THEN RETURN; END IF;"
+    "  IF p_custom IS NOT NULL THEN"
+    "   SELECT number INTO o_number FROM runs WHERE project_id = pid AND custom_run_id = p_custom;"
+    "   IF FOUND THEN RETURN; END IF;"
+    "  END IF;"
+    "  UPDATE projects SET next_run = next_run + 1 WHERE id = pid RETURNING next_run - 1"
+    "   INTO o_number;"
+    "  INSERT INTO runs(project_id, number, name, owner, creation_time, modification_time,"
+    "   uuid, custom_run_id, description, tags)"
+    "   VALUES(pid, o_number, p_name, p_owner, p_now, p_now, p_uuid, p_custom, p_description,"
+    "   p_tags);"
+    "  o_created := true;"
+    " END $$;"
     "INSERT INTO nereid_meta VALUES('schema_version', '1');";
 
 #define PG_RUN_COLUMNS                                                                             \
@@ -100,10 +126,6 @@ enum pg_stmt {
         Q_PROJECT_INSERT,
         Q_PROJECT_EACH,
         Q_RUN_ROW,
-        Q_RUN_BY_UUID,
-        Q_RUN_BY_CUSTOM,
-        Q_RUN_INSERT,
-        Q_RUN_COUNTER,
         Q_RUN_INFO,
         Q_RUN_PAGE,
         Q_RUN_LOCK,
@@ -131,6 +153,7 @@ enum pg_stmt {
         Q_META_SET,
         Q_ARTIFACT_FINISH,
         Q_SUMMARIES,
+        Q_RUN_NEW,
         Q_OP_RECORD,
         Q_COUNT
 };
@@ -146,13 +169,6 @@ static const char *const pg_sql[Q_COUNT] = {
     /* The project, and the run numbered $2 when it has one: one round trip. */
     [Q_RUN_ROW] = "SELECT p.id, p.key, r.id FROM projects p LEFT JOIN runs r"
                   " ON r.project_id = p.id AND r.number = $2 WHERE p.name = $1",
-    [Q_RUN_BY_UUID] = "SELECT number FROM runs WHERE project_id = $1 AND uuid = $2",
-    [Q_RUN_BY_CUSTOM] = "SELECT number FROM runs WHERE project_id = $1 AND custom_run_id = $2",
-    [Q_RUN_INSERT] = "INSERT INTO runs(project_id, number, name, owner, creation_time,"
-                     " modification_time, uuid, custom_run_id, description, tags)"
-                     " VALUES($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
-    [Q_RUN_COUNTER] =
-        "UPDATE projects SET next_run = next_run + 1 WHERE id = $1 RETURNING next_run - 1",
     [Q_RUN_INFO] = "SELECT " PG_RUN_COLUMNS " FROM runs WHERE id = $1",
     [Q_RUN_PAGE] = "SELECT " PG_RUN_COLUMNS " FROM runs WHERE project_id = $1 AND number > $2"
                    " ORDER BY number LIMIT $3",
@@ -197,6 +213,8 @@ static const char *const pg_sql[Q_COUNT] = {
     [Q_META_GET] = "SELECT value FROM settings WHERE key = $1",
     [Q_ARTIFACT_FINISH] = "UPDATE artifacts SET content_hash = $2, file_count = $3,"
                           " total_size = $4 WHERE id = $1",
+    [Q_RUN_NEW] = "SELECT o_key, o_number, o_created FROM nereid_run_new($1, $2, $3, $4, $5, $6,"
+                  " $7, $8)",
     /* The fields of a page of runs, summarised, in one query. */
     [Q_SUMMARIES] = "SELECT f.run_id, f.path, a.hash, a.content_hash, a.file_count, a.total_size"
                     " FROM fields f JOIN artifacts a ON a.id = f.artifact_id"
@@ -789,71 +807,44 @@ static char *pg_tags_join(const store_run_spec *spec)
         return nrd_buf_detach(&buf);
 }
 
-/* The number of the project's run found by q (by uuid or custom_run_id):
- * 1 with *number set, 0 when there is none. */
-static int pg_run_find(pg_store *s, enum pg_stmt q, const char *pid, const char *value,
-                       long long *number)
-{
-        const char *p[2] = {pid, value};
-        PGresult *res;
-        int rc;
-
-        if ((rc = pg_run(s, q, 2, p, &res, "find run")) < 0)
-                return rc;
-        rc = pg_rows(res) > 0;
-        if (rc)
-                *number = pg_ll(res, 0, 0);
-        PQclear(res);
-        return rc;
-}
-
-/* The project's counter row is locked first: creators of one project
- * queue on it, and each then sees the others' runs (READ COMMITTED takes a
- * new snapshot per statement), so a retried uuid or a shared custom_run_id
- * finds its run, and numbers are gap-free without a serialisation error. */
+/* One statement, its own transaction (nereid_run_new in the schema): the
+ * project's counter row is locked first, so creators of one project queue
+ * on it and each then sees the others' runs; a retried uuid or a shared
+ * custom_run_id finds its run, and numbers are gap-free without a
+ * serialisation error. Run again after a lost connection, the uuid finds
+ * the run the first attempt may have made. */
 static int pg_run_new_body(pg_store *s, pg_call *c)
 {
         const store_run_spec *spec = c->spec;
-        char pid[24], key[16], number_text[24], now[32], *tags;
-        const char *p[9];
-        long long number = 0;
+        char now[32], *tags;
+        const char *p[8];
         PGresult *res;
         int rc;
 
         *c->created = 0;
-        if ((rc = pg_project(s, c->project, 1, pid, key)) < 0)
-                return rc;
-        rc = pg_run_find(s, Q_RUN_BY_UUID, pid, spec->uuid, &number);
-        if (rc == 0 && spec->custom_run_id)
-                rc = pg_run_find(s, Q_RUN_BY_CUSTOM, pid, spec->custom_run_id, &number);
+        if (!(tags = pg_tags_join(spec)))
+                return NEREID_ERROR;
+        nrd_fs_now_iso8601(now);
+        p[0] = c->project;
+        p[1] = spec->uuid;
+        p[2] = spec->custom_run_id;
+        p[3] = spec->name ? spec->name : "";
+        p[4] = spec->owner;
+        p[5] = now;
+        p[6] = spec->description ? spec->description : "";
+        p[7] = tags;
+        rc = pg_run(s, Q_RUN_NEW, 8, p, &res, "create run");
+        free(tags);
         if (rc < 0)
                 return rc;
-        if (rc == 0) {
-                p[0] = pid;
-                if ((rc = pg_run(s, Q_RUN_COUNTER, 1, p, &res, "allocate run ID")) < 0)
-                        return rc;
-                number = pg_rows(res) ? pg_ll(res, 0, 0) : 0;
-                PQclear(res);
-                if (!(tags = pg_tags_join(spec)))
-                        return NEREID_ERROR;
-                snprintf(number_text, sizeof(number_text), "%lld", number);
-                nrd_fs_now_iso8601(now);
-                p[1] = number_text;
-                p[2] = spec->name ? spec->name : "";
-                p[3] = spec->owner;
-                p[4] = now;
-                p[5] = spec->uuid;
-                p[6] = spec->custom_run_id;
-                p[7] = spec->description ? spec->description : "";
-                p[8] = tags;
-                rc = pg_run(s, Q_RUN_INSERT, 9, p, NULL, "create run");
-                free(tags);
-                if (rc < 0)
-                        return rc;
-                *c->created = 1;
+        if (pg_rows(res) != 1 || PQgetisnull(res, 0, 0))
+                rc = nrd_error(NEREID_ENOTFOUND, "project %s: not found", c->project);
+        else {
+                snprintf(c->id_out, 32, "%s-%s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+                *c->created = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
         }
-        snprintf(c->id_out, 32, "%s-%lld", key, number);
-        return 0;
+        PQclear(res);
+        return rc;
 }
 
 static int pg_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
@@ -866,7 +857,7 @@ static int pg_run_new(nereid_store *base, const char *project, const store_run_s
         c.spec = spec;
         c.id_out = id_out;
         c.created = created;
-        rc = pg_do((pg_store *)base, pg_run_new_body, &c, 1);
+        rc = pg_do((pg_store *)base, pg_run_new_body, &c, 0);
         if (rc < 0)
                 *created = 0;
         return rc;
