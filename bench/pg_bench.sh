@@ -30,7 +30,7 @@ start_server() {
 	"$server" serve --listen 127.0.0.1:0 --store "$PG_URI" >"$out" 2>"$out.err" &
 	pids+=($!)
 	for i in $(seq 1 200); do
-		url=$(sed -n 's/^nereid-server: listening on \(http:\/\/[0-9.:]*\)$/\1/p' "$out")
+		url=$(sed -n 's/^nereid-server: listening on \(http:\/\/[0-9.:]*\)$/\1/p' "$out" 2>/dev/null)
 		[ -n "$url" ] && break
 		sleep 0.05
 	done
