@@ -126,7 +126,7 @@ enum pg_stmt {
         Q_PROJECT_INSERT,
         Q_PROJECT_EACH,
         Q_RUN_ROW,
-        Q_RUN_INFO,
+        Q_RUN_FULL,
         Q_RUN_PAGE,
         Q_RUN_LOCK,
         Q_RUN_TOUCH,
@@ -169,7 +169,11 @@ static const char *const pg_sql[Q_COUNT] = {
     /* The project, and the run numbered $2 when it has one: one round trip. */
     [Q_RUN_ROW] = "SELECT p.id, p.key, r.id FROM projects p LEFT JOIN runs r"
                   " ON r.project_id = p.id AND r.number = $2 WHERE p.name = $1",
-    [Q_RUN_INFO] = "SELECT " PG_RUN_COLUMNS " FROM runs WHERE id = $1",
+    /* The project's key and its run numbered $2, in one round trip. */
+    [Q_RUN_FULL] = "SELECT p.key, r.number, r.name, r.owner, r.creation_time,"
+                   " r.modification_time, r.uuid, r.custom_run_id, r.description, r.tags"
+                   " FROM projects p LEFT JOIN runs r ON r.project_id = p.id AND r.number = $2"
+                   " WHERE p.name = $1",
     [Q_RUN_PAGE] = "SELECT " PG_RUN_COLUMNS " FROM runs WHERE project_id = $1 AND number > $2"
                    " ORDER BY number LIMIT $3",
     [Q_RUN_LOCK] = "SELECT id FROM runs WHERE id = $1 FOR UPDATE",
@@ -887,45 +891,70 @@ static int pg_tags_split(const char *text, store_run_info *info)
         return 0;
 }
 
-/* Fill info (every string a copy) from row i of PG_RUN_COLUMNS. */
-static int pg_run_fill(PGresult *res, int i, const char *key, store_run_info *info)
+/* Fill info (every string a copy) from row i of PG_RUN_COLUMNS, starting
+ * at column o. */
+static int pg_run_fill_at(PGresult *res, int i, int o, const char *key, store_run_info *info)
 {
-        const char *custom = pg_val(res, i, 6);
+        const char *custom = pg_val(res, i, o + 6);
 
         memset(info, 0, sizeof(*info));
-        snprintf(info->id, sizeof(info->id), "%s-%lld", key, pg_ll(res, i, 0));
-        snprintf(info->creation_time, sizeof(info->creation_time), "%s", PQgetvalue(res, i, 3));
+        snprintf(info->id, sizeof(info->id), "%s-%lld", key, pg_ll(res, i, o));
+        snprintf(info->creation_time, sizeof(info->creation_time), "%s", PQgetvalue(res, i, o + 3));
         snprintf(info->modification_time, sizeof(info->modification_time), "%s",
-                 PQgetvalue(res, i, 4));
-        snprintf(info->uuid, sizeof(info->uuid), "%s", PQgetvalue(res, i, 5));
-        info->name = nrd_strdup(PQgetvalue(res, i, 1));
-        info->owner = nrd_strdup(PQgetvalue(res, i, 2));
-        info->description = nrd_strdup(PQgetvalue(res, i, 7));
+                 PQgetvalue(res, i, o + 4));
+        snprintf(info->uuid, sizeof(info->uuid), "%s", PQgetvalue(res, i, o + 5));
+        info->name = nrd_strdup(PQgetvalue(res, i, o + 1));
+        info->owner = nrd_strdup(PQgetvalue(res, i, o + 2));
+        info->description = nrd_strdup(PQgetvalue(res, i, o + 7));
         if (custom)
                 info->custom_run_id = nrd_strdup(custom);
         if (!info->name || !info->owner || !info->description || (custom && !info->custom_run_id) ||
-            pg_tags_split(PQgetvalue(res, i, 8), info) < 0) {
+            pg_tags_split(PQgetvalue(res, i, o + 8), info) < 0) {
                 nrd_store_run_info_clear(info);
                 return NEREID_ERROR;
         }
         return 0;
 }
 
+static int pg_run_fill(PGresult *res, int i, const char *key, store_run_info *info)
+{
+        return pg_run_fill_at(res, i, 0, key, info);
+}
+
 static int pg_run_info_body(pg_store *s, pg_call *c)
 {
-        char row[24], key[16];
-        const char *p[1] = {row};
+        const char *dash = strrchr(c->run_id, '-'), *p[2];
+        char number_text[24], key[16];
         PGresult *res;
+        char *end = NULL;
+        long long number;
         int rc;
 
-        if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, key)) < 0 ||
-            (rc = pg_run(s, Q_RUN_INFO, 1, p, &res, "read run")) < 0)
+        if (nrd_uri_check_run_id(c->run_id) < 0 || !dash)
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", c->run_id,
+                                 c->project);
+        errno = 0;
+        number = strtoll(dash + 1, &end, 10);
+        if (errno || !end || *end || number < 1)
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", c->run_id,
+                                 c->project);
+        snprintf(number_text, sizeof(number_text), "%lld", number);
+        p[0] = c->project;
+        p[1] = number_text;
+        if ((rc = pg_run(s, Q_RUN_FULL, 2, p, &res, "read run")) < 0)
                 return rc;
-        if (pg_rows(res) == 0)
+        if (pg_rows(res) == 0) {
+                PQclear(res);
+                return nrd_error(NEREID_ENOTFOUND, "run %s: not found (no project %s)", c->run_id,
+                                 c->project);
+        }
+        snprintf(key, sizeof(key), "%s", PQgetvalue(res, 0, 0));
+        if ((size_t)(dash - c->run_id) != strlen(key) ||
+            strncmp(c->run_id, key, strlen(key)) != 0 || PQgetisnull(res, 0, 1))
                 rc = nrd_error(NEREID_ENOTFOUND, "run %s: not found in project %s", c->run_id,
                                c->project);
         else
-                rc = pg_run_fill(res, 0, key, c->info);
+                rc = pg_run_fill_at(res, 0, 1, key, c->info);
         PQclear(res);
         return rc;
 }
