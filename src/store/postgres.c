@@ -69,7 +69,9 @@ static const char pg_schema_1[] =
     " file_path text COLLATE \"C\" NOT NULL, file_hash text COLLATE \"C\" NOT NULL,"
     " type text NOT NULL, size bigint, source text, last_modified text,"
     " PRIMARY KEY(artifact_id, file_path));"
-    "CREATE INDEX artifact_files_hash ON artifact_files(file_hash);"
+    /* A hash index: file_find asks only for equality, and a million random
+     * MD5s go into it at about twice the speed of a B-tree's inserts. */
+    "CREATE INDEX artifact_files_hash ON artifact_files USING hash (file_hash);"
     "CREATE TABLE fields(run_id bigint NOT NULL REFERENCES runs(id),"
     " path text COLLATE \"C\" NOT NULL, artifact_id bigint NOT NULL REFERENCES artifacts(id),"
     " PRIMARY KEY(run_id, path));"
