@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pg_scaleout.sh - several nereid-server processes on one PostgreSQL
 # database (SPEC section 8), against a real PostgreSQL started for the test
-# (tests/pg/lib.sh): 16 clients at once on two servers create runs (every
+# (tests/pg/lib.sh): eight first writers at once on an empty database (the
+# schema made once); 16 clients at once on two servers create runs (every
 # KEY-N distinct and gap-free) and track into one field by read, merge,
 # upload, swap (the union holds every record); one server killed with
 # SIGKILL in the middle of requests while the other goes on (nothing acked
@@ -18,6 +19,22 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed"
 PID_A=""
 trap 'e2e_rc=$?; [ -n "$PID_A" ] && kill -KILL "$PID_A" 2>/dev/null; server_stop; pg_cleanup; (exit $e2e_rc); e2e_finish' EXIT
 pg_start
+
+# Eight commands at once on an empty database: each needs the schema, and
+# it is made exactly once (the migration's advisory lock), no one failing.
+MIG="$(pg_newdb migrate)"
+pids=()
+for i in $(seq 1 8); do
+	"$SERVER_BIN" project create "ws/m$i" --store "$MIG" >"$T/mig.$i" 2>&1 &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+expect_eq 0 "$fails" "8 concurrent first writers on an empty database"
+[ "$fails" = 0 ] || cat "$T"/mig.* >&2
+expect_eq "1 8" "$(pg_psql -F ' ' -c "SELECT (SELECT count(*) FROM nereid_meta), (SELECT count(*) FROM projects)" migrate 2>&1)" \
+	"one schema, eight projects"
+
 SRV_STORE="$PG_URI"
 
 # Two servers, both started before anything is in the database: the
