@@ -123,7 +123,7 @@ expect_eq "$R1:data/train sub/only.csv" "$OUT" "a schema-1 store answers without
 expect_eq "1" "$(sqlite3 "$OLD/store.db" 'PRAGMA user_version')" "and a read does not migrate it"
 expect_eq "0" "$(index_count "$OLD")" "nor index it"
 expect_exit 0 env NEREID_HOME="$OLD" "$NEREID_BIN" run new
-expect_eq "4" "$(sqlite3 "$OLD/store.db" 'PRAGMA user_version')" "the first write migrates it (to schema 4)"
+expect_eq "5" "$(sqlite3 "$OLD/store.db" 'PRAGMA user_version')" "the first write migrates it (to schema 5)"
 expect_eq "2" "$(index_count "$OLD")" "and makes the indexes"
 expect_exit 0 env NEREID_HOME="$OLD" "$NEREID_BIN" used-by "$H_TRAIN"
 expect_eq "$R1:data/train" "$OUT" "the migrated store answers"

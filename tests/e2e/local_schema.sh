@@ -68,7 +68,7 @@ R="$(new_run)"
 track_ok "$R:f" data
 H="$TRACKED_HASH"
 expect_eq "1314014274" "$(pragma "$NEREID_HOME/store.db" application_id)" "a store carries Nereid's application_id"
-expect_eq "4" "$(pragma "$NEREID_HOME/store.db" user_version)" "and its schema version"
+expect_eq "5" "$(pragma "$NEREID_HOME/store.db" user_version)" "and its schema version"
 NEWER="$T/newer"
 mkdir -p "$NEWER"
 cp "$NEREID_HOME/store.db" "$NEWER/store.db"
@@ -93,7 +93,7 @@ expect_eq "$OLD_BEFORE" "$(home_state_db "$OLD")" "reads leave an older store as
 expect_eq "0" "$(pragma "$OLD/store.db" user_version)" "still unmarked after reads"
 expect_exit 0 old run new
 expect_eq "1314014274" "$(pragma "$OLD/store.db" application_id)" "the first write marks an older store"
-expect_eq "4" "$(pragma "$OLD/store.db" user_version)" "with its schema version"
+expect_eq "5" "$(pragma "$OLD/store.db" user_version)" "with its schema version"
 expect_exit 0 old hash "$R:f"
 expect_eq "$H" "$OUT" "the marked store still holds the field"
 
@@ -114,7 +114,7 @@ expect_exit 0 env NEREID_HOME="$EMPTY" "$NEREID_BIN" runs --json
 expect_eq "[]" "$OUT" "an empty store.db reads as an empty store"
 expect_eq "0" "$(stat -c %s "$EMPTY/store.db")" "and a read leaves it empty"
 expect_exit 0 env NEREID_HOME="$EMPTY" "$NEREID_BIN" run new
-expect_eq "4" "$(pragma "$EMPTY/store.db" user_version)" "the first write makes the store"
+expect_eq "5" "$(pragma "$EMPTY/store.db" user_version)" "the first write makes the store"
 
 # Several processes making a fresh store at once: each waits for the
 # others (the switch to WAL included) and sees a whole store, never a
