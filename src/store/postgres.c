@@ -399,9 +399,11 @@ static int pg_cmd(pg_store *s, const char *sql, const char *what)
 
 static int pg_connect(pg_store *s)
 {
-        static const char *const keys[] = {"dbname", "client_encoding", "fallback_application_name",
-                                           NULL};
-        const char *values[] = {s->uri, "SQL_ASCII", "nereid", NULL};
+        /* connect_timeout before the URI, which may set its own; the
+         * encoding after it: Nereid's bytes go as they are. */
+        static const char *const keys[] = {"connect_timeout", "dbname", "client_encoding",
+                                           "fallback_application_name", NULL};
+        const char *values[] = {"10", s->uri, "SQL_ASCII", "nereid", NULL};
         const char *encoding;
         char msg[512];
         int rc;
