@@ -1075,6 +1075,11 @@ int main(int argc, char **argv)
 
         if (argc > 1 && !strcmp(argv[1], "ui"))
                 return cli_ui(argc, argv);
+        if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "ui")) {
+                char *help[] = {argv[0], "ui", "--help", NULL};
+
+                return cli_ui(3, help);
+        }
         if (nereid_init() < 0) {
                 cli_error("libnereid", nereid_error_last());
                 return 1;

@@ -292,6 +292,11 @@ static int cmd_serve(struct env *env, struct args *a, int ui)
                             "ui: serves loopback only, without tokens (a team uses serve)");
         if (open_store(env, &store) < 0)
                 return 1;
+        if (ui && !(store->ops->caps & STORE_CAP_LOCAL)) {
+                code = fail(EXIT_USAGE, store->location,
+                            "ui: serves this machine's embedded store; a server has its own UI");
+                goto cleanup;
+        }
         if (!loopback) {
                 struct usable u = {(long long)time(NULL), 0};
 

@@ -211,6 +211,11 @@ int srv_ui_static(struct srv_request *req, const char *url);
 int srv_ui_host_ok(struct srv_request *req, unsigned port);
 /* `ui` mode: the request reads every project, as a read token of "*". */
 void srv_ui_auth(struct srv_request *req);
+/* Route 19's cursor, "SORT.ORDER.NUMBER.HEX(KEY)" (malloc'd; NULL: out of
+ * memory), and its parser: 0 with *number and *key (caller frees) when text
+ * is a cursor of this sort (enum store_run_sort) and order, else -1. */
+char *srv_ui_cursor_make(int sort, int desc, uint64_t number, const char *key);
+int srv_ui_cursor_parse(const char *text, int sort, int desc, uint64_t *number, char **key);
 void srv_h_run_table(struct srv_request *req);
 void srv_h_preview(struct srv_request *req);
 

@@ -167,7 +167,7 @@ static int table_cb(void *payload, const store_run_info *info, uint64_t number,
 
 /* A cursor is "SORT.ORDER.NUMBER.HEX(KEY)": opaque to clients, checked
  * against the request's sort and order. */
-static char *cursor_make(int sort, int desc, uint64_t number, const char *key)
+char *srv_ui_cursor_make(int sort, int desc, uint64_t number, const char *key)
 {
         nereid_buf b = NEREID_BUF_INIT;
 
@@ -178,7 +178,7 @@ static char *cursor_make(int sort, int desc, uint64_t number, const char *key)
         return nrd_buf_detach(&b);
 }
 
-static int cursor_parse(const char *text, int sort, int desc, uint64_t *number, char **key)
+int srv_ui_cursor_parse(const char *text, int sort, int desc, uint64_t *number, char **key)
 {
         char prefix[64];
         const char *s;
@@ -272,7 +272,7 @@ void srv_h_run_table(struct srv_request *req)
         }
         q.filter = filter;
         if (cursor) {
-                if (cursor_parse(cursor, q.sort, q.descending, &q.after_number, &key) < 0) {
+                if (srv_ui_cursor_parse(cursor, q.sort, q.descending, &q.after_number, &key) < 0) {
                         srv_reply_error(req, 400, "invalid",
                                         "cursor: not one this server gave for this sort and order");
                         goto cleanup;
@@ -288,7 +288,7 @@ void srv_h_run_table(struct srv_request *req)
                 goto cleanup;
         }
         if (json_array_size(w.list) == q.limit && w.last_key &&
-            !(next = cursor_make(q.sort, q.descending, w.last_number, w.last_key))) {
+            !(next = srv_ui_cursor_make(q.sort, q.descending, w.last_number, w.last_key))) {
                 json_decref(w.list);
                 srv_reply_error(req, 500, "error", "out of memory");
                 goto cleanup;
@@ -324,7 +324,8 @@ static int find_cb(void *payload, const struct nereid_file *file)
 
         w->seen++;
         free(w->last);
-        w->last = strdup(file->file_path);
+        if (!(w->last = strdup(file->file_path)))
+                return NEREID_ERROR;
         if (cmp == 0) {
                 nereid_files *one = nrd_files_new();
 

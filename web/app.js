@@ -85,8 +85,9 @@ function projectPath(project) {
   return `/projects/${enc(ws)}/${enc(name)}`;
 }
 
-function setWhere(text) {
-  document.getElementById("where").textContent = text || "";
+function setWhere(project) {
+  const where = document.getElementById("where");
+  where.replaceChildren(project ? h("a", { href: `#/p/${project.split("/").map(enc).join("/")}`, id: "where-link" }, project) : "");
 }
 
 // ---- routing: #/..., every part URI-encoded ----
@@ -242,7 +243,8 @@ async function tableView(project, params) {
     if (cols.has("fields")) {
       for (const f of fields) {
         const got = r.fields.find((x) => x.field === f);
-        tr.append(h("td", { class: "hash", title: got ? got.hash : "" }, got ? short(got.hash) : ""),
+        tr.append(h("td", { class: "hash", title: got ? got.hash : "" },
+          got ? h("a", { href: `${base}/run/${enc(r.id)}?field=${enc(f)}` }, short(got.hash)) : ""),
           h("td", { class: "num" }, got ? got.file_count : ""), h("td", { class: "num" }, got ? human(got.total_size) : ""));
       }
     }

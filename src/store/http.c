@@ -1292,6 +1292,115 @@ static int http_meta_set(nereid_store *base, const char *key, const char *value)
 
 static const char *const http_schemes[] = {"http", "https", NULL};
 
+/* run_query is route 19 (one page: the route's limit is run_query's).
+ * The route's cursor is the sort, the order, the run number and the hex of
+ * the sort value of the last run (docs/api/http.md), so the keyset of the
+ * query is sent as it is. */
+static int http_query_fields(json_t *list, store_field_summary **out, size_t *count,
+                             const char *what)
+{
+        store_field_summary *f;
+        json_t *item, *v;
+        size_t i;
+        int rc = 0;
+
+        *out = NULL;
+        *count = 0;
+        if (!json_is_array(list))
+                return nrd_error(NEREID_ERROR, "%s: \"fields\" is not an array", what);
+        if (!json_array_size(list))
+                return 0;
+        if (!(f = nrd_calloc(json_array_size(list), sizeof(*f))))
+                return NEREID_ERROR;
+        json_array_foreach(list, i, item)
+        {
+                if ((rc = nrd_http_json_string(item, "field", 0, 0, &f[i].field, what)) < 0 ||
+                    (rc = nrd_http_json_string(item, "hash", 0, NEREID_HASH_HEXLEN, &f[i].hash,
+                                               what)) < 0 ||
+                    (rc = nrd_http_json_string(item, "content_hash", 0, NEREID_HASH_HEXLEN,
+                                               &f[i].content_hash, what)) < 0)
+                        break;
+                if (!json_is_integer(v = json_object_get(item, "file_count")) ||
+                    json_integer_value(v) < 0 ||
+                    !json_is_integer(json_object_get(item, "total_size")) ||
+                    json_integer_value(json_object_get(item, "total_size")) < 0) {
+                        rc = nrd_error(NEREID_ERROR, "%s: a field's counts are not numbers", what);
+                        break;
+                }
+                f[i].file_count = (uint64_t)json_integer_value(v);
+                f[i].total_size = (uint64_t)json_integer_value(json_object_get(item, "total_size"));
+        }
+        if (rc < 0) {
+                free(f);
+                return rc;
+        }
+        *out = f;
+        *count = json_array_size(list);
+        return 0;
+}
+
+static int http_run_query(nereid_store *base, const char *project, const store_run_query *q,
+                          store_run_row_cb cb, void *payload)
+{
+        static const char *const sorts[] = {"id", "name", "owner", "creation_time",
+                                            "modification_time"};
+        char *path = http_path(project, "/run-table", NULL, NULL, 0), *filter = NULL;
+        nereid_buf url = NEREID_BUF_INIT;
+        json_t *answer = NULL, *runs, *item;
+        store_field_summary *fields = NULL;
+        store_run_info info;
+        size_t i, nfields = 0;
+        char *full = NULL;
+        int rc = 0;
+
+        if (!path || (q->filter && q->filter[0] && !(filter = nrd_uri_escape(q->filter, 0)))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        nrd_buf_printf(&url, "%s?sort=%s&order=%s&limit=%zu", path, sorts[q->sort],
+                       q->descending ? "desc" : "asc", q->limit);
+        if (filter)
+                nrd_buf_printf(&url, "&q=%s", filter);
+        if (q->has_after) {
+                const char *k = q->sort == STORE_SORT_ID ? "" : q->after_key;
+
+                nrd_buf_printf(&url, "&cursor=%s.%s.%llu.", sorts[q->sort],
+                               q->descending ? "desc" : "asc", (unsigned long long)q->after_number);
+                for (; *k; k++)
+                        nrd_buf_printf(&url, "%02x", (unsigned char)*k);
+        }
+        if (!(full = nrd_buf_detach(&url))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        if ((rc = http_call(http_of(base), "GET", full, NULL, HTTP_MAX_LIST, &answer)) < 0)
+                goto cleanup;
+        if (!json_is_array(runs = json_object_get(answer, "runs"))) {
+                rc = nrd_error(NEREID_ERROR, "%s: \"runs\" is not an array", path);
+                goto cleanup;
+        }
+        json_array_foreach(runs, i, item)
+        {
+                if ((rc = nrd_http_json_run(item, &info, path)) < 0)
+                        break;
+                rc = http_query_fields(json_object_get(item, "fields"), &fields, &nfields, path);
+                if (rc == 0)
+                        rc = cb(payload, &info, nrd_http_json_run_number(info.id), fields, nfields);
+                nrd_store_run_info_clear(&info);
+                free(fields);
+                fields = NULL;
+                if (rc != 0)
+                        break;
+        }
+cleanup:
+        json_decref(answer);
+        nrd_buf_free(&url);
+        free(full);
+        free(filter);
+        free(path);
+        return rc;
+}
+
 const store_ops nrd_store_http_ops = {
     .version = NEREID_STORE_VERSION,
     .name = "http",
@@ -1325,4 +1434,5 @@ const store_ops nrd_store_http_ops = {
     .meta_get = http_meta_get,
     .meta_set = http_meta_set,
     .op_apply = http_op_apply,
+    .run_query = http_run_query,
 };

@@ -171,4 +171,10 @@ expect_match '^nereid-server: 0\.0\.0\.0:0: ui: serves loopback only' "$ERR" "th
 expect_error 2 nereid ui --listen
 expect_error 2 nereid ui --store https://example.com
 expect_error 2 nereid ui extra
+expect_exit 2 env NEREID_STORE=http://127.0.0.1:9 "$SERVER_BIN" ui --listen 127.0.0.1:0
+expect_match "ui: serves this machine's embedded store" "$ERR" "ui refuses a store that is not this machine's"
+expect_exit 0 nereid ui --help
+expect_contains "usage: nereid ui" "$OUT" "nereid ui --help"
+expect_exit 0 nereid help ui
+expect_contains "usage: nereid ui" "$OUT" "nereid help ui"
 e2e_done

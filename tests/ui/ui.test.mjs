@@ -73,12 +73,23 @@ describe("nereid ui", () => {
   test("the column picker hides and shows columns", async () => {
     await b.page.goto(`${server.url}/#/p/ws/demo`);
     await b.page.waitForSelector('#runs th[data-col="owner"]');
+    assert.equal(await b.page.locator("#columns").isVisible(), false, "the picker is closed at first");
     await b.page.click("#pick-columns");
+    assert.equal(await b.page.locator("#columns").isVisible(), true);
     await b.page.uncheck('#columns input[data-col="owner"]');
     await b.page.waitForSelector('#runs th[data-col="owner"]', { state: "detached" });
     await b.page.click("#pick-columns");
     await b.page.check('#columns input[data-col="owner"]');
     await b.page.waitForSelector('#runs th[data-col="owner"]');
+  });
+
+  test("a field's hash in the table opens the run view on that field; the header leads back", async () => {
+    await b.page.goto(`${server.url}/#/p/ws/demo`);
+    await b.page.locator(`#runs tr[data-run="${run2}"] td.hash a`).click();
+    await b.page.waitForSelector('#artifacts-pane li.selected[data-field="datasets/train"]');
+    assert.match(await b.page.locator("h1").textContent(), new RegExp(`^${run2}`));
+    await b.page.click("#where-link");
+    await b.page.waitForSelector("#runs tr[data-run]");
   });
 
   test("the run view's Artifacts pane shows the field, its files as a tree, and a hostile name as text", async () => {

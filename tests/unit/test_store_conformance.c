@@ -1226,10 +1226,14 @@ static void check_run_query(nereid_store *store)
         /* Filters: case-insensitive substrings of ID, owner, tag; no wildcard. */
         q.has_after = 0;
         q.sort = STORE_SORT_ID;
-        out[0] = '\0';
-        q.filter = "alice";
-        CHECK(nrd_store_run_query(store, "ws/query", &q, list_query, out) == 0);
-        CHECK_STR(out, "QRY-4(4);");
+        /* A server sets sys/owner to its token's name: the owner given is
+         * only kept by a store of this machine. */
+        if (store->ops->caps & STORE_CAP_LOCAL) {
+                out[0] = '\0';
+                q.filter = "alice";
+                CHECK(nrd_store_run_query(store, "ws/query", &q, list_query, out) == 0);
+                CHECK_STR(out, "QRY-4(4);");
+        }
         out[0] = '\0';
         q.filter = "gold";
         CHECK(nrd_store_run_query(store, "ws/query", &q, list_query, out) == 0);
