@@ -7,9 +7,10 @@ set -euo pipefail
 
 packages=(
 	build-essential g++ cmake ninja-build pkg-config git # build (g++: the header compiled as C++)
-	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev libmicrohttpd-dev # libraries
+	libssl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libjansson-dev libmicrohttpd-dev libpq-dev # libraries
 	clang libclang-rt-dev clang-format # fuzzing (libFuzzer), formatting
 	python3 python3-pytest sqlite3 curl jq util-linux procps coreutils findutils time # tests and benchmarks
+	postgresql # the PostgreSQL store's tests (initdb, pg_ctl; tests/pg/lib.sh)
 	nodejs npm # the S3-compatible test server (s3rver) and the UI tests (playwright-core), from the npm registry
 	chromium # the web UI's browser tests (driven by playwright-core)
 )

@@ -88,7 +88,6 @@
         "CREATE INDEX IF NOT EXISTS runs_by_owner ON runs(project_id, owner, number);"             \
         "CREATE INDEX IF NOT EXISTS runs_by_ctime ON runs(project_id, creation_time, number);"     \
         "CREATE INDEX IF NOT EXISTS runs_by_mtime ON runs(project_id, modification_time, number);"
-
 /* Schema 5: which operation of which client queue was applied, so a
  * delivery retried after a crash applies nothing twice (op_apply). */
 #define SQLITE_SCHEMA_5                                                                            \
@@ -2267,7 +2266,7 @@ const store_ops nrd_store_sqlite_ops = {
     .token_touch = sqlite_token_touch,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
+    .run_query = sqlite_run_query,
     .artifact_put_stream = sqlite_artifact_put_stream,
     .op_apply = sqlite_op_apply,
-    .run_query = sqlite_run_query,
 };

@@ -18,18 +18,17 @@
 #include "../record.h"
 #include "../uri.h"
 #include "http.h"
+#include "postgres.h"
 #include "store.h"
 
 /* The backends of this build; a new one is a file and a row here. */
 static const store_ops *const store_registry[] = {
     &nrd_store_sqlite_ops,
     &nrd_store_http_ops,
+    &nrd_store_postgres_ops,
 };
 
 #define STORE_NBACKENDS (sizeof(store_registry) / sizeof(store_registry[0]))
-
-/* Schemes SPEC section 8 names whose backends are still to come. */
-static const char *const store_planned[] = {"postgres", "postgresql"};
 
 const store_ops *nrd_store_backend(size_t i)
 {
@@ -87,12 +86,6 @@ static int store_find(const char *location, const store_ops **ops)
                                 *ops = store_registry[i];
                                 return 0;
                         }
-        for (i = 0; url && i < sizeof(store_planned) / sizeof(store_planned[0]); i++)
-                if (store_scheme_is(location, n, store_planned[i]))
-                        return nrd_error(NEREID_ERROR,
-                                         "store %s: no store backend for scheme \"%.*s\" in "
-                                         "this build (a folder, sqlite:FOLDER or http(s)://server)",
-                                         location, (int)n, location);
         if (!url)
                 return 0; /* a folder whose name has a ':' */
         return nrd_error(NEREID_EINVALID,

@@ -328,6 +328,15 @@ typedef struct store_ops {
 
         /* --- appended after version 4 (the lead renumbers) --- */
 
+        /* The table view's page of runs (see store_run_query): sorted,
+         * filtered, after a keyset cursor, at most q->limit of them, each
+         * with its artifact fields summarised (sorted by path). One query
+         * for the runs and one per run for its fields: never a walk of a
+         * whole artifact. A callback returning non-zero stops the walk and
+         * that value is returned. ENOTFOUND when the project does not exist.
+         * May be NULL (the wrapper says the store cannot do it). */
+        int (*run_query)(nereid_store *store, const char *project, const store_run_query *q,
+                         store_run_row_cb cb, void *payload);
         /* artifact_put for an artifact too large to hold: the records come
          * one at a time from next (store_file_next), sorted by file_path,
          * and are written in one transaction as they come. When next has
@@ -357,15 +366,6 @@ typedef struct store_ops {
                         const char *queue, uint64_t seq, const char *field, const char *expect,
                         const char *hash, const store_root *roots, size_t nroots,
                         enum store_roots how);
-        /* The table view's page of runs (see store_run_query): sorted,
-         * filtered, after a keyset cursor, at most q->limit of them, each
-         * with its artifact fields summarised (sorted by path). One query
-         * for the runs and one per run for its fields: never a walk of a
-         * whole artifact. A callback returning non-zero stops the walk and
-         * that value is returned. ENOTFOUND when the project does not exist.
-         * May be NULL (the wrapper says the store cannot do it). */
-        int (*run_query)(nereid_store *store, const char *project, const store_run_query *q,
-                         store_run_row_cb cb, void *payload);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -441,6 +441,9 @@ int nrd_store_token_touch(nereid_store *store, uint64_t id, const char *when);
 int nrd_store_meta_get(nereid_store *store, const char *key, char **value_out);
 int nrd_store_meta_set(nereid_store *store, const char *key, const char *value);
 
+/* q checked here (EINVALID); NEREID_ERROR when the backend cannot. */
+int nrd_store_run_query(nereid_store *store, const char *project, const store_run_query *q,
+                        store_run_row_cb cb, void *payload);
 /* artifact_put_stream with the records checked on the way (nrd_file_check,
  * messages "<label>: record N"), their order (strictly increasing file_path,
  * bytewise: EINVALID naming the record out of order or twice) and both
@@ -455,9 +458,6 @@ int nrd_store_op_apply(nereid_store *store, const char *project, const char *run
                        const char *queue, uint64_t seq, const char *field, const char *expect,
                        const char *hash, const store_root *roots, size_t nroots,
                        enum store_roots how);
-/* q checked here (EINVALID); NEREID_ERROR when the backend cannot. */
-int nrd_store_run_query(nereid_store *store, const char *project, const store_run_query *q,
-                        store_run_row_cb cb, void *payload);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 

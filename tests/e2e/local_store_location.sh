@@ -59,13 +59,13 @@ NEREID_SYNC_TIMEOUT=0 expect_exit 0 env NEREID_STORE="http://127.0.0.1:1" "$NERE
 expect_match '^offline/[0-9a-f-]{36}$' "$OUT" "async: the run is queued"
 expect_contains "nereid sync" "$ERR" "with one warning naming nereid sync"
 
-# Schemes without a backend in this build: one clear line, nothing made.
-for loc in "postgres://db/nereid"; do
-	scheme="${loc%%:*}"
-	expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" run new
-	expect_contains "no store backend for scheme \"$scheme\" in this build" "$ERR" "$loc"
-	expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" project list
-done
+# A PostgreSQL database that is not there: one clear line naming it (never
+# its password), nothing made.
+loc="postgres://me:secret@127.0.0.1:1/nereid"
+expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" run new
+expect_contains "store postgres://me:***@127.0.0.1:1/nereid: cannot connect" "$ERR" "$loc"
+expect_not_contains "secret" "$ERR" "the password is not shown"
+expect_error 1 env NEREID_STORE="$loc" "$NEREID_BIN" project list
 expect_error 2 env NEREID_STORE="sqlite:" "$NEREID_BIN" runs
 expect_contains 'no folder after sqlite:' "$ERR" "sqlite: without a folder"
 

@@ -29,6 +29,7 @@
 #include "nereid.h"
 #include "record.h"
 #include "store/http.h"
+#include "store/postgres.h"
 #include "store/store.h"
 
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
@@ -1149,71 +1150,6 @@ static void check_v4_modes(const char *location)
         nrd_store_close(store);
 }
 
-/* op_apply: each (queue, seq) applied once, whatever is retried; a
- * conflict records nothing; a removal of nothing is no error. */
-static void check_op_apply(nereid_store *store)
-{
-        static const char QP[] = "ws/queued";
-        nereid_files *a = nrd_files_new(), *b = nrd_files_new();
-        store_root qroot = {"file:///q", ""};
-        store_run_spec spec;
-        char key[16], id[32], h1[NEREID_HASH_HEXLEN + 1], h2[NEREID_HASH_HEXLEN + 1];
-        char hash[NEREID_HASH_HEXLEN + 1];
-        int created = 0;
-
-        if (!a || !b)
-                abort();
-        push(a, "one", MD5_A, 1);
-        push(b, "two", MD5_B, 2);
-        CHECK(nrd_store_project_open(store, QP, "QUE", 1, key) == 0);
-        spec = spec_of(U3, NULL, "queued");
-        CHECK(nrd_store_run_new(store, QP, &spec, id, &created) == 0);
-        CHECK_STR(id, "QUE-1");
-        CHECK(put(store, QP, a, h1) == 0);
-        CHECK(put(store, QP, b, h2) == 0);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", "", h1, &qroot, 1, STORE_ROOTS_ADD) ==
-              0);
-        /* The same operation again: nothing changes, even with another value. */
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
-              STORE_APPLIED);
-        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
-        CHECK_STR(hash, h1);
-        /* A stale expectation: a conflict, and the key stays free. */
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", "", h2, NULL, 0, STORE_ROOTS_ADD) ==
-              STORE_CONFLICT);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", h1, h2, NULL, 0, STORE_ROOTS_ADD) == 0);
-        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
-        CHECK_STR(hash, h2);
-        /* Another queue's seq 1 is another operation. */
-        CHECK(nrd_store_op_apply(store, QP, id, U2, 1, "g", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
-              0);
-        /* Removal (hash NULL), once; removing nothing is no error. */
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 3, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
-              0);
-        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 4, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
-              0);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
-              STORE_APPLIED);
-        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
-        /* Bad keys, unknown runs and artifacts: refused, nothing recorded. */
-        CHECK(nrd_store_op_apply(store, QP, id, "not-a-uuid", 5, "f", NULL, h1, NULL, 0,
-                                 STORE_ROOTS_SET) == NEREID_EINVALID);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 0, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
-              NEREID_EINVALID);
-        CHECK(nrd_store_op_apply(store, QP, "QUE-9", U4, 5, "f", NULL, h1, NULL, 0,
-                                 STORE_ROOTS_SET) == NEREID_ENOTFOUND);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL,
-                                 "0000000000000000000000000000000000000000000000000000000000000000",
-                                 NULL, 0, STORE_ROOTS_SET) == NEREID_ENOTFOUND);
-        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
-              0);
-        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
-        CHECK_STR(hash, h1);
-        nereid_files_free(a);
-        nereid_files_free(b);
-}
-
 /* run_query: the table view's page. Rows append "ID(n):field=count/size;"
  * to the output. */
 static int list_query(void *payload, const store_run_info *info, uint64_t number,
@@ -1325,6 +1261,71 @@ static void check_run_query(nereid_store *store)
         nereid_files_free(files);
 }
 
+/* op_apply: each (queue, seq) applied once, whatever is retried; a
+ * conflict records nothing; a removal of nothing is no error. */
+static void check_op_apply(nereid_store *store)
+{
+        static const char QP[] = "ws/queued";
+        nereid_files *a = nrd_files_new(), *b = nrd_files_new();
+        store_root qroot = {"file:///q", ""};
+        store_run_spec spec;
+        char key[16], id[32], h1[NEREID_HASH_HEXLEN + 1], h2[NEREID_HASH_HEXLEN + 1];
+        char hash[NEREID_HASH_HEXLEN + 1];
+        int created = 0;
+
+        if (!a || !b)
+                abort();
+        push(a, "one", MD5_A, 1);
+        push(b, "two", MD5_B, 2);
+        CHECK(nrd_store_project_open(store, QP, "QUE", 1, key) == 0);
+        spec = spec_of(U3, NULL, "queued");
+        CHECK(nrd_store_run_new(store, QP, &spec, id, &created) == 0);
+        CHECK_STR(id, "QUE-1");
+        CHECK(put(store, QP, a, h1) == 0);
+        CHECK(put(store, QP, b, h2) == 0);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", "", h1, &qroot, 1, STORE_ROOTS_ADD) ==
+              0);
+        /* The same operation again: nothing changes, even with another value. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 1, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
+              STORE_APPLIED);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h1);
+        /* A stale expectation: a conflict, and the key stays free. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", "", h2, NULL, 0, STORE_ROOTS_ADD) ==
+              STORE_CONFLICT);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", h1, h2, NULL, 0, STORE_ROOTS_ADD) == 0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h2);
+        /* Another queue's seq 1 is another operation. */
+        CHECK(nrd_store_op_apply(store, QP, id, U2, 1, "g", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        /* Removal (hash NULL), once; removing nothing is no error. */
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 3, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 4, "f", NULL, NULL, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 2, "f", NULL, h2, NULL, 0, STORE_ROOTS_SET) ==
+              STORE_APPLIED);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == NEREID_ENOTFOUND);
+        /* Bad keys, unknown runs and artifacts: refused, nothing recorded. */
+        CHECK(nrd_store_op_apply(store, QP, id, "not-a-uuid", 5, "f", NULL, h1, NULL, 0,
+                                 STORE_ROOTS_SET) == NEREID_EINVALID);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 0, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              NEREID_EINVALID);
+        CHECK(nrd_store_op_apply(store, QP, "QUE-9", U4, 5, "f", NULL, h1, NULL, 0,
+                                 STORE_ROOTS_SET) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL,
+                                 "0000000000000000000000000000000000000000000000000000000000000000",
+                                 NULL, 0, STORE_ROOTS_SET) == NEREID_ENOTFOUND);
+        CHECK(nrd_store_op_apply(store, QP, id, U4, 5, "f", NULL, h1, NULL, 0, STORE_ROOTS_SET) ==
+              0);
+        CHECK(nrd_store_field_get(store, QP, id, "f", hash) == 0);
+        CHECK_STR(hash, h1);
+        nereid_files_free(a);
+        nereid_files_free(b);
+}
+
 static void check_version_4(const char *location)
 {
         nereid_store *store = open_or_report(location, NEREID_MODE_ASYNC);
@@ -1336,9 +1337,9 @@ static void check_version_4(const char *location)
         check_artifact_put_stream(store);
         check_tokens(store);
         check_meta(store);
-        check_op_apply(store);
         if (store->ops->run_query)
                 check_run_query(store);
+        check_op_apply(store);
         nrd_store_close(store);
         check_concurrent_creators(location, NULL);
         check_concurrent_creators(location, "shared-custom-id");
@@ -1400,8 +1401,16 @@ static void check_registry(void)
         CHECK(store && store->ops == &nrd_store_http_ops);
         nrd_store_close(store);
         store = NULL;
-        CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == NEREID_ERROR);
-        CHECK(strstr(nereid_error_last(), "no store backend for scheme") != NULL);
+        /* Opening a PostgreSQL store only checks its location: no connection yet. */
+        CHECK(nrd_store_open(&store, "postgres://db/nereid", NEREID_MODE_ASYNC) == 0);
+        CHECK(store && store->ops == &nrd_store_postgres_ops);
+        nrd_store_close(store);
+        store = NULL;
+        CHECK(nrd_store_open(&store, "postgresql://u:secret@db/n?bogus=1", NEREID_MODE_ASYNC) ==
+              NEREID_EINVALID);
+        CHECK(strstr(nereid_error_last(), "not a PostgreSQL location") != NULL);
+        CHECK(strstr(nereid_error_last(), "secret") == NULL);
+        CHECK(store == NULL);
         CHECK(nrd_store_open(&store, "HTTP://x", NEREID_MODE_ASYNC) == 0);
         CHECK(store && store->ops == &nrd_store_http_ops);
         nrd_store_close(store);

@@ -119,7 +119,7 @@ static void test_migration(void)
         CHECK(nrd_store_open(&store, home, NEREID_MODE_ASYNC) == 0);
         CHECK(nrd_store_run_create(store, P, "b", "me", id) == 0);
         nrd_store_close(store);
-        CHECK(int_of(home, "PRAGMA user_version") == 5);
+        CHECK(int_of(home, "PRAGMA user_version") == 5); /* schema 5 (applied_ops) follows */
         CHECK(int_of(home, "SELECT total_size FROM artifacts") == 1024);
         CHECK(nrd_store_open(&store, home, NEREID_MODE_ASYNC) == 0);
         CHECK(total_size(store) == 1024);
