@@ -7,6 +7,8 @@
  * purpose.
  */
 
+/* One step a line, the columns aligned as RFC 1321 lists them. */
+/* clang-format off */
 MD5_STEP(MD5_F, a, b, c, d,  0, 0xd76aa478U, 7)
 MD5_STEP(MD5_F, d, a, b, c,  1, 0xe8c7b756U, 12)
 MD5_STEP(MD5_F, c, d, a, b,  2, 0x242070dbU, 17)
@@ -71,3 +73,4 @@ MD5_STEP(MD5_I, a, b, c, d,  4, 0xf7537e82U, 6)
 MD5_STEP(MD5_I, d, a, b, c, 11, 0xbd3af235U, 10)
 MD5_STEP(MD5_I, c, d, a, b,  2, 0x2ad7d2bbU, 15)
 MD5_STEP(MD5_I, b, c, d, a,  9, 0xeb86d391U, 21)
+/* clang-format on */
