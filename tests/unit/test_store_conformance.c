@@ -883,7 +883,7 @@ static void check_artifact_page(nereid_store *store)
         static const nereid_files none = {NULL, 0, 0};
         nereid_files *files = nrd_files_new();
         char empty[NEREID_HASH_HEXLEN + 1], six[NEREID_HASH_HEXLEN + 1], out[4096] = "";
-        char last3[256], from_b[256], all[256];
+        char last3[128], from_b[192], all[256];
         int calls = 0;
 
         if (!files)
@@ -1411,9 +1411,14 @@ static void check_run_query(nereid_store *store)
         q.has_after = 0;
         q.sort = STORE_SORT_ID;
         /* A server sets sys/owner to its token's name: the owner given is
-         * only kept by a store of this machine. */
-        if (store->ops->caps & STORE_CAP_LOCAL) {
-                out[0] = '\0';
+         * only kept by a store of this machine; over the API every run is
+         * the token's. */
+        out[0] = '\0';
+        if (api) {
+                q.filter = owner_al;
+                CHECK(nrd_store_run_query(store, "ws/query", &q, list_query, out) == 0);
+                CHECK_STR(out, "QRY-1(1);QRY-2(2):data=3/12;QRY-3(3);QRY-4(4);");
+        } else {
                 q.filter = "alice";
                 CHECK(nrd_store_run_query(store, "ws/query", &q, list_query, out) == 0);
                 CHECK_STR(out, "QRY-4(4);");
