@@ -6,6 +6,11 @@
  * (STORE_CAP_LOCAL) gets a fresh folder, "SCHEME:FOLDER"; any other gets
  * its location from NEREID_TEST_STORE_<NAME> (e.g. an http:// server or a
  * postgres:// database made empty for the test) and is skipped without it.
+ * A client of nereid-server's API (STORE_CAP_API) is held to what the API
+ * promises where a local store keeps more: tokens and settings refused,
+ * names that are not UTF-8 refused, sys/owner the token's name
+ * (NEREID_TEST_STORE_HTTP_OWNER), no uuid shown (docs/internals/store.md);
+ * tests/e2e/server_conformance.sh runs it against a real server.
  * Adding a backend adds it here by itself. Backend-specific checks (files,
  * schema, locks) stay in test_store.c and test_store_edit.c.
  */
