@@ -197,6 +197,12 @@ enum store_roots {
 
 /* Capability flags of a backend (store_ops.caps). */
 #define STORE_CAP_LOCAL 0x1 /* lives on this machine: no network, no token */
+/* A client of nereid-server's HTTP API (docs/api/http.md): tokens and
+ * settings are the server's (every token and meta op is refused with
+ * NEREID_ERROR), names travel as JSON strings (a name, path or location that
+ * is not valid UTF-8 is refused with NEREID_EINVALID, nothing sent), sys/owner
+ * is the token's name, and a run's uuid is not shown (run_info gives ""). */
+#define STORE_CAP_API 0x2
 
 typedef struct nereid_store nereid_store;
 
