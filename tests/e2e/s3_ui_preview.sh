@@ -35,10 +35,12 @@ want_eq() {
 	pass
 }
 
-# UI_PID and URL of `nereid-server ui ARGS...`
+# UI_PID and URL of `nereid-server ui ARGS...` ($UI_BIN ui: nereid ui
+# execs the nereid-server beside it with the same options).
 UI_PID=""
+UI_BIN=$SERVER_BIN
 ui_start() {
-	"$SERVER_BIN" ui --listen 127.0.0.1:0 "$@" >"$WORK/ui.out" 2>>"$WORK/ui.err" &
+	"$UI_BIN" ui --listen 127.0.0.1:0 "$@" >"$WORK/ui.out" 2>>"$WORK/ui.err" &
 	UI_PID=$!
 	URL=""
 	for _ in $(seq 1 200); do
@@ -78,6 +80,9 @@ P=/api/v1/projects/local/sandbox
 
 # --preview-s3 is checked at start.
 got=0
+"$NEREID_BIN" ui --listen 127.0.0.1:0 --preview-s3 >/dev/null 2>"$WORK/stderr" || got=$?
+want_eq 2 "$got" "nereid ui: --preview-s3 without a bucket"
+got=0
 "$SERVER_BIN" ui --listen 127.0.0.1:0 --preview-s3 'Bad_Bucket' >/dev/null 2>"$WORK/stderr" || got=$?
 want_eq 2 "$got" "a bad bucket name is a usage error"
 expect_err "--preview-s3: a bucket name expected"
@@ -92,7 +97,7 @@ get "$P/artifacts/$HD/preview?path=a.txt"
 want_status 403 "no S3 preview without --preview-s3"
 ui_stop
 
-ui_start --preview-s3 data
+UI_BIN=$NEREID_BIN ui_start --preview-s3 data
 get "$P/artifacts/$HD/preview?path=a.txt"
 want_status 200 "an object of an allowed bucket"
 want_eq "hello" "$(jget .data | base64 -d)" "its bytes"
