@@ -19,10 +19,12 @@ s3_start
 
 PASSED=0
 pass() { PASSED=$((PASSED + 1)); }
-STATUS="" BODY=""
-# get PATH: GET $URL/PATH, sets STATUS and BODY.
+STATUS="" BODY="" TOKEN=""
+# get PATH: GET $URL/PATH (with $TOKEN when set), sets STATUS and BODY.
 get() {
-	STATUS=$(curl -s -o "$WORK/body" -w '%{http_code}' "$URL$1") || fail "curl $1"
+	local auth=()
+	[ -n "$TOKEN" ] && auth=(-H "Authorization: Bearer $TOKEN")
+	STATUS=$(curl -s "${auth[@]}" -o "$WORK/body" -w '%{http_code}' "$URL$1") || fail "curl $1"
 	BODY=$(cat "$WORK/body")
 }
 jget() { jq -r "$1" <<<"$BODY"; }
@@ -39,12 +41,14 @@ want_eq() {
 # execs the nereid-server beside it with the same options).
 UI_PID=""
 UI_BIN=$SERVER_BIN
+UI_MODE=ui
 ui_start() {
-	"$UI_BIN" ui --listen 127.0.0.1:0 "$@" >"$WORK/ui.out" 2>>"$WORK/ui.err" &
+	"$UI_BIN" "$UI_MODE" --listen 127.0.0.1:0 "$@" >"$WORK/ui.out" 2>>"$WORK/ui.err" &
 	UI_PID=$!
 	URL=""
 	for _ in $(seq 1 200); do
-		URL="$(sed -n 's,^nereid ui: serving the store read-only at \(http://127\.0\.0\.1:[0-9]*\)/$,\1,p' "$WORK/ui.out")"
+		URL="$(sed -n -e 's,^nereid ui: serving the store read-only at \(http://127\.0\.0\.1:[0-9]*\)/$,\1,p' \
+			-e 's,^nereid-server: listening on \(http://127\.0\.0\.1:[0-9]*\)$,\1,p' "$WORK/ui.out")"
 		[ -n "$URL" ] && return 0
 		kill -0 "$UI_PID" 2>/dev/null || break
 		sleep 0.05
@@ -126,6 +130,29 @@ get "$P/artifacts/$HD/preview?path=gone.txt"
 want_status 404 "an object deleted since"
 get "$P/artifacts/$HD/preview?path=nope.txt"
 want_status 404 "a path no record names"
+ui_stop
+
+# A team server: the same, for a token of the project; a local file never.
+mkdir -p "$WORK/local" && printf 'local\n' >"$WORK/local/l.txt"
+expect 0 track "$run:l" "$WORK/local"
+HL=$(hash_of "$run:l")
+UI_MODE=serve ui_start
+TOKEN=$("$SERVER_BIN" token create --project local/sandbox --role read --url "$URL" 2>"$WORK/stderr") ||
+	fail "token create"
+get "$P/artifacts/$HD/preview?path=a.txt"
+want_status 403 "serve without --preview-s3 previews nothing"
+ui_stop
+UI_MODE=serve ui_start --preview-s3 data
+get "$P/artifacts/$HD/preview?path=a.txt"
+want_status 200 "serve --preview-s3 previews the allowed bucket"
+want_eq "hello" "$(jget .data | base64 -d)" "its bytes, on a team server"
+get "$P/artifacts/$HL/preview?path=l.txt"
+want_status 403 "a team server never reads a local file"
+get "$P/artifacts/$HO/preview?path=b.txt"
+want_status 403 "nor another bucket"
+TOKEN=""
+get "$P/artifacts/$HD/preview?path=a.txt"
+want_status 401 "a preview needs a token on a team server"
 ui_stop
 
 # Refused before any request: an endpoint that notes every connection.
