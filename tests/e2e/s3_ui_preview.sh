@@ -155,6 +155,22 @@ get "$P/artifacts/$HD/preview?path=a.txt"
 want_status 401 "a preview needs a token on a team server"
 ui_stop
 
+# A service that ignores the range and sends without end: the read stops
+# at 1 MiB, the preview is its first 1 MiB.
+BIG_ETAG=$("$NEREID_BIN" ls "$run:d" --json | jq -r '.[] | select(.file_path == "big.bin") | .file_hash')
+GET_PORT=$(s3_start_fake --hostile)
+curl -sS -f "http://127.0.0.1:$GET_PORT/__control/hostile?mode=get&send=endless&etag=$BIG_ETAG" -o /dev/null ||
+	fail "control"
+S3_ENDPOINT_URL="http://127.0.0.1:$GET_PORT" ui_start --preview-s3 data
+get "$P/artifacts/$HD/preview?path=big.bin"
+want_status 200 "an endless answer"
+want_eq "1048576 true" "$(jget '"\(.data | @base64d | length) \(.truncated)"')" "cut at 1 MiB"
+sent=$(curl -sS "http://127.0.0.1:$GET_PORT/__control/sent" | jq -r .sent)
+echo "an endless answer: $sent bytes sent before the read stopped"
+[ "$sent" -lt $((64 << 20)) ] || fail "the read went on past the cap: $sent bytes"
+pass
+ui_stop
+
 # Refused before any request: an endpoint that notes every connection.
 cat >"$WORK/listen.py" <<'PY'
 import socket, sys
