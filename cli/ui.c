@@ -1,5 +1,6 @@
 /*
- * ui.c - `nereid ui [--listen 127.0.0.1:8642] [--store LOCATION]`: the web
+ * ui.c - `nereid ui [--listen 127.0.0.1:8642] [--store LOCATION] [--preview-s3
+ * BUCKET]...`: the web
  * UI of this machine's store, like `mlflow ui`. The CLI holds no HTTP
  * server: it replaces itself (exec) with the nereid-server installed beside
  * it, in its `ui` mode (loopback only, no token, read only; see
@@ -16,7 +17,8 @@
 static int ui_usage(const char *why)
 {
         fprintf(stderr,
-                "nereid: ui: %s (usage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION])\n",
+                "nereid: ui: %s (usage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION] "
+                "[--preview-s3 BUCKET]...)\n",
                 why);
         return 2;
 }
@@ -25,15 +27,21 @@ int cli_ui(int argc, char **argv)
 {
         const char *listen = "127.0.0.1:8642", *store = NULL;
         char self[PATH_MAX], server[PATH_MAX + 32];
-        char *args[8], *slash;
+        /* The server's --preview-s3 takes at most 64 buckets, as here. */
+        char *args[6 + 2 * 64 + 1], *slash;
+        const char *buckets[64];
+        int nbuckets = 0, b;
         ssize_t n;
         int i, k = 0;
 
         for (i = 2; i < argc; i++) {
                 if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("usage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION]\n"
+                        printf("usage: nereid ui [--listen 127.0.0.1:8642] [--store LOCATION] "
+                               "[--preview-s3 BUCKET]...\n"
                                "Serve this machine's store with the web UI on loopback, without "
-                               "tokens, read only.\n");
+                               "tokens, read only.\n"
+                               "--preview-s3: a bucket whose objects the UI may preview "
+                               "(repeatable; default none).\n");
                         return 0;
                 }
                 if ((!strcmp(argv[i], "--listen") || !strcmp(argv[i], "--store")) && i + 1 < argc) {
@@ -41,6 +49,12 @@ int cli_ui(int argc, char **argv)
                                 listen = argv[++i];
                         else
                                 store = argv[++i];
+                        continue;
+                }
+                if (!strcmp(argv[i], "--preview-s3") && i + 1 < argc) {
+                        if (nbuckets == 64)
+                                return ui_usage("--preview-s3: more than 64 buckets");
+                        buckets[nbuckets++] = argv[++i];
                         continue;
                 }
                 return ui_usage(argv[i][0] == '-' ? "unknown option, or one without its value"
@@ -64,6 +78,10 @@ int cli_ui(int argc, char **argv)
         if (store) {
                 args[k++] = "--store";
                 args[k++] = (char *)store;
+        }
+        for (b = 0; b < nbuckets; b++) {
+                args[k++] = "--preview-s3";
+                args[k++] = (char *)buckets[b];
         }
         args[k] = NULL;
         fflush(stdout);

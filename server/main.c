@@ -20,6 +20,7 @@
 #include "nereid.h"
 #include "token.h"
 #include "uri.h"
+#include "options.h"
 #include "project.h"
 #include "server.h"
 
@@ -29,14 +30,17 @@
 
 static const char usage_text[] =
     "usage: nereid-server serve [--listen 127.0.0.1:8642] [--store LOCATION] [--public-url URL]\n"
-    "                     [--rate-limit RATE[:BURST] | --rate-limit off]\n"
-    "       nereid-server ui [--listen 127.0.0.1:8642] [--store LOCATION]\n"
+    "                     [--rate-limit RATE[:BURST] | --rate-limit off] [--preview-s3 BUCKET]...\n"
+    "       nereid-server ui [--listen 127.0.0.1:8642] [--store LOCATION] [--preview-s3 "
+    "BUCKET]...\n"
     "       nereid-server project create WORKSPACE/PROJECT [--key KEY] [--store LOCATION]\n"
     "       nereid-server token create --project WORKSPACE/PROJECT|'*' --role read|write|admin\n"
     "                     [--name N] [--expires DAYS] [--url URL] [--store LOCATION]\n"
     "       nereid-server token list [--store LOCATION]\n"
     "       nereid-server token revoke ID [--store LOCATION]\n"
-    "--store: the store served (default: the embedded store at NEREID_HOME, else ~/.nereid).\n";
+    "--store: the store served (default: the embedded store at NEREID_HOME, else ~/.nereid).\n"
+    "--preview-s3: a bucket whose objects the UI may preview (repeatable; default none), read\n"
+    "              with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and S3_ENDPOINT_URL.\n";
 
 /* Options, by name; a command says which it takes. */
 enum opt_id {
@@ -50,14 +54,17 @@ enum opt_id {
         O_EXPIRES,
         O_URL,
         O_RATE_LIMIT,
+        O_PREVIEW_S3,
         O_COUNT
 };
 static const char *const opt_names[O_COUNT] = {
-    "--listen", "--store", "--public-url", "--key", "--project",
-    "--role",   "--name",  "--expires",    "--url", "--rate-limit"};
+    "--listen", "--store",   "--public-url", "--key",        "--project",   "--role",
+    "--name",   "--expires", "--url",        "--rate-limit", "--preview-s3"};
 
 struct args {
         const char *opt[O_COUNT];
+        const char *buckets[SRV_PREVIEW_S3_MAX]; /* every --preview-s3, in order */
+        size_t nbuckets;
         const char *pos[2];
         int npos;
 };
@@ -143,6 +150,11 @@ static int parse_args(int argc, char **argv, int from, unsigned allowed, int max
                                 if (i + 1 >= argc)
                                         return fail(EXIT_USAGE, arg, "needs a value");
                                 a->opt[k] = argv[++i];
+                        }
+                        if (k == O_PREVIEW_S3) { /* the one option given more than once */
+                                if (a->nbuckets == SRV_PREVIEW_S3_MAX)
+                                        return fail(EXIT_USAGE, arg, "more than 64 buckets");
+                                a->buckets[a->nbuckets++] = a->opt[k];
                         }
                         continue;
                 }
@@ -273,12 +285,13 @@ static void on_ready(unsigned port, void *payload)
 static int cmd_serve(struct env *env, struct args *a, int ui)
 {
         struct srv_server srv;
+        struct options_config s3cfg;
         struct sockaddr_storage ss;
         struct ready_info ready;
         const char *listen = a->opt[O_LISTEN] ? a->opt[O_LISTEN] : "127.0.0.1:8642";
         nereid_store *store = NULL;
         char why[256];
-        int loopback = 0, rc, code = 0;
+        int loopback = 0, rc, code = 0, have_s3 = 0;
         const char *colon;
         double rate = SRV_RATE_DEFAULT, burst = SRV_RATE_DEFAULT * SRV_RATE_BURST_SECONDS;
 
@@ -294,6 +307,15 @@ static int cmd_serve(struct env *env, struct args *a, int ui)
                 return fail(EXIT_USAGE, a->opt[O_RATE_LIMIT],
                             "--rate-limit: RATE[:BURST] expected (requests a second per token, "
                             "a positive number; BURST at least 1), or off");
+        for (size_t b = 0; b < a->nbuckets; b++)
+                if (!srv_bucket_name_ok(a->buckets[b]))
+                        return fail(EXIT_USAGE, a->buckets[b],
+                                    "--preview-s3: a bucket name expected (3 to 63 lowercase "
+                                    "letters, digits, dots and hyphens)");
+        if (a->nbuckets && (!env->opts.s3_access_key_id || !*env->opts.s3_access_key_id ||
+                            !env->opts.s3_secret_access_key || !*env->opts.s3_secret_access_key))
+                return fail(EXIT_ACCESS, "--preview-s3",
+                            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
         if (ui && !loopback)
                 return fail(EXIT_ACCESS, listen,
                             "ui: serves loopback only, without tokens (a team uses serve)");
@@ -325,6 +347,16 @@ static int cmd_serve(struct env *env, struct args *a, int ui)
         srv.location = env->store;
         srv.home = env->opts.home;
         srv.ui_local = ui;
+        srv.preview_s3 = a->buckets;
+        srv.preview_s3_count = a->nbuckets;
+        if (a->nbuckets && nrd_options_config_copy(&s3cfg, &env->opts) < 0) {
+                code = lib_fail("--preview-s3", NEREID_ERROR);
+                goto cleanup;
+        }
+        if (a->nbuckets) {
+                have_s3 = 1;
+                srv.s3 = &s3cfg;
+        }
         ready.ui = ui;
         pthread_mutex_init(&srv.lock, NULL);
         if (rate > 0 && !(srv.rate = srv_rate_new(rate, burst))) {
@@ -350,6 +382,8 @@ static int cmd_serve(struct env *env, struct args *a, int ui)
         srv_rate_free(srv.rate);
         pthread_mutex_destroy(&srv.lock);
 cleanup:
+        if (have_s3)
+                nrd_options_config_clear(&s3cfg);
         nrd_store_close(store);
         return code;
 }
@@ -573,14 +607,15 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "serve")) {
                 if ((code = parse_args(argc, argv, 2,
                                        OPT(O_LISTEN) | OPT(O_STORE) | OPT(O_PUBLIC_URL) |
-                                           OPT(O_RATE_LIMIT),
+                                           OPT(O_RATE_LIMIT) | OPT(O_PREVIEW_S3),
                                        0, &a)))
                         goto done;
                 if (a.opt[O_STORE])
                         env.store = a.opt[O_STORE];
                 code = cmd_serve(&env, &a, 0);
         } else if (!strcmp(cmd, "ui")) {
-                if ((code = parse_args(argc, argv, 2, OPT(O_LISTEN) | OPT(O_STORE), 0, &a)))
+                if ((code = parse_args(argc, argv, 2,
+                                       OPT(O_LISTEN) | OPT(O_STORE) | OPT(O_PREVIEW_S3), 0, &a)))
                         goto done;
                 if (a.opt[O_STORE])
                         env.store = a.opt[O_STORE];

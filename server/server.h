@@ -27,6 +27,7 @@
 #define SRV_FILES_LIMIT        10000               /* route 15: default and largest page */
 #define SRV_TOUCH_SECONDS      60                  /* last_used is written at most this often */
 #define SRV_PREVIEW_MAX        ((size_t)1 << 20)   /* bytes of a file a preview reads */
+#define SRV_PREVIEW_S3_MAX     64                  /* buckets of serve/ui --preview-s3 */
 #define SRV_RATE_DEFAULT       200 /* requests a second per token (serve --rate-limit) */
 #define SRV_RATE_BURST_SECONDS 20  /* default burst: this many seconds of the rate */
 
@@ -43,6 +44,7 @@ enum srv_scope {
 
 struct srv_request;
 struct srv_server;
+struct options_config;
 
 typedef void (*srv_handler)(struct srv_request *req);
 
@@ -100,7 +102,16 @@ struct srv_server {
         struct srv_rate *rate; /* the per-token budget; NULL: none (--rate-limit off) */
         int ui_local;          /* `ui` mode: loopback, no tokens, reads only, previews */
         unsigned port;         /* the port listened on (set once listening) */
+        /* Buckets whose objects previews may read (--preview-s3), and the
+         * credentials and endpoint they are read with; none: no S3 preview. */
+        const char *const *preview_s3;
+        size_t preview_s3_count;
+        const struct options_config *s3;
 };
+
+/* ui.c: 1 when name is an S3 bucket name (3 to 63 of a-z 0-9 . -, starting
+ * and ending with a letter or digit). */
+int srv_bucket_name_ok(const char *name);
 
 /* ratelimit.c: a token bucket per token ID. */
 struct srv_rate;

@@ -4,7 +4,8 @@
  * cmake/embed_web.cmake and answered with a strict Content-Security-Policy;
  * `ui` mode's checks (loopback Host names only, every request a read of
  * every project); and the two routes only the UI needs: the table view's
- * page of runs (run_query) and a file's preview. Not the place for the
+ * page of runs (run_query) and a file's preview (a local file under `ui`,
+ * an object of a --preview-s3 bucket, through s3_preview.h). Not the place for the
  * JSON API's other routes (handlers.c), tokens (auth.c) or the UI itself
  * (web/).
  */
@@ -23,6 +24,8 @@
 #include "hash.h"
 #include "record.h"
 #include "source/fileurl.h"
+#include "source/s3_location.h"
+#include "source/s3_preview.h"
 #include "uri.h"
 #include "server.h"
 
@@ -398,23 +401,130 @@ static const char *preview_mime(const char *path)
         return "text/plain"; /* HTML and SVG included: shown as text */
 }
 
+int srv_bucket_name_ok(const char *name)
+{
+        size_t n = strlen(name), i;
+
+        if (n < 3 || n > 63 || name[0] == '.' || name[0] == '-' || name[n - 1] == '.' ||
+            name[n - 1] == '-')
+                return 0;
+        for (i = 0; i < n; i++)
+                if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+                      name[i] == '.' || name[i] == '-'))
+                        return 0;
+        return 1;
+}
+
+/* Answer a preview of data (got bytes of a file of size bytes), base64 in
+ * JSON. */
+static void preview_reply(struct srv_request *req, const char *path, const unsigned char *data,
+                          size_t got, uint64_t size, int verified)
+{
+        unsigned char *b64 = malloc(4 * ((got + 2) / 3) + 1);
+
+        if (!b64) {
+                srv_reply_error(req, 500, "error", "out of memory");
+                return;
+        }
+        EVP_EncodeBlock(b64, data, (int)got);
+        srv_reply_json(req, 200,
+                       json_pack("{s:o, s:s, s:I, s:b, s:b, s:s}", "path", srv_json_str(path),
+                                 "mime", preview_mime(path), "size", (json_int_t)size, "truncated",
+                                 (uint64_t)got < size, "verified", verified, "data",
+                                 (const char *)b64));
+        free(b64);
+}
+
+/* 1 when the MD5 of data differs from a plain-MD5 hash (an S3 multipart
+ * ETag is no MD5: never compared). */
+static int md5_differs(const unsigned char *data, size_t len, const char *hash)
+{
+        char md5[NEREID_MD5_HEXLEN + 1];
+        hash_md5_ctx *ctx;
+        int differs = 0;
+
+        if (!nrd_hash_is_md5(hash))
+                return 0;
+        if ((ctx = nrd_hash_md5_new()) && nrd_hash_md5_update(ctx, data, len) == 0 &&
+            nrd_hash_md5_final(ctx, md5) == 0)
+                differs = strcmp(md5, hash) != 0;
+        else
+                nrd_hash_md5_free(ctx);
+        nrd_error_clear();
+        return differs;
+}
+
+/* The preview of an S3 record: only a bucket of --preview-s3, checked
+ * before any request; the record's own object at the configured endpoint,
+ * its first SRV_PREVIEW_MAX bytes, of the tracked version (If-Match). */
+static void preview_s3(struct srv_request *req, const char *path, const struct nereid_file *f)
+{
+        const struct srv_server *srv = req->srv;
+        source_location loc = {0};
+        nereid_buf data = NEREID_BUF_INIT;
+        char msg[512];
+        size_t i;
+        int rc, whole = 0;
+
+        if (!f->source || nrd_s3_location_parse_source(f->source, &loc) < 0) {
+                nrd_error_clear();
+                srv_reply_error(req, 403, "forbidden",
+                                "preview: the record's source is not an s3://bucket/key location");
+                goto cleanup;
+        }
+        for (i = 0; srv->s3 && i < srv->preview_s3_count; i++)
+                if (!strcmp(loc.host, srv->preview_s3[i]))
+                        break;
+        if (!srv->s3 || i == srv->preview_s3_count) {
+                snprintf(msg, sizeof(msg),
+                         "preview: bucket %.63s is not one this server previews (--preview-s3)",
+                         srv_bucket_name_ok(loc.host) ? loc.host : "(invalid name)");
+                srv_reply_error(req, 403, "forbidden", msg);
+                goto cleanup;
+        }
+        if ((rc = nrd_s3_read_capped(srv->s3, f, SRV_PREVIEW_MAX, &data, &whole)) < 0) {
+                snprintf(msg, sizeof(msg), "preview: %s", nereid_error_last());
+                if (rc == NEREID_EINTEGRITY)
+                        srv_reply_error(req, 409, "conflict", msg);
+                else if (rc == NEREID_ENOTFOUND)
+                        srv_reply_error(req, 404, "not-found", msg);
+                else if (rc == NEREID_EACCESS)
+                        srv_reply_error(req, 403, "access-denied", msg);
+                else
+                        srv_reply_error(req, 502, "bad-gateway", msg);
+                goto cleanup;
+        }
+        if (whole && md5_differs((const unsigned char *)data.ptr, data.len, f->file_hash)) {
+                srv_reply_error(req, 409, "conflict",
+                                "preview: the object's MD5 is not the recorded one");
+                goto cleanup;
+        }
+        preview_reply(req, path, (const unsigned char *)(data.ptr ? data.ptr : ""), data.len,
+                      f->has_size ? f->size : data.len, whole);
+cleanup:
+        nrd_source_location_clear(&loc);
+        nrd_buf_free(&data);
+}
+
 void srv_h_preview(struct srv_request *req)
 {
         const char *hash = srv_param(req, "hash");
-        char *path = NULL, *local = NULL, md5[NEREID_MD5_HEXLEN + 1], msg[512];
-        unsigned char *data = NULL, *b64 = NULL;
+        char *path = NULL, *local = NULL, msg[512];
+        unsigned char *data = NULL;
         nereid_files *rec = NULL;
         const struct nereid_file *f;
         struct stat st;
         size_t got = 0, want;
         int bad = 0, fd = -1, rc, verified = 0;
 
-        /* Only `nereid ui` reads sources, and only the local file a record
-         * names: never a path the request chose. */
-        if (!req->srv->ui_local) {
+        /* `nereid ui` reads the local files a record names, a server given
+         * --preview-s3 the objects of those buckets: never a path or URL
+         * the request chose. */
+        if (!req->srv->ui_local && !req->srv->preview_s3_count) {
                 srv_reply_error(req, 403, "forbidden",
                                 "preview: this server reads no sources (nereid ui previews the "
-                                "local files of its own machine)");
+                                "local files of its own machine; --preview-s3 BUCKET the objects "
+                                "of a bucket)");
                 goto cleanup;
         }
         if (!(path = srv_query(req, "path", &bad))) {
@@ -431,11 +541,17 @@ void srv_h_preview(struct srv_request *req)
                 goto cleanup;
         }
         f = &rec->items[0];
-        if (strcmp(f->type, "Local") != 0 || !f->source ||
+        if (!strcmp(f->type, "S3")) {
+                preview_s3(req, path, f);
+                goto cleanup;
+        }
+        if (!req->srv->ui_local || strcmp(f->type, "Local") != 0 || !f->source ||
             nrd_fileurl_to_path(f->source, &local) < 0) {
                 nrd_error_clear();
                 srv_reply_error(req, 403, "forbidden",
-                                "preview: only local files can be previewed by nereid ui");
+                                req->srv->ui_local
+                                    ? "preview: only local and S3 files can be previewed"
+                                    : "preview: only nereid ui previews local files");
                 goto cleanup;
         }
         if ((fd = open(local, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0 ||
@@ -453,7 +569,7 @@ void srv_h_preview(struct srv_request *req)
                 goto cleanup;
         }
         want = (uint64_t)st.st_size < SRV_PREVIEW_MAX ? (size_t)st.st_size : SRV_PREVIEW_MAX;
-        if (!(data = malloc(want + 1)) || !(b64 = malloc(4 * ((want + 2) / 3) + 1))) {
+        if (!(data = malloc(want + 1))) {
                 srv_reply_error(req, 500, "error", "out of memory");
                 goto cleanup;
         }
@@ -467,30 +583,14 @@ void srv_h_preview(struct srv_request *req)
                 got += (size_t)n;
         }
         if ((uint64_t)got == (uint64_t)st.st_size) {
-                hash_md5_ctx *ctx = nrd_hash_md5_new();
-
-                if (ctx && nrd_hash_md5_update(ctx, data, got) < 0) {
-                        nrd_hash_md5_free(ctx);
-                        ctx = NULL;
+                if (md5_differs(data, got, f->file_hash)) {
+                        srv_reply_error(req, 409, "conflict",
+                                        "preview: the file's MD5 changed since it was tracked");
+                        goto cleanup;
                 }
-                if (ctx && nrd_hash_md5_final(ctx, md5) == 0) {
-                        /* An S3-style ETag is no MD5: only a plain one is compared. */
-                        if (nrd_hash_is_md5(f->file_hash) && strcmp(md5, f->file_hash) != 0) {
-                                srv_reply_error(req, 409, "conflict",
-                                                "preview: the file's MD5 changed since it was "
-                                                "tracked");
-                                goto cleanup;
-                        }
-                        verified = 1;
-                }
-                nrd_error_clear();
+                verified = 1;
         }
-        EVP_EncodeBlock(b64, data, (int)got);
-        srv_reply_json(req, 200,
-                       json_pack("{s:o, s:s, s:I, s:b, s:b, s:s}", "path", srv_json_str(path),
-                                 "mime", preview_mime(path), "size", (json_int_t)st.st_size,
-                                 "truncated", (uint64_t)got < (uint64_t)st.st_size, "verified",
-                                 verified, "data", (const char *)b64));
+        preview_reply(req, path, data, got, (uint64_t)st.st_size, verified);
 cleanup:
         if (fd >= 0)
                 close(fd);
@@ -498,5 +598,4 @@ cleanup:
         free(local);
         free(path);
         free(data);
-        free(b64);
 }

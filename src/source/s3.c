@@ -37,6 +37,7 @@
 #include "os/os.h"
 #include "record.h"
 #include "source/s3_location.h"
+#include "source/s3_preview.h"
 #include "source/s3_url.h"
 #include "source/s3_xml.h"
 #include "source/source.h"
@@ -283,13 +284,13 @@ static void s3_config_free(struct s3_config *cfg)
 /* The configuration of this project's S3 access, from its options: the
  * credentials travel with the project, so two projects of one process may
  * use two accounts. cfg borrows the project's strings. */
-static int s3_config_load(nereid_project *project, struct s3_config *cfg)
+static int s3_config_from(const struct options_config *o, atomic_int *cancelled,
+                          struct s3_config *cfg)
 {
-        const struct options_config *o = &project->cfg;
         const char *endpoint;
 
         memset(cfg, 0, sizeof(*cfg));
-        cfg->cancelled = &project->cancelled;
+        cfg->cancelled = cancelled;
         pthread_once(&s3_once, s3_global_init);
         cfg->key_id = s3_opt(o->s3_key_id);
         cfg->secret = s3_opt(o->s3_secret);
@@ -324,6 +325,11 @@ static int s3_config_load(nereid_project *project, struct s3_config *cfg)
         cfg->site.endpoint = cfg->endpoint.len ? cfg->endpoint.ptr : NULL;
         cfg->site.region = cfg->region;
         return 0;
+}
+
+static int s3_config_load(nereid_project *project, struct s3_config *cfg)
+{
+        return s3_config_from(&project->cfg, &project->cancelled, cfg);
 }
 
 static size_t s3_on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -956,14 +962,14 @@ struct s3_download {
  * tracked (when the service sends an ETag: a service that ignores If-Match
  * is still caught) and announce the recorded size, or any size when the
  * record has none. */
-static int s3_download_check_answer(struct s3_download *dl)
+/* The answer's ETag, when it sends one, is the recorded one (a service
+ * that ignores If-Match is still caught). */
+static int s3_answer_etag_check(const struct nereid_file *rec, const struct s3_request *req)
 {
-        const struct nereid_file *rec = dl->rec;
-        const char *etag = dl->req->etag;
-        char unquoted[sizeof(dl->req->etag)];
+        const char *etag = req->etag;
+        char unquoted[sizeof(req->etag)];
         size_t len = strlen(etag);
 
-        dl->checked = 1;
         /* A weak ETag ("W/...", from a proxy that transforms the data) says nothing. */
         if (len && strncmp(etag, "W/", 2) != 0) {
                 if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
@@ -979,6 +985,17 @@ static int s3_download_check_answer(struct s3_download *dl)
                                          rec->file_path, rec->source,
                                          s3_etag_ok(unquoted) ? unquoted : "not one");
         }
+        return 0;
+}
+
+static int s3_download_check_answer(struct s3_download *dl)
+{
+        const struct nereid_file *rec = dl->rec;
+        int rc;
+
+        dl->checked = 1;
+        if ((rc = s3_answer_etag_check(rec, dl->req)) < 0)
+                return rc;
         /* Without a recorded size, Content-Length is the only bound on the body. */
         if (!rec->has_size && dl->req->length < 0)
                 return nrd_error(NEREID_ERROR,
@@ -1146,6 +1163,130 @@ cleanup:
         if (tmp[0])
                 unlinkat(dirfd, tmp, 0);
         nrd_hash_md5_free(dl.md5);
+        if (have_config)
+                s3_config_free(&cfg);
+        nrd_buf_free(&url);
+        free(bucket);
+        free(key);
+        return rc;
+}
+
+/* A capped read in progress (nrd_s3_read_capped). */
+struct s3_capped {
+        const struct nereid_file *rec;
+        const struct s3_request *req;
+        nereid_buf *out;
+        size_t cap;
+        int checked;
+        int full; /* more than cap bytes came: the transfer was stopped */
+};
+
+static int s3_capped_sink(void *payload, const char *data, size_t len)
+{
+        struct s3_capped *c = payload;
+        size_t room = c->cap - c->out->len;
+
+        /* The tracked version, checked before a byte is kept. */
+        if (!c->checked) {
+                int rc;
+
+                c->checked = 1;
+                if ((rc = s3_answer_etag_check(c->rec, c->req)) < 0)
+                        return rc;
+        }
+        if (len > room) {
+                if (room && nrd_buf_put(c->out, data, room) < 0)
+                        return NEREID_ERROR;
+                c->full = 1;
+                return NEREID_ERROR; /* stops the transfer; not an error (see full) */
+        }
+        return nrd_buf_put(c->out, data, len);
+}
+
+static int s3_capped_reset(void *payload)
+{
+        struct s3_capped *c = payload;
+
+        nrd_buf_clear(c->out);
+        c->checked = 0;
+        c->full = 0;
+        return 0;
+}
+
+int nrd_s3_read_capped(const struct options_config *opts, const struct nereid_file *rec, size_t cap,
+                       nereid_buf *out, int *whole)
+{
+        struct s3_config cfg;
+        struct s3_request req = {0};
+        struct s3_capped c = {0};
+        nereid_buf url = NEREID_BUF_INIT;
+        char *bucket = NULL, *key = NULL, if_match[256], range[64];
+        int rc, have_config = 0;
+
+        *whole = 0;
+        nrd_buf_clear(out);
+        if ((rc = s3_split_source(rec->source, &bucket, &key)) < 0)
+                goto cleanup;
+        if (!s3_etag_ok(rec->file_hash)) {
+                rc = nrd_error(NEREID_ERROR, "%s: the recorded hash is not an S3 ETag",
+                               rec->file_path);
+                goto cleanup;
+        }
+        if (cap == 0) {
+                rc = nrd_error(NEREID_EINVALID, "%s: a read of 0 bytes", rec->file_path);
+                goto cleanup;
+        }
+        snprintf(if_match, sizeof(if_match), "If-Match: \"%s\"", rec->file_hash);
+        if ((rc = s3_config_from(opts, NULL, &cfg)) < 0)
+                goto cleanup;
+        have_config = 1;
+        if ((rc = nrd_s3_url_object(&cfg.site, bucket, key, &url)) < 0)
+                goto cleanup;
+        c.rec = rec;
+        c.req = &req;
+        c.out = out;
+        c.cap = cap;
+        req.cfg = &cfg;
+        req.url = url.ptr;
+        req.bucket = bucket;
+        req.what = rec->source;
+        req.if_match = if_match;
+        /* Only the first cap bytes are asked for: an empty object has no
+         * range to give (416), so one no larger than cap is asked whole. */
+        if (!rec->has_size || rec->size > cap) {
+                snprintf(range, sizeof(range), "0-%llu", (unsigned long long)(cap - 1));
+                req.range = range;
+        }
+        req.expect_bytes = (curl_off_t)cap;
+        req.sink = s3_capped_sink;
+        req.reset = s3_capped_reset;
+        req.payload = &c;
+        rc = s3_perform(&req);
+        if (rc < 0 && !c.full)
+                goto cleanup;
+        nrd_error_clear();
+        if (!c.full && (req.status < 200 || req.status >= 300)) {
+                rc = s3_status_error(&req, rec->source);
+                goto cleanup;
+        }
+        /* An empty body gave the sink no call: check the answer now. */
+        if (!c.checked && (rc = s3_answer_etag_check(rec, &req)) < 0)
+                goto cleanup;
+        if (!c.full && req.status == 200) {
+                if (rec->has_size && out->len != rec->size) {
+                        rc = nrd_error(
+                            NEREID_EINTEGRITY, "%s: %s: %zu bytes came, the record says %llu",
+                            rec->file_path, rec->source, out->len, (unsigned long long)rec->size);
+                        goto cleanup;
+                }
+                *whole = 1;
+        } else if (!c.full && rec->has_size && out->len >= rec->size) {
+                *whole = out->len == rec->size; /* a 206 of the whole object */
+        }
+        rc = 0;
+cleanup:
+        if (rc < 0)
+                nrd_buf_clear(out);
         if (have_config)
                 s3_config_free(&cfg);
         nrd_buf_free(&url);
