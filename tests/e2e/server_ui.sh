@@ -148,7 +148,7 @@ kill -TERM "$UI_PID"
 wait "$UI_PID"
 
 # nereid ui execs the nereid-server beside it.
-"$NEREID_BIN" ui --listen 127.0.0.1:0 >"$T/cli-ui.out" 2>&1 &
+"$NEREID_BIN" ui --no-browser --listen 127.0.0.1:0 >"$T/cli-ui.out" 2>&1 &
 UI_PID=$!
 URL=""
 for _ in $(seq 1 200); do
