@@ -9,10 +9,11 @@
  * Stale temporary files of an earlier, killed download are removed from
  * every folder written into. The transfer itself is the source driver's
  * fetch, run on the worker pool so that several files move at once, except
- * for --copy of local files with a multi-buffer MD5 (options.md5 not
- * scalar): each worker then copies files into temporary files itself and
- * verifies many copies side by side in the lanes of its hasher
- * (md5mb/md5mb.h) before renaming each into place.
+ * with a multi-buffer MD5 (options.md5 not scalar): each worker then takes
+ * batches of records and hashes side by side in the lanes of its hasher
+ * (md5mb/md5mb.h) the targets already there (without --force) and, for
+ * --copy of local files, the copies it made into temporary files, each
+ * renamed into place once verified.
  */
 #include <assert.h>
 #include <errno.h>
@@ -119,12 +120,33 @@ static int download_is_folder(const struct nereid_file *rec, const struct stat *
         return 1;
 }
 
+/* A file of a worker's batch, hashed side by side with the others: a
+ * --copy of a local file, copied into a temporary file beside the target
+ * to be verified, then renamed; or (check) a target already there, to be
+ * compared with the recorded MD5. */
+typedef struct download_copy {
+        struct nereid_file *rec; /* the worker's copy of the record */
+        int taken;               /* from nrd_pool_stream_take, not the pool's item */
+        int dirfd;               /* a duplicate of the target's folder */
+        const char *name;        /* the target's name in dirfd (in rec->file_path) */
+        char *source;            /* the source file's path */
+        char tmp[NAME_MAX + 1];  /* the temporary file in dirfd */
+        int out;                 /* tmp, open for writing */
+        int in;                  /* tmp, open for reading: hashed */
+        struct stat st;          /* the source as opened */
+        int check;               /* in is a target already there, nothing else is open */
+        int rc;                  /* the outcome */
+} download_copy;
+
 /* What is at dirfd/name already. Returns 1 when the recorded file is in
  * place (nothing to do), 0 when the driver is to put it there (nothing is
  * there, or what is there may be replaced), or a negative code with the
- * message set when the target must be left as it is. */
+ * message set when the target must be left as it is. With c (a batching
+ * worker) and no --force, a regular file there is not hashed here: 2, and
+ * c holds it open for the batch's check. */
 static int download_target(download_job *job, const source_driver *driver,
-                           const struct nereid_file *rec, int dirfd, const char *name)
+                           const struct nereid_file *rec, int dirfd, const char *name,
+                           download_copy *c)
 {
         int copy = (job->flags & NEREID_DOWNLOAD_COPY) != 0;
         struct stat target, followed, source;
@@ -177,7 +199,22 @@ static int download_target(download_job *job, const source_driver *driver,
                                rec->file_path);
                 goto out;
         }
-        if (S_ISREG(target.st_mode)) {
+        if (S_ISREG(target.st_mode) && c && !(job->flags & NEREID_DOWNLOAD_FORCE) &&
+            nrd_hash_is_md5(rec->file_hash)) {
+                int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+                /* Of another size, or not a file: other content, unread. */
+                if (fd >= 0 && fstat(fd, &followed) == 0 && S_ISREG(followed.st_mode) &&
+                    (!rec->has_size || (uint64_t)followed.st_size == rec->size)) {
+                        c->in = fd;
+                        c->out = c->dirfd = -1;
+                        c->check = 1;
+                        rc = 2;
+                        goto out;
+                }
+                if (fd >= 0)
+                        close(fd);
+        } else if (S_ISREG(target.st_mode)) {
                 if (nrd_source_target_has_md5(dirfd, name, rec->file_hash)) {
                         rc = 1;
                         goto out;
@@ -206,21 +243,6 @@ static void download_failed(download_job *job, int rc)
         __atomic_fetch_add(&job->failed, 1, __ATOMIC_RELAXED);
         nrd_project_notify(job->project, rc, "%s", nereid_error_last());
 }
-
-/* A --copy of a local file on its way: copied into a temporary file beside
- * the target, to be verified with the others of its batch, then renamed. */
-typedef struct download_copy {
-        struct nereid_file *rec; /* the worker's copy of the record */
-        int taken;               /* from nrd_pool_stream_take, not the pool's item */
-        int dirfd;               /* a duplicate of the target's folder */
-        const char *name;        /* the target's name in dirfd (in rec->file_path) */
-        char *source;            /* the source file's path */
-        char tmp[NAME_MAX + 1];  /* the temporary file in dirfd */
-        int out;                 /* tmp, open for writing */
-        int in;                  /* tmp, open for reading: hashed */
-        struct stat st;          /* the source as opened */
-        int rc;                  /* the outcome */
-} download_copy;
 
 /* Copies verified side by side: at most what nrd_fs_temp_in registers per
  * thread for removal on abort, so that every one is removed if killed. */
@@ -397,11 +419,18 @@ static int download_record(download_job *job, struct nereid_file *rec, unsigned 
                 rc = dirfd;
                 goto report;
         }
-        if ((rc = download_target(job, driver, rec, dirfd, name)) != 0) {
+        if ((rc = download_target(job, driver, rec, dirfd, name, c)) == 2) {
+                c->rec = rec;
+                c->name = name;
+                free(dir);
+                return 1;
+        }
+        if (rc != 0) {
                 rc = rc > 0 ? 0 : rc;
                 goto report;
         }
-        if (c && driver->local_path && nrd_hash_is_md5(rec->file_hash)) {
+        if (c && (job->flags & NEREID_DOWNLOAD_COPY) && driver->local_path &&
+            nrd_hash_is_md5(rec->file_hash)) {
                 c->rec = rec;
                 c->name = name;
                 if ((rc = download_copy_begin(job, driver, c, dirfd, worker)) == 0) {
@@ -441,7 +470,7 @@ static int download_mb_next(void *payload, md5mb_stream *s, unsigned held)
                 return 0;
         c = &b->copies[b->next++];
         s->fd = c->in;
-        s->size = c->rec->has_size ? c->rec->size : UINT64_MAX;
+        s->size = !c->check && c->rec->has_size ? c->rec->size : UINT64_MAX;
         s->name = c->rec->file_path;
         s->item = c;
         return 1;
@@ -452,7 +481,19 @@ static int download_mb_done(void *payload, md5mb_stream *s, int rc)
         download_batch *b = payload;
         download_copy *c = s->item;
 
-        c->rc = download_copy_end(c, s->md5, rc);
+        if (c->check) {
+                /* Unreadable counts as other content, as when hashed alone. */
+                if (rc < 0 || strcmp(s->md5, c->rec->file_hash) != 0)
+                        rc = nrd_error(NEREID_ERROR,
+                                       "%s: the target exists with other content; left as it is "
+                                       "(--force replaces it)",
+                                       c->rec->file_path);
+                close(c->in);
+                c->in = -1;
+                c->rc = rc;
+        } else {
+                c->rc = download_copy_end(c, s->md5, rc);
+        }
         if (c->rc < 0)
                 download_failed(b->job, c->rc);
         return 0;
@@ -630,8 +671,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         job.flags = flags;
         workers = nrd_project_workers(project);
         job.open_dir = nrd_calloc(workers, sizeof(*job.open_dir));
-        if (job.open_dir && (flags & NEREID_DOWNLOAD_COPY) &&
-            project->cfg.md5 != NEREID_MD5_SCALAR) {
+        if (job.open_dir && project->cfg.md5 != NEREID_MD5_SCALAR) {
                 job.hashers = nrd_calloc(workers, sizeof(*job.hashers));
                 job.blocks = nrd_calloc(workers, sizeof(*job.blocks));
                 if (!job.hashers || !job.blocks) {

@@ -88,11 +88,22 @@ for impl in $impls; do
 	# A target holding other content is named and left as it is without
 	# --force (exit 1); the targets holding the recorded content stay.
 	cp -p src/small/s003 src/small/s150 "data-$impl/small/"
-	printf 'mine' >"out-$impl/small/s006"
-	expect_error 1 nereid download "$R:f" --destination "out-$impl" --copy
-	expect_contains "small/s006: the target exists with other content" "$ERR" \
-		"NEREID_MD5=$impl: the changed target is named"
-	expect_eq "mine" "$(cat "out-$impl/small/s006")" "NEREID_MD5=$impl: the changed target is kept"
+	# One of the recorded size (hashed to be told apart), one not.
+	printf 'mine!!' >"out-$impl/small/s006"
+	printf 'mine' >"out-$impl/deep/er/k08"
+	for mode in --copy ""; do
+		# shellcheck disable=SC2086 # mode is one option or none
+		expect_error_lines 1 nereid download "$R:f" --destination "out-$impl" $mode
+		expect_contains "small/s006: the target exists with other content" "$ERR" \
+			"NEREID_MD5=$impl $mode: the changed target of the same size is named"
+		expect_contains "deep/er/k08: the target exists with other content" "$ERR" \
+			"NEREID_MD5=$impl $mode: the changed target of another size is named"
+		expect_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl $mode: nothing else"
+		expect_eq "mine!!" "$(cat "out-$impl/small/s006")" \
+			"NEREID_MD5=$impl $mode: the changed target is kept"
+		expect_true "NEREID_MD5=$impl $mode: the copies are not turned into links" \
+			test ! -L "out-$impl/big/m1"
+	done
 	expect_true "NEREID_MD5=$impl: the earlier good copy is kept" \
 		cmp -s "src/big/m1" "out-$impl/big/m1"
 done
