@@ -32,7 +32,7 @@
 #include "record.h"
 
 /* The version of store_ops this build fills and calls. */
-#define NEREID_STORE_VERSION 4
+#define NEREID_STORE_VERSION 5
 
 /* What the store knows of a run: the sys/ namespace. */
 typedef struct store_run_info {
@@ -332,7 +332,7 @@ typedef struct store_ops {
         int (*meta_get)(nereid_store *store, const char *key, char **value_out);
         int (*meta_set)(nereid_store *store, const char *key, const char *value);
 
-        /* --- appended after version 4 (the lead renumbers) --- */
+        /* --- version 5: the table view, streamed uploads, queued delivery --- */
 
         /* The table view's page of runs (see store_run_query): sorted,
          * filtered, after a keyset cursor, at most q->limit of them, each
