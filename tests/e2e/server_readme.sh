@@ -13,7 +13,8 @@ BIN_DIR="$(dirname "$NEREID_BIN")"
 [ -x "$BIN_DIR/nereid-server" ] || fail "no nereid-server beside $NEREID_BIN"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 SERVE_PID=""
-trap 'e2e_rc=$?; [ -n "$SERVE_PID" ] && kill -TERM "$SERVE_PID" 2>/dev/null; (exit $e2e_rc); e2e_finish' EXIT
+# The server is stopped on any exit, even one before its PID was read back.
+trap 'e2e_rc=$?; [ -z "$SERVE_PID" ] && [ -s "$T/serve.pid" ] && SERVE_PID="$(cat "$T/serve.pid")"; [ -n "$SERVE_PID" ] && kill -TERM "$SERVE_PID" 2>/dev/null; (exit $e2e_rc); e2e_finish' EXIT
 
 # steps NAME: the "$ " lines of README's block marked team-steps:NAME.
 steps() {
@@ -86,4 +87,5 @@ kill -TERM "$SERVE_PID"
 for _ in $(seq 1 100); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
 expect_true "serve stops on SIGTERM" [ ! -d "/proc/$SERVE_PID" ]
 SERVE_PID=""
+rm -f "$T/serve.pid"
 e2e_done
