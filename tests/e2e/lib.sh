@@ -2,7 +2,7 @@
 #
 # Source it from a test script. It makes a temporary folder $T (removed on
 # exit) holding the store ($NEREID_HOME = $T/home) and a work folder
-# ($W = $T/work, the current directory), and gives:
+# ($W = $T/cwd, the current directory), and gives:
 #   nereid ARGS...            run $NEREID_BIN (with a timeout)
 #   expect_exit CODE CMD...   run CMD, check its exit code; sets OUT, ERR, RC
 #   expect_exit_in "C1 C2" CMD...  same, any of the codes is accepted
@@ -44,7 +44,7 @@ E2E_TIMEOUT="${E2E_TIMEOUT:-60}"
 
 T="$(mktemp -d "${TMPDIR:-/tmp}/nereid-e2e-$E2E_NAME.XXXXXX")"
 export NEREID_HOME="$T/home"
-W="$T/work"
+W="$T/cwd"
 mkdir -p "$NEREID_HOME" "$W"
 cd "$W" || exit 1
 

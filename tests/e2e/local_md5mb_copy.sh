@@ -63,7 +63,7 @@ for impl in $impls; do
 	printf 'X' | dd of="data-$impl/big/m1" bs=1 seek=700000 conv=notrunc status=none
 	printf 'Y' | dd of="data-$impl/deep/er/k31" bs=1 seek=100 conv=notrunc status=none
 	expect_error_lines 5 nereid download "$R:f" --destination "bad-$impl" --copy
-	expect_contains "big/m1: $T/work/data-$impl/big/m1 does not match its recorded hash" "$ERR" \
+	expect_contains "big/m1: $W/data-$impl/big/m1 does not match its recorded hash" "$ERR" \
 		"NEREID_MD5=$impl: the corrupted large source is named"
 	expect_contains "deep/er/k31: " "$ERR" "NEREID_MD5=$impl: the corrupted small source is named"
 	expect_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl: one line for each"
@@ -77,9 +77,9 @@ for impl in $impls; do
 	printf 'more' >>"data-$impl/small/s150"
 	rm "data-$impl/small/s003"
 	expect_error_lines 5 nereid download "$R:f" --destination "grew-$impl" --copy
-	expect_contains "small/s150: source $T/work/data-$impl/small/s150 holds more than its recorded 150 bytes" \
+	expect_contains "small/s150: source $W/data-$impl/small/s150 holds more than its recorded 150 bytes" \
 		"$ERR" "NEREID_MD5=$impl: the grown source is named"
-	expect_contains "small/s003: source $T/work/data-$impl/small/s003: No such file or directory" \
+	expect_contains "small/s003: source $W/data-$impl/small/s003: No such file or directory" \
 		"$ERR" "NEREID_MD5=$impl: the missing source is named"
 	expect_true "NEREID_MD5=$impl: no target for a grown or missing source" \
 		test ! -e "grew-$impl/small/s150" -a ! -e "grew-$impl/small/s003"
