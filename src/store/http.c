@@ -896,6 +896,36 @@ static int http_field_roots(nereid_store *base, const char *project, const char 
         return rc;
 }
 
+/* The places a field was tracked from as the API's "roots" array: *out is
+ * the caller's (json_decref). EINVALID for a location that is not UTF-8. */
+static int http_roots_json(json_t **out, const char *field, const store_root *roots, size_t nroots)
+{
+        json_t *list = json_array();
+        size_t i;
+
+        *out = NULL;
+        if (!list)
+                return nrd_error_oom();
+        for (i = 0; i < nroots; i++) {
+                json_t *root = json_pack("{s:s,s:s}", "location", roots[i].location, "destination",
+                                         roots[i].destination ? roots[i].destination : "");
+
+                if (!root) {
+                        json_decref(list);
+                        return nrd_error(NEREID_EINVALID,
+                                         "field %s: a tracked location is not valid UTF-8, which a "
+                                         "server cannot hold",
+                                         field);
+                }
+                if (json_array_append_new(list, root) < 0) {
+                        json_decref(list);
+                        return nrd_error_oom();
+                }
+        }
+        *out = list;
+        return 0;
+}
+
 static int http_field_swap(nereid_store *base, const char *project, const char *run_id,
                            const char *field, const char *expect, const char *hash,
                            const store_root *roots, size_t nroots, enum store_roots how)
@@ -903,27 +933,12 @@ static int http_field_swap(nereid_store *base, const char *project, const char *
         char *path = http_path(project, "/runs/%s/fields/%s", run_id, field, 1), *body = NULL;
         json_t *req = NULL, *list = NULL, *answer = NULL;
         char got[NEREID_HASH_HEXLEN + 1];
-        size_t i;
         int rc = NEREID_ERROR;
 
         if (!path)
                 return NEREID_ERROR;
-        if (!(list = json_array()))
-                goto oom;
-        for (i = 0; i < nroots; i++) {
-                json_t *root = json_pack("{s:s,s:s}", "location", roots[i].location, "destination",
-                                         roots[i].destination ? roots[i].destination : "");
-
-                if (!root) {
-                        rc = nrd_error(NEREID_EINVALID,
-                                       "field %s: a tracked location is not valid UTF-8, which a "
-                                       "server cannot hold",
-                                       field);
-                        goto cleanup;
-                }
-                if (json_array_append_new(list, root) < 0)
-                        goto oom;
-        }
+        if ((rc = http_roots_json(&list, field, roots, nroots)) < 0)
+                goto cleanup;
         req = json_pack("{s:s?,s:s,s:O,s:s}", "expect", expect, "hash", hash, "roots", list,
                         "roots_mode", how == STORE_ROOTS_SET ? "set" : "add");
         if (!req || !(body = json_dumps(req, JSON_COMPACT)))
@@ -958,27 +973,12 @@ static int http_op_apply(nereid_store *base, const char *project, const char *ru
 {
         char *path = http_path(project, "/runs/%s/ops", run_id, NULL, 0), *body = NULL;
         json_t *req = NULL, *list = NULL, *answer = NULL, *applied;
-        size_t i;
         int rc = NEREID_ERROR;
 
         if (!path)
                 return NEREID_ERROR;
-        if (!(list = json_array()))
-                goto oom;
-        for (i = 0; i < nroots; i++) {
-                json_t *root = json_pack("{s:s,s:s}", "location", roots[i].location, "destination",
-                                         roots[i].destination ? roots[i].destination : "");
-
-                if (!root) {
-                        rc = nrd_error(NEREID_EINVALID,
-                                       "field %s: a tracked location is not valid UTF-8, which a "
-                                       "server cannot hold",
-                                       field);
-                        goto cleanup;
-                }
-                if (json_array_append_new(list, root) < 0)
-                        goto oom;
-        }
+        if ((rc = http_roots_json(&list, field, roots, nroots)) < 0)
+                goto cleanup;
         req = json_pack("{s:s,s:I,s:s,s:s?,s:s?,s:O,s:s}", "queue", queue, "seq", (json_int_t)seq,
                         "field", field, "expect", expect, "hash", hash, "roots", list, "roots_mode",
                         how == STORE_ROOTS_SET ? "set" : "add");
