@@ -302,7 +302,7 @@ static int download_copy_begin(download_job *job, const source_driver *driver, d
                 goto out;
         }
         for (;;) {
-                ssize_t n = read(src, block, NEREID_HASH_BLOCK), off = 0;
+                ssize_t n = read(src, block, NEREID_HASH_BLOCK);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -320,20 +320,10 @@ static int download_copy_begin(download_job *job, const source_driver *driver, d
                                        rec->file_path, c->source, (unsigned long long)rec->size);
                         break;
                 }
-                while (off < n) {
-                        ssize_t w = write(c->out, block + off, (size_t)(n - off));
-
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0) {
-                                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write",
-                                                  rec->file_path);
-                                break;
-                        }
-                        off += w;
-                }
-                if (rc < 0)
+                if (nrd_fs_write_all(c->out, block, (size_t)n) < 0) {
+                        rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
                         break;
+                }
         }
         /* What is verified is what was written: the temporary file itself. */
         if (rc == 0 && (c->in = openat(c->dirfd, c->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)

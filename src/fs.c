@@ -323,6 +323,23 @@ int nrd_fs_temp_clean(int dirfd)
         return removed;
 }
 
+int nrd_fs_write_all(int fd, const void *buf, size_t len)
+{
+        const unsigned char *p = buf;
+
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return -1;
+                p += w;
+                len -= (size_t)w;
+        }
+        return 0;
+}
+
 int nrd_fs_is_utf8(const char *s)
 {
         const unsigned char *p = (const unsigned char *)s;

@@ -61,6 +61,10 @@ int nrd_fs_temp_clean(int dirfd);
  * links download makes). Tracking never records them. */
 int nrd_fs_is_nereid_temp(const char *name);
 
+/* Write all len bytes of buf to fd, again after EINTR and short writes.
+ * 0, or -1 with errno set (the caller names what failed). */
+int nrd_fs_write_all(int fd, const void *buf, size_t len);
+
 /* 1 when s is valid UTF-8 (no overlongs, no surrogates). */
 int nrd_fs_is_utf8(const char *s);
 

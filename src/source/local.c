@@ -129,7 +129,7 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 goto cleanup;
         }
         for (;;) {
-                ssize_t n = read(in, block, NEREID_HASH_BLOCK), off = 0;
+                ssize_t n = read(in, block, NEREID_HASH_BLOCK);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -151,20 +151,10 @@ static int local_copy(const struct nereid_file *rec, const char *source, int dir
                 }
                 if ((rc = nrd_hash_md5_update(ctx, block, (size_t)n)) < 0)
                         break;
-                while (off < n) {
-                        ssize_t w = write(out, block + off, (size_t)(n - off));
-
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0) {
-                                rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write",
-                                                  rec->file_path);
-                                break;
-                        }
-                        off += w;
-                }
-                if (rc < 0)
+                if (nrd_fs_write_all(out, block, (size_t)n) < 0) {
+                        rc = nrd_error_os(NEREID_ERROR, errno, "%s: cannot write", rec->file_path);
                         break;
+                }
         }
         if (rc == 0) {
                 rc = nrd_hash_md5_final(ctx, md5);

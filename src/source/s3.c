@@ -1024,19 +1024,10 @@ static int s3_download_sink(void *payload, const char *data, size_t len)
                     dl->rec->file_path, dl->rec->source, (unsigned long long)dl->rec->size);
         if (nrd_hash_md5_update(dl->md5, data, len) < 0)
                 return NEREID_ERROR;
-        while (len > 0) {
-                ssize_t n = write(dl->fd, data, len);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot write",
-                                            dl->rec->file_path);
-                }
-                data += n;
-                len -= (size_t)n;
-                dl->written += (uint64_t)n;
-        }
+        if (nrd_fs_write_all(dl->fd, data, len) < 0)
+                return nrd_error_os(nrd_error_from_errno(errno), errno, "%s: cannot write",
+                                    dl->rec->file_path);
+        dl->written += len;
         return 0;
 }
 
