@@ -112,17 +112,27 @@ static int project_cb(void *payload, const char *name, const char *key, uint64_t
         return 0;
 }
 
+/* Answer a list a store walk filled: {"name":[...]} (200), or the walk's
+ * failure. Takes list (NULL: out of memory). */
+static void reply_list(struct srv_request *req, int rc, const char *name, json_t *list)
+{
+        if (rc < 0 || !list) {
+                json_decref(list);
+                if (rc < 0)
+                        srv_reply_status(req, rc);
+                else
+                        srv_reply_error(req, 500, "error", "out of memory");
+                return;
+        }
+        srv_reply_json(req, 200, json_pack("{s:o}", name, list));
+}
+
 void srv_h_projects(struct srv_request *req)
 {
         struct project_walk w = {&req->auth, NULL, json_array()};
         int rc = nrd_store_project_each(req->store, project_cb, &w);
 
-        if (rc < 0) {
-                json_decref(w.list);
-                srv_reply_status(req, rc);
-                return;
-        }
-        srv_reply_json(req, 200, json_pack("{s:o}", "projects", w.list));
+        reply_list(req, rc, "projects", w.list);
 }
 
 /* Answer the project req names as {"name","key","runs"}. */
@@ -408,12 +418,7 @@ void srv_h_fields(struct srv_request *req)
         int rc =
             nrd_store_field_each(req->store, req->project, srv_param(req, "run"), fields_cb, list);
 
-        if (rc < 0) {
-                json_decref(list);
-                srv_reply_status(req, rc);
-                return;
-        }
-        srv_reply_json(req, 200, json_pack("{s:o}", "fields", list));
+        reply_list(req, rc, "fields", list);
 }
 
 void srv_h_field_get(struct srv_request *req)
@@ -865,12 +870,7 @@ void srv_h_artifact_users(struct srv_request *req)
         int rc =
             nrd_store_field_users(req->store, req->project, srv_param(req, "hash"), refs_cb, list);
 
-        if (rc < 0) {
-                json_decref(list);
-                srv_reply_status(req, rc);
-                return;
-        }
-        srv_reply_json(req, 200, json_pack("{s:o}", "refs", list));
+        reply_list(req, rc, "refs", list);
 }
 
 void srv_h_file_users(struct srv_request *req)
@@ -885,12 +885,8 @@ void srv_h_file_users(struct srv_request *req)
                 if (hash[i] >= 'A' && hash[i] <= 'F')
                         hash[i] = (char)(hash[i] + ('a' - 'A'));
         list = json_array();
-        if ((rc = nrd_store_file_find(req->store, req->project, hash, refs_cb, list)) < 0) {
-                json_decref(list);
-                srv_reply_status(req, rc);
-                return;
-        }
-        srv_reply_json(req, 200, json_pack("{s:o}", "refs", list));
+        rc = nrd_store_file_find(req->store, req->project, hash, refs_cb, list);
+        reply_list(req, rc, "refs", list);
 }
 
 static int collect_cb(void *payload, const struct nereid_file *file)
