@@ -1805,20 +1805,47 @@ static uint32_t sqlite_be32(const unsigned char *p)
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The first bytes of the file at path into head (up to cap), through
+ * SQLite's own file layer: this process may already hold the store open in
+ * other connections, and a plain close() of any descriptor of the file
+ * would drop every POSIX lock they hold on it (another process would then
+ * take itself for the last user, checkpoint and delete the write-ahead log
+ * under them, and their later writes would be lost). SQLite's close of a
+ * file its connections lock keeps the descriptor until they are done.
+ * Returns the bytes read, 0 when the file cannot be opened (SQLite says
+ * why when it opens it). */
+static ssize_t sqlite_read_head(const char *path, unsigned char *head, size_t cap)
+{
+        sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+        sqlite3_file *file;
+        sqlite3_int64 size = 0;
+        ssize_t n = 0;
+        int flags = 0;
+
+        if (!vfs || !(file = nrd_calloc(1, (size_t)vfs->szOsFile)))
+                return 0;
+        if (vfs->xOpen(vfs, path, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags) ==
+                SQLITE_OK &&
+            file->pMethods->xFileSize(file, &size) == SQLITE_OK) {
+                n = size < (sqlite3_int64)cap ? (ssize_t)size : (ssize_t)cap;
+                if (n > 0 && file->pMethods->xRead(file, head, (int)n, 0) != SQLITE_OK)
+                        n = 0;
+        }
+        if (file->pMethods)
+                file->pMethods->xClose(file);
+        free(file);
+        return n;
+}
+
 /* Look at the file's header before SQLite opens it (a reader of a WAL
  * database leaves index files behind): another program's file, or a newer
  * store, is refused without a trace. sqlite_identify decides the rest. */
 static int sqlite_precheck(sqlite_store *s)
 {
         unsigned char head[100];
-        ssize_t n;
-        int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        ssize_t n = sqlite_read_head(s->path, head, sizeof(head));
         uint32_t app, user;
 
-        if (fd < 0)
-                return 0; /* SQLite says why */
-        n = read(fd, head, sizeof(head));
-        close(fd);
         if (n <= 0)
                 return 0; /* empty: a store not made yet */
         if (n < (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16) != 0)
