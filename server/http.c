@@ -527,32 +527,73 @@ static void raise_nofile(void)
         }
 }
 
+/* A listening socket on addr, bound and listening before the daemon
+ * starts, so that the port (the kernel's, for :0) is known and remembered
+ * before the first request can be answered. Returns it, or -1 with why. */
+static int listen_on(const struct sockaddr *addr, char *why, size_t cap)
+{
+        socklen_t len =
+            addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        int on = 1;
+        int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+            (addr->sa_family == AF_INET6 &&
+             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+            bind(fd, addr, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+                snprintf(why, cap, "cannot listen: %s", strerror(errno));
+                if (fd >= 0)
+                        close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+/* The port a listening socket was given. */
+static unsigned bound_port(int fd)
+{
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+
+        if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+                return 0;
+        if (ss.ss_family == AF_INET6)
+                return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
 int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *public_url,
               void (*ready)(unsigned port, void *payload), void *payload, char *why, size_t cap)
 {
         struct MHD_Daemon *d;
-        const union MHD_DaemonInfo *info;
         sigset_t set;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         /* Two per CPU (4 to 32): a handler blocks on the store (disk, a
          * writer's lock), and its thread's other connections wait meanwhile. */
         unsigned threads = cpus < 2 ? 4 : (unsigned)(cpus > 16 ? 32 : 2 * cpus);
         unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-        int sig;
+        int sig, fd;
 
         (void)public_url;
         raise_nofile();
         if (addr->sa_family == AF_INET6)
                 flags |= MHD_USE_IPv6;
+        if ((fd = listen_on(addr, why, cap)) < 0)
+                return -1;
+        srv->port = bound_port(fd);
         /* The daemon's threads inherit this mask: only sigwait below sees the signals. */
         sigemptyset(&set);
         sigaddset(&set, SIGINT);
         sigaddset(&set, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
         signal(SIGPIPE, SIG_IGN);
+        /* Ready (the URL remembered for `token create`) before any request
+         * is answered: connections wait in the backlog meanwhile. A ready
+         * that fails raises SIGTERM, which the loop below takes. */
+        ready(srv->port, payload);
         d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, srv, MHD_OPTION_EXTERNAL_LOGGER,
-                             log_mhd, NULL, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-                             threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                             log_mhd, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
                              (unsigned)SRV_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
                              (unsigned)SRV_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                              (unsigned)SRV_PER_IP_LIMIT, MHD_OPTION_UNESCAPE_CALLBACK,
@@ -565,12 +606,10 @@ int srv_serve(struct srv_server *srv, const struct sockaddr *addr, const char *p
                          cause         ? cause + 2
                          : mhd_last[0] ? mhd_last
                                        : "failed");
+                close(fd);
                 return -1;
         }
         mhd_running = 1;
-        info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-        srv->port = info ? info->port : 0;
-        ready(info ? info->port : 0, payload);
         for (;;) {
                 if (sigwait(&set, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
                         break;
