@@ -34,8 +34,6 @@
 #define PG_SCHEMA 1
 /* The advisory lock key of migrations: "NRDB". */
 #define PG_MIGRATE_LOCK "1313010754"
-/* How many times a transaction that lost a serialisation race is run again. */
-#define PG_RETRIES 12
 /* Rows per keyset page of a long list (runs, artifact records). */
 #define PG_PAGE_RUNS  1000
 #define PG_PAGE_FILES 10000
@@ -284,6 +282,15 @@ const char *nrd_store_postgres_sql(size_t i)
         return shapes[i - Q_COUNT];
 }
 
+/* Test-only: the next `times` attempts of a call fail with a real error
+ * of class sqlstate, raised by the server itself (RAISE in a DO block)
+ * after the body's statements and before its COMMIT, so that the whole
+ * path of a real serialisation failure or deadlock is taken. */
+typedef struct pg_fault {
+        char sqlstate[6];
+        unsigned times;
+} pg_fault;
+
 typedef struct pg_store {
         nereid_store base;
         char *uri;      /* the location as given, for libpq */
@@ -297,6 +304,8 @@ typedef struct pg_store {
         char state[6];  /* SQLSTATE of the last failure, "" for none */
         unsigned char prepared[Q_COUNT];
         unsigned char query_prepared[PG_QUERY_SHAPES];
+        pg_fault fault; /* test-only: errors to raise (nrd_store_postgres_fault) */
+        pg_trace trace; /* what the last call's retries did */
 } pg_store;
 
 /* What one call of the seam carries into its transaction body. */
@@ -564,8 +573,9 @@ static int pg_run(pg_store *s, enum pg_stmt q, int n, const char *const *params,
         return pg_run_sql(s, name, pg_sql[q], &s->prepared[q], n, params, out, what);
 }
 
-/* Sleep before a retry: 1, 2, 4 ... ms, at most 256, and a random part. */
-static void pg_backoff(int attempt)
+/* Sleep before a retry: 2^attempt ms (at most 256) plus a random part of
+ * up to as much again, so that racers part; noted in the trace. */
+static void pg_backoff(pg_store *s, int attempt)
 {
         unsigned char r = 0;
         long ms = 1L << (attempt < 8 ? attempt : 8);
@@ -573,6 +583,9 @@ static void pg_backoff(int attempt)
 
         RAND_bytes(&r, 1);
         ms += (long)(r % (unsigned)ms) + 1;
+        if (s->trace.retries < PG_TRACE_MAX)
+                s->trace.backoff_ms[s->trace.retries] = ms;
+        s->trace.retries++;
         ts.tv_sec = ms / 1000;
         ts.tv_nsec = (ms % 1000) * 1000000L;
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -584,6 +597,20 @@ static int pg_retryable(const pg_store *s)
         return strcmp(s->state, "40001") == 0 || strcmp(s->state, "40P01") == 0;
 }
 
+/* The test fault, if one is armed: a real error from the server. */
+static int pg_fault_raise(pg_store *s)
+{
+        char sql[160];
+
+        if (!s->fault.times)
+                return 0;
+        s->fault.times--;
+        snprintf(sql, sizeof(sql),
+                 "DO $$BEGIN RAISE EXCEPTION 'injected by the test' USING ERRCODE = '%s'; END$$",
+                 s->fault.sqlstate);
+        return pg_cmd(s, sql, "test fault");
+}
+
 /* Run body: in one transaction when write is set (committed when it returns
  * 0, rolled back otherwise), run again whole after a serialisation failure
  * or deadlock, and once more on a new connection when the one it had was
@@ -592,11 +619,13 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
 {
         int attempt, rc;
 
+        memset(&s->trace, 0, sizeof(s->trace));
         for (attempt = 0;; attempt++) {
                 s->nstmt = 0;
                 s->lost = 0;
                 s->committing = 0;
                 s->state[0] = '\0';
+                s->trace.attempts++;
                 if ((rc = pg_connect(s)) < 0) {
                         if (s->lost && attempt == 0)
                                 continue;
@@ -604,8 +633,14 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 }
                 s->nstmt = 0;
                 rc = write ? pg_cmd(s, "BEGIN", "begin") : 0;
+                /* A single-statement call (no transaction here) fails
+                 * before its statement, a transaction after its body. */
+                if (rc == 0 && !write)
+                        rc = pg_fault_raise(s);
                 if (rc == 0)
                         rc = body(s, c);
+                if (rc == 0 && write)
+                        rc = pg_fault_raise(s);
                 if (write && rc == 0) {
                         s->committing = 1;
                         rc = pg_cmd(s, "COMMIT", "commit");
@@ -616,9 +651,18 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 }
                 if (rc >= 0)
                         return rc;
-                if (pg_retryable(s) && attempt < PG_RETRIES && !c->once) {
-                        pg_backoff(attempt);
-                        continue;
+                if (pg_retryable(s) && !c->once) {
+                        if (attempt < PG_RETRIES) {
+                                pg_backoff(s, attempt);
+                                continue;
+                        }
+                        /* The last message names the statement and the
+                         * database's reason; say it was not the first. */
+                        char msg[600];
+
+                        snprintf(msg, sizeof(msg), "%s", nereid_error_last());
+                        return nrd_error(NEREID_ERROR, "%s (gave up after %d attempts)", msg,
+                                         attempt + 1);
                 }
                 if (s->lost && s->nstmt <= 1 && !s->committing && attempt == 0)
                         continue;
@@ -629,6 +673,19 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                                          s->label);
                 return rc;
         }
+}
+
+void nrd_store_postgres_fault(nereid_store *base, const char *sqlstate, unsigned times)
+{
+        pg_store *s = (pg_store *)base;
+
+        snprintf(s->fault.sqlstate, sizeof(s->fault.sqlstate), "%s", sqlstate ? sqlstate : "");
+        s->fault.times = sqlstate ? times : 0;
+}
+
+void nrd_store_postgres_trace(nereid_store *base, pg_trace *out)
+{
+        *out = ((pg_store *)base)->trace;
 }
 
 static int pg_rows(PGresult *res)
