@@ -348,14 +348,22 @@ typedef int (*pg_body)(pg_store *s, pg_call *c);
 /* libpq's message without its trailing newline, on one line. */
 static void pg_message(const char *msg, char *out, size_t cap)
 {
-        size_t i;
+        size_t i, j = 0;
+        int space = 1; /* drops leading blanks too */
 
-        snprintf(out, cap, "%s", msg && *msg ? msg : "unknown error");
-        for (i = 0; out[i]; i++)
-                if (out[i] == '\n' || out[i] == '\r')
-                        out[i] = ' ';
-        while (i > 0 && out[i - 1] == ' ')
-                out[--i] = '\0';
+        if (!msg || !*msg)
+                msg = "unknown error";
+        for (i = 0; msg[i] && j + 1 < cap; i++) {
+                int blank = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t' || msg[i] == ' ';
+
+                if (blank && space)
+                        continue;
+                out[j++] = blank ? ' ' : msg[i];
+                space = blank;
+        }
+        while (j > 0 && out[j - 1] == ' ')
+                j--;
+        out[j] = '\0';
 }
 
 /* Drop a connection found lost: the next call opens a new one. */
@@ -375,16 +383,23 @@ static int pg_fail(pg_store *s, const char *what, const PGresult *res)
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         int rc = NEREID_ERROR;
 
-        pg_message(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                     : PQerrorMessage(s->conn),
-                   msg, sizeof(msg));
+        /* The server's own words when it sent some (no "ERROR:" nor
+         * CONTEXT lines), else libpq's. */
+        if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+                pg_message(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof(msg));
+        else
+                pg_message(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                             : PQerrorMessage(s->conn),
+                           msg, sizeof(msg));
         snprintf(s->state, sizeof(s->state), "%s", state ? state : "");
-        if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD || strncmp(s->state, "08", 2) == 0 ||
-            strcmp(s->state, "57P01") == 0 || strcmp(s->state, "57P02") == 0 ||
-            strcmp(s->state, "57P03") == 0) {
+        /* No SQLSTATE: libpq's own failure (the server closed the
+         * connection, a broken socket), so the connection is in doubt. */
+        if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD || !s->state[0] ||
+            strncmp(s->state, "08", 2) == 0 || strcmp(s->state, "57P01") == 0 ||
+            strcmp(s->state, "57P02") == 0 || strcmp(s->state, "57P03") == 0) {
                 pg_drop(s);
-                return nrd_error(NEREID_ERROR, "store %s: %s: connection lost: %s", s->label, what,
-                                 msg);
+                return nrd_error_unavailable("store %s: %s: connection lost: %s", s->label, what,
+                                             msg);
         }
         if (strcmp(s->state, "42501") == 0)
                 rc = NEREID_EACCESS;
@@ -426,7 +441,7 @@ static int pg_connect(pg_store *s)
                 pg_message(PQerrorMessage(s->conn), msg, sizeof(msg));
                 PQfinish(s->conn);
                 s->conn = NULL;
-                return nrd_error(NEREID_ERROR, "store %s: cannot connect: %s", s->label, msg);
+                return nrd_error_unavailable("store %s: cannot connect: %s", s->label, msg);
         }
         memset(s->prepared, 0, sizeof(s->prepared));
         memset(s->query_prepared, 0, sizeof(s->query_prepared));
@@ -667,10 +682,10 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 if (s->lost && s->nstmt <= 1 && !s->committing && attempt == 0)
                         continue;
                 if (s->lost && s->committing)
-                        return nrd_error(NEREID_ERROR,
-                                         "store %s: connection lost while committing: the "
-                                         "write may or may not have been made",
-                                         s->label);
+                        return nrd_error_unavailable(
+                            "store %s: connection lost while committing: the "
+                            "write may or may not have been made",
+                            s->label);
                 return rc;
         }
 }
