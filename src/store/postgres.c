@@ -718,27 +718,93 @@ static long long pg_ll(PGresult *res, int row, int col)
         return strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
+/* ---- one statement, its rows mapped ---- */
+
+/* A statement's parameters: PG_ARGS(a, b) stands for "2, (const char *[]){a, b}". */
+#define PG_ARGS(...)                                                                               \
+        (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), (const char *const[]) \
+        {                                                                                          \
+                __VA_ARGS__                                                                        \
+        }
+#define PG_NO_ARGS 0, NULL
+/* pg_first's answer for a statement that returned no row. */
+#define PG_NONE 1
+
+/* What one row of a result becomes: 0 to go on, non-zero to stop there. */
+typedef int (*pg_map)(void *ctx, PGresult *res, int row);
+
+/* Run statement q for its effect. */
+static int pg_exec(pg_store *s, enum pg_stmt q, const char *what, int n, const char *const *params)
+{
+        return pg_run(s, q, n, params, NULL, what);
+}
+
+/* Run q and give each row to map, in order, until it answers non-zero
+ * (returned); the result is cleared. */
+static int pg_each(pg_store *s, enum pg_stmt q, const char *what, pg_map map, void *ctx, int n,
+                   const char *const *params)
+{
+        PGresult *res;
+        int rc, i;
+
+        if ((rc = pg_run(s, q, n, params, &res, what)) < 0)
+                return rc;
+        for (i = 0; i < pg_rows(res) && rc == 0; i++)
+                rc = map(ctx, res, i);
+        PQclear(res);
+        return rc;
+}
+
+/* Run q and map its first row: map's answer, or PG_NONE without a row. */
+static int pg_first(pg_store *s, enum pg_stmt q, const char *what, pg_map map, void *ctx, int n,
+                    const char *const *params)
+{
+        PGresult *res;
+        int rc;
+
+        if ((rc = pg_run(s, q, n, params, &res, what)) < 0)
+                return rc;
+        rc = pg_rows(res) ? map(ctx, res, 0) : PG_NONE;
+        PQclear(res);
+        return rc;
+}
+
+/* pg_pick's places: column i into out[i] (cap[i] bytes); NULL: not wanted. */
+typedef struct pg_cols {
+        char *out[3];
+        size_t cap[3];
+} pg_cols;
+
+/* A pg_map that copies a row's first columns into a pg_cols. */
+static int pg_pick(void *ctx, PGresult *res, int row)
+{
+        pg_cols *cols = ctx;
+        int i;
+
+        for (i = 0; i < 3 && i < PQnfields(res); i++)
+                if (cols->out[i])
+                        snprintf(cols->out[i], cols->cap[i], "%s", PQgetvalue(res, row, i));
+        return 0;
+}
+
+/* A pg_map that only says a row was there. */
+static int pg_found(void *ctx, PGresult *res, int row)
+{
+        (void)ctx, (void)res, (void)row;
+        return 0;
+}
+
 /* ---- lookups shared by the calls ---- */
 
 /* The project's row and key; ENOTFOUND when it does not exist. lock takes
  * its row (and so its run counter) for the transaction. */
 static int pg_project(pg_store *s, const char *project, int lock, char pid[24], char key_out[16])
 {
-        const char *p[1] = {project};
-        PGresult *res;
-        int rc;
+        pg_cols cols = {{pid, key_out}, {24, 16}};
+        int rc = pg_first(s, lock ? Q_PROJECT_LOCK : Q_PROJECT, "read project", pg_pick, &cols,
+                          PG_ARGS(project));
 
-        if ((rc = pg_run(s, lock ? Q_PROJECT_LOCK : Q_PROJECT, 1, p, &res, "read project")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "project %s: not found", project);
-        else {
-                snprintf(pid, 24, "%s", PQgetvalue(res, 0, 0));
-                if (key_out)
-                        snprintf(key_out, 16, "%s", PQgetvalue(res, 0, 1));
-        }
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "project %s: not found", project) : rc;
 }
 
 /* The row of run "KEY-N" of the project (and the project's row and key). */
@@ -789,33 +855,22 @@ static int pg_run_row(pg_store *s, const char *project, const char *run_id, char
 static int pg_artifact(pg_store *s, const char *pid, const char *project, const char *hash,
                        char row[24], char *content_out)
 {
-        const char *p[2] = {pid, hash};
-        PGresult *res;
-        int rc;
+        pg_cols cols = {{row, content_out}, {24, NEREID_HASH_HEXLEN + 1}};
+        int rc = pg_first(s, Q_ARTIFACT, "read artifact", pg_pick, &cols, PG_ARGS(pid, hash));
 
-        if ((rc = pg_run(s, Q_ARTIFACT, 2, p, &res, "read artifact")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                               project);
-        else {
-                snprintf(row, 24, "%s", PQgetvalue(res, 0, 0));
-                if (content_out)
-                        snprintf(content_out, NEREID_HASH_HEXLEN + 1, "%s", PQgetvalue(res, 0, 1));
-        }
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s",
+                                         hash, project)
+                             : rc;
 }
 
 /* ---- projects and runs ---- */
 
 static int pg_project_open_body(pg_store *s, pg_call *c)
 {
-        const char *p[2] = {c->project, c->key};
         char pid[24];
         int rc;
 
-        if ((rc = pg_run(s, Q_PROJECT_INSERT, 2, p, NULL, "create project")) < 0)
+        if ((rc = pg_exec(s, Q_PROJECT_INSERT, "create project", PG_ARGS(c->project, c->key))) < 0)
                 return rc;
         return pg_project(s, c->project, 0, pid, c->key_out);
 }
@@ -831,12 +886,10 @@ static int pg_project_open(nereid_store *base, const char *project, const char *
                            char key_out[16])
 {
         pg_store *s = (pg_store *)base;
-        pg_call c = {0};
+        pg_call c = {.project = project, .key_out = key_out};
         char derived[16];
         int rc;
 
-        c.project = project;
-        c.key_out = key_out;
         rc = pg_do(s, pg_project_read_body, &c, 0);
         if (rc != NEREID_ENOTFOUND || !create)
                 return rc;
@@ -849,26 +902,23 @@ static int pg_project_open(nereid_store *base, const char *project, const char *
         return pg_do(s, pg_project_open_body, &c, 1);
 }
 
+static int pg_project_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+
+        return c->project_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                             (uint64_t)pg_ll(res, i, 2));
+}
+
 static int pg_project_each_body(pg_store *s, pg_call *c)
 {
-        PGresult *res;
-        int rc, i;
-
-        if ((rc = pg_run(s, Q_PROJECT_EACH, 0, NULL, &res, "list projects")) < 0)
-                return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++)
-                rc = c->project_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                                   (uint64_t)pg_ll(res, i, 2));
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_PROJECT_EACH, "list projects", pg_project_map, c, PG_NO_ARGS);
 }
 
 static int pg_project_each(nereid_store *base, store_project_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project_cb = cb, .payload = payload};
 
-        c.project_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_project_each_body, &c, 0);
 }
 
@@ -930,13 +980,9 @@ static int pg_run_new_body(pg_store *s, pg_call *c)
 static int pg_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
                       char id_out[32], int *created)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .spec = spec, .id_out = id_out, .created = created};
         int rc;
 
-        c.project = project;
-        c.spec = spec;
-        c.id_out = id_out;
-        c.created = created;
         rc = pg_do((pg_store *)base, pg_run_new_body, &c, 0);
         if (rc < 0)
                 *created = 0;
@@ -1086,43 +1132,36 @@ static int pg_run_each_body(pg_store *s, pg_call *c)
 static int pg_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
                        store_run_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {
+            .project = project, .after = after, .limit = limit, .run_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.after = after;
-        c.limit = limit;
-        c.run_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_run_each_body, &c, 0);
 }
 
 /* ---- fields ---- */
 
+static int pg_field_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+
+        return c->field_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+}
+
 static int pg_field_each_body(pg_store *s, pg_call *c)
 {
         char row[24];
-        const char *p[1] = {row};
-        PGresult *res;
-        int rc, i;
+        int rc;
 
-        if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0 ||
-            (rc = pg_run(s, Q_FIELD_EACH, 1, p, &res, "list fields")) < 0)
+        if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0)
                 return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++)
-                rc = c->field_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_FIELD_EACH, "list fields", pg_field_map, c, PG_ARGS(row));
 }
 
 static int pg_field_each(nereid_store *base, const char *project, const char *run_id,
                          store_field_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_field_each_body, &c, 0);
 }
 
@@ -1130,17 +1169,10 @@ static int pg_field_each(nereid_store *base, const char *project, const char *ru
 static int pg_field_held(pg_store *s, const char *row, const char *field,
                          char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        const char *p[2] = {row, field};
-        PGresult *res;
-        int rc;
+        pg_cols cols = {{NULL, hash_out}, {0, NEREID_HASH_HEXLEN + 1}};
+        int rc = pg_first(s, Q_FIELD_GET, "read field", pg_pick, &cols, PG_ARGS(row, field));
 
-        if ((rc = pg_run(s, Q_FIELD_GET, 2, p, &res, "read field")) < 0)
-                return rc;
-        rc = pg_rows(res) > 0;
-        if (rc)
-                snprintf(hash_out, NEREID_HASH_HEXLEN + 1, "%s", PQgetvalue(res, 0, 1));
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? 0 : rc < 0 ? rc : 1;
 }
 
 static int pg_field_get_body(pg_store *s, pg_call *c)
@@ -1157,12 +1189,8 @@ static int pg_field_get_body(pg_store *s, pg_call *c)
 static int pg_field_get(nereid_store *base, const char *project, const char *run_id,
                         const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field = field, .hash_out = hash_out};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
-        c.hash_out = hash_out;
         return pg_do((pg_store *)base, pg_field_get_body, &c, 0);
 }
 
@@ -1215,10 +1243,9 @@ static int pg_field_roots(nereid_store *base, const char *project, const char *r
 static int pg_touch(pg_store *s, const char *row)
 {
         char now[32];
-        const char *p[2] = {row, now};
 
         nrd_fs_now_iso8601(now);
-        return pg_run(s, Q_RUN_TOUCH, 2, p, NULL, "update run");
+        return pg_exec(s, Q_RUN_TOUCH, "update run", PG_ARGS(row, now));
 }
 
 /* The compare and swap: the run's row is locked first, so no other writer
@@ -1226,15 +1253,12 @@ static int pg_touch(pg_store *s, const char *row)
 static int pg_field_swap_body(pg_store *s, pg_call *c)
 {
         char pid[24], row[24], artifact[24], held[NEREID_HASH_HEXLEN + 1] = "";
-        const char *p[4];
         size_t i;
         int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, pid, NULL)) < 0 ||
-            (rc = pg_artifact(s, pid, c->project, c->hash, artifact, NULL)) < 0)
-                return rc;
-        p[0] = row;
-        if ((rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0)
+            (rc = pg_artifact(s, pid, c->project, c->hash, artifact, NULL)) < 0 ||
+            (rc = pg_exec(s, Q_RUN_LOCK, "lock run", PG_ARGS(row))) < 0)
                 return rc;
         if (c->expect) {
                 if ((rc = pg_field_held(s, row, c->field, held)) < 0)
@@ -1242,17 +1266,17 @@ static int pg_field_swap_body(pg_store *s, pg_call *c)
                 if (strcmp(held, c->expect) != 0)
                         return STORE_CONFLICT;
         }
-        p[1] = c->field;
         if (c->how == STORE_ROOTS_SET &&
-            (rc = pg_run(s, Q_ROOTS_CLEAR, 2, p, NULL, "forget tracked paths")) < 0)
+            (rc = pg_exec(s, Q_ROOTS_CLEAR, "forget tracked paths", PG_ARGS(row, c->field))) < 0)
                 return rc;
-        p[2] = artifact;
-        if ((rc = pg_run(s, Q_FIELD_UPSERT, 3, p, NULL, "set field")) < 0)
+        if ((rc = pg_exec(s, Q_FIELD_UPSERT, "set field", PG_ARGS(row, c->field, artifact))) < 0)
                 return rc;
         for (i = 0; i < c->nroots; i++) {
-                p[2] = c->roots[i].location;
-                p[3] = c->roots[i].destination ? c->roots[i].destination : "";
-                if ((rc = pg_run(s, Q_ROOT_INSERT, 4, p, NULL, "remember tracked path")) < 0)
+                const store_root *r = &c->roots[i];
+
+                if ((rc = pg_exec(s, Q_ROOT_INSERT, "remember tracked path",
+                                  PG_ARGS(row, c->field, r->location,
+                                          r->destination ? r->destination : ""))) < 0)
                         return rc;
         }
         return pg_touch(s, row);
@@ -1262,47 +1286,53 @@ static int pg_field_swap(nereid_store *base, const char *project, const char *ru
                          const char *field, const char *expect, const char *hash,
                          const store_root *roots, size_t nroots, enum store_roots how)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .run_id = run_id,
+                     .field = field,
+                     .expect = expect,
+                     .hash = hash,
+                     .roots = roots,
+                     .nroots = nroots,
+                     .how = how};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
-        c.expect = expect;
-        c.hash = hash;
-        c.roots = roots;
-        c.nroots = nroots;
-        c.how = how;
         return pg_do((pg_store *)base, pg_field_swap_body, &c, 1);
+}
+
+/* The field and its namespace, with their roots, from the locked run row:
+ * 1 when there was such a field, 0 when none. */
+static int pg_fields_delete(pg_store *s, const char *row, const char *field)
+{
+        PGresult *res;
+        int rc, had;
+
+        if ((rc = pg_exec(s, Q_RUN_LOCK, "lock run", PG_ARGS(row))) < 0 ||
+            (rc = pg_run(s, Q_FIELDS_DELETE, PG_ARGS(row, field), &res, "remove field")) < 0)
+                return rc;
+        had = strcmp(PQcmdTuples(res), "0") != 0;
+        PQclear(res);
+        if ((rc = pg_exec(s, Q_ROOTS_DELETE, "remove field", PG_ARGS(row, field))) < 0)
+                return rc;
+        return had;
 }
 
 static int pg_field_remove_body(pg_store *s, pg_call *c)
 {
         char row[24];
-        const char *p[2] = {row, c->field};
-        PGresult *res;
         int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0 ||
-            (rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0 ||
-            (rc = pg_run(s, Q_FIELDS_DELETE, 2, p, &res, "remove field")) < 0)
+            (rc = pg_fields_delete(s, row, c->field)) < 0)
                 return rc;
-        rc = strcmp(PQcmdTuples(res), "0") == 0;
-        PQclear(res);
-        if (rc)
+        if (rc == 0)
                 return nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", c->run_id, c->field);
-        if ((rc = pg_run(s, Q_ROOTS_DELETE, 2, p, NULL, "remove field")) < 0)
-                return rc;
         return pg_touch(s, row);
 }
 
 static int pg_field_remove(nereid_store *base, const char *project, const char *run_id,
                            const char *field)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field = field};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
         return pg_do((pg_store *)base, pg_field_remove_body, &c, 1);
 }
 
@@ -1312,26 +1342,20 @@ static int pg_field_remove(nereid_store *base, const char *project, const char *
 static int pg_op_apply_body(pg_store *s, pg_call *c)
 {
         char row[24], pid[24], seq[24];
-        const char *p[3] = {c->queue, seq, row};
-        PGresult *res;
-        int rc, fresh;
+        int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, pid, NULL)) < 0)
                 return rc;
         snprintf(seq, sizeof(seq), "%llu", (unsigned long long)c->seq);
-        if ((rc = pg_run(s, Q_OP_RECORD, 3, p, &res, "record applied operation")) < 0)
-                return rc;
-        fresh = pg_rows(res) > 0;
-        PQclear(res);
-        if (!fresh)
+        rc = pg_first(s, Q_OP_RECORD, "record applied operation", pg_found, NULL,
+                      PG_ARGS(c->queue, seq, row));
+        if (rc == PG_NONE)
                 return STORE_APPLIED;
+        if (rc < 0)
+                return rc;
         if (c->hash)
                 return pg_field_swap_body(s, c);
-        p[0] = row;
-        p[1] = c->field;
-        if ((rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0 ||
-            (rc = pg_run(s, Q_FIELDS_DELETE, 2, p, NULL, "remove field")) < 0 ||
-            (rc = pg_run(s, Q_ROOTS_DELETE, 2, p, NULL, "remove field")) < 0)
+        if ((rc = pg_fields_delete(s, row, c->field)) < 0)
                 return rc;
         return pg_touch(s, row);
 }
@@ -1341,18 +1365,17 @@ static int pg_op_apply(nereid_store *base, const char *project, const char *run_
                        const char *hash, const store_root *roots, size_t nroots,
                        enum store_roots how)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .run_id = run_id,
+                     .queue = queue,
+                     .seq = seq,
+                     .field = field,
+                     .expect = expect,
+                     .hash = hash,
+                     .roots = roots,
+                     .nroots = nroots,
+                     .how = how};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.queue = queue;
-        c.seq = seq;
-        c.field = field;
-        c.expect = expect;
-        c.hash = hash;
-        c.roots = roots;
-        c.nroots = nroots;
-        c.how = how;
         return pg_do((pg_store *)base, pg_op_apply_body, &c, 1);
 }
 
@@ -1502,12 +1525,8 @@ static int pg_artifact_put_body(pg_store *s, pg_call *c)
 static int pg_artifact_put(nereid_store *base, const char *project, const char *hash,
                            const char *content, const nereid_files *files)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .content = content, .files = files};
 
-        c.project = project;
-        c.hash = hash;
-        c.content = content;
-        c.files = files;
         return pg_do((pg_store *)base, pg_artifact_put_body, &c, 1);
 }
 
@@ -1524,11 +1543,8 @@ static int pg_artifact_content_body(pg_store *s, pg_call *c)
 static int pg_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
                                     char content_out[NEREID_HASH_HEXLEN + 1])
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .hash_out = content_out};
 
-        c.project = project;
-        c.hash = hash;
-        c.hash_out = content_out;
         return pg_do((pg_store *)base, pg_artifact_content_body, &c, 0);
 }
 
@@ -1590,26 +1606,21 @@ static int pg_artifact_rows_body(pg_store *s, pg_call *c)
 static int pg_artifact_each(nereid_store *base, const char *project, const char *hash,
                             store_file_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .file_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.file_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_artifact_rows_body, &c, 0);
 }
 
 static int pg_artifact_page(nereid_store *base, const char *project, const char *hash,
                             const char *after, size_t limit, store_file_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .hash = hash,
+                     .text = after,
+                     .limit = limit,
+                     .file_cb = cb,
+                     .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.text = after;
-        c.limit = limit;
-        c.file_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_artifact_rows_body, &c, 0);
 }
 
@@ -1663,14 +1674,13 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
 static int pg_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
                                   const char *content, store_file_next next, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .hash = hash,
+                     .content = content,
+                     .next = next,
+                     .payload = payload,
+                     .once = 1};
 
-        c.project = project;
-        c.hash = hash;
-        c.content = content;
-        c.next = next;
-        c.payload = payload;
-        c.once = 1;
         return pg_do((pg_store *)base, pg_artifact_stream_body, &c, 1);
 }
 
@@ -1788,82 +1798,60 @@ static int pg_run_query_body(pg_store *s, pg_call *c)
 static int pg_run_query(nereid_store *base, const char *project, const store_run_query *q,
                         store_run_row_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .query = q, .row_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.query = q;
-        c.row_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_run_query_body, &c, 0);
 }
 
 /* ---- reverse lookups ---- */
 
-static int pg_refs(PGresult *res, const char *key, pg_call *c)
+/* A row of a reverse lookup: run number, field, and the file's path (find). */
+static int pg_ref_map(void *ctx, PGresult *res, int i)
 {
+        pg_call *c = ctx;
         char id[48];
-        int rc = 0, i;
 
-        for (i = 0; i < pg_rows(res) && rc == 0; i++) {
-                snprintf(id, sizeof(id), "%s-%s", key, PQgetvalue(res, i, 0));
-                rc = c->ref_cb(c->payload, id, PQgetvalue(res, i, 1),
-                               PQnfields(res) > 2 ? PQgetvalue(res, i, 2) : NULL);
-        }
-        return rc;
+        snprintf(id, sizeof(id), "%s-%s", c->key, PQgetvalue(res, i, 0));
+        return c->ref_cb(c->payload, id, PQgetvalue(res, i, 1),
+                         PQnfields(res) > 2 ? PQgetvalue(res, i, 2) : NULL);
 }
 
 static int pg_field_users_body(pg_store *s, pg_call *c)
 {
         char pid[24], key[16], row[24];
-        const char *p[1] = {row};
-        PGresult *res;
         int rc;
 
         if ((rc = pg_project(s, c->project, 0, pid, key)) < 0 ||
-            (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0 ||
-            (rc = pg_run(s, Q_USERS, 1, p, &res, "reverse lookup")) < 0)
+            (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0)
                 return rc;
-        rc = pg_refs(res, key, c);
-        PQclear(res);
-        return rc;
+        c->key = key;
+        return pg_each(s, Q_USERS, "reverse lookup", pg_ref_map, c, PG_ARGS(row));
 }
 
 static int pg_field_users(nereid_store *base, const char *project, const char *hash,
                           store_ref_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .ref_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.ref_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_field_users_body, &c, 0);
 }
 
 static int pg_file_find_body(pg_store *s, pg_call *c)
 {
         char pid[24], key[16];
-        const char *p[2] = {pid, c->hash};
-        PGresult *res;
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0 ||
-            (rc = pg_run(s, Q_FIND, 2, p, &res, "reverse lookup")) < 0)
+        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
                 return rc;
-        rc = pg_refs(res, key, c);
-        PQclear(res);
-        return rc;
+        c->key = key;
+        return pg_each(s, Q_FIND, "reverse lookup", pg_ref_map, c, PG_ARGS(pid, c->hash));
 }
 
 static int pg_file_find(nereid_store *base, const char *project, const char *file_hash,
                         store_ref_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = file_hash, .ref_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = file_hash;
-        c.ref_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_file_find_body, &c, 0);
 }
 
@@ -1873,19 +1861,18 @@ static int pg_token_create_body(pg_store *s, pg_call *c)
 {
         const store_token *t = c->token;
         char role[16], now[32];
-        const char *p[6] = {t->name, t->project, role, t->hash, now, t->expires};
-        PGresult *res;
+        char id[24];
+        pg_cols cols = {{id}, {sizeof(id)}};
         int rc;
 
         snprintf(role, sizeof(role), "%d", t->role);
         nrd_fs_now_iso8601(now);
-        if ((rc = pg_run(s, Q_TOKEN_INSERT, 6, p, &res, "create token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_EEXISTS, "token: one with this hash exists already");
-        else
-                *c->id_ptr = (uint64_t)pg_ll(res, 0, 0);
-        PQclear(res);
+        rc = pg_first(s, Q_TOKEN_INSERT, "create token", pg_pick, &cols,
+                      PG_ARGS(t->name, t->project, role, t->hash, now, t->expires));
+        if (rc == PG_NONE)
+                return nrd_error(NEREID_EEXISTS, "token: one with this hash exists already");
+        if (rc == 0)
+                *c->id_ptr = (uint64_t)strtoull(id, NULL, 10);
         return rc;
 }
 
@@ -1922,20 +1909,17 @@ static int pg_token_fill(PGresult *res, int i, store_token *t)
         return 0;
 }
 
+static int pg_token_map(void *ctx, PGresult *res, int i)
+{
+        return pg_token_fill(res, i, ctx);
+}
+
 static int pg_token_find_body(pg_store *s, pg_call *c)
 {
-        const char *p[1] = {c->hash};
-        PGresult *res;
-        int rc;
+        int rc = pg_first(s, Q_TOKEN_BY_HASH, "read token", pg_token_map, c->token_out,
+                          PG_ARGS(c->hash));
 
-        if ((rc = pg_run(s, Q_TOKEN_BY_HASH, 1, p, &res, "read token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "token: not found");
-        else
-                rc = pg_token_fill(res, 0, c->token_out);
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "token: not found") : rc;
 }
 
 static int pg_token_find_by_hash(nereid_store *base, const char *hash, store_token *out)
@@ -1948,30 +1932,28 @@ static int pg_token_find_by_hash(nereid_store *base, const char *hash, store_tok
         return pg_do((pg_store *)base, pg_token_find_body, &c, 0);
 }
 
+static int pg_token_each_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+        store_token t;
+        int rc;
+
+        if ((rc = pg_token_fill(res, i, &t)) < 0)
+                return rc;
+        rc = c->token_cb(c->payload, &t);
+        nrd_store_token_clear(&t);
+        return rc;
+}
+
 static int pg_token_each_body(pg_store *s, pg_call *c)
 {
-        store_token t;
-        PGresult *res;
-        int rc, i;
-
-        if ((rc = pg_run(s, Q_TOKEN_EACH, 0, NULL, &res, "list tokens")) < 0)
-                return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++) {
-                if ((rc = pg_token_fill(res, i, &t)) < 0)
-                        break;
-                rc = c->token_cb(c->payload, &t);
-                nrd_store_token_clear(&t);
-        }
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_TOKEN_EACH, "list tokens", pg_token_each_map, c, PG_NO_ARGS);
 }
 
 static int pg_token_each(nereid_store *base, store_token_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.token_cb = cb, .payload = payload};
 
-        c.token_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_token_each_body, &c, 0);
 }
 
@@ -1979,26 +1961,21 @@ static int pg_token_each(nereid_store *base, store_token_cb cb, void *payload)
 static int pg_token_update_body(pg_store *s, pg_call *c)
 {
         char id[24];
-        const char *p[2] = {id, c->text};
-        PGresult *res;
         int rc;
 
         snprintf(id, sizeof(id), "%lld", c->id > INT64_MAX ? -1LL : (long long)c->id);
-        if ((rc = pg_run(s, c->text ? Q_TOKEN_TOUCH : Q_TOKEN_REVOKE, c->text ? 2 : 1, p, &res,
-                         "update token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc =
-                    nrd_error(NEREID_ENOTFOUND, "token %llu: not found", (unsigned long long)c->id);
-        PQclear(res);
-        return rc;
+        rc = c->text
+                 ? pg_first(s, Q_TOKEN_TOUCH, "update token", pg_found, NULL, PG_ARGS(id, c->text))
+                 : pg_first(s, Q_TOKEN_REVOKE, "update token", pg_found, NULL, PG_ARGS(id));
+        return rc == PG_NONE
+                   ? nrd_error(NEREID_ENOTFOUND, "token %llu: not found", (unsigned long long)c->id)
+                   : rc;
 }
 
 static int pg_token_revoke(nereid_store *base, uint64_t id)
 {
-        pg_call c = {0};
+        pg_call c = {.id = id};
 
-        c.id = id;
         return pg_do((pg_store *)base, pg_token_update_body, &c, 1);
 }
 
@@ -2016,20 +1993,19 @@ static int pg_token_touch(nereid_store *base, uint64_t id, const char *when)
         return pg_do((pg_store *)base, pg_token_update_body, &c, 1);
 }
 
+/* A pg_map that copies the row's first column into *(char **)ctx. */
+static int pg_strdup_map(void *ctx, PGresult *res, int i)
+{
+        return (*(char **)ctx = nrd_strdup(PQgetvalue(res, i, 0))) ? 0 : NEREID_ERROR;
+}
+
 static int pg_meta_get_body(pg_store *s, pg_call *c)
 {
-        const char *p[1] = {c->key};
-        PGresult *res;
-        int rc;
+        int rc =
+            pg_first(s, Q_META_GET, "read setting", pg_strdup_map, c->value_out, PG_ARGS(c->key));
 
-        if ((rc = pg_run(s, Q_META_GET, 1, p, &res, "read setting")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", c->key);
-        else if (!(*c->value_out = nrd_strdup(PQgetvalue(res, 0, 0))))
-                rc = NEREID_ERROR;
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", c->key)
+                             : rc;
 }
 
 static int pg_meta_get(nereid_store *base, const char *key, char **value_out)
@@ -2044,17 +2020,13 @@ static int pg_meta_get(nereid_store *base, const char *key, char **value_out)
 
 static int pg_meta_set_body(pg_store *s, pg_call *c)
 {
-        const char *p[2] = {c->key, c->text};
-
-        return pg_run(s, Q_META_SET, 2, p, NULL, "write setting");
+        return pg_exec(s, Q_META_SET, "write setting", PG_ARGS(c->key, c->text));
 }
 
 static int pg_meta_set(nereid_store *base, const char *key, const char *value)
 {
-        pg_call c = {0};
+        pg_call c = {.key = key, .text = value};
 
-        c.key = key;
-        c.text = value;
         return pg_do((pg_store *)base, pg_meta_set_body, &c, 1);
 }
 
