@@ -1390,24 +1390,31 @@ static void pg_copy_text(nereid_buf *buf, const char *text)
                 nrd_buf_puts(buf, "\\N");
                 return;
         }
-        for (p = text; *p; p++) {
-                switch (*p) {
-                case '\\':
-                        nrd_buf_puts(buf, "\\\\");
-                        break;
-                case '\t':
-                        nrd_buf_puts(buf, "\\t");
-                        break;
-                case '\n':
-                        nrd_buf_puts(buf, "\\n");
-                        break;
-                case '\r':
-                        nrd_buf_puts(buf, "\\r");
-                        break;
-                default:
-                        nrd_buf_putc(buf, *p);
-                }
+        /* The plain spans in one copy each: most names have no escape. */
+        for (p = text;; p++) {
+                size_t n = strcspn(p, "\\\t\n\r");
+
+                nrd_buf_put(buf, p, n);
+                p += n;
+                if (!*p)
+                        return;
+                nrd_buf_putc(buf, '\\');
+                nrd_buf_putc(buf, *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : '\\');
         }
+}
+
+/* "\t<decimal>\t" without printf's machinery: a million of these per artifact. */
+static void pg_copy_size(nereid_buf *buf, unsigned long long v)
+{
+        char text[24];
+        size_t i = sizeof(text);
+
+        text[--i] = '\t';
+        do
+                text[--i] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        text[--i] = '\t';
+        nrd_buf_put(buf, text + i, sizeof(text) - i);
 }
 
 /* COPY of records into artifact_files, in the caller's transaction:
@@ -1447,7 +1454,7 @@ static int pg_copy_row(pg_store *s, nereid_buf *buf, const char *artifact,
         nrd_buf_putc(buf, '\t');
         pg_copy_text(buf, f->type);
         if (f->has_size)
-                nrd_buf_printf(buf, "\t%llu\t", (unsigned long long)f->size);
+                pg_copy_size(buf, (unsigned long long)f->size);
         else
                 nrd_buf_puts(buf, "\t\\N\t");
         pg_copy_text(buf, f->source);
