@@ -97,6 +97,8 @@ def call(c, tok, method, path, body=None):
     return r.status, data
 
 
+# In the pool's workers, a failure is an exception pool.map hands back
+# (SystemExit there would leave the pool waiting for a dead worker).
 def creator(args):
     url, tok, n, start = args
     c = conn(url)
@@ -106,7 +108,7 @@ def creator(args):
     for _ in range(n):
         st, data = call(c, tok, "POST", "/runs", json.dumps({"uuid": str(uuid.uuid4())}))
         if st != 201:
-            raise SystemExit("create run: %d %s" % (st, data[:200]))
+            raise RuntimeError("create run: %d %s" % (st, data[:200]))
         ids.append(json.loads(data)["id"])
     return ids
 
@@ -120,7 +122,7 @@ def reader(args):
     while time.time() < start + seconds:
         st, data = call(c, tok, "GET", "/run-table?limit=50&sort=creation_time&order=desc")
         if st != 200:
-            raise SystemExit("run-table: %d %s" % (st, data[:200]))
+            raise RuntimeError("run-table: %d %s" % (st, data[:200]))
         n += 1
     return n
 

@@ -7,12 +7,18 @@
  * fault (nrd_store_postgres_fault) has the database raise them inside the
  * call's transaction, after its statements, so the rollback and the second
  * run take the path of a race lost to another server. Other errors are not
- * retried. Needs NEREID_TEST_PG_RETRY, an empty database's URI
+ * retried. And one real race, no fault: on a database whose transactions
+ * are SERIALIZABLE, another session updates the row a store call is about
+ * to write and commits while the call waits for its lock; the call gets a
+ * real 40001 and its second attempt succeeds. Needs NEREID_TEST_PG_RETRY, an empty database's URI
  * (tests/pg/retry.sh starts one); says it is skipped without it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <libpq-fe.h>
 #include "check.h"
 #include "nereid.h"
 #include "store/postgres.h"
@@ -44,6 +50,86 @@ static void meta_is(nereid_store *s, const char *want)
         CHECK(nrd_store_meta_get(s, "retry", &value) == 0);
         CHECK_STR(value, want);
         free(value);
+}
+
+static int sql(PGconn *c, const char *text)
+{
+        PGresult *res = PQexec(c, text);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+
+        if (!ok)
+                fprintf(stderr, "%s: %s\n", text, PQresultErrorMessage(res));
+        PQclear(res);
+        return ok;
+}
+
+struct racer {
+        nereid_store *s;
+        int rc;
+        pg_trace trace;
+        char message[512];
+        int done; /* atomic: the call returned */
+};
+
+static void *race(void *arg)
+{
+        struct racer *r = arg;
+
+        r->rc = nrd_store_meta_set(r->s, "retry", "raced");
+        nrd_store_postgres_trace(r->s, &r->trace);
+        snprintf(r->message, sizeof(r->message), "%s", nereid_error_last());
+        __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+        return NULL;
+}
+
+/* Sessions waiting for a lock, as the database sees them. */
+static int waiting(PGconn *c)
+{
+        PGresult *res = PQexec(c, "SELECT count(*) FROM pg_locks WHERE NOT granted");
+        int n = PQresultStatus(res) == PGRES_TUPLES_OK ? atoi(PQgetvalue(res, 0, 0)) : -1;
+
+        PQclear(res);
+        return n;
+}
+
+/* A real serialisation failure, provoked: see the top. */
+static void real_race(const char *uri)
+{
+        PGconn *x = PQconnectdb(uri);
+        struct racer r = {0};
+        struct timespec pause = {0, 10 * 1000000L};
+        pthread_t t;
+        int i, n = 0;
+
+        CHECK(PQstatus(x) == CONNECTION_OK);
+        if (PQstatus(x) != CONNECTION_OK) {
+                PQfinish(x);
+                return;
+        }
+        CHECK(sql(x, "DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET"
+                     " default_transaction_isolation = serializable', current_database()); END$$"));
+        CHECK(nrd_store_open(&r.s, uri, NEREID_MODE_SYNC) ==
+              0); /* a new connection: serializable */
+        CHECK(sql(x, "BEGIN ISOLATION LEVEL SERIALIZABLE"));
+        CHECK(sql(x, "UPDATE settings SET value = 'other' WHERE key = 'retry'"));
+        CHECK(pthread_create(&t, NULL, race, &r) == 0);
+        /* Until the store's call waits for the row (or returned: a failure). */
+        for (i = 0; (n = waiting(x)) == 0 && !__atomic_load_n(&r.done, __ATOMIC_ACQUIRE); i++)
+                nanosleep(&pause, NULL);
+        CHECK(n > 0);
+        CHECK(sql(x, "COMMIT"));
+        CHECK(pthread_join(t, NULL) == 0);
+        if (r.rc != 0)
+                fprintf(stderr, "the raced call: %s\n", r.message);
+        CHECK(r.rc == 0);
+        CHECK(r.trace.attempts == 2);
+        CHECK(r.trace.retries == 1);
+        printf("a real 40001 after %d polls: retried, %u attempts\n", i, r.trace.attempts);
+        meta_is(r.s, "raced");
+        nrd_store_close(r.s);
+        CHECK(sql(x, "DO $$BEGIN EXECUTE format('ALTER DATABASE %I RESET"
+                     " default_transaction_isolation', current_database()); END$$"));
+        PQfinish(x);
 }
 
 int main(void)
@@ -145,5 +231,6 @@ int main(void)
         CHECK(nrd_store_meta_set(s, "retry", "v4") == 0);
         meta_is(s, "v4");
         nrd_store_close(s);
+        real_race(uri);
         return CHECK_DONE();
 }
