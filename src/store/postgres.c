@@ -122,7 +122,6 @@ static const char pg_schema_1[] =
 /* The prepared statements, by number: prepared on a connection by first use. */
 enum pg_stmt {
         Q_PROJECT,
-        Q_PROJECT_LOCK,
         Q_PROJECT_INSERT,
         Q_PROJECT_EACH,
         Q_RUN_ROW,
@@ -160,7 +159,6 @@ enum pg_stmt {
 
 static const char *const pg_sql[Q_COUNT] = {
     [Q_PROJECT] = "SELECT id, key FROM projects WHERE name = $1",
-    [Q_PROJECT_LOCK] = "SELECT id, key FROM projects WHERE name = $1 FOR UPDATE",
     [Q_PROJECT_INSERT] =
         "INSERT INTO projects(name, key) VALUES($1, $2) ON CONFLICT(name) DO NOTHING",
     /* Run numbers are gap-free and runs are never deleted: the counter
@@ -291,6 +289,16 @@ typedef struct pg_fault {
         unsigned times;
 } pg_fault;
 
+/* A project's row and key, which never change once it exists (no op
+ * renames, re-keys or deletes a project): kept per connection, so a
+ * request on a project saves the round trip that reads them. */
+#define PG_PROJECTS 8
+typedef struct pg_project_memo {
+        char name[256]; /* "" for an empty slot */
+        char id[24];
+        char key[16];
+} pg_project_memo;
+
 typedef struct pg_store {
         nereid_store base;
         char *uri;      /* the location as given, for libpq */
@@ -306,6 +314,8 @@ typedef struct pg_store {
         unsigned char query_prepared[PG_QUERY_SHAPES];
         pg_fault fault; /* test-only: errors to raise (nrd_store_postgres_fault) */
         pg_trace trace; /* what the last call's retries did */
+        pg_project_memo projects[PG_PROJECTS];
+        unsigned next_project; /* the slot the next one replaces */
 } pg_store;
 
 /* What one call of the seam carries into its transaction body. */
@@ -373,6 +383,7 @@ static void pg_drop(pg_store *s)
         s->conn = NULL;
         memset(s->prepared, 0, sizeof(s->prepared));
         memset(s->query_prepared, 0, sizeof(s->query_prepared));
+        memset(s->projects, 0, sizeof(s->projects));
         s->lost = 1;
 }
 
@@ -445,6 +456,7 @@ static int pg_connect(pg_store *s)
         }
         memset(s->prepared, 0, sizeof(s->prepared));
         memset(s->query_prepared, 0, sizeof(s->query_prepared));
+        memset(s->projects, 0, sizeof(s->projects)); /* perhaps another database now */
         /* Names, owners and descriptions are bytes (any but NUL), sorted
          * bytewise: a database that keeps them as they are. */
         encoding = PQparameterStatus(s->conn, "server_encoding");
@@ -796,15 +808,39 @@ static int pg_found(void *ctx, PGresult *res, int row)
 
 /* ---- lookups shared by the calls ---- */
 
-/* The project's row and key; ENOTFOUND when it does not exist. lock takes
- * its row (and so its run counter) for the transaction. */
-static int pg_project(pg_store *s, const char *project, int lock, char pid[24], char key_out[16])
+/* The project's row and key (key_out may be NULL); ENOTFOUND when it does
+ * not exist. From the connection's memo when it has them. */
+static int pg_project(pg_store *s, const char *project, char pid[24], char key_out[16])
 {
-        pg_cols cols = {{pid, key_out}, {24, 16}};
-        int rc = pg_first(s, lock ? Q_PROJECT_LOCK : Q_PROJECT, "read project", pg_pick, &cols,
-                          PG_ARGS(project));
+        char key[16];
+        pg_cols cols = {{pid, key}, {24, 16}};
+        pg_project_memo *m;
+        size_t i;
+        int rc;
 
-        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "project %s: not found", project) : rc;
+        for (i = 0; i < PG_PROJECTS; i++) {
+                m = &s->projects[i];
+                if (m->name[0] && strcmp(m->name, project) == 0) {
+                        snprintf(pid, 24, "%s", m->id);
+                        if (key_out)
+                                snprintf(key_out, 16, "%s", m->key);
+                        return 0;
+                }
+        }
+        rc = pg_first(s, Q_PROJECT, "read project", pg_pick, &cols, PG_ARGS(project));
+        if (rc == PG_NONE)
+                return nrd_error(NEREID_ENOTFOUND, "project %s: not found", project);
+        if (rc < 0)
+                return rc;
+        if (key_out)
+                snprintf(key_out, 16, "%s", key);
+        if (strlen(project) < sizeof(m->name)) {
+                m = &s->projects[s->next_project++ % PG_PROJECTS];
+                snprintf(m->name, sizeof(m->name), "%s", project);
+                snprintf(m->id, sizeof(m->id), "%s", pid);
+                snprintf(m->key, sizeof(m->key), "%s", key);
+        }
+        return 0;
 }
 
 /* The row of run "KEY-N" of the project (and the project's row and key). */
@@ -872,14 +908,14 @@ static int pg_project_open_body(pg_store *s, pg_call *c)
 
         if ((rc = pg_exec(s, Q_PROJECT_INSERT, "create project", PG_ARGS(c->project, c->key))) < 0)
                 return rc;
-        return pg_project(s, c->project, 0, pid, c->key_out);
+        return pg_project(s, c->project, pid, c->key_out);
 }
 
 static int pg_project_read_body(pg_store *s, pg_call *c)
 {
         char pid[24];
 
-        return pg_project(s, c->project, 0, pid, c->key_out);
+        return pg_project(s, c->project, pid, c->key_out);
 }
 
 static int pg_project_open(nereid_store *base, const char *project, const char *key, int create,
@@ -1103,7 +1139,7 @@ static int pg_run_each_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, i, n;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
         for (;;) {
                 size_t want = left && left < PG_PAGE_RUNS ? (size_t)left : PG_PAGE_RUNS;
@@ -1508,7 +1544,7 @@ static int pg_artifact_put_body(pg_store *s, pg_call *c)
         size_t i;
         int rc, made;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         for (i = 0; i < c->files->count; i++)
                 if (c->files->items[i].has_size)
@@ -1542,7 +1578,7 @@ static int pg_artifact_content_body(pg_store *s, pg_call *c)
         char pid[24], row[24];
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         return pg_artifact(s, pid, c->project, c->hash, row, c->hash_out);
 }
@@ -1565,7 +1601,7 @@ static int pg_artifact_rows_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, i, n;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0 ||
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0 ||
             (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0)
                 return rc;
         if (c->text && !(last = nrd_strdup(c->text)))
@@ -1644,7 +1680,7 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, made;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 5, p, &res, "store artifact")) < 0)
                 return rc;
@@ -1758,7 +1794,7 @@ static int pg_run_query_body(pg_store *s, pg_call *c)
         size_t nf;
         int rc, n = 2, i;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
         snprintf(limit, sizeof(limit), "%zu", q->limit);
         snprintf(number, sizeof(number), "%llu", (unsigned long long)q->after_number);
@@ -1828,7 +1864,7 @@ static int pg_field_users_body(pg_store *s, pg_call *c)
         char pid[24], key[16], row[24];
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0 ||
+        if ((rc = pg_project(s, c->project, pid, key)) < 0 ||
             (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0)
                 return rc;
         c->key = key;
@@ -1848,7 +1884,7 @@ static int pg_file_find_body(pg_store *s, pg_call *c)
         char pid[24], key[16];
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
         c->key = key;
         return pg_each(s, Q_FIND, "reverse lookup", pg_ref_map, c, PG_ARGS(pid, c->hash));
