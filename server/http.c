@@ -217,12 +217,13 @@ void srv_reply_unavailable(struct srv_request *req, const char *message)
         req->retry_after = NULL;
 }
 
-/* A request answered below 500 after an outage: the store is back. */
+/* A request that read the store (its token, at least) answered below 500
+ * after an outage: the store is back. Not the health route: it reads none. */
 static void store_back(struct srv_request *req)
 {
         static const char line[] = "nereid-server: store available again\n";
 
-        if (req->answered && req->status < 500 &&
+        if (req->answered && req->status < 500 && req->route->scope != SRV_SCOPE_NONE &&
             __atomic_load_n(&req->srv->store_down, __ATOMIC_ACQUIRE) &&
             __atomic_exchange_n(&req->srv->store_down, 0, __ATOMIC_ACQ_REL))
                 (void)!write(STDERR_FILENO, line, sizeof(line) - 1);

@@ -50,6 +50,11 @@ headers POST $P/runs '{"uuid":"22345678-1234-4234-8234-123456789abc"}'
 expect_status 503 "a write with the database down"
 headers GET "$P/run-table?limit=5"
 expect_status 503 "the table view with the database down"
+# The health route reads no store: the server is up (200), and that is
+# not taken for the database's return.
+api GET /api/v1/health
+expect_status 200 "health with the database down"
+expect_eq 0 "$(grep -c 'store available again' "$SRV_LOG")" "health is not the database's return"
 expect_eq 1 "$(grep -c 'store unavailable' "$SRV_LOG")" "the outage is logged once, not per request"
 expect_match '^nereid-server: store unavailable, answering 503 until it is back: store postgresql://[^ ]*: cannot connect: ' \
 	"$(grep 'store unavailable' "$SRV_LOG")" "the log line names the store and the cause"
