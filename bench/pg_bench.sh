@@ -5,8 +5,11 @@
 # (records per second), 16 concurrent clients creating runs through both
 # servers (runs per second), and the table-view route (run-table) served by
 # one server and by two (requests per second, and their ratio). Prints the
-# figures; asserts nothing (bench/README.md).
+# figures and the CPU seconds each part used while they were measured;
+# asserts nothing (bench/README.md). BENCH_ARGS (words, e.g.
+# "--records 200000") are passed on to pg_bench.py.
 set -eu
+read -r -a BENCH_ARGS <<<"${BENCH_ARGS:-}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 server="$build/nereid-server"
@@ -25,9 +28,13 @@ work="$PG_DIR/bench"
 mkdir -p "$work/home"
 export NEREID_HOME="$work/home"
 
+# start_server NAME: a server in the background (its PID kept for the
+# cleanup and the CPU figures); sets url. Not in a subshell: pids must grow here.
 start_server() {
-	local out="$work/serve.$1" url="" i
-	"$server" serve --listen 127.0.0.1:0 --store "$PG_URI" >"$out" 2>"$out.err" &
+	local out="$work/serve.$1" i
+	url=""
+	# No per-token budget: one token drives all the load here.
+	"$server" serve --listen 127.0.0.1:0 --rate-limit off --store "$PG_URI" >"$out" 2>"$out.err" &
 	pids+=($!)
 	for i in $(seq 1 200); do
 		url=$(sed -n 's/^nereid-server: listening on \(http:\/\/[0-9.:]*\)$/\1/p' "$out" 2>/dev/null)
@@ -35,12 +42,15 @@ start_server() {
 		sleep 0.05
 	done
 	[ -n "$url" ] || { cat "$out.err" >&2; exit 1; }
-	echo "$url"
 }
 
 "$server" project create ws/bench --key BEN --store "$PG_URI" >/dev/null
-A=$(start_server a)
-B=$(start_server b)
+start_server a
+A=$url
+start_server b
+B=$url
 TOK=$("$server" token create --project ws/bench --role write --url "$A" --store "$PG_URI")
 echo "pg_bench: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), servers $A $B, $(nproc) CPUs"
-python3 "$root/bench/pg_bench.py" --token "$TOK" --spec "$root/tests/e2e" "$A" "$B"
+python3 "$root/bench/pg_bench.py" --token "$TOK" --spec "$root/tests/e2e" \
+	--pids "$(IFS=,; echo "${pids[*]}")" --postmaster "$(head -1 "$PG_DIR/data/postmaster.pid")" \
+	"${BENCH_ARGS[@]}" "$A" "$B"

@@ -68,7 +68,7 @@ int srv_auth_authenticate(struct srv_request *req)
                 goto cleanup;
         }
         if (rc < 0) {
-                srv_reply_error(req, 503, "error", nereid_error_last());
+                srv_reply_unavailable(req, nereid_error_last());
                 rc = -1;
                 goto cleanup;
         }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "nereid.h"
+#include "error.h"
 #include "project.h"
 #include "server.h"
 
@@ -186,10 +187,46 @@ void srv_reply_status(struct srv_request *req, int rc)
                 status = 403, code = "read-only";
                 break;
         default:
+                if (nrd_error_is_unavailable()) {
+                        srv_reply_unavailable(req, msg);
+                        return;
+                }
                 status = 500, code = "error";
                 break;
         }
         srv_reply_error(req, status, code, msg);
+}
+
+void srv_reply_unavailable(struct srv_request *req, const char *message)
+{
+        char line[1200];
+        int n;
+
+        /* One line when the outage is first seen, not one per request. */
+        if (!__atomic_exchange_n(&req->srv->store_down, 1, __ATOMIC_ACQ_REL)) {
+                n = snprintf(line, sizeof(line),
+                             "nereid-server: store unavailable, answering 503 until it is back: "
+                             "%s\n",
+                             message && *message ? message : "cannot be reached");
+                if (n > 0)
+                        (void)!write(STDERR_FILENO, line,
+                                     (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        }
+        req->retry_after = SRV_UNAVAILABLE_RETRY;
+        srv_reply_error(req, 503, "unavailable", message);
+        req->retry_after = NULL;
+}
+
+/* A request that read the store (its token, at least) answered below 500
+ * after an outage: the store is back. Not the health route: it reads none. */
+static void store_back(struct srv_request *req)
+{
+        static const char line[] = "nereid-server: store available again\n";
+
+        if (req->answered && req->status < 500 && req->route->scope != SRV_SCOPE_NONE &&
+            __atomic_load_n(&req->srv->store_down, __ATOMIC_ACQUIRE) &&
+            __atomic_exchange_n(&req->srv->store_down, 0, __ATOMIC_ACQ_REL))
+                (void)!write(STDERR_FILENO, line, sizeof(line) - 1);
 }
 
 char *srv_query(struct srv_request *req, const char *name, int *bad)
@@ -364,10 +401,12 @@ static void dispatch(struct srv_request *req, int match, const char *match_why)
                 srv_reply_error(req, 400, "invalid", why);
                 return;
         }
+        /* A failure left by another request of this thread is not this one's. */
+        nrd_error_clear();
         if (req->route->scope != SRV_SCOPE_NONE && srv_auth_authorise(req) < 0)
                 return;
         if ((rc = srv_store_take(req->srv, &req->store)) < 0) {
-                srv_reply_error(req, 503, "error", nereid_error_last());
+                srv_reply_unavailable(req, nereid_error_last());
                 return;
         }
         req->route->handler(req);
@@ -375,6 +414,7 @@ static void dispatch(struct srv_request *req, int match, const char *match_why)
         req->store = NULL;
         if (!req->answered)
                 srv_reply_error(req, 500, "error", "no answer");
+        store_back(req);
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,

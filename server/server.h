@@ -107,6 +107,7 @@ struct srv_server {
         const char *const *preview_s3;
         size_t preview_s3_count;
         const struct options_config *s3;
+        int store_down; /* the store was found unreachable (atomic): logged once */
 };
 
 /* ui.c: 1 when name is an S3 bucket name (3 to 63 of a-z 0-9 . -, starting
@@ -172,6 +173,12 @@ void srv_reply_error(struct srv_request *req, unsigned status, const char *code,
 /* The status and code that fit a library status, with the library's
  * message (never SQL or a stack: the store's messages are one line). */
 void srv_reply_status(struct srv_request *req, int rc);
+/* The store cannot be reached now (nrd_error_is_unavailable, or no handle
+ * could be opened): 503 "unavailable" with Retry-After, so that clients
+ * retry with backoff; the first of an outage is logged, in one line, and
+ * the first answer below 500 after it logs that the store is back. */
+#define SRV_UNAVAILABLE_RETRY "1"
+void srv_reply_unavailable(struct srv_request *req, const char *message);
 /* A query argument, decoded once; NULL when absent or malformed (then an
  * error reply was queued when bad is set). Caller frees. */
 char *srv_query(struct srv_request *req, const char *name, int *bad);

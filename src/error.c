@@ -21,6 +21,8 @@
 #define ERROR_MESSAGE_MAX 1024
 
 static _Thread_local char error_message[ERROR_MESSAGE_MAX];
+/* The last NEREID_ERROR is "unavailable" (nrd_error_unavailable). */
+static _Thread_local int error_unavailable;
 
 /* Copy len bytes of full into out (cap bytes), dropping the middle for
  * "..." when it does not fit; cuts fall between UTF-8 sequences. */
@@ -92,10 +94,28 @@ int nrd_error(int code, const char *fmt, ...)
 {
         va_list ap;
 
+        if (code != NEREID_ERROR)
+                error_unavailable = 0;
         va_start(ap, fmt);
         error_vformat_suffix(error_message, sizeof(error_message), NULL, fmt, ap);
         va_end(ap);
         return code;
+}
+
+int nrd_error_unavailable(const char *fmt, ...)
+{
+        va_list ap;
+
+        error_unavailable = 1;
+        va_start(ap, fmt);
+        error_vformat_suffix(error_message, sizeof(error_message), NULL, fmt, ap);
+        va_end(ap);
+        return NEREID_ERROR;
+}
+
+int nrd_error_is_unavailable(void)
+{
+        return error_unavailable;
 }
 
 int nrd_error_os(int code, int errnum, const char *fmt, ...)
@@ -104,6 +124,8 @@ int nrd_error_os(int code, int errnum, const char *fmt, ...)
         va_list ap;
 
         snprintf(suffix, sizeof(suffix), ": %s", nrd_strerror(errnum, text, sizeof(text)));
+        if (code != NEREID_ERROR)
+                error_unavailable = 0;
         va_start(ap, fmt);
         error_vformat_suffix(error_message, sizeof(error_message), suffix, fmt, ap);
         va_end(ap);
@@ -126,12 +148,14 @@ int nrd_error_from_errno(int errnum)
 
 int nrd_error_oom(void)
 {
+        error_unavailable = 0;
         snprintf(error_message, sizeof(error_message), "out of memory");
         return NEREID_ERROR;
 }
 
 void nrd_error_clear(void)
 {
+        error_unavailable = 0;
         error_message[0] = '\0';
 }
 

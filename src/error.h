@@ -15,6 +15,13 @@
 int nrd_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like nrd_error, appending ": strerror(errnum)". */
 int nrd_error_os(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Like nrd_error(NEREID_ERROR, ...), and marks the failure "unavailable":
+ * a service the call needs (a database server) cannot be reached now, and
+ * the same call may work later, unchanged (a server answers 503 with
+ * Retry-After). The mark stays while callers add context with
+ * nrd_error(NEREID_ERROR, ...); another code or nrd_error_clear drops it. */
+int nrd_error_unavailable(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int nrd_error_is_unavailable(void);
 /* The status code that fits an errno value (ENOENT -> ENOTFOUND, EACCES -> EACCESS). */
 int nrd_error_from_errno(int errnum);
 /* Out of memory: sets the message, returns NEREID_ERROR. */

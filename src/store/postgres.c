@@ -34,8 +34,6 @@
 #define PG_SCHEMA 1
 /* The advisory lock key of migrations: "NRDB". */
 #define PG_MIGRATE_LOCK "1313010754"
-/* How many times a transaction that lost a serialisation race is run again. */
-#define PG_RETRIES 12
 /* Rows per keyset page of a long list (runs, artifact records). */
 #define PG_PAGE_RUNS  1000
 #define PG_PAGE_FILES 10000
@@ -124,7 +122,6 @@ static const char pg_schema_1[] =
 /* The prepared statements, by number: prepared on a connection by first use. */
 enum pg_stmt {
         Q_PROJECT,
-        Q_PROJECT_LOCK,
         Q_PROJECT_INSERT,
         Q_PROJECT_EACH,
         Q_RUN_ROW,
@@ -162,7 +159,6 @@ enum pg_stmt {
 
 static const char *const pg_sql[Q_COUNT] = {
     [Q_PROJECT] = "SELECT id, key FROM projects WHERE name = $1",
-    [Q_PROJECT_LOCK] = "SELECT id, key FROM projects WHERE name = $1 FOR UPDATE",
     [Q_PROJECT_INSERT] =
         "INSERT INTO projects(name, key) VALUES($1, $2) ON CONFLICT(name) DO NOTHING",
     /* Run numbers are gap-free and runs are never deleted: the counter
@@ -284,6 +280,25 @@ const char *nrd_store_postgres_sql(size_t i)
         return shapes[i - Q_COUNT];
 }
 
+/* Test-only: the next `times` attempts of a call fail with a real error
+ * of class sqlstate, raised by the server itself (RAISE in a DO block)
+ * after the body's statements and before its COMMIT, so that the whole
+ * path of a real serialisation failure or deadlock is taken. */
+typedef struct pg_fault {
+        char sqlstate[6];
+        unsigned times;
+} pg_fault;
+
+/* A project's row and key, which never change once it exists (no op
+ * renames, re-keys or deletes a project): kept per connection, so a
+ * request on a project saves the round trip that reads them. */
+#define PG_PROJECTS 8
+typedef struct pg_project_memo {
+        char name[256]; /* "" for an empty slot */
+        char id[24];
+        char key[16];
+} pg_project_memo;
+
 typedef struct pg_store {
         nereid_store base;
         char *uri;      /* the location as given, for libpq */
@@ -297,6 +312,10 @@ typedef struct pg_store {
         char state[6];  /* SQLSTATE of the last failure, "" for none */
         unsigned char prepared[Q_COUNT];
         unsigned char query_prepared[PG_QUERY_SHAPES];
+        pg_fault fault; /* test-only: errors to raise (nrd_store_postgres_fault) */
+        pg_trace trace; /* what the last call's retries did */
+        pg_project_memo projects[PG_PROJECTS];
+        unsigned next_project; /* the slot the next one replaces */
 } pg_store;
 
 /* What one call of the seam carries into its transaction body. */
@@ -339,14 +358,22 @@ typedef int (*pg_body)(pg_store *s, pg_call *c);
 /* libpq's message without its trailing newline, on one line. */
 static void pg_message(const char *msg, char *out, size_t cap)
 {
-        size_t i;
+        size_t i, j = 0;
+        int space = 1; /* drops leading blanks too */
 
-        snprintf(out, cap, "%s", msg && *msg ? msg : "unknown error");
-        for (i = 0; out[i]; i++)
-                if (out[i] == '\n' || out[i] == '\r')
-                        out[i] = ' ';
-        while (i > 0 && out[i - 1] == ' ')
-                out[--i] = '\0';
+        if (!msg || !*msg)
+                msg = "unknown error";
+        for (i = 0; msg[i] && j + 1 < cap; i++) {
+                int blank = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t' || msg[i] == ' ';
+
+                if (blank && space)
+                        continue;
+                out[j++] = blank ? ' ' : msg[i];
+                space = blank;
+        }
+        while (j > 0 && out[j - 1] == ' ')
+                j--;
+        out[j] = '\0';
 }
 
 /* Drop a connection found lost: the next call opens a new one. */
@@ -356,6 +383,7 @@ static void pg_drop(pg_store *s)
         s->conn = NULL;
         memset(s->prepared, 0, sizeof(s->prepared));
         memset(s->query_prepared, 0, sizeof(s->query_prepared));
+        memset(s->projects, 0, sizeof(s->projects));
         s->lost = 1;
 }
 
@@ -366,16 +394,23 @@ static int pg_fail(pg_store *s, const char *what, const PGresult *res)
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         int rc = NEREID_ERROR;
 
-        pg_message(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                     : PQerrorMessage(s->conn),
-                   msg, sizeof(msg));
+        /* The server's own words when it sent some (no "ERROR:" nor
+         * CONTEXT lines), else libpq's. */
+        if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+                pg_message(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof(msg));
+        else
+                pg_message(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                             : PQerrorMessage(s->conn),
+                           msg, sizeof(msg));
         snprintf(s->state, sizeof(s->state), "%s", state ? state : "");
-        if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD || strncmp(s->state, "08", 2) == 0 ||
-            strcmp(s->state, "57P01") == 0 || strcmp(s->state, "57P02") == 0 ||
-            strcmp(s->state, "57P03") == 0) {
+        /* No SQLSTATE: libpq's own failure (the server closed the
+         * connection, a broken socket), so the connection is in doubt. */
+        if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD || !s->state[0] ||
+            strncmp(s->state, "08", 2) == 0 || strcmp(s->state, "57P01") == 0 ||
+            strcmp(s->state, "57P02") == 0 || strcmp(s->state, "57P03") == 0) {
                 pg_drop(s);
-                return nrd_error(NEREID_ERROR, "store %s: %s: connection lost: %s", s->label, what,
-                                 msg);
+                return nrd_error_unavailable("store %s: %s: connection lost: %s", s->label, what,
+                                             msg);
         }
         if (strcmp(s->state, "42501") == 0)
                 rc = NEREID_EACCESS;
@@ -417,10 +452,11 @@ static int pg_connect(pg_store *s)
                 pg_message(PQerrorMessage(s->conn), msg, sizeof(msg));
                 PQfinish(s->conn);
                 s->conn = NULL;
-                return nrd_error(NEREID_ERROR, "store %s: cannot connect: %s", s->label, msg);
+                return nrd_error_unavailable("store %s: cannot connect: %s", s->label, msg);
         }
         memset(s->prepared, 0, sizeof(s->prepared));
         memset(s->query_prepared, 0, sizeof(s->query_prepared));
+        memset(s->projects, 0, sizeof(s->projects)); /* perhaps another database now */
         /* Names, owners and descriptions are bytes (any but NUL), sorted
          * bytewise: a database that keeps them as they are. */
         encoding = PQparameterStatus(s->conn, "server_encoding");
@@ -564,8 +600,9 @@ static int pg_run(pg_store *s, enum pg_stmt q, int n, const char *const *params,
         return pg_run_sql(s, name, pg_sql[q], &s->prepared[q], n, params, out, what);
 }
 
-/* Sleep before a retry: 1, 2, 4 ... ms, at most 256, and a random part. */
-static void pg_backoff(int attempt)
+/* Sleep before a retry: 2^attempt ms (at most 256) plus a random part of
+ * up to as much again, so that racers part; noted in the trace. */
+static void pg_backoff(pg_store *s, int attempt)
 {
         unsigned char r = 0;
         long ms = 1L << (attempt < 8 ? attempt : 8);
@@ -573,6 +610,9 @@ static void pg_backoff(int attempt)
 
         RAND_bytes(&r, 1);
         ms += (long)(r % (unsigned)ms) + 1;
+        if (s->trace.retries < PG_TRACE_MAX)
+                s->trace.backoff_ms[s->trace.retries] = ms;
+        s->trace.retries++;
         ts.tv_sec = ms / 1000;
         ts.tv_nsec = (ms % 1000) * 1000000L;
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -584,6 +624,20 @@ static int pg_retryable(const pg_store *s)
         return strcmp(s->state, "40001") == 0 || strcmp(s->state, "40P01") == 0;
 }
 
+/* The test fault, if one is armed: a real error from the server. */
+static int pg_fault_raise(pg_store *s)
+{
+        char sql[160];
+
+        if (!s->fault.times)
+                return 0;
+        s->fault.times--;
+        snprintf(sql, sizeof(sql),
+                 "DO $$BEGIN RAISE EXCEPTION 'injected by the test' USING ERRCODE = '%s'; END$$",
+                 s->fault.sqlstate);
+        return pg_cmd(s, sql, "test fault");
+}
+
 /* Run body: in one transaction when write is set (committed when it returns
  * 0, rolled back otherwise), run again whole after a serialisation failure
  * or deadlock, and once more on a new connection when the one it had was
@@ -592,11 +646,13 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
 {
         int attempt, rc;
 
+        memset(&s->trace, 0, sizeof(s->trace));
         for (attempt = 0;; attempt++) {
                 s->nstmt = 0;
                 s->lost = 0;
                 s->committing = 0;
                 s->state[0] = '\0';
+                s->trace.attempts++;
                 if ((rc = pg_connect(s)) < 0) {
                         if (s->lost && attempt == 0)
                                 continue;
@@ -604,8 +660,14 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 }
                 s->nstmt = 0;
                 rc = write ? pg_cmd(s, "BEGIN", "begin") : 0;
+                /* A single-statement call (no transaction here) fails
+                 * before its statement, a transaction after its body. */
+                if (rc == 0 && !write)
+                        rc = pg_fault_raise(s);
                 if (rc == 0)
                         rc = body(s, c);
+                if (rc == 0 && write)
+                        rc = pg_fault_raise(s);
                 if (write && rc == 0) {
                         s->committing = 1;
                         rc = pg_cmd(s, "COMMIT", "commit");
@@ -616,19 +678,41 @@ static int pg_do(pg_store *s, pg_body body, pg_call *c, int write)
                 }
                 if (rc >= 0)
                         return rc;
-                if (pg_retryable(s) && attempt < PG_RETRIES && !c->once) {
-                        pg_backoff(attempt);
-                        continue;
+                if (pg_retryable(s) && !c->once) {
+                        if (attempt < PG_RETRIES) {
+                                pg_backoff(s, attempt);
+                                continue;
+                        }
+                        /* The last message names the statement and the
+                         * database's reason; say it was not the first. */
+                        char msg[600];
+
+                        snprintf(msg, sizeof(msg), "%s", nereid_error_last());
+                        return nrd_error(NEREID_ERROR, "%s (gave up after %d attempts)", msg,
+                                         attempt + 1);
                 }
                 if (s->lost && s->nstmt <= 1 && !s->committing && attempt == 0)
                         continue;
                 if (s->lost && s->committing)
-                        return nrd_error(NEREID_ERROR,
-                                         "store %s: connection lost while committing: the "
-                                         "write may or may not have been made",
-                                         s->label);
+                        return nrd_error_unavailable(
+                            "store %s: connection lost while committing: the "
+                            "write may or may not have been made",
+                            s->label);
                 return rc;
         }
+}
+
+void nrd_store_postgres_fault(nereid_store *base, const char *sqlstate, unsigned times)
+{
+        pg_store *s = (pg_store *)base;
+
+        snprintf(s->fault.sqlstate, sizeof(s->fault.sqlstate), "%s", sqlstate ? sqlstate : "");
+        s->fault.times = sqlstate ? times : 0;
+}
+
+void nrd_store_postgres_trace(nereid_store *base, pg_trace *out)
+{
+        *out = ((pg_store *)base)->trace;
 }
 
 static int pg_rows(PGresult *res)
@@ -646,27 +730,117 @@ static long long pg_ll(PGresult *res, int row, int col)
         return strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
-/* ---- lookups shared by the calls ---- */
+/* ---- one statement, its rows mapped ---- */
 
-/* The project's row and key; ENOTFOUND when it does not exist. lock takes
- * its row (and so its run counter) for the transaction. */
-static int pg_project(pg_store *s, const char *project, int lock, char pid[24], char key_out[16])
+/* A statement's parameters: PG_ARGS(a, b) stands for "2, (const char *[]){a, b}". */
+#define PG_ARGS(...)                                                                               \
+        (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), (const char *const[]) \
+        {                                                                                          \
+                __VA_ARGS__                                                                        \
+        }
+#define PG_NO_ARGS 0, NULL
+/* pg_first's answer for a statement that returned no row. */
+#define PG_NONE 1
+
+/* What one row of a result becomes: 0 to go on, non-zero to stop there. */
+typedef int (*pg_map)(void *ctx, PGresult *res, int row);
+
+/* Run statement q for its effect. */
+static int pg_exec(pg_store *s, enum pg_stmt q, const char *what, int n, const char *const *params)
 {
-        const char *p[1] = {project};
+        return pg_run(s, q, n, params, NULL, what);
+}
+
+/* Run q and give each row to map, in order, until it answers non-zero
+ * (returned); the result is cleared. */
+static int pg_each(pg_store *s, enum pg_stmt q, const char *what, pg_map map, void *ctx, int n,
+                   const char *const *params)
+{
+        PGresult *res;
+        int rc, i;
+
+        if ((rc = pg_run(s, q, n, params, &res, what)) < 0)
+                return rc;
+        for (i = 0; i < pg_rows(res) && rc == 0; i++)
+                rc = map(ctx, res, i);
+        PQclear(res);
+        return rc;
+}
+
+/* Run q and map its first row: map's answer, or PG_NONE without a row. */
+static int pg_first(pg_store *s, enum pg_stmt q, const char *what, pg_map map, void *ctx, int n,
+                    const char *const *params)
+{
         PGresult *res;
         int rc;
 
-        if ((rc = pg_run(s, lock ? Q_PROJECT_LOCK : Q_PROJECT, 1, p, &res, "read project")) < 0)
+        if ((rc = pg_run(s, q, n, params, &res, what)) < 0)
                 return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "project %s: not found", project);
-        else {
-                snprintf(pid, 24, "%s", PQgetvalue(res, 0, 0));
-                if (key_out)
-                        snprintf(key_out, 16, "%s", PQgetvalue(res, 0, 1));
-        }
+        rc = pg_rows(res) ? map(ctx, res, 0) : PG_NONE;
         PQclear(res);
         return rc;
+}
+
+/* pg_pick's places: column i into out[i] (cap[i] bytes); NULL: not wanted. */
+typedef struct pg_cols {
+        char *out[3];
+        size_t cap[3];
+} pg_cols;
+
+/* A pg_map that copies a row's first columns into a pg_cols. */
+static int pg_pick(void *ctx, PGresult *res, int row)
+{
+        pg_cols *cols = ctx;
+        int i;
+
+        for (i = 0; i < 3 && i < PQnfields(res); i++)
+                if (cols->out[i])
+                        snprintf(cols->out[i], cols->cap[i], "%s", PQgetvalue(res, row, i));
+        return 0;
+}
+
+/* A pg_map that only says a row was there. */
+static int pg_found(void *ctx, PGresult *res, int row)
+{
+        (void)ctx, (void)res, (void)row;
+        return 0;
+}
+
+/* ---- lookups shared by the calls ---- */
+
+/* The project's row and key (key_out may be NULL); ENOTFOUND when it does
+ * not exist. From the connection's memo when it has them. */
+static int pg_project(pg_store *s, const char *project, char pid[24], char key_out[16])
+{
+        char key[16];
+        pg_cols cols = {{pid, key}, {24, 16}};
+        pg_project_memo *m;
+        size_t i;
+        int rc;
+
+        for (i = 0; i < PG_PROJECTS; i++) {
+                m = &s->projects[i];
+                if (m->name[0] && strcmp(m->name, project) == 0) {
+                        snprintf(pid, 24, "%s", m->id);
+                        if (key_out)
+                                snprintf(key_out, 16, "%s", m->key);
+                        return 0;
+                }
+        }
+        rc = pg_first(s, Q_PROJECT, "read project", pg_pick, &cols, PG_ARGS(project));
+        if (rc == PG_NONE)
+                return nrd_error(NEREID_ENOTFOUND, "project %s: not found", project);
+        if (rc < 0)
+                return rc;
+        if (key_out)
+                snprintf(key_out, 16, "%s", key);
+        if (strlen(project) < sizeof(m->name)) {
+                m = &s->projects[s->next_project++ % PG_PROJECTS];
+                snprintf(m->name, sizeof(m->name), "%s", project);
+                snprintf(m->id, sizeof(m->id), "%s", pid);
+                snprintf(m->key, sizeof(m->key), "%s", key);
+        }
+        return 0;
 }
 
 /* The row of run "KEY-N" of the project (and the project's row and key). */
@@ -717,54 +891,41 @@ static int pg_run_row(pg_store *s, const char *project, const char *run_id, char
 static int pg_artifact(pg_store *s, const char *pid, const char *project, const char *hash,
                        char row[24], char *content_out)
 {
-        const char *p[2] = {pid, hash};
-        PGresult *res;
-        int rc;
+        pg_cols cols = {{row, content_out}, {24, NEREID_HASH_HEXLEN + 1}};
+        int rc = pg_first(s, Q_ARTIFACT, "read artifact", pg_pick, &cols, PG_ARGS(pid, hash));
 
-        if ((rc = pg_run(s, Q_ARTIFACT, 2, p, &res, "read artifact")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s", hash,
-                               project);
-        else {
-                snprintf(row, 24, "%s", PQgetvalue(res, 0, 0));
-                if (content_out)
-                        snprintf(content_out, NEREID_HASH_HEXLEN + 1, "%s", PQgetvalue(res, 0, 1));
-        }
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "artifact %s: not found in project %s",
+                                         hash, project)
+                             : rc;
 }
 
 /* ---- projects and runs ---- */
 
 static int pg_project_open_body(pg_store *s, pg_call *c)
 {
-        const char *p[2] = {c->project, c->key};
         char pid[24];
         int rc;
 
-        if ((rc = pg_run(s, Q_PROJECT_INSERT, 2, p, NULL, "create project")) < 0)
+        if ((rc = pg_exec(s, Q_PROJECT_INSERT, "create project", PG_ARGS(c->project, c->key))) < 0)
                 return rc;
-        return pg_project(s, c->project, 0, pid, c->key_out);
+        return pg_project(s, c->project, pid, c->key_out);
 }
 
 static int pg_project_read_body(pg_store *s, pg_call *c)
 {
         char pid[24];
 
-        return pg_project(s, c->project, 0, pid, c->key_out);
+        return pg_project(s, c->project, pid, c->key_out);
 }
 
 static int pg_project_open(nereid_store *base, const char *project, const char *key, int create,
                            char key_out[16])
 {
         pg_store *s = (pg_store *)base;
-        pg_call c = {0};
+        pg_call c = {.project = project, .key_out = key_out};
         char derived[16];
         int rc;
 
-        c.project = project;
-        c.key_out = key_out;
         rc = pg_do(s, pg_project_read_body, &c, 0);
         if (rc != NEREID_ENOTFOUND || !create)
                 return rc;
@@ -777,26 +938,23 @@ static int pg_project_open(nereid_store *base, const char *project, const char *
         return pg_do(s, pg_project_open_body, &c, 1);
 }
 
+static int pg_project_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+
+        return c->project_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                             (uint64_t)pg_ll(res, i, 2));
+}
+
 static int pg_project_each_body(pg_store *s, pg_call *c)
 {
-        PGresult *res;
-        int rc, i;
-
-        if ((rc = pg_run(s, Q_PROJECT_EACH, 0, NULL, &res, "list projects")) < 0)
-                return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++)
-                rc = c->project_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                                   (uint64_t)pg_ll(res, i, 2));
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_PROJECT_EACH, "list projects", pg_project_map, c, PG_NO_ARGS);
 }
 
 static int pg_project_each(nereid_store *base, store_project_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project_cb = cb, .payload = payload};
 
-        c.project_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_project_each_body, &c, 0);
 }
 
@@ -858,13 +1016,9 @@ static int pg_run_new_body(pg_store *s, pg_call *c)
 static int pg_run_new(nereid_store *base, const char *project, const store_run_spec *spec,
                       char id_out[32], int *created)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .spec = spec, .id_out = id_out, .created = created};
         int rc;
 
-        c.project = project;
-        c.spec = spec;
-        c.id_out = id_out;
-        c.created = created;
         rc = pg_do((pg_store *)base, pg_run_new_body, &c, 0);
         if (rc < 0)
                 *created = 0;
@@ -985,7 +1139,7 @@ static int pg_run_each_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, i, n;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
         for (;;) {
                 size_t want = left && left < PG_PAGE_RUNS ? (size_t)left : PG_PAGE_RUNS;
@@ -1014,43 +1168,36 @@ static int pg_run_each_body(pg_store *s, pg_call *c)
 static int pg_run_each(nereid_store *base, const char *project, uint64_t after, size_t limit,
                        store_run_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {
+            .project = project, .after = after, .limit = limit, .run_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.after = after;
-        c.limit = limit;
-        c.run_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_run_each_body, &c, 0);
 }
 
 /* ---- fields ---- */
 
+static int pg_field_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+
+        return c->field_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+}
+
 static int pg_field_each_body(pg_store *s, pg_call *c)
 {
         char row[24];
-        const char *p[1] = {row};
-        PGresult *res;
-        int rc, i;
+        int rc;
 
-        if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0 ||
-            (rc = pg_run(s, Q_FIELD_EACH, 1, p, &res, "list fields")) < 0)
+        if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0)
                 return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++)
-                rc = c->field_cb(c->payload, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_FIELD_EACH, "list fields", pg_field_map, c, PG_ARGS(row));
 }
 
 static int pg_field_each(nereid_store *base, const char *project, const char *run_id,
                          store_field_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_field_each_body, &c, 0);
 }
 
@@ -1058,17 +1205,10 @@ static int pg_field_each(nereid_store *base, const char *project, const char *ru
 static int pg_field_held(pg_store *s, const char *row, const char *field,
                          char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        const char *p[2] = {row, field};
-        PGresult *res;
-        int rc;
+        pg_cols cols = {{NULL, hash_out}, {0, NEREID_HASH_HEXLEN + 1}};
+        int rc = pg_first(s, Q_FIELD_GET, "read field", pg_pick, &cols, PG_ARGS(row, field));
 
-        if ((rc = pg_run(s, Q_FIELD_GET, 2, p, &res, "read field")) < 0)
-                return rc;
-        rc = pg_rows(res) > 0;
-        if (rc)
-                snprintf(hash_out, NEREID_HASH_HEXLEN + 1, "%s", PQgetvalue(res, 0, 1));
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? 0 : rc < 0 ? rc : 1;
 }
 
 static int pg_field_get_body(pg_store *s, pg_call *c)
@@ -1085,12 +1225,8 @@ static int pg_field_get_body(pg_store *s, pg_call *c)
 static int pg_field_get(nereid_store *base, const char *project, const char *run_id,
                         const char *field, char hash_out[NEREID_HASH_HEXLEN + 1])
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field = field, .hash_out = hash_out};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
-        c.hash_out = hash_out;
         return pg_do((pg_store *)base, pg_field_get_body, &c, 0);
 }
 
@@ -1143,10 +1279,9 @@ static int pg_field_roots(nereid_store *base, const char *project, const char *r
 static int pg_touch(pg_store *s, const char *row)
 {
         char now[32];
-        const char *p[2] = {row, now};
 
         nrd_fs_now_iso8601(now);
-        return pg_run(s, Q_RUN_TOUCH, 2, p, NULL, "update run");
+        return pg_exec(s, Q_RUN_TOUCH, "update run", PG_ARGS(row, now));
 }
 
 /* The compare and swap: the run's row is locked first, so no other writer
@@ -1154,15 +1289,12 @@ static int pg_touch(pg_store *s, const char *row)
 static int pg_field_swap_body(pg_store *s, pg_call *c)
 {
         char pid[24], row[24], artifact[24], held[NEREID_HASH_HEXLEN + 1] = "";
-        const char *p[4];
         size_t i;
         int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, pid, NULL)) < 0 ||
-            (rc = pg_artifact(s, pid, c->project, c->hash, artifact, NULL)) < 0)
-                return rc;
-        p[0] = row;
-        if ((rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0)
+            (rc = pg_artifact(s, pid, c->project, c->hash, artifact, NULL)) < 0 ||
+            (rc = pg_exec(s, Q_RUN_LOCK, "lock run", PG_ARGS(row))) < 0)
                 return rc;
         if (c->expect) {
                 if ((rc = pg_field_held(s, row, c->field, held)) < 0)
@@ -1170,17 +1302,17 @@ static int pg_field_swap_body(pg_store *s, pg_call *c)
                 if (strcmp(held, c->expect) != 0)
                         return STORE_CONFLICT;
         }
-        p[1] = c->field;
         if (c->how == STORE_ROOTS_SET &&
-            (rc = pg_run(s, Q_ROOTS_CLEAR, 2, p, NULL, "forget tracked paths")) < 0)
+            (rc = pg_exec(s, Q_ROOTS_CLEAR, "forget tracked paths", PG_ARGS(row, c->field))) < 0)
                 return rc;
-        p[2] = artifact;
-        if ((rc = pg_run(s, Q_FIELD_UPSERT, 3, p, NULL, "set field")) < 0)
+        if ((rc = pg_exec(s, Q_FIELD_UPSERT, "set field", PG_ARGS(row, c->field, artifact))) < 0)
                 return rc;
         for (i = 0; i < c->nroots; i++) {
-                p[2] = c->roots[i].location;
-                p[3] = c->roots[i].destination ? c->roots[i].destination : "";
-                if ((rc = pg_run(s, Q_ROOT_INSERT, 4, p, NULL, "remember tracked path")) < 0)
+                const store_root *r = &c->roots[i];
+
+                if ((rc = pg_exec(s, Q_ROOT_INSERT, "remember tracked path",
+                                  PG_ARGS(row, c->field, r->location,
+                                          r->destination ? r->destination : ""))) < 0)
                         return rc;
         }
         return pg_touch(s, row);
@@ -1190,47 +1322,53 @@ static int pg_field_swap(nereid_store *base, const char *project, const char *ru
                          const char *field, const char *expect, const char *hash,
                          const store_root *roots, size_t nroots, enum store_roots how)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .run_id = run_id,
+                     .field = field,
+                     .expect = expect,
+                     .hash = hash,
+                     .roots = roots,
+                     .nroots = nroots,
+                     .how = how};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
-        c.expect = expect;
-        c.hash = hash;
-        c.roots = roots;
-        c.nroots = nroots;
-        c.how = how;
         return pg_do((pg_store *)base, pg_field_swap_body, &c, 1);
+}
+
+/* The field and its namespace, with their roots, from the locked run row:
+ * 1 when there was such a field, 0 when none. */
+static int pg_fields_delete(pg_store *s, const char *row, const char *field)
+{
+        PGresult *res;
+        int rc, had;
+
+        if ((rc = pg_exec(s, Q_RUN_LOCK, "lock run", PG_ARGS(row))) < 0 ||
+            (rc = pg_run(s, Q_FIELDS_DELETE, PG_ARGS(row, field), &res, "remove field")) < 0)
+                return rc;
+        had = strcmp(PQcmdTuples(res), "0") != 0;
+        PQclear(res);
+        if ((rc = pg_exec(s, Q_ROOTS_DELETE, "remove field", PG_ARGS(row, field))) < 0)
+                return rc;
+        return had;
 }
 
 static int pg_field_remove_body(pg_store *s, pg_call *c)
 {
         char row[24];
-        const char *p[2] = {row, c->field};
-        PGresult *res;
         int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, NULL, NULL)) < 0 ||
-            (rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0 ||
-            (rc = pg_run(s, Q_FIELDS_DELETE, 2, p, &res, "remove field")) < 0)
+            (rc = pg_fields_delete(s, row, c->field)) < 0)
                 return rc;
-        rc = strcmp(PQcmdTuples(res), "0") == 0;
-        PQclear(res);
-        if (rc)
+        if (rc == 0)
                 return nrd_error(NEREID_ENOTFOUND, "%s:%s: no such field", c->run_id, c->field);
-        if ((rc = pg_run(s, Q_ROOTS_DELETE, 2, p, NULL, "remove field")) < 0)
-                return rc;
         return pg_touch(s, row);
 }
 
 static int pg_field_remove(nereid_store *base, const char *project, const char *run_id,
                            const char *field)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .run_id = run_id, .field = field};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.field = field;
         return pg_do((pg_store *)base, pg_field_remove_body, &c, 1);
 }
 
@@ -1240,26 +1378,20 @@ static int pg_field_remove(nereid_store *base, const char *project, const char *
 static int pg_op_apply_body(pg_store *s, pg_call *c)
 {
         char row[24], pid[24], seq[24];
-        const char *p[3] = {c->queue, seq, row};
-        PGresult *res;
-        int rc, fresh;
+        int rc;
 
         if ((rc = pg_run_row(s, c->project, c->run_id, row, pid, NULL)) < 0)
                 return rc;
         snprintf(seq, sizeof(seq), "%llu", (unsigned long long)c->seq);
-        if ((rc = pg_run(s, Q_OP_RECORD, 3, p, &res, "record applied operation")) < 0)
-                return rc;
-        fresh = pg_rows(res) > 0;
-        PQclear(res);
-        if (!fresh)
+        rc = pg_first(s, Q_OP_RECORD, "record applied operation", pg_found, NULL,
+                      PG_ARGS(c->queue, seq, row));
+        if (rc == PG_NONE)
                 return STORE_APPLIED;
+        if (rc < 0)
+                return rc;
         if (c->hash)
                 return pg_field_swap_body(s, c);
-        p[0] = row;
-        p[1] = c->field;
-        if ((rc = pg_run(s, Q_RUN_LOCK, 1, p, NULL, "lock run")) < 0 ||
-            (rc = pg_run(s, Q_FIELDS_DELETE, 2, p, NULL, "remove field")) < 0 ||
-            (rc = pg_run(s, Q_ROOTS_DELETE, 2, p, NULL, "remove field")) < 0)
+        if ((rc = pg_fields_delete(s, row, c->field)) < 0)
                 return rc;
         return pg_touch(s, row);
 }
@@ -1269,18 +1401,17 @@ static int pg_op_apply(nereid_store *base, const char *project, const char *run_
                        const char *hash, const store_root *roots, size_t nroots,
                        enum store_roots how)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .run_id = run_id,
+                     .queue = queue,
+                     .seq = seq,
+                     .field = field,
+                     .expect = expect,
+                     .hash = hash,
+                     .roots = roots,
+                     .nroots = nroots,
+                     .how = how};
 
-        c.project = project;
-        c.run_id = run_id;
-        c.queue = queue;
-        c.seq = seq;
-        c.field = field;
-        c.expect = expect;
-        c.hash = hash;
-        c.roots = roots;
-        c.nroots = nroots;
-        c.how = how;
         return pg_do((pg_store *)base, pg_op_apply_body, &c, 1);
 }
 
@@ -1295,24 +1426,31 @@ static void pg_copy_text(nereid_buf *buf, const char *text)
                 nrd_buf_puts(buf, "\\N");
                 return;
         }
-        for (p = text; *p; p++) {
-                switch (*p) {
-                case '\\':
-                        nrd_buf_puts(buf, "\\\\");
-                        break;
-                case '\t':
-                        nrd_buf_puts(buf, "\\t");
-                        break;
-                case '\n':
-                        nrd_buf_puts(buf, "\\n");
-                        break;
-                case '\r':
-                        nrd_buf_puts(buf, "\\r");
-                        break;
-                default:
-                        nrd_buf_putc(buf, *p);
-                }
+        /* The plain spans in one copy each: most names have no escape. */
+        for (p = text;; p++) {
+                size_t n = strcspn(p, "\\\t\n\r");
+
+                nrd_buf_put(buf, p, n);
+                p += n;
+                if (!*p)
+                        return;
+                nrd_buf_putc(buf, '\\');
+                nrd_buf_putc(buf, *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : '\\');
         }
+}
+
+/* "\t<decimal>\t" without printf's machinery: a million of these per artifact. */
+static void pg_copy_size(nereid_buf *buf, unsigned long long v)
+{
+        char text[24];
+        size_t i = sizeof(text);
+
+        text[--i] = '\t';
+        do
+                text[--i] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        text[--i] = '\t';
+        nrd_buf_put(buf, text + i, sizeof(text) - i);
 }
 
 /* COPY of records into artifact_files, in the caller's transaction:
@@ -1352,7 +1490,7 @@ static int pg_copy_row(pg_store *s, nereid_buf *buf, const char *artifact,
         nrd_buf_putc(buf, '\t');
         pg_copy_text(buf, f->type);
         if (f->has_size)
-                nrd_buf_printf(buf, "\t%llu\t", (unsigned long long)f->size);
+                pg_copy_size(buf, (unsigned long long)f->size);
         else
                 nrd_buf_puts(buf, "\t\\N\t");
         pg_copy_text(buf, f->source);
@@ -1406,7 +1544,7 @@ static int pg_artifact_put_body(pg_store *s, pg_call *c)
         size_t i;
         int rc, made;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         for (i = 0; i < c->files->count; i++)
                 if (c->files->items[i].has_size)
@@ -1430,12 +1568,8 @@ static int pg_artifact_put_body(pg_store *s, pg_call *c)
 static int pg_artifact_put(nereid_store *base, const char *project, const char *hash,
                            const char *content, const nereid_files *files)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .content = content, .files = files};
 
-        c.project = project;
-        c.hash = hash;
-        c.content = content;
-        c.files = files;
         return pg_do((pg_store *)base, pg_artifact_put_body, &c, 1);
 }
 
@@ -1444,7 +1578,7 @@ static int pg_artifact_content_body(pg_store *s, pg_call *c)
         char pid[24], row[24];
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         return pg_artifact(s, pid, c->project, c->hash, row, c->hash_out);
 }
@@ -1452,11 +1586,8 @@ static int pg_artifact_content_body(pg_store *s, pg_call *c)
 static int pg_artifact_content_hash(nereid_store *base, const char *project, const char *hash,
                                     char content_out[NEREID_HASH_HEXLEN + 1])
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .hash_out = content_out};
 
-        c.project = project;
-        c.hash = hash;
-        c.hash_out = content_out;
         return pg_do((pg_store *)base, pg_artifact_content_body, &c, 0);
 }
 
@@ -1470,7 +1601,7 @@ static int pg_artifact_rows_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, i, n;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0 ||
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0 ||
             (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0)
                 return rc;
         if (c->text && !(last = nrd_strdup(c->text)))
@@ -1518,26 +1649,21 @@ static int pg_artifact_rows_body(pg_store *s, pg_call *c)
 static int pg_artifact_each(nereid_store *base, const char *project, const char *hash,
                             store_file_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .file_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.file_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_artifact_rows_body, &c, 0);
 }
 
 static int pg_artifact_page(nereid_store *base, const char *project, const char *hash,
                             const char *after, size_t limit, store_file_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .hash = hash,
+                     .text = after,
+                     .limit = limit,
+                     .file_cb = cb,
+                     .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.text = after;
-        c.limit = limit;
-        c.file_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_artifact_rows_body, &c, 0);
 }
 
@@ -1554,7 +1680,7 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
         PGresult *res;
         int rc, made;
 
-        if ((rc = pg_project(s, c->project, 0, pid, NULL)) < 0)
+        if ((rc = pg_project(s, c->project, pid, NULL)) < 0)
                 return rc;
         if ((rc = pg_run(s, Q_ARTIFACT_INSERT, 5, p, &res, "store artifact")) < 0)
                 return rc;
@@ -1591,14 +1717,13 @@ static int pg_artifact_stream_body(pg_store *s, pg_call *c)
 static int pg_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
                                   const char *content, store_file_next next, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project,
+                     .hash = hash,
+                     .content = content,
+                     .next = next,
+                     .payload = payload,
+                     .once = 1};
 
-        c.project = project;
-        c.hash = hash;
-        c.content = content;
-        c.next = next;
-        c.payload = payload;
-        c.once = 1;
         return pg_do((pg_store *)base, pg_artifact_stream_body, &c, 1);
 }
 
@@ -1669,7 +1794,7 @@ static int pg_run_query_body(pg_store *s, pg_call *c)
         size_t nf;
         int rc, n = 2, i;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
         snprintf(limit, sizeof(limit), "%zu", q->limit);
         snprintf(number, sizeof(number), "%llu", (unsigned long long)q->after_number);
@@ -1716,82 +1841,60 @@ static int pg_run_query_body(pg_store *s, pg_call *c)
 static int pg_run_query(nereid_store *base, const char *project, const store_run_query *q,
                         store_run_row_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .query = q, .row_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.query = q;
-        c.row_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_run_query_body, &c, 0);
 }
 
 /* ---- reverse lookups ---- */
 
-static int pg_refs(PGresult *res, const char *key, pg_call *c)
+/* A row of a reverse lookup: run number, field, and the file's path (find). */
+static int pg_ref_map(void *ctx, PGresult *res, int i)
 {
+        pg_call *c = ctx;
         char id[48];
-        int rc = 0, i;
 
-        for (i = 0; i < pg_rows(res) && rc == 0; i++) {
-                snprintf(id, sizeof(id), "%s-%s", key, PQgetvalue(res, i, 0));
-                rc = c->ref_cb(c->payload, id, PQgetvalue(res, i, 1),
-                               PQnfields(res) > 2 ? PQgetvalue(res, i, 2) : NULL);
-        }
-        return rc;
+        snprintf(id, sizeof(id), "%s-%s", c->key, PQgetvalue(res, i, 0));
+        return c->ref_cb(c->payload, id, PQgetvalue(res, i, 1),
+                         PQnfields(res) > 2 ? PQgetvalue(res, i, 2) : NULL);
 }
 
 static int pg_field_users_body(pg_store *s, pg_call *c)
 {
         char pid[24], key[16], row[24];
-        const char *p[1] = {row};
-        PGresult *res;
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0 ||
-            (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0 ||
-            (rc = pg_run(s, Q_USERS, 1, p, &res, "reverse lookup")) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0 ||
+            (rc = pg_artifact(s, pid, c->project, c->hash, row, NULL)) < 0)
                 return rc;
-        rc = pg_refs(res, key, c);
-        PQclear(res);
-        return rc;
+        c->key = key;
+        return pg_each(s, Q_USERS, "reverse lookup", pg_ref_map, c, PG_ARGS(row));
 }
 
 static int pg_field_users(nereid_store *base, const char *project, const char *hash,
                           store_ref_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = hash, .ref_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = hash;
-        c.ref_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_field_users_body, &c, 0);
 }
 
 static int pg_file_find_body(pg_store *s, pg_call *c)
 {
         char pid[24], key[16];
-        const char *p[2] = {pid, c->hash};
-        PGresult *res;
         int rc;
 
-        if ((rc = pg_project(s, c->project, 0, pid, key)) < 0 ||
-            (rc = pg_run(s, Q_FIND, 2, p, &res, "reverse lookup")) < 0)
+        if ((rc = pg_project(s, c->project, pid, key)) < 0)
                 return rc;
-        rc = pg_refs(res, key, c);
-        PQclear(res);
-        return rc;
+        c->key = key;
+        return pg_each(s, Q_FIND, "reverse lookup", pg_ref_map, c, PG_ARGS(pid, c->hash));
 }
 
 static int pg_file_find(nereid_store *base, const char *project, const char *file_hash,
                         store_ref_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.project = project, .hash = file_hash, .ref_cb = cb, .payload = payload};
 
-        c.project = project;
-        c.hash = file_hash;
-        c.ref_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_file_find_body, &c, 0);
 }
 
@@ -1801,19 +1904,18 @@ static int pg_token_create_body(pg_store *s, pg_call *c)
 {
         const store_token *t = c->token;
         char role[16], now[32];
-        const char *p[6] = {t->name, t->project, role, t->hash, now, t->expires};
-        PGresult *res;
+        char id[24];
+        pg_cols cols = {{id}, {sizeof(id)}};
         int rc;
 
         snprintf(role, sizeof(role), "%d", t->role);
         nrd_fs_now_iso8601(now);
-        if ((rc = pg_run(s, Q_TOKEN_INSERT, 6, p, &res, "create token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_EEXISTS, "token: one with this hash exists already");
-        else
-                *c->id_ptr = (uint64_t)pg_ll(res, 0, 0);
-        PQclear(res);
+        rc = pg_first(s, Q_TOKEN_INSERT, "create token", pg_pick, &cols,
+                      PG_ARGS(t->name, t->project, role, t->hash, now, t->expires));
+        if (rc == PG_NONE)
+                return nrd_error(NEREID_EEXISTS, "token: one with this hash exists already");
+        if (rc == 0)
+                *c->id_ptr = (uint64_t)strtoull(id, NULL, 10);
         return rc;
 }
 
@@ -1850,20 +1952,17 @@ static int pg_token_fill(PGresult *res, int i, store_token *t)
         return 0;
 }
 
+static int pg_token_map(void *ctx, PGresult *res, int i)
+{
+        return pg_token_fill(res, i, ctx);
+}
+
 static int pg_token_find_body(pg_store *s, pg_call *c)
 {
-        const char *p[1] = {c->hash};
-        PGresult *res;
-        int rc;
+        int rc = pg_first(s, Q_TOKEN_BY_HASH, "read token", pg_token_map, c->token_out,
+                          PG_ARGS(c->hash));
 
-        if ((rc = pg_run(s, Q_TOKEN_BY_HASH, 1, p, &res, "read token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "token: not found");
-        else
-                rc = pg_token_fill(res, 0, c->token_out);
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "token: not found") : rc;
 }
 
 static int pg_token_find_by_hash(nereid_store *base, const char *hash, store_token *out)
@@ -1876,30 +1975,28 @@ static int pg_token_find_by_hash(nereid_store *base, const char *hash, store_tok
         return pg_do((pg_store *)base, pg_token_find_body, &c, 0);
 }
 
+static int pg_token_each_map(void *ctx, PGresult *res, int i)
+{
+        pg_call *c = ctx;
+        store_token t;
+        int rc;
+
+        if ((rc = pg_token_fill(res, i, &t)) < 0)
+                return rc;
+        rc = c->token_cb(c->payload, &t);
+        nrd_store_token_clear(&t);
+        return rc;
+}
+
 static int pg_token_each_body(pg_store *s, pg_call *c)
 {
-        store_token t;
-        PGresult *res;
-        int rc, i;
-
-        if ((rc = pg_run(s, Q_TOKEN_EACH, 0, NULL, &res, "list tokens")) < 0)
-                return rc;
-        for (i = 0; i < pg_rows(res) && rc == 0; i++) {
-                if ((rc = pg_token_fill(res, i, &t)) < 0)
-                        break;
-                rc = c->token_cb(c->payload, &t);
-                nrd_store_token_clear(&t);
-        }
-        PQclear(res);
-        return rc;
+        return pg_each(s, Q_TOKEN_EACH, "list tokens", pg_token_each_map, c, PG_NO_ARGS);
 }
 
 static int pg_token_each(nereid_store *base, store_token_cb cb, void *payload)
 {
-        pg_call c = {0};
+        pg_call c = {.token_cb = cb, .payload = payload};
 
-        c.token_cb = cb;
-        c.payload = payload;
         return pg_do((pg_store *)base, pg_token_each_body, &c, 0);
 }
 
@@ -1907,26 +2004,21 @@ static int pg_token_each(nereid_store *base, store_token_cb cb, void *payload)
 static int pg_token_update_body(pg_store *s, pg_call *c)
 {
         char id[24];
-        const char *p[2] = {id, c->text};
-        PGresult *res;
         int rc;
 
         snprintf(id, sizeof(id), "%lld", c->id > INT64_MAX ? -1LL : (long long)c->id);
-        if ((rc = pg_run(s, c->text ? Q_TOKEN_TOUCH : Q_TOKEN_REVOKE, c->text ? 2 : 1, p, &res,
-                         "update token")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc =
-                    nrd_error(NEREID_ENOTFOUND, "token %llu: not found", (unsigned long long)c->id);
-        PQclear(res);
-        return rc;
+        rc = c->text
+                 ? pg_first(s, Q_TOKEN_TOUCH, "update token", pg_found, NULL, PG_ARGS(id, c->text))
+                 : pg_first(s, Q_TOKEN_REVOKE, "update token", pg_found, NULL, PG_ARGS(id));
+        return rc == PG_NONE
+                   ? nrd_error(NEREID_ENOTFOUND, "token %llu: not found", (unsigned long long)c->id)
+                   : rc;
 }
 
 static int pg_token_revoke(nereid_store *base, uint64_t id)
 {
-        pg_call c = {0};
+        pg_call c = {.id = id};
 
-        c.id = id;
         return pg_do((pg_store *)base, pg_token_update_body, &c, 1);
 }
 
@@ -1944,20 +2036,19 @@ static int pg_token_touch(nereid_store *base, uint64_t id, const char *when)
         return pg_do((pg_store *)base, pg_token_update_body, &c, 1);
 }
 
+/* A pg_map that copies the row's first column into *(char **)ctx. */
+static int pg_strdup_map(void *ctx, PGresult *res, int i)
+{
+        return (*(char **)ctx = nrd_strdup(PQgetvalue(res, i, 0))) ? 0 : NEREID_ERROR;
+}
+
 static int pg_meta_get_body(pg_store *s, pg_call *c)
 {
-        const char *p[1] = {c->key};
-        PGresult *res;
-        int rc;
+        int rc =
+            pg_first(s, Q_META_GET, "read setting", pg_strdup_map, c->value_out, PG_ARGS(c->key));
 
-        if ((rc = pg_run(s, Q_META_GET, 1, p, &res, "read setting")) < 0)
-                return rc;
-        if (pg_rows(res) == 0)
-                rc = nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", c->key);
-        else if (!(*c->value_out = nrd_strdup(PQgetvalue(res, 0, 0))))
-                rc = NEREID_ERROR;
-        PQclear(res);
-        return rc;
+        return rc == PG_NONE ? nrd_error(NEREID_ENOTFOUND, "store setting %s: not set", c->key)
+                             : rc;
 }
 
 static int pg_meta_get(nereid_store *base, const char *key, char **value_out)
@@ -1972,17 +2063,13 @@ static int pg_meta_get(nereid_store *base, const char *key, char **value_out)
 
 static int pg_meta_set_body(pg_store *s, pg_call *c)
 {
-        const char *p[2] = {c->key, c->text};
-
-        return pg_run(s, Q_META_SET, 2, p, NULL, "write setting");
+        return pg_exec(s, Q_META_SET, "write setting", PG_ARGS(c->key, c->text));
 }
 
 static int pg_meta_set(nereid_store *base, const char *key, const char *value)
 {
-        pg_call c = {0};
+        pg_call c = {.key = key, .text = value};
 
-        c.key = key;
-        c.text = value;
         return pg_do((pg_store *)base, pg_meta_set_body, &c, 1);
 }
 

@@ -22,10 +22,11 @@ pg_skip_without() {
         fi
 }
 
-# Run a PostgreSQL server-side command as the cluster's owner.
+# Run a PostgreSQL server-side command as the cluster's owner (from /:
+# the owner may not enter the caller's folder).
 pg_as_owner() {
         if [ "$(id -u)" = 0 ]; then
-                setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+                (cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@")
         else
                 "$@"
         fi
