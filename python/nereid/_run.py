@@ -226,10 +226,11 @@ class Handler:
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
-        h = _lib.HASH()
         with self._run._using() as (l, r), \
                 _progress.long_call(self._run, progress_bar, "Tracking files"):
-            rc = l.nereid_run_track_files(h, r, _lib.enc(self._path), _lib.enc(path),
+            # No hash asked for: in async mode the call returns once the
+            # operation is queued, whatever the server does.
+            rc = l.nereid_run_track_files(None, r, _lib.enc(self._path), _lib.enc(path),
                                           _lib.enc(destination))
             if rc < 0:
                 raise self._run._track_error(rc)
