@@ -642,10 +642,13 @@ class Run:
         return "stopped" if self._run is None else "started"
 
     def wait(self, *, disk_only: bool = False, timeout: float = 30.0) -> None:
-        """Wait for what this run queued to be delivered (SPEC section 9:
-        async mode with a server), up to timeout seconds; what is left stays
-        queued for ``nereid sync``, with one warning. The embedded store and
-        sync mode write at once; offline mode delivers nothing."""
+        """Wait for what this run queued to be delivered by its background
+        sender (SPEC section 9: async mode with a server), up to timeout
+        seconds (30 by default, as stop(): long enough for a slow server,
+        short enough for a job whose server is gone); what is left stays
+        queued for ``nereid sync``, with one warning. A write the server
+        refused is raised here, once. The embedded store and sync mode
+        write at once; offline mode delivers nothing."""
         with self._using() as (l, run):
             if disk_only:
                 return  # queued operations are on disk before a call returns
@@ -665,7 +668,10 @@ class Run:
             return f"nereid://{self._project_name}/{self._id}"
 
     def stop(self, *, seconds: Optional[float] = None) -> None:
-        """Stop the run and release it; a second call does nothing."""
+        """Stop the run and release it; a second call does nothing. In async
+        mode with a server, first waits up to 30 s for the delivery of what
+        the run queued (as wait()); what is left stays queued for
+        ``nereid sync``, with one warning."""
         with self._lock:
             run, project = self._run, self._project
             self._run = self._project = None
