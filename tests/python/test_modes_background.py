@@ -98,6 +98,7 @@ def test_reads_of_an_async_run_see_its_own_writes(server, datasets):
 RANK = textwrap.dedent("""
     import sys, pathlib, nereid
     rank, count, folder = int(sys.argv[1]), int(sys.argv[2]), pathlib.Path(sys.argv[3])
+    pause_at = int(sys.argv[4])
     run = nereid.init_run(custom_run_id="ranks-1")
     print("id", run["sys/id"].fetch(), flush=True)
     for j in range(count):
@@ -105,36 +106,50 @@ RANK = textwrap.dedent("""
         f.write_text(f"rank {rank} file {j}\\n")
         run[f"rank{rank}/f{j}"].track_files(str(f))
         print("tracked", f"rank{rank}/f{j}", flush=True)
+        if j + 1 == pause_at:
+            sys.stdin.read()  # until killed
     run.stop()
 """)
 
 
-def _ranks(tmp_path, count, kill_rank=None, kill_after=0):
+def _ranks(tmp_path, count, kill_rank=None, kill_after=0, server=None):
+    """Four ranks of one run. With kill_rank, that one is killed -9 while it
+    waits after kill_after tracks returned; with server too, the server is
+    stopped from the moment that rank has its run until it is killed, so
+    what it queued cannot have been acknowledged before the kill."""
     script = tmp_path / "rank.py"
     script.write_text(RANK)
     folder = tmp_path / "rankfiles"
     folder.mkdir(exist_ok=True)
-    procs = [subprocess.Popen([sys.executable, str(script), str(r), str(count), str(folder)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=dict(os.environ))
+    procs = [subprocess.Popen([sys.executable, str(script), str(r), str(count), str(folder),
+                               str(kill_after if r == kill_rank else -1)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=dict(os.environ))
              for r in range(4)]
-    outs = []
-    for r, p in enumerate(procs):
-        lines = []
+    outs = [[] for _ in range(4)]
+    order = sorted(range(4), key=lambda r: r != kill_rank)
+    for r in order:
+        p, lines = procs[r], outs[r]
         if r == kill_rank:
-            # Killed once it was told kill_after tracks were done.
-            while sum(1 for x in lines if x.startswith("tracked")) < kill_after:
-                line = p.stdout.readline()
-                assert line, p.stderr.read()
-                lines.append(line.strip())
-            p.kill()
-            rest, err = p.communicate(timeout=HANG_GUARD_S)
-            assert p.returncode == -signal.SIGKILL
+            stopped = False
+            try:
+                while sum(1 for x in lines if x.startswith("tracked")) < kill_after:
+                    line = p.stdout.readline()
+                    assert line, p.stderr.read()
+                    lines.append(line.strip())
+                    if line.startswith("id ") and server is not None:
+                        os.kill(server.proc.pid, signal.SIGSTOP)
+                        stopped = True
+                p.kill()
+                rest, err = p.communicate(timeout=HANG_GUARD_S)
+                assert p.returncode == -signal.SIGKILL
+            finally:
+                if stopped:
+                    os.kill(server.proc.pid, signal.SIGCONT)
         else:
             rest, err = p.communicate(timeout=HANG_GUARD_S)
             assert p.returncode == 0, err
         lines += [x.strip() for x in rest.splitlines() if x.strip()]
-        outs.append(lines)
     return outs
 
 
@@ -175,10 +190,11 @@ def _queued_ops(nereid_bin, url):
 
 
 def test_a_process_killed_mid_run_is_delivered_by_sync(server, tmp_path, nereid_bin):
-    # Rank 2 is killed -9 once three of its tracks returned: what it queued
-    # is in the shared queue, delivered by the other ranks' senders or by
-    # `nereid sync`.
-    outs = _ranks(tmp_path, 6, kill_rank=2, kill_after=3)
+    # Rank 2 is killed -9 once three of its tracks returned, the server
+    # stopped meanwhile: what it queued is in the shared queue (its sender
+    # killed mid-request, perhaps), delivered by the other ranks' senders or
+    # by `nereid sync`, once.
+    outs = _ranks(tmp_path, 6, kill_rank=2, kill_after=3, server=server)
     done = _sync(nereid_bin, server.url)
     assert done.returncode == 0, done.stderr
     fields = _check_ranks(server, outs)
