@@ -24,6 +24,9 @@
 #include "sender.h"
 
 #define OFFLINE_PREFIX "offline/"
+/* How a closing handle tries for the delivery lock of an empty queue. */
+#define QUEUE_RUN_CLOSE_TRIES   20
+#define QUEUE_RUN_CLOSE_WAIT_MS 50
 
 static int queue_run_offline_refused(const char *what)
 {
@@ -472,10 +475,22 @@ void nrd_queue_run_close(nereid_run *run)
             nrd_queue_info(run->queue, &info) == 0) {
                 uint64_t ops = info.ops;
 
+                int tries;
+
                 nrd_queue_info_clear(&info);
                 nrd_queue_release_writer(run->queue);
-                if (ops == 0 && nrd_queue_lock_delivery(run->queue) == 0)
-                        nrd_queue_remove(run->queue); /* EEXISTS: another writes */
+                /* The delivery lock may be held a moment by another
+                 * process of the run closing at once, whose removal failed
+                 * on this one's writer's lock: tried again for up to a
+                 * second. Held longer, a delivery runs: its process (a
+                 * writer) or `nereid sync` removes the queue once empty. */
+                for (tries = 0; ops == 0 && tries < QUEUE_RUN_CLOSE_TRIES; tries++) {
+                        if (nrd_queue_lock_delivery(run->queue) == 0) {
+                                nrd_queue_remove(run->queue); /* EEXISTS: another writes */
+                                break;
+                        }
+                        nrd_os_sleep_ms(QUEUE_RUN_CLOSE_WAIT_MS);
+                }
         }
         nrd_error_clear();
         nrd_queue_close(run->queue);
