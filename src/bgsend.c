@@ -163,7 +163,7 @@ static void *bgsend_main(void *arg)
                 nrd_error_clear();
                 rc = nrd_sender_deliver(b->own, q, 0, &res);
                 transient = nrd_sender_transient(rc);
-                if (rc < 0 && !transient && rc != NEREID_EEXISTS && rc != NEREID_ECANCELLED &&
+                if (rc < 0 && !transient && !res.busy && rc != NEREID_ECANCELLED &&
                     res.failed_seq) {
                         /* The server will never take it: dropped, reported
                          * once, and the rest goes on. */
@@ -183,7 +183,7 @@ static void *bgsend_main(void *arg)
                 if (rc == 0) {
                         next = 0;
                         backoff = BGSEND_BACKOFF_MIN_MS;
-                } else if (rc == NEREID_EEXISTS) {
+                } else if (res.busy) {
                         /* Another process of the run delivers it: watch. */
                         next = nrd_os_monotonic_ns() + (int64_t)BGSEND_POLL_MS * 1000000;
                 } else if (transient) {

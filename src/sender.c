@@ -118,8 +118,10 @@ int nrd_sender_deliver(nereid_project *project, nrd_queue *q, unsigned timeout_m
         int rc;
 
         memset(res, 0, sizeof(*res));
-        if ((rc = nrd_queue_lock_delivery(q)) < 0)
+        if ((rc = nrd_queue_lock_delivery(q)) < 0) {
+                res->busy = rc == NEREID_EEXISTS;
                 return rc;
+        }
         for (;;) {
                 unsigned char r = 0;
                 long sleep_ms;
