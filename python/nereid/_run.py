@@ -653,9 +653,20 @@ class Run:
             if disk_only:
                 return  # queued operations are on disk before a call returns
             rc = l.nereid_run_wait(run, max(0, int(timeout * 1000)))
+            self._id = _lib.dec(l.nereid_run_id(run)) or self._id
             if rc < 0:
                 raise _lib.error(rc)
-            self._id = _lib.dec(l.nereid_run_id(run)) or self._id
+            if rc == 1:
+                self._warn_left()
+
+    def _warn_left(self) -> None:
+        """The one warning of a run whose operations stay queued (the
+        library says it returned 1; the binding, as a tool, prints it)."""
+        if getattr(self, "_warned_left", False):
+            return
+        self._warned_left = True
+        print(f"nereid: warning: {self._id}: not everything this run queued is delivered "
+              f"yet; it stays queued: deliver it with `nereid sync`", file=sys.stderr)
 
     def sync(self, *, wait: bool = True) -> None:
         """Deliver what this run queued now (as wait())."""
@@ -676,6 +687,18 @@ class Run:
             run, project = self._run, self._project
             self._run = self._project = None
         if run is not None:
+            # The end of an async run waits for its delivery (30 s, as
+            # nereid_run_free), unless a wait already gave up: what is left
+            # stays queued, with the one warning; a write the server
+            # refused is told, not raised.
+            rc = 0 if getattr(self, "_warned_left", False) else \
+                self._lib.nereid_run_wait(run, 30000)
+            self._id = _lib.dec(self._lib.nereid_run_id(run)) or self._id
+            if rc == 1:
+                self._warn_left()
+            elif rc < 0:
+                print(f"nereid: warning: {self._id}: "
+                      f"{_lib.dec(self._lib.nereid_error_last())}", file=sys.stderr)
             self._lib.nereid_run_free(run)
         if project is not None:
             self._lib.nereid_project_free(project)

@@ -201,3 +201,25 @@ def test_a_process_killed_mid_run_is_delivered_by_sync(server, tmp_path, nereid_
     fields = _check_ranks(server, outs)
     assert 21 <= len(fields) <= 24
     assert _queued_ops(nereid_bin, server.url) == 0
+
+
+def test_one_warning_when_the_server_is_gone(server, datasets, capfd, nereid_bin):
+    run = nereid.init_run()
+    run["data"].track_files(str(datasets))
+    run.wait()
+    server.kill()
+    # The training loop goes on: no exception, one warning in all.
+    run["more"].track_files(str(datasets))
+    run["again"].track_files(str(datasets))
+    run.wait(timeout=0.2)
+    run.stop()
+    err = capfd.readouterr().err
+    assert err.count("nereid sync") == 1, err
+    assert "MOD-1" in err
+    server.start()  # the same store, a new address
+    os.environ["NEREID_STORE"] = server.url
+    done = _sync(nereid_bin, server.url)
+    assert done.returncode == 0, done.stderr
+    back = nereid.init_run(with_id="MOD-1", mode="read-only")
+    assert {"data", "more", "again"} <= set(_flat(back.get_structure()))
+    back.stop()
