@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "error.h"
 #include "hash.h"
 #include "lists.h"
 #include "os/os.h"
 #include "queue.h"
 #include "run.h"
-#include <openssl/evp.h>
 #include "bgsend.h"
 #include "buf.h"
 #include "sender.h"
@@ -157,7 +157,6 @@ int nrd_queue_run_create(nereid_run **out, nereid_project *project, const store_
                 }
                 shared.uuid = uuid;
                 rc = nrd_queue_join(&run->queue, project->cache, project->name, &shared, NULL);
-                run->resumed = 1; /* another process may have queued into it */
         } else {
                 rc = nrd_queue_create(&run->queue, project->cache, project->name, spec, NULL);
         }
