@@ -29,6 +29,7 @@
 #include "os/os.h"
 #include "queue.h"
 #include "record.h"
+#include "sqlwait.h"
 
 /* How long an append waits for another process's transaction. */
 #define QUEUE_BUSY_MS 60000
@@ -175,8 +176,10 @@ static int queue_connect(nrd_queue *q, int create)
         if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK)
                 return queue_fail(q, "open");
         sqlite3_busy_timeout(q->db, QUEUE_BUSY_MS);
-        if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-                         NULL) != SQLITE_OK)
+        /* Several processes of one run open it at once: the journal mode
+         * may need a lock SQLite will not wait for (sqlwait.h). */
+        if (nrd_sqlwait_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                             QUEUE_BUSY_MS) != SQLITE_OK)
                 return queue_fail(q, "open");
         if (create)
                 return 0;
@@ -309,9 +312,12 @@ int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
         /* The writer's lock first (a removal cannot start under it), then
          * one IMMEDIATE transaction decides who makes the tables: the
          * processes of one run that come at once all end in one queue. */
-        if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0 ||
-            (rc = queue_exec(q, "BEGIN IMMEDIATE")) < 0)
+        if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0)
                 goto cleanup;
+        if (nrd_sqlwait_exec(q->db, "BEGIN IMMEDIATE", QUEUE_BUSY_MS) != SQLITE_OK) {
+                rc = queue_fail(q, "open");
+                goto cleanup;
+        }
         if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", -1,
                                &stmt, NULL) != SQLITE_OK ||
             sqlite3_step(stmt) != SQLITE_ROW) {
