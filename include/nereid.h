@@ -22,7 +22,13 @@
  * not changed after they are returned, so several threads may read one at
  * once. The library starts worker threads of its own for hashing and
  * downloads and joins them before the call returns; the progress callback
- * runs on the calling thread, the notify callback on any of them. The
+ * runs on the calling thread, the notify callback on any of them. One
+ * thread outlives a call: an async run with a server (SPEC section 9)
+ * delivers its queue from a background sender the run handle starts at
+ * its first queued write and stops in nereid_run_free(). It works through
+ * a store connection and a queue handle of its own and calls no callback,
+ * so the handle's public calls stay one-thread-at-a-time as above while it
+ * runs: the caller needs no lock of its own for it. The
  * last error is per thread. The library calls only reentrant libc
  * functions and installs no signal handler.
  */
@@ -544,23 +550,41 @@ int nereid_run_create(nereid_run **out, nereid_project *project, const nereid_ru
  */
 int nereid_run_resumed(const nereid_run *run);
 
-/** How long nereid_run_free() waits for a queued run's delivery (ms). */
+/**
+ * How long nereid_run_free() waits for a queued run's delivery (ms), and
+ * the longest a read of an async run waits for its own writes: long enough
+ * for a slow server to take a run's last writes at the end of a job, short
+ * enough that a job whose server is gone ends within a minute (what is left
+ * stays queued for `nereid sync`).
+ */
 #define NEREID_WAIT_DEFAULT_MS 30000
 
 /**
  * Stop the run and release the handle; NULL is accepted. With a server in
  * async mode, first waits up to NEREID_WAIT_DEFAULT_MS for what the run
  * queued to be delivered (nereid_run_wait()); what is left stays queued for
- * `nereid sync`, with one warning through the notify callback.
+ * `nereid sync`, with one warning through the notify callback (a refused
+ * operation is told there too, with its negative code). Then the
+ * background sender is stopped after the request it has in flight, if any
+ * (bounded by the HTTP store's timeouts).
  */
 void nereid_run_free(nereid_run *run);
 
 /**
- * Wait for the delivery of what the run queued (SPEC section 9: async mode
- * with a server), retrying an unreachable or unavailable server with
- * backoff and jitter, up to timeout_ms. Without a queue (the embedded
- * store, sync mode) there is nothing to wait for. In offline mode nothing
- * is delivered: one warning names `nereid sync`.
+ * Wait for the delivery of what this handle queued (SPEC section 9: async
+ * mode with a server) by the run's background sender, which retries an
+ * unreachable or unavailable server (5xx, 429: the HTTP store honours
+ * Retry-After) with exponential backoff and full jitter, up to timeout_ms
+ * (0: only look). Without a queue (the embedded store, sync mode) there is
+ * nothing to wait for. In offline mode nothing is delivered: one warning
+ * names `nereid sync`. In async mode a write returns once its operation is
+ * on disk in the queue, without waiting on the server, unless it asks for
+ * the field's new hash (hash_out not NULL): the server makes a merge, so
+ * the call then waits for the operation's delivery, or for a try of it to
+ * fail (the hash is then that of the queue's records). A refusal the
+ * sender met (the server will never take that operation: it is dropped
+ * from the queue) is returned once, by the next wait, read or free. Reads
+ * of an async run first wait for the handle's own writes likewise.
  * @return 0 when nothing is left queued; 1 when some is left (one warning
  *         naming `nereid sync` was given through the notify callback);
  *         a negative code when the server refused an operation

@@ -29,6 +29,7 @@
 #include "os/os.h"
 #include "queue.h"
 #include "record.h"
+#include "sqlwait.h"
 
 /* How long an append waits for another process's transaction. */
 #define QUEUE_BUSY_MS 60000
@@ -52,6 +53,7 @@ struct nrd_queue {
         char *owner;   /* idem */
         char *desc;    /* idem */
         char *custom;  /* idem; NULL when none */
+        char *key;     /* the operations' key on the server (meta "key", else uuid) */
 };
 
 void nrd_queue_info_clear(queue_info *info)
@@ -136,14 +138,31 @@ static int queue_lock_writer(nrd_queue *q, const char *home)
 {
         char *lock = queue_file(home, q->uuid, ".lock");
         char why[128];
-        int rc = 0;
+        int rc = 0, tries;
 
         if (!lock)
                 return NEREID_ERROR;
-        q->writer_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (q->writer_fd < 0 || nrd_os_lock_shared(q->writer_fd) < 0)
-                rc = nrd_error(NEREID_ERROR, "queue %s: %s", lock,
-                               nrd_strerror(errno, why, sizeof(why)));
+        /* A removal (nrd_queue_remove) unlinks the lock file while holding
+         * it exclusive: a lock taken on a file no longer at that path is
+         * taken again on the new one, so no writer hides in a deleted
+         * queue. */
+        for (tries = 0; tries < 100; tries++) {
+                struct stat a, b;
+
+                q->writer_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (q->writer_fd < 0 || nrd_os_lock_shared(q->writer_fd) < 0) {
+                        rc = nrd_error(NEREID_ERROR, "queue %s: %s", lock,
+                                       nrd_strerror(errno, why, sizeof(why)));
+                        break;
+                }
+                if (fstat(q->writer_fd, &a) == 0 && stat(lock, &b) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        break;
+                close(q->writer_fd);
+                q->writer_fd = -1;
+        }
+        if (rc == 0 && q->writer_fd < 0)
+                rc = nrd_error(NEREID_ERROR, "queue %s: removed and made again too often", lock);
         free(lock);
         return rc;
 }
@@ -157,8 +176,10 @@ static int queue_connect(nrd_queue *q, int create)
         if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK)
                 return queue_fail(q, "open");
         sqlite3_busy_timeout(q->db, QUEUE_BUSY_MS);
-        if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-                         NULL) != SQLITE_OK)
+        /* Several processes of one run open it at once: the journal mode
+         * may need a lock SQLite will not wait for (sqlwait.h). */
+        if (nrd_sqlwait_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                             QUEUE_BUSY_MS) != SQLITE_OK)
                 return queue_fail(q, "open");
         if (create)
                 return 0;
@@ -201,6 +222,9 @@ static int queue_load(nrd_queue *q)
                                : NEREID_ERROR;
         q->custom = queue_meta_get(q, "custom_run_id", &missing);
         if (!q->custom && !missing)
+                return NEREID_ERROR;
+        q->key = queue_meta_get(q, "key", &missing);
+        if (!q->key && !missing)
                 return NEREID_ERROR;
         return 0;
 }
@@ -264,6 +288,108 @@ cleanup:
         return 0;
 }
 
+int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
+                   const store_run_spec *spec, const char *run_id)
+{
+        char *folder = nrd_queue_folder(home), now[32], sql[96], why[128], key[40];
+        nrd_queue *q = NULL;
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0, made = 0;
+
+        *out = NULL;
+        if (!folder)
+                return NEREID_ERROR;
+        if ((mkdir(home, 0700) < 0 && errno != EEXIST) ||
+            (mkdir(folder, 0700) < 0 && errno != EEXIST)) {
+                rc = nrd_error(NEREID_ERROR, "queue %s: %s", folder,
+                               nrd_strerror(errno, why, sizeof(why)));
+                goto cleanup;
+        }
+        if (!(q = queue_new(home, spec->uuid))) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        /* The writer's lock first (a removal cannot start under it), then
+         * one IMMEDIATE transaction decides who makes the tables: the
+         * processes of one run that come at once all end in one queue. */
+        if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0)
+                goto cleanup;
+        if (nrd_sqlwait_exec(q->db, "BEGIN IMMEDIATE", QUEUE_BUSY_MS) != SQLITE_OK) {
+                rc = queue_fail(q, "open");
+                goto cleanup;
+        }
+        if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", -1,
+                               &stmt, NULL) != SQLITE_OK ||
+            sqlite3_step(stmt) != SQLITE_ROW) {
+                rc = queue_fail(q, "open");
+                goto cleanup;
+        }
+        made = sqlite3_column_int(stmt, 0) > 0;
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        if (!made) {
+                nrd_fs_now_iso8601(now);
+                snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;", QUEUE_APP_ID);
+                if ((rc = nrd_store_uuid_make(key)) < 0 || (rc = queue_exec(q, sql)) < 0 ||
+                    (rc = queue_exec(q, queue_schema)) < 0 ||
+                    (rc = queue_meta_put(q, "uuid", spec->uuid)) < 0 ||
+                    (rc = queue_meta_put(q, "key", key)) < 0 ||
+                    (rc = queue_meta_put(q, "project", project)) < 0 ||
+                    (rc = queue_meta_put(q, "name", spec->name)) < 0 ||
+                    (rc = queue_meta_put(q, "owner", spec->owner)) < 0 ||
+                    (rc = queue_meta_put(q, "description", spec->description)) < 0 ||
+                    (spec->custom_run_id &&
+                     (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
+                    (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
+                    (rc = queue_meta_put(q, "created", now)) < 0)
+                        goto cleanup;
+        }
+        if ((rc = queue_exec(q, "COMMIT")) < 0)
+                goto cleanup;
+        if (made) {
+                sqlite3_int64 app = 0;
+
+                if (sqlite3_prepare_v2(q->db, "PRAGMA application_id", -1, &stmt, NULL) ==
+                        SQLITE_OK &&
+                    sqlite3_step(stmt) == SQLITE_ROW)
+                        app = sqlite3_column_int64(stmt, 0);
+                sqlite3_finalize(stmt);
+                stmt = NULL;
+                if (app != QUEUE_APP_ID) {
+                        rc = nrd_error(NEREID_ERROR, "queue %s: not a Nereid queue", q->path);
+                        goto cleanup;
+                }
+        }
+        rc = queue_load(q);
+cleanup:
+        sqlite3_finalize(stmt);
+        free(folder);
+        if (rc < 0) {
+                if (q && q->db)
+                        queue_rollback(q);
+                nrd_queue_close(q);
+                return rc;
+        }
+        *out = q;
+        return 0;
+}
+
+int nrd_queue_first(nrd_queue *q, uint64_t *seq)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        *seq = 0;
+        if (sqlite3_prepare_v2(q->db, "SELECT coalesce(min(seq), 0) FROM ops", -1, &stmt, NULL) !=
+                SQLITE_OK ||
+            sqlite3_step(stmt) != SQLITE_ROW)
+                rc = queue_fail(q, "read operations");
+        else
+                *seq = (uint64_t)sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
 int nrd_queue_open(nrd_queue **out, const char *home, const char *uuid, int writer)
 {
         nrd_queue *q;
@@ -303,12 +429,18 @@ void nrd_queue_close(nrd_queue *q)
         free(q->owner);
         free(q->desc);
         free(q->custom);
+        free(q->key);
         free(q);
 }
 
 const char *nrd_queue_uuid(const nrd_queue *q)
 {
         return q->uuid;
+}
+
+const char *nrd_queue_key(const nrd_queue *q)
+{
+        return q->key ? q->key : q->uuid;
 }
 
 int nrd_queue_spec(nrd_queue *q, store_run_spec *spec)

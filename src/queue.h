@@ -55,12 +55,22 @@ char *nrd_queue_folder(const char *home);
  * so `nereid sync` keeps a queue still written. EEXISTS when it exists. */
 int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
                      const store_run_spec *spec, const char *run_id);
+/* The queue several processes of one run share (uuid = spec->uuid, made
+ * from the run's identity by the caller): made by the first, joined by
+ * the others, race-free; holds the writer's lock like nrd_queue_create.
+ * A queue made here keys its operations with a fresh UUID of its own
+ * (nrd_queue_key), so a queue of the same name made again after a
+ * removal never reuses a (key, seq) the server has applied. */
+int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
+                   const store_run_spec *spec, const char *run_id);
 /* Open an existing queue by uuid; ENOTFOUND naming offline/<uuid> when
  * there is none. writer: take the writer's lock. */
 int nrd_queue_open(nrd_queue **out, const char *home, const char *uuid, int writer);
 void nrd_queue_close(nrd_queue *q);
 
 const char *nrd_queue_uuid(const nrd_queue *q);
+/* The UUID the server keys this queue's operations by (op_apply). */
+const char *nrd_queue_key(const nrd_queue *q);
 /* The queue's project and run spec (strings owned by the queue; tags not
  * kept); the server's run ID, "" before the run exists there. */
 int nrd_queue_info(nrd_queue *q, queue_info *info);
@@ -75,6 +85,8 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out);
  * call. A callback returning non-zero stops and that value is returned. */
 int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
                    void *payload);
+/* The number of the first operation still queued; 0 when none is. */
+int nrd_queue_first(nrd_queue *q, uint64_t *seq);
 /* Forget an acknowledged operation. */
 int nrd_queue_ack(nrd_queue *q, uint64_t seq);
 

@@ -1,8 +1,9 @@
 /*
  * queue_run.c - a run's writes and reads in the queued modes (SPEC section
  * 9): with a server store, async and offline runs write into their durable
- * queue (queue.c) before a call returns; async then delivers at once
- * (sender.c) and leaves in the queue what the server could not take;
+ * queue (queue.c) before a call returns; async then delivers from a
+ * background thread (bgsend.c) and leaves in the queue what the server
+ * could not take;
  * offline only queues, names the run offline/<uuid> and answers reads of
  * the run from the queue. run.c calls in here where a run writes; the
  * embedded store never comes here. Not for scanning (run.c) nor for the
@@ -11,19 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "error.h"
 #include "hash.h"
 #include "lists.h"
 #include "os/os.h"
 #include "queue.h"
 #include "run.h"
+#include "bgsend.h"
+#include "buf.h"
 #include "sender.h"
 
 #define OFFLINE_PREFIX "offline/"
-/* After a failed delivery, writes do not try again for this long, doubled
- * at each failure up to the maximum; the end of the run always tries. */
-#define QUEUE_RUN_BACKOFF_MS     1000
-#define QUEUE_RUN_BACKOFF_MAX_MS 60000
+/* How a closing handle tries for the delivery lock of an empty queue. */
+#define QUEUE_RUN_CLOSE_TRIES   20
+#define QUEUE_RUN_CLOSE_WAIT_MS 50
 
 static int queue_run_offline_refused(const char *what)
 {
@@ -73,6 +76,45 @@ static void queue_run_name(nereid_run *run)
         nrd_queue_info_clear(&info);
 }
 
+/* The name of the queue every process of one run shares: a UUID made from
+ * the store, the project and what names the run (its server ID, or its
+ * custom run ID before the server gave one), SHA-256 cut to 128 bits with
+ * the version 8 (made by name) and variant bits set. */
+static int queue_run_shared_uuid(nereid_project *project, const char *kind, const char *name,
+                                 char out[40])
+{
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        const char *parts[5];
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+        int ok;
+
+        parts[0] = "nereid-queue";
+        parts[1] = project->cfg.store ? project->cfg.store : "";
+        parts[2] = project->name;
+        parts[3] = kind;
+        parts[4] = name;
+        for (i = 0; i < 5; i++) { /* each ended by a NUL: no two lists alike */
+                nrd_buf_puts(&buf, parts[i]);
+                nrd_buf_put(&buf, "", 1);
+        }
+        if (buf.failed || !buf.ptr) {
+                nrd_buf_free(&buf);
+                return NEREID_ERROR;
+        }
+        ok = EVP_Digest(buf.ptr, buf.len, md, &mdlen, EVP_sha256(), NULL);
+        nrd_buf_free(&buf);
+        if (!ok || mdlen < 16)
+                return nrd_error(NEREID_ERROR, "queue name: SHA-256 failed");
+        md[6] = (unsigned char)((md[6] & 0x0f) | 0x80); /* version 8 */
+        md[8] = (unsigned char)((md[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+        snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10],
+                 md[11], md[12], md[13], md[14], md[15]);
+        return 0;
+}
+
 int nrd_queue_run_create(nereid_run **out, nereid_project *project, const store_run_spec *spec)
 {
         nereid_run *run;
@@ -102,7 +144,23 @@ int nrd_queue_run_create(nereid_run **out, nereid_project *project, const store_
                 }
                 nrd_error_clear();
         }
-        if ((rc = nrd_queue_create(&run->queue, project->cache, project->name, spec, NULL)) < 0) {
+        if (spec->custom_run_id && project->mode == NEREID_MODE_ASYNC) {
+                /* Every process of this run (ranks of one training)
+                 * shares one queue, and the run is made by that UUID. */
+                store_run_spec shared = *spec;
+                char uuid[40];
+
+                if ((rc = queue_run_shared_uuid(project, "custom", spec->custom_run_id, uuid)) <
+                    0) {
+                        free(run);
+                        return rc;
+                }
+                shared.uuid = uuid;
+                rc = nrd_queue_join(&run->queue, project->cache, project->name, &shared, NULL);
+        } else {
+                rc = nrd_queue_create(&run->queue, project->cache, project->name, spec, NULL);
+        }
+        if (rc < 0) {
                 free(run);
                 return rc;
         }
@@ -130,72 +188,55 @@ int nrd_queue_run_open(nereid_run **out, nereid_project *project, const char *ru
         return 0;
 }
 
-/* The queue of a run the server made (async mode), made by its first write. */
+/* The queue of a run the server made (async mode), made by its first
+ * write without asking the server anything: named by the run's server ID,
+ * so the processes that write into one run share one queue. */
 static int queue_run_ensure_queue(nereid_run *run)
 {
-        store_run_info info;
         store_run_spec spec;
-        char fresh[40];
+        char uuid[40];
         int rc;
 
         if (run->queue)
                 return 0;
-        /* The run's own UUID when the server says it (a run this process
-         * made), else a fresh one: a queue's (uuid, seq) keys are its own. */
-        rc = nrd_store_run_get(run->project->store, run->project->name, run->id, &info);
-        if (rc < 0 && !nrd_sender_transient(rc))
+        if ((rc = queue_run_shared_uuid(run->project, "run", run->id, uuid)) < 0)
                 return rc;
-        if (rc == 0 && info.uuid[0])
-                snprintf(fresh, sizeof(fresh), "%s", info.uuid);
-        else if ((rc = nrd_store_uuid_make(fresh)) < 0)
-                return rc;
-        if (rc == 0)
-                nrd_store_run_info_clear(&info);
-        nrd_error_clear();
         memset(&spec, 0, sizeof(spec));
-        spec.uuid = fresh;
+        spec.uuid = uuid;
         spec.owner = "";
-        rc = nrd_queue_create(&run->queue, run->project->cache, run->project->name, &spec, run->id);
-        if (rc == NEREID_EEXISTS) /* another handle of this process made it */
-                rc = nrd_queue_open(&run->queue, run->project->cache, fresh, 1);
-        return rc;
+        return nrd_queue_join(&run->queue, run->project->cache, run->project->name, &spec, run->id);
 }
 
-/* Async mode: try to deliver now, once; a failure that may pass leaves the
- * queue as it is, silently (the one warning comes from nrd_queue_run_wait).
- * A definite refusal of the operation just queued drops it: the caller gets
- * the error, as in sync mode. */
-static int queue_run_deliver_now(nereid_run *run, uint64_t seq)
+/* Async mode: hand the operation just queued to the background sender
+ * (started by the first one). Nothing here waits on the network. */
+static int queue_run_deliver_later(nereid_run *run, uint64_t seq)
 {
-        sender_result res;
         int rc;
 
+        run->last_seq = seq;
+        /* On disk now; said before the sender hears of it, so a test can
+         * stop or kill the process between queueing and delivery. A
+         * cancel here changes nothing: the operation is queued. */
+        if (nrd_project_progress(run->project, "queue: queued", seq, 0) < 0) {
+                nrd_project_uncancel(run->project);
+                nrd_error_clear();
+        }
         if (run->project->mode != NEREID_MODE_ASYNC)
                 return 0;
-        /* A server that just failed is not asked again at every write: the
-         * training loop does not wait on it (exponential, up to a minute). */
-        if (nrd_os_monotonic_ns() < run->next_try)
-                return 0;
-        rc = nrd_sender_deliver(run->project, run->queue, 0, &res);
-        if (nrd_sender_transient(rc)) {
-                run->backoff_ms = run->backoff_ms ? run->backoff_ms * 2 : QUEUE_RUN_BACKOFF_MS;
-                if (run->backoff_ms > QUEUE_RUN_BACKOFF_MAX_MS)
-                        run->backoff_ms = QUEUE_RUN_BACKOFF_MAX_MS;
-                run->next_try = nrd_os_monotonic_ns() + (int64_t)run->backoff_ms * 1000000;
-        } else {
-                run->backoff_ms = 0;
-                run->next_try = 0;
-        }
-        if (res.run_id[0] && run->offline) {
-                snprintf(run->id, sizeof(run->id), "%s", res.run_id);
+        if (!run->sender &&
+            (rc = nrd_bgsend_start(&run->sender, run->project, nrd_queue_uuid(run->queue))) < 0)
+                return rc; /* no thread: queued all the same, for `nereid sync` */
+        nrd_bgsend_kick(run->sender, seq);
+        return 0;
+}
+
+/* The run's server ID once a delivery made the run. */
+static void queue_run_learn_id(nereid_run *run, const char *run_id)
+{
+        if (run_id[0] && run->offline && run->project->mode == NEREID_MODE_ASYNC) {
+                snprintf(run->id, sizeof(run->id), "%s", run_id);
                 run->offline = 0;
         }
-        if (rc == 0 || nrd_sender_transient(rc) || rc == NEREID_EEXISTS) {
-                nrd_error_clear();
-                return 0;
-        }
-        nrd_queue_ack(run->queue, seq);
-        return rc;
 }
 
 /* The hash of what field holds in the queue's view (offline mode). */
@@ -229,15 +270,30 @@ int nrd_queue_run_put(nereid_run *run, const char *field, const nereid_files *fi
         if ((rc = nrd_queue_append(run->queue, &op, &seq)) < 0)
                 return rc;
         run->wrote = 1;
-        if ((rc = queue_run_deliver_now(run, seq)) < 0)
-                return rc;
+        if ((rc = queue_run_deliver_later(run, seq)) < 0)
+                nrd_error_clear(); /* left for the end of the run, or `nereid sync` */
         if (!hash_out)
                 return 0;
-        /* Delivered: what the server holds; else what this queue says. */
-        if (!run->offline && run->project->mode == NEREID_MODE_ASYNC &&
-            nrd_store_field_get(run->project->store, run->project->name, run->id, field,
-                                hash_out) == 0)
-                return 0;
+        /* The field's hash is the server's answer (a merge is made there):
+         * asked for, the call waits for the delivery of this operation,
+         * or for a try of it to fail (the server away: the hash of what
+         * this queue holds). Without hash_out nothing waits. */
+        if (run->sender) {
+                bgsend_status st;
+
+                rc = nrd_bgsend_wait(run->sender, seq, NEREID_WAIT_DEFAULT_MS, 1, &st);
+                queue_run_learn_id(run, st.run_id);
+                if (rc < 0)
+                        return rc;
+                if (rc == 0 && st.hash_seq == seq && st.hash[0]) {
+                        memcpy(hash_out, st.hash, NEREID_HASH_HEXLEN + 1);
+                        return 0;
+                }
+                if (rc == 0 && !run->offline &&
+                    nrd_store_field_get(run->project->store, run->project->name, run->id, field,
+                                        hash_out) == 0)
+                        return 0; /* delivered by another process of the run */
+        }
         nrd_error_clear();
         return queue_run_view_hash(run, field, 0, hash_out);
 }
@@ -296,7 +352,9 @@ int nrd_queue_run_remove(nereid_run *run, const char *field)
         if ((rc = nrd_queue_append(run->queue, &op, &seq)) < 0)
                 return rc;
         run->wrote = 1;
-        return queue_run_deliver_now(run, seq);
+        if (queue_run_deliver_later(run, seq) < 0)
+                nrd_error_clear(); /* left for the end of the run, or `nereid sync` */
+        return 0;
 }
 
 int nrd_queue_run_hash(nereid_run *run, const char *field, int content, char *hash_out)
@@ -328,6 +386,20 @@ int nrd_queue_run_refuse(const char *what)
         return queue_run_offline_refused(what);
 }
 
+int nrd_queue_run_settle(nereid_run *run)
+{
+        bgsend_status st;
+        int rc;
+
+        if (!run->sender)
+                return 0;
+        rc = nrd_bgsend_wait(run->sender, run->last_seq, NEREID_WAIT_DEFAULT_MS, 1, &st);
+        queue_run_learn_id(run, st.run_id);
+        if (rc > 0)
+                nrd_error_clear(); /* the server away: read what it has, or fail there */
+        return rc < 0 ? rc : 0;
+}
+
 int nrd_queue_run_wait(nereid_run *run, unsigned timeout_ms)
 {
         sender_result res;
@@ -349,13 +421,29 @@ int nrd_queue_run_wait(nereid_run *run, unsigned timeout_ms)
                 nrd_error_clear();
                 return 0;
         }
-        rc = nrd_sender_deliver(run->project, run->queue, timeout_ms, &res);
-        if (res.run_id[0] && run->offline) {
-                snprintf(run->id, sizeof(run->id), "%s", res.run_id);
-                run->offline = 0;
+        if (run->sender) {
+                bgsend_status st;
+
+                rc = nrd_bgsend_wait(run->sender, run->last_seq, timeout_ms, 0, &st);
+                queue_run_learn_id(run, st.run_id);
+                if (rc <= 0)
+                        return rc; /* delivered, or the refusal of an operation */
+                memset(&res, 0, sizeof(res));
+                snprintf(res.run_id, sizeof(res.run_id), "%s", st.run_id);
+                if (nrd_queue_info(run->queue, &info) == 0) {
+                        res.left = info.ops;
+                        nrd_queue_info_clear(&info);
+                }
+                nrd_error(NEREID_ERROR, "%s", st.message[0] ? st.message : "not delivered yet");
+                rc = NEREID_ERROR;
+        } else {
+                /* A queue this handle wrote nothing into (an offline run
+                 * opened in async mode): delivered here, in this thread. */
+                rc = nrd_sender_deliver(run->project, run->queue, timeout_ms, &res);
+                queue_run_learn_id(run, res.run_id);
+                if (rc == 0)
+                        return 0;
         }
-        if (rc == 0)
-                return 0;
         if ((res.left || !res.run_id[0]) && !run->warned) {
                 nrd_project_notify(run->project, 0,
                                    "%s: %s%llu operation%s left queued (%s); deliver them with "
@@ -376,6 +464,9 @@ void nrd_queue_run_close(nereid_run *run)
 {
         queue_info info;
 
+        /* The sender first: after the request in flight, if any. */
+        nrd_bgsend_stop(run->sender);
+        run->sender = NULL;
         /* An async run's queue that holds nothing goes with the run, as a
          * sync would delete it: not while another process writes into it,
          * and never an offline run's (sync makes its run). */
@@ -383,10 +474,22 @@ void nrd_queue_run_close(nereid_run *run)
             nrd_queue_info(run->queue, &info) == 0) {
                 uint64_t ops = info.ops;
 
+                int tries;
+
                 nrd_queue_info_clear(&info);
                 nrd_queue_release_writer(run->queue);
-                if (ops == 0 && nrd_queue_lock_delivery(run->queue) == 0)
-                        nrd_queue_remove(run->queue); /* EEXISTS: another writes */
+                /* The delivery lock may be held a moment by another
+                 * process of the run closing at once, whose removal failed
+                 * on this one's writer's lock: tried again for up to a
+                 * second. Held longer, a delivery runs: its process (a
+                 * writer) or `nereid sync` removes the queue once empty. */
+                for (tries = 0; ops == 0 && tries < QUEUE_RUN_CLOSE_TRIES; tries++) {
+                        if (nrd_queue_lock_delivery(run->queue) == 0) {
+                                nrd_queue_remove(run->queue); /* EEXISTS: another writes */
+                                break;
+                        }
+                        nrd_os_sleep_ms(QUEUE_RUN_CLOSE_WAIT_MS);
+                }
         }
         nrd_error_clear();
         nrd_queue_close(run->queue);

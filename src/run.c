@@ -278,8 +278,9 @@ void nereid_run_free(nereid_run *run)
         if (run->queue) {
                 /* The end of a run waits for delivery (SPEC section 9),
                  * unless a wait already gave up and warned. */
-                if (!run->warned)
-                        nrd_queue_run_wait(run, NEREID_WAIT_DEFAULT_MS);
+                if (!run->warned && nrd_queue_run_wait(run, NEREID_WAIT_DEFAULT_MS) < 0)
+                        nrd_project_notify(run->project, NEREID_ERROR, "%s: %s", run->id,
+                                           nereid_error_last());
                 nrd_queue_run_close(run);
         }
         free(run);
@@ -315,6 +316,8 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
         assert(run);
         assert(out);
         *out = NULL;
+        if ((rc = nrd_queue_run_settle(run)) < 0)
+                return rc;
         if (run->offline) {
                 if (strcmp(field, "sys/id") != 0)
                         return nrd_queue_run_refuse(field);
@@ -367,6 +370,8 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
         assert(out);
         assert(run);
         *out = NULL;
+        if ((rc = nrd_queue_run_settle(run)) < 0)
+                return rc;
         if (run->offline) {
                 if (!(fields = nrd_fields_new()))
                         return NEREID_ERROR;
@@ -612,7 +617,7 @@ int nereid_run_fetch_hash(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, c
         assert(hash_out);
         if (kind != NEREID_HASH_ARTIFACT && kind != NEREID_HASH_CONTENT)
                 return nrd_error(NEREID_EINVALID, "hash of %s: unknown kind %d", field, (int)kind);
-        if ((rc = nrd_uri_check_field(field)) < 0)
+        if ((rc = nrd_uri_check_field(field)) < 0 || (rc = nrd_queue_run_settle(run)) < 0)
                 return rc;
         if (run->offline)
                 return nrd_queue_run_hash(run, field, kind == NEREID_HASH_CONTENT, hash_out);
@@ -634,6 +639,8 @@ int nereid_run_fetch_files_list(nereid_files **out, nereid_run *run, const char 
         assert(run);
         assert(out);
         *out = NULL;
+        if ((rc = nrd_queue_run_settle(run)) < 0)
+                return rc;
         if (run->offline)
                 return (rc = nrd_uri_check_field(field)) < 0 ? rc
                                                              : nrd_queue_run_files(run, field, out);
@@ -664,6 +671,8 @@ int nereid_run_each_file(nereid_run *run, const char *field, nereid_file_cb cb, 
 
         nrd_error_clear();
         assert(run);
+        if ((rc = nrd_queue_run_settle(run)) < 0)
+                return rc;
         if (run->offline) {
                 nereid_files *files = NULL;
                 size_t i;

@@ -10,15 +10,15 @@
 #include "source/source.h"
 
 struct nereid_run {
-        nereid_project *project; /* borrowed: the project outlives the run */
-        char id[48];             /* KEY-N, or offline/<uuid> (44 bytes) */
-        int resumed;             /* 1 when nereid_run_create found an existing run */
-        struct nrd_queue *queue; /* the run's durable queue (run_queue.c); NULL when none yet */
-        int offline;             /* 1 while id is offline/<uuid>: the server has no ID for it */
-        int warned;              /* the one warning naming `nereid sync` was given */
-        int wrote;               /* this handle queued an operation */
-        int64_t next_try;        /* async: no delivery after a write before (monotonic ns) */
-        long backoff_ms;         /* async: the wait after the last failed delivery */
+        nereid_project *project;   /* borrowed: the project outlives the run */
+        char id[48];               /* KEY-N, or offline/<uuid> (44 bytes) */
+        int resumed;               /* 1 when nereid_run_create found an existing run */
+        struct nrd_queue *queue;   /* the run's durable queue (run_queue.c); NULL when none yet */
+        int offline;               /* 1 while id is offline/<uuid>: the server has no ID for it */
+        int warned;                /* the one warning naming `nereid sync` was given */
+        int wrote;                 /* this handle queued an operation */
+        struct nrd_bgsend *sender; /* async: the background sender, started by the first write */
+        uint64_t last_seq;         /* the last operation this handle queued */
 };
 
 /* Parse path, scan it with its source driver, and return the records sorted
@@ -46,6 +46,12 @@ int nrd_queue_run_files(nereid_run *run, const char *field, nereid_files **out);
 int nrd_queue_run_fields(nereid_run *run, nereid_fields *fields);
 /* EINVALID: what cannot be read in offline mode. */
 int nrd_queue_run_refuse(const char *what);
+/* Async mode, before a read from the server: read your own writes. Waits
+ * for what this handle queued to be delivered, or for a try of it to
+ * fail (then the read goes on: the server answers what it has), and takes
+ * the server's ID of a run a delivery made. 0, or the refusal of an
+ * earlier write (reported once). */
+int nrd_queue_run_settle(nereid_run *run);
 /* Deliver what the run queued, up to timeout_ms: 0 when nothing is left,
  * 1 when some is left (one warning naming `nereid sync` given), or the
  * error that refused an operation. Offline mode: warns once, returns 0. */

@@ -37,7 +37,7 @@ static int sender_apply(void *payload, const queue_op *op)
 {
         struct sender_walk *w = payload;
         nereid_project *project = w->project;
-        artifact_op key = {nrd_queue_uuid(w->q), op->seq};
+        artifact_op key = {nrd_queue_key(w->q), op->seq};
         char hash[NEREID_HASH_HEXLEN + 1];
         int rc;
 
@@ -52,13 +52,20 @@ static int sender_apply(void *payload, const queue_op *op)
                                         key.seq, op->field, NULL, NULL, NULL, 0, STORE_ROOTS_SET);
         if (rc == STORE_APPLIED)
                 rc = 0;
-        if (rc < 0)
+        if (rc < 0) {
+                w->res->failed_seq = op->seq;
                 return rc;
+        }
         if ((rc = nrd_project_progress(project, "sync: applied", op->seq, 0)) < 0)
                 return rc;
         if ((rc = nrd_queue_ack(w->q, op->seq)) < 0)
                 return rc;
         w->res->sent++;
+        w->res->last_seq = op->seq;
+        if (op->kind == QUEUE_PUT)
+                memcpy(w->res->last_hash, hash, sizeof(hash));
+        else
+                w->res->last_hash[0] = '\0';
         return 0;
 }
 
@@ -72,6 +79,7 @@ static int sender_try(nereid_project *project, nrd_queue *q, sender_result *res)
         char key[16];
         int rc;
 
+        res->failed_seq = 0;
         if ((rc = nrd_queue_info(q, &info)) < 0)
                 return rc;
         snprintf(res->run_id, sizeof(res->run_id), "%s", info.run_id);
@@ -110,8 +118,10 @@ int nrd_sender_deliver(nereid_project *project, nrd_queue *q, unsigned timeout_m
         int rc;
 
         memset(res, 0, sizeof(*res));
-        if ((rc = nrd_queue_lock_delivery(q)) < 0)
+        if ((rc = nrd_queue_lock_delivery(q)) < 0) {
+                res->busy = rc == NEREID_EEXISTS;
                 return rc;
+        }
         for (;;) {
                 unsigned char r = 0;
                 long sleep_ms;

@@ -13,10 +13,14 @@
 
 /* What a delivery did. */
 typedef struct sender_result {
-        char run_id[32]; /* the server's run ID, "" when the run could not be created */
-        int created;     /* 1 when this delivery created the run */
-        uint64_t sent;   /* operations acknowledged by this delivery */
-        uint64_t left;   /* operations still queued after it */
+        char run_id[32];     /* the server's run ID, "" when the run could not be created */
+        int created;         /* 1 when this delivery created the run */
+        uint64_t sent;       /* operations acknowledged by this delivery */
+        uint64_t left;       /* operations still queued after it */
+        int busy;            /* 1 when another delivery held the queue (EEXISTS) */
+        uint64_t failed_seq; /* the operation the last failure stopped at, 0: none (the run) */
+        uint64_t last_seq;   /* the last operation acknowledged, 0: none */
+        char last_hash[NEREID_HASH_HEXLEN + 1]; /* the field's hash after it ("" for a removal) */
 } sender_result;
 
 /* Deliver q through project's store, retrying a failure that may pass (the

@@ -101,7 +101,8 @@ _SIGNATURES = {
     "nereid_run_wait": (ctypes.c_int, [P, ctypes.c_uint]),
     "nereid_run_id": (ctypes.c_char_p, [P]),
     "nereid_run_sys": (ctypes.c_int, [PP, P, ctypes.c_char_p]),
-    "nereid_run_track_files": (ctypes.c_int, [HASH, P, ctypes.c_char_p, ctypes.c_char_p,
+    # hash_out may be None (NULL): an async run's track then never waits for the server.
+    "nereid_run_track_files": (ctypes.c_int, [P, P, ctypes.c_char_p, ctypes.c_char_p,
                                               ctypes.c_char_p]),
     "nereid_run_fetch_hash": (ctypes.c_int, [HASH, P, ctypes.c_char_p, ctypes.c_int]),
     "nereid_run_fetch_files_list": (ctypes.c_int, [PP, P, ctypes.c_char_p]),

@@ -226,10 +226,11 @@ class Handler:
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
-        h = _lib.HASH()
         with self._run._using() as (l, r), \
                 _progress.long_call(self._run, progress_bar, "Tracking files"):
-            rc = l.nereid_run_track_files(h, r, _lib.enc(self._path), _lib.enc(path),
+            # No hash asked for: in async mode the call returns once the
+            # operation is queued, whatever the server does.
+            rc = l.nereid_run_track_files(None, r, _lib.enc(self._path), _lib.enc(path),
                                           _lib.enc(destination))
             if rc < 0:
                 raise self._run._track_error(rc)
@@ -641,17 +642,31 @@ class Run:
         return "stopped" if self._run is None else "started"
 
     def wait(self, *, disk_only: bool = False, timeout: float = 30.0) -> None:
-        """Wait for what this run queued to be delivered (SPEC section 9:
-        async mode with a server), up to timeout seconds; what is left stays
-        queued for ``nereid sync``, with one warning. The embedded store and
-        sync mode write at once; offline mode delivers nothing."""
+        """Wait for what this run queued to be delivered by its background
+        sender (SPEC section 9: async mode with a server), up to timeout
+        seconds (30 by default, as stop(): long enough for a slow server,
+        short enough for a job whose server is gone); what is left stays
+        queued for ``nereid sync``, with one warning. A write the server
+        refused is raised here, once. The embedded store and sync mode
+        write at once; offline mode delivers nothing."""
         with self._using() as (l, run):
             if disk_only:
                 return  # queued operations are on disk before a call returns
             rc = l.nereid_run_wait(run, max(0, int(timeout * 1000)))
+            self._id = _lib.dec(l.nereid_run_id(run)) or self._id
             if rc < 0:
                 raise _lib.error(rc)
-            self._id = _lib.dec(l.nereid_run_id(run)) or self._id
+            if rc == 1:
+                self._warn_left()
+
+    def _warn_left(self) -> None:
+        """The one warning of a run whose operations stay queued (the
+        library says it returned 1; the binding, as a tool, prints it)."""
+        if getattr(self, "_warned_left", False):
+            return
+        self._warned_left = True
+        print(f"nereid: warning: {self._id}: not everything this run queued is delivered "
+              f"yet; it stays queued: deliver it with `nereid sync`", file=sys.stderr)
 
     def sync(self, *, wait: bool = True) -> None:
         """Deliver what this run queued now (as wait())."""
@@ -664,11 +679,26 @@ class Run:
             return f"nereid://{self._project_name}/{self._id}"
 
     def stop(self, *, seconds: Optional[float] = None) -> None:
-        """Stop the run and release it; a second call does nothing."""
+        """Stop the run and release it; a second call does nothing. In async
+        mode with a server, first waits up to 30 s for the delivery of what
+        the run queued (as wait()); what is left stays queued for
+        ``nereid sync``, with one warning."""
         with self._lock:
             run, project = self._run, self._project
             self._run = self._project = None
         if run is not None:
+            # The end of an async run waits for its delivery (30 s, as
+            # nereid_run_free), unless a wait already gave up: what is left
+            # stays queued, with the one warning; a write the server
+            # refused is told, not raised.
+            rc = 0 if getattr(self, "_warned_left", False) else \
+                self._lib.nereid_run_wait(run, 30000)
+            self._id = _lib.dec(self._lib.nereid_run_id(run)) or self._id
+            if rc == 1:
+                self._warn_left()
+            elif rc < 0:
+                print(f"nereid: warning: {self._id}: "
+                      f"{_lib.dec(self._lib.nereid_error_last())}", file=sys.stderr)
             self._lib.nereid_run_free(run)
         if project is not None:
             self._lib.nereid_project_free(project)

@@ -94,7 +94,7 @@ printf 'one\n' >data/a.txt
 expect_exit 0 nereid track data data --mode sync "${A[@]}"
 WANT="${OUT##* }"
 n=$((n + 1))
-NEREID_TEST_KILL_AT="sync: apply@1" capture nereid track data data "${A[@]}"
+NEREID_TEST_KILL_AT="queue: queued@1" capture nereid track data data "${A[@]}"
 expect_eq 137 "$RC" "async track killed after queueing, before delivery"
 n=$((n + 1))
 printf 'changed\n' >data/a.txt
