@@ -324,6 +324,8 @@ static void md5mb_remove(md5mb *mb, unsigned i)
         }
 }
 
+static void md5mb_relayout(md5mb *mb, unsigned width);
+
 /* Take the next stream into slot i, which holds none (held: how many
  * streams the hasher holds besides), and read its first blocks. Returns
  * 1 (slot i holds a stream), 0 (next has none now), or a negative code
@@ -344,6 +346,9 @@ static int md5mb_take(md5mb *mb, unsigned i, unsigned held, md5mb_next_fn next, 
                         return r;
                 if (!l->s.name)
                         l->s.name = "(unnamed stream)";
+                /* Rows narrowed for fewer streams widen again. */
+                if (i >= mb->width)
+                        md5mb_relayout(mb, mb->lanes);
                 mb->state[i] = MD5MB_INIT_A;
                 mb->state[mb->width + i] = MD5MB_INIT_B;
                 mb->state[2 * mb->width + i] = MD5MB_INIT_C;

@@ -32,6 +32,7 @@ struct sched {
         uint64_t nread[MAXF];
         char md5[MAXF][NEREID_MD5_HEXLEN + 1];
         unsigned max_held;
+        unsigned calls, starve; /* starve: next has none now on most calls */
         /* After done of stream `at`, do `what` to stream `victim`. */
         size_t at, victim;
         int what;               /* 0 nothing, 1 append, 2 truncate, 3 close */
@@ -64,6 +65,11 @@ static int sched_next(void *payload, md5mb_stream *s, unsigned held)
 
         if (held > f->max_held)
                 f->max_held = held;
+        /* "None now" three calls in four: the lanes run down to one
+         * stream and fill again, so the kernel narrows and widens (with
+         * none held, "none" would end the run). */
+        if (f->starve && held > 0 && ++f->calls % 4 != 0)
+                return 0;
         if (f->next == f->count)
                 return 0;
         s->fd = f->fd[f->next];
@@ -173,13 +179,14 @@ static void test_refill(md5mb *mb, unsigned lanes)
 }
 
 /* Sizes from 0 to 300 KiB and a few of several MiB, in lane buffers of
- * 4 KiB (many reads per file). */
-static void test_mixed(md5mb *mb)
+ * 4 KiB (many reads per file); starve: streams come a few at a time. */
+static void test_mixed(md5mb *mb, unsigned starve)
 {
         static struct sched f;
         size_t off[MAXF], i;
 
         memset(&f, 0, sizeof(f));
+        f.starve = starve;
         for (i = 0; i < 120; i++) {
                 size_t n = i % 30 == 7  ? (2u << 20) + (size_t)(rng() % (2u << 20))
                            : i % 3 == 0 ? (size_t)(rng() % 300000)
@@ -258,7 +265,8 @@ static void test_read_error(md5mb *mb)
 static void run_all(md5mb *mb)
 {
         test_refill(mb, nrd_md5mb_lanes(mb));
-        test_mixed(mb);
+        test_mixed(mb, 0);
+        test_mixed(mb, 1);
         test_changes(mb, 1);
         test_changes(mb, 2);
         test_changes(mb, 3);
