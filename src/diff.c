@@ -12,6 +12,8 @@
 #include "project.h"
 #include "record.h"
 #include "run.h"
+#include "source/local_scan.h"
+#include "source/source.h"
 
 typedef struct diff_entry {
         int kind;
@@ -146,47 +148,136 @@ static int status_scan_root(nereid_project *project, const store_root *root, ner
         return rc < 0 ? rc : status_add(current, found);
 }
 
+/* Local sources are re-checked this many at a time, side by side. */
+#define STATUS_BATCH 4096
+
+/* One record's own source, scanned alone: its file, if it is one file
+ * now, goes to found under the record's file_path. */
+static int status_scan_one(nereid_project *project, const struct nereid_file *rec,
+                           const source_location *loc, nereid_files *found)
+{
+        nereid_files *one = NULL;
+        char *file_path;
+        int rc = nrd_run_scan_location(project, loc, rec->source, NULL, &one, NULL);
+
+        if (rc == NEREID_ENOTFOUND) {
+                nrd_error_clear();
+                return 0;
+        }
+        if (rc < 0)
+                return rc;
+        if (one->count != 1) { /* not one file: removed */
+                nereid_files_free(one);
+                return 0;
+        }
+        if (!(file_path = nrd_strdup(rec->file_path))) {
+                nereid_files_free(one);
+                return NEREID_ERROR;
+        }
+        free(one->items[0].file_path);
+        one->items[0].file_path = file_path;
+        rc = nrd_files_push(found, &one->items[0]);
+        nereid_files_free(one);
+        return rc;
+}
+
+/* A batch of local sources (locs[k] of record idx[k]) in one scan, the
+ * files hashed side by side in the multi-buffer lanes. Should the batch
+ * fail, its records are scanned one by one, so the error (or the file
+ * gone meanwhile) is that of the one record it concerns. */
+static int status_scan_batch(nereid_project *project, const nereid_files *recorded,
+                             const source_location *locs, const size_t *idx, size_t n,
+                             nereid_files *found)
+{
+        struct nereid_file *got = nrd_calloc(n, sizeof(*got));
+        size_t k;
+        int rc;
+
+        if (!got)
+                return NEREID_ERROR;
+        rc = nrd_local_scan_files(project, locs, n, got);
+        if (nrd_project_cancelled(project)) {
+                free(got);
+                return nrd_error(NEREID_ECANCELLED, "status: cancelled");
+        }
+        if (rc < 0) {
+                nrd_error_clear();
+                rc = 0;
+                for (k = 0; k < n && rc == 0; k++)
+                        rc = status_scan_one(project, &recorded->items[idx[k]], &locs[k], found);
+                free(got);
+                return rc;
+        }
+        for (k = 0; k < n; k++) {
+                char *file_path = NULL;
+
+                if (!got[k].file_path)
+                        continue; /* nothing there now: removed */
+                if (rc == 0 && !(file_path = nrd_strdup(recorded->items[idx[k]].file_path)))
+                        rc = NEREID_ERROR;
+                if (rc == 0) {
+                        free(got[k].file_path);
+                        got[k].file_path = file_path;
+                        rc = nrd_files_push(found, &got[k]);
+                }
+                nrd_file_clear(&got[k]);
+        }
+        free(got);
+        return rc;
+}
+
 /* Without remembered roots (a field assigned from a hash), each record's
  * own source is re-checked: the one file it names, read by the driver of
  * the record's type, and compared under the record's own file_path. What
  * is now something else there (a folder, another kind of source) counts
- * as removed, never as files added to the field. */
+ * as removed, never as files added to the field. Local files are checked
+ * in batches (status_scan_batch), the others one at a time. */
 static int status_scan_records(nereid_project *project, const nereid_files *recorded,
                                nereid_files **current)
 {
-        size_t i;
+        size_t cap = recorded->count < STATUS_BATCH ? recorded->count : STATUS_BATCH;
+        source_location *locs = nrd_calloc(cap ? cap : 1, sizeof(*locs));
+        size_t *idx = nrd_calloc(cap ? cap : 1, sizeof(*idx));
+        nereid_files *found = nrd_files_new();
+        size_t i, n = 0;
         int rc = 0;
 
+        if (!locs || !idx || !found) {
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
+        nrd_project_uncancel(project);
         for (i = 0; i < recorded->count && rc == 0; i++) {
                 const struct nereid_file *rec = &recorded->items[i];
-                nereid_files *found = NULL;
                 source_location loc;
-                char *file_path;
 
                 if (!rec->source || nrd_source_location_of_record(rec, &loc) < 0)
                         continue; /* nothing to compare with: reported as removed */
-                rc = nrd_run_scan_location(project, &loc, rec->source, NULL, &found, NULL);
+                if (loc.driver == &nrd_source_local) {
+                        locs[n] = loc;
+                        idx[n++] = i;
+                        if (n == cap) {
+                                rc = status_scan_batch(project, recorded, locs, idx, n, found);
+                                while (n > 0)
+                                        nrd_source_location_clear(&locs[--n]);
+                        }
+                        continue;
+                }
+                rc = status_scan_one(project, rec, &loc, found);
                 nrd_source_location_clear(&loc);
-                if (rc == NEREID_ENOTFOUND) {
-                        nrd_error_clear();
-                        rc = 0;
-                        continue;
-                }
-                if (rc < 0)
-                        break;
-                if (found->count != 1) { /* not one file: removed */
-                        nereid_files_free(found);
-                        continue;
-                }
-                if (!(file_path = nrd_strdup(rec->file_path))) {
-                        nereid_files_free(found);
-                        rc = NEREID_ERROR;
-                        break;
-                }
-                free(found->items[0].file_path);
-                found->items[0].file_path = file_path;
-                rc = status_add(current, found);
         }
+        if (rc == 0 && n > 0)
+                rc = status_scan_batch(project, recorded, locs, idx, n, found);
+cleanup:
+        while (n > 0)
+                nrd_source_location_clear(&locs[--n]);
+        free(locs);
+        free(idx);
+        if (rc == 0 && found) {
+                nrd_files_sort(found);
+                return status_add(current, found);
+        }
+        nereid_files_free(found);
         return rc;
 }
 

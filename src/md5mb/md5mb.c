@@ -22,13 +22,15 @@
  * alias in the cache. */
 #define MD5MB_SLACK 320
 
-/* One stream in flight. */
+/* One stream in flight, in slot i of the hasher: its chaining value is
+ * column i of the kernel's state rows, where it stays from call to call. */
 struct md5mb_lane {
         md5mb_stream s;
-        unsigned char *buf; /* the lane's buffer: block + MD5MB_SLACK bytes */
-        size_t pos, len;    /* buf[pos..len) is read and not yet hashed */
-        int eof;            /* the stream ended; the padding is in buf */
-        uint32_t st[4];     /* A, B, C, D */
+        unsigned char *buf;     /* the lane's buffer: block + MD5MB_SLACK bytes */
+        size_t len;             /* bytes in buf (whole blocks, then a part of one) */
+        const unsigned char *p; /* the next block to hash: in buf, or in s.data */
+        size_t nb;              /* whole blocks ready at p */
+        int eof;                /* the stream ended; its padding is in buf */
 };
 
 struct md5mb {
@@ -40,7 +42,8 @@ struct md5mb {
         struct md5mb_lane *lane; /* lanes; lane[0..live) hold streams */
         unsigned live;
         unsigned max_live;         /* streams in flight at most */
-        uint32_t *state;           /* the kernel's rows: 4 * lanes words */
+        unsigned width;            /* the state rows' width: the last kernel's lanes */
+        uint32_t *state;           /* the kernel's rows: 4 * width words, then as many spare */
         const unsigned char **ptr; /* the kernel's row pointers */
 };
 
@@ -115,7 +118,8 @@ static int md5mb_alloc(md5mb *mb, size_t block)
         mb->max_live = mb->lanes;
         mb->arena = nrd_calloc(mb->lanes, stride);
         mb->lane = nrd_calloc(mb->lanes, sizeof(*mb->lane));
-        mb->state = nrd_calloc(4 * (size_t)mb->lanes, sizeof(*mb->state));
+        mb->width = mb->lanes;
+        mb->state = nrd_calloc(8 * (size_t)mb->lanes, sizeof(*mb->state));
         mb->ptr = nrd_calloc(mb->lanes, sizeof(*mb->ptr));
         if (!mb->arena || !mb->lane || !mb->state || !mb->ptr)
                 return nrd_error_oom();
@@ -215,44 +219,63 @@ static void md5mb_pad(struct md5mb_lane *l)
         l->eof = 1;
 }
 
-/* Read more of the lane's stream: what is left (less than a block) moves
- * to the front, then reads until the buffer is full or the stream ends.
- * With a size, a short read that reaches it is the end (a regular file
- * read short is at its end), which saves a read per small file; the
- * callers check the size and time of the file after. */
+/* Bytes from memory: whole blocks are hashed where they are (no copy);
+ * the last part of a block is copied into the lane's buffer and padded. */
+static void md5mb_fill_data(struct md5mb_lane *l)
+{
+        uint64_t rest = l->s.size - l->s.nread;
+
+        if (rest >= 64) {
+                l->p = l->s.data + l->s.nread;
+                l->nb = (size_t)(rest / 64);
+                l->s.nread += 64 * (uint64_t)l->nb;
+                return;
+        }
+        memcpy(l->buf, l->s.data + l->s.nread, (size_t)rest);
+        l->s.nread += rest;
+        l->len = (size_t)rest;
+        md5mb_pad(l);
+        l->p = l->buf;
+        l->nb = l->len / 64;
+}
+
+/* Make whole blocks ready in the lane (nb > 0 after it succeeds): what is
+ * left of a block moves to the front of the buffer, then reads until the
+ * buffer is full or the stream ends. With a size, a short read that
+ * reaches it is the end (a regular file read short is at its end), which
+ * saves a read per small file: a file of at most a block is one read;
+ * the callers check the size and time of the file after. */
 static int md5mb_fill(md5mb *mb, struct md5mb_lane *l)
 {
-        size_t left = l->len - l->pos;
+        size_t left;
 
-        memmove(l->buf, l->buf + l->pos, left);
-        l->pos = 0;
+        if (l->s.fd < 0) {
+                md5mb_fill_data(l);
+                return 0;
+        }
+        left = l->len % 64;
+        if (left)
+                memmove(l->buf, l->buf + l->len - left, left);
         l->len = left;
         while (l->len < mb->block) {
                 size_t want = mb->block - l->len;
                 ssize_t n;
 
-                if (l->s.fd < 0) {
-                        uint64_t rest = l->s.size - l->s.nread;
-
-                        n = (ssize_t)(rest < want ? rest : want);
-                        memcpy(l->buf + l->len, l->s.data + l->s.nread, (size_t)n);
-                } else {
-                        /* One byte more than the size allows, so the read
-                         * that shows a file grew is the one that fails. */
-                        if (l->s.size - l->s.nread < want)
-                                want = (size_t)(l->s.size - l->s.nread) + 1;
-                        n = read(l->s.fd, l->buf + l->len, want);
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n < 0)
-                                return nrd_error_os(nrd_error_from_errno(errno), errno, "read %s",
-                                                    l->s.name);
-                        if ((uint64_t)n > l->s.size - l->s.nread)
-                                return nrd_error(NEREID_ERROR,
-                                                 "%s: holds more than its size of %llu bytes (it "
-                                                 "grew while being read, or its size is not true)",
-                                                 l->s.name, (unsigned long long)l->s.size);
-                }
+                /* One byte more than the size allows, so the read that
+                 * shows a file grew is the one that fails. */
+                if (l->s.size - l->s.nread < want)
+                        want = (size_t)(l->s.size - l->s.nread) + 1;
+                n = read(l->s.fd, l->buf + l->len, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return nrd_error_os(nrd_error_from_errno(errno), errno, "read %s",
+                                            l->s.name);
+                if ((uint64_t)n > l->s.size - l->s.nread)
+                        return nrd_error(NEREID_ERROR,
+                                         "%s: holds more than its size of %llu bytes (it "
+                                         "grew while being read, or its size is not true)",
+                                         l->s.name, (unsigned long long)l->s.size);
                 l->len += (size_t)n;
                 l->s.nread += (uint64_t)n;
                 if (n == 0 ||
@@ -261,142 +284,194 @@ static int md5mb_fill(md5mb *mb, struct md5mb_lane *l)
                         break;
                 }
         }
+        l->p = l->buf;
+        l->nb = l->len / 64;
         return 0;
 }
 
-static void md5mb_hex(struct md5mb_lane *l)
+/* The digest of slot i's stream, from column i of the state rows. */
+static void md5mb_hex(md5mb *mb, unsigned i)
 {
         static const char digits[] = "0123456789abcdef";
-        unsigned i, j;
+        struct md5mb_lane *l = &mb->lane[i];
+        unsigned w, j;
 
-        for (i = 0; i < 4; i++)
+        for (w = 0; w < 4; w++) {
+                uint32_t v = mb->state[w * mb->width + i];
+
                 for (j = 0; j < 4; j++) {
-                        unsigned char byte = (unsigned char)(l->st[i] >> (8 * j));
+                        unsigned char byte = (unsigned char)(v >> (8 * j));
 
-                        l->s.md5[8 * i + 2 * j] = digits[byte >> 4];
-                        l->s.md5[8 * i + 2 * j + 1] = digits[byte & 15];
+                        l->s.md5[8 * w + 2 * j] = digits[byte >> 4];
+                        l->s.md5[8 * w + 2 * j + 1] = digits[byte & 15];
                 }
+        }
         l->s.md5[NEREID_MD5_HEXLEN] = '\0';
 }
 
-/* The lane's stream is over: the last live lane takes its place. */
+/* Slot i is free: the last live lane takes its place, state and all. */
 static void md5mb_remove(md5mb *mb, unsigned i)
 {
-        unsigned last = --mb->live;
+        unsigned last = --mb->live, w;
 
         if (i != last) {
                 unsigned char *buf = mb->lane[i].buf;
 
                 mb->lane[i] = mb->lane[last];
                 mb->lane[last].buf = buf;
+                for (w = 0; w < 4; w++)
+                        mb->state[w * mb->width + i] = mb->state[w * mb->width + last];
         }
 }
 
-/* Make every live lane hold at least a block: read, or finish the streams
- * that ended. Returns 0, or a code from done that stops the run. */
-static int md5mb_service(md5mb *mb, md5mb_done_fn done, void *payload)
-{
-        unsigned i = 0;
-        int rc = 0;
+static void md5mb_relayout(md5mb *mb, unsigned width);
 
-        while (i < mb->live) {
+/* Take the next stream into slot i, which holds none (held: how many
+ * streams the hasher holds besides), and read its first blocks. Returns
+ * 1 (slot i holds a stream), 0 (next has none now), or a negative code
+ * that stops the run. A stream that fails at once is given to done and
+ * the slot taken again. */
+static int md5mb_take(md5mb *mb, unsigned i, unsigned held, md5mb_next_fn next, md5mb_done_fn done,
+                      void *payload)
+{
+        for (;;) {
                 struct md5mb_lane *l = &mb->lane[i];
+                unsigned char *buf = l->buf;
                 int r;
 
-                if (l->len - l->pos >= 64) {
-                        i++;
-                        continue;
-                }
-                if (!l->eof && (r = md5mb_fill(mb, l)) == 0)
-                        continue;
-                if (l->eof)
-                        md5mb_hex(l);
-                else
-                        l->s.md5[0] = '\0';
-                r = done(payload, &l->s, l->eof ? 0 : r);
-                md5mb_remove(mb, i);
-                if (r < 0 && rc == 0)
-                        rc = r;
-                if (rc < 0)
-                        break;
+                memset(l, 0, sizeof(*l));
+                l->buf = buf;
+                l->s.fd = -1;
+                if ((r = next(payload, &l->s, held)) <= 0)
+                        return r;
+                if (!l->s.name)
+                        l->s.name = "(unnamed stream)";
+                /* Rows narrowed for fewer streams widen again. */
+                if (i >= mb->width)
+                        md5mb_relayout(mb, mb->lanes);
+                mb->state[i] = MD5MB_INIT_A;
+                mb->state[mb->width + i] = MD5MB_INIT_B;
+                mb->state[2 * mb->width + i] = MD5MB_INIT_C;
+                mb->state[3 * mb->width + i] = MD5MB_INIT_D;
+                if ((r = md5mb_fill(mb, l)) == 0)
+                        return 1;
+                l->s.md5[0] = '\0';
+                if ((r = done(payload, &l->s, r)) < 0)
+                        return r;
         }
-        return rc;
 }
 
-/* Run the narrowest kernel that holds the live lanes over as many blocks
- * as every one of them has. */
+/* Slot i has no block ready: read more of its stream, or give the stream
+ * that ended (or failed) to done and take the next stream into the same
+ * slot at once (*more: next may have streams); with none, the last lane
+ * moves into it. Returns 0, or a code that stops the run. */
+static int md5mb_service(md5mb *mb, unsigned i, md5mb_next_fn next, md5mb_done_fn done,
+                         void *payload, int *more)
+{
+        struct md5mb_lane *l = &mb->lane[i];
+        int r;
+
+        if (!l->eof && (r = md5mb_fill(mb, l)) == 0)
+                return 0;
+        if (l->eof)
+                md5mb_hex(mb, i);
+        else
+                l->s.md5[0] = '\0';
+        r = done(payload, &l->s, l->eof ? 0 : r);
+        if (r == 0 && *more && mb->live <= mb->max_live) {
+                r = md5mb_take(mb, i, mb->live - 1, next, done, payload);
+                if (r == 1)
+                        return 0;
+                if (r == 0)
+                        *more = 0;
+        }
+        md5mb_remove(mb, i);
+        return r;
+}
+
+/* Lay the state rows out for a kernel of `width` lanes, keeping the live
+ * lanes' columns. */
+static void md5mb_relayout(md5mb *mb, unsigned width)
+{
+        uint32_t *spare = mb->state + 4 * (size_t)mb->lanes;
+        unsigned i, w;
+
+        for (w = 0; w < 4; w++)
+                for (i = 0; i < mb->live; i++)
+                        spare[w * width + i] = mb->state[w * mb->width + i];
+        memcpy(mb->state, spare, 4 * (size_t)width * sizeof(*mb->state));
+        mb->width = width;
+}
+
+/* Run the narrowest kernel that holds the live lanes until the shortest
+ * of them has no block ready: the moment a lane's stream ends, the
+ * kernel returns and only that lane is refilled; the others' state stays
+ * in the rows where the kernel left it. */
 static void md5mb_compress(md5mb *mb)
 {
         const struct md5mb_kernel *k = mb->kernels[mb->nkernels - 1];
-        size_t nblocks = SIZE_MAX, i, j, width;
+        size_t nblocks = SIZE_MAX, i;
 
         for (i = 0; i < mb->nkernels; i++)
                 if (mb->kernels[i]->lanes >= mb->live) {
                         k = mb->kernels[i];
                         break;
                 }
-        width = k->lanes;
+        if (k->lanes != mb->width)
+                md5mb_relayout(mb, k->lanes);
         for (i = 0; i < mb->live; i++) {
-                size_t n = (mb->lane[i].len - mb->lane[i].pos) / 64;
-
-                if (n < nblocks)
-                        nblocks = n;
+                mb->ptr[i] = mb->lane[i].p;
+                if (mb->lane[i].nb < nblocks)
+                        nblocks = mb->lane[i].nb;
         }
-        for (i = 0; i < width; i++) {
-                struct md5mb_lane *l = &mb->lane[i < mb->live ? i : 0];
-
-                mb->ptr[i] = l->buf + l->pos;
-                for (j = 0; j < 4; j++)
-                        mb->state[j * width + i] = l->st[j];
-        }
+        for (; i < k->lanes; i++)
+                mb->ptr[i] = mb->lane[0].p;
         k->fn(mb->state, mb->ptr, nblocks);
         for (i = 0; i < mb->live; i++) {
-                struct md5mb_lane *l = &mb->lane[i];
-
-                l->pos += 64 * nblocks;
-                for (j = 0; j < 4; j++)
-                        l->st[j] = mb->state[j * width + i];
+                mb->lane[i].p += 64 * nblocks;
+                mb->lane[i].nb -= nblocks;
         }
 }
 
 int nrd_md5mb_run(md5mb *mb, md5mb_next_fn next, md5mb_done_fn done, void *payload)
 {
         int more = 1, rc = 0;
+        unsigned i;
 
+        if (mb->width != mb->lanes) {
+                mb->live = 0;
+                md5mb_relayout(mb, mb->lanes);
+        }
         for (;;) {
-                if ((rc = md5mb_service(mb, done, payload)) < 0)
-                        break;
-                if (more && mb->live < mb->max_live) {
-                        struct md5mb_lane *l = &mb->lane[mb->live];
-                        unsigned char *buf = l->buf;
-                        int r;
-
-                        memset(l, 0, sizeof(*l));
-                        l->buf = buf;
-                        l->s.fd = -1;
-                        if ((r = next(payload, &l->s, mb->live)) < 0) {
-                                rc = r;
-                                break;
-                        }
-                        if (r == 0) {
+                while (more && mb->live < mb->max_live) {
+                        rc = md5mb_take(mb, mb->live, mb->live, next, done, payload);
+                        if (rc < 0)
+                                goto stopped;
+                        if (rc == 0)
                                 more = 0;
-                        } else {
-                                l->st[0] = MD5MB_INIT_A;
-                                l->st[1] = MD5MB_INIT_B;
-                                l->st[2] = MD5MB_INIT_C;
-                                l->st[3] = MD5MB_INIT_D;
-                                if (!l->s.name)
-                                        l->s.name = "(unnamed stream)";
+                        else
                                 mb->live++;
-                        }
-                        continue;
                 }
+                rc = 0;
                 if (mb->live == 0)
                         break;
                 md5mb_compress(mb);
                 /* Streams may have come since next last had none. */
                 more = 1;
+                for (i = 0; i < mb->live;) {
+                        if (mb->lane[i].nb > 0) {
+                                i++;
+                                continue;
+                        }
+                        /* Refilled or replaced in place: look at slot i
+                         * again (a lane moved into it may be empty too). */
+                        if ((rc = md5mb_service(mb, i, next, done, payload, &more)) < 0)
+                                goto stopped;
+                        if (i < mb->live && mb->lane[i].nb > 0)
+                                i++;
+                }
         }
+stopped:
         /* Stopped: the streams still in flight are given back. */
         while (mb->live > 0) {
                 struct md5mb_lane *l = &mb->lane[mb->live - 1];

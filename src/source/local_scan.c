@@ -1018,31 +1018,39 @@ static int local_walk_end(local_walk *walk, int rc)
         return rc;
 }
 
+/* The record of one entry, its file_path below destination. */
+static int local_entry_record(const local_entry *e, const char *destination,
+                              struct nereid_file *rec)
+{
+        char when[20];
+
+        memset(rec, 0, sizeof(*rec));
+        nrd_fs_format_utc(e->st.st_mtime, when);
+        rec->file_path = nrd_source_prefixed(destination, e->rel);
+        rec->file_hash = nrd_strdup(e->md5);
+        rec->type = nrd_strdup(nrd_source_local.type);
+        rec->size = (uint64_t)e->st.st_size;
+        rec->has_size = 1;
+        rec->source = nrd_fileurl_from_path(e->source); /* percent-encoded */
+        rec->last_modified = nrd_strdup(when);
+        if (!rec->file_path || !rec->file_hash || !rec->type || !rec->source ||
+            !rec->last_modified) {
+                nrd_file_clear(rec);
+                return NEREID_ERROR;
+        }
+        return 0;
+}
+
 static int local_to_records(local_walk *walk, const char *destination, nereid_files *out)
 {
         size_t i;
         int rc = 0;
 
         for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = walk->entries[i];
-                struct nereid_file rec = {0};
-                char when[20];
+                struct nereid_file rec;
 
-                nrd_fs_format_utc(e->st.st_mtime, when);
-                rec.file_path = nrd_source_prefixed(destination, e->rel);
-                rec.file_hash = nrd_strdup(e->md5);
-                rec.type = nrd_strdup(nrd_source_local.type);
-                rec.size = (uint64_t)e->st.st_size;
-                rec.has_size = 1;
-                rec.source = nrd_fileurl_from_path(e->source); /* percent-encoded */
-                rec.last_modified = nrd_strdup(when);
-                if (!rec.file_path || !rec.file_hash || !rec.type || !rec.source ||
-                    !rec.last_modified) {
-                        nrd_file_clear(&rec);
-                        rc = NEREID_ERROR;
-                } else {
+                if ((rc = local_entry_record(walk->entries[i], destination, &rec)) == 0)
                         rc = nrd_files_push(out, &rec);
-                }
         }
         return rc;
 }
@@ -1151,6 +1159,67 @@ int nrd_local_scan(nereid_project *project, const source_location *loc, const ch
                 rc = local_to_records(&walk, destination, out);
 cleanup:
         free(resolved);
+        local_walk_clear(&walk);
+        return rc;
+}
+
+/* Whether an error of lstat, realpath or stat means the path is gone. */
+static int local_gone(int err)
+{
+        return err == ENOENT || err == ENOTDIR;
+}
+
+int nrd_local_scan_files(nereid_project *project, const source_location *locs, size_t n,
+                         struct nereid_file *got)
+{
+        local_walk walk = {0};
+        size_t i, *at;
+        int rc = 0, writable;
+
+        for (i = 0; i < n; i++)
+                memset(&got[i], 0, sizeof(got[i]));
+        if (!(at = nrd_calloc(n ? n : 1, sizeof(*at))))
+                return NEREID_ERROR;
+        walk.project = project;
+        writable = project->mode != NEREID_MODE_READ_ONLY && project->mode != NEREID_MODE_DEBUG;
+        rc = local_walk_begin(&walk, writable);
+        for (i = 0; i < n && rc == 0; i++) {
+                const source_location *loc = &locs[i];
+                char *resolved = NULL;
+                size_t before = walk.count;
+                struct stat st;
+
+                /* As the walk does: few folders held open at once. */
+                local_wait_for_room(&walk);
+                if (walk.failed)
+                        break;
+                if (lstat(loc->path, &st) < 0 || !(resolved = realpath(loc->path, NULL)) ||
+                    stat(resolved, &st) < 0) {
+                        int err = errno;
+
+                        free(resolved);
+                        if (local_gone(err))
+                                continue; /* no file there now */
+                        rc = nrd_error_os(nrd_error_from_errno(err), err, "%s", loc->path);
+                        break;
+                }
+                rc = local_find(&walk, loc, resolved, &st);
+                free(resolved);
+                if (rc == NEREID_ENOTFOUND) { /* no longer a regular file */
+                        nrd_error_clear();
+                        rc = 0;
+                }
+                if (rc == 0 && walk.count == before + 1)
+                        at[i] = walk.count;
+        }
+        rc = local_walk_end(&walk, rc);
+        for (i = 0; i < n && rc == 0; i++)
+                if (at[i])
+                        rc = local_entry_record(walk.entries[at[i] - 1], NULL, &got[i]);
+        if (rc < 0)
+                for (i = 0; i < n; i++)
+                        nrd_file_clear(&got[i]);
+        free(at);
         local_walk_clear(&walk);
         return rc;
 }

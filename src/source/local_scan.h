@@ -12,6 +12,16 @@
 int nrd_local_scan(nereid_project *project, const source_location *loc, const char *destination,
                    nereid_files *out);
 
+/* Many single files at once, each locs[i] naming one file exactly (the
+ * source of a record, for status): one pass, one hash cache, one worker
+ * pool, the files hashed side by side in the SIMD lanes. got[i] is the
+ * record of locs[i] (its file_path the file's base name), or left cleared
+ * (file_path NULL) when no regular file is there now. Any other error
+ * stops the whole scan and leaves every got[i] cleared: the caller may
+ * then look at the files one by one to tell which one failed. */
+int nrd_local_scan_files(nereid_project *project, const source_location *locs, size_t n,
+                         struct nereid_file *got);
+
 /* Tests only, NULL otherwise: called on the walking thread with a folder's
  * absolute path and an entry's name just before the entry, a file, is
  * handed to the hashing workers, or, a subfolder, is opened. A test
