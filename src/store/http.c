@@ -3,7 +3,9 @@
  * seen through the store seam. Every store_ops function is one route of
  * the HTTP API v1 (docs/api/http.md), or a walk over its pages; libcurl
  * carries the requests over one kept-alive connection per open store,
- * jansson reads the answers (http_json.c checks them).
+ * jansson reads the answers (http_json.c checks them; records go through
+ * http_page.c's codec). A large artifact goes up as a stream
+ * (artifact_put_stream).
  *
  * The token goes only in the Authorization header, never in a URL or a
  * message; redirects are never followed (they would carry it elsewhere);
