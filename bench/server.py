@@ -5,7 +5,10 @@ nereid-server on loopback vs the same track into the embedded store, and
 `nereid ls --json` of the N records from each. Prints the medians and their
 ratios; asserts nothing (see bench/README.md).
 
-    python3 bench/server.py --nereid build/nereid [--files 100000] [--runs 3]
+    python3 bench/server.py --nereid build/nereid [--files 100000] [--runs 3] [--mode sync]
+
+--mode is given to the server side's commands (SPEC section 9; default: the
+client's own, async, which queues every write locally before sending it).
 
 nereid-server is taken from beside the nereid binary. Both sides use one
 hash cache (NEREID_HOME), filled by an untimed track first, so the timed
@@ -57,6 +60,8 @@ def main():
     ap.add_argument("--nereid", default="build/nereid")
     ap.add_argument("--files", type=int, default=100000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--mode", choices=("async", "sync"), default=None,
+                    help="the client's mode for the server side (default: its own)")
     args = ap.parse_args()
     nereid = os.path.abspath(args.nereid)
     server_bin = os.path.join(os.path.dirname(nereid), "nereid-server")
@@ -92,7 +97,8 @@ def main():
             env.pop(k, None)
         sides = {
             "embedded": ["--store", local],
-            "server": ["--store", url, "--api-token", token],
+            "server": ["--store", url, "--api-token", token] +
+                      (["--mode", args.mode] if args.mode else []),
         }
         # Untimed: fills the hash cache, and one run on each side for ls.
         runs = {}
@@ -117,7 +123,8 @@ def main():
         print("| command | embedded | server | server / embedded |")
         print("|---|---|---|---|")
         print("\n".join(lines))
-        print("(medians of %d runs, %d CPUs, server on 127.0.0.1)" % (args.runs, os.cpu_count()))
+        print("(medians of %d runs, %d CPUs, server on 127.0.0.1, client mode %s)" %
+              (args.runs, os.cpu_count(), args.mode or "default"))
     finally:
         if server:
             server.terminate()

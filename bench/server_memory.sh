@@ -4,9 +4,10 @@
 # up to the server and comes back down, for several N (issue 10: "memory does
 # not grow with the size of an artifact being uploaded or listed").
 #
-# For each N: a fresh store and server; `nereid import` of N records (the
-# client holds the list it uploads, as the library does for any artifact, but
-# never its JSON text), then `nereid ls --json` of them (pages), then the same
+# For each N: a fresh store and server; `nereid import` of N records (sorted,
+# into a new field: read twice and streamed up, so the client holds one batch
+# of records, see docs/internals/server.md), then `nereid ls --json` of them
+# (pages), then the same
 # body sent again by curl straight to the upload route (the server's side
 # alone). The server's peak is read when it stops, so it covers all three.
 #

@@ -729,8 +729,10 @@ int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
 /**
  * nereid_run_import_files for the JSON array of SPEC section 2 read from
  * fd to its end, one record at a time: memory grows with the records, not
- * with the size of the JSON text. A record of more than 1 MiB of JSON is
- * refused.
+ * with the size of the JSON text. When fd is a regular file whose records
+ * are sorted by file_path and the field holds no artifact, the file is
+ * read twice and the records streamed to the store: memory does not grow
+ * at all. A record of more than 1 MiB of JSON is refused.
  * @param hash_out NEREID_HASH_BUFSIZE bytes, or NULL
  * @param fd an open file descriptor (a file, a pipe); read, never closed
  * @param label names the input in error messages (a file name), or NULL

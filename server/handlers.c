@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "json.h"
 #include "record.h"
+#include "store/http_page.h"
 #include "uri.h"
 #include "server.h"
 
@@ -765,7 +766,7 @@ static int files_cb(void *payload, const struct nereid_file *file)
 
         if (w->count && (rc = nrd_buf_putc(&w->out, ',')) < 0)
                 return rc;
-        if ((rc = nrd_json_record_append(&w->out, file)) < 0)
+        if ((rc = nrd_http_page_record_encode(&w->out, file)) < 0)
                 return rc;
         w->count++;
         free(w->last);

@@ -3,12 +3,14 @@
  * SPEC section 7): every record is checked (record_check.c) before
  * anything is stored, the whole import is refused on the first bad one,
  * and the records are then merged into the field with the union rule of
- * track. Reading JSON is json.c's job, storing the store's.
+ * track. Reading JSON is json.c's job, storing the store's; a sorted file
+ * into a new field is streamed instead (import_stream.c).
  */
 #include <assert.h>
 #include <string.h>
 #include "artifact.h"
 #include "error.h"
+#include "import_stream.h"
 #include "json.h"
 #include "project.h"
 #include "record.h"
@@ -70,6 +72,7 @@ int nereid_run_import_files(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run,
 int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, const char *field,
                            int fd, const char *label)
 {
+        char hash[NEREID_HASH_HEXLEN + 1];
         nereid_files *files = NULL;
         int rc;
 
@@ -77,8 +80,16 @@ int nereid_run_import_json(char hash_out[NEREID_HASH_BUFSIZE], nereid_run *run, 
         assert(run);
         if (!label)
                 label = "import";
-        if ((rc = import_check_field(run, field)) < 0 ||
-            (rc = nrd_json_files_read(fd, label, &files)) < 0)
+        if ((rc = import_check_field(run, field)) < 0)
+                return rc;
+        /* A sorted file into a new field goes as a stream (import_stream.c). */
+        if ((rc = nrd_import_stream(run, field, fd, label, hash)) != IMPORT_STREAM_NO) {
+                if (rc == 0 && hash_out)
+                        memcpy(hash_out, hash, sizeof(hash));
+                return rc;
+        }
+        nrd_error_clear();
+        if ((rc = nrd_json_files_read(fd, label, &files)) < 0)
                 return rc;
         rc = import_sorted(run, field, files, label, hash_out);
         nereid_files_free(files);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include "error.h"
 #include "json.h"
+#include "store/http_page.h"
 
 /* How much of an unknown key an error message quotes. */
 #define JSON_QUOTE_MAX 80
@@ -426,6 +427,10 @@ static int json_stream_record(struct json_stream *s, size_t index, struct nereid
                     JSON_LABEL_MAX, s->label, index, JSON_RECORD_MAX, (unsigned long long)start);
         if (s->errnum)
                 return json_stream_error(s, "");
+        /* The common shape without a tree (store/http_page.c, fuzzed
+         * against this path); jansson for the rest, and for every error. */
+        if ((rc = nrd_http_page_record_decode(s->record.ptr, s->record.len, out)) != 0)
+                return rc < 0 ? rc : 0;
         value = json_loadb(s->record.ptr, s->record.len, JSON_REJECT_DUPLICATES, &err);
         if (!value)
                 return nrd_error(NEREID_EINVALID, "%.*s: record %zu: JSON: %s (byte %llu)",

@@ -3,7 +3,9 @@
  * seen through the store seam. Every store_ops function is one route of
  * the HTTP API v1 (docs/api/http.md), or a walk over its pages; libcurl
  * carries the requests over one kept-alive connection per open store,
- * jansson reads the answers (http_json.c checks them).
+ * jansson reads the answers (http_json.c checks them; records go through
+ * http_page.c's codec). A large artifact goes up as a stream
+ * (artifact_put_stream).
  *
  * The token goes only in the Authorization header, never in a URL or a
  * message; redirects are never followed (they would carry it elsewhere);
@@ -35,6 +37,7 @@
 #include "../uri.h"
 #include "http.h"
 #include "http_json.h"
+#include "http_page.h"
 
 #define HTTP_CONNECT_TIMEOUT_S 10L
 /* A transfer slower than 1 byte/s for this long is abandoned. */
@@ -285,7 +288,11 @@ cleanup:
  * records, one record at a time, so a large artifact is never held twice
  * (records and text). Sent with chunked transfer encoding. */
 struct http_upload {
-        const nereid_files *files; /* the records */
+        const nereid_files *files; /* the records, or NULL for pull */
+        store_file_next pull;      /* artifact_put_stream's records, one at a time */
+        void *pull_payload;        /* pull's */
+        int pulled;                /* pull was called: the body cannot be made again */
+        int pull_rc;               /* pull's negative code (message set), 0 otherwise */
         size_t next;               /* the next record to write */
         int stage;                 /* 0: "[" not written, 1: records, 2: "]" written */
         nereid_buf chunk;          /* text made and not yet sent */
@@ -311,11 +318,33 @@ static int http_upload_more(struct http_upload *up)
                 nrd_buf_putc(&up->chunk, '[');
                 up->stage = 1;
         }
+        /* Pulled records by the batch too; pull's 0 ends the array. */
+        while (up->pull && up->stage == 1 && up->chunk.len < HTTP_UPLOAD_CHUNK) {
+                const struct nereid_file *file = NULL;
+                int rc;
+
+                up->pulled = 1;
+                if ((rc = up->pull(up->pull_payload, &file)) < 0) {
+                        up->pull_rc = rc;
+                        return -1;
+                }
+                if (rc == 0) {
+                        nrd_buf_putc(&up->chunk, ']');
+                        up->stage = 2;
+                        break;
+                }
+                if (up->next++)
+                        nrd_buf_putc(&up->chunk, ',');
+                if (nrd_http_page_record_encode(&up->chunk, file) < 0)
+                        return -1;
+        }
+        if (up->pull)
+                return up->chunk.failed ? -1 : up->stage == 2 && up->chunk.len == 0 ? 1 : 0;
         /* Records by the batch, so the chunks sent are large. */
         while (up->stage == 1 && up->next < up->files->count && up->chunk.len < HTTP_UPLOAD_CHUNK) {
                 if (up->next)
                         nrd_buf_putc(&up->chunk, ',');
-                if (nrd_json_record_append(&up->chunk, &up->files->items[up->next]) < 0)
+                if (nrd_http_page_record_encode(&up->chunk, &up->files->items[up->next]) < 0)
                         return -1;
                 up->next++;
         }
@@ -429,7 +458,8 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                         break;
                 if (c == CURLE_OK && retry_after > HTTP_RETRY_AFTER_MAX)
                         break;
-                if (up && up->failed)
+                /* Pulled records cannot be pulled again: no second try. */
+                if (up && (up->failed || up->pulled))
                         break;
                 if (c != CURLE_OK && c != CURLE_SEND_ERROR && c != CURLE_RECV_ERROR &&
                     c != CURLE_GOT_NOTHING && c != CURLE_PARTIAL_FILE)
@@ -446,7 +476,8 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                 if (shared)
                         pthread_mutex_unlock(&s->lock);
                 free(url);
-                return NEREID_EINVALID; /* nrd_json_record_append said why */
+                /* pull or nrd_json_record_append said why */
+                return up->pull_rc ? up->pull_rc : NEREID_EINVALID;
         }
         if (c != CURLE_OK) {
                 long os_errno = 0;
@@ -1079,6 +1110,57 @@ cleanup:
         return rc;
 }
 
+/* artifact_put_stream: asked first, as artifact_put; then the records go
+ * up as they are pulled, in one chunked PUT, so the client holds one batch
+ * of them (HTTP_UPLOAD_CHUNK of text) whatever the artifact's size. The
+ * server spools the body and stores nothing until it has all of it and
+ * the records hash to the given hash; a failed pull (a bad record, the
+ * hash checked at the end by nrd_store_artifact_put_stream) aborts the
+ * transfer, so the server never sees a whole body. Pulled records cannot
+ * be pulled again: a broken connection is not retried. */
+static int http_artifact_put_stream(nereid_store *base, const char *project, const char *hash,
+                                    const char *content, store_file_next next, void *payload)
+{
+        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
+        char have[NEREID_HASH_HEXLEN + 1];
+        const struct nereid_file *file;
+        struct http_upload up;
+        json_t *answer = NULL;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        memset(&up, 0, sizeof(up));
+        up.pull = next;
+        up.pull_payload = payload;
+        nrd_buf_init(&up.chunk, 0);
+        rc = http_artifact_content_hash(base, project, hash, have);
+        if (rc == 0) {
+                /* Held already: the records are still read to their end,
+                 * so that they are checked and content is known. */
+                while ((rc = next(payload, &file)) > 0)
+                        ;
+                if (rc == 0 && strcmp(have, content) != 0)
+                        rc = nrd_error(NEREID_EINTEGRITY,
+                                       "artifact %s: the server holds another content hash", hash);
+                goto cleanup;
+        }
+        if (rc != NEREID_ENOTFOUND)
+                goto cleanup;
+        nrd_error_clear();
+        if ((rc = http_call_status(http_of(base), NULL, "PUT", path, NULL, &up, HTTP_MAX_SMALL,
+                                   &answer, NULL, NULL)) == 0 &&
+            (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
+            strcmp(have, content) != 0)
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "artifact %s: the server computed another content hash", hash);
+cleanup:
+        json_decref(answer);
+        nrd_buf_free(&up.chunk);
+        free(path);
+        return rc;
+}
+
 /* A walk's callback that skips records up to a file_path and stops
  * after a number of them (artifact_page over an opaque cursor). */
 struct http_window {
@@ -1459,4 +1541,5 @@ const store_ops nrd_store_http_ops = {
     .meta_set = http_meta_set,
     .op_apply = http_op_apply,
     .run_query = http_run_query,
+    .artifact_put_stream = http_artifact_put_stream,
 };

@@ -18,6 +18,7 @@
 #include "../record.h"
 #include "../uri.h"
 #include "http_json.h"
+#include "http_page.h"
 
 /* The most bytes of a server's error message kept in ours. */
 #define HTTP_JSON_MESSAGE_MAX 400
@@ -303,41 +304,49 @@ static json_t *http_json_array(json_t *obj, const char *key, const char *what)
         return json_is_array(value) ? value : NULL;
 }
 
-/* One record of a page: parsed, checked, in order after *last, given to cb. */
-static int http_json_file_one(json_t *value, char **last, store_file_cb cb, void *payload,
-                              size_t *count, const char *what)
+/* A parsed record (rc from its parse): checked, in order after *last,
+ * given to cb; cleared. */
+static int http_json_file_checked(int rc, struct nereid_file *file, char **last, store_file_cb cb,
+                                  void *payload, size_t *count, const char *what)
 {
-        struct nereid_file file;
         char *path;
-        int rc;
 
-        if ((rc = nrd_json_record_value(value, what, *count + 1, &file)) < 0 ||
-            (rc = nrd_file_check(&file, what)) < 0) {
+        if (rc < 0 || (rc = nrd_file_check(file, what)) < 0) {
                 char why[1024];
 
-                nrd_file_clear(&file);
+                nrd_file_clear(file);
                 /* A server's bad record is the server's failure, not the
                  * user's: NEREID_ERROR, with the record's message. */
                 snprintf(why, sizeof(why), "%s", nereid_error_last());
                 return nrd_error(NEREID_ERROR, "%s", why);
         }
         (*count)++;
-        if (*last && strcmp(file.file_path, *last) <= 0) {
-                nrd_file_clear(&file);
+        if (*last && strcmp(file->file_path, *last) <= 0) {
+                nrd_file_clear(file);
                 return nrd_error(NEREID_ERROR,
                                  "%s: record %zu is out of order or repeated (the records must "
                                  "come sorted by file_path)",
                                  what, *count);
         }
-        if (!(path = nrd_strdup(file.file_path))) {
-                nrd_file_clear(&file);
+        if (!(path = nrd_strdup(file->file_path))) {
+                nrd_file_clear(file);
                 return NEREID_ERROR;
         }
         free(*last);
         *last = path;
-        rc = cb(payload, &file);
-        nrd_file_clear(&file);
+        rc = cb(payload, file);
+        nrd_file_clear(file);
         return rc;
+}
+
+/* One record of a page: parsed, checked, in order after *last, given to cb. */
+static int http_json_file_one(json_t *value, char **last, store_file_cb cb, void *payload,
+                              size_t *count, const char *what)
+{
+        struct nereid_file file;
+        int rc = nrd_json_record_value(value, what, *count + 1, &file);
+
+        return http_json_file_checked(rc, &file, last, cb, payload, count, what);
 }
 
 int nrd_http_json_files(json_t *obj, char **last, store_file_cb cb, void *payload, size_t *count,
@@ -517,11 +526,16 @@ static int http_json_page_bad(const char *what, size_t at)
 static int http_json_page_record(const char *t, size_t n, char **last, store_file_cb cb,
                                  void *payload, size_t *count, const char *what)
 {
+        struct nereid_file file;
         json_error_t err;
-        json_t *value = json_loadb(t, n, JSON_REJECT_DUPLICATES, &err);
+        json_t *value;
         int rc;
 
-        if (!value)
+        /* The common shape without a tree (http_page.c); jansson for the rest. */
+        if ((rc = nrd_http_page_record_decode(t, n, &file)) != 0)
+                return http_json_file_checked(rc < 0 ? rc : 0, &file, last, cb, payload, count,
+                                              what);
+        if (!(value = json_loadb(t, n, JSON_REJECT_DUPLICATES, &err)))
                 return nrd_error(NEREID_ERROR, "%s: record %zu is not JSON: %s", what, *count + 1,
                                  err.text);
         rc = http_json_file_one(value, last, cb, payload, count, what);

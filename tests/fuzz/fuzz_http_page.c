@@ -1,0 +1,55 @@
+/*
+ * fuzz_http_page.c - libFuzzer target for src/store/http_page.c, the fast
+ * record codec of the HTTP API's pages, against jansson (json.c) as the
+ * reference: whatever the fast decoder accepts, jansson must read as the
+ * same record; whatever jansson reads, the fast encoder must write byte
+ * for byte as nrd_json_record_append does. A difference aborts.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "json.h"
+#include "record.h"
+#include "store/http_page.h"
+
+static int same_str(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_file(const struct nereid_file *a, const struct nereid_file *b)
+{
+        return same_str(a->file_path, b->file_path) && same_str(a->file_hash, b->file_hash) &&
+               same_str(a->type, b->type) && a->has_size == b->has_size &&
+               (!a->has_size || a->size == b->size) && same_str(a->source, b->source) &&
+               same_str(a->last_modified, b->last_modified);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        const char *text = (const char *)data;
+        struct nereid_file fast, ref;
+        nereid_buf a = NEREID_BUF_INIT, b = NEREID_BUF_INIT;
+        int rf = nrd_http_page_record_decode(text, size, &fast);
+        int rr = nrd_json_record_parse(text, size, &ref);
+
+        if (rf < 0)
+                abort(); /* no allocation fails here */
+        if (rf == 1 && (rr != 0 || !same_file(&fast, &ref)))
+                abort(); /* the fast path read what jansson reads otherwise */
+        if (rr == 0) {
+                int ea = nrd_http_page_record_encode(&a, &ref),
+                    eb = nrd_json_record_append(&b, &ref);
+
+                if (ea != eb || a.len != b.len || (a.len && memcmp(a.ptr, b.ptr, a.len) != 0))
+                        abort(); /* the fast encoder writes jansson's bytes */
+        }
+        nrd_buf_free(&a);
+        nrd_buf_free(&b);
+        nrd_file_clear(&fast);
+        nrd_file_clear(&ref);
+        return 0;
+}
