@@ -769,12 +769,14 @@ enum nereid_download_flag {
  * into place; stale temporaries that a killed download left in a folder
  * written into are removed.
  * Failures of single files are reported through the notify callback and
- * the others still go on.
+ * the others still go on; the call then fails with the message
+ * "RUN:FIELD: N of M files could not be downloaded".
  * @param destination a folder, created if needed; NULL means "."
  * @param flags 0 (symbolic links to local sources, existing targets with
  *        other content kept) or enum nereid_download_flag values or-ed
- * @return 0 when every file is in place, else the code of the first
- *         failure; NEREID_EINVALID for unknown flags
+ * @return 0 when every file is in place, else the code of the failed
+ *         file whose file_path sorts first (whichever failed first in
+ *         time, the code is the same); NEREID_EINVALID for unknown flags
  */
 int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags);
 
