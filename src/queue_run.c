@@ -140,17 +140,19 @@ static int queue_run_ensure_queue(nereid_run *run)
 
         if (run->queue)
                 return 0;
-        /* The run's own UUID when the server says it (a run this process
-         * made), else a fresh one: a queue's (uuid, seq) keys are its own. */
+        /* The run must exist (unless the server is out of reach). The queue
+         * gets a fresh UUID, never the run's own even when the server tells
+         * it: a queue's (uuid, seq) keys are its own, and every handle that
+         * writes into the run (other processes, other machines) numbers its
+         * operations from 1 in a queue of its own; sharing the run's UUID
+         * would make the server take their operations for repeats. */
         rc = nrd_store_run_get(run->project->store, run->project->name, run->id, &info);
         if (rc < 0 && !nrd_sender_transient(rc))
                 return rc;
-        if (rc == 0 && info.uuid[0])
-                snprintf(fresh, sizeof(fresh), "%s", info.uuid);
-        else if ((rc = nrd_store_uuid_make(fresh)) < 0)
-                return rc;
         if (rc == 0)
                 nrd_store_run_info_clear(&info);
+        if ((rc = nrd_store_uuid_make(fresh)) < 0)
+                return rc;
         nrd_error_clear();
         memset(&spec, 0, sizeof(spec));
         spec.uuid = fresh;
