@@ -167,6 +167,7 @@ const SYS = [
   ["id", "ID", true], ["name", "Name", true], ["owner", "Owner", true],
   ["creation_time", "Created", true], ["modification_time", "Modified", true],
   ["tags", "Tags", false], ["custom_run_id", "Custom ID", false], ["description", "Description", false],
+  ["uuid", "UUID", false], // off by default: long, and seldom what one scans a table for
 ];
 
 function chosenColumns() {

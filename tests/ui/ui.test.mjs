@@ -121,6 +121,21 @@ describe("nereid ui", () => {
     assert.ok(terms.includes("sys/uuid"), `sys/uuid among ${terms}`);
     assert.equal(values[terms.indexOf("sys/uuid")], uuid, "the UUID the CLI shows");
     assert.equal(values[terms.indexOf("sys/tags")], "golden");
+    // The table view: a UUID column, off until picked.
+    await b.page.goto(`${server.url}/#/p/ws/demo`);
+    await b.page.waitForSelector('#runs th[data-col="owner"]');
+    assert.equal(await b.page.locator('#runs th[data-col="uuid"]').count(), 0, "no UUID column at first");
+    await b.page.click("#pick-columns");
+    await b.page.check('#columns input[data-col="uuid"]');
+    await b.page.waitForSelector('#runs th[data-col="uuid"]');
+    const cells = await b.page.locator(`#runs tr[data-run="${run1}"] td`).allTextContents();
+    assert.ok(cells.includes(uuid), `the UUID in ${run1}'s row: ${cells}`);
+    await b.page.click("#pick-columns");
+    await b.page.uncheck('#columns input[data-col="uuid"]');
+    await b.page.waitForSelector('#runs th[data-col="uuid"]', { state: "detached" });
+    // Back where the next test starts: the run view and its files.
+    await b.page.goto(`${server.url}/#/p/ws/demo/run/${run1}`);
+    await b.page.waitForSelector("#file-table tr.file");
   });
 
   test("file details: metadata, hashes, CLI and Python lines, and previews", async () => {
