@@ -229,6 +229,7 @@ typedef struct cli_progress {
         int shown;      /* a progress line is on the screen */
         int failures;   /* per-file failures already printed */
         int first_code; /* the code of the first of them */
+        uint64_t files; /* the last "downloading" total: the files of a download */
 } cli_progress;
 
 static void cli_notify(int code, const char *message, void *payload)
@@ -291,6 +292,8 @@ static int cli_show_progress(const char *stage, uint64_t done, uint64_t total, v
         cli_progress *p = payload;
 
         cli_test_kill(stage, done);
+        if (strcmp(stage, "downloading") == 0)
+                p->files = total;
         if (!p->tty)
                 return 0;
         fputs("\r\033[K", stderr);
@@ -585,9 +588,13 @@ static int do_download(cli_options *o, nereid_run *run, const char *field)
 
         cli_progress_end(&cli_progress_state);
         /* Each failed file has had its line, and the call fails with the
-         * first one's code: the summary would repeat them. Another ending
-         * (cancelled, the store unreadable) is printed. */
-        if (rc < 0 && cli_progress_state.failures && rc == cli_progress_state.first_code)
+         * first one's code. With more than one file the library's summary
+         * ("RUN:FIELD: N of M files could not be downloaded") ends the
+         * output, so the last line tells whether anything was downloaded;
+         * a download of one file needs none. Another ending (cancelled, the
+         * store unreadable) is printed. */
+        if (rc < 0 && cli_progress_state.failures && rc == cli_progress_state.first_code &&
+            cli_progress_state.files <= 1)
                 return cli_exit_code(rc, cli_general_failure);
         return rc < 0 ? cli_fail(rc) : 0;
 }

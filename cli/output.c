@@ -239,6 +239,11 @@ void output_runs(const nereid_runs *runs, int json, size_t before)
                         escape_json(stdout, nereid_runs_creation_time(runs, i));
                         fputs(",\"modification_time\":", stdout);
                         escape_json(stdout, nereid_runs_modification_time(runs, i));
+                        fputs(",\"uuid\":", stdout);
+                        if (nereid_runs_uuid(runs, i))
+                                escape_json(stdout, nereid_runs_uuid(runs, i));
+                        else
+                                fputs("null", stdout);
                         putchar('}');
                 }
                 return;

@@ -432,6 +432,10 @@ const char *nereid_runs_name(const nereid_runs *runs, size_t i);
 const char *nereid_runs_owner(const nereid_runs *runs, size_t i);
 const char *nereid_runs_creation_time(const nereid_runs *runs, size_t i);
 const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i);
+/** sys/uuid of run i: the UUID its client made when creating it (36
+ * lowercase characters); borrowed as above; NULL out of range, or for a
+ * store that does not tell it. */
+const char *nereid_runs_uuid(const nereid_runs *runs, size_t i);
 /** Run metadata of run i (see nereid_run_create()); borrowed, valid until
  * the list is freed. custom_run_id is NULL when the run has none (or i is
  * out of range); description is "" when none (NULL out of range). */
@@ -631,7 +635,9 @@ const char *nereid_run_id(const nereid_run *run);
  * Read a sys/ field: sys/id, sys/name, sys/owner, sys/creation_time,
  * sys/modification_time, sys/description ("" when none), sys/tags (the
  * tags sorted bytewise and joined by ',', "" when none; a tag holds no
- * ','), sys/custom_run_id (NEREID_ENOTFOUND when the run has none).
+ * ','), sys/custom_run_id (NEREID_ENOTFOUND when the run has none),
+ * sys/uuid (the UUID the client made when creating the run, 36 lowercase
+ * characters; NEREID_ENOTFOUND for a store that does not tell it).
  * @param out receives the value; caller frees with nereid_string_free()
  * @return 0 or NEREID_ENOTFOUND for another name
  */
@@ -640,8 +646,9 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field);
 /**
  * List every field of the run: sys/ first (sorted by path), then the
  * artifact fields sorted by path, each with its value (a sys/ value, or an
- * artifact field's hash). sys/custom_run_id, sys/description and sys/tags
- * are listed only when they are not empty (values as nereid_run_sys()).
+ * artifact field's hash). sys/custom_run_id, sys/description, sys/tags
+ * and sys/uuid are listed only when they are not empty (values as
+ * nereid_run_sys()).
  * @param out receives the list; caller frees with nereid_fields_free()
  * @param run the run
  * @return 0 or an error code
@@ -795,12 +802,14 @@ enum nereid_download_flag {
  * into place; stale temporaries that a killed download left in a folder
  * written into are removed.
  * Failures of single files are reported through the notify callback and
- * the others still go on.
+ * the others still go on; the call then fails with the message
+ * "RUN:FIELD: N of M files could not be downloaded".
  * @param destination a folder, created if needed; NULL means "."
  * @param flags 0 (symbolic links to local sources, existing targets with
  *        other content kept) or enum nereid_download_flag values or-ed
- * @return 0 when every file is in place, else the code of the first
- *         failure; NEREID_EINVALID for unknown flags
+ * @return 0 when every file is in place, else the code of the failed
+ *         file whose file_path sorts first (whichever failed first in
+ *         time, the code is the same); NEREID_EINVALID for unknown flags
  */
 int nereid_run_download(nereid_run *run, const char *field, const char *destination, int flags);
 

@@ -64,6 +64,7 @@ static json_t *run_json(const store_run_info *info)
         json_object_set_new(o, "owner", jstr(info->owner ? info->owner : ""));
         json_object_set_new(o, "creation_time", json_string(info->creation_time));
         json_object_set_new(o, "modification_time", json_string(info->modification_time));
+        json_object_set_new(o, "uuid", info->uuid[0] ? json_string(info->uuid) : json_null());
         json_object_set_new(o, "custom_run_id", jstr(info->custom_run_id));
         json_object_set_new(o, "description", jstr(info->description ? info->description : ""));
         json_object_set_new(o, "tags", tags);

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +57,14 @@ typedef struct download_job {
         nereid_project *project;
         pool_stream *stream;
         int rootfd;
-        int flags;                 /* enum nereid_download_flag */
-        size_t failed;             /* updated atomically: jobs run on several threads */
+        int flags;     /* enum nereid_download_flag */
+        size_t failed; /* updated atomically: jobs run on several threads */
+        /* The failure the call returns: of the failed file whose path
+         * sorts first, not of the first to fail, which depends on how the
+         * workers were scheduled (SPEC section 7: one exit code). */
+        pthread_mutex_t first_lock;
+        char *first_path; /* under first_lock */
+        int first_code;
         download_folder *open_dir; /* one per worker */
         md5mb **hashers;           /* --copy with multi-buffer MD5: one per worker */
         unsigned char **blocks;    /* with hashers: a copy buffer per worker */
@@ -237,11 +244,24 @@ out:
         return rc;
 }
 
-/* Count and report a file that could not be downloaded. */
-static void download_failed(download_job *job, int rc)
+/* Count and report a file that could not be downloaded; path is its
+ * record's file_path, NULL when there is none (it then comes first). */
+static void download_failed(download_job *job, int rc, const char *path)
 {
         __atomic_fetch_add(&job->failed, 1, __ATOMIC_RELAXED);
         nrd_project_notify(job->project, rc, "%s", nereid_error_last());
+        if (!path)
+                path = "";
+        pthread_mutex_lock(&job->first_lock);
+        if (!job->first_code || strcmp(path, job->first_path ? job->first_path : "") < 0) {
+                char *copy = nrd_strdup(path);
+
+                /* Out of memory: the code is still kept, the order is lost. */
+                free(job->first_path);
+                job->first_path = copy;
+                job->first_code = rc;
+        }
+        pthread_mutex_unlock(&job->first_lock);
 }
 
 /* Copies verified side by side: at most what nrd_fs_temp_in registers per
@@ -438,7 +458,7 @@ static int download_record(download_job *job, struct nereid_file *rec, unsigned 
 report:
         free(dir);
         if (rc < 0)
-                download_failed(job, rc);
+                download_failed(job, rc, rec->file_path);
         return rc;
 }
 
@@ -485,7 +505,7 @@ static int download_mb_done(void *payload, md5mb_stream *s, int rc)
                 c->rc = download_copy_end(c, s->md5, rc);
         }
         if (c->rc < 0)
-                download_failed(b->job, c->rc);
+                download_failed(b->job, c->rc, c->rec->file_path);
         return 0;
 }
 
@@ -524,7 +544,7 @@ static int download_item_batch(download_job *job, struct nereid_file *rec, unsig
                 nrd_file_clear(rec);
                 free(rec);
                 rc = nrd_error_oom();
-                download_failed(job, rc);
+                download_failed(job, rc, NULL);
                 return rc;
         }
         b->job = job;
@@ -658,6 +678,7 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         nrd_project_uncancel(project);
         job.project = project;
         job.rootfd = rc;
+        pthread_mutex_init(&job.first_lock, NULL);
         job.flags = flags;
         workers = nrd_project_workers(project);
         job.open_dir = nrd_calloc(workers, sizeof(*job.open_dir));
@@ -693,8 +714,9 @@ int nereid_run_download(nereid_run *run, const char *field, const char *destinat
         else if (streamed < 0)
                 rc = streamed;
         else if (rc < 0)
-                rc = nrd_error(rc, "%s:%s: %zu of %zu files could not be downloaded", run->id,
-                               field, job.failed, pushed);
+                rc = nrd_error(job.first_code ? job.first_code : rc,
+                               "%s:%s: %zu of %zu files could not be downloaded", run->id, field,
+                               job.failed, pushed);
 cleanup:
         for (w = 0; job.open_dir && w < workers; w++) {
                 if (job.open_dir[w].dir)
@@ -710,6 +732,8 @@ cleanup:
                 free(job.blocks[w]);
         free(job.hashers);
         free(job.blocks);
+        free(job.first_path);
+        pthread_mutex_destroy(&job.first_lock);
         close(job.rootfd);
         return rc;
 }

@@ -110,6 +110,13 @@ const char *nereid_runs_modification_time(const nereid_runs *runs, size_t i)
         return r ? r->modification_time : NULL;
 }
 
+const char *nereid_runs_uuid(const nereid_runs *runs, size_t i)
+{
+        const store_run_info *r = runs_item(runs, i);
+
+        return r && r->uuid[0] ? r->uuid : NULL;
+}
+
 const char *nereid_runs_custom_run_id(const nereid_runs *runs, size_t i)
 {
         const store_run_info *r = runs_item(runs, i);

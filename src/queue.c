@@ -188,9 +188,20 @@ static int queue_connect(nrd_queue *q, int create)
         if (sqlite3_step(stmt) == SQLITE_ROW)
                 app = sqlite3_column_int64(stmt, 0);
         sqlite3_finalize(stmt);
-        if (app != QUEUE_APP_ID)
-                return nrd_error(NEREID_ERROR, "queue %s: not a Nereid queue", q->path);
-        return 0;
+        if (app == QUEUE_APP_ID)
+                return 0;
+        /* No table at all: a queue that processes of one run are making
+         * together (nrd_queue_join makes it in place, in one transaction),
+         * seen before its first commit. Not there yet, rather than foreign. */
+        if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL) !=
+            SQLITE_OK)
+                return queue_fail(q, "open");
+        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == 0) {
+                sqlite3_finalize(stmt);
+                return nrd_error(NEREID_ENOTFOUND, "offline/%s: being made", q->uuid);
+        }
+        sqlite3_finalize(stmt);
+        return nrd_error(NEREID_ERROR, "queue %s: not a Nereid queue", q->path);
 }
 
 static nrd_queue *queue_new(const char *home, const char *uuid)
@@ -229,10 +240,27 @@ static int queue_load(nrd_queue *q)
         return 0;
 }
 
+/* Remove a queue file being made, with its journal files. */
+static void queue_unlink_new(const char *path)
+{
+        static const char *const exts[] = {"-wal", "-shm", "-journal", ""};
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+        char *name;
+
+        for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+                nrd_buf_printf(&buf, "%s%s", path, exts[i]);
+                if ((name = nrd_buf_detach(&buf)) != NULL)
+                        unlink(name);
+                free(name);
+        }
+}
+
 int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
                      const store_run_spec *spec, const char *run_id)
 {
-        char *folder = nrd_queue_folder(home), now[32], sql[96], why[128];
+        char *folder = nrd_queue_folder(home), *final = NULL, now[32], sql[96], why[128];
+        nereid_buf tmp = NEREID_BUF_INIT;
         nrd_queue *q = NULL;
         struct stat st;
         int rc = 0;
@@ -254,6 +282,18 @@ int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
                 rc = nrd_error(NEREID_EEXISTS, "queue offline/%s: exists", spec->uuid);
                 goto cleanup;
         }
+        /* Made whole under a name of its own, then linked into place: a
+         * sync listing the folder meanwhile never opens a queue that has no
+         * schema or meta yet (link, unlike rename, never replaces a queue
+         * made meanwhile under this UUID). */
+        final = q->path;
+        nrd_buf_printf(&tmp, "%s.new-%ld-%p", final, (long)getpid(), (void *)q);
+        if (!(q->path = nrd_buf_detach(&tmp))) {
+                q->path = final;
+                final = NULL;
+                rc = NEREID_ERROR;
+                goto cleanup;
+        }
         if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0)
                 goto cleanup;
         nrd_fs_now_iso8601(now);
@@ -269,11 +309,38 @@ int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
             (spec->custom_run_id &&
              (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
             (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
-            (rc = queue_meta_put(q, "created", now)) < 0 || (rc = queue_exec(q, "COMMIT")) < 0 ||
-            (rc = queue_load(q)) < 0)
+            (rc = queue_meta_put(q, "created", now)) < 0 || (rc = queue_exec(q, "COMMIT")) < 0)
+                goto cleanup;
+        /* The last connection's close folds the WAL into the file and
+         * removes it: the file alone is the queue. */
+        if (sqlite3_close(q->db) != SQLITE_OK) {
+                rc = queue_fail(q, "close");
+                goto cleanup;
+        }
+        q->db = NULL;
+        if (link(q->path, final) < 0)
+                rc = errno == EEXIST
+                         ? nrd_error(NEREID_EEXISTS, "queue offline/%s: exists", spec->uuid)
+                         : nrd_error(NEREID_ERROR, "queue %s: %s", final,
+                                     nrd_strerror(errno, why, sizeof(why)));
+        queue_unlink_new(q->path);
+        free(q->path);
+        q->path = final;
+        final = NULL;
+        if (rc < 0 || (rc = queue_connect(q, 0)) < 0 || (rc = queue_load(q)) < 0)
                 goto cleanup;
 cleanup:
         free(folder);
+        if (final) { /* failed before the link: the new file goes */
+                if (q->db) {
+                        queue_rollback(q);
+                        sqlite3_close(q->db);
+                        q->db = NULL;
+                }
+                queue_unlink_new(q->path);
+                free(q->path);
+                q->path = final;
+        }
         if (rc < 0) {
                 if (q && q->db) {
                         queue_rollback(q);

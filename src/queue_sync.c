@@ -56,7 +56,14 @@ static int sync_one(void *payload, const char *uuid)
         snprintf(queued_id, sizeof(queued_id), "offline/%s", uuid);
         memset(&info, 0, sizeof(info));
         memset(&res, 0, sizeof(res));
-        if ((rc = nrd_queue_open(&q, w->via->cache, uuid, 0)) < 0)
+        rc = nrd_queue_open(&q, w->via->cache, uuid, 0);
+        /* Listed, then gone (delivered and removed by another sync) or not
+         * made yet (processes of a run joining it): nothing to say. */
+        if (rc == NEREID_ENOTFOUND && !w->n) {
+                nrd_error_clear();
+                return 0;
+        }
+        if (rc < 0)
                 goto report;
         if ((rc = nrd_queue_info(q, &info)) < 0)
                 goto report;

@@ -341,6 +341,8 @@ int nereid_run_sys(char **out, nereid_run *run, const char *field)
                 value = info.description ? info.description : "";
         else if (strcmp(field, "sys/custom_run_id") == 0)
                 value = info.custom_run_id;
+        else if (strcmp(field, "sys/uuid") == 0 && info.uuid[0])
+                value = info.uuid;
         if (strcmp(field, "sys/tags") == 0)
                 *out = run_tags_text(&info);
         else if (value)
@@ -403,7 +405,8 @@ int nereid_run_fields(nereid_fields **out, nereid_run *run)
             (rc = nrd_fields_push(fields, "sys/modification_time", info.modification_time)) < 0 ||
             (rc = nrd_fields_push(fields, "sys/name", info.name)) < 0 ||
             (rc = nrd_fields_push(fields, "sys/owner", info.owner)) < 0 ||
-            (*tags && (rc = nrd_fields_push(fields, "sys/tags", tags)) < 0))
+            (*tags && (rc = nrd_fields_push(fields, "sys/tags", tags)) < 0) ||
+            (info.uuid[0] && (rc = nrd_fields_push(fields, "sys/uuid", info.uuid)) < 0))
                 goto cleanup;
         rc = nrd_store_field_each(store, run->project->name, run->id, run_append_field, fields);
 cleanup:

@@ -167,6 +167,7 @@ const SYS = [
   ["id", "ID", true], ["name", "Name", true], ["owner", "Owner", true],
   ["creation_time", "Created", true], ["modification_time", "Modified", true],
   ["tags", "Tags", false], ["custom_run_id", "Custom ID", false], ["description", "Description", false],
+  ["uuid", "UUID", false], // off by default: long, and seldom what one scans a table for
 ];
 
 function chosenColumns() {
@@ -296,7 +297,7 @@ async function runView(project, runId, params) {
   const main = h("div", { id: "field" });
   show(h("h1", {}, `${run.id} `, h("span", { class: "muted" }, run.name || "")),
     h("dl", { class: "meta", id: "run-meta" },
-      ["owner", "creation_time", "modification_time", "custom_run_id", "description"].flatMap((k) =>
+      ["owner", "creation_time", "modification_time", "uuid", "custom_run_id", "description"].flatMap((k) =>
         run[k] ? [h("dt", {}, `sys/${k}`), h("dd", {}, run[k])] : []),
       run.tags && run.tags.length ? [h("dt", {}, "sys/tags"), h("dd", {}, run.tags.join(", "))] : []),
     h("div", { class: "split" }, pane, main));

@@ -19,7 +19,7 @@ from .types import Artifact
 PathLike = Union[str, "os.PathLike[str]"]
 
 SYS_FIELDS = ("sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time",
-              "sys/custom_run_id", "sys/description", "sys/tags")
+              "sys/custom_run_id", "sys/description", "sys/tags", "sys/uuid")
 # neptune-client's field types of the sys/ fields, as get_structure() and
 # print_structure() name them; every other field is an artifact.
 SYS_TYPES = {"sys/creation_time": "Datetime", "sys/modification_time": "Datetime",

@@ -201,7 +201,8 @@ enum store_roots {
  * settings are the server's (every token and meta op is refused with
  * NEREID_ERROR), names travel as JSON strings (a name, path or location that
  * is not valid UTF-8 is refused with NEREID_EINVALID, nothing sent), sys/owner
- * is the token's name, and a run's uuid is not shown (run_info gives ""). */
+ * is the token's name, and a run's uuid is the server's ("" from a server too old
+ * to send it). */
 #define STORE_CAP_API 0x2
 
 typedef struct nereid_store nereid_store;

@@ -12,6 +12,8 @@
 #   expect_contains NEEDLE GOT WHAT
 #   ok WHAT / bad WHAT        count a pass / a failure (with the line)
 #   fail WHAT                 print the line and stop the script (exit 1)
+#   free_port                 print a free TCP port of 127.0.0.1 (not from the
+#                             kernel's ephemeral range: see below)
 #   e2e_done                  the last line of every script
 # and prints "N passed, N failed" when the script ends. A failed check does
 # not stop the script, so one run shows every failure; the exit status is 1
@@ -355,6 +357,38 @@ for r in json.load(sys.stdin): print(r["file_path"])' 2>/dev/null
 # spec_hash [--content] < records.json: the reference hash of SPEC section 3.
 spec_hash() {
 	python3 "$E2E_DIR/spec_hash.py" "$@"
+}
+
+# free_port: a TCP port of 127.0.0.1 that is free now, for a program that
+# must be told its port before it listens (rather than listening on port 0
+# and saying which it got). Picked at random outside the kernel's ephemeral
+# range, where every port-0 server and every outgoing connection of the
+# tests running beside land: a port taken from that range could be taken
+# again before the program binds it.
+free_port() {
+	python3 - <<'PY'
+import random, socket
+lo, hi = 32768, 60999
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = map(int, f.read().split())
+except (OSError, ValueError):
+    pass
+ports = [p for p in range(10000, 65536) if not lo <= p <= hi and p != 8642]
+random.shuffle(ports)
+for p in ports[:200]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+else:
+    raise SystemExit("free_port: no free port found")
+PY
 }
 
 # The MD5 of a file, lowercase hex.

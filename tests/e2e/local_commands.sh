@@ -135,7 +135,9 @@ iso = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)$"
 for k in ("sys/creation_time", "sys/modification_time"):
     assert re.match(iso, d[k]), k + " is not ISO 8601 UTC: " + d[k]
 assert d["sys/modification_time"] >= d["sys/creation_time"], "modified before created"
-extra = set(d) - {"sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time", "data/train"}
+uuid = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+assert re.match(uuid, d["sys/uuid"]), "sys/uuid is not a UUID: " + d["sys/uuid"]
+extra = set(d) - {"sys/id", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time", "sys/uuid", "data/train"}
 assert not extra, "unexpected fields " + repr(sorted(extra))
 ' "$R1" "$H"
 }
@@ -164,19 +166,21 @@ expect_exit 0 nereid runs --json
 RJ="$OUT"
 check_runs_json() {
 	printf '%s' "$RJ" | py '
-import json, sys
+import json, re, sys
 want = sys.argv[1:]
 a = json.load(sys.stdin)
 assert isinstance(a, list), "not an array"
 for o in a:
-    assert set(o) == {"id", "name", "owner", "creation_time", "modification_time"}, repr(sorted(o))
+    assert set(o) == {"id", "name", "owner", "creation_time", "modification_time", "uuid"}, repr(sorted(o))
+    assert re.match("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", o["uuid"]), o["uuid"]
+assert len({o["uuid"] for o in a}) == len(a), "two runs with one UUID"
 ids = [o["id"] for o in a]
 assert sorted(ids) == sorted(want), repr(ids)
 names = {o["id"]: o["name"] for o in a}
 assert names[want[2]] == "my experiment", repr(names)
 ' "$R1" "$R2" "$R3" "$R4"
 }
-expect_true "runs --json: id, name, owner, creation_time, modification_time of every run" check_runs_json
+expect_true "runs --json: id, name, owner, creation_time, modification_time, uuid of every run" check_runs_json
 
 # --- assign -------------------------------------------------------------------------
 expect_exit 0 nereid assign "$R2:copy" "$R1:data/train"

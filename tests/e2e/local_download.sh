@@ -65,7 +65,7 @@ expect_true "and the source is untouched" cmp -s data/a.txt <(printf 'alpha\n')
 # A stale regular file at the target is kept and reported; --force replaces
 # it with the recorded bytes.
 printf 'stale content\n' >copy/a.txt
-expect_error 1 nereid download "$R:d" --destination copy --copy
+expect_error_lines 1 nereid download "$R:d" --destination copy --copy
 expect_contains "a.txt" "$ERR" "the kept target is named"
 expect_eq "stale content" "$(cat copy/a.txt)" "a target with other content is left as it is"
 expect_exit 0 nereid download "$R:d" --destination copy --copy --force

@@ -13,7 +13,7 @@ track_ok "$R:g" grew
 # Replaced by 64 MiB: the copy must stop after the first block past 10 bytes.
 head -c $((64 * 1024 * 1024)) /dev/zero >grew/f.bin
 mkdir out
-expect_error_in "5" nereid download "$R:g" --destination out --copy
+expect_error_lines 5 nereid download "$R:g" --destination out --copy
 expect_contains "f.bin" "$ERR" "the error names the file"
 expect_contains "holds more than its recorded 10 bytes" "$ERR" "the error says the source outgrew its record"
 expect_true "nothing at the target" test ! -e out/f.bin

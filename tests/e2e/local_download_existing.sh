@@ -21,7 +21,7 @@ expect_true "the copy was not turned into a link" test ! -L out/a
 # others are still downloaded; --force replaces it by the link.
 printf 'changed\n' >out/b
 rm out/a
-expect_error 1 nereid download "$R:f" --destination out
+expect_error_lines 1 nereid download "$R:f" --destination out
 expect_match '^nereid: b: ' "$ERR" "the kept target is named"
 expect_eq "changed" "$(cat out/b)" "a target with other content is left as it is"
 expect_true "the other files are still downloaded" test -L out/a

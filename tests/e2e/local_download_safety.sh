@@ -27,7 +27,7 @@ expect_eq "$ino" "$(stat -c %i ds/train/data.csv)" "the source file is the same 
 
 printf '3,4\n' >>ds/train/data.csv
 cd ds || fail "cd ds"
-expect_error 1 nereid download "$R:data_versions"
+expect_error_lines 1 nereid download "$R:data_versions"
 expect_match '^nereid: train/data\.csv: ' "$ERR" "the file left as it is is named"
 expect_exit 1 nereid download "$R:data_versions" --force
 expect_contains "itself" "$ERR" "--force: the target is the source itself"
@@ -63,7 +63,7 @@ expect_true "the other file is linked" test -L out/b
 # A link to somewhere else is other content: kept without --force.
 printf 'elsewhere\n' >elsewhere
 ln -sf ../elsewhere out/b
-expect_error 1 nereid download "$R2:f" --destination out
+expect_error_lines 1 nereid download "$R2:f" --destination out
 expect_match '^nereid: b: ' "$ERR" "the kept link is named"
 expect_eq "../elsewhere" "$(readlink out/b)" "a foreign link is kept"
 expect_exit 0 nereid download "$R2:f" --destination out --force
@@ -73,7 +73,7 @@ expect_eq "elsewhere" "$(cat elsewhere)" "what the replaced link led to is untou
 # A folder in the way is never replaced, even with --force.
 mkdir -p dirs/a
 printf 'inside\n' >dirs/a/keep
-expect_error 1 nereid download "$R2:f" --destination dirs --force
+expect_error_lines 1 nereid download "$R2:f" --destination dirs --force
 expect_match '^nereid: a: ' "$ERR" "the folder in the way is named"
 expect_eq "inside" "$(cat dirs/a/keep)" "the folder in the way is kept"
 expect_true "the other file is still downloaded" test -L dirs/b
@@ -86,9 +86,9 @@ no_temporaries out "links and copies"
 
 # A copy with other content is kept without --force, replaced with it.
 printf 'edited copy\n' >out/a
-expect_error 1 nereid download "$R2:f" --destination out --copy
+expect_error_lines 1 nereid download "$R2:f" --destination out --copy
 expect_eq "edited copy" "$(cat out/a)" "an edited copy is kept"
-expect_error 1 nereid download "$R2:f" --destination out
+expect_error_lines 1 nereid download "$R2:f" --destination out
 expect_eq "edited copy" "$(cat out/a)" "an edited copy is not replaced by a link either"
 expect_exit 0 nereid download "$R2:f" --destination out --copy --force
 expect_eq "alpha" "$(cat out/a)" "--force replaces the edited copy"

@@ -84,7 +84,7 @@ for f in "" "/lead" "trail/" "a//b" "sp ace" "tab	x" "é" 'star*' "a/b/" "$LONG"
 	expect_error_in "2 3" nereid hash "$R:$f"
 done
 expect_exit 0 nereid show "$R" --json
-expect_eq '["keep", "sys/creation_time", "sys/id", "sys/modification_time", "sys/name", "sys/owner"]' \
+expect_eq '["keep", "sys/creation_time", "sys/id", "sys/modification_time", "sys/name", "sys/owner", "sys/uuid"]' \
 	"$(printf '%s' "$OUT" | py 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin))))' 2>&1)" \
 	"no failed track created a field"
 

@@ -66,7 +66,7 @@ for impl in $impls; do
 	expect_contains "big/m1: $W/data-$impl/big/m1 does not match its recorded hash" "$ERR" \
 		"NEREID_MD5=$impl: the corrupted large source is named"
 	expect_contains "deep/er/k31: " "$ERR" "NEREID_MD5=$impl: the corrupted small source is named"
-	expect_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl: one line for each"
+	expect_eq 3 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl: one line for each, and the summary"
 	expect_true "NEREID_MD5=$impl: no target for a corrupted source" \
 		test ! -e "bad-$impl/big/m1" -a ! -e "bad-$impl/deep/er/k31"
 	expect_eq "$((COUNT - 2))" "$(find "bad-$impl" -type f | wc -l)" \
@@ -98,7 +98,7 @@ for impl in $impls; do
 			"NEREID_MD5=$impl $mode: the changed target of the same size is named"
 		expect_contains "deep/er/k08: the target exists with other content" "$ERR" \
 			"NEREID_MD5=$impl $mode: the changed target of another size is named"
-		expect_eq 2 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl $mode: nothing else"
+		expect_eq 3 "$(printf '%s\n' "$ERR" | wc -l)" "NEREID_MD5=$impl $mode: nothing else but the summary"
 		expect_eq "mine!!" "$(cat "out-$impl/small/s006")" \
 			"NEREID_MD5=$impl $mode: the changed target is kept"
 		expect_true "NEREID_MD5=$impl $mode: the copies are not turned into links" \

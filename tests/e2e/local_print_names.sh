@@ -29,13 +29,13 @@ EVIL_NAME=$'x\nmodel/weights\t00000000000000000000000000000000000000000000000000
 # --- a newline in the owner, a newline and a tab in the name: show works ---
 R1="$(USER=$'eve\n' nereid run new --name "$EVIL_NAME")" || fail "run new with a newline in USER"
 expect_exit 0 nereid show "$R1"
-expect_eq 6 "$(printf '%s\n' "$OUT" | grep -c '')" "show: header and five sys/ lines, one line each"
+expect_eq 7 "$(printf '%s\n' "$OUT" | grep -c '')" "show: header and six sys/ lines, one line each"
 expect_contains 'sys/owner              eve\n' "$OUT" "show: the owner's newline escaped"
 expect_contains 'sys/name               x\nmodel/weights\t000' "$OUT" "show: the name escaped"
 no_raw_controls "$OUT" "show"
 
 expect_exit 0 nereid show "$R1" --json
-expect_eq "['sys/creation_time', 'sys/id', 'sys/modification_time', 'sys/name', 'sys/owner']" \
+expect_eq "['sys/creation_time', 'sys/id', 'sys/modification_time', 'sys/name', 'sys/owner', 'sys/uuid']" \
 	"$(json_eval "$OUT" 'list(j)')" "show --json: no field made up from the name"
 py 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if j["sys/name"]==sys.argv[2] and j["sys/owner"]=="eve\n" else 1)' \
 	"$OUT" "$EVIL_NAME" && ok || bad "show --json: name and owner kept exactly"

@@ -39,7 +39,7 @@ expect_eq "OTH-1" "$OUT" "custom run IDs are per project"
 expect_exit 0 nereid run new
 expect_eq "SND-3" "$OUT" "a plain run"
 expect_exit 0 nereid show SND-3 --json
-expect_eq "['sys/creation_time', 'sys/id', 'sys/modification_time', 'sys/name', 'sys/owner']" \
+expect_eq "['sys/creation_time', 'sys/id', 'sys/modification_time', 'sys/name', 'sys/owner', 'sys/uuid']" \
 	"$(printf '%s' "$OUT" | py 'import json,sys; print(sorted(json.load(sys.stdin)))')" \
 	"no sys/custom_run_id, sys/description or sys/tags when unset"
 

@@ -4,10 +4,6 @@
 # records the URL it is given), and not with --no-browser.
 . "$(dirname "$0")/lib.sh"
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 cat >"$T/browser.sh" <<'SH'
 #!/bin/sh
 curl -s -o /dev/null -w '%{http_code}' "$1" >"$OPENED.status"

@@ -69,14 +69,25 @@ both "ls" ls WSP-1:data/train
 both "ls --json" ls WSP-1:data/train --json
 expect_contains '"file_path":"deep/x.txt"' "$OUT" "ls --json has the records"
 both "ls of test" ls WSP-1:data/test --json
-on server show WSP-1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); [d.pop(k) for k in list(d) if k.endswith("_time")]; print(json.dumps(d, sort_keys=True))' >"$T/s.show"
-on local show WSP-1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); [d.pop(k) for k in list(d) if k.endswith("_time")]; print(json.dumps(d, sort_keys=True))' >"$T/l.show"
+# Times and run UUIDs differ between the two stores (each made its own run):
+# left out, a UUID replaced by "UUID" when it has the shape of one.
+PARITY_UUID='import json, re, sys
+def uuid(v):
+    return "UUID" if re.fullmatch("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", v or "") else v
+'
+PARITY_SHOW="$PARITY_UUID"'d = json.load(sys.stdin)
+print(json.dumps({k: uuid(v) if k == "sys/uuid" else v for k, v in d.items() if not k.endswith("_time")}, sort_keys=True))'
+PARITY_RUNS="$PARITY_UUID"'print(json.dumps([{k: uuid(v) if k == "uuid" else v for k, v in r.items() if not k.endswith("_time")} for r in json.load(sys.stdin)]))'
+on server show WSP-1 --json | python3 -c "$PARITY_SHOW" >"$T/s.show"
+on local show WSP-1 --json | python3 -c "$PARITY_SHOW" >"$T/l.show"
 expect_eq "$(cat "$T/l.show")" "$(cat "$T/s.show")" "show --json, times left out"
 expect_contains '"sys/owner": "ana"' "$(cat "$T/s.show")" "sys/owner on the server"
-on server runs --json | python3 -c 'import json,sys; print(json.dumps([{k: v for k, v in r.items() if not k.endswith("_time")} for r in json.load(sys.stdin)]))' >"$T/s.runs"
-on local runs --json | python3 -c 'import json,sys; print(json.dumps([{k: v for k, v in r.items() if not k.endswith("_time")} for r in json.load(sys.stdin)]))' >"$T/l.runs"
+expect_contains '"sys/uuid": "UUID"' "$(cat "$T/s.show")" "sys/uuid on the server"
+on server runs --json | python3 -c "$PARITY_RUNS" >"$T/s.runs"
+on local runs --json | python3 -c "$PARITY_RUNS" >"$T/l.runs"
 expect_eq "$(cat "$T/l.runs")" "$(cat "$T/s.runs")" "runs --json, times left out"
 expect_contains '"id": "WSP-2"' "$(cat "$T/s.runs")" "runs lists both runs"
+expect_contains '"uuid": "UUID"' "$(cat "$T/s.runs")" "runs --json: the UUID of each run from the server"
 both "diff" diff WSP-1:data/test WSP-2:other
 both "diff --json" diff WSP-1:data/train WSP-1:data/test --json
 expect_eq 1 "$RC" "diff of different artifacts exits 1"

@@ -11,7 +11,7 @@
 README="$E2E_DIR/../../README.md"
 BIN_DIR="$(dirname "$NEREID_BIN")"
 [ -x "$BIN_DIR/nereid-server" ] || fail "no nereid-server beside $NEREID_BIN"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 SERVE_PID=""
 # The server is stopped on any exit, even one before its PID was read back.
 trap 'e2e_rc=$?; [ -z "$SERVE_PID" ] && [ -s "$T/serve.pid" ] && SERVE_PID="$(cat "$T/serve.pid")"; [ -n "$SERVE_PID" ] && kill -TERM "$SERVE_PID" 2>/dev/null; (exit $e2e_rc); e2e_finish' EXIT

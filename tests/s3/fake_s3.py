@@ -26,7 +26,9 @@ Two roles, on 127.0.0.1 at a free port (written to --port-file):
     empty           endless listing pages without keys, each with a new token
     same            endless listing pages, each with the same two keys and a
                     new token
-    trickle-list    a listing answer whose body comes one byte per second
+    trickle-list    a listing answer whose body comes four bytes per second:
+                    clearly above a client's stall limit (1 byte/s over
+                    30 s), so only its overall deadline can stop it
     get&announce=N&send=N|endless&delay=S&etag=E
                     every GET answers 200 with Content-Length N (none when
                     absent), then sends N bytes ("endless": until the client
@@ -265,7 +267,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.hostile_send(body, 1.0)
+            self.hostile_send(body, 0.25)
             return
         body = self.hostile_listing(h, q)
         self.send_response(200)

@@ -12,12 +12,19 @@ state=${2:-}
 
 case $cmd in
 start)
-	if [ ! -f "$here/node_modules/s3rver/package.json" ]; then
+	# node_modules/s3rver appears long before npm ci has written the
+	# packages it needs: only the stamp, a copy of the lock file written
+	# once npm ci succeeded, says the install is complete (and matches
+	# package-lock.json).
+	stamp="$here/node_modules/.nereid-installed"
+	if ! cmp -s "$here/package-lock.json" "$stamp"; then
 		# Tests may start in parallel: one installs, the others wait.
 		(
 			flock 9
-			[ -f "$here/node_modules/s3rver/package.json" ] ||
-				(cd "$here" && npm ci --no-audit --no-fund --silent)
+			cmp -s "$here/package-lock.json" "$stamp" || {
+				(cd "$here" && npm ci --no-audit --no-fund --silent) &&
+					cp "$here/package-lock.json" "$stamp.tmp" && mv "$stamp.tmp" "$stamp"
+			}
 		) 9>"${TMPDIR:-/tmp}/nereid-s3rver-npm.lock" >"$state/npm.log" 2>&1 || {
 			echo "s3rver.sh: npm ci failed:" >&2
 			cat "$state/npm.log" >&2

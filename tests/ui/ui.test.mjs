@@ -111,6 +111,33 @@ describe("nereid ui", () => {
     await shot(b.page, "run-artifacts");
   });
 
+  test("the run view shows the run's sys/ fields, its UUID included", async () => {
+    const uuid = JSON.parse(s.cli("show", run1, "--json"))["sys/uuid"];
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await b.page.goto(`${server.url}/#/p/ws/demo/run/${run1}`);
+    await b.page.waitForSelector("#run-meta dt");
+    const terms = await b.page.locator("#run-meta dt").allTextContents();
+    const values = await b.page.locator("#run-meta dd").allTextContents();
+    assert.ok(terms.includes("sys/uuid"), `sys/uuid among ${terms}`);
+    assert.equal(values[terms.indexOf("sys/uuid")], uuid, "the UUID the CLI shows");
+    assert.equal(values[terms.indexOf("sys/tags")], "golden");
+    // The table view: a UUID column, off until picked.
+    await b.page.goto(`${server.url}/#/p/ws/demo`);
+    await b.page.waitForSelector('#runs th[data-col="owner"]');
+    assert.equal(await b.page.locator('#runs th[data-col="uuid"]').count(), 0, "no UUID column at first");
+    await b.page.click("#pick-columns");
+    await b.page.check('#columns input[data-col="uuid"]');
+    await b.page.waitForSelector('#runs th[data-col="uuid"]');
+    const cells = await b.page.locator(`#runs tr[data-run="${run1}"] td`).allTextContents();
+    assert.ok(cells.includes(uuid), `the UUID in ${run1}'s row: ${cells}`);
+    await b.page.click("#pick-columns");
+    await b.page.uncheck('#columns input[data-col="uuid"]');
+    await b.page.waitForSelector('#runs th[data-col="uuid"]', { state: "detached" });
+    // Back where the next test starts: the run view and its files.
+    await b.page.goto(`${server.url}/#/p/ws/demo/run/${run1}`);
+    await b.page.waitForSelector("#file-table tr.file");
+  });
+
   test("file details: metadata, hashes, CLI and Python lines, and previews", async () => {
     await b.page.locator('#file-table tr.file[data-path="train/b.csv"]').click();
     await b.page.waitForSelector("#file-card");

@@ -90,7 +90,8 @@ static void test_runs(void)
 static void test_fields(void)
 {
         static const char *const want[] = {
-            "sys/creation_time", "sys/id", "sys/modification_time", "sys/name", "sys/owner",
+            "sys/creation_time", "sys/id",    "sys/modification_time",
+            "sys/name",          "sys/owner", "sys/uuid",
             "a/first",           "b"};
         nereid_project *project = NULL;
         nereid_fields *fields = NULL;
@@ -120,17 +121,20 @@ static void test_fields(void)
         CHECK(nereid_run_track_files(NULL, run, "a/first", dir, NULL) == 0);
 
         CHECK(nereid_run_fields(&fields, run) == 0);
-        CHECK(nereid_fields_count(fields) == 7);
-        for (i = 0; fields && i < 7 && i < nereid_fields_count(fields); i++)
+        CHECK(nereid_fields_count(fields) == 8);
+        for (i = 0; fields && i < 8 && i < nereid_fields_count(fields); i++)
                 CHECK_STR(nereid_fields_path(fields, i), want[i]);
         CHECK_STR(nereid_fields_value(fields, 1), nereid_run_id(run));
         /* The name that held "\n...model/weights\t000..." is one value, not two fields. */
         CHECK_STR(nereid_fields_value(fields, 3), names[0]);
         CHECK_STR(nereid_fields_value(fields, 4), "eve\n");
-        CHECK_STR(nereid_fields_value(fields, 5), hash);
+        /* sys/uuid: the UUID the library made for the run (version 4). */
+        CHECK(nereid_fields_value(fields, 5) && strlen(nereid_fields_value(fields, 5)) == 36 &&
+              nereid_fields_value(fields, 5)[14] == '4');
         CHECK_STR(nereid_fields_value(fields, 6), hash);
-        CHECK(nereid_fields_path(fields, 7) == NULL);
-        CHECK(nereid_fields_value(fields, 7) == NULL);
+        CHECK_STR(nereid_fields_value(fields, 7), hash);
+        CHECK(nereid_fields_path(fields, 8) == NULL);
+        CHECK(nereid_fields_value(fields, 8) == NULL);
         nereid_fields_free(fields);
         nereid_fields_free(NULL);
         CHECK(nereid_fields_count(NULL) == 0);

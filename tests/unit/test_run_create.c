@@ -87,14 +87,22 @@ static void test_create_and_resume(nereid_project *project)
         check_sys(run, "sys/description", "first try");
         check_sys(run, "sys/custom_run_id", "exp-1");
         check_sys(run, "sys/tags", "alpha,zeta");
+        /* The UUID given, in lower case: the one the run keeps. */
+        check_sys(run, "sys/uuid", "3f2504e0-4f89-41d3-9a0c-0305e82c3301");
         CHECK(nereid_run_fields(&fields, run) == 0);
         {
-                const char *want[] = {
-                    "sys/creation_time",     "sys/custom_run_id", "sys/description", "sys/id",
-                    "sys/modification_time", "sys/name",          "sys/owner",       "sys/tags"};
+                const char *want[] = {"sys/creation_time",
+                                      "sys/custom_run_id",
+                                      "sys/description",
+                                      "sys/id",
+                                      "sys/modification_time",
+                                      "sys/name",
+                                      "sys/owner",
+                                      "sys/tags",
+                                      "sys/uuid"};
 
-                CHECK(nereid_fields_count(fields) == 8);
-                for (i = 0; i < 8 && i < nereid_fields_count(fields); i++)
+                CHECK(nereid_fields_count(fields) == 9);
+                for (i = 0; i < 9 && i < nereid_fields_count(fields); i++)
                         CHECK_STR(nereid_fields_path(fields, i), want[i]);
         }
         nereid_fields_free(fields);
@@ -126,7 +134,7 @@ static void test_create_and_resume(nereid_project *project)
         check_sys(again, "sys/description", "");
         check_sys(again, "sys/tags", "");
         CHECK(nereid_run_fields(&fields, again) == 0);
-        CHECK(nereid_fields_count(fields) == 5);
+        CHECK(nereid_fields_count(fields) == 6); /* the five of before and sys/uuid */
         nereid_fields_free(fields);
         nereid_run_free(again);
         again = NULL;

@@ -717,8 +717,9 @@ static void check_run_new(nereid_store *store)
         CHECK(nrd_store_run_new(store, Q, &spec, again, &created) == 0);
         CHECK(created == 1 && strncmp(again, "OTH-", 4) == 0);
         CHECK(nrd_store_run_get(store, V, "VER-2", &info) == 0);
-        /* The API's RUN has no uuid (docs/api/http.md, route 8). */
-        CHECK_STR(info.uuid, api ? "" : U2);
+        /* The uuid the client made, from every store (through a server:
+         * the API's RUN, docs/api/http.md, route 8). */
+        CHECK_STR(info.uuid, U2);
         CHECK_STR(info.custom_run_id, "exp-7");
         CHECK_STR(info.description, "first\ttry");
         CHECK_STR(info.name, "two");
@@ -730,7 +731,7 @@ static void check_run_new(nereid_store *store)
         }
         nrd_store_run_info_clear(&info);
         CHECK(nrd_store_run_get(store, V, "VER-1", &info) == 0);
-        CHECK_STR(info.uuid, api ? "" : U1);
+        CHECK_STR(info.uuid, U1);
         CHECK(info.custom_run_id == NULL);
         CHECK_STR(info.description, "");
         CHECK(info.ntags == 0 && info.tags == NULL);
@@ -739,12 +740,8 @@ static void check_run_new(nereid_store *store)
         CHECK(nrd_store_run_create(store, V, NULL, "me", id) == 0);
         CHECK_STR(id, "VER-3");
         CHECK(nrd_store_run_get(store, V, "VER-3", &info) == 0);
-        if (api) {
-                CHECK_STR(info.uuid, "");
-        } else {
-                CHECK(nrd_store_uuid_check(info.uuid) == 0 && info.uuid[14] == '4');
-                CHECK(strcmp(info.uuid, U1) != 0 && strcmp(info.uuid, U2) != 0);
-        }
+        CHECK(nrd_store_uuid_check(info.uuid) == 0 && info.uuid[14] == '4');
+        CHECK(strcmp(info.uuid, U1) != 0 && strcmp(info.uuid, U2) != 0);
         nrd_store_run_info_clear(&info);
         /* Bad specs: refused before the store, nothing made. */
         spec = spec_of("0F8FAD5B-D9CB-469F-A165-70867728950E", NULL, NULL);
