@@ -1072,13 +1072,52 @@ static int http_artifact_content_hash(nereid_store *base, const char *project, c
         return rc;
 }
 
+/* The PUT of an artifact's records (up says where they come from), and
+ * the content hash the server computed checked against the caller's. */
+static int http_artifact_upload(nereid_store *base, const char *path, const char *hash,
+                                const char *content, struct http_upload *up)
+{
+        char have[NEREID_HASH_HEXLEN + 1];
+        json_t *answer = NULL;
+        int rc;
+
+        if ((rc = http_call_status(http_of(base), NULL, "PUT", path, NULL, up, HTTP_MAX_SMALL,
+                                   &answer, NULL, NULL)) == 0 &&
+            (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
+            strcmp(have, content) != 0)
+                rc = nrd_error(NEREID_EINTEGRITY,
+                               "artifact %s: the server computed another content hash", hash);
+        json_decref(answer);
+        return rc;
+}
+
+/* Asked first, so an artifact goes up once: 0 when the server holds it
+ * (its content hash in have), ENOTFOUND (cleared) when it must go up. */
+static int http_artifact_held(nereid_store *base, const char *project, const char *hash, char *have)
+{
+        int rc = http_artifact_content_hash(base, project, hash, have);
+
+        if (rc == NEREID_ENOTFOUND)
+                nrd_error_clear();
+        return rc;
+}
+
+/* The server holds the artifact with the content hash have: it must be
+ * the caller's. */
+static int http_artifact_same(const char *hash, const char *have, const char *content)
+{
+        if (strcmp(have, content) != 0)
+                return nrd_error(NEREID_EINTEGRITY,
+                                 "artifact %s: the server holds another content hash", hash);
+        return 0;
+}
+
 static int http_artifact_put(nereid_store *base, const char *project, const char *hash,
                              const char *content, const nereid_files *files)
 {
         char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
         char have[NEREID_HASH_HEXLEN + 1];
         struct http_upload up;
-        json_t *answer = NULL;
         int rc;
 
         if (!path)
@@ -1086,25 +1125,11 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
         memset(&up, 0, sizeof(up));
         up.files = files;
         nrd_buf_init(&up.chunk, 0);
-        /* Asked first, so an artifact goes up once. */
-        rc = http_artifact_content_hash(base, project, hash, have);
-        if (rc == 0) {
-                if (strcmp(have, content) != 0)
-                        rc = nrd_error(NEREID_EINTEGRITY,
-                                       "artifact %s: the server holds another content hash", hash);
-                goto cleanup;
-        }
-        if (rc != NEREID_ENOTFOUND)
-                goto cleanup;
-        nrd_error_clear();
-        if ((rc = http_call_status(http_of(base), NULL, "PUT", path, NULL, &up, HTTP_MAX_SMALL,
-                                   &answer, NULL, NULL)) == 0 &&
-            (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
-            strcmp(have, content) != 0)
-                rc = nrd_error(NEREID_EINTEGRITY,
-                               "artifact %s: the server computed another content hash", hash);
-cleanup:
-        json_decref(answer);
+        rc = http_artifact_held(base, project, hash, have);
+        if (rc == 0)
+                rc = http_artifact_same(hash, have, content);
+        else if (rc == NEREID_ENOTFOUND)
+                rc = http_artifact_upload(base, path, hash, content, &up);
         nrd_buf_free(&up.chunk);
         free(path);
         return rc;
@@ -1125,7 +1150,6 @@ static int http_artifact_put_stream(nereid_store *base, const char *project, con
         char have[NEREID_HASH_HEXLEN + 1];
         const struct nereid_file *file;
         struct http_upload up;
-        json_t *answer = NULL;
         int rc;
 
         if (!path)
@@ -1134,28 +1158,17 @@ static int http_artifact_put_stream(nereid_store *base, const char *project, con
         up.pull = next;
         up.pull_payload = payload;
         nrd_buf_init(&up.chunk, 0);
-        rc = http_artifact_content_hash(base, project, hash, have);
+        rc = http_artifact_held(base, project, hash, have);
         if (rc == 0) {
                 /* Held already: the records are still read to their end,
                  * so that they are checked and content is known. */
                 while ((rc = next(payload, &file)) > 0)
                         ;
-                if (rc == 0 && strcmp(have, content) != 0)
-                        rc = nrd_error(NEREID_EINTEGRITY,
-                                       "artifact %s: the server holds another content hash", hash);
-                goto cleanup;
+                if (rc == 0)
+                        rc = http_artifact_same(hash, have, content);
+        } else if (rc == NEREID_ENOTFOUND) {
+                rc = http_artifact_upload(base, path, hash, content, &up);
         }
-        if (rc != NEREID_ENOTFOUND)
-                goto cleanup;
-        nrd_error_clear();
-        if ((rc = http_call_status(http_of(base), NULL, "PUT", path, NULL, &up, HTTP_MAX_SMALL,
-                                   &answer, NULL, NULL)) == 0 &&
-            (rc = nrd_http_json_hash(answer, "content_hash", have, path)) == 0 &&
-            strcmp(have, content) != 0)
-                rc = nrd_error(NEREID_EINTEGRITY,
-                               "artifact %s: the server computed another content hash", hash);
-cleanup:
-        json_decref(answer);
         nrd_buf_free(&up.chunk);
         free(path);
         return rc;
