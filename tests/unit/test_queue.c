@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "nereid.h"
 #include "queue.h"
+#include "queue_ops.h"
 
 #define U1    "0f8fad5b-d9cb-469f-a165-70867728950e"
 #define U2    "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -35,59 +36,10 @@ static store_run_spec spec_of(const char *uuid)
         return spec;
 }
 
-static int append_put(nrd_queue *q, const char *field, const char *path, int replace, uint64_t *seq)
-{
-        nereid_files *files = nrd_files_new();
-        store_root where = {(char *)"file:///x", (char *)""};
-        queue_op op;
-        int rc;
-
-        if (!files)
-                abort();
-        push(files, path, MD5_A, 1);
-        memset(&op, 0, sizeof(op));
-        op.kind = QUEUE_PUT;
-        op.field = (char *)field;
-        op.replace = replace;
-        op.files = files;
-        op.roots = &where;
-        op.nroots = 1;
-        rc = nrd_queue_append(q, &op, seq);
-        nereid_files_free(files);
-        return rc;
-}
-
-static int append_remove(nrd_queue *q, const char *field)
-{
-        queue_op op;
-
-        memset(&op, 0, sizeof(op));
-        op.kind = QUEUE_REMOVE;
-        op.field = (char *)field;
-        return nrd_queue_append(q, &op, NULL);
-}
-
-struct seen {
-        uint64_t last;
-        int count;
-        int ordered;
-};
-
-static int each_seen(void *payload, const queue_op *op)
-{
-        struct seen *s = payload;
-
-        if (op->seq <= s->last)
-                s->ordered = 0;
-        s->last = op->seq;
-        s->count++;
-        return 0;
-}
-
 static void test_order_and_ack(const char *home)
 {
         store_run_spec spec = spec_of(U1);
-        struct seen s = {0, 0, 1};
+        struct seen s = SEEN_INIT;
         nrd_queue *q = NULL;
         queue_info info;
         uint64_t a = 0, b = 0, c = 0;
@@ -124,7 +76,7 @@ static void test_order_and_ack(const char *home)
 /* Four processes append 50 operations each to one queue at once. */
 static void test_concurrent_writers(const char *home)
 {
-        struct seen s = {0, 0, 1};
+        struct seen s = SEEN_INIT;
         nrd_queue *q = NULL;
         int i, status, all_ok = 1;
 

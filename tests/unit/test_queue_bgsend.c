@@ -16,33 +16,12 @@
 #include "error.h"
 #include "nereid.h"
 #include "queue.h"
+#include "queue_ops.h"
 
-#define U1    "3f2504e0-4f89-811d-9a0c-0305e82c3301"
-#define U2    "6ba7b810-9dad-81d1-80b4-00c04fd430c8"
-#define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
+#define U1 "3f2504e0-4f89-811d-9a0c-0305e82c3301"
+#define U2 "6ba7b810-9dad-81d1-80b4-00c04fd430c8"
 /* Generous: a guard against a hung test, never a figure checked. */
 #define WAIT_MS 120000
-
-static int append_put(nrd_queue *q, const char *field, uint64_t *seq)
-{
-        nereid_files *files = nrd_files_new();
-        store_root where = {(char *)"file:///x", (char *)""};
-        queue_op op;
-        int rc;
-
-        if (!files)
-                abort();
-        push(files, "a", MD5_A, 1);
-        memset(&op, 0, sizeof(op));
-        op.kind = QUEUE_PUT;
-        op.field = (char *)field;
-        op.files = files;
-        op.roots = &where;
-        op.nroots = 1;
-        rc = nrd_queue_append(q, &op, seq);
-        nereid_files_free(files);
-        return rc;
-}
 
 static nrd_queue *queue_for(const char *home, const char *uuid, const char *run_id)
 {
@@ -71,8 +50,8 @@ static void test_delivers(nereid_project *project, const char *home)
         q = queue_for(home, U1, nereid_run_id(run));
         if (!q)
                 return;
-        CHECK(append_put(q, "f1", &s1) == 0);
-        CHECK(append_put(q, "f2", &s2) == 0);
+        CHECK(append_put(q, "f1", "a", 0, &s1) == 0);
+        CHECK(append_put(q, "f2", "a", 0, &s2) == 0);
         CHECK(nrd_bgsend_start(&b, project, U1) == 0);
         if (b) {
                 nrd_bgsend_kick(b, s2);
@@ -102,7 +81,7 @@ static void test_refusal(nereid_project *project, const char *home)
 
         if (!q)
                 return;
-        CHECK(append_put(q, "g", &s1) == 0);
+        CHECK(append_put(q, "g", "a", 0, &s1) == 0);
         CHECK(nrd_bgsend_start(&b, project, U2) == 0);
         if (b) {
                 nrd_bgsend_kick(b, s1);

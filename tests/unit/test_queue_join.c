@@ -19,9 +19,9 @@
 #include "error.h"
 #include "nereid.h"
 #include "queue.h"
+#include "queue_ops.h"
 
-#define U1    "3f2504e0-4f89-811d-9a0c-0305e82c3301"
-#define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
+#define U1 "3f2504e0-4f89-811d-9a0c-0305e82c3301"
 
 static store_run_spec spec_of(const char *uuid)
 {
@@ -33,49 +33,11 @@ static store_run_spec spec_of(const char *uuid)
         return spec;
 }
 
-static int append_put(nrd_queue *q, const char *field)
-{
-        nereid_files *files = nrd_files_new();
-        store_root where = {(char *)"file:///x", (char *)""};
-        queue_op op;
-        int rc;
-
-        if (!files)
-                abort();
-        push(files, "a", MD5_A, 1);
-        memset(&op, 0, sizeof(op));
-        op.kind = QUEUE_PUT;
-        op.field = (char *)field;
-        op.files = files;
-        op.roots = &where;
-        op.nroots = 1;
-        rc = nrd_queue_append(q, &op, NULL);
-        nereid_files_free(files);
-        return rc;
-}
-
-struct seen {
-        int count;
-        int ordered;
-        uint64_t last;
-};
-
-static int each_seen(void *payload, const queue_op *op)
-{
-        struct seen *s = payload;
-
-        if (op->seq <= s->last)
-                s->ordered = 0;
-        s->last = op->seq;
-        s->count++;
-        return 0;
-}
-
 /* Four processes join the queue at once (none made it before) and append
  * 25 operations each. */
 static void test_join_at_once(const char *home)
 {
-        struct seen s = {0, 1, 0};
+        struct seen s = SEEN_INIT;
         store_run_spec spec = spec_of(U1);
         nrd_queue *q = NULL;
         queue_info info;
@@ -89,7 +51,7 @@ static void test_join_at_once(const char *home)
                         int k, bad = nrd_queue_join(&mine, home, "ws/p", &spec, "KEY-1") < 0;
 
                         for (k = 0; k < 25 && !bad; k++)
-                                bad = append_put(mine, "rank") < 0;
+                                bad = append_put(mine, "rank", "a", 0, NULL) < 0;
                         nrd_queue_close(mine);
                         _exit(bad);
                 }
@@ -139,7 +101,7 @@ static void test_key_and_first(const char *home)
         CHECK(nrd_queue_join(&q, home, "ws/p", &spec, "KEY-1") == 0);
         CHECK(strcmp(nrd_queue_key(q), key) != 0);
         CHECK(nrd_queue_first(q, &first) == 0 && first == 0);
-        CHECK(append_put(q, "again") == 0);
+        CHECK(append_put(q, "again", "a", 0, NULL) == 0);
         CHECK(nrd_queue_first(q, &first) == 0 && first == 1);
         nrd_queue_close(q);
 }
