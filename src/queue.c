@@ -30,6 +30,7 @@
 #include "queue.h"
 #include "record.h"
 #include "sqlwait.h"
+#include "store/http_page.h"
 
 /* How long an append waits for another process's transaction. */
 #define QUEUE_BUSY_MS 60000
@@ -570,23 +571,118 @@ int nrd_queue_set_run_id(nrd_queue *q, const char *run_id)
         return queue_meta_put(q, "run_id", run_id);
 }
 
-/* The records as a JSON array, SPEC section 2's form. */
-static char *queue_records_text(const nereid_files *files)
+/* The records as a JSON array, SPEC section 2's form, into buf: the bytes
+ * jansson's encoder gives (store/http_page.h's codec, which hands any
+ * record it does not write directly to it), so a queue written by any
+ * build reads back the same. */
+static int queue_records_text(const nereid_files *files, nereid_buf *buf)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
         size_t i;
 
-        nrd_buf_putc(&buf, '[');
+        if (nrd_buf_putc(buf, '[') < 0)
+                return NEREID_ERROR;
         for (i = 0; i < files->count; i++) {
-                if (i)
-                        nrd_buf_putc(&buf, ',');
-                if (nrd_json_record_append(&buf, &files->items[i]) < 0) {
-                        nrd_buf_free(&buf);
-                        return NULL;
+                if (i && nrd_buf_putc(buf, ',') < 0)
+                        return NEREID_ERROR;
+                if (nrd_http_page_record_encode(buf, &files->items[i]) < 0)
+                        return NEREID_ERROR;
+        }
+        return nrd_buf_putc(buf, ']');
+}
+
+/* The end of the JSON object or array that starts at t[i]: the index after
+ * the bracket that closes it, following strings and escapes; 0 when the
+ * text ends first. Malformed insides are left for the decoder to refuse. */
+static size_t queue_value_end(const char *t, size_t n, size_t i)
+{
+        int in_string = 0, escaped = 0;
+        size_t depth = 0;
+
+        for (; i < n; i++) {
+                char c = t[i];
+
+                if (in_string) {
+                        if (escaped)
+                                escaped = 0;
+                        else if (c == '\\')
+                                escaped = 1;
+                        else if (c == '"')
+                                in_string = 0;
+                } else if (c == '"') {
+                        in_string = 1;
+                } else if (c == '{' || c == '[') {
+                        depth++;
+                } else if ((c == '}' || c == ']') && --depth == 0) {
+                        return i + 1;
                 }
         }
-        nrd_buf_putc(&buf, ']');
-        return nrd_buf_detach(&buf);
+        return 0;
+}
+
+static size_t queue_skip_space(const char *t, size_t n, size_t i)
+{
+        while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+                i++;
+        return i;
+}
+
+/* Read back queue_records_text's array (or any JSON array of records, as
+ * older builds wrote it) one record at a time, straight from text: the
+ * common shape by store/http_page.h's decoder, any other record by
+ * jansson, which refuses what is not a valid record. No tree of the whole
+ * array and no copy of its text. NEREID_EINVALID when the text is not an
+ * array of records (the caller names the operation); caller frees *out. */
+static int queue_records_parse(const char *t, size_t n, nereid_files **out)
+{
+        nereid_files *files = nrd_files_new();
+        size_t i = 0;
+        int rc = 0;
+
+        *out = NULL;
+        if (!files)
+                return NEREID_ERROR;
+        i = queue_skip_space(t, n, i);
+        if (i >= n || t[i] != '[') {
+                rc = NEREID_EINVALID;
+                goto cleanup;
+        }
+        i = queue_skip_space(t, n, i + 1);
+        if (i < n && t[i] == ']')
+                goto end;
+        for (;;) {
+                struct nereid_file file;
+                size_t end = i < n && t[i] == '{' ? queue_value_end(t, n, i) : 0;
+
+                if (!end) {
+                        rc = NEREID_EINVALID;
+                        goto cleanup;
+                }
+                if ((rc = nrd_http_page_record_decode(t + i, end - i, &file)) == 0)
+                        rc = nrd_json_record_parse(t + i, end - i, &file);
+                else if (rc > 0)
+                        rc = 0;
+                if (rc < 0 || (rc = nrd_files_push(files, &file)) < 0)
+                        goto cleanup;
+                i = queue_skip_space(t, n, end);
+                if (i < n && t[i] == ',') {
+                        i = queue_skip_space(t, n, i + 1);
+                        continue;
+                }
+                if (i < n && t[i] == ']')
+                        break;
+                rc = NEREID_EINVALID;
+                goto cleanup;
+        }
+end:
+        if (queue_skip_space(t, n, i + 1) != n) {
+                rc = NEREID_EINVALID;
+                goto cleanup;
+        }
+        *out = files;
+        files = NULL;
+cleanup:
+        nereid_files_free(files);
+        return rc;
 }
 
 static char *queue_roots_text(const store_root *roots, size_t nroots)
@@ -610,11 +706,12 @@ cleanup:
 
 int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
 {
-        char *records = NULL, *roots = NULL, now[32];
+        nereid_buf records = NEREID_BUF_INIT;
+        char *roots = NULL, now[32];
         sqlite3_stmt *stmt = NULL;
         int rc = 0;
 
-        if (op->kind == QUEUE_PUT && (!(records = queue_records_text(op->files)) ||
+        if (op->kind == QUEUE_PUT && (queue_records_text(op->files, &records) < 0 ||
                                       !(roots = queue_roots_text(op->roots, op->nroots)))) {
                 rc = nrd_error(NEREID_EINVALID,
                                "%s: the records or tracked locations cannot be queued (not "
@@ -631,7 +728,10 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
         sqlite3_bind_int(stmt, 1, op->kind);
         sqlite3_bind_text(stmt, 2, op->field, -1, SQLITE_STATIC);
         sqlite3_bind_int(stmt, 3, op->replace);
-        sqlite3_bind_text(stmt, 4, records, -1, SQLITE_STATIC);
+        if (op->kind == QUEUE_PUT)
+                sqlite3_bind_text(stmt, 4, records.ptr, (int)records.len, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(stmt, 4);
         sqlite3_bind_text(stmt, 5, roots, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
         /* One statement in autocommit: its own transaction, waited for by
@@ -642,7 +742,7 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
                 *seq_out = (uint64_t)sqlite3_last_insert_rowid(q->db);
 cleanup:
         sqlite3_finalize(stmt);
-        free(records);
+        nrd_buf_free(&records);
         free(roots);
         return rc;
 }
@@ -716,7 +816,8 @@ int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const 
                         rc = NEREID_ERROR;
                 if (rc == 0 && op.kind == QUEUE_PUT) {
                         if (!records ||
-                            nrd_json_files_parse(records, strlen(records), &op.files) < 0)
+                            queue_records_parse(records, (size_t)sqlite3_column_bytes(stmt, 4),
+                                                &op.files) < 0)
                                 rc = nrd_error(NEREID_ERROR,
                                                "queue %s: operation %llu: records unreadable",
                                                q->path, (unsigned long long)op.seq);

@@ -418,6 +418,11 @@ struct store_put_check {
         char content[NEREID_HASH_HEXLEN + 1];
 };
 
+static void store_put_check_where(const struct store_put_check *c, char *where, size_t size)
+{
+        snprintf(where, size, "%s: record %llu", c->label, (unsigned long long)c->count);
+}
+
 static int store_put_check_next(void *payload, const struct nereid_file **file)
 {
         struct store_put_check *c = payload;
@@ -436,17 +441,22 @@ static int store_put_check_next(void *payload, const struct nereid_file **file)
                 return 0;
         }
         c->count++;
-        snprintf(where, sizeof(where), "%s: record %llu", c->label, (unsigned long long)c->count);
-        if ((rc = nrd_file_check(*file, where)) < 0)
-                return rc;
+        /* The message's "<label>: record N" is made only for a record that
+         * fails: the check is run again with it, and fails the same way. */
+        if (nrd_file_check(*file, c->label) < 0) {
+                store_put_check_where(c, where, sizeof(where));
+                return nrd_file_check(*file, where);
+        }
         if (c->count > 1) {
                 int order = strcmp(c->prev.ptr, (*file)->file_path);
 
-                if (order >= 0)
+                if (order >= 0) {
+                        store_put_check_where(c, where, sizeof(where));
                         return nrd_error(NEREID_EINVALID, "%s (%.200s): %s", where,
                                          (*file)->file_path,
                                          order == 0 ? "file_path appears twice"
                                                     : "records must be sorted by file_path");
+                }
         }
         nrd_buf_clear(&c->prev);
         if (nrd_buf_puts(&c->prev, (*file)->file_path) < 0)
