@@ -257,24 +257,59 @@ static void queue_unlink_new(const char *path)
         }
 }
 
+/* Make NEREID_HOME and its queue folder (0700) when missing. */
+static int queue_folder_make(const char *home)
+{
+        char *folder = nrd_queue_folder(home), why[128];
+        int rc = 0;
+
+        if (!folder)
+                return NEREID_ERROR;
+        if ((mkdir(home, 0700) < 0 && errno != EEXIST) ||
+            (mkdir(folder, 0700) < 0 && errno != EEXIST))
+                rc = nrd_error(NEREID_ERROR, "queue %s: %s", folder,
+                               nrd_strerror(errno, why, sizeof(why)));
+        free(folder);
+        return rc;
+}
+
+/* A new queue's tables and meta, inside the caller's transaction; key is
+ * the operations' key on the server (NULL: the queue's UUID). */
+static int queue_make_tables(nrd_queue *q, const char *project, const store_run_spec *spec,
+                             const char *run_id, const char *key)
+{
+        char now[32], sql[96];
+        int rc;
+
+        nrd_fs_now_iso8601(now);
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;", QUEUE_APP_ID);
+        if ((rc = queue_exec(q, sql)) < 0 || (rc = queue_exec(q, queue_schema)) < 0 ||
+            (rc = queue_meta_put(q, "uuid", spec->uuid)) < 0 ||
+            (key && (rc = queue_meta_put(q, "key", key)) < 0) ||
+            (rc = queue_meta_put(q, "project", project)) < 0 ||
+            (rc = queue_meta_put(q, "name", spec->name)) < 0 ||
+            (rc = queue_meta_put(q, "owner", spec->owner)) < 0 ||
+            (rc = queue_meta_put(q, "description", spec->description)) < 0 ||
+            (spec->custom_run_id &&
+             (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
+            (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
+            (rc = queue_meta_put(q, "created", now)) < 0)
+                return rc;
+        return 0;
+}
+
 int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
                      const store_run_spec *spec, const char *run_id)
 {
-        char *folder = nrd_queue_folder(home), *final = NULL, now[32], sql[96], why[128];
+        char *final = NULL, why[128];
         nereid_buf tmp = NEREID_BUF_INIT;
         nrd_queue *q = NULL;
         struct stat st;
         int rc = 0;
 
         *out = NULL;
-        if (!folder)
-                return NEREID_ERROR;
-        if ((mkdir(home, 0700) < 0 && errno != EEXIST) ||
-            (mkdir(folder, 0700) < 0 && errno != EEXIST)) {
-                rc = nrd_error(NEREID_ERROR, "queue %s: %s", folder,
-                               nrd_strerror(errno, why, sizeof(why)));
-                goto cleanup;
-        }
+        if ((rc = queue_folder_make(home)) < 0)
+                return rc;
         if (!(q = queue_new(home, spec->uuid))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
@@ -297,20 +332,9 @@ int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
         }
         if ((rc = queue_lock_writer(q, home)) < 0 || (rc = queue_connect(q, 1)) < 0)
                 goto cleanup;
-        nrd_fs_now_iso8601(now);
-        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;", QUEUE_APP_ID);
-        if ((rc = queue_exec(q, sql)) < 0 || (rc = queue_exec(q, "BEGIN IMMEDIATE")) < 0)
-                goto cleanup;
-        if ((rc = queue_exec(q, queue_schema)) < 0 ||
-            (rc = queue_meta_put(q, "uuid", spec->uuid)) < 0 ||
-            (rc = queue_meta_put(q, "project", project)) < 0 ||
-            (rc = queue_meta_put(q, "name", spec->name)) < 0 ||
-            (rc = queue_meta_put(q, "owner", spec->owner)) < 0 ||
-            (rc = queue_meta_put(q, "description", spec->description)) < 0 ||
-            (spec->custom_run_id &&
-             (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
-            (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
-            (rc = queue_meta_put(q, "created", now)) < 0 || (rc = queue_exec(q, "COMMIT")) < 0)
+        if ((rc = queue_exec(q, "BEGIN IMMEDIATE")) < 0 ||
+            (rc = queue_make_tables(q, project, spec, run_id, NULL)) < 0 ||
+            (rc = queue_exec(q, "COMMIT")) < 0)
                 goto cleanup;
         /* The last connection's close folds the WAL into the file and
          * removes it: the file alone is the queue. */
@@ -331,7 +355,6 @@ int nrd_queue_create(nrd_queue **out, const char *home, const char *project,
         if (rc < 0 || (rc = queue_connect(q, 0)) < 0 || (rc = queue_load(q)) < 0)
                 goto cleanup;
 cleanup:
-        free(folder);
         if (final) { /* failed before the link: the new file goes */
                 if (q->db) {
                         queue_rollback(q);
@@ -359,20 +382,14 @@ cleanup:
 int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
                    const store_run_spec *spec, const char *run_id)
 {
-        char *folder = nrd_queue_folder(home), now[32], sql[96], why[128], key[40];
+        char key[40];
         nrd_queue *q = NULL;
         sqlite3_stmt *stmt = NULL;
         int rc = 0, made = 0;
 
         *out = NULL;
-        if (!folder)
-                return NEREID_ERROR;
-        if ((mkdir(home, 0700) < 0 && errno != EEXIST) ||
-            (mkdir(folder, 0700) < 0 && errno != EEXIST)) {
-                rc = nrd_error(NEREID_ERROR, "queue %s: %s", folder,
-                               nrd_strerror(errno, why, sizeof(why)));
-                goto cleanup;
-        }
+        if ((rc = queue_folder_make(home)) < 0)
+                return rc;
         if (!(q = queue_new(home, spec->uuid))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
@@ -395,23 +412,9 @@ int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
         made = sqlite3_column_int(stmt, 0) > 0;
         sqlite3_finalize(stmt);
         stmt = NULL;
-        if (!made) {
-                nrd_fs_now_iso8601(now);
-                snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;", QUEUE_APP_ID);
-                if ((rc = nrd_store_uuid_make(key)) < 0 || (rc = queue_exec(q, sql)) < 0 ||
-                    (rc = queue_exec(q, queue_schema)) < 0 ||
-                    (rc = queue_meta_put(q, "uuid", spec->uuid)) < 0 ||
-                    (rc = queue_meta_put(q, "key", key)) < 0 ||
-                    (rc = queue_meta_put(q, "project", project)) < 0 ||
-                    (rc = queue_meta_put(q, "name", spec->name)) < 0 ||
-                    (rc = queue_meta_put(q, "owner", spec->owner)) < 0 ||
-                    (rc = queue_meta_put(q, "description", spec->description)) < 0 ||
-                    (spec->custom_run_id &&
-                     (rc = queue_meta_put(q, "custom_run_id", spec->custom_run_id)) < 0) ||
-                    (rc = queue_meta_put(q, "run_id", run_id ? run_id : "")) < 0 ||
-                    (rc = queue_meta_put(q, "created", now)) < 0)
-                        goto cleanup;
-        }
+        if (!made && ((rc = nrd_store_uuid_make(key)) < 0 ||
+                      (rc = queue_make_tables(q, project, spec, run_id, key)) < 0))
+                goto cleanup;
         if ((rc = queue_exec(q, "COMMIT")) < 0)
                 goto cleanup;
         if (made) {
@@ -431,7 +434,6 @@ int nrd_queue_join(nrd_queue **out, const char *home, const char *project,
         rc = queue_load(q);
 cleanup:
         sqlite3_finalize(stmt);
-        free(folder);
         if (rc < 0) {
                 if (q && q->db)
                         queue_rollback(q);
