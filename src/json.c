@@ -357,32 +357,43 @@ static int json_stream_skip_space(struct json_stream *s)
  * s->record: up to the bracket that closes the first one, following
  * strings and escapes. Malformed text is left for jansson to name; 1 when
  * the record is longer than JSON_RECORD_MAX. */
+size_t nrd_json_span_scan(struct nrd_json_span *span, const char *t, size_t n)
+{
+        size_t i;
+
+        for (i = 0; i < n; i++) {
+                char c = t[i];
+
+                if (span->in_string) {
+                        if (span->escaped)
+                                span->escaped = 0;
+                        else if (c == '\\')
+                                span->escaped = 1;
+                        else if (c == '"')
+                                span->in_string = 0;
+                } else if (c == '"') {
+                        span->in_string = 1;
+                } else if (c == '{' || c == '[') {
+                        span->depth++;
+                } else if ((c == '}' || c == ']') && --span->depth <= 0) {
+                        return i + 1;
+                }
+        }
+        return 0;
+}
+
 static int json_stream_cut(struct json_stream *s)
 {
-        int depth = 0, in_string = 0, escaped = 0, done = 0;
+        struct nrd_json_span span = {0, 0, 0};
+        int done = 0;
 
         nrd_buf_clear(&s->record);
         while (!done && json_stream_peek(s) >= 0) {
-                size_t i, start = s->pos;
+                size_t i, start = s->pos, end;
 
-                for (i = start; i < s->len && !done; i++) {
-                        char c = s->buf[i];
-
-                        if (in_string) {
-                                if (escaped)
-                                        escaped = 0;
-                                else if (c == '\\')
-                                        escaped = 1;
-                                else if (c == '"')
-                                        in_string = 0;
-                        } else if (c == '"') {
-                                in_string = 1;
-                        } else if (c == '{' || c == '[') {
-                                depth++;
-                        } else if (c == '}' || c == ']') {
-                                done = --depth <= 0;
-                        }
-                }
+                end = nrd_json_span_scan(&span, s->buf + start, s->len - start);
+                done = end != 0;
+                i = done ? start + end : s->len;
                 if (s->record.len + (i - start) > JSON_RECORD_MAX)
                         return 1;
                 if (nrd_buf_put(&s->record, s->buf + start, i - start) < 0)

@@ -20,6 +20,16 @@ struct json_t;
 int nrd_json_record_value(struct json_t *value, const char *label, size_t index,
                           struct nereid_file *out);
 
+/* Where a JSON object or array ends, found without decoding it: brackets
+ * counted outside strings, escapes followed. The state carries across
+ * pieces of the text (start zeroed); malformed insides are left for the
+ * decoder to refuse. */
+struct nrd_json_span {
+        int depth, in_string, escaped;
+};
+/* Scan t[0..n): the index after the bracket that closes the value, or 0
+ * when the piece ends first (scan the next piece with the same state). */
+size_t nrd_json_span_scan(struct nrd_json_span *span, const char *t, size_t n);
 /* Parse a JSON array of records; caller frees *out with nereid_files_free. */
 int nrd_json_files_parse(const char *text, size_t len, nereid_files **out);
 /* Read a JSON array of records from fd to its end, one record at a time:

@@ -592,33 +592,14 @@ static int queue_records_text(const nereid_files *files, nereid_buf *buf)
         return nrd_buf_putc(buf, ']');
 }
 
-/* The end of the JSON object or array that starts at t[i]: the index after
- * the bracket that closes it, following strings and escapes; 0 when the
- * text ends first. Malformed insides are left for the decoder to refuse. */
+/* The end of the JSON object that starts at t[i]: the index after the
+ * bracket that closes it, 0 when the text ends first. */
 static size_t queue_value_end(const char *t, size_t n, size_t i)
 {
-        int in_string = 0, escaped = 0;
-        size_t depth = 0;
+        struct nrd_json_span span = {0, 0, 0};
+        size_t end = nrd_json_span_scan(&span, t + i, n - i);
 
-        for (; i < n; i++) {
-                char c = t[i];
-
-                if (in_string) {
-                        if (escaped)
-                                escaped = 0;
-                        else if (c == '\\')
-                                escaped = 1;
-                        else if (c == '"')
-                                in_string = 0;
-                } else if (c == '"') {
-                        in_string = 1;
-                } else if (c == '{' || c == '[') {
-                        depth++;
-                } else if ((c == '}' || c == ']') && --depth == 0) {
-                        return i + 1;
-                }
-        }
-        return 0;
+        return end ? i + end : 0;
 }
 
 static size_t queue_skip_space(const char *t, size_t n, size_t i)
