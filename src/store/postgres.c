@@ -958,21 +958,6 @@ static int pg_project_each(nereid_store *base, store_project_cb cb, void *payloa
         return pg_do((pg_store *)base, pg_project_each_body, &c, 0);
 }
 
-/* Tags as stored: joined by '\n' (store.c checked that none holds one). */
-static char *pg_tags_join(const store_run_spec *spec)
-{
-        nereid_buf buf = NEREID_BUF_INIT;
-        size_t i;
-
-        nrd_buf_puts(&buf, "");
-        for (i = 0; i < spec->ntags; i++) {
-                if (i)
-                        nrd_buf_putc(&buf, '\n');
-                nrd_buf_puts(&buf, spec->tags[i]);
-        }
-        return nrd_buf_detach(&buf);
-}
-
 /* One statement, its own transaction (nereid_run_new in the schema): the
  * project's counter row is locked first, so creators of one project queue
  * on it and each then sees the others' runs; a retried uuid or a shared
@@ -988,7 +973,7 @@ static int pg_run_new_body(pg_store *s, pg_call *c)
         int rc;
 
         *c->created = 0;
-        if (!(tags = pg_tags_join(spec)))
+        if (!(tags = nrd_store_tags_join(spec)))
                 return NEREID_ERROR;
         nrd_fs_now_iso8601(now);
         p[0] = c->project;
@@ -1025,30 +1010,6 @@ static int pg_run_new(nereid_store *base, const char *project, const store_run_s
         return rc;
 }
 
-/* Split tags stored joined by '\n' into info->tags. */
-static int pg_tags_split(const char *text, store_run_info *info)
-{
-        const char *p, *nl;
-        size_t n = 1;
-
-        info->tags = NULL;
-        info->ntags = 0;
-        if (!text || !*text)
-                return 0;
-        for (p = text; *p; p++)
-                n += *p == '\n';
-        if (!(info->tags = nrd_calloc(n, sizeof(*info->tags))))
-                return NEREID_ERROR;
-        for (p = text; p; p = nl ? nl + 1 : NULL) {
-                nl = strchr(p, '\n');
-                if (!(info->tags[info->ntags] =
-                          nl ? nrd_strndup(p, (size_t)(nl - p)) : nrd_strdup(p)))
-                        return NEREID_ERROR;
-                info->ntags++;
-        }
-        return 0;
-}
-
 /* Fill info (every string a copy) from row i of PG_RUN_COLUMNS, starting
  * at column o. */
 static int pg_run_fill_at(PGresult *res, int i, int o, const char *key, store_run_info *info)
@@ -1067,7 +1028,7 @@ static int pg_run_fill_at(PGresult *res, int i, int o, const char *key, store_ru
         if (custom)
                 info->custom_run_id = nrd_strdup(custom);
         if (!info->name || !info->owner || !info->description || (custom && !info->custom_run_id) ||
-            pg_tags_split(PQgetvalue(res, i, o + 8), info) < 0) {
+            nrd_store_tags_split(PQgetvalue(res, i, o + 8), info) < 0) {
                 nrd_store_run_info_clear(info);
                 return NEREID_ERROR;
         }

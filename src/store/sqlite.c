@@ -425,21 +425,6 @@ static int sqlite_run_find(sqlite_store *s, sqlite3_int64 pid, const char *colum
         return sqlite_one_row(s, sql, pid, value, number, NULL);
 }
 
-/* Tags as stored: joined by '\n' (store.c checked that none holds one). */
-static char *sqlite_tags_join(const store_run_spec *spec)
-{
-        nereid_buf buf = NEREID_BUF_INIT;
-        size_t i;
-
-        nrd_buf_puts(&buf, "");
-        for (i = 0; i < spec->ntags; i++) {
-                if (i)
-                        nrd_buf_putc(&buf, '\n');
-                nrd_buf_puts(&buf, spec->tags[i]);
-        }
-        return nrd_buf_detach(&buf);
-}
-
 /* Inside the IMMEDIATE transaction: allocate the next number and insert
  * the run. */
 static int sqlite_run_insert(sqlite_store *s, sqlite3_int64 pid, const store_run_spec *spec,
@@ -464,7 +449,7 @@ static int sqlite_run_insert(sqlite_store *s, sqlite3_int64 pid, const store_run
         *number = sqlite3_column_int64(stmt, 0);
         sqlite_done(s, stmt);
         stmt = NULL;
-        if (!(tags = sqlite_tags_join(spec))) {
+        if (!(tags = nrd_store_tags_join(spec))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
@@ -544,30 +529,6 @@ static const char *sqlite_run_columns(const sqlite_store *s)
                                 " NULL, '', ''";
 }
 
-/* Split tags stored joined by '\n' into info->tags. */
-static int sqlite_tags_split(const char *text, store_run_info *info)
-{
-        const char *p, *nl;
-        size_t n = 1;
-
-        info->tags = NULL;
-        info->ntags = 0;
-        if (!text || !*text)
-                return 0;
-        for (p = text; *p; p++)
-                n += *p == '\n';
-        if (!(info->tags = nrd_calloc(n, sizeof(*info->tags))))
-                return NEREID_ERROR;
-        for (p = text; p; p = nl ? nl + 1 : NULL) {
-                nl = strchr(p, '\n');
-                if (!(info->tags[info->ntags] =
-                          nl ? nrd_strndup(p, (size_t)(nl - p)) : nrd_strdup(p)))
-                        return NEREID_ERROR;
-                info->ntags++;
-        }
-        return 0;
-}
-
 /* Fill info (every string a copy) from a row of sqlite_run_columns. */
 static int sqlite_run_fill(sqlite3_stmt *stmt, const char *key, store_run_info *info)
 {
@@ -587,7 +548,7 @@ static int sqlite_run_fill(sqlite3_stmt *stmt, const char *key, store_run_info *
         if (custom)
                 info->custom_run_id = nrd_strdup(custom);
         if (!info->name || !info->owner || !info->description || (custom && !info->custom_run_id) ||
-            sqlite_tags_split(column_text(stmt, 8), info) < 0) {
+            nrd_store_tags_split(column_text(stmt, 8), info) < 0) {
                 nrd_store_run_info_clear(info);
                 return NEREID_ERROR;
         }
@@ -2203,7 +2164,7 @@ int nrd_store_sqlite_run_restore(nereid_store *base, const char *project,
                 return rc;
         if ((rc = sqlite_project_id(s, project, &pid, NULL)) < 0)
                 goto cleanup;
-        if (!(tags = sqlite_tags_join(&spec))) {
+        if (!(tags = nrd_store_tags_join(&spec))) {
                 rc = NEREID_ERROR;
                 goto cleanup;
         }

@@ -634,6 +634,43 @@ static int store_tag_cmp(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+char *nrd_store_tags_join(const store_run_spec *spec)
+{
+        nereid_buf buf = NEREID_BUF_INIT;
+        size_t i;
+
+        nrd_buf_puts(&buf, "");
+        for (i = 0; i < spec->ntags; i++) {
+                if (i)
+                        nrd_buf_putc(&buf, '\n');
+                nrd_buf_puts(&buf, spec->tags[i]);
+        }
+        return nrd_buf_detach(&buf);
+}
+
+int nrd_store_tags_split(const char *text, store_run_info *info)
+{
+        const char *p, *nl;
+        size_t n = 1;
+
+        info->tags = NULL;
+        info->ntags = 0;
+        if (!text || !*text)
+                return 0;
+        for (p = text; *p; p++)
+                n += *p == '\n';
+        if (!(info->tags = nrd_calloc(n, sizeof(*info->tags))))
+                return NEREID_ERROR;
+        for (p = text; p; p = nl ? nl + 1 : NULL) {
+                nl = strchr(p, '\n');
+                if (!(info->tags[info->ntags] =
+                          nl ? nrd_strndup(p, (size_t)(nl - p)) : nrd_strdup(p)))
+                        return NEREID_ERROR;
+                info->ntags++;
+        }
+        return 0;
+}
+
 int nrd_store_tags_normalize(const char *const *tags, size_t ntags, const char ***out,
                              size_t *count)
 {

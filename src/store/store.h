@@ -88,6 +88,11 @@ int nrd_store_run_spec_check(const store_run_spec *spec);
  * array of borrowed pointers the caller frees with free()). */
 int nrd_store_tags_normalize(const char *const *tags, size_t ntags, const char ***out,
                              size_t *count);
+/* Tags as a backend stores them: joined by '\n' (the spec was checked, so
+ * none holds one); a new string, NULL when out of memory. */
+char *nrd_store_tags_join(const store_run_spec *spec);
+/* The stored form split back into info->tags (copies); none for NULL or "". */
+int nrd_store_tags_split(const char *text, store_run_info *info);
 
 /* Token roles (apiv1.md): read < write < admin. */
 enum store_role {
