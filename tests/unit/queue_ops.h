@@ -15,6 +15,18 @@
 /* The MD5 of every record the tests put. */
 #define QUEUE_OPS_MD5 "9e107d9d372bb6826bd81d3542a419d6"
 
+/* The spec of a queued run named "n" by "me" with this UUID. */
+static inline store_run_spec spec_of(const char *uuid)
+{
+        store_run_spec spec;
+
+        memset(&spec, 0, sizeof(spec));
+        spec.uuid = uuid;
+        spec.name = "n";
+        spec.owner = "me";
+        return spec;
+}
+
 /* Append a put of one record at path into field (a replace when replace),
  * its sequence number in *seq when seq is not NULL. */
 static inline int append_put(nrd_queue *q, const char *field, const char *path, int replace,

@@ -25,17 +25,6 @@
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
 #define MD5_B "d41d8cd98f00b204e9800998ecf8427e"
 
-static store_run_spec spec_of(const char *uuid)
-{
-        store_run_spec spec;
-
-        memset(&spec, 0, sizeof(spec));
-        spec.uuid = uuid;
-        spec.name = "n";
-        spec.owner = "me";
-        return spec;
-}
-
 static void test_order_and_ack(const char *home)
 {
         store_run_spec spec = spec_of(U1);

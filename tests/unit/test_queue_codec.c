@@ -21,21 +21,11 @@
 #include "json.h"
 #include "nereid.h"
 #include "queue.h"
+#include "queue_ops.h"
 
 #define U1    "3b241101-e2bb-4255-8caf-4136c566a962"
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
 #define REC_A "{\"file_path\":\"a\",\"file_hash\":\"" MD5_A "\",\"type\":\"Local\",\"size\":1}"
-
-static store_run_spec spec_of(const char *uuid)
-{
-        store_run_spec spec;
-
-        memset(&spec, 0, sizeof(spec));
-        spec.uuid = uuid;
-        spec.name = "n";
-        spec.owner = "me";
-        return spec;
-}
 
 /* Records of every shape: the common one, and the ones the fast codec
  * hands to jansson (escapes, non-ASCII, a null size, no metadata). */

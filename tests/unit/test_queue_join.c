@@ -23,7 +23,8 @@
 
 #define U1 "3f2504e0-4f89-811d-9a0c-0305e82c3301"
 
-static store_run_spec spec_of(const char *uuid)
+/* The spec a joined queue is made with (queue_run.c): no name, no owner. */
+static store_run_spec run_spec_of(const char *uuid)
 {
         store_run_spec spec;
 
@@ -38,7 +39,7 @@ static store_run_spec spec_of(const char *uuid)
 static void test_join_at_once(const char *home)
 {
         struct seen s = SEEN_INIT;
-        store_run_spec spec = spec_of(U1);
+        store_run_spec spec = run_spec_of(U1);
         nrd_queue *q = NULL;
         queue_info info;
         int i, status, all_ok = 1;
@@ -73,7 +74,7 @@ static void test_join_at_once(const char *home)
 /* The key is the queue's own and is made again with the queue. */
 static void test_key_and_first(const char *home)
 {
-        store_run_spec spec = spec_of(U1);
+        store_run_spec spec = run_spec_of(U1);
         nrd_queue *q = NULL, *other = NULL;
         char key[40];
         uint64_t first = 99;
@@ -109,7 +110,7 @@ static void test_key_and_first(const char *home)
 /* A file of that name that is not a queue is refused, not joined. */
 static void test_foreign(const char *home)
 {
-        store_run_spec spec = spec_of("6ba7b810-9dad-81d1-80b4-00c04fd430c8");
+        store_run_spec spec = run_spec_of("6ba7b810-9dad-81d1-80b4-00c04fd430c8");
         char *path = path_in(home, "queue/6ba7b810-9dad-81d1-80b4-00c04fd430c8.db");
         nrd_queue *q = NULL;
         FILE *f = fopen(path, "w");
