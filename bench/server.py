@@ -66,13 +66,16 @@ def proc_cpu(pid):
         return 0.0
 
 
-def timed(argv, env, server_pid=None):
+def timed(argv, env, server_pid=None, keep_output=True):
     """Wall seconds, the command's output, its CPU seconds (user + system,
-    from the rusage of reaped children) and the server's over the same time."""
+    from the rusage of reaped children) and the server's over the same time.
+    Without keep_output the output goes to /dev/null, as in bench.py: a
+    pipe read by this script would time the script's reading too."""
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     s0 = proc_cpu(server_pid)
     t0 = time.monotonic()
-    r = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    r = subprocess.run(argv, env=env, stderr=subprocess.PIPE,
+                       stdout=subprocess.PIPE if keep_output else subprocess.DEVNULL)
     dt = time.monotonic() - t0
     s1 = proc_cpu(server_pid)
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -162,7 +165,7 @@ def main():
                     log.flush()
                     start = os.path.getsize(log.name)
                     dt, _, cpu, scpu = timed([nereid, "ls", runs[side] + ":data", "--json"] +
-                                             opts, env, spid)
+                                             opts, env, spid, keep_output=False)
                     results[(side, "ls")].append((dt, cpu, scpu))
                     if side == "server":
                         time.sleep(0.05)  # the log line follows the answer
