@@ -15,6 +15,7 @@
 #include "check.h"
 #include "buf.h"
 #include "error.h"
+#include "hash.h"
 #include "json.h"
 #include "record.h"
 #include "store/http_json.h"
@@ -249,6 +250,24 @@ int main(void)
                 CHECK(nrd_file_check(&f, "import") == NEREID_EINVALID);
                 CHECK(strstr(nereid_error_last(), "import (\"train/a.csv\"): file_hash") != NULL);
                 nrd_file_clear(&f);
+        }
+        /* The MD5 form check every record of a listing goes through (now
+         * without a branch per digit): each byte next to a range refused. */
+        {
+                static const char edges[] = "/:`g@G \x7f\x80\xff";
+                char md5[] = MD5;
+                size_t k;
+
+                CHECK(nrd_hash_is_md5(md5));
+                CHECK(nrd_hash_is_md5("0123456789abcdef0123456789abcdef"));
+                for (k = 0; k < sizeof(edges) - 1; k++) {
+                        md5[k % 32] = edges[k];
+                        CHECK(!nrd_hash_is_md5(md5));
+                        md5[k % 32] = MD5[k % 32];
+                }
+                CHECK(!nrd_hash_is_md5(MD5 "\n"));
+                CHECK(!nrd_hash_is_md5("9e107d9d372bb682\0"
+                                       "6bd81d3542a419d6"));
         }
         nrd_buf_free(&page);
         nrd_buf_free(&fast);
