@@ -6,14 +6,17 @@ nereid-server on loopback vs the same track into the embedded store, and
 ratios; asserts nothing (see bench/README.md).
 
     python3 bench/server.py --nereid build/nereid [--files 100000] [--runs 3] [--mode sync]
-                            [--only ls|track]
+                            [--only ls|track] [--baseline OTHER/nereid]
 
 --only times one command alone (the untimed track that gives `ls` its
 records still runs). Besides wall time, each row gives the CPU seconds
 (user + system) of the client and of the server during the command: the
-client's from wait4(), the server's from /proc/PID/stat before and after.
+client's from the rusage of its process, the server's from /proc/PID/stat
+before and after.
 For `ls`, the server's request log gives the time of each page request; the
-median of their sum per listing is printed too.
+median of their sum per listing is printed too. --baseline times another
+build (the one before a change) in the same rounds, on the same stores,
+with its own nereid-server: the machine's load then weighs on both alike.
 
 --mode is given to the server side's commands (SPEC section 9; default: the
 client's own, async, which queues every write locally before sending it).
@@ -106,11 +109,18 @@ def main():
                     help="the client's mode for the server side (default: its own)")
     ap.add_argument("--only", choices=("ls", "track"), default=None,
                     help="time only this command")
+    ap.add_argument("--baseline", default=None,
+                    help="another nereid build (with its nereid-server beside it) timed in the "
+                         "same rounds on the same stores, e.g. the build before a change "
+                         "(with --only ls)")
     args = ap.parse_args()
+    if args.baseline and args.only != "ls":
+        sys.exit("bench: --baseline needs --only ls (both builds list the same stores)")
     nereid = os.path.abspath(args.nereid)
     server_bin = os.path.join(os.path.dirname(nereid), "nereid-server")
     work = tempfile.mkdtemp(prefix="nereid-bench-server-")
     server = None
+    base_server = None
     try:
         data = os.path.join(work, "data")
         print("bench: generating %d files..." % args.files, file=sys.stderr)
@@ -119,20 +129,21 @@ def main():
         os.makedirs(home)
         srvstore = os.path.join(work, "srvstore")
         local = os.path.join(work, "local")
-        out = open(os.path.join(work, "serve.out"), "w+")
         log = open(os.path.join(work, "serve.log"), "w+")
-        server = subprocess.Popen([server_bin, "serve", "--listen", "127.0.0.1:0", "--store",
-                                   srvstore], stdout=out, stderr=log)
-        url = None
-        for _ in range(200):
-            out.seek(0)
-            m = re.search(r"listening on (http://\S+)", out.read())
-            if m:
-                url = m.group(1)
-                break
-            time.sleep(0.05)
-        if not url:
-            sys.exit("bench: nereid-server did not start")
+
+        def start_server(binary, name):
+            out = open(os.path.join(work, name + ".out"), "w+")
+            proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--store",
+                                     srvstore], stdout=out, stderr=log)
+            for _ in range(200):
+                out.seek(0)
+                m = re.search(r"listening on (http://\S+)", out.read())
+                if m:
+                    return proc, m.group(1)
+                time.sleep(0.05)
+            sys.exit("bench: %s did not start" % binary)
+
+        server, url = start_server(server_bin, "serve")
         token = subprocess.run([server_bin, "token", "create", "--project", "bench/srv", "--role",
                                 "write", "--name", "bench", "--url", url, "--store", srvstore],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -140,22 +151,34 @@ def main():
         env = dict(os.environ, NEREID_HOME=home, NEREID_PROJECT="bench/srv", USER="bench")
         for k in ("NEREID_STORE", "NEREID_API_TOKEN", "NEPTUNE_API_TOKEN"):
             env.pop(k, None)
+        mode = ["--mode", args.mode] if args.mode else []
         sides = {
             "embedded": ["--store", local],
-            "server": ["--store", url, "--api-token", token] +
-                      (["--mode", args.mode] if args.mode else []),
+            "server": ["--store", url, "--api-token", token] + mode,
         }
+        binaries = {"embedded": nereid, "server": nereid}
+        pids = {"server": server.pid}
         # Untimed: fills the hash cache, and one run on each side for ls.
         runs = {}
         for side, opts in sides.items():
             _, o, _, _ = timed([nereid, "track", "data", data] + opts, env)
             runs[side] = o.decode().split()[0]
+        if args.baseline:
+            base = os.path.abspath(args.baseline)
+            base_server, base_url = start_server(
+                os.path.join(os.path.dirname(base), "nereid-server"), "serve-baseline")
+            sides["embedded (baseline)"] = sides["embedded"]
+            sides["server (baseline)"] = ["--store", base_url, "--api-token", token] + mode
+            binaries.update({"embedded (baseline)": base, "server (baseline)": base})
+            pids["server (baseline)"] = base_server.pid
+            runs["embedded (baseline)"] = runs["embedded"]
+            runs["server (baseline)"] = runs["server"]
         whats = [args.only] if args.only else ["track", "ls"]
         results = {(s, w): [] for s in sides for w in whats}
         pages = []
         for i in range(args.runs):
             for side, opts in sides.items():
-                spid = server.pid if side == "server" else None
+                spid = pids.get(side)
                 if "track" in whats:
                     with open(os.path.join(data, "extra-%s-%d.txt" % (side, i)), "w") as f:
                         f.write("%s %d\n" % (side, i))
@@ -164,20 +187,21 @@ def main():
                 if "ls" in whats:
                     log.flush()
                     start = os.path.getsize(log.name)
-                    dt, _, cpu, scpu = timed([nereid, "ls", runs[side] + ":data", "--json"] +
-                                             opts, env, spid, keep_output=False)
+                    dt, _, cpu, scpu = timed([binaries[side], "ls", runs[side] + ":data",
+                                              "--json"] + opts, env, spid, keep_output=False)
                     results[(side, "ls")].append((dt, cpu, scpu))
                     if side == "server":
                         time.sleep(0.05)  # the log line follows the answer
                         pages.append(page_ms(log, start))
         lines = []
         for what in whats:
-            label = ("track (%d files)" if what == "track" else
-                     "ls --json (%d records)") % args.files
-            e = [statistics.median(x) for x in zip(*results[("embedded", what)])]
-            s_ = [statistics.median(x) for x in zip(*results[("server", what)])]
-            lines.append("| %s | %.2f s | %.2f s | %.2f | %.2f s | %.2f s + %.2f s |" %
-                         (label, e[0], s_[0], s_[0] / e[0], e[1], s_[1], s_[2]))
+            for suffix in ("", " (baseline)") if args.baseline else ("",):
+                label = ("track (%d files)" if what == "track" else
+                         "ls --json (%d records)") % args.files + suffix
+                e = [statistics.median(x) for x in zip(*results[("embedded" + suffix, what)])]
+                s_ = [statistics.median(x) for x in zip(*results[("server" + suffix, what)])]
+                lines.append("| %s | %.2f s | %.2f s | %.2f | %.2f s | %.2f s + %.2f s |" %
+                             (label, e[0], s_[0], s_[0] / e[0], e[1], s_[1], s_[2]))
         print("| command | embedded | server | server / embedded | embedded CPU | "
               "server side CPU: client + server |")
         print("|---|---|---|---|---|---|")
@@ -188,9 +212,10 @@ def main():
         print("(medians of %d runs, %d CPUs, server on 127.0.0.1, client mode %s)" %
               (args.runs, os.cpu_count(), args.mode or "default"))
     finally:
-        if server:
-            server.terminate()
-            server.wait()
+        for proc in (server, base_server):
+            if proc:
+                proc.terminate()
+                proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
