@@ -1343,8 +1343,8 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
                 free(cursor);
                 cursor = next;
                 next = NULL;
-                if (pre.running == 0 && guess && strcmp(guess, cursor) == 0 && joined == 0 &&
-                    pre.curl && pre.page.ptr) {
+                /* The fetch made from the guess, when it was right and came. */
+                if (guess && strcmp(guess, cursor) == 0 && joined == 0 && pre.page.ptr) {
                         http_buf_take(&page, &pre.page);
                 } else {
                         /* No fetch, a failed one or one from a wrong guess:
