@@ -755,9 +755,9 @@ void srv_h_artifact_get(struct srv_request *req)
 }
 
 struct files_walk {
-        nereid_buf out; /* the answer being written */
-        size_t count;   /* records written */
-        char *last;     /* file_path of the last record */
+        nereid_buf out;  /* the answer being written */
+        size_t count;    /* records written */
+        nereid_buf last; /* file_path of the last record */
 };
 
 static int files_cb(void *payload, const struct nereid_file *file)
@@ -770,10 +770,8 @@ static int files_cb(void *payload, const struct nereid_file *file)
         if ((rc = nrd_http_page_record_encode(&w->out, file)) < 0)
                 return rc;
         w->count++;
-        free(w->last);
-        if (!(w->last = strdup(file->file_path)))
-                return NEREID_ERROR;
-        return 0;
+        nrd_buf_clear(&w->last);
+        return nrd_buf_puts(&w->last, file->file_path);
 }
 
 /* The cursor of a files page: the hex of the last file_path (any bytes). */
@@ -812,7 +810,7 @@ static char *hex_decode(const char *s)
 
 void srv_h_artifact_files(struct srv_request *req)
 {
-        struct files_walk w = {NEREID_BUF_INIT, 0, NULL};
+        struct files_walk w = {NEREID_BUF_INIT, 0, NEREID_BUF_INIT};
         size_t limit = page_limit(req, SRV_FILES_LIMIT, SRV_FILES_LIMIT);
         char *cursor, *after = NULL, *text;
         int bad, rc;
@@ -829,6 +827,9 @@ void srv_h_artifact_files(struct srv_request *req)
         } else if (bad) {
                 return;
         }
+        /* Room for a page of common records at once: the answer is not
+         * grown by copies. */
+        nrd_buf_grow(&w.out, limit * 256);
         nrd_buf_puts(&w.out, "{\"files\":[");
         rc = nrd_store_artifact_page(req->store, req->project, srv_param(req, "hash"), after, limit,
                                      files_cb, &w);
@@ -837,8 +838,8 @@ void srv_h_artifact_files(struct srv_request *req)
                 goto cleanup;
         }
         nrd_buf_puts(&w.out, "],\"next\":");
-        if (w.count == limit && w.last) {
-                char *next = hex_encode(w.last);
+        if (w.count == limit && w.last.ptr) {
+                char *next = hex_encode(w.last.ptr);
 
                 nrd_buf_printf(&w.out, "\"%s\"}", next ? next : "");
                 free(next);
@@ -852,7 +853,7 @@ void srv_h_artifact_files(struct srv_request *req)
         srv_reply_raw(req, 200, text);
 cleanup:
         nrd_buf_free(&w.out);
-        free(w.last);
+        nrd_buf_free(&w.last);
         free(after);
 }
 

@@ -73,12 +73,11 @@ static void check_where(char *out, size_t size, const char *where, const char *f
                 snprintf(out, size, "%s", where);
 }
 
-int nrd_file_check(const struct nereid_file *f, const char *where)
+/* The checks, with at the where of any message. */
+static int check_record(const struct nereid_file *f, const char *at)
 {
-        char at[512];
         int rc;
 
-        check_where(at, sizeof(at), where, f->file_path);
         if (!f->file_path || !nrd_uri_is_safe_relative(f->file_path))
                 return nrd_error(NEREID_EINVALID,
                                  "%s: file_path must be a relative path without empty, \".\" "
@@ -94,6 +93,19 @@ int nrd_file_check(const struct nereid_file *f, const char *where)
                                  "\"YYYY-MM-DD HH:MM:SS\"",
                                  at, f->last_modified);
         return 0;
+}
+
+int nrd_file_check(const struct nereid_file *f, const char *where)
+{
+        char at[512];
+
+        /* The where naming the record is only written for a record that
+         * fails (listings check every record they read): the checks run
+         * again with it, to say why. */
+        if (check_record(f, where) == 0)
+                return 0;
+        check_where(at, sizeof(at), where, f->file_path);
+        return check_record(f, at);
 }
 
 /* Records by file_path, then by place in the list (the pointers point into

@@ -48,6 +48,10 @@
 #define HTTP_MAX_PAGE  ((size_t)256 << 20)
 /* Records and runs asked for per page (the API's maximum). */
 #define HTTP_PAGE_LIMIT 10000
+/* Records asked for in the first page of an artifact's walk: a small page
+ * comes back sooner, so the walk starts reading (and the server making
+ * the next page) without waiting for a whole page to be made. */
+#define HTTP_FIRST_PAGE_LIMIT 1000
 /* Tries of a request whose connection broke or whose server was
  * unavailable (503); every request of the API may be repeated (a run is
  * created once per client-made UUID, a swap is a compare-and-swap). */
@@ -739,17 +743,22 @@ static int http_run_info(nereid_store *base, const char *project, const char *ru
 
 /* GET a page of a list: base?limit=N[&cursor=C]. */
 /* The path of a page of a list: base?limit=N[&cursor=C]; NULL on ENOMEM. */
-static char *http_page_path(const char *base, const char *cursor)
+static char *http_page_path_limit(const char *base, const char *cursor, int limit)
 {
         char *escaped = cursor ? nrd_uri_escape(cursor, 0) : NULL;
         nereid_buf buf = NEREID_BUF_INIT;
 
         if (cursor && !escaped)
                 return NULL;
-        nrd_buf_printf(&buf, "%s?limit=%d%s%s", base, HTTP_PAGE_LIMIT, cursor ? "&cursor=" : "",
+        nrd_buf_printf(&buf, "%s?limit=%d%s%s", base, limit, cursor ? "&cursor=" : "",
                        cursor ? escaped : "");
         free(escaped);
         return nrd_buf_detach(&buf);
+}
+
+static char *http_page_path(const char *base, const char *cursor)
+{
+        return http_page_path_limit(base, cursor, HTTP_PAGE_LIMIT);
 }
 
 /* GET a page of a list: its JSON object, or (raw not NULL) its bytes. */
@@ -1236,12 +1245,57 @@ static int http_prefetch_join(struct http_prefetch *p)
         return p->rc < 0 ? nrd_error(p->rc, "%s", p->message) : 0;
 }
 
+/* The cursor a page's text ends with (`"next":"C"}`, as the server
+ * writes it), or NULL: a guess only, to start fetching the next page
+ * before this one is read. Reading the page decides (http_artifact_walk
+ * drops a fetch made from a guess that was wrong). */
+static int http_is_ws(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static char *http_page_next_guess(const char *t, size_t len)
+{
+        size_t i = len, end;
+
+        while (i && http_is_ws(t[i - 1]))
+                i--;
+        if (!i || t[--i] != '}')
+                return NULL;
+        while (i && http_is_ws(t[i - 1]))
+                i--;
+        if (!i || t[--i] != '"')
+                return NULL;
+        end = i;
+        while (i && t[i - 1] != '"') {
+                if (t[i - 1] == '\\' || end - i >= 4096)
+                        return NULL;
+                i--;
+        }
+        if (!i || i == end)
+                return NULL;
+        {
+                size_t start = i, j = i - 1;
+
+                while (j && http_is_ws(t[j - 1]))
+                        j--;
+                if (!j || t[j - 1] != ':')
+                        return NULL;
+                j--;
+                while (j && http_is_ws(t[j - 1]))
+                        j--;
+                if (j < 6 || memcmp(t + j - 6, "\"next\"", 6) != 0)
+                        return NULL;
+                return nrd_strndup(t + start, end - start);
+        }
+}
+
 static int http_artifact_walk(nereid_store *base, const char *project, const char *hash,
                               store_file_cb cb, void *payload)
 {
         struct http_store *s = http_of(base);
         char *path = http_path(project, "/artifacts/%s/files", hash, NULL, 0), *cursor = NULL,
-             *next = NULL, *last = NULL;
+             *next = NULL, *last = NULL, *guess = NULL, *first = NULL;
         struct http_prefetch pre;
         nereid_buf page = NEREID_BUF_INIT;
         size_t count = 0, before;
@@ -1254,30 +1308,31 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
         pthread_mutex_lock(&s->lock);
         pre.curl = curl_easy_duphandle(s->curl); /* NULL: pages one after the other */
         pthread_mutex_unlock(&s->lock);
-        rc = http_page(s, path, NULL, HTTP_MAX_PAGE, NULL, &page);
+        if (!(first = http_page_path_limit(path, NULL, HTTP_FIRST_PAGE_LIMIT))) {
+                free(path);
+                return NEREID_ERROR;
+        }
+        rc = http_call_status(s, NULL, "GET", first, NULL, NULL, HTTP_MAX_PAGE, NULL, NULL, &page);
+        free(first);
         /* Each page is read record by record from its text: memory holds
-         * two pages' bytes and one record's tree. */
+         * two pages' bytes and one record. While it is read, the next page
+         * is fetched on its own thread, from the cursor the page ends with. */
         while (rc == 0) {
-                if ((rc = nrd_http_json_files_page(page.ptr ? page.ptr : "", page.len, cursor,
-                                                   &last, NULL, NULL, &count, &next, path)) < 0)
-                        break;
-                if (next && pre.curl) {
+                free(guess);
+                guess = page.ptr ? http_page_next_guess(page.ptr, page.len) : NULL;
+                if (guess && pre.curl) {
                         free(pre.path);
-                        if (!(pre.path = http_page_path(path, next))) {
+                        if (!(pre.path = http_page_path(path, guess))) {
                                 rc = NEREID_ERROR;
                                 break;
                         }
                         pre.running =
                             pthread_create(&pre.thread, NULL, http_prefetch_run, &pre) == 0;
                 }
-                free(next);
-                next = NULL;
                 before = count;
                 rc = nrd_http_json_files_page(page.ptr ? page.ptr : "", page.len, cursor, &last, cb,
                                               payload, &count, &next, path);
                 joined = http_prefetch_join(&pre);
-                if (rc == 0 && joined < 0)
-                        rc = joined;
                 if (rc != 0 || !next)
                         break;
                 if (count == before) {
@@ -1288,9 +1343,12 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
                 free(cursor);
                 cursor = next;
                 next = NULL;
-                if (pre.path && pre.curl && pre.rc == 0 && pre.page.ptr) {
+                /* The fetch made from the guess, when it was right and came. */
+                if (guess && strcmp(guess, cursor) == 0 && joined == 0 && pre.page.ptr) {
                         http_buf_take(&page, &pre.page);
                 } else {
+                        /* No fetch, a failed one or one from a wrong guess:
+                         * the page the cursor names, now. */
                         rc = http_page(s, path, cursor, HTTP_MAX_PAGE, NULL, &page);
                 }
                 pre.rc = 0;
@@ -1302,6 +1360,7 @@ static int http_artifact_walk(nereid_store *base, const char *project, const cha
         nrd_buf_free(&pre.page);
         free(pre.path);
         nrd_buf_free(&page);
+        free(guess);
         free(cursor);
         free(next);
         free(last);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../alloc.h"
+#include "../buf.h"
 #include "../error.h"
 #include "../hash.h"
 #include "../json.h"
@@ -304,17 +306,39 @@ static json_t *http_json_array(json_t *obj, const char *key, const char *what)
         return json_is_array(value) ? value : NULL;
 }
 
-/* A parsed record (rc from its parse): checked, in order after *last,
- * given to cb; cleared. */
-static int http_json_file_checked(int rc, struct nereid_file *file, char **last, store_file_cb cb,
-                                  void *payload, size_t *count, const char *what)
+/* Keep a copy of path in *last, reusing its allocation when it is large
+ * enough (*last_cap: its size; 0 when unknown). */
+static int http_json_last_set(char **last, size_t *last_cap, const char *path)
 {
-        char *path;
+        size_t len = strlen(path);
 
+        if (!*last || !last_cap || *last_cap <= len) {
+                size_t cap = len + 1 < 256 ? 256 : len + 1;
+                char *copy = nrd_malloc(cap);
+
+                if (!copy)
+                        return NEREID_ERROR;
+                free(*last);
+                *last = copy;
+                if (last_cap)
+                        *last_cap = cap;
+        }
+        memcpy(*last, path, len + 1);
+        return 0;
+}
+
+/* A parsed record (rc from its parse): checked, in order after *last,
+ * given to cb; cleared when owned (its strings its own; otherwise they
+ * live in the page reader's scratch). */
+static int http_json_file_given(int rc, struct nereid_file *file, int owned, char **last,
+                                size_t *last_cap, store_file_cb cb, void *payload, size_t *count,
+                                const char *what)
+{
         if (rc < 0 || (rc = nrd_file_check(file, what)) < 0) {
                 char why[1024];
 
-                nrd_file_clear(file);
+                if (owned)
+                        nrd_file_clear(file);
                 /* A server's bad record is the server's failure, not the
                  * user's: NEREID_ERROR, with the record's message. */
                 snprintf(why, sizeof(why), "%s", nereid_error_last());
@@ -322,21 +346,28 @@ static int http_json_file_checked(int rc, struct nereid_file *file, char **last,
         }
         (*count)++;
         if (*last && strcmp(file->file_path, *last) <= 0) {
-                nrd_file_clear(file);
+                if (owned)
+                        nrd_file_clear(file);
                 return nrd_error(NEREID_ERROR,
                                  "%s: record %zu is out of order or repeated (the records must "
                                  "come sorted by file_path)",
                                  what, *count);
         }
-        if (!(path = nrd_strdup(file->file_path))) {
-                nrd_file_clear(file);
+        if (http_json_last_set(last, last_cap, file->file_path) < 0) {
+                if (owned)
+                        nrd_file_clear(file);
                 return NEREID_ERROR;
         }
-        free(*last);
-        *last = path;
         rc = cb(payload, file);
-        nrd_file_clear(file);
+        if (owned)
+                nrd_file_clear(file);
         return rc;
+}
+
+static int http_json_file_checked(int rc, struct nereid_file *file, char **last, store_file_cb cb,
+                                  void *payload, size_t *count, const char *what)
+{
+        return http_json_file_given(rc, file, 1, last, NULL, cb, payload, count, what);
 }
 
 /* One record of a page: parsed, checked, in order after *last, given to cb. */
@@ -522,20 +553,30 @@ static int http_json_page_bad(const char *what, size_t at)
                          what, at);
 }
 
-/* One record of a page's text: parsed alone, then as nrd_http_json_files does. */
-static int http_json_page_record(const char *t, size_t n, char **last, store_file_cb cb,
-                                 void *payload, size_t *count, const char *what)
+/* One record of a page's text at t[i]: in one pass when it has the common
+ * shape (http_page.c, its strings in scratch), otherwise its extent found
+ * and the record parsed alone by jansson; then checked as
+ * nrd_http_json_files does. *end: just past it. */
+static int http_json_page_record(const char *t, size_t len, size_t i, size_t *end,
+                                 nereid_buf *scratch, char **last, size_t *last_cap,
+                                 store_file_cb cb, void *payload, size_t *count, const char *what)
 {
         struct nereid_file file;
         json_error_t err;
         json_t *value;
+        size_t n;
         int rc;
 
-        /* The common shape without a tree (http_page.c); jansson for the rest. */
-        if ((rc = nrd_http_page_record_decode(t, n, &file)) != 0)
-                return http_json_file_checked(rc < 0 ? rc : 0, &file, last, cb, payload, count,
-                                              what);
-        if (!(value = json_loadb(t, n, JSON_REJECT_DUPLICATES, &err)))
+        if ((rc = nrd_http_page_record_scan(t + i, len - i, scratch, &file, &n)) < 0)
+                return rc;
+        if (rc == 1) {
+                *end = i + n;
+                return http_json_file_given(0, &file, 0, last, last_cap, cb, payload, count, what);
+        }
+        if (!(n = http_json_value_end(t, len, i)))
+                return http_json_page_bad(what, i);
+        *end = n;
+        if (!(value = json_loadb(t + i, n - i, JSON_REJECT_DUPLICATES, &err)))
                 return nrd_error(NEREID_ERROR, "%s: record %zu is not JSON: %s", what, *count + 1,
                                  err.text);
         rc = http_json_file_one(value, last, cb, payload, count, what);
@@ -543,11 +584,11 @@ static int http_json_page_record(const char *t, size_t n, char **last, store_fil
         return rc;
 }
 
-int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char **last,
-                             store_file_cb cb, void *payload, size_t *count, char **next,
-                             const char *what)
+static int http_json_files_text(const char *t, size_t len, const char *prev, char **last,
+                                store_file_cb cb, void *payload, size_t *count, char **next,
+                                const char *what, nereid_buf *scratch)
 {
-        size_t i = http_json_ws(t, len, 0), key, key_end, end;
+        size_t i = http_json_ws(t, len, 0), key, key_end, end = 0, last_cap = 0;
         int rc = 0, seen_files = 0, seen_next = 0;
 
         *next = NULL;
@@ -570,10 +611,9 @@ int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char *
                                 goto member_done;
                         }
                         for (i = http_json_ws(t, len, i + 1); i < len && t[i] != ']';) {
-                                if (!(end = http_json_value_end(t, len, i)))
-                                        return http_json_page_bad(what, i);
-                                if ((rc = http_json_page_record(t + i, end - i, last, cb, payload,
-                                                                count, what)) != 0)
+                                if ((rc = http_json_page_record(t, len, i, &end, scratch, last,
+                                                                &last_cap, cb, payload, count,
+                                                                what)) != 0)
                                         return rc;
                                 i = http_json_ws(t, len, end);
                                 if (i < len && t[i] == ',')
@@ -617,4 +657,15 @@ int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char *
                                               "%s: \"files\" is missing in the answer", what);
         }
         return 0;
+}
+
+int nrd_http_json_files_page(const char *t, size_t len, const char *prev, char **last,
+                             store_file_cb cb, void *payload, size_t *count, char **next,
+                             const char *what)
+{
+        nereid_buf scratch = NEREID_BUF_INIT;
+        int rc = http_json_files_text(t, len, prev, last, cb, payload, count, next, what, &scratch);
+
+        nrd_buf_free(&scratch);
+        return rc;
 }

@@ -16,12 +16,6 @@
 #include "../json.h"
 #include "http_page.h"
 
-/* A string the codec handles: printable ASCII (not DEL), no escape needed. */
-static int page_plain(unsigned char c)
-{
-        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
-
 static size_t page_ws(const char *t, size_t n, size_t i)
 {
         while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
@@ -30,42 +24,63 @@ static size_t page_ws(const char *t, size_t n, size_t i)
 }
 
 /* A plain string at t[i] ('"'): its body in [*start, *end), i after it; 0
- * when it is not plain. */
+ * when it is not plain. The closing quote is found with memchr and the
+ * body then checked in one branch-free loop (the compiler vectorises it):
+ * a listing's strings are most of its bytes. */
 static size_t page_string(const char *t, size_t n, size_t i, size_t *start, size_t *end)
 {
+        const char *q;
+        unsigned bad = 0;
+        size_t k, e;
+
         if (i >= n || t[i] != '"')
                 return 0;
         *start = ++i;
-        while (i < n && page_plain((unsigned char)t[i]))
-                i++;
-        if (i >= n || t[i] != '"')
+        if (!(q = memchr(t + i, '"', n - i)))
                 return 0;
-        *end = i;
-        return i + 1;
+        e = (size_t)(q - t);
+        for (k = i; k < e; k++) {
+                unsigned char c = (unsigned char)t[k];
+
+                bad |= (unsigned)(c < 0x20) | (unsigned)(c >= 0x7f) | (unsigned)(c == '\\');
+        }
+        if (bad)
+                return 0;
+        *end = e;
+        return e + 1;
 }
 
-static int page_take(const char *t, size_t start, size_t end, char **out)
-{
-        if (!(*out = nrd_malloc(end - start + 1)))
-                return NEREID_ERROR;
-        memcpy(*out, t + start, end - start);
-        (*out)[end - start] = '\0';
-        return 0;
-}
+/* Where the strings of a record of the common shape are in its text: the
+ * bodies [start, end) of file_path, file_hash, type, metadata.file_path
+ * and metadata.last_modified (start == 0: absent; a body never starts at
+ * byte 0, which is the object's '{'), and its size. */
+enum { PAGE_PATH, PAGE_HASH, PAGE_TYPE, PAGE_SOURCE, PAGE_MODIFIED, PAGE_STRINGS };
 
-static int page_key_is(const char *t, size_t start, size_t end, const char *key)
-{
-        size_t len = strlen(key);
+struct page_spans {
+        size_t start[PAGE_STRINGS], end[PAGE_STRINGS];
+        uint64_t size;
+        int has_size;
+};
 
+static int page_key_is(const char *t, size_t start, size_t end, const char *key, size_t len)
+{
         return end - start == len && memcmp(t + start, key, len) == 0;
 }
 
-/* The metadata object at t[i]: i after it, 0 when not in the common shape,
- * (size_t)-1 when out of memory. */
-static size_t page_metadata(const char *t, size_t n, size_t i, struct nereid_file *out)
+/* A plain string value at t[i] into span k (which must be unset): i
+ * after it, 0 when not in the shape. */
+static size_t page_value(const char *t, size_t n, size_t i, struct page_spans *sp, int k)
 {
-        size_t ks, ke, vs, ve;
-        char **slot;
+        if (sp->start[k])
+                return 0;
+        return page_string(t, n, i, &sp->start[k], &sp->end[k]);
+}
+
+/* The metadata object at t[i]: i after it, 0 when not in the common shape. */
+static size_t page_metadata(const char *t, size_t n, size_t i, struct page_spans *sp)
+{
+        size_t ks, ke;
+        int k;
 
         if (i >= n || t[i] != '{')
                 return 0;
@@ -78,16 +93,14 @@ static size_t page_metadata(const char *t, size_t n, size_t i, struct nereid_fil
                 i = page_ws(t, n, i);
                 if (i >= n || t[i] != ':')
                         return 0;
-                if (page_key_is(t, ks, ke, "file_path"))
-                        slot = &out->source;
-                else if (page_key_is(t, ks, ke, "last_modified"))
-                        slot = &out->last_modified;
+                if (page_key_is(t, ks, ke, "file_path", 9))
+                        k = PAGE_SOURCE;
+                else if (page_key_is(t, ks, ke, "last_modified", 13))
+                        k = PAGE_MODIFIED;
                 else
                         return 0;
-                if (*slot || !(i = page_string(t, n, page_ws(t, n, i + 1), &vs, &ve)))
+                if (!(i = page_value(t, n, page_ws(t, n, i + 1), sp, k)))
                         return 0;
-                if (page_take(t, vs, ve, slot) < 0)
-                        return (size_t)-1;
                 i = page_ws(t, n, i);
                 if (i < n && t[i] == ',') {
                         i = page_ws(t, n, i + 1);
@@ -98,13 +111,13 @@ static size_t page_metadata(const char *t, size_t n, size_t i, struct nereid_fil
 }
 
 /* An integer size (or null) at t[i]: i after it, 0 when not in the shape. */
-static size_t page_size(const char *t, size_t n, size_t i, struct nereid_file *out)
+static size_t page_size(const char *t, size_t n, size_t i, struct page_spans *sp)
 {
         uint64_t v = 0;
         size_t digits = 0;
 
         if (n - i >= 4 && memcmp(t + i, "null", 4) == 0) {
-                out->has_size = 0;
+                sp->has_size = 0;
                 return i + 4;
         }
         if (i < n && t[i] == '0') {
@@ -121,122 +134,218 @@ static size_t page_size(const char *t, size_t n, size_t i, struct nereid_file *o
         if (!digits ||
             (i < n && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.' || t[i] == 'e' || t[i] == 'E')))
                 return 0;
-        out->size = v;
-        out->has_size = 1;
+        sp->size = v;
+        sp->has_size = 1;
         return i;
 }
 
-int nrd_http_page_record_decode(const char *t, size_t n, struct nereid_file *out)
+/* The record object at the start of t[0..n) (after whitespace), in one
+ * pass: the offset just past its '}', 0 when it is not of the common
+ * shape. What follows the object is not looked at. */
+static size_t page_scan(const char *t, size_t n, struct page_spans *sp)
 {
         unsigned seen = 0;
-        size_t i, ks, ke, vs, ve;
-        int rc = 0;
+        size_t i, ks, ke;
 
-        memset(out, 0, sizeof(*out));
+        memset(sp, 0, sizeof(*sp));
         i = page_ws(t, n, 0);
         if (i >= n || t[i] != '{')
                 return 0;
         i = page_ws(t, n, i + 1);
         for (;;) {
                 unsigned bit;
-                char **slot = NULL;
 
                 if (!(i = page_string(t, n, i, &ks, &ke)))
-                        goto other;
+                        return 0;
                 i = page_ws(t, n, i);
                 if (i >= n || t[i] != ':')
-                        goto other;
+                        return 0;
                 i = page_ws(t, n, i + 1);
-                if (page_key_is(t, ks, ke, "file_path"))
-                        bit = 1, slot = &out->file_path;
-                else if (page_key_is(t, ks, ke, "file_hash"))
-                        bit = 2, slot = &out->file_hash;
-                else if (page_key_is(t, ks, ke, "type"))
-                        bit = 4, slot = &out->type;
-                else if (page_key_is(t, ks, ke, "size"))
+                if (page_key_is(t, ks, ke, "file_path", 9)) {
+                        bit = 1;
+                        i = page_value(t, n, i, sp, PAGE_PATH);
+                } else if (page_key_is(t, ks, ke, "file_hash", 9)) {
+                        bit = 2;
+                        i = page_value(t, n, i, sp, PAGE_HASH);
+                } else if (page_key_is(t, ks, ke, "type", 4)) {
+                        bit = 4;
+                        i = page_value(t, n, i, sp, PAGE_TYPE);
+                } else if (page_key_is(t, ks, ke, "size", 4)) {
                         bit = 8;
-                else if (page_key_is(t, ks, ke, "metadata"))
+                        i = seen & bit ? 0 : page_size(t, n, i, sp);
+                } else if (page_key_is(t, ks, ke, "metadata", 8)) {
                         bit = 16;
-                else
-                        goto other;
-                if (seen & bit)
-                        goto other;
-                seen |= bit;
-                if (slot) {
-                        if (!(i = page_string(t, n, i, &vs, &ve)))
-                                goto other;
-                        if ((rc = page_take(t, vs, ve, slot)) < 0)
-                                goto other;
-                } else if (bit == 8) {
-                        if (!(i = page_size(t, n, i, out)))
-                                goto other;
+                        i = seen & bit ? 0 : page_metadata(t, n, i, sp);
                 } else {
-                        if (!(i = page_metadata(t, n, i, out)))
-                                goto other;
-                        if (i == (size_t)-1) {
-                                rc = NEREID_ERROR;
-                                goto other;
-                        }
+                        return 0;
                 }
+                if (!i)
+                        return 0;
+                seen |= bit;
                 i = page_ws(t, n, i);
                 if (i < n && t[i] == ',') {
                         i = page_ws(t, n, i + 1);
                         continue;
                 }
                 if (i >= n || t[i] != '}')
-                        goto other;
+                        return 0;
                 break;
         }
-        /* The three strings are required; nothing may follow the object. */
-        if ((seen & 7) != 7 || page_ws(t, n, i + 1) != n)
-                goto other;
-        return 1;
-other:
-        nrd_file_clear(out);
+        /* The three strings are required. */
+        return (seen & 7) == 7 ? i + 1 : 0;
+}
+
+/* out's strings from the spans, each copied with its NUL to *dst. */
+static void page_fill(const char *t, const struct page_spans *sp, char *dst,
+                      struct nereid_file *out)
+{
+        char **slots[PAGE_STRINGS] = {&out->file_path, &out->file_hash, &out->type, &out->source,
+                                      &out->last_modified};
+        int k;
+
+        for (k = 0; k < PAGE_STRINGS; k++) {
+                size_t len = sp->end[k] - sp->start[k];
+
+                if (!sp->start[k])
+                        continue;
+                memcpy(dst, t + sp->start[k], len);
+                dst[len] = '\0';
+                *slots[k] = dst;
+                dst += len + 1;
+        }
+        out->size = sp->size;
+        out->has_size = sp->has_size;
+}
+
+/* The bytes page_fill writes. */
+static size_t page_fill_size(const struct page_spans *sp)
+{
+        size_t total = 0;
+        int k;
+
+        for (k = 0; k < PAGE_STRINGS; k++)
+                if (sp->start[k])
+                        total += sp->end[k] - sp->start[k] + 1;
+        return total;
+}
+
+int nrd_http_page_record_decode(const char *t, size_t n, struct nereid_file *out)
+{
+        char **slots[PAGE_STRINGS] = {&out->file_path, &out->file_hash, &out->type, &out->source,
+                                      &out->last_modified};
+        struct page_spans sp;
+        size_t end = page_scan(t, n, &sp);
+        int k;
+
         memset(out, 0, sizeof(*out));
-        return rc < 0 ? rc : 0;
-}
-
-static int page_all_plain(const char *s)
-{
-        for (; *s; s++)
-                if (!page_plain((unsigned char)*s))
-                        return 0;
+        /* Nothing may follow the object. */
+        if (!end || page_ws(t, n, end) != n)
+                return 0;
+        for (k = 0; k < PAGE_STRINGS; k++) {
+                if (sp.start[k] &&
+                    !(*slots[k] = nrd_strndup(t + sp.start[k], sp.end[k] - sp.start[k]))) {
+                        nrd_file_clear(out);
+                        memset(out, 0, sizeof(*out));
+                        return NEREID_ERROR;
+                }
+        }
+        out->size = sp.size;
+        out->has_size = sp.has_size;
         return 1;
 }
 
-static void page_put_member(nereid_buf *buf, const char *key, const char *value, int comma)
+int nrd_http_page_record_scan(const char *t, size_t n, nereid_buf *scratch, struct nereid_file *out,
+                              size_t *end)
 {
-        if (comma)
-                nrd_buf_putc(buf, ',');
-        nrd_buf_putc(buf, '"');
-        nrd_buf_puts(buf, key);
-        nrd_buf_puts(buf, "\":\"");
-        nrd_buf_puts(buf, value);
-        nrd_buf_putc(buf, '"');
+        struct page_spans sp;
+        size_t at = page_scan(t, n, &sp), need;
+
+        memset(out, 0, sizeof(*out));
+        if (!at)
+                return 0;
+        need = page_fill_size(&sp);
+        nrd_buf_clear(scratch);
+        if (nrd_buf_grow(scratch, need) < 0)
+                return NEREID_ERROR;
+        page_fill(t, &sp, scratch->ptr, out);
+        *end = at;
+        return 1;
 }
+
+/* strlen(s) when every byte of s is plain, else (size_t)-1. The check is
+ * one branch-free loop over the length strlen found. */
+static size_t page_plain_len(const char *s)
+{
+        size_t n = strlen(s), k;
+        unsigned bad = 0;
+
+        for (k = 0; k < n; k++) {
+                unsigned char c = (unsigned char)s[k];
+
+                bad |= (unsigned)(c < 0x20) | (unsigned)(c >= 0x7f) | (unsigned)(c == '"') |
+                       (unsigned)(c == '\\');
+        }
+        return bad ? (size_t)-1 : n;
+}
+
+static char *page_put(char *p, const char *s, size_t n)
+{
+        memcpy(p, s, n);
+        return p + n;
+}
+
+/* "key":"value" at p (keys are literals: sizeof - 1 is their length). */
+#define PAGE_MEMBER(p, key, value, len)                                                            \
+        ((p) = page_put(                                                                           \
+             page_put(page_put((p), "\"" key "\":\"", sizeof(key) + 3), (value), (len)), "\"", 1))
 
 int nrd_http_page_record_encode(nereid_buf *buf, const struct nereid_file *file)
 {
+        size_t lp, lh, lt, ls = 0, lm = 0, need;
+        char digits[24], *d = digits + sizeof(digits), *p;
+        uint64_t v = file->size;
+
         if (!file->file_path || !file->file_hash || !file->type ||
             (file->has_size && file->size > (uint64_t)INT64_MAX) ||
-            !page_all_plain(file->file_path) || !page_all_plain(file->file_hash) ||
-            !page_all_plain(file->type) || (file->source && !page_all_plain(file->source)) ||
-            (file->last_modified && !page_all_plain(file->last_modified)))
+            (lp = page_plain_len(file->file_path)) == (size_t)-1 ||
+            (lh = page_plain_len(file->file_hash)) == (size_t)-1 ||
+            (lt = page_plain_len(file->type)) == (size_t)-1 ||
+            (file->source && (ls = page_plain_len(file->source)) == (size_t)-1) ||
+            (file->last_modified && (lm = page_plain_len(file->last_modified)) == (size_t)-1))
                 return nrd_json_record_append(buf, file); /* it says what is wrong */
-        nrd_buf_putc(buf, '{');
-        page_put_member(buf, "file_path", file->file_path, 0);
-        page_put_member(buf, "file_hash", file->file_hash, 1);
-        page_put_member(buf, "type", file->type, 1);
-        if (file->has_size)
-                nrd_buf_printf(buf, ",\"size\":%llu,\"metadata\":{",
-                               (unsigned long long)file->size);
-        else
-                nrd_buf_puts(buf, ",\"size\":null,\"metadata\":{");
+        if (file->has_size) {
+                do {
+                        *--d = (char)('0' + v % 10);
+                        v /= 10;
+                } while (v);
+        } else {
+                d -= 4;
+                memcpy(d, "null", 4);
+        }
+        /* Every literal byte of the record, at most, and the values. */
+        need = 96 + lp + lh + lt + ls + lm + (size_t)(digits + sizeof(digits) - d);
+        if (nrd_buf_grow(buf, need) < 0)
+                return NEREID_ERROR;
+        p = buf->ptr + buf->len;
+        *p++ = '{';
+        PAGE_MEMBER(p, "file_path", file->file_path, lp);
+        *p++ = ',';
+        PAGE_MEMBER(p, "file_hash", file->file_hash, lh);
+        *p++ = ',';
+        PAGE_MEMBER(p, "type", file->type, lt);
+        p = page_put(p, ",\"size\":", 8);
+        p = page_put(p, d, (size_t)(digits + sizeof(digits) - d));
+        p = page_put(p, ",\"metadata\":{", 13);
         if (file->source)
-                page_put_member(buf, "file_path", file->source, 0);
-        if (file->last_modified)
-                page_put_member(buf, "last_modified", file->last_modified, file->source != NULL);
-        nrd_buf_puts(buf, "}}");
-        return buf->failed ? nrd_error_oom() : 0;
+                PAGE_MEMBER(p, "file_path", file->source, ls);
+        if (file->last_modified) {
+                if (file->source)
+                        *p++ = ',';
+                PAGE_MEMBER(p, "last_modified", file->last_modified, lm);
+        }
+        *p++ = '}';
+        *p++ = '}';
+        buf->len = (size_t)(p - buf->ptr);
+        *p = '\0';
+        return 0;
 }

@@ -21,6 +21,19 @@
  * nrd_file_check does. */
 int nrd_http_page_record_decode(const char *t, size_t n, struct nereid_file *out);
 
+/* The record object at the start of t[0..n) (whitespace before it
+ * allowed), in one pass: 1 when it has the common shape, with *end just
+ * past its '}' (what follows is not looked at: the caller reads on) and
+ * *out filled without an allocation of its own: its strings are copied,
+ * each with its NUL, into scratch (emptied first, grown as needed and
+ * reused from record to record), so out must not be cleared and is valid
+ * until scratch is used again. 0 with *out zeroed when it is not of the
+ * shape (the caller finds its end and asks jansson); NEREID_ERROR when
+ * out of memory. Accepts exactly what nrd_http_page_record_decode accepts
+ * on the object alone, and reads the same record. */
+int nrd_http_page_record_scan(const char *t, size_t n, nereid_buf *scratch, struct nereid_file *out,
+                              size_t *end);
+
 /* Append the record as nrd_json_record_append does, byte for byte
  * (compact, keys in its order), writing plain ASCII strings directly and
  * handing any other record to nrd_json_record_append. */
