@@ -61,6 +61,7 @@ int nrd_artifact_track_op(nereid_store *store, const char *project, const char *
                           char hash_out[NEREID_HASH_HEXLEN + 1], int *applied)
 {
         char held[NEREID_HASH_HEXLEN + 1], files_hash[NEREID_HASH_HEXLEN + 1];
+        char files_content[NEREID_HASH_HEXLEN + 1];
         char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
         store_run_info info = {0};
         unsigned conflicts = 0;
@@ -70,7 +71,9 @@ int nrd_artifact_track_op(nereid_store *store, const char *project, const char *
         if ((rc = nrd_store_run_get(store, project, run_id, &info)) < 0)
                 return rc;
         nrd_store_run_info_clear(&info);
-        if ((rc = nrd_hash_files(files, 0, files_hash)) < 0)
+        /* Both hashes of the records at once: they are what the field will
+         * hold when it is new, replaced or holds these records already. */
+        if ((rc = nrd_hash_files_pair(files, files_hash, files_content)) < 0)
                 return rc;
         for (;;) {
                 const nereid_files *result;
@@ -82,8 +85,12 @@ int nrd_artifact_track_op(nereid_store *store, const char *project, const char *
                 else if (rc < 0)
                         return rc;
                 rc = artifact_result(store, project, files, held, files_hash, how, &result, &owned);
-                if (rc == 0)
+                if (rc == 0 && result == files) {
+                        memcpy(hash, files_hash, sizeof(hash));
+                        memcpy(content, files_content, sizeof(content));
+                } else if (rc == 0) {
                         rc = nrd_hash_files_pair(result, hash, content);
+                }
                 /* An artifact the project has is stored once. */
                 if (rc == 0 && strcmp(hash, held) != 0)
                         rc = nrd_store_artifact_put(store, project, hash, content, result);

@@ -69,6 +69,8 @@ typedef struct local_entry {
         int cached;
         int needs_stat; /* st is taken by the worker, from the open file */
         int taken;      /* taken by a multi-buffer worker beside its item */
+        int has_rec;    /* rec made by the worker that hashed it */
+        struct nereid_file rec;
 } local_entry;
 
 /* A subfolder seen by the walk, to be entered later. */
@@ -101,6 +103,11 @@ typedef struct local_walk {
         hashcache *cache;
         size_t cached; /* files the cache answered: done at once, for progress */
         pool_stream *stream;
+        /* A scan that makes records: each worker makes the record of the
+         * file it hashed (in parallel, rather than all at the end), with
+         * its file_path below destination. */
+        int records;
+        const char *destination;
         unsigned char **buffers; /* one read buffer per worker (scalar MD5) */
         md5mb **hashers;         /* one multi-buffer hasher per worker, or NULL */
         unsigned workers;
@@ -256,6 +263,7 @@ static void local_walk_clear(local_walk *walk)
         for (i = 0; i < walk->count; i++) {
                 free(walk->entries[i]->rel);
                 free(walk->entries[i]->source);
+                nrd_file_clear(&walk->entries[i]->rec);
                 free(walk->entries[i]);
         }
         free(walk->entries);
@@ -742,6 +750,41 @@ static int local_check_entry(local_entry *e, int fd, uint64_t nread)
         return rc;
 }
 
+/* The record of one entry, its file_path below destination. */
+static int local_entry_record(const local_entry *e, const char *destination,
+                              struct nereid_file *rec)
+{
+        char when[20];
+
+        memset(rec, 0, sizeof(*rec));
+        nrd_fs_format_utc(e->st.st_mtime, when);
+        rec->file_path = nrd_source_prefixed(destination, e->rel);
+        rec->file_hash = nrd_strdup(e->md5);
+        rec->type = nrd_strdup(nrd_source_local.type);
+        rec->size = (uint64_t)e->st.st_size;
+        rec->has_size = 1;
+        rec->source = nrd_fileurl_from_path(e->source); /* percent-encoded */
+        rec->last_modified = nrd_strdup(when);
+        if (!rec->file_path || !rec->file_hash || !rec->type || !rec->source ||
+            !rec->last_modified) {
+                nrd_file_clear(rec);
+                return NEREID_ERROR;
+        }
+        return 0;
+}
+
+/* A file hashed and checked: queued for the hash cache and, for a scan
+ * that makes records, its record made, on the worker's thread. */
+static int local_entry_hashed(local_walk *walk, local_entry *e)
+{
+        int rc = nrd_hashcache_put(walk->cache, e->source, &e->st, e->md5, nrd_fs_now_ns());
+
+        if (rc == 0 && walk->records &&
+            (rc = local_entry_record(e, walk->destination, &e->rec)) == 0)
+                e->has_rec = 1;
+        return rc;
+}
+
 /* Hash one file with OpenSSL's MD5 (the scalar implementation). */
 static int local_hash_entry(void *payload, void *item, unsigned worker)
 {
@@ -758,6 +801,8 @@ static int local_hash_entry(void *payload, void *item, unsigned worker)
                         rc = local_check_entry(e, fd, nread);
                 else
                         close(fd);
+                if (rc == 0)
+                        rc = local_entry_hashed(walk, e);
         }
         if (rc < 0)
                 local_walk_fail(walk);
@@ -808,6 +853,8 @@ static int local_mb_done(void *payload, md5mb_stream *s, int rc)
         if (rc == 0) {
                 memcpy(e->md5, s->md5, sizeof(e->md5));
                 rc = local_check_entry(e, s->fd, s->nread);
+                if (rc == 0)
+                        rc = local_entry_hashed(run->walk, e);
         } else {
                 close(s->fd);
         }
@@ -982,13 +1029,7 @@ static int local_walk_end(local_walk *walk, int rc)
                         close(walk->dirs[i]->fd);
                         atomic_store(&walk->dirs[i]->refs, 0);
                 }
-        for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = walk->entries[i];
-
-                if (!e->cached)
-                        rc = nrd_hashcache_put(walk->cache, e->source, &e->st, e->md5,
-                                               nrd_fs_now_ns());
-        }
+        /* The workers queued what they hashed for the cache. */
         if (rc == 0) {
                 /* The cache is written while the caller writes the store. */
                 local_cache_write *job = nrd_malloc(sizeof(*job));
@@ -1018,39 +1059,20 @@ static int local_walk_end(local_walk *walk, int rc)
         return rc;
 }
 
-/* The record of one entry, its file_path below destination. */
-static int local_entry_record(const local_entry *e, const char *destination,
-                              struct nereid_file *rec)
-{
-        char when[20];
-
-        memset(rec, 0, sizeof(*rec));
-        nrd_fs_format_utc(e->st.st_mtime, when);
-        rec->file_path = nrd_source_prefixed(destination, e->rel);
-        rec->file_hash = nrd_strdup(e->md5);
-        rec->type = nrd_strdup(nrd_source_local.type);
-        rec->size = (uint64_t)e->st.st_size;
-        rec->has_size = 1;
-        rec->source = nrd_fileurl_from_path(e->source); /* percent-encoded */
-        rec->last_modified = nrd_strdup(when);
-        if (!rec->file_path || !rec->file_hash || !rec->type || !rec->source ||
-            !rec->last_modified) {
-                nrd_file_clear(rec);
-                return NEREID_ERROR;
-        }
-        return 0;
-}
-
-static int local_to_records(local_walk *walk, const char *destination, nereid_files *out)
+/* The records, moved from the entries the workers made them for, made
+ * here for the ones the hash cache knew. */
+static int local_to_records(local_walk *walk, nereid_files *out)
 {
         size_t i;
         int rc = 0;
 
         for (i = 0; i < walk->count && rc == 0; i++) {
-                struct nereid_file rec;
+                local_entry *e = walk->entries[i];
 
-                if ((rc = local_entry_record(walk->entries[i], destination, &rec)) == 0)
-                        rc = nrd_files_push(out, &rec);
+                if (!e->has_rec && (rc = local_entry_record(e, walk->destination, &e->rec)) < 0)
+                        break;
+                e->has_rec = 0;
+                rc = nrd_files_push(out, &e->rec); /* takes the strings, clears e->rec */
         }
         return rc;
 }
@@ -1141,6 +1163,8 @@ int nrd_local_scan(nereid_project *project, const source_location *loc, const ch
         int rc = 0, writable;
 
         walk.project = project;
+        walk.records = 1;
+        walk.destination = destination;
         writable = project->mode != NEREID_MODE_READ_ONLY && project->mode != NEREID_MODE_DEBUG;
         if (lstat(loc->path, &st) < 0)
                 return nrd_error_os(nrd_error_from_errno(errno), errno, "%s", loc->path);
@@ -1156,7 +1180,7 @@ int nrd_local_scan(nereid_project *project, const source_location *loc, const ch
                 rc = local_find(&walk, loc, resolved, &st);
         rc = local_walk_end(&walk, rc);
         if (rc == 0)
-                rc = local_to_records(&walk, destination, out);
+                rc = local_to_records(&walk, out);
 cleanup:
         free(resolved);
         local_walk_clear(&walk);
