@@ -6,13 +6,15 @@ nereid-server on loopback vs the same track into the embedded store, and
 ratios; asserts nothing (see bench/README.md).
 
     python3 bench/server.py --nereid build/nereid [--files 100000] [--runs 3] [--mode sync]
+                            [--only track|ls]
 
 --mode is given to the server side's commands (SPEC section 9; default: the
 client's own, async, which queues every write locally before sending it).
 
 nereid-server is taken from beside the nereid binary. Both sides use one
 hash cache (NEREID_HOME), filled by an untimed track first, so the timed
-tracks measure the store, not MD5. Every timed track adds one new file, so
+tracks measure the store, not MD5. --only times one command of the two
+(the untimed first tracks still run). Every timed track adds one new file, so
 each makes a new artifact: the server receives every record each time
 (nothing is skipped as already uploaded), as the embedded store writes them.
 """
@@ -62,7 +64,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--mode", choices=("async", "sync"), default=None,
                     help="the client's mode for the server side (default: its own)")
+    ap.add_argument("--only", choices=("track", "ls"), default=None,
+                    help="time only this command (default: both)")
     args = ap.parse_args()
+    whats = (args.only,) if args.only else ("track", "ls")
     nereid = os.path.abspath(args.nereid)
     server_bin = os.path.join(os.path.dirname(nereid), "nereid-server")
     work = tempfile.mkdtemp(prefix="nereid-bench-server-")
@@ -105,18 +110,22 @@ def main():
         for side, opts in sides.items():
             _, o = timed([nereid, "track", "data", data] + opts, env)
             runs[side] = o.decode().split()[0]
-        results = {(s, w): [] for s in sides for w in ("track", "ls")}
+        results = {(s, w): [] for s in sides for w in whats}
         for i in range(args.runs):
             for side, opts in sides.items():
                 with open(os.path.join(data, "extra-%s-%d.txt" % (side, i)), "w") as f:
                     f.write("%s %d\n" % (side, i))
-                dt, _ = timed([nereid, "track", "data", data] + opts, env)
-                results[(side, "track")].append(dt)
-                dt, o = timed([nereid, "ls", runs[side] + ":data", "--json"] + opts, env)
-                results[(side, "ls")].append(dt)
+                if "track" in whats:
+                    dt, _ = timed([nereid, "track", "data", data] + opts, env)
+                    results[(side, "track")].append(dt)
+                if "ls" in whats:
+                    dt, o = timed([nereid, "ls", runs[side] + ":data", "--json"] + opts, env)
+                    results[(side, "ls")].append(dt)
         lines = []
         for what, label in (("track", "track (%d files)" % args.files),
                             ("ls", "ls --json (%d records)" % args.files)):
+            if what not in whats:
+                continue
             e = statistics.median(results[("embedded", what)])
             s = statistics.median(results[("server", what)])
             lines.append("| %s | %.2f s | %.2f s | %.2f |" % (label, e, s, s / e))
