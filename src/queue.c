@@ -199,7 +199,13 @@ static int queue_connect(nrd_queue *q, int create)
                 return queue_fail(q, "open");
         /* Several processes of one run open it at once: the journal mode
          * may need a lock SQLite will not wait for (sqlwait.h). */
-        if (nrd_sqlwait_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        /* secure_delete=FAST: an acknowledged operation's pages are freed,
+         * not overwritten with zeros first (a track's text is megabytes,
+         * written again for nothing on the way to the user's prompt; the
+         * file is removed once empty). */
+        if (nrd_sqlwait_exec(q->db,
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                             " PRAGMA secure_delete=FAST;",
                              QUEUE_BUSY_MS) != SQLITE_OK)
                 return queue_fail(q, "open");
         if (create)
@@ -1254,10 +1260,16 @@ int nrd_queue_remove(nrd_queue *q)
                 return nrd_error(NEREID_EEXISTS, "offline/%s: a process still writes into it",
                                  q->uuid);
         }
+        /* Every operation is acknowledged and the files go: the WAL is
+         * not copied into the file first (a track's text, megabytes). */
+        sqlite3_db_config(q->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         sqlite3_close(q->db);
         q->db = NULL;
         /* The .db after its journal: a crash in between leaves a queue
-         * that reads whole, or none. The .send last: the caller holds it. */
+         * that reads whole, or the file as of its last checkpoint, whose
+         * operations were all acknowledged since (the server knows their
+         * keys: delivered again, they change nothing), or none. The .send
+         * last: the caller holds it. */
         for (i = 0; i < sizeof(exts) / sizeof(exts[0]) && rc == 0; i++) {
                 nrd_buf_printf(&buf, "%.*s%s", (int)(n - 3), q->path, exts[i]);
                 if (!(name = nrd_buf_detach(&buf)))
