@@ -105,6 +105,19 @@ for run in $(printf '%s' "$OUT" | jq -r '.[].id'); do
 done
 rm -f "$Q"/*
 
+# --- a queue an earlier build wrote (no sums): delivered record by record -----
+printf 'older\n' >data/older.txt
+expect_exit 0 nereid track old data --mode offline "${A[@]}"
+ID3="${OUT%% *}"
+H3="${OUT##* }"
+rm data/older.txt
+qsql "DROP TRIGGER ops_gone; DROP TABLE sums;"
+expect_exit 0 nereid sync "${A[@]}"
+expect_match "^$ID3 -> TXT-[0-9]+\$" "$OUT" "an earlier build's queue syncs"
+RUN3="${OUT##* }"
+expect_exit 0 nereid hash "$RUN3:old" "${A[@]}"
+expect_eq "$H3" "$OUT" "with the hash of track time"
+
 # --- a union with the server's field: the records decoded --------------------
 expect_exit 0 nereid track TXT-1:data more "${A[@]}"
 H2="${OUT##* }"
