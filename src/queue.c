@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 #include "buf.h"
 #include "error.h"
@@ -37,11 +38,25 @@
 /* The queue file's mark (PRAGMA application_id), "NRDQ". */
 #define QUEUE_APP_ID 0x4E524451
 
+/* What an append knows of its records besides their text (docs/internals/
+ * queue.md): their artifact and content hashes, and a SHA-256 of the two
+ * and the text, so the sender can send the text as the upload's body
+ * without reading the records again, and never sends text damaged on
+ * disk. A table of its own, so queues of earlier builds (no such table,
+ * made here when such a queue is appended to) and their appends (no row:
+ * read record by record, as before) go on working; its row goes with the
+ * operation's, whoever deletes it. */
+#define QUEUE_SUMS_SCHEMA                                                                          \
+        "CREATE TABLE IF NOT EXISTS sums(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL,"             \
+        " content TEXT NOT NULL, sum TEXT NOT NULL);"                                              \
+        "CREATE TRIGGER IF NOT EXISTS ops_gone AFTER DELETE ON ops"                                \
+        " BEGIN DELETE FROM sums WHERE seq = old.seq; END;"
+
 static const char queue_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ops(seq INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL,"
     " field TEXT NOT NULL, replace INTEGER NOT NULL, records TEXT, roots TEXT,"
-    " queued TEXT NOT NULL);";
+    " queued TEXT NOT NULL);" QUEUE_SUMS_SCHEMA;
 
 struct nrd_queue {
         sqlite3 *db;
@@ -177,9 +192,20 @@ static int queue_connect(nrd_queue *q, int create)
         if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK)
                 return queue_fail(q, "open");
         sqlite3_busy_timeout(q->db, QUEUE_BUSY_MS);
+        /* A queue holds few rows of large text: large pages make a
+         * track's records fewer pages to write, read and free. Only a new
+         * file takes it (a no-op on a queue that exists). */
+        if (create && sqlite3_exec(q->db, "PRAGMA page_size=65536", NULL, NULL, NULL) != SQLITE_OK)
+                return queue_fail(q, "open");
         /* Several processes of one run open it at once: the journal mode
          * may need a lock SQLite will not wait for (sqlwait.h). */
-        if (nrd_sqlwait_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        /* secure_delete=FAST: an acknowledged operation's pages are freed,
+         * not overwritten with zeros first (a track's text is megabytes,
+         * written again for nothing on the way to the user's prompt; the
+         * file is removed once empty). */
+        if (nrd_sqlwait_exec(q->db,
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                             " PRAGMA secure_delete=FAST;",
                              QUEUE_BUSY_MS) != SQLITE_OK)
                 return queue_fail(q, "open");
         if (create)
@@ -687,11 +713,64 @@ cleanup:
         return text;
 }
 
+/* The checksum of a queued operation's hashes and records text: hex
+ * SHA-256 of hash, content and text, one after the other. */
+static int queue_text_sum(const char *hash, const char *content, const char *text, size_t len,
+                          char out[NEREID_HASH_HEXLEN + 1])
+{
+        static const char hex[] = "0123456789abcdef";
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0, i;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        int ok;
+
+        if (!ctx)
+                return nrd_error(NEREID_ERROR, "queue: out of memory");
+        ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, hash, NEREID_HASH_HEXLEN) == 1 &&
+             EVP_DigestUpdate(ctx, content, NEREID_HASH_HEXLEN) == 1 &&
+             EVP_DigestUpdate(ctx, text, len) == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 &&
+             mdlen == NEREID_HASH_HEXLEN / 2;
+        EVP_MD_CTX_free(ctx);
+        if (!ok)
+                return nrd_error(NEREID_ERROR, "queue: SHA-256 failed");
+        for (i = 0; i < mdlen; i++) {
+                out[2 * i] = hex[md[i] >> 4];
+                out[2 * i + 1] = hex[md[i] & 15];
+        }
+        out[2 * mdlen] = '\0';
+        return 0;
+}
+
+/* The sums row of the operation just inserted (QUEUE_SUMS_SCHEMA), in the
+ * append's transaction. */
+static int queue_put_sums(nrd_queue *q, sqlite3_int64 seq, const char *hash, const char *content,
+                          const char *sum)
+{
+        sqlite3_stmt *stmt = NULL;
+        int rc = 0;
+
+        if (sqlite3_prepare_v2(q->db, "INSERT INTO sums VALUES(?, ?, ?, ?)", -1, &stmt, NULL) !=
+            SQLITE_OK)
+                return queue_fail(q, "prepare");
+        sqlite3_bind_int64(stmt, 1, seq);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, content, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 4, sum, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+                rc = queue_fail(q, "queue operation");
+        sqlite3_finalize(stmt);
+        return rc;
+}
+
 int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
 {
+        char hash[NEREID_HASH_HEXLEN + 1], content[NEREID_HASH_HEXLEN + 1];
+        char sum[NEREID_HASH_HEXLEN + 1];
         nereid_buf records = NEREID_BUF_INIT;
         char *roots = NULL, now[32];
         sqlite3_stmt *stmt = NULL;
+        sqlite3_int64 seq = 0;
         int rc = 0;
 
         if (op->kind == QUEUE_PUT && (queue_records_text(op->files, &records) < 0 ||
@@ -702,7 +781,18 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
                                op->field);
                 goto cleanup;
         }
+        /* What the sender would compute again, computed once here. */
+        if (op->kind == QUEUE_PUT &&
+            ((rc = nrd_hash_files_pair(op->files, hash, content)) < 0 ||
+             (rc = queue_text_sum(hash, content, records.ptr, records.len, sum)) < 0))
+                goto cleanup;
         nrd_fs_now_iso8601(now);
+        /* One transaction (one fsync: WAL, synchronous=FULL), waited for by
+         * the busy timeout, on disk when COMMIT is done. The sums table is
+         * made here in a queue an earlier build made. */
+        if ((rc = queue_exec(q, "BEGIN IMMEDIATE")) < 0 ||
+            (op->kind == QUEUE_PUT && (rc = queue_exec(q, QUEUE_SUMS_SCHEMA)) < 0))
+                goto cleanup;
         if (sqlite3_prepare_v2(q->db, "INSERT INTO ops VALUES(NULL, ?, ?, ?, ?, ?, ?)", -1, &stmt,
                                NULL) != SQLITE_OK) {
                 rc = queue_fail(q, "prepare");
@@ -717,13 +807,19 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out)
                 sqlite3_bind_null(stmt, 4);
         sqlite3_bind_text(stmt, 5, roots, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
-        /* One statement in autocommit: its own transaction, waited for by
-         * the busy timeout, on disk (synchronous=FULL) when it is done. */
-        if (sqlite3_step(stmt) != SQLITE_DONE)
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
                 rc = queue_fail(q, "queue operation");
-        else if (seq_out)
-                *seq_out = (uint64_t)sqlite3_last_insert_rowid(q->db);
+                goto cleanup;
+        }
+        seq = sqlite3_last_insert_rowid(q->db);
+        if ((op->kind == QUEUE_PUT && (rc = queue_put_sums(q, seq, hash, content, sum)) < 0) ||
+            (rc = queue_exec(q, "COMMIT")) < 0)
+                goto cleanup;
+        if (seq_out)
+                *seq_out = (uint64_t)seq;
 cleanup:
+        if (rc < 0)
+                queue_rollback(q);
         sqlite3_finalize(stmt);
         nrd_buf_free(&records);
         free(roots);
@@ -774,15 +870,80 @@ static void queue_op_clear(queue_op *op)
         memset(op, 0, sizeof(*op));
 }
 
-int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
-                   void *payload)
+/* 1 when the queue has the sums table (QUEUE_SUMS_SCHEMA), 0 when an
+ * earlier build made it and nothing appended since made it. */
+static int queue_has_sums(nrd_queue *q)
+{
+        sqlite3_stmt *stmt = NULL;
+        int has = 0;
+
+        if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM sqlite_master WHERE name = 'sums'", -1, &stmt,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+                has = 1;
+        sqlite3_finalize(stmt);
+        return has;
+}
+
+/* 1 when s is 64 lowercase hex digits. */
+static int queue_is_hash(const unsigned char *s)
+{
+        return s && nrd_hash_is_sha256((const char *)s);
+}
+
+/* The sums of a row read by queue_walk (columns 6-8) into op: 0 with
+ * has_sums set when they are there and check with the text, 0 without
+ * when there is no row, EINTEGRITY when they do not check. */
+static int queue_row_sums(nrd_queue *q, sqlite3_stmt *stmt, queue_op *op)
+{
+        const unsigned char *hash = sqlite3_column_text(stmt, 6);
+        const unsigned char *content = sqlite3_column_text(stmt, 7);
+        const unsigned char *sum = sqlite3_column_text(stmt, 8);
+        char want[NEREID_HASH_HEXLEN + 1];
+        int rc;
+
+        if (sqlite3_column_type(stmt, 6) == SQLITE_NULL &&
+            sqlite3_column_type(stmt, 7) == SQLITE_NULL &&
+            sqlite3_column_type(stmt, 8) == SQLITE_NULL)
+                return 0;
+        if (queue_is_hash(hash) && queue_is_hash(content) && queue_is_hash(sum)) {
+                if ((rc = queue_text_sum((const char *)hash, (const char *)content, op->text,
+                                         op->text_len, want)) < 0)
+                        return rc;
+                if (strcmp(want, (const char *)sum) == 0) {
+                        memcpy(op->hash, hash, sizeof(op->hash));
+                        memcpy(op->content, content, sizeof(op->content));
+                        op->has_sums = 1;
+                        return 0;
+                }
+        }
+        return nrd_error(NEREID_EINTEGRITY,
+                         "queue %s: operation %llu: records damaged on disk (their checksum does "
+                         "not match); not sent",
+                         q->path, (unsigned long long)op->seq);
+}
+
+static int queue_unreadable(nrd_queue *q, uint64_t seq)
+{
+        return nrd_error(NEREID_ERROR, "queue %s: operation %llu: records unreadable", q->path,
+                         (unsigned long long)seq);
+}
+
+/* Every operation after `after`, in order: with text set, the records'
+ * text and sums as stored (nrd_queue_each_text), else the records. */
+static int queue_walk(nrd_queue *q, uint64_t after, int text,
+                      int (*cb)(void *payload, const queue_op *op), void *payload)
 {
         sqlite3_stmt *stmt = NULL;
         int rc = 0, step;
 
         if (sqlite3_prepare_v2(q->db,
-                               "SELECT seq, kind, field, replace, records, roots FROM ops"
-                               " WHERE seq > ? ORDER BY seq",
+                               text && queue_has_sums(q)
+                                   ? "SELECT o.seq, kind, field, replace, records, roots, s.hash,"
+                                     " s.content, s.sum FROM ops o LEFT JOIN sums s"
+                                     " ON s.seq = o.seq WHERE o.seq > ? ORDER BY o.seq"
+                                   : "SELECT seq, kind, field, replace, records, roots, NULL,"
+                                     " NULL, NULL FROM ops WHERE seq > ? ORDER BY seq",
                                -1, &stmt, NULL) != SQLITE_OK)
                 return queue_fail(q, "prepare");
         sqlite3_bind_int64(stmt, 1, (sqlite3_int64)after);
@@ -797,16 +958,19 @@ int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const 
                 op.replace = sqlite3_column_int(stmt, 3);
                 if (!(op.field = nrd_strdup((const char *)sqlite3_column_text(stmt, 2))))
                         rc = NEREID_ERROR;
-                if (rc == 0 && op.kind == QUEUE_PUT) {
-                        if (!records ||
-                            queue_records_parse(records, (size_t)sqlite3_column_bytes(stmt, 4),
-                                                &op.files) < 0)
-                                rc = nrd_error(NEREID_ERROR,
-                                               "queue %s: operation %llu: records unreadable",
-                                               q->path, (unsigned long long)op.seq);
-                        else
-                                rc = queue_parse_roots(roots, &op.roots, &op.nroots);
+                if (rc == 0 && op.kind == QUEUE_PUT && !records)
+                        rc = queue_unreadable(q, op.seq);
+                else if (rc == 0 && op.kind == QUEUE_PUT && text) {
+                        op.text = records;
+                        op.text_len = (size_t)sqlite3_column_bytes(stmt, 4);
+                        rc = queue_row_sums(q, stmt, &op);
+                } else if (rc == 0 && op.kind == QUEUE_PUT &&
+                           queue_records_parse(records, (size_t)sqlite3_column_bytes(stmt, 4),
+                                               &op.files) < 0) {
+                        rc = queue_unreadable(q, op.seq);
                 }
+                if (rc == 0 && op.kind == QUEUE_PUT)
+                        rc = queue_parse_roots(roots, &op.roots, &op.nroots);
                 if (rc == 0)
                         rc = cb(payload, &op);
                 queue_op_clear(&op);
@@ -815,6 +979,26 @@ int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const 
                 rc = queue_fail(q, "read operations");
         sqlite3_finalize(stmt);
         return rc;
+}
+
+int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
+                   void *payload)
+{
+        return queue_walk(q, after, 0, cb, payload);
+}
+
+int nrd_queue_each_text(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
+                        void *payload)
+{
+        return queue_walk(q, after, 1, cb, payload);
+}
+
+int nrd_queue_op_records(nrd_queue *q, const queue_op *op, nereid_files **out)
+{
+        *out = NULL;
+        if (!op->text || queue_records_parse(op->text, op->text_len, out) < 0)
+                return queue_unreadable(q, op->seq);
+        return 0;
 }
 
 int nrd_queue_ack(nrd_queue *q, uint64_t seq)
@@ -1076,10 +1260,16 @@ int nrd_queue_remove(nrd_queue *q)
                 return nrd_error(NEREID_EEXISTS, "offline/%s: a process still writes into it",
                                  q->uuid);
         }
+        /* Every operation is acknowledged and the files go: the WAL is
+         * not copied into the file first (a track's text, megabytes). */
+        sqlite3_db_config(q->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         sqlite3_close(q->db);
         q->db = NULL;
         /* The .db after its journal: a crash in between leaves a queue
-         * that reads whole, or none. The .send last: the caller holds it. */
+         * that reads whole, or the file as of its last checkpoint, whose
+         * operations were all acknowledged since (the server knows their
+         * keys: delivered again, they change nothing), or none. The .send
+         * last: the caller holds it. */
         for (i = 0; i < sizeof(exts) / sizeof(exts[0]) && rc == 0; i++) {
                 nrd_buf_printf(&buf, "%.*s%s", (int)(n - 3), q->path, exts[i]);
                 if (!(name = nrd_buf_detach(&buf)))

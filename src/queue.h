@@ -30,6 +30,16 @@ typedef struct queue_op {
         nereid_files *files; /* QUEUE_PUT: the records, hashed at track time */
         store_root *roots;   /* QUEUE_PUT: where they were tracked from */
         size_t nroots;       /* entries of roots */
+        /* QUEUE_PUT read by nrd_queue_each_text (files then NULL): the
+         * records' text as queued, SPEC section 2's compact array, the
+         * upload's exact bytes (borrowed for the call); with has_sums, the
+         * artifact and content hashes the append computed, both checked
+         * with the text against the checksum kept beside them. */
+        const char *text;
+        size_t text_len;
+        int has_sums;
+        char hash[NEREID_HASH_HEXLEN + 1];
+        char content[NEREID_HASH_HEXLEN + 1];
 } queue_op;
 
 /* What a queue says of itself (nrd_queue_info, nrd_queue_list). */
@@ -85,6 +95,16 @@ int nrd_queue_append(nrd_queue *q, const queue_op *op, uint64_t *seq_out);
  * call. A callback returning non-zero stops and that value is returned. */
 int nrd_queue_each(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
                    void *payload);
+/* nrd_queue_each without decoding the records: op->text (and, when the
+ * queue kept them, op->hash and op->content) instead of op->files. Text
+ * whose checksum does not match (damaged on disk) stops the walk there
+ * with NEREID_EINTEGRITY naming the queue and the operation; nothing of
+ * it reaches cb. */
+int nrd_queue_each_text(nrd_queue *q, uint64_t after, int (*cb)(void *payload, const queue_op *op),
+                        void *payload);
+/* The records of an operation read by nrd_queue_each_text; caller frees
+ * *out. The message names the queue and the operation. */
+int nrd_queue_op_records(nrd_queue *q, const queue_op *op, nereid_files **out);
 /* The number of the first operation still queued; 0 when none is. */
 int nrd_queue_first(nrd_queue *q, uint64_t *seq);
 /* Forget an acknowledged operation. */

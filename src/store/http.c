@@ -292,7 +292,9 @@ cleanup:
  * records, one record at a time, so a large artifact is never held twice
  * (records and text). Sent with chunked transfer encoding. */
 struct http_upload {
-        const nereid_files *files; /* the records, or NULL for pull */
+        const nereid_files *files; /* the records, or NULL for pull or text */
+        const char *text;          /* artifact_put_text's body, sent as it is, or NULL */
+        size_t text_len;           /* its bytes */
         store_file_next pull;      /* artifact_put_stream's records, one at a time */
         void *pull_payload;        /* pull's */
         int pulled;                /* pull was called: the body cannot be made again */
@@ -367,6 +369,12 @@ static size_t http_on_upload(char *out, size_t size, size_t count, void *userdat
         size_t room = size * count, done = 0, n;
         int rc;
 
+        if (up->text) { /* the text as it is: sent stays its offset */
+                n = up->text_len - up->sent < room ? up->text_len - up->sent : room;
+                memcpy(out, up->text + up->sent, n);
+                up->sent += n;
+                return n;
+        }
         while (done < room) {
                 if (up->sent == up->chunk.len) {
                         if ((rc = http_upload_more(up)) < 0) {
@@ -437,7 +445,8 @@ static int http_exchange(struct http_store *s, const char *method, const char *p
                         curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
                         curl_easy_setopt(curl, CURLOPT_READFUNCTION, http_on_upload);
                         curl_easy_setopt(curl, CURLOPT_READDATA, up);
-                        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
+                        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                                         up->text ? (curl_off_t)up->text_len : (curl_off_t)-1);
                         curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)HTTP_UPLOAD_CHUNK);
                 } else if (body) {
                         curl_easy_setopt(curl, CURLOPT_UPLOAD, 0L);
@@ -1144,6 +1153,32 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
         return rc;
 }
 
+/* artifact_put_text: asked first, as artifact_put; then the text goes up
+ * as it is, the server checking every record and the hash. */
+static int http_artifact_put_text(nereid_store *base, const char *project, const char *hash,
+                                  const char *content, const char *text, size_t len)
+{
+        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
+        char have[NEREID_HASH_HEXLEN + 1];
+        struct http_upload up;
+        int rc;
+
+        if (!path)
+                return NEREID_ERROR;
+        memset(&up, 0, sizeof(up));
+        up.text = text;
+        up.text_len = len;
+        nrd_buf_init(&up.chunk, 0);
+        rc = http_artifact_held(base, project, hash, have);
+        if (rc == 0)
+                rc = http_artifact_same(hash, have, content);
+        else if (rc == NEREID_ENOTFOUND)
+                rc = http_artifact_upload(base, path, hash, content, &up);
+        nrd_buf_free(&up.chunk);
+        free(path);
+        return rc;
+}
+
 /* artifact_put_stream: asked first, as artifact_put; then the records go
  * up as they are pulled, in one chunked PUT, so the client holds one batch
  * of them (HTTP_UPLOAD_CHUNK of text) whatever the artifact's size. The
@@ -1614,4 +1649,5 @@ const store_ops nrd_store_http_ops = {
     .op_apply = http_op_apply,
     .run_query = http_run_query,
     .artifact_put_stream = http_artifact_put_stream,
+    .artifact_put_text = http_artifact_put_text,
 };

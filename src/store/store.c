@@ -405,6 +405,23 @@ int nrd_store_artifact_put(nereid_store *store, const char *project, const char 
         return rc < 0 ? rc : store->ops->artifact_put(store, project, hash, content, files);
 }
 
+int nrd_store_has_put_text(const nereid_store *store)
+{
+        return store->ops->version >= 6 && store->ops->artifact_put_text != NULL;
+}
+
+int nrd_store_artifact_put_text(nereid_store *store, const char *project, const char *hash,
+                                const char *content, const char *text, size_t len)
+{
+        int rc = store_write(store);
+
+        if (rc == 0 && !nrd_store_has_put_text(store))
+                rc = nrd_error(NEREID_ERROR, "store %s: cannot store records as text",
+                               store->location);
+        return rc < 0 ? rc
+                      : store->ops->artifact_put_text(store, project, hash, content, text, len);
+}
+
 /* What nrd_store_artifact_put_stream puts between the caller's records
  * and the backend: the checks and the hashes. */
 struct store_put_check {

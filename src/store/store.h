@@ -32,7 +32,7 @@
 #include "record.h"
 
 /* The version of store_ops this build fills and calls. */
-#define NEREID_STORE_VERSION 5
+#define NEREID_STORE_VERSION 6
 
 /* What the store knows of a run: the sys/ namespace. */
 typedef struct store_run_info {
@@ -378,6 +378,17 @@ typedef struct store_ops {
                         const char *queue, uint64_t seq, const char *field, const char *expect,
                         const char *hash, const store_root *roots, size_t nroots,
                         enum store_roots how);
+        /* --- appended (version 6): a queued upload's text sent as it is --- */
+
+        /* artifact_put given the records as text: SPEC section 2's JSON
+         * array, sorted by file_path (the bytes a queue kept, the upload's
+         * body as it is), with the hashes the caller computed from them.
+         * The store behind it checks every record and computes the hash
+         * again: EINTEGRITY, nothing stored, when they differ. Idempotent
+         * like artifact_put. May be NULL (the caller then decodes the text
+         * and calls artifact_put). */
+        int (*artifact_put_text)(nereid_store *store, const char *project, const char *hash,
+                                 const char *content, const char *text, size_t len);
 } store_ops;
 
 /* Every open store starts with this. */
@@ -470,6 +481,11 @@ int nrd_store_op_apply(nereid_store *store, const char *project, const char *run
                        const char *queue, uint64_t seq, const char *field, const char *expect,
                        const char *hash, const store_root *roots, size_t nroots,
                        enum store_roots how);
+
+/* Appended op: 1 when the store takes an artifact as text. */
+int nrd_store_has_put_text(const nereid_store *store);
+int nrd_store_artifact_put_text(nereid_store *store, const char *project, const char *hash,
+                                const char *content, const char *text, size_t len);
 
 void nrd_store_roots_free(store_root *roots, size_t count);
 
