@@ -1130,27 +1130,36 @@ static int http_artifact_same(const char *hash, const char *have, const char *co
         return 0;
 }
 
-static int http_artifact_put(nereid_store *base, const char *project, const char *hash,
-                             const char *content, const nereid_files *files)
+/* Ask first whether the server holds the artifact; upload up only when it
+ * does not. Frees up's chunk. */
+static int http_artifact_put_once(nereid_store *base, const char *project, const char *hash,
+                                  const char *content, struct http_upload *up)
 {
         char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
         char have[NEREID_HASH_HEXLEN + 1];
-        struct http_upload up;
         int rc;
 
+        nrd_buf_init(&up->chunk, 0);
         if (!path)
                 return NEREID_ERROR;
-        memset(&up, 0, sizeof(up));
-        up.files = files;
-        nrd_buf_init(&up.chunk, 0);
         rc = http_artifact_held(base, project, hash, have);
         if (rc == 0)
                 rc = http_artifact_same(hash, have, content);
         else if (rc == NEREID_ENOTFOUND)
-                rc = http_artifact_upload(base, path, hash, content, &up);
-        nrd_buf_free(&up.chunk);
+                rc = http_artifact_upload(base, path, hash, content, up);
+        nrd_buf_free(&up->chunk);
         free(path);
         return rc;
+}
+
+static int http_artifact_put(nereid_store *base, const char *project, const char *hash,
+                             const char *content, const nereid_files *files)
+{
+        struct http_upload up;
+
+        memset(&up, 0, sizeof(up));
+        up.files = files;
+        return http_artifact_put_once(base, project, hash, content, &up);
 }
 
 /* artifact_put_text: asked first, as artifact_put; then the text goes up
@@ -1158,25 +1167,12 @@ static int http_artifact_put(nereid_store *base, const char *project, const char
 static int http_artifact_put_text(nereid_store *base, const char *project, const char *hash,
                                   const char *content, const char *text, size_t len)
 {
-        char *path = http_path(project, "/artifacts/%s", hash, NULL, 0);
-        char have[NEREID_HASH_HEXLEN + 1];
         struct http_upload up;
-        int rc;
 
-        if (!path)
-                return NEREID_ERROR;
         memset(&up, 0, sizeof(up));
         up.text = text;
         up.text_len = len;
-        nrd_buf_init(&up.chunk, 0);
-        rc = http_artifact_held(base, project, hash, have);
-        if (rc == 0)
-                rc = http_artifact_same(hash, have, content);
-        else if (rc == NEREID_ENOTFOUND)
-                rc = http_artifact_upload(base, path, hash, content, &up);
-        nrd_buf_free(&up.chunk);
-        free(path);
-        return rc;
+        return http_artifact_put_once(base, project, hash, content, &up);
 }
 
 /* artifact_put_stream: asked first, as artifact_put; then the records go
