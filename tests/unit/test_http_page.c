@@ -15,19 +15,7 @@
 #include "record.h"
 #include "store/http_json.h"
 #include "store/http_page.h"
-
-static int same_str(const char *a, const char *b)
-{
-        return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_file(const struct nereid_file *a, const struct nereid_file *b)
-{
-        return same_str(a->file_path, b->file_path) && same_str(a->file_hash, b->file_hash) &&
-               same_str(a->type, b->type) && a->has_size == b->has_size &&
-               (!a->has_size || a->size == b->size) && same_str(a->source, b->source) &&
-               same_str(a->last_modified, b->last_modified);
-}
+#include "same_records.h"
 
 /* want: 1 the fast path reads it, 0 it declines. Either way jansson is
  * asked, and what the fast path reads must be jansson's record. */

@@ -20,21 +20,9 @@
 #include "record.h"
 #include "store/http_json.h"
 #include "store/http_page.h"
+#include "same_records.h"
 
 #define MD5 "9e107d9d372bb6826bd81d3542a419d6"
-
-static int same_str(const char *a, const char *b)
-{
-        return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_file(const struct nereid_file *a, const struct nereid_file *b)
-{
-        return same_str(a->file_path, b->file_path) && same_str(a->file_hash, b->file_hash) &&
-               same_str(a->type, b->type) && a->has_size == b->has_size &&
-               (!a->has_size || a->size == b->size) && same_str(a->source, b->source) &&
-               same_str(a->last_modified, b->last_modified);
-}
 
 /* text holds a record then rest: the scanner reads the record (want 1) or
  * declines (want 0); when it reads, end is the record's length and the

@@ -22,6 +22,7 @@
 #include "nereid.h"
 #include "queue.h"
 #include "queue_ops.h"
+#include "same_records.h"
 
 #define U1    "3b241101-e2bb-4255-8caf-4136c566a962"
 #define MD5_A "9e107d9d372bb6826bd81d3542a419d6"
@@ -56,30 +57,6 @@ static nereid_files *mixed_records(void)
                 push(files, path, MD5_A, (uint64_t)i * 1000003u);
         }
         return files;
-}
-
-static int same_str(const char *a, const char *b)
-{
-        return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_records(const nereid_files *a, const nereid_files *b)
-{
-        if (!a || !b || a->count != b->count)
-                return 0;
-        for (size_t i = 0; i < a->count; i++) {
-                const struct nereid_file *x = &a->items[i], *y = &b->items[i];
-
-                if (!same_str(x->file_path, y->file_path) ||
-                    !same_str(x->file_hash, y->file_hash) || !same_str(x->type, y->type) ||
-                    x->has_size != y->has_size || (x->has_size && x->size != y->size) ||
-                    !same_str(x->source, y->source) ||
-                    !same_str(x->last_modified, y->last_modified)) {
-                        fprintf(stderr, "record %zu differs (%s)\n", i, x->file_path);
-                        return 0;
-                }
-        }
-        return 1;
 }
 
 /* The records as the previous build's encoder wrote them: jansson, one

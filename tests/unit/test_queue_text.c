@@ -23,6 +23,7 @@
 #include "nereid.h"
 #include "queue.h"
 #include "queue_ops.h"
+#include "same_records.h"
 
 #define U1 "5d0b8e0a-51c3-4a8e-9d35-2f7fd2b0a6c1"
 
@@ -111,18 +112,6 @@ struct text_seen {
         char content[NEREID_HASH_HEXLEN + 1];
         int same; /* puts whose text decoded to want and whose sums (if any) matched */
 };
-
-static int same_records(const nereid_files *a, const nereid_files *b)
-{
-        if (!a || !b || a->count != b->count)
-                return 0;
-        for (size_t i = 0; i < a->count; i++)
-                if (strcmp(a->items[i].file_path, b->items[i].file_path) != 0 ||
-                    strcmp(a->items[i].file_hash, b->items[i].file_hash) != 0 ||
-                    a->items[i].size != b->items[i].size)
-                        return 0;
-        return 1;
-}
 
 static int text_cb(void *payload, const queue_op *op)
 {

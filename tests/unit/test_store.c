@@ -23,6 +23,7 @@
 #include "record.h"
 #include "artifact.h"
 #include "store/store.h"
+#include "same_records.h"
 
 #define MD5_A   "9e107d9d372bb6826bd81d3542a419d6"
 #define MD5_B   "d41d8cd98f00b204e9800998ecf8427e"
@@ -91,24 +92,6 @@ static nereid_files *artifact_files(nereid_store *store, const char *project, co
                 return NULL;
         }
         return files;
-}
-
-/* Two lists hold the same records, metadata included. */
-static int same_records(const nereid_files *a, const nereid_files *b)
-{
-        size_t i;
-
-        if (!a || !b || a->count != b->count)
-                return 0;
-        for (i = 0; i < a->count; i++) {
-                const struct nereid_file *x = &a->items[i], *y = &b->items[i];
-
-                if (strcmp(x->file_path, y->file_path) || strcmp(x->file_hash, y->file_hash) ||
-                    strcmp(x->type, y->type) || x->has_size != y->has_size || x->size != y->size ||
-                    strcmp(x->source, y->source) || strcmp(x->last_modified, y->last_modified))
-                        return 0;
-        }
-        return 1;
 }
 
 static void test_derive_key(void)
