@@ -24,6 +24,7 @@
 #include "../fs.h"
 #include "../sqlwait.h"
 #include "../uri.h"
+#include "sqlite_records.h"
 #include "store.h"
 
 #define SQLITE_SCHEMA_VERSION "1"
@@ -857,25 +858,25 @@ static int sqlite_artifact_rows(sqlite_store *s, sqlite3_int64 artifact, const c
         return rc;
 }
 
-/* One record of an artifact through stmt (INSERT INTO artifact_files). */
-static int sqlite_record_insert(sqlite_store *s, sqlite3_stmt *stmt, sqlite3_int64 artifact,
-                                const struct nereid_file *f)
+/* The records a pull gives, stored under artifact by one statement
+ * (sqlite_records.c). A failure of the pull is returned as it is. */
+static int sqlite_records_insert(sqlite_store *s, sqlite3_int64 artifact, nrd_records_pull *pull)
 {
-        int rc = 0;
+        sqlite3_stmt *stmt = NULL;
+        int rc;
 
+        rc =
+            sqlite_prepare(s,
+                           "INSERT INTO artifact_files SELECT ?1, file_path, file_hash, type, size,"
+                           " source, last_modified FROM nrd_records(?2)",
+                           &stmt);
+        if (rc < 0)
+                return rc;
         sqlite3_bind_int64(stmt, 1, artifact);
-        sqlite3_bind_text(stmt, 2, f->file_path, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, f->file_hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 4, f->type, -1, SQLITE_STATIC);
-        if (f->has_size)
-                sqlite3_bind_int64(stmt, 5, (sqlite3_int64)f->size);
-        else
-                sqlite3_bind_null(stmt, 5);
-        sqlite3_bind_text(stmt, 6, f->source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 7, f->last_modified, -1, SQLITE_STATIC);
+        sqlite3_bind_pointer(stmt, 2, pull, NRD_RECORDS_POINTER, NULL);
         if (sqlite3_step(stmt) != SQLITE_DONE)
-                rc = sqlite_fail(s, "store artifact records");
-        sqlite3_reset(stmt);
+                rc = pull->rc < 0 ? pull->rc : sqlite_fail(s, "store artifact records");
+        sqlite_done(s, stmt);
         return rc;
 }
 
@@ -884,6 +885,8 @@ static int sqlite_record_insert(sqlite_store *s, sqlite3_stmt *stmt, sqlite3_int
 static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nereid_files *files,
                                   const char *hash, const char *content, sqlite3_int64 *artifact)
 {
+        nrd_records_list list = {NULL, 0};
+        nrd_records_pull pull = {nrd_records_list_next, NULL, 1, 0, 0, 0};
         sqlite3_stmt *stmt = NULL;
         uint64_t total = 0;
         size_t i;
@@ -913,13 +916,9 @@ static int sqlite_artifact_insert(sqlite_store *s, sqlite3_int64 pid, const nere
         }
         sqlite_done(s, stmt);
         *artifact = sqlite3_last_insert_rowid(s->db);
-        rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)", &stmt);
-        if (rc < 0)
-                return rc;
-        for (i = 0; i < files->count && rc == 0; i++)
-                rc = sqlite_record_insert(s, stmt, *artifact, &files->items[i]);
-        sqlite_done(s, stmt);
-        return rc;
+        list.files = files;
+        pull.payload = &list;
+        return sqlite_records_insert(s, *artifact, &pull);
 }
 
 /* artifact_put_stream: the artifact's row first (its content hash is
@@ -929,10 +928,10 @@ static int sqlite_artifact_put_stream(nereid_store *base, const char *project, c
                                       const char *content, store_file_next next, void *payload)
 {
         sqlite_store *s = (sqlite_store *)base;
+        nrd_records_pull pull = {next, payload, 0, 0, 0, 0};
         sqlite3_stmt *stmt = NULL;
         const struct nereid_file *file;
-        sqlite3_int64 pid = 0, artifact = 0, count = 0;
-        uint64_t total = 0;
+        sqlite3_int64 pid = 0, artifact = 0;
         int rc, exists;
 
         if ((rc = sqlite_begin_write(s)) < 0)
@@ -962,21 +961,7 @@ static int sqlite_artifact_put_stream(nereid_store *base, const char *project, c
         if (rc < 0)
                 goto cleanup;
         artifact = sqlite3_last_insert_rowid(s->db);
-        if ((rc = sqlite_prepare(s, "INSERT INTO artifact_files VALUES(?, ?, ?, ?, ?, ?, ?)",
-                                 &stmt)) < 0)
-                goto cleanup;
-        while ((rc = next(payload, &file)) > 0) {
-                if ((rc = sqlite_record_insert(s, stmt, artifact, file)) < 0)
-                        break;
-                count++;
-                if (nereid_file_has_size(file))
-                        total = nereid_file_size(file) > UINT64_MAX - total
-                                    ? UINT64_MAX
-                                    : total + nereid_file_size(file);
-        }
-        sqlite_done(s, stmt);
-        stmt = NULL;
-        if (rc < 0)
+        if ((rc = sqlite_records_insert(s, artifact, &pull)) < 0)
                 goto cleanup;
         if ((rc = sqlite_prepare(s,
                                  "UPDATE artifacts SET content_hash = ?, file_count = ?,"
@@ -984,8 +969,8 @@ static int sqlite_artifact_put_stream(nereid_store *base, const char *project, c
                                  &stmt)) < 0)
                 goto cleanup;
         sqlite3_bind_text(stmt, 1, content, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 2, count);
-        sqlite3_bind_int64(stmt, 3, total > INT64_MAX ? INT64_MAX : (sqlite3_int64)total);
+        sqlite3_bind_int64(stmt, 2, pull.count);
+        sqlite3_bind_int64(stmt, 3, pull.total > INT64_MAX ? INT64_MAX : (sqlite3_int64)pull.total);
         sqlite3_bind_int64(stmt, 4, artifact);
         rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : sqlite_fail(s, "store artifact");
         sqlite_done(s, stmt);
@@ -1658,6 +1643,12 @@ static int sqlite_connect(sqlite_store *s, const char *name, int flags)
                 int rc = nrd_error(sqlite3_errcode(db) == SQLITE_CANTOPEN ? NEREID_EACCESS
                                                                           : NEREID_ERROR,
                                    "store %s: open: %s", s->path, sqlite3_errmsg(db));
+
+                sqlite3_close(db);
+                return rc;
+        }
+        if (nrd_sqlite_records_register(db) != SQLITE_OK) {
+                int rc = nrd_error(NEREID_ERROR, "store %s: open: %s", s->path, sqlite3_errmsg(db));
 
                 sqlite3_close(db);
                 return rc;
