@@ -875,14 +875,18 @@ static void queue_op_clear(queue_op *op)
 static int queue_has_sums(nrd_queue *q)
 {
         sqlite3_stmt *stmt = NULL;
-        int has = 0;
+        int step;
 
+        /* A lookup that fails is an error, never "no sums": the checksums
+         * of a queue that has them are always checked. */
         if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM sqlite_master WHERE name = 'sums'", -1, &stmt,
-                               NULL) == SQLITE_OK &&
-            sqlite3_step(stmt) == SQLITE_ROW)
-                has = 1;
+                               NULL) != SQLITE_OK)
+                return queue_fail(q, "prepare");
+        step = sqlite3_step(stmt);
         sqlite3_finalize(stmt);
-        return has;
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+                return queue_fail(q, "read");
+        return step == SQLITE_ROW;
 }
 
 /* 1 when s is 64 lowercase hex digits. */
@@ -935,15 +939,16 @@ static int queue_walk(nrd_queue *q, uint64_t after, int text,
                       int (*cb)(void *payload, const queue_op *op), void *payload)
 {
         sqlite3_stmt *stmt = NULL;
-        int rc = 0, step;
+        int rc = 0, step, sums = 0;
 
+        if (text && (sums = queue_has_sums(q)) < 0)
+                return sums;
         if (sqlite3_prepare_v2(q->db,
-                               text && queue_has_sums(q)
-                                   ? "SELECT o.seq, kind, field, replace, records, roots, s.hash,"
-                                     " s.content, s.sum FROM ops o LEFT JOIN sums s"
-                                     " ON s.seq = o.seq WHERE o.seq > ? ORDER BY o.seq"
-                                   : "SELECT seq, kind, field, replace, records, roots, NULL,"
-                                     " NULL, NULL FROM ops WHERE seq > ? ORDER BY seq",
+                               sums ? "SELECT o.seq, kind, field, replace, records, roots, s.hash,"
+                                      " s.content, s.sum FROM ops o LEFT JOIN sums s"
+                                      " ON s.seq = o.seq WHERE o.seq > ? ORDER BY o.seq"
+                                    : "SELECT seq, kind, field, replace, records, roots, NULL,"
+                                      " NULL, NULL FROM ops WHERE seq > ? ORDER BY seq",
                                -1, &stmt, NULL) != SQLITE_OK)
                 return queue_fail(q, "prepare");
         sqlite3_bind_int64(stmt, 1, (sqlite3_int64)after);

@@ -1249,8 +1249,7 @@ struct http_prefetch {
         CURL *curl;           /* the walk's own handle (its own connection) */
         char *path;           /* the page's path, its cursor included */
         nereid_buf page;      /* the page's bytes */
-        int rc;               /* the fetch's result */
-        char message[1024];   /* its message, carried to the walk's thread */
+        int rc;               /* the fetch's result (its message stays on its thread) */
         pthread_t thread;     /* the fetching thread */
         int running;          /* 1 while thread is to be joined */
 };
@@ -1261,19 +1260,20 @@ static void *http_prefetch_run(void *arg)
 
         p->rc = http_call_status(p->s, p->curl, "GET", p->path, NULL, NULL, HTTP_MAX_PAGE, NULL,
                                  NULL, &p->page);
-        if (p->rc < 0)
-                snprintf(p->message, sizeof(p->message), "%s", nereid_error_last());
         return NULL;
 }
 
-/* Wait for the fetch; its failure becomes this thread's. */
+/* Wait for the fetch: 0, or the code it failed with. */
 static int http_prefetch_join(struct http_prefetch *p)
 {
         if (!p->running)
                 return 0;
         pthread_join(p->thread, NULL);
         p->running = 0;
-        return p->rc < 0 ? nrd_error(p->rc, "%s", p->message) : 0;
+        /* Only the code: a fetch that failed is made again by the walk
+         * (whose own error it then is), and the page being read may have
+         * failed first, with a message of its own to keep. */
+        return p->rc < 0 ? p->rc : 0;
 }
 
 /* The cursor a page's text ends with (`"next":"C"}`, as the server

@@ -307,12 +307,13 @@ static json_t *http_json_array(json_t *obj, const char *key, const char *what)
 }
 
 /* Keep a copy of path in *last, reusing its allocation when it is large
- * enough (*last_cap: its size; 0 when unknown). */
+ * enough (*last_cap: its size, kept with it by every caller; 0 when
+ * unknown). */
 static int http_json_last_set(char **last, size_t *last_cap, const char *path)
 {
         size_t len = strlen(path);
 
-        if (!*last || !last_cap || *last_cap <= len) {
+        if (!*last || *last_cap <= len) {
                 size_t cap = len + 1 < 256 ? 256 : len + 1;
                 char *copy = nrd_malloc(cap);
 
@@ -320,8 +321,7 @@ static int http_json_last_set(char **last, size_t *last_cap, const char *path)
                         return NEREID_ERROR;
                 free(*last);
                 *last = copy;
-                if (last_cap)
-                        *last_cap = cap;
+                *last_cap = cap;
         }
         memcpy(*last, path, len + 1);
         return 0;
@@ -364,34 +364,29 @@ static int http_json_file_given(int rc, struct nereid_file *file, int owned, cha
         return rc;
 }
 
-static int http_json_file_checked(int rc, struct nereid_file *file, char **last, store_file_cb cb,
-                                  void *payload, size_t *count, const char *what)
-{
-        return http_json_file_given(rc, file, 1, last, NULL, cb, payload, count, what);
-}
-
 /* One record of a page: parsed, checked, in order after *last, given to cb. */
-static int http_json_file_one(json_t *value, char **last, store_file_cb cb, void *payload,
-                              size_t *count, const char *what)
+static int http_json_file_one(json_t *value, char **last, size_t *last_cap, store_file_cb cb,
+                              void *payload, size_t *count, const char *what)
 {
         struct nereid_file file;
         int rc = nrd_json_record_value(value, what, *count + 1, &file);
 
-        return http_json_file_checked(rc, &file, last, cb, payload, count, what);
+        return http_json_file_given(rc, &file, 1, last, last_cap, cb, payload, count, what);
 }
 
 int nrd_http_json_files(json_t *obj, char **last, store_file_cb cb, void *payload, size_t *count,
                         const char *what)
 {
         json_t *files = http_json_array(obj, "files", what), *value;
-        size_t i;
+        size_t i, last_cap = 0;
         int rc;
 
         if (!files)
                 return NEREID_ERROR;
         json_array_foreach(files, i, value)
         {
-                if ((rc = http_json_file_one(value, last, cb, payload, count, what)) != 0)
+                if ((rc = http_json_file_one(value, last, &last_cap, cb, payload, count, what)) !=
+                    0)
                         return rc;
         }
         return 0;
@@ -579,7 +574,7 @@ static int http_json_page_record(const char *t, size_t len, size_t i, size_t *en
         if (!(value = json_loadb(t + i, n - i, JSON_REJECT_DUPLICATES, &err)))
                 return nrd_error(NEREID_ERROR, "%s: record %zu is not JSON: %s", what, *count + 1,
                                  err.text);
-        rc = http_json_file_one(value, last, cb, payload, count, what);
+        rc = http_json_file_one(value, last, last_cap, cb, payload, count, what);
         json_decref(value);
         return rc;
 }

@@ -98,6 +98,36 @@ static int read_page(const char *text, nereid_buf *out, char **next, size_t *cou
         return rc;
 }
 
+/* Long paths read by the scanner, then one read by jansson (an escape),
+ * then another long one: the copy of the last path the order check keeps
+ * must be sized for each, whichever reader saw the one before (a server
+ * once could write past it this way). */
+static void test_last_path_sizes(void)
+{
+        nereid_buf page = NEREID_BUF_INIT, out = NEREID_BUF_INIT;
+        char a[401], c[301], *next = NULL;
+        size_t count = 0;
+
+        memset(a, 'a', sizeof(a) - 1);
+        a[sizeof(a) - 1] = '\0';
+        memset(c, 'c', sizeof(c) - 1);
+        c[sizeof(c) - 1] = '\0';
+        nrd_buf_printf(&page,
+                       "{\"files\":[{\"file_path\":\"%s\",\"file_hash\":\"" MD5
+                       "\",\"type\":\"Local\",\"size\":1},{\"file_path\":\"b\\u0062\",\"file_"
+                       "hash\":\"" MD5 "\",\"type\":\"Local\",\"size\":2},{\"file_path\":"
+                       "\"%s\",\"file_hash\":\"" MD5 "\",\"type\":\"Local\",\"size\":3}],"
+                       "\"next\":null}",
+                       a, c);
+        CHECK(read_page(page.ptr, &out, &next, &count) == 0);
+        CHECK(count == 3);
+        CHECK(out.len && strstr(out.ptr, "\"file_path\":\"bb\"") != NULL);
+        CHECK(out.len && strstr(out.ptr, c) != NULL);
+        free(next);
+        nrd_buf_free(&out);
+        nrd_buf_free(&page);
+}
+
 /* The error of a page is one line naming the page. */
 static void check_page_error(const char *text, const char *want)
 {
@@ -126,6 +156,7 @@ int main(void)
         char *next = NULL;
         size_t count = 0;
 
+        test_last_path_sizes();
         /* The record is read and its end found, whatever follows it. */
         check_scan(common, ",{\"file_path\":\"b\"", 1);
         check_scan(common, "]}", 1);

@@ -501,6 +501,19 @@ static void check_artifacts(nereid_store *store)
                     "../etc/passwd") "],"
                                      "\\\"next\\\":null}\"}");
         CHECK(nrd_store_artifact_each(store, "ws/p", H1, count_file, &n) == NEREID_ERROR);
+        /* The same bad record in a page whose next page, fetched ahead,
+         * fails too: the error is the page's, not the fetch's. */
+        answers("{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "/files?limit=1000\","
+                "\"status\":200,\"body\":\"{\\\"files\\\":[" REC(
+                    "../etc/passwd") "],\\\"next\\\":\\\"zz\\\"}\"},"
+                                     "{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1
+                                     "/files?limit=10000&cursor=zz\",\"status\":400,"
+                                     "\"body\":\"{\\\"error\\\":{\\\"code\\\":\\\"bad-"
+                                     "request\\\",\\\"message\\\":\\\"cursor zz: "
+                                     "malformed\\\"}}\"}");
+        CHECK(nrd_store_artifact_each(store, "ws/p", H1, count_file, &n) == NEREID_ERROR);
+        CHECK(strstr(nereid_error_last(), "file_path") != NULL);
+        CHECK(strstr(nereid_error_last(), "malformed") == NULL);
         /* Wrong types. */
         answers("{\"method\":\"GET\",\"path\":\"" P "/artifacts/" H1 "/files?limit=1000\","
                 "\"status\":200,\"body\":\"{\\\"files\\\":{},\\\"next\\\":null}\"}");
