@@ -40,6 +40,21 @@ int nrd_artifact_track_op(nereid_store *store, const char *project, const char *
                           size_t nroots, enum artifact_how how, const artifact_op *op,
                           char hash_out[NEREID_HASH_HEXLEN + 1], int *applied);
 
+/* nrd_artifact_track_op for records given as text (SPEC section 2's JSON
+ * array, sorted: a queued put's bytes as the queue kept them) with their
+ * artifact and content hashes: the store takes the text as it is
+ * (artifact_put_text, which the caller checked the store has) and checks
+ * it. Only where what the field will hold is these records (a new field,
+ * a replace, a field that holds them already); ARTIFACT_NEEDS_RECORDS,
+ * nothing written, when the field holds other records (the union needs
+ * the records: the caller decodes them and calls nrd_artifact_track_op). */
+#define ARTIFACT_NEEDS_RECORDS 1
+int nrd_artifact_track_text(nereid_store *store, const char *project, const char *run_id,
+                            const char *field, const char *text, size_t len, const char *hash,
+                            const char *content, const store_root *roots, size_t nroots,
+                            enum artifact_how how, const artifact_op *op,
+                            char hash_out[NEREID_HASH_HEXLEN + 1]);
+
 /* Point field at an artifact the project has (ENOTFOUND otherwise),
  * remembering roots (may be NULL/0) instead of the field's. */
 int nrd_artifact_assign(nereid_store *store, const char *project, const char *run_id,

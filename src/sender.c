@@ -33,84 +33,26 @@ struct sender_walk {
         const char *pname; /* the queue's project */
 };
 
-/* How many times a put of the queued text is tried again because another
- * writer changed the field in between (artifact.c's bound). */
-#define SENDER_MAX_CONFLICTS 10000
-/* sender_put_text's answer when the field holds other records: the union
- * needs the records themselves. */
-#define SENDER_NEEDS_RECORDS 1
-
-/* A queued put whose text and hashes the queue kept, for a field the
- * records replace, a new field, or one that holds these records already:
- * what the field will hold is the queued artifact itself, so the text
- * goes up as the upload's body as it is (the server checks it and hashes
- * it again) and the hashes are the queue's. SENDER_NEEDS_RECORDS when the
- * field holds other records (a union, artifact.c's). */
-static int sender_put_text(struct sender_walk *w, const queue_op *op, const artifact_op *key,
-                           char hash_out[NEREID_HASH_HEXLEN + 1])
-{
-        nereid_store *store = w->project->store;
-        char held[NEREID_HASH_HEXLEN + 1];
-        store_run_info info = {0};
-        unsigned conflicts = 0;
-        int rc;
-
-        /* The run must exist: a field of no run is not an empty field. */
-        if ((rc = nrd_store_run_get(store, w->pname, w->res->run_id, &info)) < 0)
-                return rc;
-        nrd_store_run_info_clear(&info);
-        for (;;) {
-                rc = nrd_store_field_get(store, w->pname, w->res->run_id, op->field, held);
-                if (rc == NEREID_ENOTFOUND) {
-                        nrd_error_clear();
-                        held[0] = '\0';
-                } else if (rc < 0) {
-                        return rc;
-                }
-                if (!op->replace && held[0] && strcmp(held, op->hash) != 0)
-                        return SENDER_NEEDS_RECORDS;
-                rc = 0;
-                if (strcmp(op->hash, held) != 0)
-                        rc = nrd_store_artifact_put_text(store, w->pname, op->hash, op->content,
-                                                         op->text, op->text_len);
-                if (rc == 0)
-                        rc = nrd_store_op_apply(store, w->pname, w->res->run_id, key->queue,
-                                                key->seq, op->field, op->replace ? NULL : held,
-                                                op->hash, op->roots, op->nroots,
-                                                op->replace ? STORE_ROOTS_SET : STORE_ROOTS_ADD);
-                if (rc == STORE_APPLIED)
-                        rc = 0;
-                if (rc != STORE_CONFLICT)
-                        break;
-                /* Another writer changed the field: look again. */
-                if (++conflicts >= SENDER_MAX_CONFLICTS)
-                        return nrd_error(NEREID_ERROR,
-                                         "%s:%s: changed by other writers %u times in a row; "
-                                         "nothing was recorded",
-                                         w->res->run_id, op->field, conflicts);
-        }
-        if (rc == 0)
-                memcpy(hash_out, op->hash, NEREID_HASH_HEXLEN + 1);
-        return rc;
-}
-
-/* A queued put: its text as it is when sender_put_text can, else its
+/* A queued put: its text as it is when the store takes text and the
+ * field will hold the queued artifact itself (artifact.c says), else its
  * records decoded and artifact.c's union. */
 static int sender_put(struct sender_walk *w, const queue_op *op, const artifact_op *key,
                       char hash_out[NEREID_HASH_HEXLEN + 1])
 {
+        enum artifact_how how = op->replace ? ARTIFACT_REPLACE : ARTIFACT_MERGE;
         nereid_files *files = NULL;
-        int rc = SENDER_NEEDS_RECORDS;
+        int rc = ARTIFACT_NEEDS_RECORDS;
 
         if (op->has_sums && nrd_store_has_put_text(w->project->store))
-                rc = sender_put_text(w, op, key, hash_out);
-        if (rc != SENDER_NEEDS_RECORDS)
+                rc = nrd_artifact_track_text(w->project->store, w->pname, w->res->run_id, op->field,
+                                             op->text, op->text_len, op->hash, op->content,
+                                             op->roots, op->nroots, how, key, hash_out);
+        if (rc != ARTIFACT_NEEDS_RECORDS)
                 return rc;
         if ((rc = nrd_queue_op_records(w->q, op, &files)) < 0)
                 return rc;
-        rc = nrd_artifact_track_op(
-            w->project->store, w->pname, w->res->run_id, op->field, files, op->roots, op->nroots,
-            op->replace ? ARTIFACT_REPLACE : ARTIFACT_MERGE, key, hash_out, NULL);
+        rc = nrd_artifact_track_op(w->project->store, w->pname, w->res->run_id, op->field, files,
+                                   op->roots, op->nroots, how, key, hash_out, NULL);
         nereid_files_free(files);
         return rc;
 }
