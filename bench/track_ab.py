@@ -19,7 +19,6 @@ The stores grow by one artifact a track on every side alike; the hash cache
 import argparse
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -28,16 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import generate  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
+from server import generate, timed as server_timed  # noqa: E402
 
 def start_server(server_bin, store, project, work, name):
     out = open(os.path.join(work, name + ".out"), "w+")
@@ -60,18 +50,10 @@ def start_server(server_bin, store, project, work, name):
 
 
 def timed(argv, env, server=None):
-    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    s0 = proc_cpu(server.pid) if server else 0.0
-    t0 = time.monotonic()
-    r = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wall = time.monotonic() - t0
-    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    s1 = proc_cpu(server.pid) if server else 0.0
-    if r.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (" ".join(argv), r.returncode,
-                                                 r.stderr.decode(errors="replace")[:400]))
-    client = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
-    return wall, client, s1 - s0
+    """Wall seconds, the command's CPU seconds and the server's (server.py's
+    timed, for a server process or none)."""
+    wall, _, client, server_cpu = server_timed(argv, env, server.pid if server else None)
+    return wall, client, server_cpu
 
 
 def main():
