@@ -186,7 +186,7 @@ static int queue_lock_writer(nrd_queue *q, const char *home)
 static int queue_connect(nrd_queue *q, int create)
 {
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-        sqlite3_int64 app = 0;
+        sqlite3_int64 app = 0, tables = -1;
         sqlite3_stmt *stmt = NULL;
 
         if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK)
@@ -210,24 +210,26 @@ static int queue_connect(nrd_queue *q, int create)
                 return queue_fail(q, "open");
         if (create)
                 return 0;
-        if (sqlite3_prepare_v2(q->db, "PRAGMA application_id", -1, &stmt, NULL) != SQLITE_OK)
+        /* The mark and the number of tables in one statement, so one read
+         * of one snapshot: read apart, a queue committed in between
+         * (nrd_queue_join makes it in place, in one transaction) would show
+         * no mark and then tables, and pass for foreign. No table at all is
+         * a queue processes of one run are making together, seen before
+         * its first commit: not there yet, rather than foreign. */
+        if (sqlite3_prepare_v2(q->db,
+                               "SELECT (SELECT application_id FROM pragma_application_id),"
+                               " (SELECT count(*) FROM sqlite_master)",
+                               -1, &stmt, NULL) != SQLITE_OK)
                 return queue_fail(q, "open");
-        if (sqlite3_step(stmt) == SQLITE_ROW)
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
                 app = sqlite3_column_int64(stmt, 0);
+                tables = sqlite3_column_int64(stmt, 1);
+        }
         sqlite3_finalize(stmt);
         if (app == QUEUE_APP_ID)
                 return 0;
-        /* No table at all: a queue that processes of one run are making
-         * together (nrd_queue_join makes it in place, in one transaction),
-         * seen before its first commit. Not there yet, rather than foreign. */
-        if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL) !=
-            SQLITE_OK)
-                return queue_fail(q, "open");
-        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == 0) {
-                sqlite3_finalize(stmt);
+        if (tables == 0)
                 return nrd_error(NEREID_ENOTFOUND, "offline/%s: being made", q->uuid);
-        }
-        sqlite3_finalize(stmt);
         return nrd_error(NEREID_ERROR, "queue %s: not a Nereid queue", q->path);
 }
 
