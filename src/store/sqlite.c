@@ -1947,12 +1947,21 @@ static int sqlite_open_memory(sqlite_store *s)
         return rc;
 }
 
+/* A new file's page size, set before its first page is written: 16 KiB
+ * pages make an artifact's 100,000 records cost about a third less to
+ * insert than SQLite's default 4 KiB (fewer page splits, a shallower
+ * file_hash index). A store made by an earlier build keeps its 4 KiB. */
+#define SQLITE_NEW_PAGE_SIZE "16384"
+
 /* Switching to WAL needs an exclusive lock, for which SQLite does not call
  * the busy handler: while another process making the store at the same
- * moment holds it, wait and try again. */
+ * moment holds it, wait and try again. On a file that holds nothing yet it
+ * also sets the page size (a no-op once the file has pages). */
 static int sqlite_set_wal(sqlite_store *s)
 {
-        if (nrd_sqlwait_exec(s->db, "PRAGMA journal_mode=WAL", SQLITE_BUSY_MS) != SQLITE_OK)
+        if (nrd_sqlwait_exec(s->db,
+                             "PRAGMA page_size=" SQLITE_NEW_PAGE_SIZE "; PRAGMA journal_mode=WAL",
+                             SQLITE_BUSY_MS) != SQLITE_OK)
                 return sqlite_fail(s, "PRAGMA journal_mode=WAL");
         return 0;
 }

@@ -115,6 +115,30 @@ expect_eq "[]" "$OUT" "an empty store.db reads as an empty store"
 expect_eq "0" "$(stat -c %s "$EMPTY/store.db")" "and a read leaves it empty"
 expect_exit 0 env NEREID_HOME="$EMPTY" "$NEREID_BIN" run new
 expect_eq "5" "$(pragma "$EMPTY/store.db" user_version)" "the first write makes the store"
+expect_eq "16384" "$(pragma "$EMPTY/store.db" page_size)" "a new store has 16 KiB pages"
+expect_exit 0 env NEREID_HOME="$EMPTY" "$NEREID_BIN" track f data
+expect_eq "16384" "$(pragma "$EMPTY/hashcache.db" page_size)" "a new hash cache has 16 KiB pages"
+
+# A store and a hash cache of 4 KiB pages (made by an earlier build) keep them and work.
+SMALL="$T/small"
+mkdir -p "$SMALL"
+for f in store.db hashcache.db; do
+	cp "$EMPTY/$f" "$SMALL/$f"
+	sqlite3 "$SMALL/$f" "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM;
+		PRAGMA journal_mode=WAL;" >/dev/null
+	expect_eq "4096" "$(pragma "$SMALL/$f" page_size)" "$f made with 4 KiB pages"
+done
+printf 'two\n' >data/two.txt
+expect_exit 0 env NEREID_HOME="$SMALL" "$NEREID_BIN" run new
+R2="$OUT"
+expect_exit 0 env NEREID_HOME="$SMALL" "$NEREID_BIN" track "$R2:f" data
+expect_exit 0 env NEREID_HOME="$SMALL" "$NEREID_BIN" ls "$R2:f"
+expect_contains "two.txt" "$OUT" "a store of 4 KiB pages takes a new artifact"
+for f in store.db hashcache.db; do
+	expect_eq "4096" "$(pragma "$SMALL/$f" page_size)" "$f keeps its 4 KiB pages"
+	expect_eq "ok" "$(pragma "$SMALL/$f" integrity_check)" "$f is whole"
+done
+rm data/two.txt
 
 # Several processes making a fresh store at once: each waits for the
 # others (the switch to WAL included) and sees a whole store, never a
