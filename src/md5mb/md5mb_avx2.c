@@ -4,10 +4,11 @@
  * five cycles a step, so a second independent set fills the cycles the
  * first waits. Compiled for AVX2 through target attributes, so the rest of
  * the build stays portable; md5mb.c only calls it when the CPU has AVX2.
- * Blocks are loaded as rows and transposed (no gathers). Not the padding
- * or the scheduling (md5mb.c).
+ * Blocks are loaded as rows and transposed (md5mb_avx2_load.h). Not the
+ * padding or the scheduling (md5mb.c).
  */
 #include <immintrin.h>
+#include "md5mb_avx2_load.h"
 #include "md5mb_kernels.h"
 
 #define AVX2        __attribute__((target("avx2")))
@@ -43,41 +44,11 @@ AVX2_INLINE __m256i avx2_i(__m256i x, __m256i y, __m256i z)
         for (s = 0; s < SETS; s++) {                                                               \
                 __m256i t_ = _mm256_add_epi32(w[s][g], _mm256_set1_epi32((int)(k)));               \
                 t_ = _mm256_add_epi32(t_, a[s]);                                                   \
+                MD5_OFF_CHAIN(t_);                                                                 \
                 t_ = _mm256_add_epi32(t_, f(b[s], c[s], d[s]));                                    \
                 t_ = _mm256_or_si256(_mm256_slli_epi32(t_, r), _mm256_srli_epi32(t_, 32 - (r)));   \
                 a[s] = _mm256_add_epi32(b[s], t_);                                                 \
         }
-
-/* Words 0..15 of block `offset` bytes into each of the 8 rows p[0..7],
- * one vector per word index: two 8 x 8 transposes of 32-bit words. */
-AVX2_INLINE void avx2_load(__m256i w[16], const unsigned char *const *p, size_t offset)
-{
-        unsigned half;
-
-        for (half = 0; half < 2; half++) {
-                __m256i r[8], t[8], u[8];
-                unsigned i;
-
-                for (i = 0; i < 8; i++)
-                        r[i] = _mm256_loadu_si256(
-                            (const __m256i *)(const void *)(p[i] + offset + 32 * half));
-                for (i = 0; i < 8; i += 2) {
-                        t[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
-                        t[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
-                }
-                /* u[4g + m]: word 4k + m of rows 4g..4g+3 in 128-bit lane k. */
-                for (i = 0; i < 2; i++) {
-                        u[4 * i + 0] = _mm256_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
-                        u[4 * i + 1] = _mm256_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
-                        u[4 * i + 2] = _mm256_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
-                        u[4 * i + 3] = _mm256_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
-                }
-                for (i = 0; i < 4; i++) {
-                        w[8 * half + i] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x20);
-                        w[8 * half + 4 + i] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x31);
-                }
-        }
-}
 
 /* The kernel for SETS sets of 8 lanes; state rows are 8 * SETS wide. */
 AVX2_INLINE void avx2_blocks(uint32_t *state, const unsigned char *const *p, size_t nblocks,
@@ -101,7 +72,7 @@ AVX2_INLINE void avx2_blocks(uint32_t *state, const unsigned char *const *p, siz
                 __m256i a0[2], b0[2], c0[2], d0[2];
 
                 for (s = 0; s < SETS; s++) {
-                        avx2_load(w[s], p + 8 * s, 64 * n);
+                        md5mb_avx2_load(w[s], p + 8 * s, 64 * n);
                         a0[s] = a[s];
                         b0[s] = b[s];
                         c0[s] = c[s];

@@ -25,6 +25,7 @@
         for (s = 0; s < SETS; s++) {                                                               \
                 __m512i t_ = _mm512_add_epi32(w[s][g], _mm512_set1_epi32((int)(k)));               \
                 t_ = _mm512_add_epi32(t_, a[s]);                                                   \
+                MD5_OFF_CHAIN(t_);                                                                 \
                 t_ = _mm512_add_epi32(t_, f(b[s], c[s], d[s]));                                    \
                 a[s] = _mm512_add_epi32(b[s], _mm512_rol_epi32(t_, r));                            \
         }
@@ -118,5 +119,5 @@ AVX512 void nrd_md5mb_avx512x32(uint32_t *state, const unsigned char *const *p, 
 int nrd_md5mb_has_avx512(void)
 {
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") != 0;
+        return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512vl") != 0;
 }

@@ -24,15 +24,23 @@ struct md5mb_kernel {
         int (*usable)(void); /* 1 when this CPU can run it */
 };
 
+/* Keeps the sum v whole: an empty asm the compiler cannot see through.
+ * A step's message word, constant and a are known before F is, so their
+ * sum goes first and the step's serial chain is F, one add, the rotate and
+ * one add; without it gcc reassociates the adds and puts a second one on
+ * that chain (a fifth of the speed of a lane). */
+#define MD5_OFF_CHAIN(v) __asm__("" : "+v"(v))
+
 /* The scalar block function, the same as a one-lane kernel. */
 void nrd_md5mb_scalar(uint32_t *state, const unsigned char *const *p, size_t nblocks);
 void nrd_md5mb_avx2x8(uint32_t *state, const unsigned char *const *p, size_t nblocks);
 void nrd_md5mb_avx2x16(uint32_t *state, const unsigned char *const *p, size_t nblocks);
 void nrd_md5mb_avx512x16(uint32_t *state, const unsigned char *const *p, size_t nblocks);
 void nrd_md5mb_avx512x32(uint32_t *state, const unsigned char *const *p, size_t nblocks);
+void nrd_md5mb_avx512vlx8(uint32_t *state, const unsigned char *const *p, size_t nblocks);
 
 /* The CPU's features, from __builtin_cpu_supports (what the kernels
- * need: AVX2; AVX-512 F). */
+ * need: AVX2; AVX-512 F and VL). */
 int nrd_md5mb_has_avx2(void);
 int nrd_md5mb_has_avx512(void);
 
