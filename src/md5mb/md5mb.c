@@ -21,6 +21,10 @@
  * stride between buffers that is not a power of two, so that lanes do not
  * alias in the cache. */
 #define MD5MB_SLACK 320
+/* A stream this large is one long serial chain: while one is in flight
+ * its hasher runs the narrowest kernel that holds the large ones (at 16
+ * MiB, a lane of the widest kernel takes longer than about 50 ms). */
+#define MD5MB_LARGE (16u << 20)
 
 /* One stream in flight, in slot i of the hasher: its chaining value is
  * column i of the kernel's state rows, where it stays from call to call. */
@@ -31,6 +35,7 @@ struct md5mb_lane {
         const unsigned char *p; /* the next block to hash: in buf, or in s.data */
         size_t nb;              /* whole blocks ready at p */
         int eof;                /* the stream ended; its padding is in buf */
+        int large;              /* counted in the hasher's nlarge */
 };
 
 struct md5mb {
@@ -42,6 +47,7 @@ struct md5mb {
         struct md5mb_lane *lane; /* lanes; lane[0..live) hold streams */
         unsigned live;
         unsigned max_live;         /* streams in flight at most */
+        unsigned nlarge;           /* live streams of MD5MB_LARGE bytes or more */
         unsigned width;            /* the state rows' width: the last kernel's lanes */
         uint32_t *state;           /* the kernel's rows: 4 * width words, then as many spare */
         const unsigned char **ptr; /* the kernel's row pointers */
@@ -332,6 +338,35 @@ static void md5mb_remove(md5mb *mb, unsigned i)
 
 static void md5mb_relayout(md5mb *mb, unsigned width);
 
+/* Streams in flight at most now. Large streams keep the kernel as narrow
+ * as they need, and small ones only fill the lanes they leave: each lane of
+ * a wider kernel runs slower (AVX-512's 8 lanes of 256 bits hash about
+ * 0.45 GB/s each here, its 32 lanes 0.19), and a large file, one serial
+ * chain, that shares a wide kernel with hundreds of small files is still
+ * being hashed, nearly alone, long after they are done. */
+static unsigned md5mb_limit(const md5mb *mb)
+{
+        size_t k;
+
+        if (!mb->nlarge)
+                return mb->max_live;
+        for (k = mb->nkernels > 1 ? 1 : 0; k < mb->nkernels; k++)
+                if (mb->kernels[k]->lanes >= mb->nlarge)
+                        return mb->kernels[k]->lanes < mb->max_live ? mb->kernels[k]->lanes
+                                                                    : mb->max_live;
+        return mb->max_live;
+}
+
+/* The stream in l is no longer in flight (it ended, failed or is given
+ * back): it no longer counts as a large one. */
+static void md5mb_untrack(md5mb *mb, struct md5mb_lane *l)
+{
+        if (l->large) {
+                mb->nlarge--;
+                l->large = 0;
+        }
+}
+
 /* Take the next stream into slot i, which holds none (held: how many
  * streams the hasher holds besides), and read its first blocks. Returns
  * 1 (slot i holds a stream), 0 (next has none now), or a negative code
@@ -352,6 +387,8 @@ static int md5mb_take(md5mb *mb, unsigned i, unsigned held, md5mb_next_fn next, 
                         return r;
                 if (!l->s.name)
                         l->s.name = "(unnamed stream)";
+                l->large = l->s.size != UINT64_MAX && l->s.size >= MD5MB_LARGE;
+                mb->nlarge += (unsigned)l->large;
                 /* Rows narrowed for fewer streams widen again. */
                 if (i >= mb->width)
                         md5mb_relayout(mb, mb->lanes);
@@ -361,6 +398,7 @@ static int md5mb_take(md5mb *mb, unsigned i, unsigned held, md5mb_next_fn next, 
                 mb->state[3 * mb->width + i] = MD5MB_INIT_D;
                 if ((r = md5mb_fill(mb, l)) == 0)
                         return 1;
+                md5mb_untrack(mb, l);
                 l->s.md5[0] = '\0';
                 if ((r = done(payload, &l->s, r)) < 0)
                         return r;
@@ -383,8 +421,9 @@ static int md5mb_service(md5mb *mb, unsigned i, md5mb_next_fn next, md5mb_done_f
                 md5mb_hex(mb, i);
         else
                 l->s.md5[0] = '\0';
+        md5mb_untrack(mb, l);
         r = done(payload, &l->s, l->eof ? 0 : r);
-        if (r == 0 && *more && mb->live <= mb->max_live) {
+        if (r == 0 && *more && mb->live <= md5mb_limit(mb)) {
                 r = md5mb_take(mb, i, mb->live - 1, next, done, payload);
                 if (r == 1)
                         return 0;
@@ -449,7 +488,7 @@ int nrd_md5mb_run(md5mb *mb, md5mb_next_fn next, md5mb_done_fn done, void *paylo
                 md5mb_relayout(mb, mb->lanes);
         }
         for (;;) {
-                while (more && mb->live < mb->max_live) {
+                while (more && mb->live < md5mb_limit(mb)) {
                         rc = md5mb_take(mb, mb->live, mb->live, next, done, payload);
                         if (rc < 0)
                                 goto stopped;
@@ -482,6 +521,7 @@ stopped:
         while (mb->live > 0) {
                 struct md5mb_lane *l = &mb->lane[mb->live - 1];
 
+                md5mb_untrack(mb, l);
                 l->s.md5[0] = '\0';
                 done(payload, &l->s, NEREID_ECANCELLED);
                 mb->live--;

@@ -3,7 +3,9 @@
  * files: a lane is refilled the moment its file ends while a large file
  * goes on in another lane; files of mixed sizes in small lane buffers;
  * files that grow or shrink while they are hashed; a read that fails in
- * one lane, at once or halfway, leaves every other lane's digest right.
+ * one lane, at once or halfway, leaves every other lane's digest right;
+ * while files of 16 MiB or more are in flight the hasher holds no more
+ * streams than its narrowest SIMD kernel has lanes, and widens after.
  * Every digest is compared with OpenSSL's. Run for every SIMD kernel this
  * CPU has (the others are skipped with a message) and for the hashers
  * that choose their kernel. Not the kernels' arithmetic (test_md5mb.c).
@@ -20,7 +22,9 @@
 enum { MAXF = 200 };
 
 static unsigned char *data;
-static const size_t data_len = 4u << 20;
+static const size_t data_len = 20u << 20;
+/* What md5mb.c counts as a large stream. */
+static const size_t large_len = 16u << 20;
 
 struct sched {
         int fd[MAXF];
@@ -32,7 +36,8 @@ struct sched {
         uint64_t nread[MAXF];
         char md5[MAXF][NEREID_MD5_HEXLEN + 1];
         unsigned max_held;
-        unsigned calls, starve; /* starve: next has none now on most calls */
+        unsigned large_live, max_held_large; /* held while a large stream was in flight */
+        unsigned calls, starve;              /* starve: next has none now on most calls */
         /* After done of stream `at`, do `what` to stream `victim`. */
         size_t at, victim;
         int what;               /* 0 nothing, 1 append, 2 truncate, 3 close */
@@ -72,6 +77,9 @@ static int sched_next(void *payload, md5mb_stream *s, unsigned held)
                 return 0;
         if (f->next == f->count)
                 return 0;
+        if (f->large_live && held > f->max_held_large)
+                f->max_held_large = held;
+        f->large_live += f->len[f->next] >= large_len;
         s->fd = f->fd[f->next];
         s->size = f->size[f->next];
         s->name = "stream";
@@ -86,6 +94,7 @@ static int sched_done(void *payload, md5mb_stream *s, int rc)
         size_t i = (size_t)(uintptr_t)s->item;
 
         f->order[f->done++] = i;
+        f->large_live -= f->len[i] >= large_len;
         f->rc[i] = rc;
         f->nread[i] = s->nread;
         memcpy(f->md5[i], s->md5, sizeof(f->md5[i]));
@@ -262,8 +271,47 @@ static void test_read_error(md5mb *mb)
         close_files(&f);
 }
 
-static void run_all(md5mb *mb)
+/* Three files of 16-17 MiB first, then 120 small ones (one large file
+ * closed halfway when `fail`): while a large one is in flight, at most
+ * `narrow` streams are held (the small ones fill the lanes the large
+ * ones leave in the narrowest kernel). Every digest is right. */
+static void test_large(md5mb *mb, unsigned narrow, int fail)
 {
+        static struct sched f;
+        size_t off[MAXF], i;
+
+        memset(&f, 0, sizeof(f));
+        for (i = 0; i < 3; i++) {
+                off[i] = (size_t)(rng() % (data_len - large_len - 2 * i * 500000));
+                add_file(&f, large_len + i * 500000, off[i]);
+        }
+        for (; i < 123; i++) {
+                off[i] = (size_t)(rng() % (data_len - 9000));
+                add_file(&f, 1 + (size_t)(rng() % 8000), off[i]);
+        }
+        if (fail) {
+                f.what = 3;
+                f.at = 3;
+                f.victim = 1;
+        }
+        nrd_error_clear();
+        CHECK(nrd_md5mb_run(mb, sched_next, sched_done, &f) == 0);
+        CHECK(f.done == f.count);
+        CHECK(digests_right(&f, fail ? 1 : SIZE_MAX, off));
+        if (fail) {
+                CHECK(f.rc[1] < 0 && f.md5[1][0] == '\0');
+                f.fd[1] = -1;
+        }
+        CHECK(f.large_live == 0);
+        CHECK(f.max_held_large + 1 == narrow);
+        close_files(&f);
+}
+
+static void run_all(md5mb *mb, unsigned narrow)
+{
+        test_large(mb, narrow, 0);
+        test_large(mb, narrow, 1);
+        /* Wide again once the large ones are done. */
         test_refill(mb, nrd_md5mb_lanes(mb));
         test_mixed(mb, 0);
         test_mixed(mb, 1);
@@ -294,7 +342,7 @@ int main(void)
                 printf("kernel %s (%u lanes)\n", k[i].name, k[i].lanes);
                 CHECK(nrd_md5mb_new_kernel(&mb, &k[i], 4096) == 0);
                 if (mb)
-                        run_all(mb);
+                        run_all(mb, k[i].lanes);
                 nrd_md5mb_free(mb);
                 mb = NULL;
         }
@@ -308,8 +356,9 @@ int main(void)
                 }
                 printf("hasher %s\n", nrd_md5mb_name((int)i));
                 CHECK(nrd_md5mb_new(&mb, (int)i, 4096) == 0);
+                /* Both start at AVX2's or AVX-512 VL's 8 lanes. */
                 if (mb)
-                        run_all(mb);
+                        run_all(mb, 8);
                 nrd_md5mb_free(mb);
                 mb = NULL;
         }
