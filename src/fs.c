@@ -22,13 +22,35 @@
 #include "fs.h"
 #include "os/os.h"
 
+/* n as `width` decimal digits at out. */
+static void fs_digits(char *out, unsigned n, int width)
+{
+        while (width-- > 0) {
+                out[width] = (char)('0' + n % 10);
+                n /= 10;
+        }
+}
+
 void nrd_fs_format_utc(time_t t, char out[20])
 {
         struct tm tm;
 
         if (nrd_os_gmtime(t, &tm) < 0)
                 memset(&tm, 0, sizeof(tm));
-        strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+        /* Written digit by digit (a track formats one time per file, and
+         * strftime cost as much as the rest of a record); years of other
+         * than four digits go through strftime as before. */
+        if (tm.tm_year < 1000 - 1900 || tm.tm_year > 9999 - 1900) {
+                strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+                return;
+        }
+        memcpy(out, "0000-00-00 00:00:00", 20);
+        fs_digits(out, (unsigned)(tm.tm_year + 1900), 4);
+        fs_digits(out + 5, (unsigned)(tm.tm_mon + 1), 2);
+        fs_digits(out + 8, (unsigned)tm.tm_mday, 2);
+        fs_digits(out + 11, (unsigned)tm.tm_hour, 2);
+        fs_digits(out + 14, (unsigned)tm.tm_min, 2);
+        fs_digits(out + 17, (unsigned)tm.tm_sec, 2);
 }
 
 void nrd_fs_now_iso8601(char out[32])

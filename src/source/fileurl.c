@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "alloc.h"
 #include "buf.h"
 #include "error.h"
 #include "fileurl.h"
@@ -29,12 +30,14 @@
 /* How much of a bad URL an error message quotes. */
 #define FILEURL_QUOTE_MAX 200
 
-/* 1 for the ASCII bytes a path segment keeps raw (see the top comment). */
+/* 1 for the ASCII bytes a path segment keeps raw (see the top comment):
+ * letters, digits and -._~!$&'()+,;=:@/, as a set of 128 bits (a track
+ * makes one URL per file). tests/unit/test_fileurl.c checks the set. */
 static int fileurl_keeps(unsigned char c)
 {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-                return 1;
-        return c != 0 && strchr("-._~!$&'()+,;=:@/", c) != NULL;
+        static const uint64_t below_64 = 0x2ffffbd200000000ULL, from_64 = 0x47fffffe87ffffffULL;
+
+        return c < 64 ? (int)(below_64 >> c & 1) : c < 128 ? (int)(from_64 >> (c - 64) & 1) : 0;
 }
 
 /* Length of the valid UTF-8 sequence at s whose code point an IRI path may
@@ -80,35 +83,50 @@ static int fileurl_drive_like(const char *path)
                path[2] == ':' && (path[3] == '/' || path[3] == '\0');
 }
 
+/* How path's byte at i is written: 0 raw, else the length of a raw UTF-8
+ * sequence (*n) or 3 for a %XX escape (*n 1). */
+static size_t fileurl_span(const char *path, size_t i, size_t *n)
+{
+        const unsigned char *p = (const unsigned char *)path;
+
+        if (fileurl_keeps(p[i]) && !(i == 2 && p[i] == ':' && fileurl_drive_like(path))) {
+                *n = 1;
+                return 1;
+        }
+        if (p[i] >= 0x80 && (*n = fileurl_iri_char(p + i)) != 0)
+                return *n;
+        *n = 1;
+        return 3;
+}
+
 char *nrd_fileurl_from_path(const char *path)
 {
         static const char hex[] = "0123456789ABCDEF";
-        nereid_buf buf = NEREID_BUF_INIT;
-        const unsigned char *p = (const unsigned char *)path;
-        size_t i = 0;
-        int rc = nrd_buf_puts(&buf, FILEURL_PREFIX);
+        const size_t prefix = sizeof(FILEURL_PREFIX) - 1;
+        size_t i, n, len = prefix;
+        char *url, *o;
 
-        while (rc == 0 && p[i]) {
-                size_t n;
+        /* Measured first, then written once: no buffer grows per byte. */
+        for (i = 0; path[i]; i += n)
+                len += fileurl_span(path, i, &n);
+        if (!(url = nrd_malloc(len + 1)))
+                return NULL;
+        memcpy(url, FILEURL_PREFIX, prefix);
+        o = url + prefix;
+        for (i = 0; path[i]; i += n) {
+                unsigned char c = (unsigned char)path[i];
 
-                if (fileurl_keeps(p[i]) && !(i == 2 && p[i] == ':' && fileurl_drive_like(path))) {
-                        rc = nrd_buf_putc(&buf, (char)p[i++]);
-                } else if (p[i] >= 0x80 && (n = fileurl_iri_char(p + i)) != 0) {
-                        rc = nrd_buf_put(&buf, p + i, n);
-                        i += n;
+                if (fileurl_span(path, i, &n) == 3) {
+                        *o++ = '%';
+                        *o++ = hex[c >> 4];
+                        *o++ = hex[c & 15];
                 } else {
-                        char esc[3] = {'%', hex[p[i] >> 4], hex[p[i] & 15]};
-
-                        rc = nrd_buf_put(&buf, esc, sizeof(esc));
-                        i++;
+                        memcpy(o, path + i, n);
+                        o += n;
                 }
         }
-        if (rc < 0) {
-                nrd_buf_free(&buf);
-                nrd_error_oom();
-                return NULL;
-        }
-        return nrd_buf_detach(&buf);
+        *o = '\0';
+        return url;
 }
 
 /* The path part of a file:// URL: after "file://" and an empty or

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../alloc.h"
 #include "../buf.h"
 #include "../error.h"
 #include "../hash.h"
@@ -224,15 +225,17 @@ int nrd_source_target_has_md5(int dirfd, const char *name, const char *expected_
 
 char *nrd_source_prefixed(const char *destination, const char *rel)
 {
-        nereid_buf buf = NEREID_BUF_INIT;
+        size_t dlen = destination ? strlen(destination) : 0, rlen = strlen(rel);
+        size_t at = dlen ? dlen + 1 : 0;
+        char *path;
 
-        if (destination && *destination) {
-                nrd_buf_puts(&buf, destination);
-                nrd_buf_putc(&buf, '/');
-        }
-        if (nrd_buf_puts(&buf, rel) < 0) {
-                nrd_buf_free(&buf);
+        /* One allocation of the exact size: a track makes one per file. */
+        if (rlen > SIZE_MAX - at - 1 || !(path = nrd_malloc(at + rlen + 1)))
                 return NULL;
+        if (dlen) {
+                memcpy(path, destination, dlen);
+                path[dlen] = '/';
         }
-        return nrd_buf_detach(&buf);
+        memcpy(path + at, rel, rlen + 1);
+        return path;
 }

@@ -5,6 +5,7 @@
  * same path when given to track (the local driver's parse), and the strict check of sources
  * that come from outside.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -152,9 +153,32 @@ static void test_check(void)
         check_bad("file:///%2e", "segment");
 }
 
+/* Every ASCII byte but '/' after "/d/x": raw when RFC 3986 keeps it in a
+ * path segment (unreserved, sub-delims, ':' '@'), else %XX. */
+static void test_every_byte(void)
+{
+        static const char keep[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789-._~!$&'()+,;=:@";
+        unsigned c;
+
+        for (c = 1; c < 128; c++) {
+                char path[8], want[32];
+
+                if (c == '/')
+                        continue;
+                snprintf(path, sizeof(path), "/d/x%c", (char)c);
+                if (strchr(keep, (int)c))
+                        snprintf(want, sizeof(want), "file:///d/x%c", (char)c);
+                else
+                        snprintf(want, sizeof(want), "file:///d/x%%%02X", c);
+                check_url(path, want);
+        }
+}
+
 int main(void)
 {
         test_encode();
+        test_every_byte();
         test_decode();
         test_check();
         return CHECK_DONE();

@@ -73,6 +73,19 @@ static void test_times(void)
         /* The last second of a leap day. */
         nrd_fs_format_utc(951868799, out);
         CHECK_STR(out, "2000-02-29 23:59:59");
+        /* The digits written by hand are strftime's, from year 0 (three
+         * digits and fewer: strftime's own) up to the last second of 9999. */
+        for (t = -62167219200; t <= 253402300799; t += 7919 * 86400 + 3607) {
+                char want[20];
+                struct tm utc;
+
+                CHECK(gmtime_r(&t, &utc) != NULL);
+                strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S", &utc);
+                nrd_fs_format_utc(t, out);
+                CHECK_STR(out, want);
+        }
+        nrd_fs_format_utc(253402300799, out);
+        CHECK_STR(out, "9999-12-31 23:59:59");
 
         /* It is now, in UTC: the seconds agree with time() taken around it
          * (time() may lag the precise clock by a tick, hence the + 1). */
