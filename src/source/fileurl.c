@@ -83,20 +83,19 @@ static int fileurl_drive_like(const char *path)
                path[2] == ':' && (path[3] == '/' || path[3] == '\0');
 }
 
-/* How path's byte at i is written: 0 raw, else the length of a raw UTF-8
- * sequence (*n) or 3 for a %XX escape (*n 1). */
-static size_t fileurl_span(const char *path, size_t i, size_t *n)
+/* Whether path's byte at i is written as a %XX escape (1; *n is 1) or
+ * kept raw (0; *n bytes: one ASCII byte or a whole UTF-8 sequence). */
+static int fileurl_escaped(const char *path, size_t i, size_t *n)
 {
         const unsigned char *p = (const unsigned char *)path;
 
-        if (fileurl_keeps(p[i]) && !(i == 2 && p[i] == ':' && fileurl_drive_like(path))) {
-                *n = 1;
-                return 1;
-        }
-        if (p[i] >= 0x80 && (*n = fileurl_iri_char(p + i)) != 0)
-                return *n;
         *n = 1;
-        return 3;
+        if (fileurl_keeps(p[i]) && !(i == 2 && p[i] == ':' && fileurl_drive_like(path)))
+                return 0;
+        if (p[i] >= 0x80 && (*n = fileurl_iri_char(p + i)) != 0)
+                return 0;
+        *n = 1;
+        return 1;
 }
 
 char *nrd_fileurl_from_path(const char *path)
@@ -108,7 +107,7 @@ char *nrd_fileurl_from_path(const char *path)
 
         /* Measured first, then written once: no buffer grows per byte. */
         for (i = 0; path[i]; i += n)
-                len += fileurl_span(path, i, &n);
+                len += fileurl_escaped(path, i, &n) ? 3 : n;
         if (!(url = nrd_malloc(len + 1)))
                 return NULL;
         memcpy(url, FILEURL_PREFIX, prefix);
@@ -116,7 +115,7 @@ char *nrd_fileurl_from_path(const char *path)
         for (i = 0; path[i]; i += n) {
                 unsigned char c = (unsigned char)path[i];
 
-                if (fileurl_span(path, i, &n) == 3) {
+                if (fileurl_escaped(path, i, &n)) {
                         *o++ = '%';
                         *o++ = hex[c >> 4];
                         *o++ = hex[c & 15];

@@ -53,6 +53,10 @@ static void test_encode(void)
         /* Non-ASCII stays raw UTF-8 (an IRI), as SPEC's S3 example. */
         check_url("/données/é.txt", "file:///données/é.txt");
         check_url("/d/\xF0\x9F\x98\x80", "file:///d/\xF0\x9F\x98\x80");
+        /* Three-byte sequences too (as long as an escape), alone and in a row. */
+        check_url("/d/\xE2\x82\xAC.txt", "file:///d/\xE2\x82\xAC.txt");
+        check_url("/\xE6\x97\xA5\xE6\x9C\xAC/a", "file:///\xE6\x97\xA5\xE6\x9C\xAC/a");
+        check_url("/d/\xE2\x82\xAC%\xE2\x82\xAC", "file:///d/\xE2\x82\xAC%25\xE2\x82\xAC");
         /* ... but not C1 controls, private use, non-characters, bad UTF-8. */
         check_url("/d/\xC2\x85", "file:///d/%C2%85");
         check_url("/d/\xEE\x80\x80", "file:///d/%EE%80%80");
