@@ -69,10 +69,10 @@ def main():
         impls.append("avx2")
     else:
         print("bench: avx2 skipped: this CPU has no AVX2", file=sys.stderr)
-    if "avx512f" in flags:
+    if "avx512f" in flags and "avx512vl" in flags:
         impls.append("avx512")
     else:
-        print("bench: avx512 skipped: this CPU has no AVX-512", file=sys.stderr)
+        print("bench: avx512 skipped: this CPU has no AVX-512 F and VL", file=sys.stderr)
     errlog = os.path.join(args.workdir, "stderr.txt")
     env = dict(os.environ)
     for v in ("NEREID_PROJECT", "NEPTUNE_PROJECT", "NEREID_API_TOKEN", "NEPTUNE_API_TOKEN"):

@@ -1,7 +1,7 @@
 /*
  * md5mb_avx2.c - MD5 of 8 streams in the 8 lanes of an AVX2 register, and
- * of 16 in two interleaved sets of 8: one lane is a serial chain of about
- * five cycles a step, so a second independent set fills the cycles the
+ * of 16 in two interleaved sets of 8: one lane is a serial chain of six
+ * instructions a step, so a second independent set fills the cycles the
  * first waits. Compiled for AVX2 through target attributes, so the rest of
  * the build stays portable; md5mb.c only calls it when the CPU has AVX2.
  * Blocks are loaded as rows and transposed (md5mb_avx2_load.h). Not the

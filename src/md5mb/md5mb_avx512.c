@@ -4,8 +4,8 @@
  * three-input logic functions in one instruction (vpternlogd) and a
  * rotate (vprold), so a step is five instructions. Compiled for AVX-512
  * through target attributes; md5mb.c only calls it when the CPU has
- * AVX-512 F. Blocks are loaded as rows and transposed (no gathers). Not
- * the padding or the scheduling (md5mb.c).
+ * AVX-512 F and VL (the avx512 hasher needs both). Blocks are loaded as rows and transposed (no
+ * gathers). Not the padding or the scheduling (md5mb.c).
  */
 #include <immintrin.h>
 #include "md5mb_kernels.h"

@@ -26,7 +26,7 @@ COUNT="$(find src -type f | wc -l)"
 
 impls="scalar"
 if grep -qw avx2 /proc/cpuinfo; then impls="$impls avx2"; else echo "avx2 skipped: this CPU has no AVX2" >&2; fi
-if grep -qw avx512f /proc/cpuinfo; then impls="$impls avx512"; else echo "avx512 skipped: this CPU has no AVX-512" >&2; fi
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; then impls="$impls avx512"; else echo "avx512 skipped: this CPU has no AVX-512 F and VL" >&2; fi
 
 # No temporary file of Nereid's anywhere below $1.
 no_temp() {

@@ -27,7 +27,7 @@ expect_exit 0 nereid assign "$R2:g" "$H"
 
 impls="scalar"
 if grep -qw avx2 /proc/cpuinfo; then impls="$impls avx2"; else echo "avx2 skipped: this CPU has no AVX2" >&2; fi
-if grep -qw avx512f /proc/cpuinfo; then impls="$impls avx512"; else echo "avx512 skipped: this CPU has no AVX-512" >&2; fi
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; then impls="$impls avx512"; else echo "avx512 skipped: this CPU has no AVX-512 F and VL" >&2; fi
 
 # status_each WHAT CODE WANT: with each implementation and no hash cache
 # (every file read), status exits CODE and prints WANT; then once more

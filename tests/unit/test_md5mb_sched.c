@@ -4,8 +4,9 @@
  * goes on in another lane; files of mixed sizes in small lane buffers;
  * files that grow or shrink while they are hashed; a read that fails in
  * one lane, at once or halfway, leaves every other lane's digest right;
- * while files of 16 MiB or more are in flight the hasher holds no more
- * streams than its narrowest SIMD kernel has lanes, and widens after.
+ * while files of 16 MiB or more are in flight beside small ones the
+ * hasher holds no more streams than its narrowest SIMD kernel has lanes,
+ * and widens after, or with large files only.
  * Every digest is compared with OpenSSL's. Run for every SIMD kernel this
  * CPU has (the others are skipped with a message) and for the hashers
  * that choose their kernel. Not the kernels' arithmetic (test_md5mb.c).
@@ -307,6 +308,52 @@ static void test_large(md5mb *mb, unsigned narrow, int fail)
         close_files(&f);
 }
 
+/* A folder of large files only (from memory): the hasher widens as
+ * usual, to all its lanes; every digest is right. */
+struct all_large {
+        size_t next, done, count, live, max_held, bad;
+        char want[4][NEREID_MD5_HEXLEN + 1];
+};
+
+static int all_large_next(void *payload, md5mb_stream *s, unsigned held)
+{
+        struct all_large *f = payload;
+
+        if (f->next == f->count)
+                return 0;
+        if (held > f->max_held)
+                f->max_held = held;
+        s->data = data + (f->next % 4) * 4096;
+        s->size = large_len;
+        s->item = (void *)(uintptr_t)(f->next % 4);
+        f->next++;
+        return 1;
+}
+
+static int all_large_done(void *payload, md5mb_stream *s, int rc)
+{
+        struct all_large *f = payload;
+
+        f->done++;
+        if (rc != 0 || strcmp(s->md5, f->want[(uintptr_t)s->item]) != 0)
+                f->bad++;
+        return 0;
+}
+
+static void test_all_large(md5mb *mb)
+{
+        struct all_large f;
+        size_t i;
+
+        memset(&f, 0, sizeof(f));
+        f.count = nrd_md5mb_lanes(mb) + 1;
+        for (i = 0; i < 4; i++)
+                reference(data + i * 4096, large_len, f.want[i]);
+        CHECK(nrd_md5mb_run(mb, all_large_next, all_large_done, &f) == 0);
+        CHECK(f.done == f.count && f.bad == 0);
+        CHECK(f.max_held + 1 == nrd_md5mb_lanes(mb));
+}
+
 static void run_all(md5mb *mb, unsigned narrow)
 {
         test_large(mb, narrow, 0);
@@ -357,8 +404,10 @@ int main(void)
                 printf("hasher %s\n", nrd_md5mb_name((int)i));
                 CHECK(nrd_md5mb_new(&mb, (int)i, 4096) == 0);
                 /* Both start at AVX2's or AVX-512 VL's 8 lanes. */
-                if (mb)
+                if (mb) {
                         run_all(mb, 8);
+                        test_all_large(mb);
+                }
                 nrd_md5mb_free(mb);
                 mb = NULL;
         }
