@@ -1962,7 +1962,7 @@ static int sqlite_set_wal(sqlite_store *s)
         if (nrd_sqlwait_exec(s->db,
                              "PRAGMA page_size=" SQLITE_NEW_PAGE_SIZE "; PRAGMA journal_mode=WAL",
                              SQLITE_BUSY_MS) != SQLITE_OK)
-                return sqlite_fail(s, "PRAGMA journal_mode=WAL");
+                return sqlite_fail(s, "PRAGMA page_size, journal_mode=WAL");
         return 0;
 }
 
