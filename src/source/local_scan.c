@@ -256,17 +256,27 @@ static void local_wait_for_room(local_walk *walk)
         pthread_mutex_unlock(&walk->lock);
 }
 
+/* Free count entries and their array. */
+static void local_entries_free(local_entry **entries, size_t count)
+{
+        size_t i;
+
+        for (i = 0; i < count; i++) {
+                free(entries[i]->rel);
+                free(entries[i]->source);
+                nrd_file_clear(&entries[i]->rec);
+                free(entries[i]);
+        }
+        free(entries);
+}
+
 static void local_walk_clear(local_walk *walk)
 {
         size_t i;
 
-        for (i = 0; i < walk->count; i++) {
-                free(walk->entries[i]->rel);
-                free(walk->entries[i]->source);
-                nrd_file_clear(&walk->entries[i]->rec);
-                free(walk->entries[i]);
-        }
-        free(walk->entries);
+        local_entries_free(walk->entries, walk->count);
+        nrd_hashcache_free(walk->cache); /* a walk that failed: not written */
+        walk->cache = NULL;
         walk->entries = NULL;
         walk->count = walk->cap = 0;
         for (i = 0; i < walk->ndirs; i++)
@@ -972,10 +982,14 @@ static int local_walk_begin(local_walk *walk, int writable)
 typedef struct local_cache_write {
         nereid_project *project;
         hashcache *cache;
+        local_entry **entries; /* the walk's, done with: freed here too */
+        size_t count;
 } local_cache_write;
 
-/* Write the hash cache and close it. A failure costs only speed (the files
- * are hashed again next time), so it is a warning, not a failed track. */
+/* Write the hash cache and close it, then free the walk's entries (100,000
+ * files are 300,000 blocks, freed here rather than before the store's
+ * write). A failure costs only speed (the files are hashed again next
+ * time), so it is a warning, not a failed track. */
 static void *local_cache_commit(void *arg)
 {
         local_cache_write *job = arg;
@@ -984,6 +998,7 @@ static void *local_cache_commit(void *arg)
                 nrd_project_notify(job->project, 0, "%s (files will be hashed again next time)",
                                    nereid_error_last());
         nrd_hashcache_free(job->cache);
+        local_entries_free(job->entries, job->count);
         free(job);
         return NULL;
 }
@@ -1009,8 +1024,9 @@ static void local_warn_skipped(local_walk *walk)
                                    walk->first_temp ? walk->first_temp : "?", walk->skipped_temp);
 }
 
-/* Wait for the hashing, then remember what was hashed. rc is the walk's
- * result: the pool is always finished, even when the walk failed. */
+/* Wait for the hashing and let the hashers go (local_walk_commit writes
+ * what they queued for the hash cache). rc is the walk's result: the pool
+ * is always finished, even when the walk failed. */
 static int local_walk_end(local_walk *walk, int rc)
 {
         size_t i;
@@ -1029,19 +1045,8 @@ static int local_walk_end(local_walk *walk, int rc)
                         close(walk->dirs[i]->fd);
                         atomic_store(&walk->dirs[i]->refs, 0);
                 }
-        /* The workers queued what they hashed for the cache. */
-        if (rc == 0) {
-                /* The cache is written while the caller writes the store. */
-                local_cache_write *job = nrd_malloc(sizeof(*job));
-
-                if (job) {
-                        job->project = walk->project;
-                        job->cache = walk->cache;
-                        walk->cache = NULL;
-                        nrd_project_background(walk->project, local_cache_commit, job);
-                }
+        if (rc == 0)
                 local_warn_skipped(walk);
-        }
         if (walk->buffers) {
                 for (w = 0; w < walk->workers; w++)
                         free(walk->buffers[w]);
@@ -1054,9 +1059,28 @@ static int local_walk_end(local_walk *walk, int rc)
                 free(walk->hashers);
                 walk->hashers = NULL;
         }
-        nrd_hashcache_free(walk->cache);
-        walk->cache = NULL;
         return rc;
+}
+
+/* After a walk that succeeded, its records made: the hash cache (what the
+ * workers queued for it) is written, and the entries freed, in the
+ * background while the caller writes the store. */
+static void local_walk_commit(local_walk *walk)
+{
+        local_cache_write *job;
+
+        if (!walk->cache)
+                return;
+        if (!(job = nrd_malloc(sizeof(*job))))
+                return; /* not written (local_walk_clear frees it): hashed again next time */
+        job->project = walk->project;
+        job->cache = walk->cache;
+        job->entries = walk->entries;
+        job->count = walk->count;
+        walk->cache = NULL;
+        walk->entries = NULL;
+        walk->count = walk->cap = 0;
+        nrd_project_background(walk->project, local_cache_commit, job);
 }
 
 /* The records, moved from the entries the workers made them for, made
@@ -1181,6 +1205,8 @@ int nrd_local_scan(nereid_project *project, const source_location *loc, const ch
         rc = local_walk_end(&walk, rc);
         if (rc == 0)
                 rc = local_to_records(&walk, out);
+        if (rc == 0)
+                local_walk_commit(&walk);
 cleanup:
         free(resolved);
         local_walk_clear(&walk);
@@ -1240,6 +1266,8 @@ int nrd_local_scan_files(nereid_project *project, const source_location *locs, s
         for (i = 0; i < n && rc == 0; i++)
                 if (at[i])
                         rc = local_entry_record(walk.entries[at[i] - 1], NULL, &got[i]);
+        if (rc == 0)
+                local_walk_commit(&walk);
         if (rc < 0)
                 for (i = 0; i < n; i++)
                         nrd_file_clear(&got[i]);
