@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -292,9 +293,50 @@ cleanup:
         free(block);
 }
 
+/* 5,000 records (well past the bytes hashed at a time): the list's two
+ * hashes, asked together or one at a time, are those of the records given
+ * one by one to the stream the server uses. */
+static void test_many_records(void)
+{
+        enum { N = 5000 };
+        static struct nereid_file items[N];
+        static char paths[N][24], sources[N][48];
+        char a[NEREID_HASH_HEXLEN + 1], c[NEREID_HASH_HEXLEN + 1];
+        char a1[NEREID_HASH_HEXLEN + 1], c1[NEREID_HASH_HEXLEN + 1];
+        char sa[NEREID_HASH_HEXLEN + 1], sc[NEREID_HASH_HEXLEN + 1];
+        nereid_files files = list_of(items, N);
+        nrd_hash_stream *h = nrd_hash_stream_new();
+        size_t i;
+
+        for (i = 0; i < N; i++) {
+                snprintf(paths[i], sizeof(paths[i]), "d/%06zu.bin", i);
+                snprintf(sources[i], sizeof(sources[i]), "file:///data/d/%06zu.bin", i);
+                items[i].file_path = paths[i];
+                items[i].file_hash = i % 2 ? FOX_MD5 : EMPTY_MD5;
+                items[i].type = "Local";
+                items[i].size = i * 977;
+                items[i].has_size = i % 7 != 3;
+                items[i].source = i % 11 ? sources[i] : NULL;
+                items[i].last_modified = i % 5 ? "2022-09-30 10:50:40" : NULL;
+        }
+        CHECK(h != NULL);
+        for (i = 0; h && i < N; i++)
+                CHECK(nrd_hash_stream_add(h, &items[i]) == 0);
+        CHECK(h && nrd_hash_stream_final(h, sa, sc) == 0);
+        nrd_hash_stream_free(h);
+        CHECK(nrd_hash_files_pair(&files, a, c) == 0);
+        CHECK_STR(a, sa);
+        CHECK_STR(c, sc);
+        CHECK(nrd_hash_files(&files, 0, a1) == 0);
+        CHECK(nrd_hash_files(&files, 1, c1) == 0);
+        CHECK_STR(a1, sa);
+        CHECK_STR(c1, sc);
+}
+
 int main(void)
 {
         test_vectors();
+        test_many_records();
         test_order_and_metadata();
         test_bad_records();
         test_md5_memory();
