@@ -986,19 +986,21 @@ typedef struct local_cache_write {
         size_t count;
 } local_cache_write;
 
-/* Write the hash cache and close it, then free the walk's entries (100,000
- * files are 300,000 blocks, freed here rather than before the store's
- * write). A failure costs only speed (the files are hashed again next
- * time), so it is a warning, not a failed track. */
+/* Free the walk's entries (100,000 files are 300,000 blocks: freed here
+ * rather than on the thread that sorts the records and writes the store,
+ * and first, so that they are gone before the store's write uses its
+ * memory), then write the hash cache and close it. A failure costs only
+ * speed (the files are hashed again next time), so it is a warning, not a
+ * failed track. */
 static void *local_cache_commit(void *arg)
 {
         local_cache_write *job = arg;
 
+        local_entries_free(job->entries, job->count);
         if (nrd_hashcache_commit(job->cache) < 0)
                 nrd_project_notify(job->project, 0, "%s (files will be hashed again next time)",
                                    nereid_error_last());
         nrd_hashcache_free(job->cache);
-        local_entries_free(job->entries, job->count);
         free(job);
         return NULL;
 }
