@@ -94,8 +94,10 @@ expect_status 404 "a wrong hash: nothing stored"
 # The server killed mid-upload: the client is stopped once the server has
 # part of the body (its spool, a deleted temporary file, holds more than
 # 1 MB and less than the whole), the server is killed, and the client let
-# go. A client that finished first (a fast machine) is tried again with
-# another artifact, up to three times.
+# go. The client runs in slices of a few milliseconds, stopped between
+# them, so that a loaded machine cannot let it finish between two looks at
+# the spool; one that finished all the same is tried again with another
+# artifact, up to three times.
 caught=""
 for try in 1 2 3; do
 	gen 100000 "$T/huge.json" 0 "try$try"
@@ -105,6 +107,7 @@ for try in 1 2 3; do
 	run="$OUT"
 	"$NEREID_BIN" import "$run:data" "$T/huge.json" "${C[@]}" >"$T/huge.out" 2>"$T/huge.err" &
 	cpid=$!
+	kill -STOP "$cpid" 2>/dev/null
 	spool="" spooled=0
 	for _ in $(seq 1 6000); do
 		if [ -z "$spool" ]; then
@@ -117,9 +120,10 @@ for try in 1 2 3; do
 		[ -n "$spool" ] && spooled=$(stat -L -c %s "$spool" 2>/dev/null || echo 0)
 		[ "${spooled:-0}" -gt 1000000 ] && break
 		kill -0 "$cpid" 2>/dev/null || break
-		sleep 0.005
+		kill -CONT "$cpid" 2>/dev/null
+		sleep 0.002
+		kill -STOP "$cpid" 2>/dev/null
 	done
-	kill -STOP "$cpid" 2>/dev/null
 	if [ "${spooled:-0}" -gt 1000000 ] && [ "$spooled" -lt "$total" ]; then
 		caught=1
 		break
