@@ -50,49 +50,9 @@ AVX2_INLINE __m256i avx2_i(__m256i x, __m256i y, __m256i z)
                 a[s] = _mm256_add_epi32(b[s], t_);                                                 \
         }
 
-/* The kernel for SETS sets of 8 lanes; state rows are 8 * SETS wide. */
-AVX2_INLINE void avx2_blocks(uint32_t *state, const unsigned char *const *p, size_t nblocks,
-                             const unsigned SETS)
-{
-        __m256i a[2], b[2], c[2], d[2];
-        __m256i w[2][16];
-        const size_t width = 8 * SETS;
-        size_t n;
-        unsigned s;
-
-        for (s = 0; s < SETS; s++) {
-                a[s] = _mm256_loadu_si256((const __m256i *)(const void *)(state + 8 * s));
-                b[s] = _mm256_loadu_si256((const __m256i *)(const void *)(state + width + 8 * s));
-                c[s] =
-                    _mm256_loadu_si256((const __m256i *)(const void *)(state + 2 * width + 8 * s));
-                d[s] =
-                    _mm256_loadu_si256((const __m256i *)(const void *)(state + 3 * width + 8 * s));
-        }
-        for (n = 0; n < nblocks; n++) {
-                __m256i a0[2], b0[2], c0[2], d0[2];
-
-                for (s = 0; s < SETS; s++) {
-                        md5mb_avx2_load(w[s], p + 8 * s, 64 * n);
-                        a0[s] = a[s];
-                        b0[s] = b[s];
-                        c0[s] = c[s];
-                        d0[s] = d[s];
-                }
-#include "md5mb_steps.h"
-                for (s = 0; s < SETS; s++) {
-                        a[s] = _mm256_add_epi32(a[s], a0[s]);
-                        b[s] = _mm256_add_epi32(b[s], b0[s]);
-                        c[s] = _mm256_add_epi32(c[s], c0[s]);
-                        d[s] = _mm256_add_epi32(d[s], d0[s]);
-                }
-        }
-        for (s = 0; s < SETS; s++) {
-                _mm256_storeu_si256((__m256i *)(void *)(state + 8 * s), a[s]);
-                _mm256_storeu_si256((__m256i *)(void *)(state + width + 8 * s), b[s]);
-                _mm256_storeu_si256((__m256i *)(void *)(state + 2 * width + 8 * s), c[s]);
-                _mm256_storeu_si256((__m256i *)(void *)(state + 3 * width + 8 * s), d[s]);
-        }
-}
+#define MD5MB_YMM_BLOCKS avx2_blocks
+#define MD5MB_YMM_ATTR   AVX2_INLINE
+#include "md5mb_ymm_blocks.h"
 
 AVX2 void nrd_md5mb_avx2x8(uint32_t *state, const unsigned char *const *p, size_t nblocks)
 {
