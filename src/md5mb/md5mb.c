@@ -22,8 +22,9 @@
  * alias in the cache. */
 #define MD5MB_SLACK 320
 /* A stream this large is one long serial chain: while one is in flight
- * its hasher runs the narrowest kernel that holds the large ones (at 16
- * MiB, a lane of the widest kernel takes longer than about 50 ms). */
+ * beside small ones, its hasher keeps to the narrowest kernel that holds
+ * the large ones (md5mb_limit; at 16 MiB, a lane of the widest kernel
+ * takes longer than about 50 ms). */
 #define MD5MB_LARGE (16u << 20)
 
 /* One stream in flight, in slot i of the hasher: its chaining value is
