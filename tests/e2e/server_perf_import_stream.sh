@@ -108,23 +108,25 @@ for try in 1 2 3; do
 	"$NEREID_BIN" import "$run:data" "$T/huge.json" "${C[@]}" >"$T/huge.out" 2>"$T/huge.err" &
 	cpid=$!
 	kill -STOP "$cpid" 2>/dev/null
-	spool="" spooled=0
+	spooled=0
 	for _ in $(seq 1 6000); do
-		if [ -z "$spool" ]; then
-			for fd in /proc/"$SRV_PID"/fd/*; do
-				case "$(readlink "$fd" 2>/dev/null)" in
-				*"(deleted)") spool="$fd" ;;
-				esac
-			done
-		fi
-		[ -n "$spool" ] && spooled=$(stat -L -c %s "$spool" 2>/dev/null || echo 0)
-		[ "${spooled:-0}" -gt 1000000 ] && break
+		# The largest deleted file the server holds open: its spool (looked
+		# for again each time, the server may hold other deleted files).
+		for fd in /proc/"$SRV_PID"/fd/*; do
+			case "$(readlink "$fd" 2>/dev/null)" in
+			*"(deleted)")
+				size=$(stat -L -c %s "$fd" 2>/dev/null || echo 0)
+				[ "${size:-0}" -gt "$spooled" ] && spooled=$size
+				;;
+			esac
+		done
+		[ "$spooled" -gt 1000000 ] && break
 		kill -0 "$cpid" 2>/dev/null || break
 		kill -CONT "$cpid" 2>/dev/null
 		sleep 0.002
 		kill -STOP "$cpid" 2>/dev/null
 	done
-	if [ "${spooled:-0}" -gt 1000000 ] && [ "$spooled" -lt "$total" ]; then
+	if [ "$spooled" -gt 1000000 ] && [ "$spooled" -lt "$total" ]; then
 		caught=1
 		break
 	fi
@@ -134,7 +136,7 @@ done
 if [ -n "$caught" ]; then
 	ok
 else
-	bad "the upload was not caught half-way in three tries (spooled ${spooled:-0} of $total bytes)"
+	fail "the upload was not caught half-way in three tries (spooled ${spooled:-0} of $total bytes)"
 fi
 OLD="$URL"
 kill -KILL "$SRV_PID"
