@@ -49,6 +49,7 @@ struct md5mb {
         unsigned live;
         unsigned max_live;         /* streams in flight at most */
         unsigned nlarge;           /* live streams of MD5MB_LARGE bytes or more */
+        int last_large;            /* the stream taken last was large */
         unsigned width;            /* the state rows' width: the last kernel's lanes */
         uint32_t *state;           /* the kernel's rows: 4 * width words, then as many spare */
         const unsigned char **ptr; /* the kernel's row pointers */
@@ -346,13 +347,16 @@ static void md5mb_relayout(md5mb *mb, unsigned width);
  * bits hash about 0.5 GB/s each here, its 32 lanes 0.2), and a large file,
  * one serial chain, that shares a wide kernel with hundreds of small files
  * is still being hashed, nearly alone, long after they are done. While
- * every stream in flight is large (a folder of large files), the hasher
- * may widen as usual: then the total, not one lane, is what counts. */
+ * every stream in flight is large and so was the last one taken (a folder
+ * of large files), the hasher may widen as usual: then the total, not one
+ * lane, is what counts. A small one taken then ends that until a large one
+ * comes again: a kernel full of large streams is not widened for small
+ * ones, one after the other. */
 static unsigned md5mb_limit(const md5mb *mb)
 {
         size_t k;
 
-        if (!mb->nlarge || mb->nlarge == mb->live)
+        if (!mb->nlarge || (mb->nlarge == mb->live && mb->last_large))
                 return mb->max_live;
         for (k = mb->nkernels > 1 ? 1 : 0; k < mb->nkernels; k++)
                 if (mb->kernels[k]->lanes >= mb->nlarge)
@@ -393,6 +397,7 @@ static int md5mb_take(md5mb *mb, unsigned i, unsigned held, md5mb_next_fn next, 
                         l->s.name = "(unnamed stream)";
                 l->large = l->s.size != UINT64_MAX && l->s.size >= MD5MB_LARGE;
                 mb->nlarge += (unsigned)l->large;
+                mb->last_large = l->large;
                 /* Rows narrowed for fewer streams widen again. */
                 if (i >= mb->width)
                         md5mb_relayout(mb, mb->lanes);

@@ -308,50 +308,83 @@ static void test_large(md5mb *mb, unsigned narrow, int fail)
         close_files(&f);
 }
 
-/* A folder of large files only (from memory): the hasher widens as
- * usual, to all its lanes; every digest is right. */
-struct all_large {
-        size_t next, done, count, live, max_held, bad;
+/* Streams from memory: `count` large ones (16 MiB), then `small` ones of
+ * 1-8 KiB; every digest is checked. */
+struct from_memory {
+        size_t next, done, count, small, max_held, bad;
+        size_t large_live, full_calls; /* calls of next with 8 large in flight */
         char want[4][NEREID_MD5_HEXLEN + 1];
 };
 
-static int all_large_next(void *payload, md5mb_stream *s, unsigned held)
+static int memory_next(void *payload, md5mb_stream *s, unsigned held)
 {
-        struct all_large *f = payload;
+        struct from_memory *f = payload;
+        size_t i = f->next;
 
-        if (f->next == f->count)
+        if (i == f->count + f->small)
                 return 0;
         if (held > f->max_held)
                 f->max_held = held;
-        s->data = data + (f->next % 4) * 4096;
-        s->size = large_len;
-        s->item = (void *)(uintptr_t)(f->next % 4);
+        if (f->large_live == 8)
+                f->full_calls++;
+        if (i < f->count) {
+                s->data = data + (i % 4) * 4096;
+                s->size = large_len;
+                s->item = (void *)(uintptr_t)(i % 4);
+                f->large_live++;
+        } else {
+                s->data = data + (i * 4099) % (1u << 20);
+                s->size = 1024 + (i * 2654435761u >> 7) % (7 * 1024);
+                s->item = (void *)(uintptr_t)(4 + i);
+        }
         f->next++;
         return 1;
 }
 
-static int all_large_done(void *payload, md5mb_stream *s, int rc)
+static int memory_done(void *payload, md5mb_stream *s, int rc)
 {
-        struct all_large *f = payload;
+        struct from_memory *f = payload;
+        uintptr_t i = (uintptr_t)s->item;
+        char want[NEREID_MD5_HEXLEN + 1];
 
         f->done++;
-        if (rc != 0 || strcmp(s->md5, f->want[(uintptr_t)s->item]) != 0)
-                f->bad++;
+        if (i < 4) {
+                f->large_live--;
+                if (rc != 0 || strcmp(s->md5, f->want[i]) != 0)
+                        f->bad++;
+        } else {
+                reference(s->data, (size_t)s->size, want);
+                if (rc != 0 || strcmp(s->md5, want) != 0)
+                        f->bad++;
+        }
         return 0;
 }
 
-static void test_all_large(md5mb *mb)
+static void memory_run(md5mb *mb, struct from_memory *f, size_t count, size_t small)
 {
-        struct all_large f;
         size_t i;
 
-        memset(&f, 0, sizeof(f));
-        f.count = nrd_md5mb_lanes(mb) + 1;
+        memset(f, 0, sizeof(*f));
+        f->count = count;
+        f->small = small;
         for (i = 0; i < 4; i++)
-                reference(data + i * 4096, large_len, f.want[i]);
-        CHECK(nrd_md5mb_run(mb, all_large_next, all_large_done, &f) == 0);
-        CHECK(f.done == f.count && f.bad == 0);
+                reference(data + i * 4096, large_len, f->want[i]);
+        CHECK(nrd_md5mb_run(mb, memory_next, memory_done, f) == 0);
+        CHECK(f->done == count + small && f->bad == 0);
+}
+
+/* A folder of large files only: the hasher widens as usual, to all its
+ * lanes. Eight large ones, then small ones: the 8 lanes they fill are not
+ * widened for the small ones, one after the other (one is taken before
+ * the hasher knows it is small). */
+static void test_all_large(md5mb *mb)
+{
+        struct from_memory f;
+
+        memory_run(mb, &f, nrd_md5mb_lanes(mb) + 1, 0);
         CHECK(f.max_held + 1 == nrd_md5mb_lanes(mb));
+        memory_run(mb, &f, 8, 2000);
+        CHECK(f.full_calls <= 1);
 }
 
 static void run_all(md5mb *mb, unsigned narrow)
