@@ -9,6 +9,9 @@
  * target attributes) defined; like md5mb_steps.h it has no include guard
  * on purpose.
  */
+#if !defined(MD5MB_YMM_BLOCKS) || !defined(MD5MB_YMM_ATTR)
+#error "define MD5MB_YMM_BLOCKS and MD5MB_YMM_ATTR before including md5mb_ymm_blocks.h"
+#endif
 
 /* The kernel for SETS sets of 8 lanes; state rows are 8 * SETS wide. */
 MD5MB_YMM_ATTR void MD5MB_YMM_BLOCKS(uint32_t *state, const unsigned char *const *p, size_t nblocks,
@@ -53,3 +56,6 @@ MD5MB_YMM_ATTR void MD5MB_YMM_BLOCKS(uint32_t *state, const unsigned char *const
                 _mm256_storeu_si256((__m256i *)(void *)(state + 3 * width + 8 * s), d[s]);
         }
 }
+
+#undef MD5MB_YMM_BLOCKS
+#undef MD5MB_YMM_ATTR

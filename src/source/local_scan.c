@@ -275,7 +275,7 @@ static void local_walk_clear(local_walk *walk)
         size_t i;
 
         local_entries_free(walk->entries, walk->count);
-        nrd_hashcache_free(walk->cache); /* a walk that failed: not written */
+        nrd_hashcache_free(walk->cache); /* not handed to the background: not written */
         walk->cache = NULL;
         walk->entries = NULL;
         walk->count = walk->cap = 0;
@@ -988,8 +988,8 @@ typedef struct local_cache_write {
 
 /* Free the walk's entries (100,000 files are 300,000 blocks: freed here
  * rather than on the thread that sorts the records and writes the store,
- * and first, so that they are gone before the store's write uses its
- * memory), then write the hash cache and close it. A failure costs only
+ * and first, so that they are usually gone before the store's write uses
+ * its memory), then write the hash cache and close it. A failure costs only
  * speed (the files are hashed again next time), so it is a warning, not a
  * failed track. */
 static void *local_cache_commit(void *arg)
