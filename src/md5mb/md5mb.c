@@ -178,8 +178,8 @@ int nrd_md5mb_new(md5mb **out, int impl, size_t block)
          * registers and measured slower than one set, so AVX2 stays at 8
          * lanes; AVX-512's two sets of 16 fill the cycles one set waits.
          * Up to 8, AVX-512 runs 8 lanes of 256 bits with its own
-         * instructions (a shorter chain a step than AVX2's: 4.1-4.2 GB/s
-         * against 3.4-3.5 here). */
+         * instructions (a shorter chain a step than AVX2's: 4.0-4.3 GB/s
+         * against 3.3-3.5 here). */
         mb->kernels[mb->nkernels++] = &md5mb_all[0];
         if (impl == NEREID_MD5_AVX512) {
                 mb->kernels[mb->nkernels++] = &md5mb_all[5];

@@ -5,8 +5,8 @@
  * rotate one, so a lane's serial chain is four instructions a step
  * instead of AVX2's six: with the few streams a worker holds while it
  * hashes large files, where a kernel waits on that chain rather than on
- * the vector units, this kernel measured 4.1-4.2 GB/s against AVX2's
- * 3.4-3.5. Compiled through target attributes; md5mb.c only
+ * the vector units, this kernel measured 4.0-4.3 GB/s against AVX2's
+ * 3.3-3.5 on one core. Compiled through target attributes; md5mb.c only
  * calls it when the CPU has AVX-512 F and VL. Not the padding or the
  * scheduling (md5mb.c).
  */
