@@ -192,8 +192,8 @@ static int hash_sha256_finish(EVP_MD_CTX *md, char *out)
 int nrd_hash_files_pair(const nereid_files *files, char *artifact_out, char *content_out)
 {
         const struct nereid_file **order = NULL;
-        /* What the artifact hash (buf) and the content hash (part) are fed
-         * next. */
+        /* What the artifact hash (buf) and the content hash (part; buf
+         * when it is the only one asked for) are fed next. */
         nereid_buf buf = NEREID_BUF_INIT, part = NEREID_BUF_INIT;
         EVP_MD_CTX *artifact = NULL, *content = NULL;
         size_t i;
@@ -230,12 +230,13 @@ int nrd_hash_files_pair(const nereid_files *files, char *artifact_out, char *con
                 size_t at = buf.len;
 
                 if ((error = hash_put_content(&buf, file)) < 0 ||
-                    (error = content ? nrd_buf_put(&part, buf.ptr + at, buf.len - at) : 0) < 0 ||
+                    (error = content && artifact ? nrd_buf_put(&part, buf.ptr + at, buf.len - at)
+                                                 : 0) < 0 ||
                     (error = artifact ? hash_put_metadata_part(&buf, file) : 0) < 0)
                         goto cleanup;
                 if (buf.len >= HASH_BATCH || i + 1 == files->count) {
                         if ((error = hash_sha256_update(artifact, &buf)) < 0 ||
-                            (error = hash_sha256_update(content, &part)) < 0)
+                            (error = hash_sha256_update(content, artifact ? &part : &buf)) < 0)
                                 goto cleanup;
                         nrd_buf_clear(&buf);
                         nrd_buf_clear(&part);
