@@ -57,6 +57,29 @@ def generate(root, nfiles):
             os.utime(os.path.join(dirpath, name), (t, t))
 
 
+def start_server(server_bin, store, work, name, stderr=subprocess.DEVNULL):
+    """A nereid-server on 127.0.0.1 (a free port) over store: (process, URL)."""
+    out = open(os.path.join(work, name + ".out"), "w+")
+    proc = subprocess.Popen([server_bin, "serve", "--listen", "127.0.0.1:0", "--store", store],
+                            stdout=out, stderr=stderr)
+    for _ in range(200):
+        out.seek(0)
+        m = re.search(r"listening on (http://\S+)", out.read())
+        if m:
+            return proc, m.group(1)
+        time.sleep(0.05)
+    proc.kill()
+    sys.exit("bench: %s did not start" % server_bin)
+
+
+def create_token(server_bin, store, project, url):
+    """A write token of project, made in the server's store."""
+    return subprocess.run([server_bin, "token", "create", "--project", project, "--role",
+                           "write", "--name", "bench", "--url", url, "--store", store],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          check=True).stdout.decode().strip()
+
+
 def proc_cpu(pid):
     """User + system CPU seconds of a running process (0 when unknown)."""
     if not pid:
@@ -131,23 +154,8 @@ def main():
         local = os.path.join(work, "local")
         log = open(os.path.join(work, "serve.log"), "w+")
 
-        def start_server(binary, name):
-            out = open(os.path.join(work, name + ".out"), "w+")
-            proc = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--store",
-                                     srvstore], stdout=out, stderr=log)
-            for _ in range(200):
-                out.seek(0)
-                m = re.search(r"listening on (http://\S+)", out.read())
-                if m:
-                    return proc, m.group(1)
-                time.sleep(0.05)
-            sys.exit("bench: %s did not start" % binary)
-
-        server, url = start_server(server_bin, "serve")
-        token = subprocess.run([server_bin, "token", "create", "--project", "bench/srv", "--role",
-                                "write", "--name", "bench", "--url", url, "--store", srvstore],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               check=True).stdout.decode().strip()
+        server, url = start_server(server_bin, srvstore, work, "serve", stderr=log)
+        token = create_token(server_bin, srvstore, "bench/srv", url)
         env = dict(os.environ, NEREID_HOME=home, NEREID_PROJECT="bench/srv", USER="bench")
         for k in ("NEREID_STORE", "NEREID_API_TOKEN", "NEPTUNE_API_TOKEN"):
             env.pop(k, None)
@@ -166,7 +174,8 @@ def main():
         if args.baseline:
             base = os.path.abspath(args.baseline)
             base_server, base_url = start_server(
-                os.path.join(os.path.dirname(base), "nereid-server"), "serve-baseline")
+                os.path.join(os.path.dirname(base), "nereid-server"), srvstore, work,
+                "serve-baseline", stderr=log)
             sides["embedded (baseline)"] = sides["embedded"]
             sides["server (baseline)"] = ["--store", base_url, "--api-token", token] + mode
             binaries.update({"embedded (baseline)": base, "server (baseline)": base})

@@ -18,36 +18,13 @@ The stores grow by one artifact a track on every side alike; the hash cache
 """
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import generate, timed as server_timed  # noqa: E402
-
-def start_server(server_bin, store, project, work, name):
-    out = open(os.path.join(work, name + ".out"), "w+")
-    p = subprocess.Popen([server_bin, "serve", "--listen", "127.0.0.1:0", "--store", store],
-                         stdout=out, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        out.seek(0)
-        m = re.search(r"listening on (http://\S+)", out.read())
-        if m:
-            break
-        time.sleep(0.05)
-    else:
-        p.kill()
-        sys.exit("bench: %s did not start" % server_bin)
-    token = subprocess.run([server_bin, "token", "create", "--project", project, "--role",
-                            "write", "--name", "bench", "--url", m.group(1), "--store", store],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           check=True).stdout.decode().strip()
-    return p, m.group(1), token
-
+from server import create_token, generate, start_server, timed as server_timed  # noqa: E402
 
 def timed(argv, env, server=None):
     """Wall seconds, the command's CPU seconds and the server's (server.py's
@@ -79,8 +56,9 @@ def main():
         sides = {"embedded": (builds["new"], ["--store", os.path.join(work, "local")], None)}
         for name, nereid in builds.items():
             server_bin = os.path.join(os.path.dirname(nereid), "nereid-server")
-            p, url, token = start_server(server_bin, os.path.join(work, "srv-" + name),
-                                         "bench/srv", work, name)
+            store = os.path.join(work, "srv-" + name)
+            p, url = start_server(server_bin, store, work, name)
+            token = create_token(server_bin, store, "bench/srv", url)
             servers[name] = p
             sides[name] = (nereid, ["--store", url, "--api-token", token] +
                            (["--mode", args.mode] if args.mode else []), p)
