@@ -82,7 +82,7 @@ def main():
         data, layout = dataset(case, args.quick, args.workdir)
         nbytes = sum(s for _, s in layout)
         nfiles = len(layout)
-        par_n = str(max(1, min(256, -(-nfiles // (ncpu * 4)))))
+        par_n = str(bench.xargs_batch(nfiles, ncpu))
         bench.run(["bash", "-c", 'find "$1" -type f -print0 | xargs -0 cat >/dev/null', "b",
                    data], errfile=errlog)
         jobs = [
