@@ -674,7 +674,7 @@ def main():
     if args.library and args.workers is not None:
         log("note: the Python binding has no --workers: the Python rows are left out")
         args.library = ""
-    else:
+    elif args.library:
         args.library = os.path.abspath(args.library)
         if not os.path.exists(args.library):
             ap.error("%s: no such library" % args.library)
