@@ -97,7 +97,13 @@ static int file_compare(const void *a, const void *b)
 
 void nrd_files_sort(nereid_files *files)
 {
-        if (files->count > 1)
+        size_t i;
+
+        /* A local walk makes them sorted already: one pass tells. */
+        for (i = 1; i < files->count; i++)
+                if (file_compare(&files->items[i - 1], &files->items[i]) > 0)
+                        break;
+        if (i < files->count)
                 qsort(files->items, files->count, sizeof(*files->items), file_compare);
 }
 

@@ -2,7 +2,8 @@
  * local_scan.c - the scan of the local source driver: walks a folder (links
  * to files followed, links to folders and special files skipped with a
  * warning, never opened), looks every file up in the hash cache and hashes
- * the rest on the worker pool, then makes the records.
+ * the rest on the worker pool, then makes the records, in the order of
+ * their paths.
  *
  * The walk keeps its own stack on the heap, never the C stack, so any depth
  * works, and opens every folder and file relative to its parent folder's
@@ -73,12 +74,18 @@ typedef struct local_entry {
         struct nereid_file rec;
 } local_entry;
 
-/* A subfolder seen by the walk, to be entered later. */
-typedef struct local_subdir {
-        char *name;
-        dev_t dev; /* what fstatat saw: the open folder must be the same */
-        ino_t ino;
-} local_subdir;
+/* What a folder's listing found, taken in the order of their paths. */
+enum local_child_kind { LOCAL_CHILD_FILE, LOCAL_CHILD_DIR, LOCAL_CHILD_LINK };
+
+/* One name of a folder's listing: a regular file (its entry, already
+ * handed on when listed), a subfolder to enter or a link to judge. */
+typedef struct local_child {
+        local_entry *entry; /* a file (the walk's entries own it): its name is entry->name */
+        char *name;         /* a subfolder or a link */
+        dev_t dev;          /* a subfolder: what fstatat saw, which the */
+        ino_t ino;          /* folder opened later must be */
+        enum local_child_kind kind;
+} local_child;
 
 /* A folder on the walk's stack. */
 typedef struct local_frame {
@@ -87,9 +94,9 @@ typedef struct local_frame {
         char *rel;      /* path below the tracked folder, "" at the top */
         dev_t dev;      /* the folder's identity, checked when reopened */
         ino_t ino;
-        int is_home;        /* the store's folder: its files are skipped */
-        local_subdir *subs; /* subfolders, entered in order */
-        size_t nsubs, next, cap_subs;
+        int is_home;           /* the store's folder: its files are skipped */
+        local_child *children; /* sorted (local_child_compare); next is the next one */
+        size_t nchildren, next, cap_children;
 } local_frame;
 
 /* The walk finds files and looks them up in the hash cache on the calling
@@ -100,6 +107,11 @@ typedef struct local_walk {
         nereid_project *project;
         local_entry **entries;
         size_t count, cap;
+        /* The same entries in the order of their paths, as the walk takes
+         * each folder's children sorted (local_child_compare): the records
+         * are made in this order, so they need no sort. */
+        local_entry **order;
+        size_t norder, cap_order;
         hashcache *cache;
         size_t cached; /* files the cache answered: done at once, for progress */
         pool_stream *stream;
@@ -256,17 +268,23 @@ static void local_wait_for_room(local_walk *walk)
         pthread_mutex_unlock(&walk->lock);
 }
 
+static void local_entry_free(local_entry *e)
+{
+        if (!e)
+                return;
+        free(e->rel);
+        free(e->source);
+        nrd_file_clear(&e->rec);
+        free(e);
+}
+
 /* Free count entries and their array. */
 static void local_entries_free(local_entry **entries, size_t count)
 {
         size_t i;
 
-        for (i = 0; i < count; i++) {
-                free(entries[i]->rel);
-                free(entries[i]->source);
-                nrd_file_clear(&entries[i]->rec);
-                free(entries[i]);
-        }
+        for (i = 0; i < count; i++)
+                local_entry_free(entries[i]);
         free(entries);
 }
 
@@ -279,6 +297,9 @@ static void local_walk_clear(local_walk *walk)
         walk->cache = NULL;
         walk->entries = NULL;
         walk->count = walk->cap = 0;
+        free(walk->order);
+        walk->order = NULL;
+        walk->norder = walk->cap_order = 0;
         for (i = 0; i < walk->ndirs; i++)
                 free(walk->dirs[i]);
         free(walk->dirs);
@@ -293,32 +314,48 @@ static void local_walk_clear(local_walk *walk)
         }
 }
 
-/* Record a file the walk found in dir: from the cache when it can be
- * trusted, else queued for hashing. Takes rel and source. st is NULL when
- * the worker is to stat the file (defer_stat); d_ino is then what readdir
- * said. */
-static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, int is_link,
-                     ino_t d_ino, const struct stat *st)
+/* The entry of a regular file the walk found, taking rel and source (freed
+ * on failure). st is NULL when the worker is to stat the file
+ * (defer_stat); d_ino is then what readdir said. */
+static local_entry *local_entry_new(char *rel, char *source, int is_link, ino_t d_ino,
+                                    const struct stat *st)
 {
-        local_entry *e = NULL;
+        local_entry *e = nrd_calloc(1, sizeof(*e));
+
+        if (!e) {
+                free(rel);
+                free(source);
+                return NULL;
+        }
+        e->rel = rel;
+        e->source = source;
+        e->is_link = is_link;
+        e->name = local_base_name(is_link ? rel : source);
+        e->d_ino = d_ino;
+        if (st)
+                e->st = *st;
+        else
+                e->needs_stat = 1;
+        return e;
+}
+
+/* Record the entry of a file found in dir (taken): from the cache when it
+ * can be trusted, else queued for hashing. */
+static int local_add(local_walk *walk, local_dir *dir, local_entry *e)
+{
         int rc;
 
         if (walk->count == walk->cap) {
                 size_t cap = walk->cap ? walk->cap * 2 : 256;
                 local_entry **grown = nrd_realloc_array(walk->entries, cap, sizeof(*grown));
 
-                if (!grown)
-                        goto oom;
+                if (!grown) {
+                        local_entry_free(e);
+                        return NEREID_ERROR;
+                }
                 walk->entries = grown;
                 walk->cap = cap;
         }
-        if (!(e = nrd_calloc(1, sizeof(*e))))
-                goto oom;
-        e->rel = rel;
-        e->source = source;
-        e->is_link = is_link;
-        e->name = local_base_name(is_link ? rel : source);
-        e->d_ino = d_ino;
         walk->entries[walk->count++] = e;
         if ((walk->count & 1023) == 0) {
                 size_t done, pushed;
@@ -328,10 +365,7 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                                                pushed + walk->cached)) < 0)
                         return rc;
         }
-        if (!st) {
-                e->needs_stat = 1;
-        } else {
-                e->st = *st;
+        if (!e->needs_stat) {
                 rc = nrd_hashcache_lookup(walk->cache, e->source, &e->st, e->md5);
                 if (rc < 0)
                         return rc;
@@ -349,10 +383,22 @@ static int local_add(local_walk *walk, local_dir *dir, char *rel, char *source, 
                 local_dir_release(walk, dir);
         }
         return rc;
-oom:
-        free(rel);
-        free(source);
-        return nrd_error_oom();
+}
+
+/* The entry e, already added, is next in the order of paths. */
+static int local_order_add(local_walk *walk, local_entry *e)
+{
+        if (walk->norder == walk->cap_order) {
+                size_t cap = walk->cap_order ? walk->cap_order * 2 : 256;
+                local_entry **grown = nrd_realloc_array(walk->order, cap, sizeof(*grown));
+
+                if (!grown)
+                        return NEREID_ERROR;
+                walk->order = grown;
+                walk->cap_order = cap;
+        }
+        walk->order[walk->norder++] = e;
+        return 0;
 }
 
 /* Nereid's own file (the store, or a download temporary): skipped, and
@@ -421,8 +467,12 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
                 } else {
                         if (nrd_local_scan_hook)
                                 nrd_local_scan_hook(frame->abs, name);
-                        rc = local_add(walk, frame->dir, rel, target, 1, 0, &st);
+                        local_entry *e = local_entry_new(rel, target, 1, 0, &st);
+
                         target = NULL;
+                        rc = e ? local_add(walk, frame->dir, e) : NEREID_ERROR;
+                        if (rc == 0)
+                                rc = local_order_add(walk, e);
                 }
         }
         free(target);
@@ -430,30 +480,55 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
         return rc;
 }
 
-static int local_add_subdir(local_frame *frame, const char *name, const struct stat *st)
+/* The next child of frame's listing, zeroed; NULL when out of memory. */
+static local_child *local_child_new(local_frame *frame)
 {
-        local_subdir *sub;
+        local_child *child;
 
-        if (frame->nsubs == frame->cap_subs) {
-                size_t cap = frame->cap_subs ? frame->cap_subs * 2 : 8;
-                local_subdir *grown = nrd_realloc_array(frame->subs, cap, sizeof(*grown));
+        if (frame->nchildren == frame->cap_children) {
+                size_t cap = frame->cap_children ? frame->cap_children * 2 : 16;
+                local_child *grown = nrd_realloc_array(frame->children, cap, sizeof(*grown));
 
                 if (!grown)
-                        return nrd_error_oom();
-                frame->subs = grown;
-                frame->cap_subs = cap;
+                        return NULL;
+                frame->children = grown;
+                frame->cap_children = cap;
         }
-        sub = &frame->subs[frame->nsubs];
-        if (!(sub->name = nrd_strdup(name)))
-                return NEREID_ERROR;
-        sub->dev = st->st_dev;
-        sub->ino = st->st_ino;
-        frame->nsubs++;
-        return 0;
+        child = &frame->children[frame->nchildren++];
+        memset(child, 0, sizeof(*child));
+        return child;
 }
 
-/* Read the folder of frame: files go to the workers, subfolders to the
- * frame's list, links and special files are judged one by one. */
+static const char *local_child_name(const local_child *child)
+{
+        return child->entry ? child->entry->name : child->name;
+}
+
+/* Children in the order of the paths they lead to: a subfolder compares as
+ * its name followed by '/' (its files' paths go on that way), so that the
+ * walk, entering each subfolder in its place, finds the files in the order
+ * of their paths, byte by byte as strcmp orders them. The records are then
+ * made sorted: no sort of the whole artifact after the last file. */
+static int local_child_compare(const void *pa, const void *pb)
+{
+        const local_child *a = pa, *b = pb;
+        const unsigned char *x = (const unsigned char *)local_child_name(a);
+        const unsigned char *y = (const unsigned char *)local_child_name(b);
+        unsigned cx, cy;
+
+        while (*x && *x == *y) {
+                x++;
+                y++;
+        }
+        cx = *x ? *x : a->kind == LOCAL_CHILD_DIR ? '/' : 0;
+        cy = *y ? *y : b->kind == LOCAL_CHILD_DIR ? '/' : 0;
+        return cx < cy ? -1 : cx > cy;
+}
+
+/* List the folder of frame: regular files get their entries and go to the
+ * workers (or the cache) at once, subfolders and links are kept to be taken
+ * in their place, special files are judged now. Then the children are
+ * sorted, for the walk to take them in the order of their paths. */
 static int local_read_dir(local_walk *walk, local_frame *frame)
 {
         int dirfd = frame->dir->fd, fd, rc = 0;
@@ -473,6 +548,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
         }
         while (rc == 0) {
                 const char *name;
+                local_child *child;
                 struct stat st;
                 int have_st = 0;
 
@@ -506,27 +582,10 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                         }
                         have_st = 1;
                 }
-                if (have_st && S_ISDIR(st.st_mode)) {
-                        rc = local_add_subdir(frame, name, &st);
-                } else if (local_skip_own(walk, frame, name)) {
+                if (!(have_st && S_ISDIR(st.st_mode)) && local_skip_own(walk, frame, name))
                         continue;
-                } else if (!have_st || S_ISREG(st.st_mode)) {
-                        char *rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nrd_strdup(name);
-                        char *source = nrd_fs_join(frame->abs, name);
-
-                        if (!rel || !source) {
-                                free(rel);
-                                free(source);
-                                rc = NEREID_ERROR;
-                                break;
-                        }
-                        if (nrd_local_scan_hook)
-                                nrd_local_scan_hook(frame->abs, name);
-                        rc = local_add(walk, frame->dir, rel, source, 0, de->d_ino,
-                                       have_st ? &st : NULL);
-                } else if (S_ISLNK(st.st_mode)) {
-                        rc = local_add_link(walk, frame, name);
-                } else {
+                if (have_st && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) &&
+                    !S_ISLNK(st.st_mode)) {
                         char *child_abs = nrd_fs_join(frame->abs, name);
 
                         nrd_project_notify(
@@ -534,10 +593,63 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                             "%s: not a regular file (FIFO, socket or device), skipped",
                             child_abs ? child_abs : name);
                         free(child_abs);
+                        continue;
+                }
+                if (!(child = local_child_new(frame))) {
+                        rc = NEREID_ERROR;
+                        break;
+                }
+                if (have_st && S_ISDIR(st.st_mode)) {
+                        child->kind = LOCAL_CHILD_DIR;
+                        child->dev = st.st_dev;
+                        child->ino = st.st_ino;
+                } else if (have_st && S_ISLNK(st.st_mode)) {
+                        child->kind = LOCAL_CHILD_LINK;
+                } else {
+                        char *rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nrd_strdup(name);
+                        char *source = nrd_fs_join(frame->abs, name);
+
+                        child->kind = LOCAL_CHILD_FILE;
+                        if (!rel || !source) {
+                                free(rel);
+                                free(source);
+                                frame->nchildren--;
+                                rc = NEREID_ERROR;
+                                break;
+                        }
+                        /* Handed on at once, so that hashing goes on while
+                         * the folder is listed; taken in order later. */
+                        child->entry =
+                            local_entry_new(rel, source, 0, de->d_ino, have_st ? &st : NULL);
+                        if (!child->entry) {
+                                frame->nchildren--;
+                                rc = NEREID_ERROR;
+                                break;
+                        }
+                        if (nrd_local_scan_hook)
+                                nrd_local_scan_hook(frame->abs, name);
+                        rc = local_add(walk, frame->dir, child->entry);
+                        continue;
+                }
+                if (!(child->name = nrd_strdup(name))) {
+                        frame->nchildren--;
+                        rc = NEREID_ERROR;
                 }
         }
         closedir(dir);
+        if (rc == 0 && frame->nchildren > 1)
+                qsort(frame->children, frame->nchildren, sizeof(*frame->children),
+                      local_child_compare);
         return rc;
+}
+
+/* Take the next child of the top frame that is not a subfolder: a file
+ * (handed on when listed) takes its place in the order, a link is judged. */
+static int local_take_child(local_walk *walk, local_frame *frame, local_child *child)
+{
+        if (child->kind == LOCAL_CHILD_LINK)
+                return local_add_link(walk, frame, child->name);
+        return local_order_add(walk, child->entry);
 }
 
 /* The walk's stack of folders, on the heap. */
@@ -551,9 +663,9 @@ static void local_frame_free(local_walk *walk, local_frame *frame)
         size_t i;
 
         local_dir_release(walk, frame->dir);
-        for (i = 0; i < frame->nsubs; i++)
-                free(frame->subs[i].name);
-        free(frame->subs);
+        for (i = 0; i < frame->nchildren; i++)
+                free(frame->children[i].name);
+        free(frame->children);
         free(frame->abs);
         free(frame->rel);
 }
@@ -597,11 +709,10 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
         return local_read_dir(walk, frame);
 }
 
-/* Enter the next subfolder of the top frame. */
-static int local_enter(local_walk *walk, local_stack *stack)
+/* Enter sub, a subfolder of the top frame. */
+static int local_enter(local_walk *walk, local_stack *stack, const local_child *sub)
 {
         local_frame *top = &stack->frames[stack->depth - 1];
-        local_subdir *sub = &top->subs[top->next++];
         char *abs = nrd_fs_join(top->abs, sub->name), *rel;
         local_dir *dir;
         struct stat st;
@@ -684,10 +795,12 @@ static int local_walk_tree(local_walk *walk, int fd, const char *abs, const stru
         while (rc == 0 && stack.depth > 0) {
                 local_frame *top = &stack.frames[stack.depth - 1];
 
-                if (top->next < top->nsubs)
-                        rc = local_enter(walk, &stack);
-                else
+                if (top->next == top->nchildren)
                         rc = local_leave(walk, &stack);
+                else if (top->children[top->next].kind == LOCAL_CHILD_DIR)
+                        rc = local_enter(walk, &stack, &top->children[top->next++]);
+                else
+                        rc = local_take_child(walk, top, &top->children[top->next++]);
         }
         while (stack.depth > 0)
                 local_frame_free(walk, &stack.frames[--stack.depth]);
@@ -1089,11 +1202,14 @@ static void local_walk_commit(local_walk *walk)
  * here for the ones the hash cache knew. */
 static int local_to_records(local_walk *walk, nereid_files *out)
 {
+        /* In the order of paths when the walk took every entry in order
+         * (else the caller's sort puts them in order). */
+        local_entry **in = walk->norder == walk->count ? walk->order : walk->entries;
         size_t i;
         int rc = 0;
 
         for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = walk->entries[i];
+                local_entry *e = in[i];
 
                 if (!e->has_rec && (rc = local_entry_record(e, walk->destination, &e->rec)) < 0)
                         break;
@@ -1153,7 +1269,13 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
                 rc = NEREID_ERROR;
                 goto cleanup;
         }
-        rc = local_add(walk, frame.dir, rel, source, 0, st->st_ino, st);
+        {
+                local_entry *e = local_entry_new(rel, source, 0, st->st_ino, st);
+
+                rc = e ? local_add(walk, frame.dir, e) : NEREID_ERROR;
+                if (rc == 0)
+                        rc = local_order_add(walk, e);
+        }
 cleanup:
         local_dir_release(walk, frame.dir);
         free(parent);

@@ -17,7 +17,9 @@
 #include "hash.h"
 #include "nereid.h"
 #include "scratch.h"
+#include "record.h"
 #include "source/local_scan.h"
+#include "source/source.h"
 
 #define FILES 40
 
@@ -249,6 +251,52 @@ static void test_moved_while_deep(nereid_project *project)
         nereid_run_free(run);
 }
 
+/* The walk gives its records in the order of their paths (strcmp), as
+ * the records are stored, so that they need no sort: a subfolder's files
+ * come where its name followed by '/' sorts, among files whose names
+ * share its start ("a b", "a-b", "a.txt" and "a/..." in that order),
+ * bytes above 0x7f last. Twice: with the workers stat'ing files (an empty
+ * hash cache), then with the walk stat'ing them. */
+static void test_walk_order(nereid_project *project)
+{
+        static const char *const dirs[] = {"order",    "order/a",  "order/a/w",
+                                           "order/a0", "order/ab", "order/\xc3\xa9"};
+        static const char *const files[] = {"order/a/x",  "order/a/w.txt",   "order/a/w/q",
+                                            "order/a-b",  "order/a.txt",     "order/a b",
+                                            "order/a0/y", "order/ab/c",      "order/Z",
+                                            "order/b",    "order/\xc3\xa9/1"};
+        char path[4096], target[4096];
+        size_t i;
+        int round;
+
+        for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+                mkdir(pathf(path, "%s/%s", root, dirs[i]), 0755);
+        for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+                write_file(pathf(path, "%s/%s", root, files[i]), "inside\n");
+        CHECK(symlink(pathf(target, "%s/order/b", root), pathf(path, "%s/order/a/l", root)) == 0);
+        for (round = 0; round < 2; round++) {
+                nereid_files *out = nrd_files_new();
+                source_location loc;
+                size_t n = 0, sorted = 1;
+
+                CHECK(nrd_source_parse_location(pathf(path, "%s/order", root), NULL, &loc) == 0);
+                CHECK(out && nrd_local_scan(project, &loc, NULL, out) == 0);
+                nrd_source_location_clear(&loc);
+                n = out ? nereid_files_count(out) : 0;
+                CHECK(n == sizeof(files) / sizeof(files[0]) + 1);
+                for (i = 1; i < n; i++)
+                        if (strcmp(nereid_file_path(nereid_files_get(out, i - 1)),
+                                   nereid_file_path(nereid_files_get(out, i))) >= 0) {
+                                fprintf(stderr, "walk order: %s before %s\n",
+                                        nereid_file_path(nereid_files_get(out, i - 1)),
+                                        nereid_file_path(nereid_files_get(out, i)));
+                                sorted = 0;
+                        }
+                CHECK(sorted);
+                nereid_files_free(out);
+        }
+}
+
 int main(void)
 {
         nereid_project *project = NULL;
@@ -272,6 +320,7 @@ int main(void)
         test_swap_before_entering(project);
         test_deep(project);
         test_moved_while_deep(project);
+        test_walk_order(project);
         nereid_project_free(project);
         CHECK(nereid_shutdown() == 0);
         return scratch_end(CHECK_DONE());
