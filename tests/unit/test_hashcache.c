@@ -234,6 +234,51 @@ cleanup:
         nrd_hashcache_free(reader);
 }
 
+/* Many entries at once (the write takes them a batch of rows to an
+ * INSERT): whole batches, a part of one, a path put twice (the later put
+ * wins, in another batch than the first), each read back by a new handle. */
+static void test_many_entries(void)
+{
+        enum { N = 2 * 128 + 37 };
+        hashcache *cache = NULL, *reader = NULL;
+        char md5[NEREID_MD5_HEXLEN + 1], key[64], *dir = path_in(root, "many");
+        char *file = path_in(root, "many.txt");
+        struct stat st;
+        int i, hits = 0, right = 0;
+
+        CHECK(mkdir(dir, 0755) == 0);
+        write_file(file, "many");
+        CHECK(stat(file, &st) == 0);
+        CHECK(nrd_hashcache_open(&cache, dir, 1, on_warning, NULL) == 0);
+        if (!cache)
+                goto cleanup;
+        for (i = 0; i < N; i++) {
+                snprintf(key, sizeof(key), "/data/f%05d", (i * 7919) % N);
+                CHECK(nrd_hashcache_put(cache, key, &st, i % 2 ? MD5_A : MD5_B, later(&st)) == 0);
+        }
+        /* f00000 was put first (i = 0, MD5_B): again, last, with MD5_A. */
+        CHECK(nrd_hashcache_put(cache, "/data/f00000", &st, MD5_A, later(&st)) == 0);
+        CHECK(nrd_hashcache_commit(cache) == 0);
+        CHECK(nrd_hashcache_open(&reader, dir, 0, on_warning, NULL) == 0);
+        for (i = 0; reader && i < N; i++) {
+                int put_at = 0;
+
+                /* The put that wrote f<i>: (j * 7919) % N == i. */
+                while ((put_at * 7919) % N != i)
+                        put_at++;
+                snprintf(key, sizeof(key), "/data/f%05d", i);
+                if (lookup(reader, key, &st, md5) == 1) {
+                        hits++;
+                        right += strcmp(md5, i == 0 || put_at % 2 ? MD5_A : MD5_B) == 0;
+                }
+        }
+        CHECK(hits == N);
+        CHECK(right == N);
+cleanup:
+        nrd_hashcache_free(cache);
+        nrd_hashcache_free(reader);
+}
+
 static void test_read_only_missing(void)
 {
         hashcache *cache = NULL;
@@ -333,6 +378,7 @@ int main(void)
         test_hit_and_miss();
         test_changed_files();
         test_persistence();
+        test_many_entries();
         test_read_only_missing();
         CHECK(warnings == 0);
         test_errors();
