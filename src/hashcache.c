@@ -151,8 +151,12 @@ static int hashcache_setup(hashcache *cache)
         /* Switching a new file to WAL needs the write lock after reading
          * the header, where SQLite answers busy at once: hashcache_exec
          * runs it again until the other process is done. */
+        /* Temporary data in memory: a write's INSERT of many rows keeps a
+         * statement journal (the rows it changed, in case it fails midway),
+         * which SQLite otherwise spills to a file in /var/tmp. */
         if (hashcache_exec(cache, wal, "setting up") < 0 ||
-            hashcache_exec(cache, "PRAGMA synchronous=NORMAL", "setting up") < 0 ||
+            hashcache_exec(cache, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY",
+                           "setting up") < 0 ||
             hashcache_exec(cache, schema, "setting up") < 0)
                 return -1;
         return 0;
