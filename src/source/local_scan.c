@@ -72,19 +72,20 @@ typedef struct local_entry {
         int taken;      /* taken by a multi-buffer worker beside its item */
         int has_rec;    /* rec made by the worker that hashed it */
         struct nereid_file rec;
+        struct local_entry *next_in_order; /* the next in the order of paths */
 } local_entry;
 
-/* What a folder's listing found, taken in the order of their paths. */
-enum local_child_kind { LOCAL_CHILD_FILE, LOCAL_CHILD_DIR, LOCAL_CHILD_LINK };
-
-/* One name of a folder's listing: a regular file (its entry, already
- * handed on when listed), a subfolder to enter or a link to judge. */
+/* One name of a folder's listing, in the order listed: a file (a regular
+ * file, or a link to one), already handed on, or a subfolder, entered
+ * after the listing. When the walk leaves the folder it links the entries
+ * below it in the order of their paths (local_order_folder). */
 typedef struct local_child {
         local_entry *entry; /* a file (the walk's entries own it): its name is entry->name */
-        char *name;         /* a subfolder or a link */
+        char *name;         /* a subfolder */
         dev_t dev;          /* a subfolder: what fstatat saw, which the */
         ino_t ino;          /* folder opened later must be */
-        enum local_child_kind kind;
+        local_entry *head;  /* a subfolder, once left: its entries in order, */
+        local_entry *tail;  /* linked by next_in_order (NULL: none) */
 } local_child;
 
 /* A folder on the walk's stack. */
@@ -95,8 +96,9 @@ typedef struct local_frame {
         dev_t dev;      /* the folder's identity, checked when reopened */
         ino_t ino;
         int is_home;           /* the store's folder: its files are skipped */
-        local_child *children; /* sorted (local_child_compare); next is the next one */
+        local_child *children; /* as listed; next is the next one to look at */
         size_t nchildren, next, cap_children;
+        size_t in_parent; /* this folder's index in its parent's children */
 } local_frame;
 
 /* The walk finds files and looks them up in the hash cache on the calling
@@ -107,11 +109,10 @@ typedef struct local_walk {
         nereid_project *project;
         local_entry **entries;
         size_t count, cap;
-        /* The same entries in the order of their paths, as the walk takes
-         * each folder's children sorted (local_child_compare): the records
-         * are made in this order, so they need no sort. */
-        local_entry **order;
-        size_t norder, cap_order;
+        /* The same entries in the order of their paths, linked by
+         * next_in_order (local_order_folder): the records are made in
+         * this order, so they need no sort. */
+        local_entry *ordered;
         hashcache *cache;
         size_t cached; /* files the cache answered: done at once, for progress */
         pool_stream *stream;
@@ -297,9 +298,7 @@ static void local_walk_clear(local_walk *walk)
         walk->cache = NULL;
         walk->entries = NULL;
         walk->count = walk->cap = 0;
-        free(walk->order);
-        walk->order = NULL;
-        walk->norder = walk->cap_order = 0;
+        walk->ordered = NULL;
         for (i = 0; i < walk->ndirs; i++)
                 free(walk->dirs[i]);
         free(walk->dirs);
@@ -385,22 +384,6 @@ static int local_add(local_walk *walk, local_dir *dir, local_entry *e)
         return rc;
 }
 
-/* The entry e, already added, is next in the order of paths. */
-static int local_order_add(local_walk *walk, local_entry *e)
-{
-        if (walk->norder == walk->cap_order) {
-                size_t cap = walk->cap_order ? walk->cap_order * 2 : 256;
-                local_entry **grown = nrd_realloc_array(walk->order, cap, sizeof(*grown));
-
-                if (!grown)
-                        return NEREID_ERROR;
-                walk->order = grown;
-                walk->cap_order = cap;
-        }
-        walk->order[walk->norder++] = e;
-        return 0;
-}
-
 /* Nereid's own file (the store, or a download temporary): skipped, and
  * counted for the one warning at the end. 1 when skipped. */
 static int local_skip_own(local_walk *walk, const local_frame *frame, const char *name)
@@ -436,13 +419,16 @@ static int local_is_own_target(const local_walk *walk, const struct stat *st)
 }
 
 /* A symbolic link found in frame's folder: a link to a file is recorded
- * under the link's name with the resolved target as its source. */
-static int local_add_link(local_walk *walk, local_frame *frame, const char *name)
+ * under the link's name with the resolved target as its source (*added,
+ * else NULL). */
+static int local_add_link(local_walk *walk, local_frame *frame, const char *name,
+                          local_entry **added)
 {
         char *child_abs = nrd_fs_join(frame->abs, name), *target = NULL, *rel = NULL;
         struct stat st;
         int rc = 0;
 
+        *added = NULL;
         if (!child_abs)
                 return NEREID_ERROR;
         target = realpath(child_abs, NULL);
@@ -472,7 +458,7 @@ static int local_add_link(local_walk *walk, local_frame *frame, const char *name
                         target = NULL;
                         rc = e ? local_add(walk, frame->dir, e) : NEREID_ERROR;
                         if (rc == 0)
-                                rc = local_order_add(walk, e);
+                                *added = e;
                 }
         }
         free(target);
@@ -504,14 +490,14 @@ static const char *local_child_name(const local_child *child)
         return child->entry ? child->entry->name : child->name;
 }
 
-/* Children in the order of the paths they lead to: a subfolder compares as
- * its name followed by '/' (its files' paths go on that way), so that the
- * walk, entering each subfolder in its place, finds the files in the order
- * of their paths, byte by byte as strcmp orders them. The records are then
- * made sorted: no sort of the whole artifact after the last file. */
+/* Children (pointers to them) in the order of the paths they lead to: a
+ * subfolder compares as its name followed by '/', where its files' paths
+ * go on, so that taking each subfolder's files in its place gives the
+ * files in the order of their paths, byte by byte as strcmp orders them. */
 static int local_child_compare(const void *pa, const void *pb)
 {
-        const local_child *a = pa, *b = pb;
+        const local_child *a = *(const local_child *const *)pa;
+        const local_child *b = *(const local_child *const *)pb;
         const unsigned char *x = (const unsigned char *)local_child_name(a);
         const unsigned char *y = (const unsigned char *)local_child_name(b);
         unsigned cx, cy;
@@ -520,15 +506,53 @@ static int local_child_compare(const void *pa, const void *pb)
                 x++;
                 y++;
         }
-        cx = *x ? *x : a->kind == LOCAL_CHILD_DIR ? '/' : 0;
-        cy = *y ? *y : b->kind == LOCAL_CHILD_DIR ? '/' : 0;
+        cx = *x ? *x : a->entry ? 0 : '/';
+        cy = *y ? *y : b->entry ? 0 : '/';
         return cx < cy ? -1 : cx > cy;
 }
 
-/* List the folder of frame: regular files get their entries and go to the
- * workers (or the cache) at once, subfolders and links are kept to be taken
- * in their place, special files are judged now. Then the children are
- * sorted, for the walk to take them in the order of their paths. */
+/* Link the entries below frame's folder, all its subfolders left, in the
+ * order of their paths: its children sorted, a subfolder's entries put in
+ * its place. The records are then made sorted, instead of a sort of the
+ * whole artifact after the last file (100,000 records: 0.03-0.05 s). */
+static int local_order_folder(const local_frame *frame, local_entry **head, local_entry **tail)
+{
+        const local_child **sorted;
+        local_entry *first = NULL, *last = NULL;
+        size_t i;
+
+        *head = *tail = NULL;
+        if (!frame->nchildren)
+                return 0;
+        if (!(sorted = nrd_calloc(frame->nchildren, sizeof(*sorted))))
+                return NEREID_ERROR;
+        for (i = 0; i < frame->nchildren; i++)
+                sorted[i] = &frame->children[i];
+        qsort(sorted, frame->nchildren, sizeof(*sorted), local_child_compare);
+        for (i = 0; i < frame->nchildren; i++) {
+                local_entry *from = sorted[i]->entry ? sorted[i]->entry : sorted[i]->head;
+                local_entry *to = sorted[i]->entry ? sorted[i]->entry : sorted[i]->tail;
+
+                if (!from)
+                        continue; /* a subfolder with no file */
+                if (last)
+                        last->next_in_order = from;
+                else
+                        first = from;
+                last = to;
+        }
+        if (last)
+                last->next_in_order = NULL;
+        free(sorted);
+        *head = first;
+        *tail = last;
+        return 0;
+}
+
+/* List the folder of frame: files (regular files, links to one) get their
+ * entries and go to the workers (or the cache) at once, subfolders are kept
+ * to be entered after the listing, other links and special files are
+ * judged one by one. */
 static int local_read_dir(local_walk *walk, local_frame *frame)
 {
         int dirfd = frame->dir->fd, fd, rc = 0;
@@ -595,21 +619,27 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                         free(child_abs);
                         continue;
                 }
+                if (have_st && S_ISLNK(st.st_mode)) {
+                        local_entry *e = NULL;
+
+                        rc = local_add_link(walk, frame, name, &e);
+                        if (rc == 0 && e && !(child = local_child_new(frame)))
+                                rc = NEREID_ERROR;
+                        else if (rc == 0 && e)
+                                child->entry = e;
+                        continue;
+                }
                 if (!(child = local_child_new(frame))) {
                         rc = NEREID_ERROR;
                         break;
                 }
                 if (have_st && S_ISDIR(st.st_mode)) {
-                        child->kind = LOCAL_CHILD_DIR;
                         child->dev = st.st_dev;
                         child->ino = st.st_ino;
-                } else if (have_st && S_ISLNK(st.st_mode)) {
-                        child->kind = LOCAL_CHILD_LINK;
                 } else {
                         char *rel = *frame->rel ? nrd_fs_join(frame->rel, name) : nrd_strdup(name);
                         char *source = nrd_fs_join(frame->abs, name);
 
-                        child->kind = LOCAL_CHILD_FILE;
                         if (!rel || !source) {
                                 free(rel);
                                 free(source);
@@ -617,8 +647,6 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                                 rc = NEREID_ERROR;
                                 break;
                         }
-                        /* Handed on at once, so that hashing goes on while
-                         * the folder is listed; taken in order later. */
                         child->entry =
                             local_entry_new(rel, source, 0, de->d_ino, have_st ? &st : NULL);
                         if (!child->entry) {
@@ -637,19 +665,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                 }
         }
         closedir(dir);
-        if (rc == 0 && frame->nchildren > 1)
-                qsort(frame->children, frame->nchildren, sizeof(*frame->children),
-                      local_child_compare);
         return rc;
-}
-
-/* Take the next child of the top frame that is not a subfolder: a file
- * (handed on when listed) takes its place in the order, a link is judged. */
-static int local_take_child(local_walk *walk, local_frame *frame, local_child *child)
-{
-        if (child->kind == LOCAL_CHILD_LINK)
-                return local_add_link(walk, frame, child->name);
-        return local_order_add(walk, child->entry);
 }
 
 /* The walk's stack of folders, on the heap. */
@@ -670,9 +686,10 @@ static void local_frame_free(local_walk *walk, local_frame *frame)
         free(frame->rel);
 }
 
-/* Push a folder, open at dir (held), and read it. Takes dir, abs, rel. */
+/* Push a folder, open at dir (held), the child at index in_parent of the
+ * folder below it, and read it. Takes dir, abs, rel. */
 static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char *abs, char *rel,
-                      const struct stat *st)
+                      const struct stat *st, size_t in_parent)
 {
         local_frame *frame;
 
@@ -696,6 +713,7 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
         frame->rel = rel;
         frame->dev = st->st_dev;
         frame->ino = st->st_ino;
+        frame->in_parent = in_parent;
         frame->is_home = local_is_home(walk, st);
         if (!abs || !rel)
                 return NEREID_ERROR;
@@ -709,10 +727,11 @@ static int local_push(local_walk *walk, local_stack *stack, local_dir *dir, char
         return local_read_dir(walk, frame);
 }
 
-/* Enter sub, a subfolder of the top frame. */
-static int local_enter(local_walk *walk, local_stack *stack, const local_child *sub)
+/* Enter the subfolder at index at of the top frame's children. */
+static int local_enter(local_walk *walk, local_stack *stack, size_t at)
 {
         local_frame *top = &stack->frames[stack->depth - 1];
+        const local_child *sub = &top->children[at];
         char *abs = nrd_fs_join(top->abs, sub->name), *rel;
         local_dir *dir;
         struct stat st;
@@ -744,17 +763,28 @@ static int local_enter(local_walk *walk, local_stack *stack, const local_child *
                 return NEREID_ERROR;
         }
         rel = *top->rel ? nrd_fs_join(top->rel, sub->name) : nrd_strdup(sub->name);
-        return local_push(walk, stack, dir, abs, rel, &st);
+        return local_push(walk, stack, dir, abs, rel, &st, at);
 }
 
-/* Done with the top frame: pop it, reopening its parent through ".." when
- * the parent was closed, and checking that it is the folder it was. */
+/* Done with the top frame: link its entries in order into its place in the
+ * parent (or the walk's, at the top), and pop it, reopening its parent
+ * through ".." when the parent was closed, and checking that it is the
+ * folder it was. */
 static int local_leave(local_walk *walk, local_stack *stack)
 {
         local_frame *top = &stack->frames[stack->depth - 1];
-        int rc = 0;
+        local_entry *head, *tail;
+        int rc = local_order_folder(top, &head, &tail);
 
-        if (stack->depth >= 2 && !stack->frames[stack->depth - 2].dir) {
+        if (rc == 0 && stack->depth >= 2) {
+                local_child *place = &stack->frames[stack->depth - 2].children[top->in_parent];
+
+                place->head = head;
+                place->tail = tail;
+        } else if (rc == 0) {
+                walk->ordered = head;
+        }
+        if (rc == 0 && stack->depth >= 2 && !stack->frames[stack->depth - 2].dir) {
                 local_frame *parent = &stack->frames[stack->depth - 2];
                 struct stat st;
                 int fd = openat(top->dir->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -791,16 +821,16 @@ static int local_walk_tree(local_walk *walk, int fd, const char *abs, const stru
         }
         if (!(dir = local_dir_new(walk, fd, now.st_dev)))
                 return NEREID_ERROR;
-        rc = local_push(walk, &stack, dir, nrd_strdup(abs), nrd_strdup(""), &now);
+        rc = local_push(walk, &stack, dir, nrd_strdup(abs), nrd_strdup(""), &now, 0);
         while (rc == 0 && stack.depth > 0) {
                 local_frame *top = &stack.frames[stack.depth - 1];
 
+                while (top->next < top->nchildren && top->children[top->next].entry)
+                        top->next++; /* files: handed on when listed */
                 if (top->next == top->nchildren)
                         rc = local_leave(walk, &stack);
-                else if (top->children[top->next].kind == LOCAL_CHILD_DIR)
-                        rc = local_enter(walk, &stack, &top->children[top->next++]);
                 else
-                        rc = local_take_child(walk, top, &top->children[top->next++]);
+                        rc = local_enter(walk, &stack, top->next++);
         }
         while (stack.depth > 0)
                 local_frame_free(walk, &stack.frames[--stack.depth]);
@@ -1202,14 +1232,20 @@ static void local_walk_commit(local_walk *walk)
  * here for the ones the hash cache knew. */
 static int local_to_records(local_walk *walk, nereid_files *out)
 {
-        /* In the order of paths when the walk took every entry in order
-         * (else the caller's sort puts them in order). */
-        local_entry **in = walk->norder == walk->count ? walk->order : walk->entries;
-        size_t i;
+        local_entry *next = walk->ordered;
+        size_t i, linked = 0;
         int rc = 0;
 
+        /* In the order of paths when the walk linked every entry (else in
+         * the walk's order: the caller sorts them). */
+        for (; next; next = next->next_in_order)
+                linked++;
+        next = linked == walk->count ? walk->ordered : NULL;
         for (i = 0; i < walk->count && rc == 0; i++) {
-                local_entry *e = in[i];
+                local_entry *e = next ? next : walk->entries[i];
+
+                if (next)
+                        next = next->next_in_order;
 
                 if (!e->has_rec && (rc = local_entry_record(e, walk->destination, &e->rec)) < 0)
                         break;
@@ -1274,7 +1310,7 @@ static int local_find_file(local_walk *walk, const source_location *loc, const c
 
                 rc = e ? local_add(walk, frame.dir, e) : NEREID_ERROR;
                 if (rc == 0)
-                        rc = local_order_add(walk, e);
+                        walk->ordered = e;
         }
 cleanup:
         local_dir_release(walk, frame.dir);

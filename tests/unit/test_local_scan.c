@@ -255,12 +255,13 @@ static void test_moved_while_deep(nereid_project *project)
  * the records are stored, so that they need no sort: a subfolder's files
  * come where its name followed by '/' sorts, among files whose names
  * share its start ("a b", "a-b", "a.txt" and "a/..." in that order),
- * bytes above 0x7f last. Twice: with the workers stat'ing files (an empty
+ * bytes above 0x7f last, a link to a file under its own name, an empty
+ * subfolder nowhere. Twice: with the workers stat'ing files (an empty
  * hash cache), then with the walk stat'ing them. */
 static void test_walk_order(nereid_project *project)
 {
-        static const char *const dirs[] = {"order",    "order/a",  "order/a/w",
-                                           "order/a0", "order/ab", "order/\xc3\xa9"};
+        static const char *const dirs[] = {"order",    "order/a",        "order/a/w",    "order/a0",
+                                           "order/ab", "order/\xc3\xa9", "order/a/empty"};
         static const char *const files[] = {"order/a/x",  "order/a/w.txt",   "order/a/w/q",
                                             "order/a-b",  "order/a.txt",     "order/a b",
                                             "order/a0/y", "order/ab/c",      "order/Z",
