@@ -485,39 +485,53 @@ cleanup:
 
 /* Entries written by one INSERT: one statement carries many rows, so that
  * SQLite keeps its cursor on the table from one to the next (100,000
- * entries: about a third less time than an INSERT each), well below
- * SQLite's limit of 32,766 parameters. */
+ * entries: about a third less time than an INSERT each). Fewer when the
+ * SQLite in use allows fewer than 8 parameters a row (before 3.32 the
+ * default limit was 999): hashcache_batch_rows. */
 #define HASHCACHE_WRITE_ROWS 128
 #define HASHCACHE_COLUMNS    8
 
-/* The INSERT of rows entries, or NULL (cache->why set). */
+static size_t hashcache_batch_rows(hashcache *cache)
+{
+        int limit = sqlite3_limit(cache->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+        size_t rows = limit > 0 ? (size_t)limit / HASHCACHE_COLUMNS : 1;
+
+        return rows < 1 ? 1 : rows > HASHCACHE_WRITE_ROWS ? HASHCACHE_WRITE_ROWS : rows;
+}
+
+/* The INSERT of rows entries (at most HASHCACHE_WRITE_ROWS), or NULL
+ * (cache->why set). */
 static sqlite3_stmt *hashcache_prepare_write(hashcache *cache, size_t rows)
 {
-        nereid_buf sql = NEREID_BUF_INIT;
+        static const char head[] = "INSERT INTO hashcache (path, dev, ino, size, mtime_ns,"
+                                   " ctime_ns, md5, written_ns) VALUES ";
+        static const char row[] = ",(?,?,?,?,?,?,?,?)";
+        static const char tail[] = " ON CONFLICT (path) DO UPDATE SET"
+                                   " dev = excluded.dev, ino = excluded.ino,"
+                                   " size = excluded.size, mtime_ns = excluded.mtime_ns,"
+                                   " ctime_ns = excluded.ctime_ns, md5 = excluded.md5,"
+                                   " written_ns = excluded.written_ns";
+        char sql[sizeof(head) + HASHCACHE_WRITE_ROWS * (sizeof(row) - 1) + sizeof(tail)];
         sqlite3_stmt *stmt = NULL;
-        size_t i;
-        int ok;
+        size_t len = sizeof(head) - 1, i;
 
-        ok = nrd_buf_puts(&sql, "INSERT INTO hashcache (path, dev, ino, size, mtime_ns, ctime_ns,"
-                                " md5, written_ns) VALUES ") == 0;
-        for (i = 0; ok && i < rows; i++)
-                ok = nrd_buf_puts(&sql, i ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)") == 0;
-        ok = ok && nrd_buf_puts(&sql, " ON CONFLICT (path) DO UPDATE SET"
-                                      " dev = excluded.dev, ino = excluded.ino,"
-                                      " size = excluded.size, mtime_ns = excluded.mtime_ns,"
-                                      " ctime_ns = excluded.ctime_ns, md5 = excluded.md5,"
-                                      " written_ns = excluded.written_ns") == 0;
-        if (!ok || sqlite3_prepare_v2(cache->db, sql.ptr, (int)sql.len, &stmt, NULL) != SQLITE_OK) {
+        memcpy(sql, head, len);
+        for (i = 0; i < rows; i++) {
+                /* The first row without its comma. */
+                memcpy(sql + len, row + (i == 0), sizeof(row) - 1 - (i == 0));
+                len += sizeof(row) - 1 - (i == 0);
+        }
+        memcpy(sql + len, tail, sizeof(tail));
+        len += sizeof(tail) - 1;
+        if (sqlite3_prepare_v2(cache->db, sql, (int)len, &stmt, NULL) != SQLITE_OK) {
                 sqlite3_finalize(stmt);
                 stmt = NULL;
                 hashcache_fail(cache, "preparing the write");
         }
-        nrd_buf_free(&sql);
         return stmt;
 }
 
-/* Write count entries (at most HASHCACHE_WRITE_ROWS) with stmt, an INSERT
- * of that many rows. */
+/* Write count entries with stmt, an INSERT of that many rows. */
 static int hashcache_write_rows(hashcache *cache, sqlite3_stmt *stmt,
                                 const struct hashcache_entry *e, size_t count)
 {
@@ -546,11 +560,16 @@ static int hashcache_write_rows(hashcache *cache, sqlite3_stmt *stmt,
         return 0;
 }
 
+/* By path; a path put twice (a file given twice to one scan), the later
+ * written last, so that it is the one kept whatever the sort. */
 static int hashcache_entry_compare(const void *a, const void *b)
 {
         const struct hashcache_entry *ea = a, *eb = b;
+        int c = strcmp(ea->path, eb->path);
 
-        return strcmp(ea->path, eb->path);
+        if (c)
+                return c;
+        return ea->written_ns < eb->written_ns ? -1 : ea->written_ns > eb->written_ns;
 }
 
 /* End the read transaction of the lookups, if one is open. */
@@ -567,11 +586,10 @@ static void hashcache_end_reading(hashcache *cache)
 static int hashcache_write(hashcache *cache)
 {
         sqlite3_stmt *full = NULL, *last = NULL;
-        size_t at, tail = cache->queued % HASHCACHE_WRITE_ROWS;
+        size_t at, batch = hashcache_batch_rows(cache), tail = cache->queued % batch;
         int error = -1, begun = 0;
 
-        if ((cache->queued >= HASHCACHE_WRITE_ROWS &&
-             !(full = hashcache_prepare_write(cache, HASHCACHE_WRITE_ROWS))) ||
+        if ((cache->queued >= batch && !(full = hashcache_prepare_write(cache, batch))) ||
             (tail && !(last = hashcache_prepare_write(cache, tail))))
                 goto cleanup;
         /* In key order, each insert lands next to the previous one in the
@@ -582,8 +600,8 @@ static int hashcache_write(hashcache *cache)
         if (hashcache_exec(cache, "BEGIN IMMEDIATE", "writing") < 0)
                 goto cleanup;
         begun = 1;
-        for (at = 0; at + HASHCACHE_WRITE_ROWS <= cache->queued; at += HASHCACHE_WRITE_ROWS)
-                if (hashcache_write_rows(cache, full, &cache->queue[at], HASHCACHE_WRITE_ROWS) < 0)
+        for (at = 0; at + batch <= cache->queued; at += batch)
+                if (hashcache_write_rows(cache, full, &cache->queue[at], batch) < 0)
                         goto cleanup;
         if (tail && hashcache_write_rows(cache, last, &cache->queue[at], tail) < 0)
                 goto cleanup;

@@ -313,9 +313,9 @@ static void local_walk_clear(local_walk *walk)
         }
 }
 
-/* The entry of a regular file the walk found, taking rel and source (freed
- * on failure). st is NULL when the worker is to stat the file
- * (defer_stat); d_ino is then what readdir said. */
+/* The entry of a file the walk found (a regular file, or a link to one),
+ * taking rel and source (freed on failure). st is NULL when the worker is
+ * to stat the file (defer_stat); d_ino is then what readdir said. */
 static local_entry *local_entry_new(char *rel, char *source, int is_link, ino_t d_ino,
                                     const struct stat *st)
 {
@@ -573,6 +573,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
         while (rc == 0) {
                 const char *name;
                 local_child *child;
+                local_entry *e;
                 struct stat st;
                 int have_st = 0;
 
@@ -620,8 +621,7 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                         continue;
                 }
                 if (have_st && S_ISLNK(st.st_mode)) {
-                        local_entry *e = NULL;
-
+                        e = NULL;
                         rc = local_add_link(walk, frame, name, &e);
                         if (rc == 0 && e && !(child = local_child_new(frame)))
                                 rc = NEREID_ERROR;
@@ -647,16 +647,15 @@ static int local_read_dir(local_walk *walk, local_frame *frame)
                                 rc = NEREID_ERROR;
                                 break;
                         }
-                        child->entry =
-                            local_entry_new(rel, source, 0, de->d_ino, have_st ? &st : NULL);
-                        if (!child->entry) {
-                                frame->nchildren--;
-                                rc = NEREID_ERROR;
-                                break;
-                        }
-                        if (nrd_local_scan_hook)
+                        e = local_entry_new(rel, source, 0, de->d_ino, have_st ? &st : NULL);
+                        if (e && nrd_local_scan_hook)
                                 nrd_local_scan_hook(frame->abs, name);
-                        rc = local_add(walk, frame->dir, child->entry);
+                        /* local_add takes e (freed, or the walk's, on failure). */
+                        rc = e ? local_add(walk, frame->dir, e) : NEREID_ERROR;
+                        if (rc == 0)
+                                child->entry = e;
+                        else
+                                frame->nchildren--;
                         continue;
                 }
                 if (!(child->name = nrd_strdup(name))) {

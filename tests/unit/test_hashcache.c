@@ -234,15 +234,27 @@ cleanup:
         nrd_hashcache_free(reader);
 }
 
-/* Many entries at once (the write takes them a batch of rows to an
- * INSERT): whole batches, a part of one, a path put twice (the later put
- * wins, in another batch than the first), each read back by a new handle. */
+/* The put of /data/f<i> in test_many_entries: (put * 7919) % n == i. */
+static int put_of(int i, int n)
+{
+        int put = 0;
+
+        while ((put * 7919) % n != i)
+                put++;
+        return put;
+}
+
+/* Many entries at once (the write takes them 128 rows to an INSERT): whole
+ * batches, a part of one, and a path put twice whose two entries, sorted,
+ * straddle two INSERTs (f00127 at 127 and 128): the later put wins. Each
+ * read back by a new handle. */
 static void test_many_entries(void)
 {
-        enum { N = 2 * 128 + 37 };
+        enum { N = 2 * 128 + 37, TWICE = 127 };
         hashcache *cache = NULL, *reader = NULL;
         char md5[NEREID_MD5_HEXLEN + 1], key[64], *dir = path_in(root, "many");
         char *file = path_in(root, "many.txt");
+        const char *again = put_of(TWICE, N) % 2 ? MD5_B : MD5_A;
         struct stat st;
         int i, hits = 0, right = 0;
 
@@ -256,20 +268,17 @@ static void test_many_entries(void)
                 snprintf(key, sizeof(key), "/data/f%05d", (i * 7919) % N);
                 CHECK(nrd_hashcache_put(cache, key, &st, i % 2 ? MD5_A : MD5_B, later(&st)) == 0);
         }
-        /* f00000 was put first (i = 0, MD5_B): again, last, with MD5_A. */
-        CHECK(nrd_hashcache_put(cache, "/data/f00000", &st, MD5_A, later(&st)) == 0);
+        snprintf(key, sizeof(key), "/data/f%05d", TWICE);
+        CHECK(nrd_hashcache_put(cache, key, &st, again, later(&st) + 1) == 0);
         CHECK(nrd_hashcache_commit(cache) == 0);
         CHECK(nrd_hashcache_open(&reader, dir, 0, on_warning, NULL) == 0);
         for (i = 0; reader && i < N; i++) {
-                int put_at = 0;
+                const char *want = i == TWICE ? again : put_of(i, N) % 2 ? MD5_A : MD5_B;
 
-                /* The put that wrote f<i>: (j * 7919) % N == i. */
-                while ((put_at * 7919) % N != i)
-                        put_at++;
                 snprintf(key, sizeof(key), "/data/f%05d", i);
                 if (lookup(reader, key, &st, md5) == 1) {
                         hits++;
-                        right += strcmp(md5, i == 0 || put_at % 2 ? MD5_A : MD5_B) == 0;
+                        right += strcmp(md5, want) == 0;
                 }
         }
         CHECK(hits == N);

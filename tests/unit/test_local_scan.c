@@ -17,6 +17,7 @@
 #include "hash.h"
 #include "nereid.h"
 #include "scratch.h"
+#include "project.h"
 #include "record.h"
 #include "source/local_scan.h"
 #include "source/source.h"
@@ -256,10 +257,14 @@ static void test_moved_while_deep(nereid_project *project)
  * come where its name followed by '/' sorts, among files whose names
  * share its start ("a b", "a-b", "a.txt" and "a/..." in that order),
  * bytes above 0x7f last, a link to a file under its own name, an empty
- * subfolder nowhere. Twice: with the workers stat'ing files (an empty
- * hash cache), then with the walk stat'ing them. */
-static void test_walk_order(nereid_project *project)
+ * subfolder nowhere. Twice, with a store and hash cache of its own: with
+ * the workers stat'ing files (the hash cache empty), then with the walk
+ * stat'ing them (the cache filled by the first). */
+static void test_walk_order(void)
 {
+        nereid_project *project = NULL;
+        nereid_options opts = NEREID_OPTIONS_INIT;
+        char home[4096];
         static const char *const dirs[] = {"order",    "order/a",        "order/a/w",    "order/a0",
                                            "order/ab", "order/\xc3\xa9", "order/a/empty"};
         static const char *const files[] = {"order/a/x",  "order/a/w.txt",   "order/a/w/q",
@@ -275,7 +280,9 @@ static void test_walk_order(nereid_project *project)
         for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
                 write_file(pathf(path, "%s/%s", root, files[i]), "inside\n");
         CHECK(symlink(pathf(target, "%s/order/b", root), pathf(path, "%s/order/a/l", root)) == 0);
-        for (round = 0; round < 2; round++) {
+        opts.store = pathf(home, "%s/order-home", root);
+        CHECK(nereid_project_open(&project, "local/sandbox", &opts) == 0);
+        for (round = 0; project && round < 2; round++) {
                 nereid_files *out = nrd_files_new();
                 source_location loc;
                 size_t n = 0, sorted = 1;
@@ -295,7 +302,10 @@ static void test_walk_order(nereid_project *project)
                         }
                 CHECK(sorted);
                 nereid_files_free(out);
+                /* The hash cache is written in the background. */
+                nrd_project_wait_background(project);
         }
+        nereid_project_free(project);
 }
 
 int main(void)
@@ -321,7 +331,7 @@ int main(void)
         test_swap_before_entering(project);
         test_deep(project);
         test_moved_while_deep(project);
-        test_walk_order(project);
+        test_walk_order();
         nereid_project_free(project);
         CHECK(nereid_shutdown() == 0);
         return scratch_end(CHECK_DONE());
