@@ -39,17 +39,9 @@ AVX2_INLINE __m256i avx2_i(__m256i x, __m256i y, __m256i z)
 #define MD5_H avx2_h
 #define MD5_I avx2_i
 
-/* One step on every set; see md5mb_scalar.c for the order of the sums. */
-#define MD5_STEP(f, a, b, c, d, g, k, r)                                                           \
-        for (s = 0; s < SETS; s++) {                                                               \
-                __m256i t_ = _mm256_add_epi32(w[s][g], _mm256_set1_epi32((int)(k)));               \
-                t_ = _mm256_add_epi32(t_, a[s]);                                                   \
-                MD5_OFF_CHAIN(t_);                                                                 \
-                t_ = _mm256_add_epi32(t_, f(b[s], c[s], d[s]));                                    \
-                t_ = _mm256_or_si256(_mm256_slli_epi32(t_, r), _mm256_srli_epi32(t_, 32 - (r)));   \
-                a[s] = _mm256_add_epi32(b[s], t_);                                                 \
-        }
-
+/* AVX2 has no rotate: two shifts and an or. */
+#define MD5MB_YMM_ROTL(x, r)                                                                       \
+        _mm256_or_si256(_mm256_slli_epi32(x, r), _mm256_srli_epi32(x, 32 - (r)))
 #define MD5MB_YMM_BLOCKS avx2_blocks
 #define MD5MB_YMM_ATTR   AVX2_INLINE
 #include "md5mb_ymm_blocks.h"

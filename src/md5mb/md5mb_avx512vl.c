@@ -24,19 +24,10 @@
 #define MD5_H(x, y, z) _mm256_ternarylogic_epi32(x, y, z, 0x96)
 #define MD5_I(x, y, z) _mm256_ternarylogic_epi32(x, y, z, 0x39)
 
-/* One step on every set; see md5mb_scalar.c for the order of the sums. */
-#define MD5_STEP(f, a, b, c, d, g, k, r)                                                           \
-        for (s = 0; s < SETS; s++) {                                                               \
-                __m256i t_ = _mm256_add_epi32(w[s][g], _mm256_set1_epi32((int)(k)));               \
-                t_ = _mm256_add_epi32(t_, a[s]);                                                   \
-                MD5_OFF_CHAIN(t_);                                                                 \
-                t_ = _mm256_add_epi32(t_, f(b[s], c[s], d[s]));                                    \
-                a[s] = _mm256_add_epi32(b[s], _mm256_rol_epi32(t_, r));                            \
-        }
-
-/* The block loop, run with one set of 8 lanes. */
-#define MD5MB_YMM_BLOCKS avx512vl_blocks
-#define MD5MB_YMM_ATTR   AVX512VL_INLINE
+/* The block loop, run with one set of 8 lanes; vprold rotates. */
+#define MD5MB_YMM_ROTL(x, r) _mm256_rol_epi32(x, r)
+#define MD5MB_YMM_BLOCKS     avx512vl_blocks
+#define MD5MB_YMM_ATTR       AVX512VL_INLINE
 #include "md5mb_ymm_blocks.h"
 
 AVX512VL void nrd_md5mb_avx512vlx8(uint32_t *state, const unsigned char *const *p, size_t nblocks)

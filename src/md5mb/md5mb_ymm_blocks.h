@@ -3,15 +3,25 @@
  * lanes of 256 bits: state rows in and out, each block's words loaded and
  * transposed (md5mb_avx2_load.h), the 64 steps (md5mb_steps.h), the sums.
  * Shared by md5mb_avx2.c and md5mb_avx512vl.c, whose steps differ only in
- * MD5_STEP and MD5_F..I. Include it inside such a file only, after
- * <immintrin.h>, md5mb_avx2_load.h and those macros, with MD5MB_YMM_BLOCKS
- * (the function's name) and MD5MB_YMM_ATTR (static inline and the file's
- * target attributes) defined; like md5mb_steps.h it has no include guard
- * on purpose.
+ * MD5_F..I and the rotate. Include it inside such a file only, after
+ * <immintrin.h>, md5mb_avx2_load.h and MD5_F..I, with MD5MB_YMM_BLOCKS
+ * (the function's name), MD5MB_YMM_ATTR (static inline and the file's
+ * target attributes) and MD5MB_YMM_ROTL(x, r) (a rotate left) defined;
+ * like md5mb_steps.h it has no include guard on purpose.
  */
-#if !defined(MD5MB_YMM_BLOCKS) || !defined(MD5MB_YMM_ATTR)
-#error "define MD5MB_YMM_BLOCKS and MD5MB_YMM_ATTR before including md5mb_ymm_blocks.h"
+#if !defined(MD5MB_YMM_BLOCKS) || !defined(MD5MB_YMM_ATTR) || !defined(MD5MB_YMM_ROTL)
+#error "define MD5MB_YMM_BLOCKS, MD5MB_YMM_ATTR and MD5MB_YMM_ROTL before md5mb_ymm_blocks.h"
 #endif
+
+/* One step on every set; see md5mb_scalar.c for the order of the sums. */
+#define MD5_STEP(f, a, b, c, d, g, k, r)                                                           \
+        for (s = 0; s < SETS; s++) {                                                               \
+                __m256i t_ = _mm256_add_epi32(w[s][g], _mm256_set1_epi32((int)(k)));               \
+                t_ = _mm256_add_epi32(t_, a[s]);                                                   \
+                MD5_OFF_CHAIN(t_);                                                                 \
+                t_ = _mm256_add_epi32(t_, f(b[s], c[s], d[s]));                                    \
+                a[s] = _mm256_add_epi32(b[s], MD5MB_YMM_ROTL(t_, r));                              \
+        }
 
 /* The kernel for SETS sets of 8 lanes; state rows are 8 * SETS wide. */
 MD5MB_YMM_ATTR void MD5MB_YMM_BLOCKS(uint32_t *state, const unsigned char *const *p, size_t nblocks,
@@ -57,5 +67,7 @@ MD5MB_YMM_ATTR void MD5MB_YMM_BLOCKS(uint32_t *state, const unsigned char *const
         }
 }
 
+#undef MD5_STEP
 #undef MD5MB_YMM_BLOCKS
 #undef MD5MB_YMM_ATTR
+#undef MD5MB_YMM_ROTL
